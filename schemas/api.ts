@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { NodeAvailability, NodeRole, NodeState, TaskState } from "./primitives.js";
+import { ServiceSpec, TaskSpec } from "./specs.js";
+
+/* Requests and responses of the api's HTTP/JSON surface, in the Docker Engine API's shape. */
+
+export const InitRequest = z.strictObject({
+  /** Name of the node that runs the first agent (defaults to the host name). */
+  NodeName: z.string().min(1).optional(),
+  AdvertiseAddr: z.string().optional(),
+  TaskHistoryRetentionLimit: z.number().int().optional(),
+  HeartbeatPeriodMs: z.number().int().positive().optional(),
+});
+export type InitRequest = z.infer<typeof InitRequest>;
+export const InitResponse = z.object({ ClusterID: z.string(), NodeID: z.string() });
+export type InitResponse = z.infer<typeof InitResponse>;
+
+export const JoinRequest = z.strictObject({
+  JoinToken: z.string().min(1, "required"),
+  NodeName: z.string().min(1, "required"),
+  Availability: NodeAvailability.optional(),
+});
+export type JoinRequest = z.infer<typeof JoinRequest>;
+export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number() });
+export type JoinResponse = z.infer<typeof JoinResponse>;
+
+export const ScaleRequest = z.strictObject({ Replicas: z.number().int().nonnegative() });
+
+const Version = z.object({ Index: z.number() });
+
+export const ClusterInfo = z.object({
+  ID: z.string(),
+  Version,
+  CreatedAt: z.string(),
+  UpdatedAt: z.string(),
+  JoinTokens: z.object({ Worker: z.string(), Manager: z.string() }),
+  Spec: z.object({
+    Orchestration: z.object({ TaskHistoryRetentionLimit: z.number() }),
+    Dispatcher: z.object({ HeartbeatPeriod: z.number() }),
+  }),
+});
+export type ClusterInfo = z.infer<typeof ClusterInfo>;
+
+export const Service = z.object({
+  ID: z.string(),
+  Version,
+  CreatedAt: z.string(),
+  UpdatedAt: z.string(),
+  Spec: ServiceSpec,
+  ServiceStatus: z.object({ RunningTasks: z.number(), DesiredTasks: z.number() }).optional(),
+});
+export type Service = z.infer<typeof Service>;
+
+export const Task = z.object({
+  ID: z.string(),
+  Version,
+  CreatedAt: z.string(),
+  UpdatedAt: z.string(),
+  ServiceID: z.string(),
+  /** jetswarm extension: saves the CLI a lookup per row. */
+  ServiceName: z.string(),
+  Slot: z.number(),
+  NodeID: z.string().optional(),
+  Spec: TaskSpec,
+  Status: z.object({
+    Timestamp: z.string(),
+    State: TaskState,
+    Message: z.string(),
+    Err: z.string().optional(),
+    ContainerStatus: z.object({ ContainerID: z.string().optional(), ExitCode: z.number().optional() }).optional(),
+  }),
+  DesiredState: TaskState,
+});
+export type Task = z.infer<typeof Task>;
+
+export const Node = z.object({
+  ID: z.string(),
+  Version,
+  CreatedAt: z.string(),
+  UpdatedAt: z.string(),
+  Spec: z.object({
+    Name: z.string(),
+    Role: NodeRole,
+    Availability: NodeAvailability,
+    Labels: z.record(z.string(), z.string()),
+  }),
+  Description: z.object({
+    Hostname: z.string(),
+    Platform: z.object({ Architecture: z.string(), OS: z.string() }),
+    Resources: z.object({ NanoCPUs: z.number(), MemoryBytes: z.number() }),
+    Engine: z.object({ EngineVersion: z.string(), Labels: z.record(z.string(), z.string()) }),
+  }).optional(),
+  Status: z.object({ State: NodeState, Message: z.string().optional(), Addr: z.string().optional() }),
+  ManagerStatus: z.object({ Leader: z.boolean(), Reachability: z.string(), Addr: z.string() }).optional(),
+});
+export type Node = z.infer<typeof Node>;
+
+/** Error body, as Docker's: `{ "message": "..." }`. */
+export const ErrorBody = z.object({ message: z.string() });

@@ -1,0 +1,7 @@
+export * from "./primitives.js";
+export * from "./specs.js";
+export * from "./events.js";
+export * from "./subjects.js";
+export * from "./node-messages.js";
+export * as api from "./api.js";
+export { formatZodError } from "./zod-error.js";

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { NodeDescription } from "./events.js";
+import { TaskState } from "./primitives.js";
+import { TaskSpec } from "./specs.js";
+
+/**
+ * One message per task on `swarm.node.<nodeId>.tasks.<taskId>` (stream NODE_TASKS, last one kept):
+ * the latest desired state of that task for that node. `removed` is a tombstone: the agent
+ * removes the task's container and forgets it.
+ */
+export const NodeTaskDoc = z.object({
+  taskId: z.string(),
+  serviceId: z.string(),
+  serviceName: z.string(),
+  slot: z.number().int().nonnegative(),
+  nodeId: z.string(),
+  spec: TaskSpec,
+  desiredState: TaskState,
+  /** The task aggregate's version in EVENTS when this doc was written (monotone per task). */
+  version: z.number().int().nonnegative(),
+  removed: z.boolean().default(false),
+});
+export type NodeTaskDoc = z.infer<typeof NodeTaskDoc>;
+
+export const TaskStatusReport = z.object({
+  taskId: z.string(),
+  state: TaskState,
+  message: z.string(),
+  err: z.string().optional(),
+  containerId: z.string().optional(),
+  exitCode: z.number().int().optional(),
+  timestamp: z.string(),
+});
+export type TaskStatusReport = z.infer<typeof TaskStatusReport>;
+
+/** Agent → dispatcher on `swarm.node.<nodeId>.status` (stream NODE_STATUS, work queue). */
+export const NodeStatusMessage = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("heartbeat"), nodeId: z.string(), sessionId: z.string(), at: z.string() }),
+  z.object({ kind: z.literal("tasks"), nodeId: z.string(), sessionId: z.string(), updates: z.array(TaskStatusReport) }),
+]);
+export type NodeStatusMessage = z.infer<typeof NodeStatusMessage>;
+
+/** Agent → dispatcher request on `swarm.rpc.dispatcher.register`. */
+export const RegisterRequest = z.object({
+  nodeId: z.string(),
+  sessionId: z.string(),
+  description: NodeDescription,
+  addr: z.string(),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+export const RegisterResponse = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), heartbeatPeriodMs: z.number().int().positive() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type RegisterResponse = z.infer<typeof RegisterResponse>;

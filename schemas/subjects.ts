@@ -1,0 +1,32 @@
+/** Subject, stream, bucket and consumer names: the one place they are spelled. */
+export const STREAMS = {
+  events: "EVENTS",
+  nodeTasks: "NODE_TASKS",
+  nodeStatus: "NODE_STATUS",
+} as const;
+
+export const BUCKETS = {
+  members: "swarm-members",
+  snapshots: "swarm-snapshots",
+} as const;
+
+export type AggregateKind = "cluster" | "node" | "service" | "task";
+
+export const subjects = {
+  eventsAll: "swarm.evt.>",
+  event: (kind: AggregateKind, id: string) => `swarm.evt.${kind}.${id}`,
+  nodeTasksAll: "swarm.node.*.tasks.>",
+  nodeTasks: (nodeId: string) => `swarm.node.${nodeId}.tasks.>`,
+  nodeTask: (nodeId: string, taskId: string) => `swarm.node.${nodeId}.tasks.${taskId}`,
+  nodeStatusAll: "swarm.node.*.status",
+  nodeStatus: (nodeId: string) => `swarm.node.${nodeId}.status`,
+  /** request/reply: an agent registers its session with a dispatcher. */
+  dispatcherRegister: "swarm.rpc.dispatcher.register",
+} as const;
+
+/** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */
+export function parseEventSubject(subject: string): { kind: string; id: string } | undefined {
+  const parts = subject.split(".");
+  if (parts.length !== 4 || parts[0] !== "swarm" || parts[1] !== "evt") return undefined;
+  return { kind: parts[2]!, id: parts[3]! };
+}

@@ -1,0 +1,220 @@
+import type { Envelope, NodeAvailability, NodeDescription, NodeRole, NodeState, ServiceSpec, StoredEvent, TaskSpec, TaskState } from "../../schemas/index.js";
+import { taskStateRank } from "../../schemas/index.js";
+
+/*
+ * The cluster as folded from the log: one shape shared by every service's projection, so that
+ * "what the api shows" and "what the orchestrator decides on" are the same fold of the same log.
+ * `evolve` is lenient (replay never throws); entity objects are replaced, never mutated, so a
+ * reader holding one sees a consistent value.
+ */
+
+export interface ClusterView {
+  id: string;
+  workerToken: string;
+  managerToken: string;
+  heartbeatPeriodMs: number;
+  taskHistoryLimit: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NodeView {
+  id: string;
+  name: string;
+  role: NodeRole;
+  availability: NodeAvailability;
+  labels: Record<string, string>;
+  description?: NodeDescription;
+  addr?: string;
+  state: NodeState;
+  message: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ServiceView {
+  id: string;
+  spec: ServiceSpec;
+  /** Sequence of the event that set the current spec (Swarm's spec_version). */
+  specVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  removed: boolean;
+}
+
+export interface TaskView {
+  id: string;
+  serviceId: string;
+  serviceName: string;
+  slot: number;
+  nodeId?: string;
+  spec: TaskSpec;
+  specVersion: number;
+  desiredState: TaskState;
+  state: TaskState;
+  message: string;
+  err?: string;
+  containerId?: string;
+  exitCode?: number;
+  statusAt: string;
+  createdAt: string;
+  updatedAt: string;
+  restartAt?: string;
+  replaces?: string;
+}
+
+export interface ClusterState {
+  cluster?: ClusterView;
+  nodes: Map<string, NodeView>;
+  services: Map<string, ServiceView>;
+  tasks: Map<string, TaskView>;
+  tasksByService: Map<string, Set<string>>;
+  /** Tasks ever created per `<serviceId>:<slot-or-node>`: never decreases (seeds task ids). */
+  createdPerSlot: Map<string, number>;
+  /** subject → its last sequence: the version an append must expect. */
+  versions: Map<string, number>;
+  /** Last sequence folded. */
+  seq: number;
+}
+
+export function initialClusterState(): ClusterState {
+  return {
+    nodes: new Map(), services: new Map(), tasks: new Map(), tasksByService: new Map(),
+    createdPerSlot: new Map(), versions: new Map(), seq: 0,
+  };
+}
+
+export function slotKey(serviceId: string, slotOrNode: number | string): string {
+  return `${serviceId}:${slotOrNode}`;
+}
+
+/** The version of an aggregate: what an append on its subject must expect (0 = new). */
+export function versionOf(state: ClusterState, subject: string): number {
+  return state.versions.get(subject) ?? 0;
+}
+
+export function tasksOfService(state: ClusterState, serviceId: string): TaskView[] {
+  const ids = state.tasksByService.get(serviceId);
+  if (!ids) return [];
+  const out: TaskView[] = [];
+  for (const id of ids) {
+    const t = state.tasks.get(id);
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+export function evolve(state: ClusterState, stored: StoredEvent): ClusterState {
+  const { seq, event } = stored;
+  if (seq <= state.seq) return state;
+  state.seq = seq;
+  state.versions.set(event.subject, seq);
+  apply(state, event, seq);
+  return state;
+}
+
+function apply(state: ClusterState, e: Envelope, seq: number): void {
+  const at = e.at;
+  switch (e.type) {
+    case "ClusterInitialized": {
+      const d = e.data;
+      state.cluster = {
+        id: d.clusterId, workerToken: d.workerToken, managerToken: d.managerToken,
+        heartbeatPeriodMs: d.heartbeatPeriodMs, taskHistoryLimit: d.taskHistoryLimit, createdAt: at, updatedAt: at,
+      };
+      return;
+    }
+    case "NodeJoined": {
+      const d = e.data;
+      state.nodes.set(d.nodeId, {
+        id: d.nodeId, name: d.name, role: d.role, availability: d.availability, labels: {},
+        state: "unknown", message: "", createdAt: at, updatedAt: at,
+      });
+      return;
+    }
+    case "NodeRegistered": {
+      const n = state.nodes.get(e.data.nodeId);
+      if (n) state.nodes.set(n.id, { ...n, description: e.data.description, addr: e.data.addr, updatedAt: at });
+      return;
+    }
+    case "NodeStatusChanged": {
+      const n = state.nodes.get(e.data.nodeId);
+      if (n) state.nodes.set(n.id, { ...n, state: e.data.state, message: e.data.message, updatedAt: at });
+      return;
+    }
+    case "ServiceCreated":
+      state.services.set(e.data.serviceId, {
+        id: e.data.serviceId, spec: e.data.spec, specVersion: seq, createdAt: at, updatedAt: at, removed: false,
+      });
+      return;
+    case "ServiceUpdated": {
+      const s = state.services.get(e.data.serviceId);
+      if (s) state.services.set(s.id, { ...s, spec: e.data.spec, specVersion: seq, updatedAt: at });
+      return;
+    }
+    case "ServiceRemoved": {
+      const s = state.services.get(e.data.serviceId);
+      if (s) state.services.set(s.id, { ...s, removed: true, updatedAt: at });
+      return;
+    }
+    default:
+      applyTask(state, e);
+  }
+}
+
+function applyTask(state: ClusterState, e: Envelope): void {
+  const at = e.at;
+  if (e.type === "TaskCreated") {
+    const d = e.data;
+    const key = slotKey(d.serviceId, d.slot === 0 && d.nodeId ? d.nodeId : d.slot);
+    state.createdPerSlot.set(key, (state.createdPerSlot.get(key) ?? 0) + 1);
+    state.tasks.set(d.taskId, {
+      id: d.taskId, serviceId: d.serviceId, serviceName: d.serviceName, slot: d.slot, nodeId: d.nodeId,
+      spec: d.spec, specVersion: d.specVersion, desiredState: d.desiredState, state: d.state,
+      message: d.state === "new" ? "created" : "pending task scheduling", statusAt: at,
+      createdAt: at, updatedAt: at, restartAt: d.restartAt, replaces: d.replaces,
+    });
+    let set = state.tasksByService.get(d.serviceId);
+    if (!set) state.tasksByService.set(d.serviceId, (set = new Set()));
+    set.add(d.taskId);
+    return;
+  }
+  if (e.type === "TaskDeleted") {
+    const t = state.tasks.get(e.data.taskId);
+    if (!t) return;
+    state.tasks.delete(t.id);
+    state.tasksByService.get(t.serviceId)?.delete(t.id);
+    return;
+  }
+  const t = "taskId" in e.data ? state.tasks.get(e.data.taskId) : undefined;
+  if (!t) return;
+  switch (e.type) {
+    case "TaskDesiredStateChanged":
+      // Desired state is never lowered (reference §2).
+      if (taskStateRank(e.data.desiredState) > taskStateRank(t.desiredState)) {
+        state.tasks.set(t.id, { ...t, desiredState: e.data.desiredState, updatedAt: at });
+      }
+      return;
+    case "TaskAssigned":
+      if (taskStateRank(t.state) < taskStateRank("assigned")) {
+        state.tasks.set(t.id, {
+          ...t, nodeId: e.data.nodeId, state: "assigned", message: "scheduler assigned task to node",
+          err: undefined, statusAt: at, updatedAt: at,
+        });
+      }
+      return;
+    case "TaskUnschedulable":
+      state.tasks.set(t.id, { ...t, err: e.data.err, message: "pending task scheduling", updatedAt: at });
+      return;
+    case "TaskStatusChanged": {
+      const d = e.data;
+      if (taskStateRank(d.state) < taskStateRank(t.state)) return; // state only moves forward
+      state.tasks.set(t.id, {
+        ...t, state: d.state, message: d.message, err: d.err,
+        containerId: d.containerId ?? t.containerId, exitCode: d.exitCode ?? t.exitCode,
+        statusAt: d.timestamp, updatedAt: at,
+      });
+      return;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { ClusterState } from "./cluster-state.js";
+import { WrongLastSequenceError, SwarmError } from "./errors.js";
+import { toAppend, type EventContext, type EventStore, type PlannedEvent } from "./event-store.js";
+import { msgIdFor } from "./ids.js";
+import type { Informer } from "./informer.js";
+
+export interface CommitOptions {
+  /** Decide-append rounds before giving up on repeated conflicts. Default 5. */
+  attempts?: number;
+  /** Appends in flight at once. Default 64. */
+  concurrency?: number;
+}
+
+/** The message id of a planned event: derived from the decision, so a retry is de-duplicated. */
+export function msgIdOf(p: PlannedEvent): string {
+  return msgIdFor(p.type, p.kind, p.aggregateId, p.expect, p.key);
+}
+
+/** Appends planned events (each with its expectation); returns the highest sequence written. */
+export async function appendPlanned(
+  store: EventStore, planned: PlannedEvent[], ctx: EventContext, concurrency = 64,
+): Promise<{ maxSeq: number; conflicts: WrongLastSequenceError[] }> {
+  let maxSeq = 0;
+  const conflicts: WrongLastSequenceError[] = [];
+  let firstOther: unknown;
+  for (let i = 0; i < planned.length; i += concurrency) {
+    const chunk = planned.slice(i, i + concurrency);
+    const results = await Promise.allSettled(chunk.map((p) => store.append(toAppend(p, ctx, msgIdOf(p)))));
+    for (const r of results) {
+      if (r.status === "fulfilled") maxSeq = Math.max(maxSeq, r.value.seq);
+      else if (r.reason instanceof WrongLastSequenceError) conflicts.push(r.reason);
+      else firstOther ??= r.reason;
+    }
+  }
+  if (firstOther) throw firstOther;
+  return { maxSeq, conflicts };
+}
+
+/**
+ * Decide on the projection, append with expectations, wait until the projection has applied what
+ * was written. On "wrong last sequence": catch the projection up to the log head, decide again,
+ * retry — a bounded number of times. Returns the highest sequence written (0 if nothing).
+ */
+export async function decideAndCommit(
+  store: EventStore,
+  informer: Informer,
+  decide: (state: ClusterState) => PlannedEvent[],
+  ctx: () => EventContext,
+  opts: CommitOptions = {},
+): Promise<number> {
+  const attempts = opts.attempts ?? 5;
+  let written = 0;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const planned = decide(informer.state);
+    if (planned.length === 0) return written;
+    const { maxSeq, conflicts } = await appendPlanned(store, planned, ctx(), opts.concurrency);
+    written = Math.max(written, maxSeq);
+    if (maxSeq > 0) await informer.waitFor(maxSeq);
+    if (conflicts.length === 0) return written;
+    await informer.waitFor(await store.headSeq());
+  }
+  throw new SwarmError("conflict", `gave up after ${attempts} conflicting attempts`);
+}

@@ -1,0 +1,13 @@
+export * from "./errors.js";
+export * from "./ids.js";
+export * from "./event-store.js";
+export { MemoryEventStore } from "./memory-event-store.js";
+export { JetStreamEventStore } from "./jetstream-event-store.js";
+export * from "./nats.js";
+export * from "./cluster-state.js";
+export { Informer, type EventListener } from "./informer.js";
+export { WorkQueue, type WorkQueueOptions } from "./work-queue.js";
+export * from "./commit.js";
+export * from "./config.js";
+export * from "./lifecycle.js";
+export { createLogger, type Logger } from "./logger.js";

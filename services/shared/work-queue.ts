@@ -1,0 +1,78 @@
+import { errorMessage, isRetryable } from "./errors.js";
+import type { Logger } from "./logger.js";
+
+export interface WorkQueueOptions {
+  /** Quiet time before a queued key is processed, to batch bursts. Default 20 ms. */
+  debounceMs?: number;
+  /** First retry delay after a retryable error; doubles per failure. Default 100 ms. */
+  backoffMs?: number;
+  /** Retry delay cap. Default 5000 ms. */
+  maxBackoffMs?: number;
+}
+
+/**
+ * Keys in, one worker per key at a time (kubernetes' workqueue): adding a key that is being
+ * processed marks it dirty so it runs once more afterwards. Retryable failures requeue the key
+ * with per-key exponential back-off; others are logged by kind and dropped until the next add.
+ */
+export class WorkQueue {
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly handler: (key: string) => Promise<void>,
+    private readonly log: Logger,
+    private readonly opts: WorkQueueOptions = {},
+  ) {}
+
+  add(key: string, delayMs = this.opts.debounceMs ?? 20): void {
+    if (this.stopped) return;
+    if (this.running.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.pending.has(key)) return;
+    this.pending.set(key, setTimeout(() => void this.run(key), delayMs));
+  }
+
+  private async run(key: string): Promise<void> {
+    this.pending.delete(key);
+    if (this.stopped) return;
+    this.running.add(key);
+    try {
+      await this.handler(key);
+      this.failures.delete(key);
+    } catch (err) {
+      const n = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, n);
+      const retry = isRetryable(err);
+      this.log.warn("work item failed", { key, attempt: n, retry, err: errorMessage(err) });
+      if (retry) this.dirty.add(key);
+    } finally {
+      this.running.delete(key);
+      if (this.dirty.delete(key)) {
+        const n = this.failures.get(key) ?? 0;
+        const delay = n === 0 ? 0 : Math.min((this.opts.backoffMs ?? 100) * 2 ** (n - 1), this.opts.maxBackoffMs ?? 5000);
+        this.add(key, delay);
+      }
+      if (this.pending.size === 0 && this.running.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
+    }
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (this.pending.size === 0 && this.running.size === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+}
