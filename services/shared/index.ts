@@ -11,3 +11,4 @@ export * from "./commit.js";
 export * from "./config.js";
 export * from "./lifecycle.js";
 export { createLogger, type Logger } from "./logger.js";
+export * from "./service.js";

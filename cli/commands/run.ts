@@ -1,0 +1,16 @@
+import type { Command } from "commander";
+
+const SERVICES = ["api", "orchestrator", "scheduler", "dispatcher", "agent"] as const;
+
+/** `swarm run <service>`: runs one control-plane service (or the agent) in this process. */
+export function registerRun(program: Command): void {
+  program
+    .command("run <service>")
+    .description(`run one process in the foreground: ${SERVICES.join(", ")}`)
+    .action(async (service: string) => {
+      if (!(SERVICES as readonly string[]).includes(service)) {
+        throw new Error(`unknown service "${service}": expected one of ${SERVICES.join(", ")}`);
+      }
+      await import(`../../services/${service}/main.js`);
+    });
+}

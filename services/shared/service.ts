@@ -1,0 +1,45 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Actor } from "../../schemas/index.js";
+import { BaseConfig, parseEnv } from "./config.js";
+import type { EventStore } from "./event-store.js";
+import { JetStreamEventStore } from "./jetstream-event-store.js";
+import { runMain, type Running } from "./lifecycle.js";
+import { createLogger, type Logger } from "./logger.js";
+import { connectNats, ensureStreams } from "./nats.js";
+
+/** What every control-plane service's `start(deps)` receives. Tests build these in-process. */
+export interface ServiceDeps {
+  nc: NatsConnection;
+  store: EventStore;
+  log: Logger;
+  /** e.g. `orchestrator-1234`; recorded as the actor of every event this instance appends. */
+  instanceId: string;
+  /** The writer's clock. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+export function serviceActor(instanceId: string): Actor {
+  return { kind: "service", id: instanceId };
+}
+
+/**
+ * The whole of a service's `main.ts`: read env, connect, ensure streams, start, stop on signal.
+ * `extra` receives the process environment for service-specific settings.
+ */
+export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.ProcessEnv) => Promise<Running>): void {
+  const log = createLogger(name);
+  runMain(name, log, async () => {
+    const cfg = parseEnv(BaseConfig);
+    const instanceId = cfg.SWARM_INSTANCE_ID ?? `${name}-${process.pid}`;
+    const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: instanceId });
+    await ensureStreams(nc, cfg.SWARM_STREAM_REPLICAS);
+    const store = new JetStreamEventStore(nc, log);
+    const running = await start({ nc, store, log, instanceId }, process.env);
+    return {
+      stop: async () => {
+        await running.stop();
+        await nc.drain();
+      },
+    };
+  });
+}
