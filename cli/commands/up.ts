@@ -1,8 +1,66 @@
 import type { Command } from "commander";
+import { homedir, hostname } from "node:os";
+import { join, resolve } from "node:path";
+import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
+import { joinCluster } from "../../deploy/launcher/join.js";
 
-/** `swarm up`: the embedded local cluster. (Being written; see deploy/launcher.) */
-export function registerUp(program: Command): void {
-  program.command("up").description("start a local single-node cluster in the foreground").action(async () => {
-    throw new Error("swarm up is not implemented yet");
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`invalid port "${v}": expected 1-65535`);
+  return n;
+}
+
+/** Stays in the foreground until Ctrl-C / SIGTERM, then runs `stop` once. */
+function foreground(stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolveDone) => {
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write("stopping…\n");
+      void stop().then(() => resolveDone());
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
   });
+}
+
+const defaultDataDir = () => process.env.SWARM_DATA_DIR ?? join(homedir(), ".jetswarm");
+
+/** `swarm up` (the embedded local cluster) and `swarm join` (this host's agent joins a cluster). */
+export function registerUp(program: Command): void {
+  program
+    .command("up")
+    .description("start a local single-node cluster in the foreground (embedded nats-server, control plane, one agent)")
+    .option("--data-dir <dir>", "data directory (env SWARM_DATA_DIR)", defaultDataDir())
+    .option("--nats-url <url>", "use this NATS instead of starting one")
+    .option("--nats-port <n>", "port of the embedded nats-server", port, 4222)
+    .option("--api-port <n>", "port of the api on 127.0.0.1", port, 4280)
+    .option("--node-name <name>", "name of this node", hostname())
+    .action(async (o: { dataDir: string; natsUrl?: string; natsPort: number; apiPort: number; nodeName: string }) => {
+      const say = (m: string) => process.stderr.write(`${m}\n`);
+      const dataDir = resolve(o.dataDir);
+      const c = await startLocalCluster({ dataDir, natsUrl: o.natsUrl, natsPort: o.natsPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say });
+      process.stdout.write(
+        `jetswarm is up: node ${c.nodeId} (${o.nodeName})\n` +
+        `  api   ${c.apiUrl}\n  nats  ${c.natsUrl}\n  data  ${dataDir} (logs in ${join(dataDir, "logs")})\n` +
+        `Try: npx swarm service create --name web --replicas 3 jetswarm-test/busybox:1 sleep 3600\n` +
+        `Ctrl-C stops the cluster; running containers are kept and adopted by the next \`swarm up\`.\n`,
+      );
+      await foreground(c.stop);
+    });
+
+  program
+    .command("join <host:port>")
+    .description("join a cluster with a token and run this node's agent in the foreground")
+    .requiredOption("--token <token>", "worker or manager join token")
+    .option("--node-name <name>", "name of this node", hostname())
+    .option("--data-dir <dir>", "data directory of this node", join(defaultDataDir(), "join"))
+    .option("--nats-url <url>", "NATS of the cluster (default nats://<host>:4222)")
+    .action(async (manager: string, o: { token: string; nodeName: string; dataDir: string; natsUrl?: string }) => {
+      const n = await joinCluster({ manager, token: o.token, nodeName: o.nodeName, dataDir: resolve(o.dataDir), natsUrl: o.natsUrl,
+        onEvent: (m) => process.stderr.write(`${m}\n`) });
+      process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
+      await foreground(n.stop);
+    });
 }
