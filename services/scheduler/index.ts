@@ -1,0 +1,47 @@
+import { Informer, WorkQueue, decideAndCommit, every, serviceActor, type ServiceDeps } from "../shared/index.js";
+import { parseEventSubject } from "../../schemas/index.js";
+import { plan } from "./core/plan.js";
+
+export { plan, unschedulableReason, bestNode, Load } from "./core/plan.js";
+
+export interface SchedulerOptions {
+  /** Quiet time after a task/node change before a pass runs (bursts become one pass). Default 50 ms. */
+  debounceMs?: number;
+  /** Full pass regardless of events, as a safety net. Default 10 000 ms. */
+  resyncMs?: number;
+}
+
+const PASS = "schedule";
+
+/**
+ * The scheduler: one debounced work key; every task, node or cluster event queues a pass over the
+ * whole projection. Passes never overlap (the work queue runs a key once at a time).
+ */
+export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const log = deps.log.child("scheduler");
+  const now = deps.now ?? (() => new Date());
+  const actor = serviceActor(deps.instanceId);
+  const informer = new Informer(deps.store);
+  const queue = new WorkQueue(async () => {
+    const written = await decideAndCommit(deps.store, informer, (s) => plan(s, now()), () => ({ actor, now: now() }));
+    if (written > 0) log.debug("pass committed", { seq: written });
+  }, log, { debounceMs: opts.debounceMs ?? 50 });
+
+  informer.onEvent((e) => {
+    if (!informer.synced) return;
+    const kind = parseEventSubject(e.event.subject)?.kind;
+    if (kind === "task" || kind === "node") queue.add(PASS);
+  });
+  await informer.start();
+  queue.add(PASS);
+  const resync = every(opts.resyncMs ?? 10_000, () => queue.add(PASS), log);
+  log.info("scheduler running", { seq: informer.seq });
+
+  return {
+    stop: async () => {
+      resync.stop();
+      await queue.stop();
+      await informer.stop();
+    },
+  };
+}

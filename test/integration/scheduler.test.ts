@@ -1,0 +1,91 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, msgIdOf, plan, toAppend, versionOf,
+  type NatsConnection,
+} from "../../services/shared/index.js";
+import { subjects, type AggregateKind, type EventData, type EventType } from "../../schemas/index.js";
+import { start } from "../../services/scheduler/index.js";
+import { testNats } from "../helpers/nats.js";
+import { eventually } from "../helpers/eventually.js";
+
+const actor = { kind: "user", id: "test" } as const;
+let nats: Awaited<ReturnType<typeof testNats>>;
+let nc: NatsConnection;
+let store: JetStreamEventStore;
+let view: Informer;
+let scheduler: { stop(): Promise<void> };
+let step = 0;
+
+/** Appends one event as its producer would (expecting the aggregate's current version). */
+async function emit<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): Promise<void> {
+  const p = plan(type, kind, id, data, versionOf(view.state, subjects.event(kind, id)), `test:${step++}`);
+  const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
+  await view.waitFor(r.seq);
+}
+function createTask(taskId: string, slot: number): Promise<void> {
+  return emit("TaskCreated", "task", taskId, {
+    taskId, serviceId: "svc1", serviceName: "web", slot, spec: { ContainerSpec: { Image: "img" } },
+    specVersion: 1, desiredState: "running", state: "pending",
+  });
+}
+async function joinReady(nodeId: string): Promise<void> {
+  await emit("NodeJoined", "node", nodeId, { nodeId, name: nodeId, role: "worker", availability: "active" });
+  await emit("NodeStatusChanged", "node", nodeId, { nodeId, state: "ready", message: "" });
+}
+const task = (id: string) => view.state.tasks.get(id);
+
+before(async () => {
+  nats = await testNats();
+  nc = await connectNats({ url: nats.url, name: "scheduler-test" });
+  await ensureStreams(nc);
+  store = new JetStreamEventStore(nc);
+  view = new Informer(store);
+  await view.start();
+  scheduler = await start({ nc, store, log: createLogger("test", "silent"), instanceId: "scheduler-test" }, { debounceMs: 10 });
+});
+after(async () => {
+  await scheduler?.stop();
+  await view?.stop();
+  await nc?.drain();
+  await nats?.cleanup();
+});
+
+describe("scheduler against a real nats-server", () => {
+  it("explains a task it cannot place, once, then places it when a node becomes ready", async () => {
+    await createTask("t1", 1);
+    await eventually(() => task("t1")?.err === "no suitable node", { what: "TaskUnschedulable", timeoutMs: 5000 });
+    await emit("NodeJoined", "node", "n1", { nodeId: "n1", name: "n1", role: "worker", availability: "active" });
+    await eventually(() => task("t1")?.err === "no suitable node (1 node not available for new tasks)",
+      { what: "explanation counting the unready node", timeoutMs: 5000 });
+    await emit("NodeStatusChanged", "node", "n1", { nodeId: "n1", state: "ready", message: "" });
+    await eventually(() => task("t1")?.state === "assigned", { what: "TaskAssigned", timeoutMs: 5000 });
+    assert.equal(task("t1")?.nodeId, "n1");
+    assert.equal(task("t1")?.err, undefined);
+    const unschedulable = await countEvents("t1", "TaskUnschedulable");
+    assert.equal(unschedulable, 2, "one event per distinct explanation, no flood");
+  });
+
+  it("assigns a new pending task to the least loaded ready node", async () => {
+    await joinReady("n2");
+    await createTask("t2", 2);
+    await createTask("t3", 3);
+    await eventually(() => task("t2")?.state === "assigned" && task("t3")?.state === "assigned", { what: "both assigned", timeoutMs: 5000 });
+    // n1 already runs t1 of the same service, so the first new task goes to n2.
+    const nodes = [task("t2")?.nodeId, task("t3")?.nodeId].sort();
+    assert.deepEqual(nodes, ["n1", "n2"]);
+  });
+});
+
+/** Events of `type` on the task's subject, counted by replaying the log. */
+async function countEvents(taskId: string, type: EventType): Promise<number> {
+  let n = 0;
+  const head = await store.headSeq();
+  await new Promise<void>((resolve) => {
+    const sub = store.subscribe(1, (e) => {
+      if (e.event.type === type && e.event.subject === subjects.event("task", taskId)) n++;
+      if (e.seq >= head) void sub.stop().then(resolve);
+    });
+  });
+  return n;
+}
