@@ -1,0 +1,40 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { WorkQueue } from "./work-queue.js";
+import { createLogger } from "./logger.js";
+import { SwarmError } from "./errors.js";
+
+const log = createLogger("test", "silent");
+
+describe("work queue", () => {
+  it("coalesces adds of a queued key and re-runs a key added while it runs", async () => {
+    const runs: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = new WorkQueue(async (k) => { runs.push(k); if (runs.length === 1) await gate; }, log, { debounceMs: 1 });
+    q.add("a"); q.add("a"); q.add("a");
+    await new Promise((r) => setTimeout(r, 20));
+    q.add("a"); // while running
+    release();
+    await new Promise((r) => setTimeout(r, 30));
+    await q.idle();
+    assert.deepEqual(runs, ["a", "a"]);
+    await q.stop();
+  });
+
+  it("retries retryable failures with back-off and drops permanent ones", async () => {
+    const calls = new Map<string, number>();
+    const q = new WorkQueue(async (k) => {
+      const n = (calls.get(k) ?? 0) + 1;
+      calls.set(k, n);
+      if (k === "flaky" && n < 3) throw new SwarmError("unavailable", "nats down");
+      if (k === "bad") throw new SwarmError("invalid_argument", "bad spec");
+    }, log, { debounceMs: 1, backoffMs: 1 });
+    q.add("flaky"); q.add("bad");
+    await new Promise((r) => setTimeout(r, 60));
+    await q.idle();
+    assert.equal(calls.get("flaky"), 3);
+    assert.equal(calls.get("bad"), 1);
+    await q.stop();
+  });
+});
