@@ -1,0 +1,111 @@
+import type { InitRequest, JoinRequest } from "../../../schemas/api.js";
+import type { NodeRole, ServiceSpec } from "../../../schemas/index.js";
+import { desiredReplicas, subjects } from "../../../schemas/index.js";
+import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/index.js";
+import { alreadyExists, failedPrecondition, invalidArgument, plan, SwarmError, unavailable, versionOf } from "../../shared/index.js";
+import { firstDifference } from "./diff.js";
+import { findService, liveServices } from "./lookup.js";
+
+/*
+ * Pure deciders: request + projection → planned events, or a SwarmError. Ids, tokens and host
+ * names are decided by the shell and arrive as data; every planned event names the version it
+ * was decided on (0 for a new aggregate) and a step key unique to the request.
+ */
+
+/** The cluster is a singleton aggregate: `swarm.evt.cluster.default` (Swarm's cluster name). */
+export const CLUSTER_AGGREGATE = "default";
+
+export const MESSAGES = {
+  notManager: `This node is not a swarm manager. Use "swarm init" or "swarm join" to connect this node to swarm and try again.`,
+  alreadyInSwarm: `This node is already part of a swarm. Use "swarm leave" to leave this swarm and join another one.`,
+  badToken: "A valid join token is necessary to join this cluster",
+  outOfSequence: "update out of sequence",
+} as const;
+
+export const DEFAULTS = { heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } as const;
+
+/** Values the shell draws at random for one request. */
+export interface Fresh {
+  requestId: string;
+  clusterId: string;
+  nodeId: string;
+  workerToken: string;
+  managerToken: string;
+}
+
+export function requireCluster(state: ClusterState): ClusterView {
+  if (!state.cluster) throw unavailable(MESSAGES.notManager);
+  return state.cluster;
+}
+
+export function decideInitCluster(state: ClusterState, req: InitRequest, fresh: Fresh): PlannedEvent[] {
+  if (state.cluster) throw failedPrecondition(MESSAGES.alreadyInSwarm);
+  const data = {
+    clusterId: fresh.clusterId,
+    workerToken: fresh.workerToken,
+    managerToken: fresh.managerToken,
+    heartbeatPeriodMs: req.HeartbeatPeriodMs ?? DEFAULTS.heartbeatPeriodMs,
+    taskHistoryLimit: req.TaskHistoryRetentionLimit ?? DEFAULTS.taskHistoryLimit,
+  };
+  return [plan("ClusterInitialized", "cluster", CLUSTER_AGGREGATE, data, 0, `init:${fresh.requestId}`)];
+}
+
+export function roleOfToken(cluster: ClusterView, token: string): NodeRole {
+  if (token === cluster.managerToken) return "manager";
+  if (token === cluster.workerToken) return "worker";
+  throw invalidArgument(MESSAGES.badToken);
+}
+
+/** The first manager (`init`, after the cluster exists) or a node joining with a token. */
+export function decideNodeJoin(
+  state: ClusterState, node: { name: string; role: NodeRole; availability?: JoinRequest["Availability"] }, fresh: Fresh,
+): PlannedEvent[] {
+  requireCluster(state);
+  const data = { nodeId: fresh.nodeId, name: node.name, role: node.role, availability: node.availability ?? "active" };
+  return [plan("NodeJoined", "node", fresh.nodeId, data, 0, `join:${fresh.requestId}`)];
+}
+
+export function decideJoin(state: ClusterState, req: JoinRequest, fresh: Fresh): PlannedEvent[] {
+  const role = roleOfToken(requireCluster(state), req.JoinToken);
+  return decideNodeJoin(state, { name: req.NodeName, role, availability: req.Availability }, fresh);
+}
+
+function assertNameFree(state: ClusterState, name: string, exceptId?: string): void {
+  if (liveServices(state).some((s) => s.spec.Name === name && s.id !== exceptId)) {
+    throw alreadyExists(`rpc error: code = AlreadyExists desc = name conflicts with an existing object: service ${name} already exists`);
+  }
+}
+
+export function decideCreateService(state: ClusterState, spec: ServiceSpec, serviceId: string, fresh: Pick<Fresh, "requestId">): PlannedEvent[] {
+  requireCluster(state);
+  assertNameFree(state, spec.Name);
+  return [plan("ServiceCreated", "service", serviceId, { serviceId, spec }, 0, `create:${fresh.requestId}`)];
+}
+
+/** The parts of a spec an update may change today; everything else waits for rolling updates. */
+function frozenPart(spec: ServiceSpec): unknown {
+  const { Labels: _labels, Mode: _mode, Name: _name, ...rest } = spec;
+  return JSON.parse(JSON.stringify(rest));
+}
+
+export function decideUpdateService(
+  state: ClusterState, ref: string, version: number, spec: ServiceSpec, fresh: Pick<Fresh, "requestId">,
+): PlannedEvent[] {
+  requireCluster(state);
+  const svc = findService(state, ref);
+  const current = versionOf(state, subjects.event("service", svc.id));
+  if (version !== current) throw new SwarmError("conflict", MESSAGES.outOfSequence);
+  if (spec.Name !== svc.spec.Name) throw invalidArgument("renaming services is not supported");
+  const wasGlobal = desiredReplicas(svc.spec) === undefined;
+  if (wasGlobal !== (desiredReplicas(spec) === undefined)) throw invalidArgument("service mode change is not allowed");
+  const changed = firstDifference(frozenPart(svc.spec), frozenPart(spec));
+  if (changed) throw invalidArgument(`changing ${changed} is not supported yet`);
+  return [plan("ServiceUpdated", "service", svc.id, { serviceId: svc.id, spec }, current, `update:${fresh.requestId}`)];
+}
+
+export function decideRemoveService(state: ClusterState, ref: string, fresh: Pick<Fresh, "requestId">): PlannedEvent[] {
+  requireCluster(state);
+  const svc = findService(state, ref);
+  const current = versionOf(state, subjects.event("service", svc.id));
+  return [plan("ServiceRemoved", "service", svc.id, { serviceId: svc.id }, current, `remove:${fresh.requestId}`)];
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { formatZodError } from "../../../schemas/index.js";
+import { invalidArgument } from "../../shared/index.js";
+
+/**
+ * Docker's `filters` query parameter: JSON `{"key": ["v1", "v2"]}` (or the legacy
+ * `{"key": {"v1": true}}`). Values of one key are OR-ed, keys are AND-ed.
+ */
+export type Filters = Map<string, string[]>;
+
+const Raw = z.record(z.string(), z.union([z.array(z.string()), z.record(z.string(), z.boolean())]));
+
+export function parseFilters(raw: string | null, allowed: readonly string[]): Filters {
+  const out: Filters = new Map();
+  if (!raw) return out;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw invalidArgument(`invalid filter: ${raw}`);
+  }
+  const r = Raw.safeParse(json);
+  if (!r.success) throw invalidArgument(`invalid filter: ${formatZodError(r.error)}`);
+  for (const [key, v] of Object.entries(r.data)) {
+    if (!allowed.includes(key)) throw invalidArgument(`invalid filter '${key}'`);
+    out.set(key, Array.isArray(v) ? v : Object.keys(v).filter((k) => v[k]));
+  }
+  return out;
+}
+
+/** True when the filter has no values for `key`, or `test` accepts one of them. */
+export function matches(filters: Filters, key: string, test: (value: string) => boolean): boolean {
+  const values = filters.get(key);
+  return !values || values.length === 0 || values.some(test);
+}
+
+/** Docker's label filter: `key` (present) or `key=value`. */
+export function labelMatches(labels: Record<string, string> | undefined, f: string): boolean {
+  const i = f.indexOf("=");
+  if (i < 0) return labels?.[f] !== undefined;
+  return labels?.[f.slice(0, i)] === f.slice(i + 1);
+}

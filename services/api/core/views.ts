@@ -1,0 +1,122 @@
+import type { api } from "../../../schemas/index.js";
+import { desiredReplicas, subjects } from "../../../schemas/index.js";
+import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/index.js";
+import { tasksOfService, versionOf } from "../../shared/index.js";
+import { labelMatches, matches, type Filters } from "./filters.js";
+import { liveServices } from "./lookup.js";
+
+/* Projection → Docker Engine API shapes. Pure: the version of an object is its subject's sequence. */
+
+export function clusterInfo(state: ClusterState, c: ClusterView): api.ClusterInfo {
+  return {
+    ID: c.id,
+    Version: { Index: state.seq },
+    CreatedAt: c.createdAt,
+    UpdatedAt: c.updatedAt,
+    JoinTokens: { Worker: c.workerToken, Manager: c.managerToken },
+    Spec: {
+      Orchestration: { TaskHistoryRetentionLimit: c.taskHistoryLimit },
+      Dispatcher: { HeartbeatPeriod: c.heartbeatPeriodMs * 1_000_000 },
+    },
+  };
+}
+
+export function nodeView(state: ClusterState, n: NodeView): api.Node {
+  const out: api.Node = {
+    ID: n.id,
+    Version: { Index: versionOf(state, subjects.event("node", n.id)) },
+    CreatedAt: n.createdAt,
+    UpdatedAt: n.updatedAt,
+    Spec: { Name: n.name, Role: n.role, Availability: n.availability, Labels: n.labels },
+    Status: { State: n.state, Message: n.message || undefined, Addr: n.addr },
+  };
+  const d = n.description;
+  if (d) {
+    out.Description = {
+      Hostname: d.hostname,
+      Platform: { Architecture: d.architecture, OS: d.os },
+      Resources: { NanoCPUs: d.nanoCpus, MemoryBytes: d.memoryBytes },
+      Engine: { EngineVersion: d.engineVersion, Labels: d.engineLabels },
+    };
+  }
+  // One manager set, no raft: every manager is shown as the leader for now.
+  if (n.role === "manager") out.ManagerStatus = { Leader: true, Reachability: "reachable", Addr: n.addr ?? "" };
+  return out;
+}
+
+export function serviceStatus(state: ClusterState, s: ServiceView): { RunningTasks: number; DesiredTasks: number } {
+  const live = tasksOfService(state, s.id).filter((t) => t.desiredState === "running");
+  const running = live.filter((t) => t.state === "running").length;
+  return { RunningTasks: running, DesiredTasks: desiredReplicas(s.spec) ?? live.length };
+}
+
+export function serviceView(state: ClusterState, s: ServiceView): api.Service {
+  return {
+    ID: s.id,
+    Version: { Index: versionOf(state, subjects.event("service", s.id)) },
+    CreatedAt: s.createdAt,
+    UpdatedAt: s.updatedAt,
+    Spec: s.spec,
+    ServiceStatus: serviceStatus(state, s),
+  };
+}
+
+export function taskView(state: ClusterState, t: TaskView): api.Task {
+  return {
+    ID: t.id,
+    Version: { Index: versionOf(state, subjects.event("task", t.id)) },
+    CreatedAt: t.createdAt,
+    UpdatedAt: t.updatedAt,
+    ServiceID: t.serviceId,
+    ServiceName: t.serviceName,
+    Slot: t.slot,
+    NodeID: t.nodeId,
+    Spec: t.spec,
+    Status: {
+      Timestamp: t.statusAt,
+      State: t.state,
+      Message: t.message,
+      Err: t.err,
+      ContainerStatus: t.containerId || t.exitCode !== undefined ? { ContainerID: t.containerId, ExitCode: t.exitCode } : undefined,
+    },
+    DesiredState: t.desiredState,
+  };
+}
+
+export const SERVICE_FILTERS = ["id", "name", "label", "mode"] as const;
+export const TASK_FILTERS = ["id", "name", "service", "node", "desired-state"] as const;
+export const NODE_FILTERS = ["id", "name", "role", "membership", "label", "node.label"] as const;
+
+export function listServices(state: ClusterState, f: Filters): api.Service[] {
+  return liveServices(state)
+    .filter((s) =>
+      matches(f, "id", (v) => s.id.startsWith(v)) &&
+      matches(f, "name", (v) => s.spec.Name.startsWith(v)) &&
+      matches(f, "label", (v) => labelMatches(s.spec.Labels, v)) &&
+      matches(f, "mode", (v) => v === (desiredReplicas(s.spec) === undefined ? "global" : "replicated")))
+    .map((s) => serviceView(state, s));
+}
+
+export function listTasks(state: ClusterState, f: Filters): api.Task[] {
+  const nodeName = (id: string | undefined) => (id ? state.nodes.get(id)?.name : undefined);
+  return [...state.tasks.values()]
+    .filter((t) =>
+      matches(f, "id", (v) => t.id.startsWith(v)) &&
+      matches(f, "name", (v) => `${t.serviceName}.${t.slot || t.nodeId}`.startsWith(v)) &&
+      matches(f, "service", (v) => t.serviceId === v || t.serviceName === v || (v.length >= 1 && t.serviceId.startsWith(v))) &&
+      matches(f, "node", (v) => t.nodeId !== undefined && (t.nodeId === v || nodeName(t.nodeId) === v || t.nodeId.startsWith(v))) &&
+      matches(f, "desired-state", (v) => t.desiredState === v))
+    .map((t) => taskView(state, t));
+}
+
+export function listNodes(state: ClusterState, f: Filters): api.Node[] {
+  return [...state.nodes.values()]
+    .filter((n) =>
+      matches(f, "id", (v) => n.id.startsWith(v)) &&
+      matches(f, "name", (v) => n.name.startsWith(v) || (n.description?.hostname ?? "").startsWith(v)) &&
+      matches(f, "role", (v) => n.role === v) &&
+      matches(f, "membership", (v) => v === "accepted") &&
+      matches(f, "label", (v) => labelMatches(n.description?.engineLabels, v)) &&
+      matches(f, "node.label", (v) => labelMatches(n.labels, v)))
+    .map((n) => nodeView(state, n));
+}

@@ -1,0 +1,56 @@
+import type { AddressInfo } from "node:net";
+import { Informer, invalidArgument, type ServiceDeps } from "../shared/index.js";
+import { createHttpServer } from "./shell/http.js";
+import { apiRoutes } from "./shell/routes.js";
+
+export interface ApiOptions {
+  /** `host:port` to listen on. Default `$SWARM_API_ADDR` or `127.0.0.1:4280`; port 0 picks a free one. */
+  listen?: string;
+}
+
+export interface RunningApi {
+  /** e.g. `http://127.0.0.1:4280` */
+  url: string;
+  stop(): Promise<void>;
+}
+
+function parseListen(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(":");
+  const port = Number(addr.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw invalidArgument(`invalid listen address "${addr}": expected host:port`);
+  }
+  return { host: addr.slice(0, i).replace(/^\[|\]$/g, "") || "127.0.0.1", port };
+}
+
+/**
+ * The command service (DESIGN §4): replays the whole log into its projection, then serves the
+ * HTTP/JSON api. Writes answer only after the projection applied them (read-your-writes).
+ */
+export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<RunningApi> {
+  const { host, port } = parseListen(opts.listen ?? process.env.SWARM_API_ADDR ?? "127.0.0.1:4280");
+  const log = deps.log.child("api");
+  const informer = new Informer(deps.store);
+  await informer.start();
+  const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()) }), log);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => { server.off("error", reject); resolve(); });
+    });
+  } catch (err) {
+    await informer.stop();
+    throw err;
+  }
+  const a = server.address() as AddressInfo;
+  const url = `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+  log.info("listening", { url, seq: informer.seq });
+  return {
+    url,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await informer.stop();
+    },
+  };
+}

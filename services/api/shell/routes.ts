@@ -1,0 +1,116 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+import { InitRequest, JoinRequest } from "../../../schemas/api.js";
+import { formatZodError, ServiceSpec, type Actor } from "../../../schemas/index.js";
+import {
+  decideAndCommit, invalidArgument, notFound, randomId,
+  type ClusterState, type EventStore, type Informer, type PlannedEvent,
+} from "../../shared/index.js";
+import {
+  decideCreateService, decideInitCluster, decideJoin, decideNodeJoin, decideRemoveService, decideUpdateService,
+  requireCluster, type Fresh,
+} from "../core/decide.js";
+import { parseFilters } from "../core/filters.js";
+import { findNode, findService } from "../core/lookup.js";
+import {
+  clusterInfo, listNodes, listServices, listTasks, NODE_FILTERS, nodeView, SERVICE_FILTERS, serviceView, TASK_FILTERS, taskView,
+} from "../core/views.js";
+import { route, type Route } from "./http.js";
+import { joinTokens } from "./tokens.js";
+
+export interface RouteDeps {
+  store: EventStore;
+  informer: Informer;
+  now: () => Date;
+}
+
+/** Until authentication exists every request acts as the local user. */
+const USER: Actor = { kind: "user", id: "local" };
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw invalidArgument(formatZodError(r.error));
+  return r.data;
+}
+
+function fresh(): Fresh {
+  return { requestId: randomId(), clusterId: randomId(), nodeId: randomId(), ...joinTokens() };
+}
+
+const Version = z.coerce.number({ error: "version: must be a number" }).int().nonnegative();
+
+export function apiRoutes(deps: RouteDeps): Route[] {
+  const { store, informer } = deps;
+  const state = (): ClusterState => informer.state;
+  /** Decide on the projection, append with expectations, return once the projection applied it. */
+  const commit = (decide: (s: ClusterState) => PlannedEvent[]) =>
+    decideAndCommit(store, informer, decide, () => ({ actor: USER, now: deps.now() }));
+
+  return [
+    route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
+    route("GET", "/swarm", async () => ({ status: 200, body: clusterInfo(state(), requireCluster(state())) })),
+    route("POST", "/swarm/init", async (req) => {
+      const body = parse(InitRequest, req.body);
+      const f = fresh();
+      await commit((s) => decideInitCluster(s, body, f));
+      await commit((s) => decideNodeJoin(s, { name: body.NodeName ?? hostname(), role: "manager" }, f));
+      return { status: 200, body: { ClusterID: f.clusterId, NodeID: f.nodeId } };
+    }),
+    route("POST", "/swarm/join", async (req) => {
+      const body = parse(JoinRequest, req.body);
+      const f = fresh();
+      await commit((s) => decideJoin(s, body, f));
+      const node = state().nodes.get(f.nodeId);
+      return { status: 200, body: { NodeID: f.nodeId, Role: node?.role ?? "worker", HeartbeatPeriodMs: requireCluster(state()).heartbeatPeriodMs } };
+    }),
+
+    route("GET", "/nodes", async (req) => {
+      requireCluster(state());
+      return { status: 200, body: listNodes(state(), parseFilters(req.query.get("filters"), NODE_FILTERS)) };
+    }),
+    route("GET", "/nodes/:id", async (req) => {
+      requireCluster(state());
+      return { status: 200, body: nodeView(state(), findNode(state(), req.params.id!)) };
+    }),
+
+    route("POST", "/services/create", async (req) => {
+      const spec = parse(ServiceSpec, req.body);
+      const id = randomId();
+      const f = fresh();
+      await commit((s) => decideCreateService(s, spec, id, f));
+      return { status: 201, body: { ID: id } };
+    }),
+    route("GET", "/services", async (req) => {
+      requireCluster(state());
+      return { status: 200, body: listServices(state(), parseFilters(req.query.get("filters"), SERVICE_FILTERS)) };
+    }),
+    route("GET", "/services/:id", async (req) => {
+      requireCluster(state());
+      return { status: 200, body: serviceView(state(), findService(state(), req.params.id!)) };
+    }),
+    route("POST", "/services/:id/update", async (req) => {
+      const version = parse(Version, req.query.get("version") ?? undefined);
+      const spec = parse(ServiceSpec, req.body);
+      const f = fresh();
+      await commit((s) => decideUpdateService(s, req.params.id!, version, spec, f));
+      return { status: 200, body: { Warnings: [] } };
+    }),
+    route("DELETE", "/services/:id", async (req) => {
+      const f = fresh();
+      await commit((s) => decideRemoveService(s, req.params.id!, f));
+      return { status: 200 };
+    }),
+
+    route("GET", "/tasks", async (req) => {
+      requireCluster(state());
+      return { status: 200, body: listTasks(state(), parseFilters(req.query.get("filters"), TASK_FILTERS)) };
+    }),
+    route("GET", "/tasks/:id", async (req) => {
+      requireCluster(state());
+      const t = state().tasks.get(req.params.id!)
+        ?? [...state().tasks.values()].find((x) => x.id.startsWith(req.params.id!));
+      if (!t) throw notFound(`task ${req.params.id} not found`);
+      return { status: 200, body: taskView(state(), t) };
+    }),
+  ];
+}
