@@ -1,0 +1,103 @@
+import type { ClusterState, ServiceView, TaskView } from "../../shared/cluster-state.js";
+import { tasksOfService } from "../../shared/cluster-state.js";
+import type { PlannedEvent } from "../../shared/event-store.js";
+import { desiredReplicas, taskStateRank } from "../../../schemas/index.js";
+import { Draft, type IdFor } from "./draft.js";
+import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartPolicy, STOP_WAIT_MS, type Policy } from "./policy.js";
+import { historyLimit, reap } from "./reaper.js";
+import { freeSlots, groupBySlot, scaleDownOrder, type Slot } from "./slots.js";
+
+/*
+ * The replicated orchestrator's decision for one service: pure, level-triggered, recomputed from
+ * the whole projection on every pass. Rolling updates are not handled here (yet): a spec change
+ * never replaces a running task.
+ */
+
+const RUNNING = taskStateRank("running");
+const REMOVE = taskStateRank("remove");
+const runnable = (t: TaskView, d: Draft) => taskStateRank(d.desiredOf(t)) <= RUNNING;
+
+/** A slot this pass works on; `restart` = the ended task to replace if the slot is kept. */
+interface WorkSlot extends Slot { restart?: TaskView }
+
+/** The events that move `serviceId`'s tasks towards its spec at `now`. */
+export function plan(state: ClusterState, serviceId: string, now: Date, idFor: IdFor): PlannedEvent[] {
+  const svc = state.services.get(serviceId);
+  const tasks = tasksOfService(state, serviceId);
+  const d = new Draft(state, now, idFor);
+  if (!svc || svc.removed) {
+    for (const t of tasks) d.raise(t, "remove");
+    reap(d, tasks, -1);
+    return d.events();
+  }
+  const replicas = desiredReplicas(svc.spec);
+  if (replicas === undefined) return []; // global services: not handled by this orchestrator yet
+  const policy = restartPolicy(svc.spec.TaskTemplate);
+  const slots = inspectSlots(d, svc, policy, tasks);
+  scale(d, svc, slots, replicas);
+  for (const t of tasks) {
+    if (d.desiredOf(t) === "ready" && mayPromote(state, t, now)) d.raise(t, "running");
+  }
+  reap(d, tasks, historyLimit(state, policy.maxAttempts));
+  return d.events();
+}
+
+/**
+ * Shuts down runnable tasks that ended or lost their node (restart supervisor, first half), and
+ * works out which slots are held and by what.
+ */
+function inspectSlots(d: Draft, svc: ServiceView, policy: Policy, tasks: readonly TaskView[]): WorkSlot[] {
+  const out: WorkSlot[] = [];
+  for (const [slot, slotTasks] of groupBySlot(tasks)) {
+    for (const t of slotTasks) if (needsRestart(d.state, t)) d.raise(t, "shutdown");
+    const live = slotTasks.filter((t) => runnable(t, d));
+    if (live.length > 0) {
+      out.push({ slot, tasks: slotTasks, holders: live });
+      continue;
+    }
+    const newest = slotTasks[slotTasks.length - 1]!;
+    if (taskStateRank(d.desiredOf(newest)) >= REMOVE) continue; // removed: the slot is free
+    // Ended and not removed: replaced when the policy allows, else it keeps its slot (Swarm).
+    const restart = restartAllowed(policy, newest, slotTasks, svc.specVersion, d.now) ? newest : undefined;
+    out.push({ slot, tasks: slotTasks, holders: [newest], restart });
+  }
+  return out;
+}
+
+/** Keeps `replicas` slots: removes the surplus in Swarm's order, fills the lowest free numbers. */
+function scale(d: Draft, svc: ServiceView, slots: WorkSlot[], replicas: number): void {
+  const ordered = slots.length > replicas ? scaleDownOrder(slots) as WorkSlot[] : slots;
+  ordered.forEach((s, i) => {
+    if (i >= replicas) {
+      for (const t of s.holders) d.raise(t, "remove");
+      return;
+    }
+    if (s.restart) replace(d, svc, s);
+  });
+  const used = new Set(slots.map((s) => s.slot));
+  for (const slot of freeSlots(used, replicas - slots.length)) {
+    d.create({ serviceId: svc.id, spec: svc.spec, specVersion: svc.specVersion, slot, desiredState: "running" });
+  }
+}
+
+/** Restart supervisor, second half: a held replacement in the same slot. */
+function replace(d: Draft, svc: ServiceView, s: WorkSlot): void {
+  const old = s.restart!;
+  const restartAt = restartAtFor(d.state, restartPolicy(svc.spec.TaskTemplate), old, d.now);
+  d.create({
+    serviceId: svc.id, spec: svc.spec, specVersion: svc.specVersion, slot: s.slot,
+    desiredState: "ready", restartAt, replaces: old.id,
+  });
+}
+
+/** When `serviceId` next needs a pass even if nothing happens: a held replacement's promotion. */
+export function nextWakeup(state: ClusterState, serviceId: string, now: Date): Date | undefined {
+  let next = Infinity;
+  for (const t of tasksOfService(state, serviceId)) {
+    if (t.desiredState !== "ready") continue;
+    const at = promotableAt(t);
+    if (now.getTime() < at) next = Math.min(next, at);
+    else if (!mayPromote(state, t, now)) next = Math.min(next, at + STOP_WAIT_MS);
+  }
+  return Number.isFinite(next) ? new Date(next) : undefined;
+}

@@ -1,0 +1,99 @@
+import type { ClusterState, NodeView, TaskView } from "../../shared/cluster-state.js";
+import { isTerminal, RESTART_DEFAULTS, taskStateRank, type TaskSpec } from "../../../schemas/index.js";
+
+/*
+ * The restart supervisor's rules (reference §3.3), as pure functions of the projection and `now`.
+ */
+
+const NS_PER_MS = 1_000_000;
+/** A replacement waits at most this long after its delay for the old task to stop. */
+export const STOP_WAIT_MS = 60_000;
+
+export interface Policy {
+  condition: "none" | "on-failure" | "any";
+  delayMs: number;
+  /** 0 = unlimited. */
+  maxAttempts: number;
+  /** 0 = count every restart of the slot at this spec version. */
+  windowMs: number;
+}
+
+/** The task template's restart policy with Swarm's defaults filled in. */
+export function restartPolicy(spec: TaskSpec): Policy {
+  const p = spec.RestartPolicy ?? {};
+  return {
+    condition: p.Condition ?? RESTART_DEFAULTS.Condition,
+    delayMs: Math.floor((p.Delay ?? RESTART_DEFAULTS.Delay) / NS_PER_MS),
+    maxAttempts: p.MaxAttempts ?? RESTART_DEFAULTS.MaxAttempts,
+    windowMs: Math.floor((p.Window ?? RESTART_DEFAULTS.Window) / NS_PER_MS),
+  };
+}
+
+function nodeOf(state: ClusterState, t: TaskView): NodeView | undefined {
+  return t.nodeId === undefined ? undefined : state.nodes.get(t.nodeId);
+}
+
+/** Assigned to a node that was deleted, is down, or is drained (Swarm's InvalidNode). */
+export function onInvalidNode(state: ClusterState, t: TaskView): boolean {
+  if (t.nodeId === undefined) return false;
+  const n = nodeOf(state, t);
+  return !n || n.state === "down" || n.availability === "drain";
+}
+
+/** Assigned to a node that was deleted or is down: the task cannot stop by itself being observed. */
+export function onLostNode(state: ClusterState, t: TaskView): boolean {
+  if (t.nodeId === undefined) return false;
+  const n = nodeOf(state, t);
+  return !n || n.state === "down";
+}
+
+export function onDrainedNode(state: ClusterState, t: TaskView): boolean {
+  return nodeOf(state, t)?.availability === "drain";
+}
+
+/** A runnable task (desired ≤ running) that has ended, or whose node is lost or drained. */
+export function needsRestart(state: ClusterState, t: TaskView): boolean {
+  if (taskStateRank(t.desiredState) > taskStateRank("running")) return false;
+  return isTerminal(t.state) || onInvalidNode(state, t);
+}
+
+/**
+ * Whether the slot may get a replacement for `old`: the condition, then MaxAttempts counted over
+ * the slot's replacements at the current spec version (within Window when one is set).
+ */
+export function restartAllowed(
+  p: Policy, old: TaskView, slotTasks: readonly TaskView[], specVersion: number, now: Date,
+): boolean {
+  if (p.condition === "none") return false;
+  if (p.condition === "on-failure" && old.state === "complete") return false;
+  if (p.maxAttempts === 0) return true;
+  const since = p.windowMs > 0 ? now.getTime() - p.windowMs : -Infinity;
+  const restarts = slotTasks.filter((t) =>
+    t.replaces !== undefined && t.specVersion === specVersion && Date.parse(t.createdAt) >= since).length;
+  return restarts < p.maxAttempts;
+}
+
+/** When a replacement of `old` may be promoted (ISO); undefined = no delay. */
+export function restartAtFor(state: ClusterState, p: Policy, old: TaskView, now: Date): string | undefined {
+  if (onDrainedNode(state, old) || p.delayMs === 0) return undefined;
+  // A restart requested while the old task was itself still in its delay waits for that delay.
+  const base = Math.max(now.getTime(), old.restartAt ? Date.parse(old.restartAt) : 0);
+  return new Date(base + p.delayMs).toISOString();
+}
+
+/** The earliest time a held replacement (desired ready) may be promoted to running. */
+export function promotableAt(t: TaskView): number {
+  return t.restartAt ? Date.parse(t.restartAt) : Date.parse(t.createdAt);
+}
+
+/**
+ * A held replacement is promoted once its delay has passed and the task it replaces has ended, is
+ * gone, or lost its node — or, failing that, STOP_WAIT_MS after the delay.
+ */
+export function mayPromote(state: ClusterState, t: TaskView, now: Date): boolean {
+  const at = promotableAt(t);
+  if (now.getTime() < at) return false;
+  const old = t.replaces === undefined ? undefined : state.tasks.get(t.replaces);
+  if (!old || isTerminal(old.state) || onLostNode(state, old)) return true;
+  return now.getTime() >= at + STOP_WAIT_MS;
+}

@@ -1,0 +1,126 @@
+import type { ClusterState, TaskView } from "../../shared/cluster-state.js";
+import { evolve, initialClusterState, tasksOfService } from "../../shared/cluster-state.js";
+import { toAppend, type PlannedEvent } from "../../shared/event-store.js";
+import type { Envelope, EventData, EventType, NodeAvailability, NodeState, RestartPolicy, TaskState } from "../../../schemas/index.js";
+import { subjects, type AggregateKind } from "../../../schemas/index.js";
+import { plan } from "./plan.js";
+
+/*
+ * Given/when/then for the planner: a cluster state built by folding events with the shared
+ * `evolve`, exactly as the informer builds it. Test-only.
+ */
+
+export const T0 = Date.parse("2026-01-01T00:00:00.000Z");
+export const idFor = (seed: string) => `t-${seed}`;
+const actor = { kind: "user", id: "test" } as const;
+
+export class Given {
+  readonly state: ClusterState = initialClusterState();
+  /** The test's clock, ms since the epoch. */
+  clock = T0;
+
+  get now(): Date { return new Date(this.clock); }
+
+  advance(ms: number): this {
+    this.clock += ms;
+    return this;
+  }
+
+  event<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): this {
+    const seq = this.state.seq + 1;
+    const event = { id: `e${seq}`, type, subject: subjects.event(kind, id), at: this.now.toISOString(), actor, data } as Envelope;
+    evolve(this.state, { seq, event });
+    return this;
+  }
+
+  service(id: string, replicas: number, restart?: RestartPolicy): this {
+    return this.event("ServiceCreated", "service", id, { serviceId: id, spec: spec(id, replicas, restart) });
+  }
+
+  scale(id: string, replicas: number, restart?: RestartPolicy): this {
+    return this.event("ServiceUpdated", "service", id, { serviceId: id, spec: spec(id, replicas, restart) });
+  }
+
+  removeService(id: string): this {
+    return this.event("ServiceRemoved", "service", id, { serviceId: id });
+  }
+
+  node(id: string, state: NodeState = "ready", availability: NodeAvailability = "active"): this {
+    if (!this.state.nodes.has(id)) this.event("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability });
+    return this.event("NodeStatusChanged", "node", id, { nodeId: id, state, message: "" });
+  }
+
+  /** Replaces the node's availability (as `node update --availability` will). */
+  availability(id: string, availability: NodeAvailability): this {
+    const n = this.state.nodes.get(id)!;
+    this.state.nodes.set(id, { ...n, availability });
+    return this;
+  }
+
+  assign(taskId: string, nodeId: string): this {
+    return this.event("TaskAssigned", "task", taskId, { taskId, nodeId });
+  }
+
+  status(taskId: string, state: TaskState): this {
+    return this.event("TaskStatusChanged", "task", taskId, { taskId, state, message: state, timestamp: this.now.toISOString() });
+  }
+
+  /** Assigns every runnable task of the service to `nodeId` and reports it running. */
+  runAll(serviceId: string, nodeId: string): this {
+    for (const t of this.tasks(serviceId)) {
+      if (t.desiredState !== "running" || t.state !== "pending") continue;
+      this.assign(t.id, nodeId).status(t.id, "running");
+    }
+    return this;
+  }
+
+  /** Folds planned events as if the log had accepted them. */
+  apply(planned: readonly PlannedEvent[]): this {
+    for (const p of planned) {
+      const req = toAppend(p, { actor, now: this.now }, p.key);
+      evolve(this.state, { seq: this.state.seq + 1, event: req.event });
+    }
+    return this;
+  }
+
+  plan(serviceId: string): PlannedEvent[] {
+    return plan(this.state, serviceId, this.now, idFor);
+  }
+
+  /** Plans and applies until the planner has nothing more to do (bounded). */
+  converge(serviceId: string): this {
+    for (let i = 0; i < 10; i++) {
+      const p = this.plan(serviceId);
+      if (p.length === 0) return this;
+      this.apply(p);
+    }
+    throw new Error("planner did not converge in 10 passes");
+  }
+
+  tasks(serviceId: string): TaskView[] {
+    return tasksOfService(this.state, serviceId).sort((a, b) => a.slot - b.slot || (a.createdAt < b.createdAt ? -1 : 1));
+  }
+
+  runnable(serviceId: string): TaskView[] {
+    return this.tasks(serviceId).filter((t) => ["ready", "running"].includes(t.desiredState));
+  }
+}
+
+export function spec(name: string, replicas: number, restart?: RestartPolicy) {
+  return {
+    Name: name,
+    Mode: { Replicated: { Replicas: replicas } },
+    TaskTemplate: { ContainerSpec: { Image: "busybox" }, ...(restart ? { RestartPolicy: restart } : {}) },
+  };
+}
+
+/** `type:aggregate[:desired]` summaries, for readable assertions. */
+export function summary(planned: readonly PlannedEvent[]): string[] {
+  return planned.map((p) => {
+    if (p.type === "TaskDesiredStateChanged") return `desired:${p.aggregateId}:${(p.data as { desiredState: string }).desiredState}`;
+    return `${p.type}:${p.aggregateId}`;
+  });
+}
+
+export const SEC = 1000;
+export const NS = 1_000_000_000;
