@@ -1,0 +1,31 @@
+import Docker from "dockerode";
+import { z } from "zod";
+import { connectNats, createLogger, ensureStreams, parseEnv, runMain } from "../shared/index.js";
+import { DockerExecutor, start } from "./index.js";
+
+const AgentConfig = z.object({
+  /** NATS server URLs, comma-separated. */
+  SWARM_NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** This node's id (required). */
+  SWARM_NODE_ID: z.string({ error: "required" }).min(1, "required"),
+  /** The node's address as the dispatcher records it. */
+  SWARM_NODE_ADDR: z.string().default("127.0.0.1"),
+  /** Stream replicas, in case the agent is the first to create them. */
+  SWARM_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+});
+
+const log = createLogger("agent");
+runMain("agent", log, async () => {
+  const cfg = parseEnv(AgentConfig);
+  const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}` });
+  await ensureStreams(nc, cfg.SWARM_STREAM_REPLICAS);
+  // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.
+  const executor = new DockerExecutor(new Docker(), log.child("docker"));
+  const agent = await start({ nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR });
+  return {
+    stop: async () => {
+      await agent.stop();
+      await nc.drain();
+    },
+  };
+});

@@ -1,0 +1,139 @@
+import Docker from "dockerode";
+import type { NodeDescription } from "../../../schemas/index.js";
+import { LABELS } from "../core/container-config.js";
+import { ExecutorError, type ContainerCreate, type ContainerRunState, type ContainerSummary, type Executor, type StopOptions } from "../core/executor.js";
+import type { Logger } from "../../shared/index.js";
+
+/** Docker's own error text: dockerode puts the engine's JSON `message` on `json`. */
+export function dockerMessage(err: unknown): string {
+  const e = err as { json?: { message?: unknown }; reason?: unknown; message?: unknown } | undefined;
+  if (e && typeof e.json === "object" && e.json && typeof e.json.message === "string") return e.json.message.trim();
+  if (e && typeof e.message === "string") return e.message;
+  return String(err);
+}
+function statusOf(err: unknown): number | undefined {
+  const s = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof s === "number" ? s : undefined;
+}
+function wrap(err: unknown): ExecutorError {
+  return err instanceof ExecutorError ? err : new ExecutorError(dockerMessage(err), statusOf(err), { cause: err });
+}
+
+function runState(state: string): ContainerRunState {
+  if (state === "created") return "created";
+  if (state === "running" || state === "paused" || state === "restarting") return "running";
+  return "exited";
+}
+
+/** The Executor over the Docker Engine API (dockerode). */
+export class DockerExecutor implements Executor {
+  constructor(private readonly docker: Docker, private readonly log: Logger) {}
+
+  async describeNode(): Promise<NodeDescription> {
+    const info = await this.docker.info().catch((e) => { throw wrap(e); }) as Record<string, unknown>;
+    const labels: Record<string, string> = {};
+    for (const l of (info.Labels as string[] | undefined) ?? []) {
+      const i = l.indexOf("=");
+      if (i > 0) labels[l.slice(0, i)] = l.slice(i + 1);
+    }
+    return {
+      hostname: String(info.Name ?? ""),
+      os: String(info.OSType ?? "linux"),
+      architecture: String(info.Architecture ?? ""),
+      nanoCpus: Number(info.NCPU ?? 0) * 1e9,
+      memoryBytes: Number(info.MemTotal ?? 0),
+      engineVersion: String(info.ServerVersion ?? ""),
+      engineLabels: labels,
+    };
+  }
+
+  async ensureImage(image: string): Promise<void> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw wrap(err);
+    }
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+      });
+    } catch (err) {
+      // As swarmkit does: a failed pull is logged; create then fails with `No such image: …`.
+      this.log.warn("image pull failed", { image, err: dockerMessage(err) });
+    }
+  }
+
+  async create(spec: ContainerCreate): Promise<string> {
+    const { name, ...body } = spec;
+    try {
+      const c = await this.docker.createContainer({ name, ...body, HostConfig: { RestartPolicy: { Name: "no" } } });
+      return c.id;
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async start(containerId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).start();
+    } catch (err) {
+      if (statusOf(err) === 304) return;
+      throw wrap(err);
+    }
+  }
+
+  async wait(containerId: string, condition: "next-exit" | "not-running", signal: AbortSignal): Promise<number> {
+    try {
+      const r = await this.docker.getContainer(containerId).wait({ condition, abortSignal: signal }) as { StatusCode?: number };
+      return r.StatusCode ?? 0;
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async stop(containerId: string, opts: StopOptions): Promise<void> {
+    const c = this.docker.getContainer(containerId);
+    try {
+      // API 1.41 has no signal on stop: the engine sends the container's StopSignal, set at create.
+      await c.stop({ t: opts.graceSeconds });
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 304 || s === 404) return;
+      throw wrap(err);
+    }
+  }
+
+  async remove(containerId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).remove({ force: true });
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      // 409 "removal already in progress" is as good as done.
+      if (statusOf(err) === 409 && /already in progress/.test(dockerMessage(err))) return;
+      throw wrap(err);
+    }
+  }
+
+  private async exitCode(containerId: string): Promise<number> {
+    const info = await this.docker.getContainer(containerId).inspect().catch(() => undefined);
+    return info?.State.ExitCode ?? 0;
+  }
+
+  async list(nodeId: string): Promise<ContainerSummary[]> {
+    try {
+      const cs = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } });
+      const out: ContainerSummary[] = [];
+      for (const c of cs) {
+        const state = runState(c.State);
+        const s: ContainerSummary = { id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state, created: c.Created };
+        if (state === "exited") s.exitCode = await this.exitCode(c.Id);
+        out.push(s);
+      }
+      return out;
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+}

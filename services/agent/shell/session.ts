@@ -1,0 +1,41 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import { RegisterResponse, formatZodError, subjects, type RegisterRequest } from "../../../schemas/index.js";
+import { errorMessage, type Logger } from "../../shared/index.js";
+
+export interface RegisterOptions {
+  /** Request timeout, ms. Default 5000 (swarmkit's dispatcher RPC timeout). */
+  timeoutMs?: number;
+  /** Stops the retry loop (agent stopping). */
+  signal: AbortSignal;
+}
+
+/**
+ * Registers the node's session with a dispatcher, retrying with back-off 100 ms doubling to 8 s
+ * (swarmkit's session back-off) until a dispatcher says ok. Returns the heartbeat period.
+ */
+export async function register(nc: NatsConnection, req: () => Promise<RegisterRequest>, log: Logger, opts: RegisterOptions): Promise<number> {
+  let delay = 100;
+  for (;;) {
+    if (opts.signal.aborted) throw new Error("agent stopping");
+    try {
+      const body = await req();
+      const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(body), { timeout: opts.timeoutMs ?? 5000 });
+      const parsed = RegisterResponse.safeParse(m.json());
+      if (!parsed.success) throw new Error(`bad register response: ${formatZodError(parsed.error)}`);
+      if (parsed.data.ok) return parsed.data.heartbeatPeriodMs;
+      throw new Error(`registration refused: ${parsed.data.error}`);
+    } catch (err) {
+      log.warn("register failed; retrying", { err: errorMessage(err), inMs: delay });
+    }
+    await sleep(delay, opts.signal);
+    delay = Math.min(delay * 2, 8000);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal.removeEventListener("abort", done); resolve(); }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,52 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { subjects, type NodeStatusMessage, type TaskStatusReport } from "../../../schemas/index.js";
+import { errorMessage, type Logger } from "../../shared/index.js";
+
+/** Most reports in one `tasks` message. */
+const MAX_BATCH = 500;
+
+/**
+ * Batches task status reports and publishes them with JetStream (acked) on the node's status
+ * subject. A batch that fails to publish is kept, in order, and re-sent on the next flush.
+ */
+export class StatusPublisher {
+  private queue: TaskStatusReport[] = [];
+  private inflight: Promise<void> | undefined;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly nodeId: string,
+    private readonly sessionId: () => string,
+    private readonly log: Logger,
+  ) {}
+
+  push(...reports: TaskStatusReport[]): void {
+    this.queue.push(...reports);
+  }
+
+  get pending(): number { return this.queue.length; }
+
+  /** Publishes what is queued; concurrent calls share one in-flight publish. */
+  flush(): Promise<void> {
+    if (this.inflight) return this.inflight;
+    if (this.queue.length === 0) return Promise.resolve();
+    this.inflight = this.publishOnce().finally(() => { this.inflight = undefined; });
+    return this.inflight;
+  }
+
+  private async publishOnce(): Promise<void> {
+    const batch = this.queue.splice(0, MAX_BATCH);
+    const msg: NodeStatusMessage = { kind: "tasks", nodeId: this.nodeId, sessionId: this.sessionId(), updates: batch };
+    try {
+      await this.js.publish(subjects.nodeStatus(this.nodeId), JSON.stringify(msg));
+    } catch (err) {
+      this.queue.unshift(...batch);
+      this.log.warn("status publish failed; will resend", { err: errorMessage(err), reports: batch.length });
+    }
+  }
+
+  async heartbeat(at: string): Promise<void> {
+    const msg: NodeStatusMessage = { kind: "heartbeat", nodeId: this.nodeId, sessionId: this.sessionId(), at };
+    await this.js.publish(subjects.nodeStatus(this.nodeId), JSON.stringify(msg));
+  }
+}

@@ -1,0 +1,186 @@
+import type { NodeTaskDoc, TaskStatusReport } from "../../../schemas/index.js";
+import { errorMessage, type Logger } from "../../shared/index.js";
+import { planAdoption } from "../core/adopt.js";
+import { containerConfig, stopOptions } from "../core/container-config.js";
+import type { ContainerSummary, Executor } from "../core/executor.js";
+import { applyDoc, evolve, plan, report, type Outcome, type Step, type TaskRecord } from "../core/task-machine.js";
+
+/** Delay before retrying a step that failed transiently (stop, remove), ms. */
+const RETRY_MS = 1000;
+
+export interface TaskRunnerDeps {
+  nodeId: string;
+  executor: Executor;
+  log: Logger;
+  now: () => Date;
+  /** Receives every status report, in order. */
+  report(reports: TaskStatusReport[]): void;
+}
+
+/**
+ * Runs each task's state machine: one step at a time per task (tasks run concurrently), the
+ * executor doing the I/O. Nothing is created before `adopt()` has matched existing containers
+ * to the full desired set, so a restarted agent never duplicates a container.
+ */
+export class TaskRunner {
+  private readonly records = new Map<string, TaskRecord>();
+  /** Version of each forgotten task's last doc, so a stale re-delivery does not bring it back. */
+  private readonly forgotten = new Map<string, number>();
+  private readonly busy = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly abort = new AbortController();
+  private active = false;
+
+  constructor(private readonly d: TaskRunnerDeps) {}
+
+  /** A doc from the feed: newer versions replace the desired state, older ones are ignored. */
+  applyDoc(doc: NodeTaskDoc): void {
+    if ((this.forgotten.get(doc.taskId) ?? -1) >= doc.version) return;
+    const next = applyDoc(this.records.get(doc.taskId), doc);
+    if (!next) return;
+    this.records.set(doc.taskId, next);
+    this.kick(doc.taskId);
+  }
+
+  /** After the full set: adopt this node's containers, discard the rest, then start working. */
+  async adopt(): Promise<void> {
+    const containers = await this.d.executor.list(this.d.nodeId);
+    const p = planAdoption(this.records, containers);
+    for (const [taskId, c] of p.adopt) {
+      this.apply(taskId, { kind: "adopted", containerId: c.id, state: c.state, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) });
+      this.d.log.info("container adopted", { taskId, containerId: c.id, state: c.state });
+    }
+    await Promise.all(p.discard.map((c) => this.discard(c)));
+    this.active = true;
+    for (const taskId of this.records.keys()) this.kick(taskId);
+  }
+
+  /** Current state of every task that has reported something (re-sent after a reconnect). */
+  snapshot(): TaskStatusReport[] {
+    const at = this.d.now().toISOString();
+    return [...this.records.values()].filter((r) => r.observed !== "assigned").map((r) => report(r, at));
+  }
+
+  /** Stops working; containers are left as they are (a restarted agent adopts them). */
+  async stop(): Promise<void> {
+    this.active = false;
+    this.abort.abort();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private async discard(c: ContainerSummary): Promise<void> {
+    try {
+      await this.d.executor.stop(c.id, { graceSeconds: 10 });
+      await this.d.executor.remove(c.id);
+      this.d.log.info("stray container removed", { containerId: c.id, name: c.name });
+    } catch (err) {
+      this.d.log.warn("stray container not removed", { containerId: c.id, err: errorMessage(err) });
+    }
+  }
+
+  private kick(taskId: string): void {
+    if (!this.active) return;
+    if (this.busy.has(taskId)) { this.dirty.add(taskId); return; }
+    this.busy.add(taskId);
+    void this.loop(taskId).finally(() => {
+      this.busy.delete(taskId);
+      if (this.dirty.delete(taskId)) this.kick(taskId);
+    });
+  }
+
+  private async loop(taskId: string): Promise<void> {
+    while (this.active) {
+      const rec = this.records.get(taskId);
+      if (!rec) return;
+      const step = plan(rec);
+      if (step.kind === "idle") return;
+      if (step.kind === "forget") {
+        this.records.delete(taskId);
+        this.forgotten.set(taskId, rec.doc.version);
+        return;
+      }
+      const out = await this.execute(taskId, rec, step);
+      if (!this.active) return;
+      if (!out) { this.retryLater(taskId); return; }
+      this.apply(taskId, out);
+    }
+  }
+
+  private apply(taskId: string, out: Outcome): void {
+    const rec = this.records.get(taskId);
+    if (!rec) return;
+    const e = evolve(rec, out, this.d.now().toISOString());
+    this.records.set(taskId, e.rec);
+    if (e.reports.length) this.d.report(e.reports);
+  }
+
+  /** Runs one step; undefined means a transient failure (retry later). */
+  private async execute(taskId: string, rec: TaskRecord, step: Exclude<Step, { kind: "idle" | "forget" }>): Promise<Outcome | undefined> {
+    const x = this.d.executor;
+    switch (step.kind) {
+      case "advance": return { kind: "advanced", to: step.to, message: step.message };
+      case "prepare":
+        try {
+          await x.ensureImage(rec.doc.spec.ContainerSpec.Image);
+          return { kind: "prepared", containerId: await x.create(containerConfig(rec.doc)) };
+        } catch (err) {
+          return { kind: "prepare-failed", error: errorMessage(err) };
+        }
+      case "start": return this.start(taskId, rec.containerId!);
+      case "watch":
+        this.watch(taskId, rec.containerId!, "not-running");
+        return { kind: "watching" };
+      case "stop":
+        return this.transient(taskId, "stop", async () => { await x.stop(rec.containerId!, stopOptions(rec.doc)); return { kind: "stopped" }; });
+      case "remove":
+        return this.transient(taskId, "remove", async () => { await x.remove(rec.containerId!); return { kind: "removed" }; });
+    }
+  }
+
+  private async start(taskId: string, containerId: string): Promise<Outcome> {
+    // The exit watch is registered before start, so a container that exits at once is not missed.
+    const watch = this.watch(taskId, containerId, "next-exit");
+    try {
+      await this.d.executor.start(containerId);
+      return { kind: "started" };
+    } catch (err) {
+      watch.abort();
+      return { kind: "start-failed", error: errorMessage(err) };
+    }
+  }
+
+  private watch(taskId: string, containerId: string, condition: "next-exit" | "not-running"): AbortController {
+    const ac = new AbortController();
+    const onStop = () => ac.abort();
+    this.abort.signal.addEventListener("abort", onStop, { once: true });
+    this.d.executor.wait(containerId, condition, ac.signal).then(
+      (exitCode) => this.afterWatch(taskId, { kind: "exited", containerId, exitCode }),
+      (err) => {
+        if (!ac.signal.aborted) this.afterWatch(taskId, { kind: "lost", containerId, error: `task: ${errorMessage(err)}` });
+      },
+    ).finally(() => this.abort.signal.removeEventListener("abort", onStop));
+    return ac;
+  }
+
+  private afterWatch(taskId: string, out: Outcome): void {
+    if (!this.active) return;
+    this.apply(taskId, out);
+    this.kick(taskId);
+  }
+
+  private async transient(taskId: string, what: string, fn: () => Promise<Outcome>): Promise<Outcome | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.d.log.warn(`${what} failed; will retry`, { taskId, err: errorMessage(err) });
+      return undefined;
+    }
+  }
+
+  private retryLater(taskId: string): void {
+    const t = setTimeout(() => { this.timers.delete(t); this.kick(taskId); }, RETRY_MS);
+    this.timers.add(t);
+  }
+}
