@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { parseEnv, type ServiceDeps } from "../shared/index.js";
+import { Orchestrator, type OrchestratorOptions } from "./shell/orchestrator.js";
+
+export type { OrchestratorOptions };
+export { plan, nextWakeup } from "./core/index.js";
+
+export interface RunningOrchestrator {
+  stop(): Promise<void>;
+  /** Resolves when no service is queued or being reconciled (for tests). */
+  idle(): Promise<void>;
+}
+
+/** Starts the replicated-service orchestrator: replays the log, then reconciles until stopped. */
+export async function start(deps: ServiceDeps, opts: OrchestratorOptions = {}): Promise<RunningOrchestrator> {
+  const o = new Orchestrator(deps, opts);
+  await o.start();
+  return { stop: () => o.stop(), idle: () => o.idle() };
+}
+
+const OrchestratorConfig = z.object({
+  /** Full resync period, ms. Default 5000. */
+  SWARM_ORCHESTRATOR_RESYNC_MS: z.coerce.number().int().positive().optional(),
+});
+
+/** Options from the environment; a bad value names the variable. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): OrchestratorOptions {
+  const cfg = parseEnv(OrchestratorConfig, env);
+  return cfg.SWARM_ORCHESTRATOR_RESYNC_MS === undefined ? {} : { resyncMs: cfg.SWARM_ORCHESTRATOR_RESYNC_MS };
+}

@@ -1,0 +1,41 @@
+import type { ClusterState } from "../../shared/index.js";
+import type { StoredEvent } from "../../../schemas/index.js";
+
+/**
+ * Which services an event may affect: the work-queue keys it enqueues. Handlers only enqueue;
+ * the pass itself recomputes from the projection, so over-enqueueing is harmless.
+ * `serviceOfTask` still knows tasks the fold has just deleted.
+ */
+export function affectedServices(e: StoredEvent, state: ClusterState, serviceOfTask: ReadonlyMap<string, string>): string[] {
+  const ev = e.event;
+  switch (ev.type) {
+    case "ServiceCreated": case "ServiceUpdated": case "ServiceRemoved":
+      return [ev.data.serviceId];
+    case "TaskCreated":
+      return [ev.data.serviceId];
+    case "TaskDesiredStateChanged": case "TaskAssigned": case "TaskUnschedulable":
+    case "TaskStatusChanged": case "TaskDeleted": {
+      const id = serviceOfTask.get(ev.data.taskId) ?? state.tasks.get(ev.data.taskId)?.serviceId;
+      return id === undefined ? [] : [id];
+    }
+    case "NodeJoined": case "NodeRegistered": case "NodeStatusChanged":
+      return servicesOnNode(state, ev.data.nodeId);
+    case "ClusterInitialized":
+      return activeServices(state);
+  }
+}
+
+export function servicesOnNode(state: ClusterState, nodeId: string): string[] {
+  const out = new Set<string>();
+  for (const t of state.tasks.values()) if (t.nodeId === nodeId) out.add(t.serviceId);
+  return [...out];
+}
+
+/** Services that may still need work: live ones, and removed ones with tasks left. */
+export function activeServices(state: ClusterState): string[] {
+  const out: string[] = [];
+  for (const s of state.services.values()) {
+    if (!s.removed || (state.tasksByService.get(s.id)?.size ?? 0) > 0) out.push(s.id);
+  }
+  return out;
+}
