@@ -1,0 +1,4 @@
+import { runService } from "../shared/index.js";
+import { start } from "./index.js";
+
+runService("dispatcher", (deps) => start(deps));

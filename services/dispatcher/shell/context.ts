@@ -1,0 +1,37 @@
+import { decideAndCommit, serviceActor, type ClusterState, type Informer, type Logger, type PlannedEvent, type ServiceDeps } from "../../shared/index.js";
+
+/** What the dispatcher's edges share: the projection, the clock, node liveness, the committer. */
+export interface DispatcherContext {
+  deps: ServiceDeps;
+  informer: Informer;
+  log: Logger;
+  now: () => Date;
+  /** Node id → last heartbeat or registration seen (ms, dispatcher clock). */
+  lastSeen: Map<string, number>;
+  /**
+   * Decide and append until the decider has nothing left to say (each round at most one event per
+   * aggregate, so rounds never conflict with themselves); resolves once the projection has it all.
+   */
+  commit(decide: (s: ClusterState) => PlannedEvent[]): Promise<number>;
+}
+
+/** Rounds per commit: a report batch walks at most the 15 task states. */
+const MAX_ROUNDS = 16;
+
+export function makeContext(deps: ServiceDeps, informer: Informer, log: Logger): DispatcherContext {
+  const now = deps.now ?? (() => new Date());
+  const actor = serviceActor(deps.instanceId);
+  const ctx = () => ({ actor, now: now() });
+  return {
+    deps, informer, log, now, lastSeen: new Map(),
+    async commit(decide) {
+      let last = 0;
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const written = await decideAndCommit(deps.store, informer, decide, ctx);
+        if (written === 0) break;
+        last = written;
+      }
+      return last;
+    },
+  };
+}

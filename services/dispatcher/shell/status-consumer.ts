@@ -1,0 +1,86 @@
+import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
+import { errorMessage, isRetryable } from "../../shared/index.js";
+import { NodeStatusMessage, STREAMS, formatZodError, type TaskStatusReport } from "../../../schemas/index.js";
+import { isStaleHeartbeat } from "../core/liveness.js";
+import { heartbeatPeriodMs, planHeartbeat, planTaskReports, rejectedReports } from "../core/sessions.js";
+import type { DispatcherContext } from "./context.js";
+
+/** Durable consumer on the NODE_STATUS work queue, shared by every dispatcher instance. */
+export const STATUS_CONSUMER = "dispatcher-status";
+
+export interface StatusOptions {
+  /** Redelivery delay after a transient failure (NATS unavailable). Default 1000 ms. */
+  nakDelayMs?: number;
+}
+
+/** Consumes agent reports: heartbeats keep nodes alive, task reports become TaskStatusChanged. */
+export async function consumeStatus(ctx: DispatcherContext, opts: StatusOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const { nc } = ctx.deps;
+  await ensureConsumer(ctx);
+  const consumer = await jetstream(nc).consumers.get(STREAMS.nodeStatus, STATUS_CONSUMER);
+  const messages = await consumer.consume({ max_messages: 256 });
+  const done = (async () => {
+    for await (const m of messages) await handle(ctx, m, opts.nakDelayMs ?? 1000);
+  })().catch((err) => ctx.log.error("status consumer ended", { err: errorMessage(err) }));
+  return { stop: async () => { messages.stop(); await done; } };
+}
+
+async function ensureConsumer(ctx: DispatcherContext): Promise<void> {
+  const jsm = await jetstreamManager(ctx.deps.nc);
+  const cfg = { durable_name: STATUS_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000, max_ack_pending: 1024 };
+  try {
+    await jsm.consumers.add(STREAMS.nodeStatus, cfg);
+  } catch (err) {
+    // Created by another instance with a different detail: use it as it is.
+    if (!(err instanceof JetStreamApiError)) throw err;
+    await jsm.consumers.info(STREAMS.nodeStatus, STATUS_CONSUMER);
+  }
+}
+
+async function handle(ctx: DispatcherContext, m: JsMsg, nakDelayMs: number): Promise<void> {
+  let body: unknown;
+  try { body = m.json(); } catch { body = undefined; }
+  const parsed = NodeStatusMessage.safeParse(body);
+  if (!parsed.success) {
+    ctx.log.warn("unparseable node status message dropped", { subject: m.subject, err: formatZodError(parsed.error) });
+    return m.term("unparseable");
+  }
+  const msg = parsed.data;
+  // The subject is what NATS permissions vouch for (DESIGN §6): a node may only speak for itself.
+  if (m.subject.split(".")[2] !== msg.nodeId) {
+    ctx.log.warn("node status message for another node dropped", { subject: m.subject, nodeId: msg.nodeId });
+    return m.term("node id does not match subject");
+  }
+  try {
+    if (msg.kind === "heartbeat") await onHeartbeat(ctx, msg.nodeId, m.time.getTime());
+    else await onReports(ctx, msg.nodeId, msg.updates);
+    m.ack();
+  } catch (err) {
+    const retry = isRetryable(err);
+    ctx.log.warn("node status message failed", { subject: m.subject, kind: msg.kind, retry, err: errorMessage(err) });
+    if (retry) m.nak(nakDelayMs);
+    else m.term(errorMessage(err));
+  }
+}
+
+async function onHeartbeat(ctx: DispatcherContext, nodeId: string, writtenAtMs: number): Promise<void> {
+  const state = ctx.informer.state;
+  if (!state.nodes.has(nodeId)) {
+    ctx.log.debug("heartbeat from a node not in the swarm ignored", { nodeId });
+    return;
+  }
+  const nowMs = ctx.now().getTime();
+  // An old heartbeat left in the queue (dispatcher was down) proves nothing about the node now.
+  if (isStaleHeartbeat(writtenAtMs, nowMs, heartbeatPeriodMs(state))) return;
+  ctx.lastSeen.set(nodeId, nowMs);
+  await ctx.commit((s) => planHeartbeat(s, nodeId));
+}
+
+async function onReports(ctx: DispatcherContext, nodeId: string, updates: TaskStatusReport[]): Promise<void> {
+  for (const r of rejectedReports(ctx.informer.state, nodeId, updates)) {
+    const fields = { nodeId, taskId: r.taskId, state: r.state, reason: r.reason };
+    if (r.reason === "unchanged") ctx.log.debug("task status report ignored", fields);
+    else ctx.log.warn("task status report ignored", fields);
+  }
+  await ctx.commit((s) => planTaskReports(s, nodeId, updates));
+}

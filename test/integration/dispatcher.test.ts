@@ -1,0 +1,196 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import {
+  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, msgIdOf, plan, toAppend, versionOf,
+  type NatsConnection,
+} from "../../services/shared/index.js";
+import {
+  NodeTaskDoc, RegisterResponse, STREAMS, subjects,
+  type AggregateKind, type EventData, type EventType, type NodeStatusMessage, type TaskState,
+} from "../../schemas/index.js";
+import { start } from "../../services/dispatcher/index.js";
+import { testNats } from "../helpers/nats.js";
+import { eventually } from "../helpers/eventually.js";
+
+const PERIOD = 200;
+const actor = { kind: "user", id: "test" } as const;
+const description = { hostname: "h1", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28.2.2", engineLabels: {} };
+let nats: Awaited<ReturnType<typeof testNats>>;
+let nc: NatsConnection;
+let js: JetStreamClient;
+let jsm: JetStreamManager;
+let store: JetStreamEventStore;
+let view: Informer;
+let dispatcher: { stop(): Promise<void> } | undefined;
+let step = 0;
+
+/** Appends one event as its producer would, expecting the aggregate's current version. */
+async function emit<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): Promise<void> {
+  await view.waitFor(await store.headSeq());
+  const p = plan(type, kind, id, data, versionOf(view.state, subjects.event(kind, id)), `test:${step++}`);
+  const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
+  await view.waitFor(r.seq);
+}
+const startDispatcher = () => start({ nc, store, log: createLogger("test", "silent"), instanceId: "dispatcher-test" }, { livenessIntervalMs: 20, nakDelayMs: 100 });
+async function register(nodeId: string): Promise<RegisterResponse> {
+  const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
+  const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 });
+  return RegisterResponse.parse(m.json());
+}
+async function send(msg: NodeStatusMessage): Promise<void> {
+  await js.publish(subjects.nodeStatus(msg.nodeId), JSON.stringify(msg));
+}
+const heartbeat = (nodeId: string) => send({ kind: "heartbeat", nodeId, sessionId: `s-${nodeId}`, at: new Date().toISOString() });
+const report = (nodeId: string, taskId: string, state: TaskState, extra: object = {}) =>
+  send({ kind: "tasks", nodeId, sessionId: `s-${nodeId}`, updates: [{ taskId, state, message: state, timestamp: new Date().toISOString(), ...extra }] });
+const node = (id: string) => view.state.nodes.get(id);
+const task = (id: string) => view.state.tasks.get(id);
+async function doc(nodeId: string, taskId: string): Promise<NodeTaskDoc | undefined> {
+  const m = await jsm.streams.getMessage(STREAMS.nodeTasks, { last_by_subj: subjects.nodeTask(nodeId, taskId) }).catch(() => null);
+  return m ? NodeTaskDoc.parse(m.json()) : undefined;
+}
+/** The node's doc for the task once it satisfies `ok`. */
+function docWhere(nodeId: string, taskId: string, ok: (d: NodeTaskDoc) => boolean, what: string): Promise<NodeTaskDoc> {
+  return eventually(async () => {
+    const d = await doc(nodeId, taskId);
+    if (!d || !ok(d)) throw new Error(`doc is ${JSON.stringify(d)}`);
+    return d;
+  }, { what, timeoutMs: 5000 });
+}
+async function createAssigned(taskId: string, nodeId: string): Promise<void> {
+  await emit("TaskCreated", "task", taskId, {
+    taskId, serviceId: "svc1", serviceName: "web", slot: 1, spec: { ContainerSpec: { Image: "img" } },
+    specVersion: 1, desiredState: "running", state: "pending",
+  });
+  await emit("TaskAssigned", "task", taskId, { taskId, nodeId });
+}
+
+before(async () => {
+  nats = await testNats();
+  nc = await connectNats({ url: nats.url, name: "dispatcher-test" });
+  jsm = await ensureStreams(nc);
+  js = jetstream(nc);
+  store = new JetStreamEventStore(nc);
+  view = new Informer(store);
+  await view.start();
+  await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
+  for (const id of ["n1", "n2"]) await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
+  dispatcher = await startDispatcher();
+});
+after(async () => {
+  await dispatcher?.stop();
+  await view?.stop();
+  await nc?.drain();
+  await nats?.cleanup();
+});
+
+describe("dispatcher: sessions", () => {
+  it("refuses a node that is not part of the swarm", async () => {
+    assert.deepEqual(await register("stranger"), { ok: false, error: "node stranger is not part of this swarm" });
+    assert.equal(node("stranger"), undefined);
+  });
+
+  it("registers a joined node: description recorded, ready, period in the reply", async () => {
+    const r = await register("n1");
+    assert.deepEqual(r, { ok: true, heartbeatPeriodMs: PERIOD });
+    // The reply comes after the appends: the log already has them.
+    await view.waitFor(await store.headSeq());
+    assert.equal(node("n1")?.state, "ready");
+    assert.deepEqual(node("n1")?.description, description);
+    assert.equal(node("n1")?.addr, "10.0.0.1");
+  });
+
+  it("keeps a beating node ready; marks it down within 3 periods after its heartbeats stop", async () => {
+    await register("n2");
+    const until = Date.now() + 6 * PERIOD;
+    let lastBeat = 0;
+    while (Date.now() < until) {
+      lastBeat = Date.now();
+      await heartbeat("n2");
+      await new Promise((r) => setTimeout(r, PERIOD / 2));
+      assert.equal(node("n2")?.state, "ready", "beating node stays ready");
+    }
+    await eventually(() => node("n2")?.state === "down", { what: "n2 down", timeoutMs: 5000, intervalMs: 10 });
+    const took = Date.now() - lastBeat;
+    assert.equal(node("n2")?.message, "heartbeat failure");
+    assert.ok(took >= 3 * PERIOD - 50 && took < 3 * PERIOD + 400, `down after ${took} ms`);
+  });
+
+  it("a heartbeat from a down node brings it back to ready", async () => {
+    await heartbeat("n2");
+    await eventually(() => node("n2")?.state === "ready", { what: "n2 ready again", timeoutMs: 5000 });
+  });
+});
+
+describe("dispatcher: task status reports", () => {
+  it("turns a report into TaskStatusChanged, copying its fields", async () => {
+    await createAssigned("t1", "n1");
+    await report("n1", "t1", "running", { containerId: "c-1" });
+    await eventually(() => task("t1")?.state === "running", { what: "t1 running", timeoutMs: 5000 });
+    assert.equal(task("t1")?.containerId, "c-1");
+    assert.equal(task("t1")?.message, "running");
+  });
+
+  it("ignores a report from another node and a backward transition", async () => {
+    const before = await store.headSeq();
+    await report("n2", "t1", "failed", { err: "not yours" });
+    await report("n1", "t1", "starting");
+    await report("n1", "t1", "failed", { err: "task: non-zero exit (3)", exitCode: 3 });
+    await eventually(() => task("t1")?.state === "failed", { what: "t1 failed", timeoutMs: 5000 });
+    assert.equal(task("t1")?.err, "task: non-zero exit (3)");
+    assert.equal(task("t1")?.exitCode, 3);
+    assert.equal(await store.headSeq(), before + 1, "only the valid report was appended");
+  });
+
+  it("records every step of a batch in order", async () => {
+    await createAssigned("t2", "n1");
+    await send({
+      kind: "tasks", nodeId: "n1", sessionId: "s-n1", updates: (["accepted", "preparing", "running"] as const)
+        .map((state) => ({ taskId: "t2", state, message: state, timestamp: new Date().toISOString() })),
+    });
+    await eventually(() => task("t2")?.state === "running", { what: "t2 running", timeoutMs: 5000 });
+    const states: string[] = [];
+    const head = await store.headSeq();
+    await new Promise<void>((resolve) => {
+      const sub = store.subscribe(1, (e) => {
+        if (e.event.type === "TaskStatusChanged" && e.event.data.taskId === "t2") states.push(e.event.data.state);
+        if (e.seq >= head) void sub.stop().then(resolve);
+      });
+    });
+    assert.deepEqual(states, ["accepted", "preparing", "running"]);
+  });
+});
+
+describe("dispatcher: per-node task stream", () => {
+  it("publishes a doc on assignment, a new one on desired change, a tombstone on delete", async () => {
+    await createAssigned("t3", "n1");
+    const first = await docWhere("n1", "t3", () => true, "doc for t3");
+    assert.equal(first.desiredState, "running");
+    assert.equal(first.removed, false);
+    assert.equal(first.version, versionOf(view.state, subjects.event("task", "t3")));
+
+    await report("n1", "t3", "running");
+    await eventually(() => task("t3")?.state === "running", { what: "t3 running", timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await doc("n1", "t3"))?.version, first.version, "a status change publishes no doc");
+
+    await emit("TaskDesiredStateChanged", "task", "t3", { taskId: "t3", desiredState: "shutdown" });
+    const second = await docWhere("n1", "t3", (d) => d.desiredState === "shutdown", "shutdown doc");
+    assert.ok(second.version > first.version);
+
+    await emit("TaskDeleted", "task", "t3", { taskId: "t3" });
+    const tomb = await docWhere("n1", "t3", (d) => d.removed, "tombstone");
+    assert.ok(tomb.version > second.version);
+  });
+
+  it("a task deleted while the dispatcher was down gets its tombstone on start", async () => {
+    await createAssigned("t4", "n1");
+    await docWhere("n1", "t4", () => true, "doc for t4");
+    await dispatcher?.stop();
+    await emit("TaskDeleted", "task", "t4", { taskId: "t4" });
+    dispatcher = await startDispatcher();
+    const tomb = await docWhere("n1", "t4", (d) => d.removed, "tombstone after restart");
+    assert.equal(tomb.version, versionOf(view.state, subjects.event("task", "t4")));
+  });
+});
