@@ -39,6 +39,16 @@ describe("plan: task reaper", () => {
     assert.deepEqual(given.plan("web"), []);
   });
 
+  it("never trims a slot's newest task, even with a limit of 0", () => {
+    const given = new Given().node("n1");
+    given.event("ClusterInitialized", "cluster", "c", {
+      clusterId: "c", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 0,
+    });
+    given.service("web", 1, { Condition: "none" }).converge("web").runAll("web", "n1");
+    given.status("t-web:1:0", "failed").converge("web");
+    assert.deepEqual(given.tasks("web").map((t) => [t.id, t.desiredState]), [["t-web:1:0", "shutdown"]]);
+  });
+
   it("deletes a removed task as soon as it stopped or if it never reached a node", () => {
     const given = new Given().node("n1").service("web", 2).converge("web");
     given.assign("t-web:2:0", "n1").status("t-web:2:0", "running").removeService("web");

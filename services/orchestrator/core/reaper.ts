@@ -48,7 +48,10 @@ export function reap(d: Draft, tasks: readonly TaskView[], limit: number): void 
     const kept = slotTasks.filter((t) => !gone.has(t.id));
     let excess = kept.length - limit;
     if (excess <= 0) continue;
-    for (const t of kept.filter((x) => expendable(x) && !d.touched(x)).sort(oldestFirst)) {
+    // The slot's newest task is never trimmed: an ended one that is not restarted holds the slot.
+    const newest = kept[kept.length - 1];
+    const candidates = kept.filter((x) => x !== newest && expendable(x) && !d.touched(x));
+    for (const t of candidates.sort(oldestFirst)) {
       if (excess-- <= 0) break;
       d.delete(t);
     }

@@ -22,6 +22,8 @@ export function affectedServices(e: StoredEvent, state: ClusterState, serviceOfT
       return servicesOnNode(state, ev.data.nodeId);
     case "ClusterInitialized":
       return activeServices(state);
+    default:
+      return []; // kinds the orchestrator does not decide on; the periodic resync covers the rest
   }
 }
 
