@@ -1,0 +1,31 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { subjects, type Envelope } from "../../../schemas/index.js";
+import { Given } from "../core/test-fixture.js";
+import { activeServices, affectedServices } from "./routing.js";
+
+const actor = { kind: "service", id: "x" } as const;
+const stored = (event: Omit<Envelope, "id" | "at" | "actor">) =>
+  ({ seq: 999, event: { id: "e", at: new Date(0).toISOString(), actor, ...event } as Envelope });
+
+describe("routing: which services an event enqueues", () => {
+  const given = new Given().node("n1").node("n2").service("web", 2).service("db", 1).converge("web").converge("db");
+  given.assign("t-web:1:0", "n1").assign("t-db:1:0", "n1").assign("t-web:2:0", "n2");
+
+  it("a task event enqueues its service, even once the task is deleted", () => {
+    const e = stored({ type: "TaskDeleted", subject: subjects.event("task", "gone"), data: { taskId: "gone" } });
+    assert.deepEqual(affectedServices(e, given.state, new Map([["gone", "web"]])), ["web"]);
+  });
+
+  it("a node event enqueues every service with a task on that node", () => {
+    const e = stored({ type: "NodeStatusChanged", subject: subjects.event("node", "n1"), data: { nodeId: "n1", state: "down", message: "" } });
+    assert.deepEqual(affectedServices(e, given.state, new Map()).sort(), ["db", "web"]);
+    const e2 = stored({ type: "NodeStatusChanged", subject: subjects.event("node", "n2"), data: { nodeId: "n2", state: "down", message: "" } });
+    assert.deepEqual(affectedServices(e2, given.state, new Map()), ["web"]);
+  });
+
+  it("the resync covers live services and removed ones with tasks left", () => {
+    const g = new Given().service("a", 1).converge("a").service("b", 0).removeService("b").service("c", 1).converge("c").removeService("c");
+    assert.deepEqual(activeServices(g.state).sort(), ["a", "c"]);
+  });
+});
