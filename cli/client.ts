@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { ClusterInfo, ErrorBody, InitRequest, InitResponse, Node, Service, Task } from "../schemas/api.js";
+import { formatZodError, type ServiceSpec } from "../schemas/index.js";
+
+/** Docker-style filters: `{ service: ["web"], "desired-state": ["running"] }`. */
+export type Filters = Record<string, string[]>;
+
+/** An error answered by the api; `message` is the api's own words, shown as is. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+const Created = z.object({ ID: z.string() });
+const Ignored = z.unknown();
+
+/** The typed HTTP client of the api. Every response is zod-parsed: the CLI trusts nothing it did not check. */
+export class ApiClient {
+  constructor(readonly base: string) {}
+
+  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    const url = new URL(path, this.base.endsWith("/") ? this.base : this.base + "/");
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new Error(`Cannot connect to the jetswarm api at ${this.base}. Is it running (swarm up)?`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new ApiError(res.status, `unexpected response from the api (HTTP ${res.status}): ${text.slice(0, 200)}`);
+    }
+    if (!res.ok) {
+      const e = ErrorBody.safeParse(json);
+      throw new ApiError(res.status, e.success ? e.data.message : `the api answered HTTP ${res.status}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new Error(`unexpected response from the api: ${formatZodError(parsed.error)}`);
+    return parsed.data;
+  }
+
+  private q(filters?: Filters): string {
+    return filters && Object.keys(filters).length ? `?filters=${encodeURIComponent(JSON.stringify(filters))}` : "";
+  }
+
+  swarm() { return this.request("GET", "swarm", ClusterInfo); }
+  init(req: InitRequest) { return this.request("POST", "swarm/init", InitResponse, req); }
+  nodes(filters?: Filters) { return this.request("GET", `nodes${this.q(filters)}`, z.array(Node)); }
+  node(ref: string) { return this.request("GET", `nodes/${encodeURIComponent(ref)}`, Node); }
+  createService(spec: ServiceSpec) { return this.request("POST", "services/create", Created, spec); }
+  services(filters?: Filters) { return this.request("GET", `services${this.q(filters)}`, z.array(Service)); }
+  service(ref: string) { return this.request("GET", `services/${encodeURIComponent(ref)}`, Service); }
+  updateService(id: string, version: number, spec: ServiceSpec) {
+    return this.request("POST", `services/${encodeURIComponent(id)}/update?version=${version}`, Ignored, spec);
+  }
+  removeService(id: string) { return this.request("DELETE", `services/${encodeURIComponent(id)}`, Ignored); }
+  tasks(filters?: Filters) { return this.request("GET", `tasks${this.q(filters)}`, z.array(Task)); }
+}
