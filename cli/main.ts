@@ -2,6 +2,9 @@
 import { Command } from "commander";
 import { registerUp } from "./commands/up.js";
 import { registerRun } from "./commands/run.js";
+import { registerSwarm } from "./commands/swarm.js";
+import { registerNode } from "./commands/node.js";
+import { registerService } from "./commands/service.js";
 
 /**
  * The `swarm` command. One file per noun under `commands/`; each exports `register<Noun>(program)`.
@@ -10,10 +13,17 @@ import { registerRun } from "./commands/run.js";
 const program = new Command("swarm")
   .description("jetswarm: Docker Swarm mode on an event-sourced NATS JetStream control plane")
   .option("-H, --host <url>", "api address (env SWARM_HOST)", process.env.SWARM_HOST ?? "http://127.0.0.1:4280")
-  .showHelpAfterError(false);
+  .showHelpAfterError(false)
+  // Global options go before the noun (`swarm --host URL service ls`), so that a service's own
+  // command line passes through untouched: `swarm service create busybox sh -c "sleep 1"`.
+  .enablePositionalOptions()
+  .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, "Error: ")) });
 
 registerUp(program);
 registerRun(program);
+registerSwarm(program);
+registerNode(program);
+registerService(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,32 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { Task } from "../../schemas/api.js";
+import { errorCell, psRows } from "./service-rows.js";
+
+function task(id: string, slot: number, state: Task["Status"]["State"], desired: Task["DesiredState"], createdAt: string, err?: string): Task {
+  return {
+    ID: id.padEnd(25, "0"), Version: { Index: 1 }, CreatedAt: createdAt, UpdatedAt: createdAt, ServiceID: "s1", ServiceName: "web",
+    Slot: slot, NodeID: "n1", Spec: { ContainerSpec: { Image: "busybox:1@sha256:abc" } },
+    Status: { Timestamp: "2026-01-01T00:00:00Z", State: state, Message: "", Err: err }, DesiredState: desired,
+  };
+}
+
+describe("service ps rows", () => {
+  it("groups by slot, newest first, history rows marked, node by name, state with age", () => {
+    const now = new Date("2026-01-01T00:00:05Z");
+    const rows = psRows([
+      task("old1", 1, "failed", "shutdown", "2026-01-01T00:00:00Z", "task: non-zero exit (1): something went quite wrong"),
+      task("new1", 1, "running", "running", "2026-01-01T00:00:02Z"),
+      task("two", 2, "running", "running", "2026-01-01T00:00:01Z"),
+    ], new Map([["n1", "host-1"]]), now);
+    assert.deepEqual(rows, [
+      ["new100000000", "web.1", "busybox:1", "host-1", "Running", "Running 5 seconds ago", "", ""],
+      ["old100000000", " \\_ web.1", "busybox:1", "host-1", "Shutdown", "Failed 5 seconds ago", `"task: non-zero exit (1): some…"`, ""],
+      ["two000000000", "web.2", "busybox:1", "host-1", "Running", "Running 5 seconds ago", "", ""],
+    ]);
+  });
+  it("shows the whole error with --no-trunc, nothing when there is none", () => {
+    assert.equal(errorCell("a".repeat(40), true), `"${"a".repeat(40)}"`);
+    assert.equal(errorCell(undefined, false), "");
+  });
+});

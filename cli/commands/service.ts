@@ -1,0 +1,115 @@
+import type { Command } from "commander";
+import { ApiError, type ApiClient } from "../client.js";
+import { showProgress } from "../output/progress-display.js";
+import { renderTable, shortId } from "../output/table.js";
+import { hostnameOf } from "./node.js";
+import { clientOf, collect, eachArg, print, printJson } from "./common.js";
+import { buildCreateSpec, generatedName, parseFilterFlags, parseScale, type CreateFlags } from "./service-flags.js";
+import { prettyService, psRows, serviceRows } from "./service-rows.js";
+
+async function serviceOrNoSuch(client: ApiClient, ref: string) {
+  try {
+    return await client.service(ref);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) throw new Error(`no such service: ${ref}`);
+    throw err;
+  }
+}
+
+export function registerService(program: Command): void {
+  const service = program.command("service").description("manage swarm services").enablePositionalOptions();
+
+  service
+    .command("create <image> [command...]")
+    .description("create a new service")
+    .passThroughOptions()
+    .option("--name <name>", "service name")
+    .option("--mode <mode>", "service mode (replicated or global)")
+    .option("--replicas <n>", "number of tasks")
+    .option("-e, --env <KEY=VALUE>", "set environment variables (repeatable)", collect, [])
+    .option("--label <KEY=VALUE>", "service labels (repeatable)", collect, [])
+    .option("-d, --detach", "exit immediately instead of waiting for the service to converge")
+    .option("-q, --quiet", "suppress progress output")
+    .action(async (image: string, args: string[], o: CreateFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const spec = buildCreateSpec(image, args, o, generatedName);
+      const { ID } = await client.createService(spec);
+      print(ID);
+      if (!o.detach && !o.quiet) await showProgress(client, ID);
+    });
+
+  service
+    .command("ls")
+    .alias("list")
+    .description("list services")
+    .option("-q, --quiet", "only display IDs")
+    .option("-f, --filter <filter>", "filter output (id, label, mode, name) (repeatable)", collect, [])
+    .action(async (o: { quiet?: boolean; filter: string[] }, cmd: Command) => {
+      const services = await clientOf(cmd).services(parseFilterFlags(o.filter, ["id", "label", "mode", "name"]));
+      if (o.quiet) services.forEach((s) => print(s.ID));
+      else process.stdout.write(renderTable(["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], serviceRows(services)));
+    });
+
+  service
+    .command("ps <service...>")
+    .description("list the tasks of one or more services")
+    .option("-q, --quiet", "only display task IDs")
+    .option("--no-trunc", "do not truncate output")
+    .option("-f, --filter <filter>", "filter output (id, name, node, desired-state) (repeatable)", collect, [])
+    .action(async (refs: string[], o: { quiet?: boolean; trunc: boolean; filter: string[] }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const services = await Promise.all(refs.map((r) => serviceOrNoSuch(client, r)));
+      const filters = parseFilterFlags(o.filter, ["id", "name", "node", "desired-state"]);
+      const [tasks, nodes] = await Promise.all([client.tasks({ ...filters, service: services.map((s) => s.ID) }), client.nodes()]);
+      const noTrunc = o.trunc === false;
+      if (o.quiet) {
+        tasks.forEach((t) => print(shortId(t.ID, noTrunc)));
+        return;
+      }
+      const names = new Map(nodes.map((n) => [n.ID, hostnameOf(n)]));
+      process.stdout.write(renderTable(["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"],
+        psRows(tasks, names, new Date(), noTrunc)));
+    });
+
+  service
+    .command("inspect <service...>")
+    .description("display detailed information on one or more services")
+    .option("--pretty", "print the information in a human friendly format")
+    .action(async (refs: string[], o: { pretty?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const services = await Promise.all(refs.map((r) => serviceOrNoSuch(client, r)));
+      if (o.pretty) print(services.map(prettyService).join("\n\n"));
+      else printJson(services);
+    });
+
+  service
+    .command("scale <service=replicas...>")
+    .description("scale one or multiple replicated services")
+    .option("-d, --detach", "exit immediately instead of waiting for the service to converge")
+    .action(async (specs: string[], o: { detach?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const wanted = specs.map(parseScale);
+      const scaled: string[] = [];
+      await eachArg(wanted.map((w) => `${w.service}=${w.replicas}`), async (arg) => {
+        const w = parseScale(arg);
+        const svc = await serviceOrNoSuch(client, w.service);
+        if (svc.Spec.Mode && "Global" in svc.Spec.Mode) throw new Error(`scale can only be used with replicated mode`);
+        await client.updateService(svc.ID, svc.Version.Index, { ...svc.Spec, Mode: { Replicated: { Replicas: w.replicas } } });
+        scaled.push(w.service);
+        return `${w.service} scaled to ${w.replicas}`;
+      });
+      if (!o.detach) for (const s of scaled) await showProgress(client, s);
+    });
+
+  service
+    .command("rm <service...>")
+    .alias("remove")
+    .description("remove one or more services")
+    .action(async (refs: string[], _o: unknown, cmd: Command) => {
+      const client = clientOf(cmd);
+      await eachArg(refs, async (ref) => {
+        await client.removeService(ref);
+        return ref;
+      });
+    });
+}
