@@ -29,7 +29,7 @@ function parseListen(addr: string): { host: string; port: number } {
  */
 export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<RunningApi> {
   const { host, port } = parseListen(opts.listen ?? process.env.SWARM_API_ADDR ?? "127.0.0.1:4280");
-  const log = deps.log.child("api");
+  const log = deps.log;
   const informer = new Informer(deps.store);
   await informer.start();
   const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()) }), log);
