@@ -1,8 +1,8 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { errorMessage, every, randomId, type Logger } from "../shared/index.js";
+import { every, randomId, type Logger } from "../shared/index.js";
 import type { Executor } from "./core/executor.js";
-import { register } from "./shell/session.js";
+import { onReconnect, register } from "./shell/session.js";
 import { StatusPublisher } from "./shell/status-publisher.js";
 import { followTasks } from "./shell/task-feed.js";
 import { TaskRunner } from "./shell/task-runner.js";
@@ -64,20 +64,13 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   await runner.adopt();
   log.info("desired set applied; containers adopted");
 
-  const watchStatus = (async () => {
-    for await (const s of nc.status()) {
-      if (s.type !== "reconnect" || abort.signal.aborted) continue;
-      try {
-        heartbeatMs = await registerSession();
-        heartbeat.stop();
-        heartbeat = startHeartbeat(heartbeatMs);
-        publisher.push(...runner.snapshot());
-        log.info("re-registered after reconnect", { sessionId });
-      } catch (err) {
-        log.warn("re-register failed", { err: errorMessage(err) });
-      }
-    }
-  })();
+  onReconnect(nc, abort.signal, log, async () => {
+    heartbeatMs = await registerSession();
+    heartbeat.stop();
+    heartbeat = startHeartbeat(heartbeatMs);
+    publisher.push(...runner.snapshot());
+    log.info("re-registered after reconnect", { sessionId });
+  });
 
   return {
     stop: async () => {
@@ -87,7 +80,6 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
       await feed.stop();
       await runner.stop();
       await publisher.flush().catch(() => undefined);
-      void watchStatus;
     },
   };
 }

@@ -39,3 +39,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", done, { once: true });
   });
 }
+
+/** Calls `onReconnect` after every NATS reconnect until `signal` aborts; errors are logged. */
+export function onReconnect(nc: NatsConnection, signal: AbortSignal, log: Logger, fn: () => Promise<void>): void {
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (signal.aborted) return;
+      if (s.type !== "reconnect") continue;
+      await fn().catch((err) => log.warn("re-register failed", { err: errorMessage(err) }));
+    }
+  })();
+}
