@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { subjects, type Envelope, type ServiceSpec } from "../../../schemas/index.js";
-import { evolve, initialClusterState, SwarmError, type ClusterState } from "../../shared/index.js";
+import { evolve, initialClusterState, SwarmError, type ClusterState } from "../../shared/pure.js";
 import { decideCreateService, decideInitCluster, decideJoin, decideUpdateService, MESSAGES, type Fresh } from "./decide.js";
 import { firstDifference } from "./diff.js";
 

@@ -1,8 +1,8 @@
 import type { InitRequest, JoinRequest } from "../../../schemas/api.js";
 import type { NodeRole, ServiceSpec } from "../../../schemas/index.js";
 import { desiredReplicas, subjects } from "../../../schemas/index.js";
-import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/index.js";
-import { alreadyExists, failedPrecondition, invalidArgument, plan, SwarmError, unavailable, versionOf } from "../../shared/index.js";
+import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/pure.js";
+import { alreadyExists, failedPrecondition, invalidArgument, plan, SwarmError, unavailable, versionOf } from "../../shared/pure.js";
 import { firstDifference } from "./diff.js";
 import { findService, liveServices } from "./lookup.js";
 

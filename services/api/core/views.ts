@@ -1,7 +1,7 @@
 import type { api } from "../../../schemas/index.js";
 import { desiredReplicas, subjects } from "../../../schemas/index.js";
-import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/index.js";
-import { tasksOfService, versionOf } from "../../shared/index.js";
+import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/pure.js";
+import { tasksOfService, versionOf } from "../../shared/pure.js";
 import { labelMatches, matches, type Filters } from "./filters.js";
 import { liveServices } from "./lookup.js";
 

@@ -1,5 +1,5 @@
-import type { ClusterState, PlannedEvent } from "../../shared/index.js";
-import { plan, versionOf } from "../../shared/index.js";
+import type { ClusterState, PlannedEvent } from "../../shared/pure.js";
+import { plan, versionOf } from "../../shared/pure.js";
 import { subjects, taskStateRank, type RegisterRequest, type TaskStatusReport } from "../../../schemas/index.js";
 
 /*

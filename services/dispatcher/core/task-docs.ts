@@ -1,4 +1,4 @@
-import type { TaskView } from "../../shared/index.js";
+import type { TaskView } from "../../shared/pure.js";
 import { taskStateRank, type NodeTaskDoc } from "../../../schemas/index.js";
 
 /*

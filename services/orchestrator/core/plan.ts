@@ -1,6 +1,6 @@
-import type { ClusterState, ServiceView, TaskView } from "../../shared/cluster-state.js";
-import { tasksOfService } from "../../shared/cluster-state.js";
-import type { PlannedEvent } from "../../shared/event-store.js";
+import type { ClusterState, ServiceView, TaskView } from "../../shared/pure.js";
+import { tasksOfService } from "../../shared/pure.js";
+import type { PlannedEvent } from "../../shared/pure.js";
 import { desiredReplicas, taskStateRank } from "../../../schemas/index.js";
 import { Draft, type IdFor } from "./draft.js";
 import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartPolicy, STOP_WAIT_MS, type Policy } from "./policy.js";

@@ -1,4 +1,4 @@
-import type { TaskView } from "../../shared/cluster-state.js";
+import type { TaskView } from "../../shared/pure.js";
 
 /** A replicated slot as one pass sees it. */
 export interface Slot {

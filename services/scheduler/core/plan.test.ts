@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/index.js";
+import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/pure.js";
 import { subjects } from "../../../schemas/index.js";
 import { plan, unschedulableReason } from "./plan.js";
 

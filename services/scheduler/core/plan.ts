@@ -1,5 +1,5 @@
-import type { ClusterState, NodeView, PlannedEvent, TaskView } from "../../shared/index.js";
-import { plan as planEvent, versionOf } from "../../shared/index.js";
+import type { ClusterState, NodeView, PlannedEvent, TaskView } from "../../shared/pure.js";
+import { plan as planEvent, versionOf } from "../../shared/pure.js";
 import { isTerminal, subjects, taskStateRank } from "../../../schemas/index.js";
 
 /*
