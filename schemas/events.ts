@@ -16,6 +16,11 @@ export const ClusterInitialized = z.object({
   heartbeatPeriodMs: z.number().int().positive(),
   taskHistoryLimit: z.number().int(),
 });
+/** `swarm update` — producer: api. */
+export const ClusterUpdated = z.object({
+  heartbeatPeriodMs: z.number().int().positive().optional(),
+  taskHistoryLimit: z.number().int().optional(),
+});
 
 // node — NodeJoined: api (join with a valid token); the rest: dispatcher
 export const NodeJoined = z.object({
@@ -32,15 +37,38 @@ export const NodeDescription = z.object({
   memoryBytes: z.number().nonnegative(),
   engineVersion: z.string(),
   engineLabels: z.record(z.string(), z.string()).default({}),
+  /** Images present on the node's engine (repo:tag), so the scheduler can prefer them. */
+  images: z.array(z.string()).optional(),
 });
 export type NodeDescription = z.infer<typeof NodeDescription>;
 export const NodeRegistered = z.object({ nodeId: z.string(), description: NodeDescription, addr: z.string() });
 export const NodeStatusChanged = z.object({ nodeId: z.string(), state: NodeState, message: z.string() });
+/** The node's spec as `swarm node update/promote/demote` leave it — producer: api. */
+export const NodeUpdated = z.object({
+  nodeId: z.string(),
+  role: NodeRole,
+  availability: NodeAvailability,
+  labels: z.record(z.string(), z.string()),
+});
+/** `swarm node rm` — producer: api. */
+export const NodeRemoved = z.object({ nodeId: z.string() });
 
 // service — producer: api
 export const ServiceCreated = z.object({ serviceId: z.string(), spec: ServiceSpec });
 export const ServiceUpdated = z.object({ serviceId: z.string(), spec: ServiceSpec });
 export const ServiceRemoved = z.object({ serviceId: z.string() });
+/** Manual rollback (`service rollback`, `update --rollback`): spec and previous spec swap — producer: api. */
+export const ServiceRollbackRequested = z.object({ serviceId: z.string() });
+
+export const UpdateState = z.enum(["updating", "paused", "completed", "rollback_started", "rollback_paused", "rollback_completed"]);
+export type UpdateState = z.infer<typeof UpdateState>;
+/** Progress of a rolling update or rollback — producer: orchestrator (the updater). */
+export const ServiceUpdateStatusChanged = z.object({ serviceId: z.string(), state: UpdateState, message: z.string() });
+/**
+ * Automatic rollback after failures (failure action `rollback`): spec ← previous spec, previous
+ * spec cleared, status rollback_started with `message` — producer: orchestrator (the updater).
+ */
+export const ServiceUpdateRolledBack = z.object({ serviceId: z.string(), message: z.string() });
 
 // task — TaskCreated, TaskDesiredStateChanged, TaskDeleted: orchestrator;
 // TaskAssigned, TaskUnschedulable: scheduler; TaskStatusChanged: dispatcher
@@ -75,8 +103,8 @@ export const TaskStatusChanged = z.object({
 export const TaskDeleted = z.object({ taskId: z.string() });
 
 export const EVENT_DATA = {
-  ClusterInitialized, NodeJoined, NodeRegistered, NodeStatusChanged,
-  ServiceCreated, ServiceUpdated, ServiceRemoved,
+  ClusterInitialized, ClusterUpdated, NodeJoined, NodeRegistered, NodeStatusChanged, NodeUpdated, NodeRemoved,
+  ServiceCreated, ServiceUpdated, ServiceRemoved, ServiceRollbackRequested, ServiceUpdateStatusChanged, ServiceUpdateRolledBack,
   TaskCreated, TaskDesiredStateChanged, TaskAssigned, TaskUnschedulable, TaskStatusChanged, TaskDeleted,
 } as const;
 export type EventType = keyof typeof EVENT_DATA;
@@ -96,9 +124,10 @@ function variant<T extends EventType>(type: T) {
   return z.object({ ...Meta, type: z.literal(type), data: EVENT_DATA[type] });
 }
 export const Envelope = z.discriminatedUnion("type", [
-  variant("ClusterInitialized"), variant("NodeJoined"), variant("NodeRegistered"),
-  variant("NodeStatusChanged"), variant("ServiceCreated"), variant("ServiceUpdated"),
-  variant("ServiceRemoved"), variant("TaskCreated"), variant("TaskDesiredStateChanged"),
+  variant("ClusterInitialized"), variant("ClusterUpdated"), variant("NodeJoined"), variant("NodeRegistered"),
+  variant("NodeStatusChanged"), variant("NodeUpdated"), variant("NodeRemoved"), variant("ServiceCreated"),
+  variant("ServiceUpdated"), variant("ServiceRemoved"), variant("ServiceRollbackRequested"),
+  variant("ServiceUpdateStatusChanged"), variant("ServiceUpdateRolledBack"), variant("TaskCreated"), variant("TaskDesiredStateChanged"),
   variant("TaskAssigned"), variant("TaskUnschedulable"), variant("TaskStatusChanged"),
   variant("TaskDeleted"),
 ]);

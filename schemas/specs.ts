@@ -13,6 +13,16 @@ export const ServiceName = z.string().max(63, "name must be at most 63 character
 const Labels = z.record(z.string(), z.string());
 const EnvVar = z.string().regex(/^[^=]+(=.*)?$/s, "must be KEY=VALUE or KEY");
 
+/** Docker's health check; `Test` like `["CMD-SHELL", "cmd"]`, `["CMD", …]` or `["NONE"]` (`--no-healthcheck`). */
+export const Healthcheck = z.strictObject({
+  Test: z.array(z.string()).optional(),
+  Interval: Nanos.optional(),
+  Timeout: Nanos.optional(),
+  Retries: z.number().int().nonnegative().optional(),
+  StartPeriod: Nanos.optional(),
+});
+export type Healthcheck = z.infer<typeof Healthcheck>;
+
 export const ContainerSpec = z.strictObject({
   Image: z.string({ error: "required" }).min(1, "required"),
   Labels: Labels.optional(),
@@ -24,6 +34,7 @@ export const ContainerSpec = z.strictObject({
   User: z.string().optional(),
   StopSignal: z.string().optional(),
   StopGracePeriod: Nanos.optional(),
+  Healthcheck: Healthcheck.optional(),
 });
 export type ContainerSpec = z.infer<typeof ContainerSpec>;
 
@@ -35,9 +46,34 @@ export const RestartPolicy = z.strictObject({
 });
 export type RestartPolicy = z.infer<typeof RestartPolicy>;
 
+const NANO_CPU_MIN = 1_000_000;
+const MEMORY_MIN = 4 * 1024 * 1024;
+const ResourceAmounts = z.strictObject({
+  NanoCPUs: z.number().int().nonnegative().refine((v) => v === 0 || v >= NANO_CPU_MIN, "must be at least 0.001 CPU").optional(),
+  MemoryBytes: z.number().int().nonnegative().refine((v) => v === 0 || v >= MEMORY_MIN, "must be at least 4MiB").optional(),
+});
+export const Resources = z.strictObject({
+  Limits: ResourceAmounts.extend({ Pids: z.number().int().nonnegative().optional() }).optional(),
+  Reservations: ResourceAmounts.optional(),
+});
+export type Resources = z.infer<typeof Resources>;
+
+export const Placement = z.strictObject({
+  /** `node.labels.zone==a`, `node.role!=manager`; soft (classic Swarm) `==~` / `!=~`. */
+  Constraints: z.array(z.string()).optional(),
+  Preferences: z.array(z.strictObject({ Spread: z.strictObject({ SpreadDescriptor: z.string() }) })).optional(),
+  Platforms: z.array(z.strictObject({ Architecture: z.string().optional(), OS: z.string().optional() })).optional(),
+  MaxReplicas: z.number().int().nonnegative().optional(),
+  /** jetswarm extension (classic Swarm's strategies). Default spread. */
+  Strategy: z.enum(["spread", "binpack", "random"]).optional(),
+});
+export type Placement = z.infer<typeof Placement>;
+
 export const TaskSpec = z.strictObject({
   ContainerSpec: ContainerSpec,
+  Resources: Resources.optional(),
   RestartPolicy: RestartPolicy.optional(),
+  Placement: Placement.optional(),
   ForceUpdate: z.number().int().nonnegative().optional(),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
@@ -48,11 +84,39 @@ export const ServiceMode = z.union([
 ]);
 export type ServiceMode = z.infer<typeof ServiceMode>;
 
+export const UpdateConfig = z.strictObject({
+  Parallelism: z.number().int().nonnegative().optional(),
+  Delay: Nanos.optional(),
+  FailureAction: z.enum(["pause", "continue", "rollback"]).optional(),
+  Monitor: Nanos.optional(),
+  MaxFailureRatio: z.number().min(0, "update-maxfailureratio cannot be less than 0 or bigger than 1")
+    .max(1, "update-maxfailureratio cannot be less than 0 or bigger than 1").optional(),
+  Order: z.enum(["stop-first", "start-first"]).optional(),
+});
+export type UpdateConfig = z.infer<typeof UpdateConfig>;
+
+export const PortConfig = z.strictObject({
+  Name: z.string().optional(),
+  Protocol: z.enum(["tcp", "udp", "sctp"]).optional(),
+  TargetPort: z.number().int().min(1).max(65535),
+  PublishedPort: z.number().int().min(0).max(65535).optional(),
+  PublishMode: z.enum(["ingress", "host"]).optional(),
+});
+export type PortConfig = z.infer<typeof PortConfig>;
+export const EndpointSpec = z.strictObject({
+  Mode: z.enum(["vip", "dnsrr"]).optional(),
+  Ports: z.array(PortConfig).optional(),
+});
+export type EndpointSpec = z.infer<typeof EndpointSpec>;
+
 export const ServiceSpec = z.strictObject({
   Name: ServiceName,
   Labels: Labels.optional(),
   TaskTemplate: TaskSpec,
   Mode: ServiceMode.optional(),
+  UpdateConfig: UpdateConfig.optional(),
+  RollbackConfig: UpdateConfig.optional(),
+  EndpointSpec: EndpointSpec.optional(),
 });
 export type ServiceSpec = z.infer<typeof ServiceSpec>;
 
@@ -66,3 +130,8 @@ export function desiredReplicas(spec: ServiceSpec): number | undefined {
 /** Defaults of reference §0, filled in only for display (`inspect`), never stored. */
 export const RESTART_DEFAULTS = { Condition: "any", Delay: 5_000_000_000, MaxAttempts: 0, Window: 0 } as const;
 export const STOP_GRACE_DEFAULT_NS = 10_000_000_000;
+export const UPDATE_DEFAULTS = {
+  Parallelism: 1, Delay: 0, FailureAction: "pause", Monitor: 5_000_000_000, MaxFailureRatio: 0, Order: "stop-first",
+} as const;
+/** Swarm's rollback config accepts only pause/continue as failure action (CLI). */
+export const ROLLBACK_DEFAULTS = UPDATE_DEFAULTS;

@@ -71,4 +71,46 @@ describe("cluster fold", () => {
     assert.equal(s.tasks.size, 0);
     assert.equal(s.nodes.size, 0);
   });
+
+  it("keeps the previous spec; a manual rollback swaps, an automatic one restores and clears it", () => {
+    seq = 0;
+    const v2 = { ...spec, TaskTemplate: { ContainerSpec: { Image: "img:2" } } };
+    const svc = subjects.event("service", "s1");
+    const s = fold([
+      ev({ type: "ServiceCreated", subject: svc, data: { serviceId: "s1", spec } }),
+      ev({ type: "ServiceUpdated", subject: svc, data: { serviceId: "s1", spec: v2 } }),
+      ev({ type: "ServiceUpdateStatusChanged", subject: svc, data: { serviceId: "s1", state: "updating", message: "update in progress" } }),
+    ]);
+    assert.equal(s.services.get("s1")?.previousSpec?.TaskTemplate.ContainerSpec.Image, "img");
+    assert.equal(s.services.get("s1")?.updateStatus?.state, "updating");
+    assert.ok(s.services.get("s1")?.updateStatus?.startedAt);
+    evolve(s, ev({ type: "ServiceRollbackRequested", subject: svc, data: { serviceId: "s1" } }));
+    const manual = s.services.get("s1")!;
+    assert.equal(manual.spec.TaskTemplate.ContainerSpec.Image, "img");
+    assert.equal(manual.previousSpec?.TaskTemplate.ContainerSpec.Image, "img:2");
+    assert.deepEqual([manual.updateStatus?.state, manual.updateStatus?.message], ["rollback_started", "manually requested rollback"]);
+    assert.equal(manual.specVersion, 4);
+    evolve(s, ev({ type: "ServiceUpdateRolledBack", subject: svc, data: { serviceId: "s1", message: "update rolled back due to failure or early termination of task t9" } }));
+    const auto = s.services.get("s1")!;
+    assert.equal(auto.spec.TaskTemplate.ContainerSpec.Image, "img:2");
+    assert.equal(auto.previousSpec, undefined);
+    assert.match(auto.updateStatus?.message ?? "", /rolled back due to failure/);
+    evolve(s, ev({ type: "ServiceUpdateStatusChanged", subject: svc, data: { serviceId: "s1", state: "rollback_completed", message: "rollback completed" } }));
+    assert.ok(s.services.get("s1")?.updateStatus?.completedAt);
+  });
+
+  it("applies node spec updates and removals, and cluster updates", () => {
+    seq = 0;
+    const node = subjects.event("node", "n1");
+    const s = fold([
+      ev({ type: "ClusterInitialized", subject: subjects.event("cluster", "default"), data: { clusterId: "c", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } }),
+      ev({ type: "NodeJoined", subject: node, data: { nodeId: "n1", name: "n1", role: "worker", availability: "active" } }),
+      ev({ type: "NodeUpdated", subject: node, data: { nodeId: "n1", role: "manager", availability: "drain", labels: { zone: "a" } } }),
+      ev({ type: "ClusterUpdated", subject: subjects.event("cluster", "default"), data: { taskHistoryLimit: 2 } }),
+    ]);
+    assert.deepEqual([s.nodes.get("n1")?.role, s.nodes.get("n1")?.availability, s.nodes.get("n1")?.labels], ["manager", "drain", { zone: "a" }]);
+    assert.deepEqual([s.cluster?.taskHistoryLimit, s.cluster?.heartbeatPeriodMs], [2, 2000]);
+    evolve(s, ev({ type: "NodeRemoved", subject: node, data: { nodeId: "n1" } }));
+    assert.equal(s.nodes.has("n1"), false);
+  });
 });

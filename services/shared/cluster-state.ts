@@ -1,4 +1,4 @@
-import type { Envelope, NodeAvailability, NodeDescription, NodeRole, NodeState, ServiceSpec, StoredEvent, TaskSpec, TaskState } from "../../schemas/index.js";
+import type { Envelope, NodeAvailability, NodeDescription, NodeRole, NodeState, ServiceSpec, StoredEvent, TaskSpec, TaskState, UpdateState } from "../../schemas/index.js";
 import { taskStateRank } from "../../schemas/index.js";
 
 /*
@@ -32,9 +32,19 @@ export interface NodeView {
   updatedAt: string;
 }
 
+export interface UpdateStatusView {
+  state: UpdateState;
+  message: string;
+  startedAt?: string;
+  completedAt?: string;
+}
+
 export interface ServiceView {
   id: string;
   spec: ServiceSpec;
+  /** The spec before the last update (Swarm's previous_spec); a rollback returns to it. */
+  previousSpec?: ServiceSpec;
+  updateStatus?: UpdateStatusView;
   /** Sequence of the event that set the current spec (Swarm's spec_version). */
   specVersion: number;
   createdAt: string;
@@ -124,6 +134,25 @@ function apply(state: ClusterState, e: Envelope, seq: number): void {
       };
       return;
     }
+    case "ClusterUpdated": {
+      const c = state.cluster;
+      if (c) {
+        state.cluster = {
+          ...c, updatedAt: at,
+          heartbeatPeriodMs: e.data.heartbeatPeriodMs ?? c.heartbeatPeriodMs,
+          taskHistoryLimit: e.data.taskHistoryLimit ?? c.taskHistoryLimit,
+        };
+      }
+      return;
+    }
+    case "NodeUpdated": {
+      const n = state.nodes.get(e.data.nodeId);
+      if (n) state.nodes.set(n.id, { ...n, role: e.data.role, availability: e.data.availability, labels: e.data.labels, updatedAt: at });
+      return;
+    }
+    case "NodeRemoved":
+      state.nodes.delete(e.data.nodeId);
+      return;
     case "NodeJoined": {
       const d = e.data;
       state.nodes.set(d.nodeId, {
@@ -149,7 +178,48 @@ function apply(state: ClusterState, e: Envelope, seq: number): void {
       return;
     case "ServiceUpdated": {
       const s = state.services.get(e.data.serviceId);
-      if (s) state.services.set(s.id, { ...s, spec: e.data.spec, specVersion: seq, updatedAt: at });
+      if (s) {
+        state.services.set(s.id, {
+          ...s, previousSpec: s.spec, spec: e.data.spec, specVersion: seq, updateStatus: undefined, updatedAt: at,
+        });
+      }
+      return;
+    }
+    case "ServiceRollbackRequested": {
+      const s = state.services.get(e.data.serviceId);
+      if (s?.previousSpec) {
+        state.services.set(s.id, {
+          ...s, spec: s.previousSpec, previousSpec: s.spec, specVersion: seq, updatedAt: at,
+          updateStatus: { state: "rollback_started", message: "manually requested rollback", startedAt: at },
+        });
+      }
+      return;
+    }
+    case "ServiceUpdateRolledBack": {
+      const s = state.services.get(e.data.serviceId);
+      if (s?.previousSpec) {
+        state.services.set(s.id, {
+          ...s, spec: s.previousSpec, previousSpec: undefined, specVersion: seq, updatedAt: at,
+          updateStatus: { state: "rollback_started", message: e.data.message, startedAt: at },
+        });
+      }
+      return;
+    }
+    case "ServiceUpdateStatusChanged": {
+      const s = state.services.get(e.data.serviceId);
+      if (!s) return;
+      const { state: st, message } = e.data;
+      const starts = st === "updating" || st === "rollback_started";
+      const ends = st === "completed" || st === "rollback_completed";
+      const prev = s.updateStatus;
+      state.services.set(s.id, {
+        ...s, updatedAt: at,
+        updateStatus: {
+          state: st, message,
+          startedAt: starts && !prev?.startedAt ? at : prev?.startedAt ?? at,
+          completedAt: ends ? at : undefined,
+        },
+      });
       return;
     }
     case "ServiceRemoved": {
