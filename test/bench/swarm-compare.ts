@@ -1,8 +1,11 @@
 /*
- * Benchmark: time from "create a service of N replicas" to N running, for jetswarm, for Docker
- * Swarm mode on the same engine, and for N parallel `docker run -d`. Same image and command for
- * all three (one that exits promptly on SIGTERM). Median of BENCH_RUNS runs (default 3).
- * The engine is put in swarm mode only if it is not, and left as it was found.
+ * Benchmarks, each median of BENCH_RUNS runs (default 3), all on the same engine in the same run:
+ *  1. create: time from "create a service of N replicas" to N running, for jetswarm, for Docker
+ *     Swarm mode, and for N parallel `docker run -d`;
+ *  2. rolling update of those N replicas to another image (parallelism 10, delay 0, monitor 1 s),
+ *     from the update request to the update status `completed`, for jetswarm and Docker Swarm.
+ * Same image and command for all (one that exits promptly on SIGTERM). The engine is put in
+ * swarm mode only if it is not, and left as it was found.
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +21,8 @@ const docker = new Docker();
 const N = Number(process.env.BENCH_REPLICAS ?? 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGE = "jetswarm-test/busybox:1";
+const IMAGE2 = "jetswarm-test/busybox:2";
+const UPDATE = { Parallelism: 10, Delay: 0, Monitor: 1_000_000_000, FailureAction: "pause", Order: "stop-first" };
 const CMD = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,9 +40,11 @@ async function containersWithLabel(label: string): Promise<Docker.ContainerInfo[
   return docker.listContainers({ all: true, filters: { label: [label] } });
 }
 
-async function jetswarmRun(apiUrl: string, nodeId: string, i: number): Promise<number> {
+interface Timings { create: number; update: number }
+
+async function jetswarmRun(apiUrl: string, nodeId: string, i: number): Promise<Timings> {
   const name = `bench-js-${i}`;
-  const spec = { Name: name, Mode: { Replicated: { Replicas: N } }, TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: CMD } } };
+  const spec = { Name: name, Mode: { Replicated: { Replicas: N } }, UpdateConfig: UPDATE, TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: CMD } } };
   const filters = encodeURIComponent(JSON.stringify({ service: [name], "desired-state": ["running"] }));
   const t0 = performance.now();
   const res = await fetch(`${apiUrl}/services/create`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
@@ -46,24 +53,46 @@ async function jetswarmRun(apiUrl: string, nodeId: string, i: number): Promise<n
     const tasks = (await (await fetch(`${apiUrl}/tasks?filters=${filters}`)).json()) as { Status: { State: string } }[];
     return tasks.filter((t) => t.Status.State === "running").length === N;
   });
-  const ms = performance.now() - t0;
+  const create = performance.now() - t0;
+  const svc = (await (await fetch(`${apiUrl}/services/${name}`)).json()) as { Version: { Index: number } };
+  const spec2 = { ...spec, TaskTemplate: { ContainerSpec: { Image: IMAGE2, Command: CMD } } };
+  const t1 = performance.now();
+  const up = await fetch(`${apiUrl}/services/${name}/update?version=${svc.Version.Index}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec2) });
+  if (!up.ok) throw new Error(`update failed: ${await up.text()}`);
+  await until(async () => {
+    const s = (await (await fetch(`${apiUrl}/services/${name}`)).json()) as { UpdateStatus?: { State?: string; Message?: string } };
+    if (s.UpdateStatus?.State === "paused") throw new Error(`jetswarm update paused: ${s.UpdateStatus.Message}`);
+    return s.UpdateStatus?.State === "completed";
+  });
+  const update = performance.now() - t1;
   await fetch(`${apiUrl}/services/${name}`, { method: "DELETE" });
   await until(async () => (await containersWithLabel(`jetswarm.service.name=${name}`)).filter((c) => c.Labels["jetswarm.node.id"] === nodeId).length === 0);
-  return ms;
+  return { create, update };
 }
 
-async function swarmRun(i: number): Promise<number> {
+async function swarmRun(i: number): Promise<Timings> {
   const name = `bench-swarm-${i}`;
+  const spec = { Name: name, Mode: { Replicated: { Replicas: N } }, UpdateConfig: UPDATE, TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: CMD } } };
   const t0 = performance.now();
-  await docker.createService({ Name: name, Mode: { Replicated: { Replicas: N } }, TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: CMD } } });
+  await docker.createService(spec);
   await until(async () => {
     const tasks = (await docker.listTasks({ filters: { service: [name], "desired-state": ["running"] } })) as { Status?: { State?: string } }[];
     return tasks.filter((t) => t.Status?.State === "running").length === N;
   });
-  const ms = performance.now() - t0;
-  await docker.getService(name).remove();
+  const create = performance.now() - t0;
+  const service = docker.getService(name);
+  const info = (await service.inspect()) as { Version: { Index: number } };
+  const t1 = performance.now();
+  await service.update({ version: info.Version.Index, ...spec, TaskTemplate: { ContainerSpec: { Image: IMAGE2, Command: CMD } } });
+  await until(async () => {
+    const st = ((await service.inspect()) as { UpdateStatus?: { State?: string; Message?: string } }).UpdateStatus;
+    if (st?.State === "paused") throw new Error(`swarm update paused: ${st.Message}`);
+    return st?.State === "completed";
+  });
+  const update = performance.now() - t1;
+  await service.remove();
   await until(async () => (await containersWithLabel(`com.docker.swarm.service.name=${name}`)).length === 0);
-  return ms;
+  return { create, update };
 }
 
 async function rawRun(i: number): Promise<number> {
@@ -87,14 +116,17 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-"));
   const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench" });
   const wasSwarm = (await swarmState()) === "active";
-  const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[] };
+  const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[], jsUpdate: [] as number[], swUpdate: [] as number[] };
   try {
     if (!wasSwarm) await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
     for (let i = 0; i < RUNS; i++) {
       results.raw.push(await rawRun(i));
-      results.swarm.push(await swarmRun(i));
-      results.jetswarm.push(await jetswarmRun(cluster.apiUrl, cluster.nodeId, i));
-      process.stderr.write(`run ${i + 1}/${RUNS}: jetswarm ${results.jetswarm[i]!.toFixed(0)} ms, swarm ${results.swarm[i]!.toFixed(0)} ms, docker run ${results.raw[i]!.toFixed(0)} ms\n`);
+      const sw = await swarmRun(i);
+      const js = await jetswarmRun(cluster.apiUrl, cluster.nodeId, i);
+      results.swarm.push(sw.create); results.swUpdate.push(sw.update);
+      results.jetswarm.push(js.create); results.jsUpdate.push(js.update);
+      process.stderr.write(`run ${i + 1}/${RUNS}: create: jetswarm ${js.create.toFixed(0)} ms, swarm ${sw.create.toFixed(0)} ms, docker run ${results.raw[i]!.toFixed(0)} ms; ` +
+        `update: jetswarm ${js.update.toFixed(0)} ms, swarm ${sw.update.toFixed(0)} ms\n`);
     }
   } finally {
     if (!wasSwarm) await exec("docker", ["swarm", "leave", "--force"]).catch(() => {});
@@ -102,6 +134,7 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   const js = median(results.jetswarm), sw = median(results.swarm), raw = median(results.raw);
+  const jsu = median(results.jsUpdate), swu = median(results.swUpdate);
   const row = (name: string, ms: number) => `${name.padEnd(34)}${(ms / 1000).toFixed(2).padStart(8)} s`;
   process.stdout.write([
     `create ${N} replicas → ${N} running (median of ${RUNS}; image ${IMAGE})`,
@@ -110,6 +143,11 @@ async function main(): Promise<void> {
     row(`${N} × parallel docker run -d`, raw),
     `jetswarm / Swarm      = ${(js / sw).toFixed(2)}   (goal ≤ 0.50)`,
     `jetswarm / docker run = ${(js / raw).toFixed(2)}   (goal ≤ 1.25)`,
+    "",
+    `rolling update ${N} replicas :1 → :2 (parallelism 10, delay 0, monitor 1 s) → completed (median of ${RUNS})`,
+    row("jetswarm service update", jsu),
+    row("docker service update (Swarm mode)", swu),
+    `jetswarm / Swarm      = ${(jsu / swu).toFixed(2)}   (goal ≤ 0.70)`,
   ].join("\n") + "\n");
 }
 
