@@ -3,6 +3,7 @@ import { WrongLastSequenceError, SwarmError } from "./errors.js";
 import { toAppend, type EventContext, type EventStore, type PlannedEvent } from "./event-store.js";
 import { msgIdFor } from "./ids.js";
 import type { Informer } from "./informer.js";
+import { currentTraceparent, inSpan } from "./telemetry.js";
 
 export interface CommitOptions {
   /** Decide-append rounds before giving up on repeated conflicts. Default 5. */
@@ -48,12 +49,23 @@ export async function decideAndCommit(
   ctx: () => EventContext,
   opts: CommitOptions = {},
 ): Promise<number> {
+  return inSpan("decide-and-commit", {}, async (span) => {
+    const written = await commitLoop(store, informer, decide, ctx, opts);
+    span.setAttribute("jetswarm.last_seq", written);
+    return written;
+  });
+}
+
+async function commitLoop(
+  store: EventStore, informer: Informer, decide: (state: ClusterState) => PlannedEvent[],
+  ctx: () => EventContext, opts: CommitOptions,
+): Promise<number> {
   const attempts = opts.attempts ?? 5;
   let written = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const planned = decide(informer.state);
     if (planned.length === 0) return written;
-    const { maxSeq, conflicts } = await appendPlanned(store, planned, ctx(), opts.concurrency);
+    const { maxSeq, conflicts } = await appendPlanned(store, planned, { traceparent: currentTraceparent(), ...ctx() }, opts.concurrency);
     written = Math.max(written, maxSeq);
     if (maxSeq > 0) await informer.waitFor(maxSeq);
     if (conflicts.length === 0) return written;

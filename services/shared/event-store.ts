@@ -52,6 +52,8 @@ export interface EventContext {
   now: Date;
   causationId?: string;
   correlationId?: string;
+  /** W3C trace context of the decision that appends (OpenTelemetry). */
+  traceparent?: string;
 }
 
 /** Turns a planned event into an append request: envelope, expectation, message id. */
@@ -64,6 +66,7 @@ export function toAppend(p: PlannedEvent, ctx: EventContext, msgId: string): App
     actor: ctx.actor,
     causationId: ctx.causationId,
     correlationId: ctx.correlationId,
+    traceparent: ctx.traceparent,
     data: p.data,
   } as Envelope;
   return { event, expectedLastSubjectSeq: p.expect, msgId };

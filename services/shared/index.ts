@@ -12,3 +12,4 @@ export * from "./config.js";
 export * from "./lifecycle.js";
 export { createLogger, type Logger } from "./logger.js";
 export * from "./service.js";
+export { startTelemetry, inSpan, currentTraceparent } from "./telemetry.js";

@@ -6,6 +6,7 @@ import { JetStreamEventStore } from "./jetstream-event-store.js";
 import { runMain, type Running } from "./lifecycle.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectNats, ensureStreams } from "./nats.js";
+import { startTelemetry } from "./telemetry.js";
 
 /** What every control-plane service's `start(deps)` receives. Tests build these in-process. */
 export interface ServiceDeps {
@@ -30,6 +31,7 @@ export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.
   const log = createLogger(name);
   runMain(name, log, async () => {
     const cfg = parseEnv(BaseConfig);
+    const stopTelemetry = startTelemetry(name);
     const instanceId = cfg.SWARM_INSTANCE_ID ?? `${name}-${process.pid}`;
     const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: instanceId });
     await ensureStreams(nc, cfg.SWARM_STREAM_REPLICAS);
@@ -39,6 +41,7 @@ export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.
       stop: async () => {
         await running.stop();
         await nc.drain();
+        await stopTelemetry();
       },
     };
   });
