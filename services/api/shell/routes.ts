@@ -17,6 +17,8 @@ import {
 } from "../core/views.js";
 import { route, type Route } from "./http.js";
 import { joinTokens } from "./tokens.js";
+import { nodeRoutes } from "./node-routes.js";
+import { checkServiceSpec } from "../core/spec-checks.js";
 
 export interface RouteDeps {
   store: EventStore;
@@ -75,6 +77,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
 
     route("POST", "/services/create", async (req) => {
       const spec = parse(ServiceSpec, req.body);
+      checkServiceSpec(spec);
       const id = randomId();
       const f = fresh();
       await commit((s) => decideCreateService(s, spec, id, f));
@@ -91,6 +94,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     route("POST", "/services/:id/update", async (req) => {
       const version = parse(Version, req.query.get("version") ?? undefined);
       const spec = parse(ServiceSpec, req.body);
+      checkServiceSpec(spec);
       const f = fresh();
       await commit((s) => decideUpdateService(s, req.params.id!, version, spec, f));
       return { status: 200, body: { Warnings: [] } };
@@ -112,5 +116,6 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       if (!t) throw notFound(`task ${req.params.id} not found`);
       return { status: 200, body: taskView(state(), t) };
     }),
+    ...nodeRoutes(deps),
   ];
 }
