@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Actor, NodeAvailability, NodeRole, NodeState, TaskState } from "./primitives.js";
-import { ServiceSpec, TaskSpec } from "./specs.js";
+import { PortConfig, ServiceSpec, TaskSpec } from "./specs.js";
 
 /*
  * Every event type, its data, and (in the comment) its one producer. Subjects are
@@ -97,6 +97,8 @@ export const TaskStatusChanged = z.object({
   err: z.string().optional(),
   containerId: z.string().optional(),
   exitCode: z.number().int().optional(),
+  /** Host-mode ports bound for the task's container (as the agent reported them). */
+  ports: z.array(PortConfig).optional(),
   /** When the agent observed it (agent clock). */
   timestamp: z.string(),
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NodeDescription } from "./events.js";
 import { TaskState } from "./primitives.js";
-import { TaskSpec } from "./specs.js";
+import { EndpointSpec, PortConfig, TaskSpec } from "./specs.js";
 
 /**
  * One message per task on `swarm.node.<nodeId>.tasks.<taskId>` (stream NODE_TASKS, last one kept):
@@ -19,6 +19,8 @@ export const NodeTaskDoc = z.object({
   /** The task aggregate's version in EVENTS when this doc was written (monotone per task). */
   version: z.number().int().nonnegative(),
   removed: z.boolean().default(false),
+  /** The service's endpoint (host-mode ports are bound by the agent). */
+  endpoint: EndpointSpec.optional(),
 });
 export type NodeTaskDoc = z.infer<typeof NodeTaskDoc>;
 
@@ -29,6 +31,8 @@ export const TaskStatusReport = z.object({
   err: z.string().optional(),
   containerId: z.string().optional(),
   exitCode: z.number().int().optional(),
+  /** Host-mode ports the engine bound for the task's container. */
+  ports: z.array(PortConfig).optional(),
   timestamp: z.string(),
 });
 export type TaskStatusReport = z.infer<typeof TaskStatusReport>;

@@ -1,4 +1,4 @@
-import type { Envelope, NodeAvailability, NodeDescription, NodeRole, NodeState, ServiceSpec, StoredEvent, TaskSpec, TaskState, UpdateState } from "../../schemas/index.js";
+import type { Envelope, NodeAvailability, NodeDescription, NodeRole, NodeState, PortConfig, ServiceSpec, StoredEvent, TaskSpec, TaskState, UpdateState } from "../../schemas/index.js";
 import { taskStateRank } from "../../schemas/index.js";
 
 /*
@@ -66,11 +66,15 @@ export interface TaskView {
   err?: string;
   containerId?: string;
   exitCode?: number;
+  /** Host-mode ports bound for the container (agent report). */
+  ports?: PortConfig[];
   statusAt: string;
   createdAt: string;
   updatedAt: string;
   restartAt?: string;
   replaces?: string;
+  /** When the task was first reported running (agent clock): the updater's monitor window starts here. */
+  runningAt?: string;
 }
 
 export interface ClusterState {
@@ -281,8 +285,8 @@ function applyTask(state: ClusterState, e: Envelope): void {
       if (taskStateRank(d.state) < taskStateRank(t.state)) return; // state only moves forward
       state.tasks.set(t.id, {
         ...t, state: d.state, message: d.message, err: d.err,
-        containerId: d.containerId ?? t.containerId, exitCode: d.exitCode ?? t.exitCode,
-        statusAt: d.timestamp, updatedAt: at,
+        containerId: d.containerId ?? t.containerId, exitCode: d.exitCode ?? t.exitCode, ports: d.ports ?? t.ports,
+        statusAt: d.timestamp, updatedAt: at, ...(d.state === "running" && !t.runningAt ? { runningAt: d.timestamp } : {}),
       });
       return;
     }

@@ -73,7 +73,7 @@ export function planTaskReports(state: ClusterState, nodeId: string, reports: re
     taken.add(r.taskId);
     const data = {
       taskId: r.taskId, state: r.state, message: r.message, err: r.err,
-      containerId: r.containerId, exitCode: r.exitCode, timestamp: r.timestamp,
+      containerId: r.containerId, exitCode: r.exitCode, timestamp: r.timestamp, ...(r.ports ? { ports: r.ports } : {}),
     };
     const version = versionOf(state, subjects.event("task", r.taskId));
     out.push(plan("TaskStatusChanged", "task", r.taskId, data, version, `status:${r.taskId}:${r.state}`));

@@ -1,5 +1,5 @@
 import type { TaskView } from "../../shared/pure.js";
-import { taskStateRank, type NodeTaskDoc } from "../../../schemas/index.js";
+import { taskStateRank, type EndpointSpec, type NodeTaskDoc } from "../../../schemas/index.js";
 
 /*
  * The per-node task stream (DESIGN §3): one doc per task on `swarm.node.<nodeId>.tasks.<taskId>`,
@@ -13,11 +13,11 @@ export function belongsOnNode(t: TaskView): boolean {
 }
 
 /** The doc for a task at aggregate version `version`, or undefined when no node should have it. */
-export function deriveDoc(t: TaskView, version: number): NodeTaskDoc | undefined {
+export function deriveDoc(t: TaskView, version: number, endpoint?: EndpointSpec): NodeTaskDoc | undefined {
   if (!belongsOnNode(t)) return undefined;
   return {
     taskId: t.id, serviceId: t.serviceId, serviceName: t.serviceName, slot: t.slot, nodeId: t.nodeId!,
-    spec: t.spec, desiredState: t.desiredState, version, removed: false,
+    spec: t.spec, desiredState: t.desiredState, version, removed: false, ...(endpoint ? { endpoint } : {}),
   };
 }
 

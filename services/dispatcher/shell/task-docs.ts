@@ -54,7 +54,7 @@ export class TaskDocPublisher {
       this.published.delete(taskId);
       return;
     }
-    const doc = deriveDoc(task, version);
+    const doc = deriveDoc(task, version, state.services.get(task.serviceId)?.spec.EndpointSpec);
     if (!doc || (last && docSignature(last) === docSignature(doc))) return;
     await this.publish(doc);
     this.published.set(taskId, doc);
