@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { NodeAvailability, NodeRole, NodeState, TaskState } from "./primitives.js";
 import { ServiceSpec, TaskSpec } from "./specs.js";
+import { UpdateState } from "./events.js";
 
 /* Requests and responses of the api's HTTP/JSON surface, in the Docker Engine API's shape. */
 
@@ -23,6 +24,13 @@ export const JoinRequest = z.strictObject({
 export type JoinRequest = z.infer<typeof JoinRequest>;
 export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number() });
 export type JoinResponse = z.infer<typeof JoinResponse>;
+
+/** `swarm update` (jetswarm's subset of Swarm's cluster spec). */
+export const SwarmUpdateRequest = z.strictObject({
+  TaskHistoryRetentionLimit: z.number().int().optional(),
+  HeartbeatPeriodMs: z.number().int().positive().optional(),
+});
+export type SwarmUpdateRequest = z.infer<typeof SwarmUpdateRequest>;
 
 export const ScaleRequest = z.strictObject({ Replicas: z.number().int().nonnegative() });
 
@@ -47,6 +55,15 @@ export const Service = z.object({
   CreatedAt: z.string(),
   UpdatedAt: z.string(),
   Spec: ServiceSpec,
+  /** The spec before the last update; a rollback returns to it. */
+  PreviousSpec: ServiceSpec.optional(),
+  /** Progress of the last rolling update or rollback (absent until one runs). */
+  UpdateStatus: z.object({
+    State: UpdateState,
+    Message: z.string(),
+    StartedAt: z.string().optional(),
+    CompletedAt: z.string().optional(),
+  }).optional(),
   ServiceStatus: z.object({ RunningTasks: z.number(), DesiredTasks: z.number() }).optional(),
 });
 export type Service = z.infer<typeof Service>;

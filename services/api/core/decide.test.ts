@@ -2,8 +2,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { subjects, type Envelope, type ServiceSpec } from "../../../schemas/index.js";
 import { evolve, initialClusterState, SwarmError, type ClusterState } from "../../shared/pure.js";
-import { decideCreateService, decideInitCluster, decideJoin, decideUpdateService, MESSAGES, type Fresh } from "./decide.js";
-import { firstDifference } from "./diff.js";
+import {
+  decideCreateService, decideInitCluster, decideJoin, decideRollbackService, decideUpdateCluster, decideUpdateService, MESSAGES, type Fresh,
+} from "./decide.js";
+import { withDefaults } from "./defaults.js";
 
 const fresh: Fresh = { requestId: "r1", clusterId: "c1", nodeId: "n1", workerToken: "W", managerToken: "M" };
 const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => ({ Name: "web", TaskTemplate: { ContainerSpec: { Image: "img" } }, ...over });
@@ -41,12 +43,54 @@ describe("api deciders", () => {
     assert.equal(u?.expect, 2);
     assert.deepEqual(code(() => decideUpdateService(s, "web", 1, spec(), fresh)), ["conflict", "update out of sequence"]);
     assert.deepEqual(code(() => decideUpdateService(s, "web", 2, spec({ Mode: { Global: {} } }), fresh)), ["invalid_argument", "service mode change is not allowed"]);
-    assert.deepEqual(code(() => decideUpdateService(s, "web", 2, spec({ TaskTemplate: { ContainerSpec: { Image: "img", Env: ["A=1"] } } }), fresh)),
-      ["invalid_argument", "changing TaskTemplate.ContainerSpec.Env is not supported yet"]);
+    assert.deepEqual(code(() => decideUpdateService(s, "web", 2, spec({ Name: "api" }), fresh)), ["invalid_argument", "renaming services is not supported"]);
   });
 
-  it("firstDifference treats an absent key as undefined and names the path", () => {
-    assert.equal(firstDifference({ a: 1, b: undefined }, { a: 1 }), undefined);
-    assert.equal(firstDifference({ a: { b: [1, 2] } }, { a: { b: [1, 3] } }), "a.b");
+  it("update: any other change is accepted; the fold keeps the previous spec", () => {
+    const s = withService();
+    const next = spec({ TaskTemplate: { ContainerSpec: { Image: "img:2", Env: ["A=1"] } }, UpdateConfig: { Delay: 1e9 } });
+    const [u] = decideUpdateService(s, "s1", 2, next, fresh);
+    assert.deepEqual([u?.type, u?.data], ["ServiceUpdated", { serviceId: "s1", spec: next }]);
+    evolve(s, stored(3, u!));
+    assert.equal(s.services.get("s1")?.previousSpec?.TaskTemplate.ContainerSpec.Image, "img");
+  });
+
+  it("rollback: refused without a previous spec, else swaps at the current version", () => {
+    const s = withService();
+    assert.deepEqual(code(() => decideRollbackService(s, "web", 2, fresh)), ["failed_precondition", "service s1 does not have a previous spec"]);
+    evolve(s, stored(3, decideUpdateService(s, "web", 2, spec({ TaskTemplate: { ContainerSpec: { Image: "img:2" } } }), fresh)[0]!));
+    assert.deepEqual(code(() => decideRollbackService(s, "web", 2, fresh)), ["conflict", "update out of sequence"]);
+    const [r] = decideRollbackService(s, "web", 3, fresh);
+    assert.deepEqual([r?.type, r?.expect], ["ServiceRollbackRequested", 3]);
+    evolve(s, stored(4, r!));
+    const v = s.services.get("s1")!;
+    assert.deepEqual([v.spec.TaskTemplate.ContainerSpec.Image, v.previousSpec?.TaskTemplate.ContainerSpec.Image], ["img", "img:2"]);
+    assert.equal(v.updateStatus?.message, "manually requested rollback");
+  });
+
+  it("swarm update: names only what changes; nothing when nothing is asked", () => {
+    const [e] = decideUpdateCluster(initialised(), { TaskHistoryRetentionLimit: 2 }, undefined, fresh);
+    assert.deepEqual([e?.type, e?.expect, e?.data], ["ClusterUpdated", 1, { heartbeatPeriodMs: undefined, taskHistoryLimit: 2 }]);
+    assert.deepEqual(decideUpdateCluster(initialised(), {}, undefined, fresh), []);
+    assert.deepEqual(code(() => decideUpdateCluster(initialised(), { HeartbeatPeriodMs: 1 }, 7, fresh)), ["conflict", "update out of sequence"]);
+  });
+
+  it("insertDefaults fills unset fields only", () => {
+    const d = withDefaults(spec({ UpdateConfig: { Parallelism: 3 }, TaskTemplate: { ContainerSpec: { Image: "img" }, RestartPolicy: { Condition: "none" } } }));
+    assert.deepEqual(d.UpdateConfig, { Parallelism: 3, Delay: 0, FailureAction: "pause", Monitor: 5e9, MaxFailureRatio: 0, Order: "stop-first" });
+    assert.equal(d.RollbackConfig?.Parallelism, 1);
+    assert.deepEqual(d.TaskTemplate.RestartPolicy, { Condition: "none", Delay: 5e9, MaxAttempts: 0, Window: 0 });
+    assert.equal(d.TaskTemplate.ContainerSpec.StopGracePeriod, 10e9);
+    assert.equal(d.EndpointSpec?.Mode, "vip");
   });
 });
+
+function stored(seq: number, p: { type: string; data: unknown; kind: string; aggregateId: string }): { seq: number; event: Envelope } {
+  return { seq, event: { type: p.type, data: p.data, subject: subjects.event(p.kind as "service", p.aggregateId), id: `x${seq}`, at: "t", actor: { kind: "user", id: "t" } } as Envelope };
+}
+
+function withService(): ClusterState {
+  const s = initialised();
+  evolve(s, stored(2, { type: "ServiceCreated", kind: "service", aggregateId: "s1", data: { serviceId: "s1", spec: spec() } }));
+  return s;
+}

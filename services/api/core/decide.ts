@@ -1,9 +1,8 @@
-import type { InitRequest, JoinRequest } from "../../../schemas/api.js";
+import type { InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
 import type { NodeRole, ServiceSpec } from "../../../schemas/index.js";
 import { desiredReplicas, subjects } from "../../../schemas/index.js";
 import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/pure.js";
 import { alreadyExists, failedPrecondition, invalidArgument, plan, SwarmError, unavailable, versionOf } from "../../shared/pure.js";
-import { firstDifference } from "./diff.js";
 import { findService, liveServices } from "./lookup.js";
 
 /*
@@ -82,12 +81,10 @@ export function decideCreateService(state: ClusterState, spec: ServiceSpec, serv
   return [plan("ServiceCreated", "service", serviceId, { serviceId, spec }, 0, `create:${fresh.requestId}`)];
 }
 
-/** The parts of a spec an update may change today; everything else waits for rolling updates. */
-function frozenPart(spec: ServiceSpec): unknown {
-  const { Labels: _labels, Mode: _mode, Name: _name, ...rest } = spec;
-  return JSON.parse(JSON.stringify(rest));
-}
-
+/**
+ * A spec update (Swarm's UpdateService): any change but a rename or a mode change. The fold keeps
+ * the current spec as the previous one (reference §5.2); the orchestrator's updater rolls it out.
+ */
 export function decideUpdateService(
   state: ClusterState, ref: string, version: number, spec: ServiceSpec, fresh: Pick<Fresh, "requestId">,
 ): PlannedEvent[] {
@@ -98,9 +95,31 @@ export function decideUpdateService(
   if (spec.Name !== svc.spec.Name) throw invalidArgument("renaming services is not supported");
   const wasGlobal = desiredReplicas(svc.spec) === undefined;
   if (wasGlobal !== (desiredReplicas(spec) === undefined)) throw invalidArgument("service mode change is not allowed");
-  const changed = firstDifference(frozenPart(svc.spec), frozenPart(spec));
-  if (changed) throw invalidArgument(`changing ${changed} is not supported yet`);
   return [plan("ServiceUpdated", "service", svc.id, { serviceId: svc.id, spec }, current, `update:${fresh.requestId}`)];
+}
+
+/** Manual rollback (`?rollback=previous`): spec and previous spec swap (reference §5.2). */
+export function decideRollbackService(
+  state: ClusterState, ref: string, version: number, fresh: Pick<Fresh, "requestId">,
+): PlannedEvent[] {
+  requireCluster(state);
+  const svc = findService(state, ref);
+  const current = versionOf(state, subjects.event("service", svc.id));
+  if (version !== current) throw new SwarmError("conflict", MESSAGES.outOfSequence);
+  if (!svc.previousSpec) throw failedPrecondition(`service ${svc.id} does not have a previous spec`);
+  return [plan("ServiceRollbackRequested", "service", svc.id, { serviceId: svc.id }, current, `rollback:${fresh.requestId}`)];
+}
+
+/** `swarm update`: only what the request names changes; nothing is appended when it names nothing. */
+export function decideUpdateCluster(
+  state: ClusterState, req: SwarmUpdateRequest, version: number | undefined, fresh: Pick<Fresh, "requestId">,
+): PlannedEvent[] {
+  requireCluster(state);
+  const current = versionOf(state, subjects.event("cluster", CLUSTER_AGGREGATE));
+  if (version !== undefined && version !== current) throw new SwarmError("conflict", MESSAGES.outOfSequence);
+  const data = { heartbeatPeriodMs: req.HeartbeatPeriodMs, taskHistoryLimit: req.TaskHistoryRetentionLimit };
+  if (data.heartbeatPeriodMs === undefined && data.taskHistoryLimit === undefined) return [];
+  return [plan("ClusterUpdated", "cluster", CLUSTER_AGGREGATE, data, current, `cluster-update:${fresh.requestId}`)];
 }
 
 export function decideRemoveService(state: ClusterState, ref: string, fresh: Pick<Fresh, "requestId">): PlannedEvent[] {

@@ -1,5 +1,6 @@
 import type { api } from "../../../schemas/index.js";
-import { desiredReplicas, subjects } from "../../../schemas/index.js";
+import { desiredReplicas, subjects, type ServiceSpec } from "../../../schemas/index.js";
+import { withDefaults } from "./defaults.js";
 import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/pure.js";
 import { tasksOfService, versionOf } from "../../shared/pure.js";
 import { labelMatches, matches, type Filters } from "./filters.js";
@@ -50,13 +51,18 @@ export function serviceStatus(state: ClusterState, s: ServiceView): { RunningTas
   return { RunningTasks: running, DesiredTasks: desiredReplicas(s.spec) ?? live.length };
 }
 
-export function serviceView(state: ClusterState, s: ServiceView): api.Service {
+/** The api's Service; `insertDefaults` fills unset fields of the spec and previous spec (reference §1). */
+export function serviceView(state: ClusterState, s: ServiceView, opts: { insertDefaults?: boolean } = {}): api.Service {
+  const fill = (spec: ServiceSpec) => (opts.insertDefaults ? withDefaults(spec) : spec);
+  const u = s.updateStatus;
   return {
     ID: s.id,
     Version: { Index: versionOf(state, subjects.event("service", s.id)) },
     CreatedAt: s.createdAt,
     UpdatedAt: s.updatedAt,
-    Spec: s.spec,
+    Spec: fill(s.spec),
+    ...(s.previousSpec ? { PreviousSpec: fill(s.previousSpec) } : {}),
+    ...(u ? { UpdateStatus: { State: u.state, Message: u.message, StartedAt: u.startedAt, CompletedAt: u.completedAt } } : {}),
     ServiceStatus: serviceStatus(state, s),
   };
 }

@@ -1,14 +1,14 @@
 import { hostname } from "node:os";
 import { z } from "zod";
-import { InitRequest, JoinRequest } from "../../../schemas/api.js";
+import { InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
 import { formatZodError, ServiceSpec, type Actor } from "../../../schemas/index.js";
 import {
   decideAndCommit, invalidArgument, notFound, randomId,
   type ClusterState, type EventStore, type Informer, type PlannedEvent,
 } from "../../shared/index.js";
 import {
-  decideCreateService, decideInitCluster, decideJoin, decideNodeJoin, decideRemoveService, decideUpdateService,
-  requireCluster, type Fresh,
+  decideCreateService, decideInitCluster, decideJoin, decideNodeJoin, decideRemoveService, decideRollbackService,
+  decideUpdateCluster, decideUpdateService, requireCluster, type Fresh,
 } from "../core/decide.js";
 import { parseFilters } from "../core/filters.js";
 import { findNode, findService } from "../core/lookup.js";
@@ -40,6 +40,10 @@ function fresh(): Fresh {
 }
 
 const Version = z.coerce.number({ error: "version: must be a number" }).int().nonnegative();
+/** Docker's `?rollback=previous`; any other non-empty value is refused. */
+const Rollback = z.enum(["", "previous"], { error: `rollback: must be "previous"` }).optional();
+const InsertDefaults = z.enum(["", "0", "1", "false", "true"], { error: "insertDefaults: must be true or false" }).optional();
+const query = (req: { query: URLSearchParams }, key: string) => req.query.get(key) ?? undefined;
 
 export function apiRoutes(deps: RouteDeps): Route[] {
   const { store, informer } = deps;
@@ -57,6 +61,14 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       await commit((s) => decideInitCluster(s, body, f));
       await commit((s) => decideNodeJoin(s, { name: body.NodeName ?? hostname(), role: "manager" }, f));
       return { status: 200, body: { ClusterID: f.clusterId, NodeID: f.nodeId } };
+    }),
+    route("POST", "/swarm/update", async (req) => {
+      const body = parse(SwarmUpdateRequest, req.body);
+      const raw = query(req, "version");
+      const version = raw === undefined ? undefined : parse(Version, raw);
+      const f = fresh();
+      await commit((s) => decideUpdateCluster(s, body, version, f));
+      return { status: 200 };
     }),
     route("POST", "/swarm/join", async (req) => {
       const body = parse(JoinRequest, req.body);
@@ -89,7 +101,9 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     }),
     route("GET", "/services/:id", async (req) => {
       requireCluster(state());
-      return { status: 200, body: serviceView(state(), findService(state(), req.params.id!)) };
+      const insert = parse(InsertDefaults, query(req, "insertDefaults"));
+      const insertDefaults = insert === "1" || insert === "true";
+      return { status: 200, body: serviceView(state(), findService(state(), req.params.id!), { insertDefaults }) };
     }),
     route("POST", "/services/:id/update", async (req) => {
       const version = parse(Version, req.query.get("version") ?? undefined);
