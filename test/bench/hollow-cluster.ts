@@ -1,0 +1,92 @@
+/*
+ * The real control plane (nats-server + api, orchestrator, scheduler, dispatcher, each its own
+ * process under the launcher's Supervisor) WITHOUT a real agent, for the hollow-node scale
+ * benchmark. `swarm init` creates a manager node that no agent ever registers for: it stays
+ * `unknown`, so the scheduler (ready nodes only) never places a task on the real machine.
+ */
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CONTROL_PLANE, serviceScript } from "../../deploy/launcher/local-cluster.js";
+import { freePort, startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
+import { Supervisor } from "../../deploy/launcher/supervisor.js";
+
+export interface HollowControlPlane {
+  apiUrl: string;
+  natsUrl: string;
+  dataDir: string;
+  /** The init (manager) node: never registered, so never eligible. */
+  initNodeId: string;
+  workerToken: string;
+  /** pid of each control-plane process, nats-server included. */
+  pids(): Map<string, number>;
+  /** Stops every process and removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+async function waitForApi(apiUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(`${apiUrl}/_ping`);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the api did not answer on ${apiUrl} within ${timeoutMs / 1000} s`, { cause: err });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function postJson<T>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export async function startHollowControlPlane(say: (msg: string) => void = () => {}): Promise<HollowControlPlane> {
+  const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-scale-"));
+  const logs = join(dataDir, "logs");
+  mkdirSync(logs, { recursive: true });
+  const supervisor = new Supervisor(say);
+  let nats: NatsServerHandle | undefined;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await supervisor.stop([...CONTROL_PLANE].reverse());
+    await nats?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    nats = await startNatsServer({ dataDir: join(dataDir, "nats"), logFile: join(logs, "nats-server.log") });
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const env = { SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_LOG_LEVEL: process.env.SWARM_LOG_LEVEL ?? "info" };
+    for (const name of CONTROL_PLANE) {
+      supervisor.start({ name, script: serviceScript(name), env: { ...env, SWARM_INSTANCE_ID: `${name}-1` }, logFile: join(logs, `${name}.log`) });
+    }
+    await waitForApi(apiUrl, 60_000);
+    const init = await postJson<{ NodeID: string }>(`${apiUrl}/swarm/init`, { NodeName: "bench-manager-no-agent" });
+    const info = (await (await fetch(`${apiUrl}/swarm`)).json()) as { JoinTokens: { Worker: string } };
+    const natsHandle = nats;
+    return {
+      apiUrl, natsUrl: nats.url, dataDir, initNodeId: init.NodeID, workerToken: info.JoinTokens.Worker,
+      pids: () => {
+        const m = new Map<string, number>();
+        if (natsHandle.process.pid) m.set("nats-server", natsHandle.process.pid);
+        for (const name of supervisor.names()) {
+          const pid = supervisor.get(name)?.child?.pid;
+          if (pid) m.set(name, pid);
+        }
+        return m;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export { postJson };

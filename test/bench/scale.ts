@@ -1,0 +1,182 @@
+/*
+ * Control-plane scale benchmark (`npm run bench:scale`), with HOLLOW nodes: the real control
+ * plane (nats-server, api, orchestrator, scheduler, dispatcher — separate processes) and
+ * BENCH_NODES real agents in this process whose container runtime is SIMULATED (HollowExecutor:
+ * in-memory containers, no Docker), as Kubernetes' kubemark does. It measures the control plane
+ * only; no container runs anywhere.
+ *
+ * Env (defaults): BENCH_NODES=1000, BENCH_SERVICES=100, BENCH_TASKS=100000 (replicas per service =
+ * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_POLL_MS=250.
+ * Reports: tasks/s from the first create to all running (GET /services RunningTasks), placements/s
+ * (TaskAssigned by the EVENTS stream's timestamps), p50/p99 of GET /services and of
+ * GET /tasks?filters={"service":[…]}, CPU and peak RSS (VmHWM) of every control-plane process.
+ */
+import { setMaxListeners } from "node:events";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { STREAMS } from "../../schemas/index.js";
+import { connectNats } from "../../services/shared/index.js";
+import { startHollowFleet, pool, type HollowFleet } from "./hollow-agents.js";
+import { startHollowControlPlane, postJson, type HollowControlPlane } from "./hollow-cluster.js";
+import { CpuSampler, memoryMiB, percentile, replayTaskEvents, timedGet, type CpuReport, type EventRate } from "./hollow-probes.js";
+
+const env = (k: string, d: number) => {
+  const v = Number(process.env[k] ?? d);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${k}: must be a positive number (got ${process.env[k]})`);
+  return v;
+};
+const NODES = env("BENCH_NODES", 1000);
+const SERVICES = env("BENCH_SERVICES", 100);
+const TASKS = env("BENCH_TASKS", 100_000);
+const TIMEOUT_S = env("BENCH_TIMEOUT_S", 900);
+const PER_CONN = env("BENCH_NODES_PER_CONN", 1);
+const POLL_MS = env("BENCH_POLL_MS", 250);
+const REPLICAS = Math.floor(TASKS / SERVICES);
+const TOTAL = REPLICAS * SERVICES;
+const IMAGE = "hollow/simulated:1";
+
+const ANCHORS = [
+  "Nomad C1M (2016): 3,750 containers/s",
+  "swarmkit in-memory scheduler micro-benchmark: ~4,400 tasks/s",
+  "Kubernetes scheduler_perf: 680–810 pods/s",
+  "jetswarm goal: ≥ 5,000 tasks/s",
+];
+
+// The agent's TaskRunner adds one abort listener per watched container to a single signal; with
+// hundreds of simulated containers per agent Node would warn once per agent.
+setMaxListeners(1_000_000);
+
+const t0Process = performance.now();
+const say = (msg: string) => console.log(`[${((performance.now() - t0Process) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let cp: HollowControlPlane | undefined;
+let fleet: HollowFleet | undefined;
+let probe: NatsConnection | undefined;
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await fleet?.stop().catch(() => undefined);
+    await probe?.close().catch(() => undefined);
+    await cp?.stop().catch(() => undefined);
+  })();
+  return cleaning;
+}
+
+interface Service { Spec: { Name: string }; ServiceStatus?: { RunningTasks: number; DesiredTasks: number } }
+interface Node { Status: { State: string } }
+
+async function waitNodesReady(apiUrl: string, deadline: number): Promise<void> {
+  for (;;) {
+    const { body } = await timedGet<Node[]>(`${apiUrl}/nodes`);
+    const ready = body.filter((n) => n.Status.State === "ready").length;
+    if (ready >= NODES) return;
+    if (Date.now() > deadline) throw new Error(`only ${ready} of ${NODES} hollow nodes ready`);
+    await sleep(200);
+  }
+}
+
+interface RunResult { createMs: number; allRunningMs: number; startEpochMs: number; listMs: number[]; psMs: number[] }
+
+/** Creates the services, then polls until every task runs, sampling both read paths. */
+async function run(apiUrl: string, deadline: number): Promise<RunResult> {
+  const names = Array.from({ length: SERVICES }, (_, i) => `hollow-svc-${String(i).padStart(4, "0")}`);
+  const listMs: number[] = [], psMs: number[] = [];
+  const startEpochMs = Date.now();
+  const t0 = performance.now();
+  await pool(names, 4, (Name) => postJson(`${apiUrl}/services/create`, {
+    Name, Mode: { Replicated: { Replicas: REPLICAS } }, TaskTemplate: { ContainerSpec: { Image: IMAGE } },
+  }));
+  const createMs = performance.now() - t0;
+  say(`${SERVICES} services created in ${(createMs / 1000).toFixed(1)} s; waiting for ${TOTAL} tasks to run`);
+  let lastSay = performance.now();
+  for (let i = 0; ; i++) {
+    const list = await timedGet<Service[]>(`${apiUrl}/services`);
+    listMs.push(list.ms);
+    const running = list.body.reduce((n, s) => n + (s.ServiceStatus?.RunningTasks ?? 0), 0);
+    if (running >= TOTAL) return { createMs, allRunningMs: performance.now() - t0, startEpochMs, listMs, psMs };
+    const filters = encodeURIComponent(JSON.stringify({ service: [names[i % names.length]] }));
+    psMs.push((await timedGet<unknown[]>(`${apiUrl}/tasks?filters=${filters}`)).ms);
+    if (performance.now() - lastSay > 5000) {
+      lastSay = performance.now();
+      say(`${running} / ${TOTAL} running (${((performance.now() - t0) / 1000).toFixed(0)} s; GET /services ${list.ms.toFixed(0)} ms)`);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out with ${running} of ${TOTAL} tasks running (BENCH_TIMEOUT_S=${TIMEOUT_S})`);
+    await sleep(POLL_MS);
+  }
+}
+
+const f0 = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
+const f1 = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 1 });
+
+function printRates(rates: EventRate[], startEpochMs: number): void {
+  console.log("\nTask events in EVENTS (by stream timestamp; t = seconds after the first create):");
+  console.log("  event                  count     first t   last t    per s (first→last)   peak 1-s");
+  for (const r of rates) {
+    if (r.count === 0) continue;
+    const t = (ms: number) => ((ms - startEpochMs) / 1000).toFixed(2);
+    const label = r.type === "running" ? "TaskStatusChanged→running" : r.type;
+    console.log(`  ${label.padEnd(22)} ${f0(r.count).padStart(8)}  ${t(r.firstMs).padStart(8)}  ${t(r.lastMs).padStart(8)}  ${f0(r.perSecond).padStart(12)}        ${f0(r.peakPerSecond).padStart(8)}`);
+  }
+}
+
+function printProcesses(cpu: CpuReport[], pids: Map<string, number>): void {
+  console.log("\nProcesses (CPU over the run: average and busiest 1-s interval, 100% = one core; peak RSS = VmHWM):");
+  for (const c of cpu) {
+    const m = memoryMiB(pids.get(c.name) ?? c.pid);
+    console.log(`  ${c.name.padEnd(34)} pid ${String(c.pid).padStart(7)}  cpu ${f1(c.cpuS).padStart(6)} s  avg ${f0(c.avgPct).padStart(4)}%  max ${f0(c.maxPct).padStart(4)}%  peak RSS ${f0(m?.peak ?? NaN).padStart(5)} MiB`);
+  }
+}
+
+function printSummary(r: RunResult, assigned: EventRate | undefined): void {
+  const tps = TOTAL / (r.allRunningMs / 1000);
+  console.log(`\nResult (${NODES} hollow nodes — SIMULATED runtime —, ${SERVICES} services × ${REPLICAS} replicas = ${TOTAL} tasks):`);
+  console.log(`  first create → all ${TOTAL} running: ${(r.allRunningMs / 1000).toFixed(2)} s  →  ${f0(tps)} tasks/s (create requests took ${(r.createMs / 1000).toFixed(2)} s)`);
+  if (assigned) console.log(`  scheduler placements: ${f0(assigned.count)} TaskAssigned, ${f0(assigned.perSecond)}/s first→last, peak ${f0(assigned.peakPerSecond)} in one second`);
+  console.log(`  GET /services            p50 ${percentile(r.listMs, 50).toFixed(1)} ms  p99 ${percentile(r.listMs, 99).toFixed(1)} ms  (${r.listMs.length} samples)`);
+  console.log(`  GET /tasks?service=…     p50 ${percentile(r.psMs, 50).toFixed(1)} ms  p99 ${percentile(r.psMs, 99).toFixed(1)} ms  (${r.psMs.length} samples)`);
+  console.log("  anchors (other systems, other hardware):");
+  for (const a of ANCHORS) console.log(`    ${a}`);
+  console.log(`  → jetswarm here: ${f0(tps)} tasks/s end to end${assigned ? `, ${f0(assigned.perSecond)} placements/s` : ""}`);
+}
+
+async function main(): Promise<void> {
+  const deadline = Date.now() + TIMEOUT_S * 1000;
+  say(`hollow-node scale benchmark: ${NODES} nodes with a SIMULATED container runtime (no Docker), ${SERVICES} services, ${TOTAL} tasks`);
+  cp = await startHollowControlPlane(say);
+  say(`control plane up (api ${cp.apiUrl}, nats ${cp.natsUrl}); init node ${cp.initNodeId.slice(0, 12)} has no agent and stays unknown`);
+  fleet = await startHollowFleet({ apiUrl: cp.apiUrl, natsUrl: cp.natsUrl, workerToken: cp.workerToken, nodes: NODES, nodesPerConnection: PER_CONN }, say);
+  await waitNodesReady(cp.apiUrl, deadline);
+  say(`${NODES} hollow nodes ready`);
+  probe = await connectNats({ url: cp.natsUrl, name: "bench-probe" });
+  const fromSeq = (await (await jetstreamManager(probe)).streams.info(STREAMS.events)).state.last_seq + 1;
+  const pids = () => new Map([...cp!.pids(), [`bench (${NODES} hollow agents)`, process.pid]]);
+  const cpu = new CpuSampler(pids);
+  const result = await run(cp.apiUrl, deadline);
+  const cpuReport = cpu.report();
+  say(`all ${TOTAL} tasks running; ${fleet.running()} containers running in the SIMULATED runtimes`);
+  const perNode = fleet.runningPerNode();
+  const { rates, total } = await replayTaskEvents(probe, fromSeq);
+  say(`replayed ${total} task events`);
+  printRates(rates, result.startEpochMs);
+  printProcesses(cpuReport, pids());
+  console.log(`\nSpread: ${Math.min(...perNode)}–${Math.max(...perNode)} simulated containers per hollow node; agent warnings: ${fleet.problems.count}`);
+  for (const p of fleet.problems.first) console.log(`  ${p}`);
+  printSummary(result, rates.find((r) => r.type === "TaskAssigned"));
+}
+
+const hardStop = setTimeout(() => {
+  console.error(`benchmark exceeded BENCH_TIMEOUT_S=${TIMEOUT_S} + 60 s; cleaning up`);
+  void cleanup().finally(() => process.exit(2));
+}, (TIMEOUT_S + 60) * 1000);
+hardStop.unref();
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+
+main().then(
+  async () => { await cleanup(); process.exit(0); },
+  async (err: unknown) => {
+    console.error(`scale benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+    await cleanup();
+    process.exit(1);
+  },
+);
