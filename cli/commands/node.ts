@@ -1,64 +1,150 @@
 import type { Command } from "commander";
-import type { Node } from "../../schemas/api.js";
-import { renderTable, titleCase } from "../output/table.js";
-import { clientOf, print, printJson } from "./common.js";
+import { ErrorBody, type Node } from "../../schemas/api.js";
+import { ApiError, type ApiClient } from "../client.js";
+import { renderTable, shortId } from "../output/table.js";
+import { clientOf, collect, eachArg, print, printJson } from "./common.js";
+import { applyNodeFlags, currentNodeId, hostnameOf, nodeRows, prettyNode, type NodeUpdateFlags } from "./node-view.js";
+import { psRows } from "./service-rows.js";
 
-export function hostnameOf(n: Node): string {
-  return n.Description?.Hostname ?? n.Spec.Name;
-}
+export { hostnameOf, nodeRows, prettyNode } from "./node-view.js";
 
-function managerStatus(n: Node): string {
-  if (!n.ManagerStatus) return "";
-  return n.ManagerStatus.Leader ? "Leader" : titleCase(n.ManagerStatus.Reachability);
-}
-
-/** `node ls` rows, sorted by host name (docker's order). */
-export function nodeRows(nodes: Node[]): string[][] {
-  return [...nodes]
-    .sort((a, b) => hostnameOf(a).localeCompare(hostnameOf(b)) || a.ID.localeCompare(b.ID))
-    .map((n) => [n.ID, hostnameOf(n), titleCase(n.Status.State), titleCase(n.Spec.Availability), managerStatus(n), n.Description?.Engine.EngineVersion ?? ""]);
-}
-
-export function prettyNode(n: Node): string {
-  const d = n.Description;
-  const lines = [
-    `ID:\t\t\t${n.ID}`,
-    `Hostname:\t\t${hostnameOf(n)}`,
-    `Joined at:\t\t${n.CreatedAt}`,
-    `Status:`,
-    ` State:\t\t\t${titleCase(n.Status.State)}`,
-    ` Availability:\t\t${titleCase(n.Spec.Availability)}`,
-    ` Address:\t\t${n.Status.Addr ?? ""}`,
-  ];
-  if (n.ManagerStatus) lines.push(`Manager Status:`, ` Address:\t\t${n.ManagerStatus.Addr}`, ` Raft Status:\t\t${titleCase(n.ManagerStatus.Reachability)}`, ` Leader:\t\t${n.ManagerStatus.Leader ? "Yes" : "No"}`);
-  if (d) {
-    lines.push(`Platform:`, ` Operating System:\t${d.Platform.OS}`, ` Architecture:\t\t${d.Platform.Architecture}`,
-      `Resources:`, ` CPUs:\t\t\t${d.Resources.NanoCPUs / 1e9}`, ` Memory:\t\t${(d.Resources.MemoryBytes / 2 ** 30).toFixed(2)}GiB`,
-      `Engine Version:\t\t${d.Engine.EngineVersion}`);
+/** A write to the api (`POST /nodes/{id}/update`, `DELETE /nodes/{id}`); errors carry the api's words. */
+async function send(client: ApiClient, method: string, path: string, body?: unknown): Promise<void> {
+  const url = new URL(path, client.base.endsWith("/") ? client.base : client.base + "/");
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new Error(`Cannot connect to the jetswarm api at ${client.base}. Is it running (swarm up)?`);
   }
-  return lines.join("\n");
+  if (res.ok) return;
+  const text = await res.text();
+  let e: ReturnType<typeof ErrorBody.safeParse> | undefined;
+  try { e = ErrorBody.safeParse(JSON.parse(text)); } catch { e = undefined; }
+  throw new ApiError(res.status, e?.success ? e.data.message : `the api answered HTTP ${res.status}`);
 }
 
-export function registerNode(program: Command): void {
-  const node = program.command("node").description("manage swarm nodes");
+/** `self` → the current node (inspect and ps only, as Swarm: update refuses `self`). */
+function resolveSelf(ref: string): string {
+  if (ref !== "self") return ref;
+  const id = currentNodeId();
+  if (!id) throw new Error("cannot tell which node is self: set SWARM_NODE_ID, or SWARM_DATA_DIR to the data dir of `swarm up`/`swarm join`");
+  return id;
+}
+
+/**
+ * Read–modify–write of a node's spec at the version read. The node's version also moves when its
+ * status changes (dispatcher), so an out-of-sequence answer is re-read and retried a few times.
+ */
+async function updateNode(client: ApiClient, ref: string, change: (n: Node) => Node["Spec"] | undefined): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const n = await client.node(ref);
+    const spec = change(n);
+    if (!spec) return;
+    try {
+      await send(client, "POST", `nodes/${encodeURIComponent(n.ID)}/update?version=${n.Version.Index}`, spec);
+      return;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 409 && attempt < 4)) throw err;
+    }
+  }
+}
+
+/** `promote`/`demote`: one line per node, in Swarm's words. */
+async function setRole(client: ApiClient, ref: string, role: "manager" | "worker"): Promise<string> {
+  let already = false;
+  await updateNode(client, ref, (n) => {
+    already = n.Spec.Role === role;
+    return already ? undefined : { ...n.Spec, Role: role };
+  });
+  if (role === "manager") return already ? `Node ${ref} is already a manager.` : `Node ${ref} promoted to a manager in the swarm.`;
+  return already ? `Node ${ref} is already a worker.` : `Manager ${ref} demoted in the swarm.`;
+}
+
+function registerReads(node: Command): void {
   node
     .command("ls")
     .alias("list")
     .description("list nodes in the swarm")
     .option("-q, --quiet", "only display IDs")
     .action(async (o: { quiet?: boolean }, cmd: Command) => {
-      const rows = nodeRows(await clientOf(cmd).nodes());
-      if (o.quiet) rows.forEach((r) => print(r[0]!));
-      else process.stdout.write(renderTable(["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION"], rows));
+      const nodes = await clientOf(cmd).nodes();
+      if (o.quiet) nodeRows(nodes).forEach((r) => print(r[0]!));
+      else process.stdout.write(renderTable(["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION"], nodeRows(nodes, currentNodeId())));
     });
   node
     .command("inspect <node...>")
-    .description("display detailed information on one or more nodes")
+    .description("display detailed information on one or more nodes (self: this node)")
     .option("--pretty", "print the information in a human friendly format")
     .action(async (refs: string[], o: { pretty?: boolean }, cmd: Command) => {
       const client = clientOf(cmd);
-      const nodes = await Promise.all(refs.map((r) => client.node(r)));
+      const nodes = await Promise.all(refs.map((r) => client.node(resolveSelf(r))));
       if (o.pretty) print(nodes.map(prettyNode).join("\n\n"));
       else printJson(nodes);
     });
+  node
+    .command("ps [node...]")
+    .description("list tasks running on one or more nodes, defaults to the current node")
+    .option("-q, --quiet", "only display task IDs")
+    .option("--no-trunc", "do not truncate output")
+    .action(async (refs: string[], o: { quiet?: boolean; trunc: boolean }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const wanted = await Promise.all((refs.length ? refs : ["self"]).map((r) => client.node(resolveSelf(r))));
+      const [tasks, nodes] = await Promise.all([client.tasks({ node: wanted.map((n) => n.ID) }), client.nodes()]);
+      const noTrunc = o.trunc === false;
+      if (o.quiet) {
+        tasks.forEach((t) => print(shortId(t.ID, noTrunc)));
+        return;
+      }
+      const names = new Map(nodes.map((n) => [n.ID, hostnameOf(n)]));
+      process.stdout.write(renderTable(["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"],
+        psRows(tasks, names, new Date(), noTrunc)));
+    });
+}
+
+function registerWrites(node: Command): void {
+  node
+    .command("update <node>")
+    .description("update a node")
+    .option("--availability <availability>", "availability of the node (active|pause|drain)")
+    .option("--role <role>", "role of the node (worker|manager)")
+    .option("--label-add <key=value>", "add or update a node label (repeatable)", collect, [])
+    .option("--label-rm <key>", "remove a node label if exists (repeatable)", collect, [])
+    .action(async (ref: string, o: NodeUpdateFlags, cmd: Command) => {
+      await updateNode(clientOf(cmd), ref, (n) => applyNodeFlags(n.Spec, o));
+      print(ref);
+    });
+  node
+    .command("promote <node...>")
+    .description("promote one or more nodes to manager in the swarm")
+    .action(async (refs: string[], _o: unknown, cmd: Command) => {
+      const client = clientOf(cmd);
+      await eachArg(refs, (r) => setRole(client, r, "manager"));
+    });
+  node
+    .command("demote <node...>")
+    .description("demote one or more nodes from manager in the swarm")
+    .action(async (refs: string[], _o: unknown, cmd: Command) => {
+      const client = clientOf(cmd);
+      await eachArg(refs, (r) => setRole(client, r, "worker"));
+    });
+  node
+    .command("rm <node...>")
+    .alias("remove")
+    .description("remove one or more nodes from the swarm")
+    .option("-f, --force", "force remove a node from the swarm")
+    .action(async (refs: string[], o: { force?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd);
+      await eachArg(refs, async (r) => {
+        await send(client, "DELETE", `nodes/${encodeURIComponent(r)}${o.force ? "?force=true" : ""}`);
+        return r;
+      });
+    });
+}
+
+export function registerNode(program: Command): void {
+  const node = program.command("node").description("manage swarm nodes");
+  registerReads(node);
+  registerWrites(node);
 }
