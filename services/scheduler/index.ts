@@ -1,8 +1,8 @@
 import { Informer, WorkQueue, decideAndCommit, every, serviceActor, type ServiceDeps } from "../shared/index.js";
 import { parseEventSubject } from "../../schemas/index.js";
-import { plan } from "./core/plan.js";
+import { plan } from "./core/index.js";
 
-export { plan, unschedulableReason, bestNode, Load } from "./core/plan.js";
+export { plan, decide, parseConstraint, parseConstraints, OPERATOR_ERROR, noSuitableNode, type Constraint, type ParsedConstraint } from "./core/index.js";
 
 export interface SchedulerOptions {
   /** Quiet time after a task/node change before a pass runs (bursts become one pass). Default 50 ms. */

@@ -1,34 +1,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/pure.js";
-import { subjects } from "../../../schemas/index.js";
-import { plan, unschedulableReason } from "./plan.js";
+import type { ClusterState, NodeView, TaskView } from "../../shared/pure.js";
+import type { ServiceSpec } from "../../../schemas/index.js";
+import { plan } from "./plan.js";
+import { GiB, NOW, node, running, state, task } from "./test-fixture.js";
 
-const NOW = new Date("2026-01-01T00:00:00Z");
-
-function node(id: string, over: Partial<NodeView> = {}): NodeView {
-  return {
-    id, name: id, role: "worker", availability: "active", labels: {}, state: "ready", message: "",
-    createdAt: "", updatedAt: "", ...over,
-  };
-}
-function task(id: string, over: Partial<TaskView> = {}): TaskView {
-  return {
-    id, serviceId: "svc", serviceName: "web", slot: 1, spec: { ContainerSpec: { Image: "img" } }, specVersion: 1,
-    desiredState: "running", state: "pending", message: "pending task scheduling", statusAt: "",
-    createdAt: "", updatedAt: "", ...over,
-  };
-}
-function state(nodes: NodeView[], tasks: TaskView[]): ClusterState {
-  const s = initialClusterState();
-  for (const n of nodes) s.nodes.set(n.id, n);
-  tasks.forEach((t, i) => {
-    s.tasks.set(t.id, t);
-    s.versions.set(subjects.event("task", t.id), 10 + i);
-  });
-  return s;
-}
 /** The decisions as `taskId→nodeId` or `taskId!err`, in order. */
+function reserving(cpu: number, mem: number) {
+  return { ContainerSpec: { Image: "img" }, Resources: { Reservations: { NanoCPUs: cpu, MemoryBytes: mem } } };
+}
 function decisions(s: ClusterState): string[] {
   return plan(s, NOW).map((p) => {
     const d = p.data as { taskId: string; nodeId?: string; err?: string };
@@ -105,7 +85,41 @@ describe("scheduler plan", () => {
       name: "preassigned (global) task: confirmed on its node, or explained",
       nodes: [node("n1"), node("n2", { state: "down" })],
       tasks: [task("g1", { nodeId: "n1" }), task("g2", { nodeId: "n2", slot: 2 })],
-      want: ["g1→n1", "g2!no suitable node (1 node not available for new tasks)"],
+      want: ["g1→n1", "g2!1 node not available for new tasks"],
+    },
+    {
+      name: "preassigned task: its node's resources are checked, bare explanation",
+      nodes: [node("n1", { description: undefined })],
+      tasks: [task("g1", { nodeId: "n1", slot: 0, spec: reserving(1e9, 0) })],
+      want: ["g1!insufficient resources on 1 node"],
+    },
+    {
+      name: "reservations: placements in the same pass use up the node",
+      nodes: [node("n1"), node("n2")],
+      tasks: [1, 2, 3].map((i) => task(`t${i}`, { slot: i, spec: reserving(3e9, 0) })),
+      want: ["t1→n1", "t2→n2", "t3!no suitable node (insufficient resources on 2 nodes)"],
+    },
+    {
+      name: "reservations of running tasks count, ended ones do not",
+      nodes: [node("n1"), node("n2")],
+      tasks: [
+        running("x", "n1", { serviceId: "o", spec: reserving(0, 7 * GiB) }),
+        running("y", "n2", { serviceId: "o", spec: reserving(0, 7 * GiB), state: "failed" }),
+        task("t1", { spec: reserving(0, 2 * GiB) }),
+      ],
+      want: ["t1→n2"],
+    },
+    {
+      name: "constraints",
+      nodes: [node("n1", { labels: { zone: "a" } }), node("n2", { labels: { zone: "b" } })],
+      tasks: [task("t1", { spec: { ContainerSpec: { Image: "img" }, Placement: { Constraints: ["node.labels.zone==b"] } } })],
+      want: ["t1→n2"],
+    },
+    {
+      name: "max replicas per node",
+      nodes: [node("n1")],
+      tasks: [1, 2].map((i) => task(`t${i}`, { slot: i, spec: { ContainerSpec: { Image: "img" }, Placement: { MaxReplicas: 1 } } })),
+      want: ["t1→n1", "t2!no suitable node (max replicas per node limit exceed)"],
     },
   ];
   for (const c of cases) {
@@ -124,13 +138,13 @@ describe("scheduler plan", () => {
     assert.deepEqual(decisions(s), ["t1→na"]);
   });
 
-  it("words the explanation like Swarm", () => {
-    const table: [number, string][] = [
-      [0, "no suitable node"],
-      [1, "no suitable node (1 node not available for new tasks)"],
-      [3, "no suitable node (3 nodes not available for new tasks)"],
-    ];
-    for (const [n, want] of table) assert.equal(unschedulableReason(n), want);
+  it("host-mode ports: one task per node", () => {
+    const svc: ServiceSpec = {
+      Name: "svc", TaskTemplate: { ContainerSpec: { Image: "img" } },
+      EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }] },
+    };
+    const s = state([node("n1"), node("n2")], [1, 2, 3].map((i) => task(`t${i}`, { slot: i })), [svc]);
+    assert.deepEqual(decisions(s), ["t1→n1", "t2→n2", "t3!no suitable node (host-mode port already in use on 2 nodes)"]);
   });
 });
 

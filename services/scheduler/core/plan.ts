@@ -1,11 +1,15 @@
-import type { ClusterState, NodeView, PlannedEvent, TaskView } from "../../shared/pure.js";
+import type { ClusterState, PlannedEvent, TaskView } from "../../shared/pure.js";
 import { plan as planEvent, versionOf } from "../../shared/pure.js";
-import { isTerminal, subjects, taskStateRank } from "../../../schemas/index.js";
+import { subjects, taskStateRank } from "../../../schemas/index.js";
+import { chooseNode } from "./choose.js";
+import { nodeInfos, taskInfo, type NodeInfo } from "./node-info.js";
+import { explain, noSuitableNode, runPipeline } from "./pipeline.js";
 
 /*
- * One scheduling pass (reference §4): every unassigned pending task that should run gets the
- * best ready+active node, or — when there is none — an explanation of why, written only when it
- * changes. Pure: the same state always yields the same decisions.
+ * One scheduling pass (reference §4): every pending task that should run goes through the filter
+ * pipeline; the eligible nodes are ordered by placement preferences and strategy; a task that fits
+ * nowhere gets the explanation, written only when it changes. Pure: the same state always yields
+ * the same decisions.
  */
 
 const RUNNING = taskStateRank("running");
@@ -13,56 +17,6 @@ const RUNNING = taskStateRank("running");
 /** A pending task the scheduler must act on: unassigned, or preassigned (global) and unconfirmed. */
 export function needsScheduling(t: TaskView): boolean {
   return t.state === "pending" && taskStateRank(t.desiredState) <= RUNNING;
-}
-
-/** Counts toward a node's load: assigned there, meant to run, not yet ended. */
-export function isActive(t: TaskView): boolean {
-  return t.nodeId !== undefined && taskStateRank(t.desiredState) <= RUNNING && !isTerminal(t.state);
-}
-
-/** Filter 1 of Swarm's pipeline (the only one jetswarm's specs need so far). */
-export function nodeAvailable(n: NodeView): boolean {
-  return n.state === "ready" && n.availability === "active";
-}
-
-/** Swarm's wording: `no suitable node (2 nodes not available for new tasks)`; "1 node" singular. */
-export function unschedulableReason(rejected: number): string {
-  if (rejected === 0) return "no suitable node";
-  return `no suitable node (${rejected} node${rejected === 1 ? "" : "s"} not available for new tasks)`;
-}
-
-/** Active tasks per node, in total and per `<serviceId>|<nodeId>`; updated as the pass places tasks. */
-export class Load {
-  private readonly total = new Map<string, number>();
-  private readonly perService = new Map<string, number>();
-
-  static of(state: ClusterState): Load {
-    const load = new Load();
-    for (const t of state.tasks.values()) if (isActive(t)) load.add(t.serviceId, t.nodeId!);
-    return load;
-  }
-  add(serviceId: string, nodeId: string): void {
-    this.total.set(nodeId, this.totalOn(nodeId) + 1);
-    const k = `${serviceId}|${nodeId}`;
-    this.perService.set(k, (this.perService.get(k) ?? 0) + 1);
-  }
-  totalOn(nodeId: string): number { return this.total.get(nodeId) ?? 0; }
-  serviceOn(serviceId: string, nodeId: string): number { return this.perService.get(`${serviceId}|${nodeId}`) ?? 0; }
-}
-
-/** Reference §4.4 `nodeLess`: fewer tasks of this service, then fewer tasks in total, then id. */
-export function bestNode(candidates: readonly NodeView[], serviceId: string, load: Load): NodeView | undefined {
-  let best: NodeView | undefined;
-  for (const n of candidates) {
-    if (!best || compareNodes(n, best, serviceId, load) < 0) best = n;
-  }
-  return best;
-}
-
-function compareNodes(a: NodeView, b: NodeView, serviceId: string, load: Load): number {
-  return (load.serviceOn(serviceId, a.id) - load.serviceOn(serviceId, b.id))
-    || (load.totalOn(a.id) - load.totalOn(b.id))
-    || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Tasks in a stable order: by service, then slot, then id (batches a service's tasks together). */
@@ -83,30 +37,35 @@ function assigned(state: ClusterState, t: TaskView, nodeId: string): PlannedEven
 }
 
 /**
- * The pass. `now` is accepted for parity with every planner (no time-based rule yet: failure
- * de-prioritisation would use it).
+ * One task's decision against the current node infos: the node it goes to, or why none. A
+ * preassigned (global) task is checked against its own node only, and its explanation is bare.
  */
+export function decide(state: ClusterState, t: TaskView, infos: readonly NodeInfo[]): { node: NodeInfo } | { err: string } {
+  const info = taskInfo(state, t);
+  if (t.nodeId !== undefined) {
+    const own = infos.filter((n) => n.node.id === t.nodeId);
+    if (own.length === 0) return { err: "node not found" };
+    const r = runPipeline(info, own);
+    return r.eligible[0] ? { node: r.eligible[0] } : { err: explain(r.failures) };
+  }
+  const r = runPipeline(info, infos);
+  const node = chooseNode(info, infos, r.eligible);
+  return node ? { node } : { err: noSuitableNode(r.failures) };
+}
+
+/** The pass. `now` is accepted for parity with every planner (failure de-prioritisation would use it). */
 export function plan(state: ClusterState, _now: Date): PlannedEvent[] {
-  const nodes = [...state.nodes.values()];
-  const candidates = nodes.filter(nodeAvailable);
-  const rejected = nodes.length - candidates.length;
-  const load = Load.of(state);
+  const infos = nodeInfos(state);
   const out: PlannedEvent[] = [];
   for (const t of pendingTasks(state)) {
-    if (t.nodeId !== undefined) {
-      // Preassigned (global) task: confirm its node, or say why not.
-      const n = state.nodes.get(t.nodeId);
-      if (n && nodeAvailable(n)) out.push(assigned(state, t, n.id));
-      else out.push(...unschedulable(state, t, unschedulableReason(1)));
+    const d = decide(state, t, infos);
+    if ("err" in d) {
+      out.push(...unschedulable(state, t, d.err));
       continue;
     }
-    const best = bestNode(candidates, t.serviceId, load);
-    if (!best) {
-      out.push(...unschedulable(state, t, unschedulableReason(rejected)));
-      continue;
-    }
-    load.add(t.serviceId, best.id);
-    out.push(assigned(state, t, best.id));
+    // Later tasks of the pass see this one's reservations, ports and load.
+    d.node.add(taskInfo(state, t), true);
+    out.push(assigned(state, t, d.node.node.id));
   }
   return out;
 }

@@ -1,0 +1,92 @@
+import type { ClusterState, NodeView, TaskView } from "../../shared/pure.js";
+import { taskStateRank, type PortConfig, type TaskSpec } from "../../../schemas/index.js";
+import { parseConstraints, type Constraint } from "./constraint.js";
+
+/*
+ * What the filters and the node choice know about each node (swarmkit `nodeinfo.go`): the tasks
+ * on it, what they reserve and which host ports they hold, updated as a pass places tasks.
+ */
+
+const ASSIGNED = taskStateRank("assigned");
+const RUNNING = taskStateRank("running");
+
+/** Holds resources and host ports on its node: observed assigned..running. */
+export function holdsNode(t: TaskView): boolean {
+  const r = taskStateRank(t.state);
+  return t.nodeId !== undefined && r >= ASSIGNED && r <= RUNNING;
+}
+
+/** Counts toward a node's load (spread, max replicas): holds the node and is meant to run. */
+export function isActive(t: TaskView): boolean {
+  return holdsNode(t) && taskStateRank(t.desiredState) <= RUNNING;
+}
+
+/** A task as the pipeline sees it, prepared once per pass. */
+export interface TaskInfo {
+  id: string;
+  serviceId: string;
+  spec: TaskSpec;
+  constraints: Constraint[];
+  /** `<protocol>/<port>` of every host-mode port with a fixed published port. */
+  hostPorts: string[];
+  nanoCpus: number;
+  memoryBytes: number;
+}
+
+export function hostPortKeys(ports: readonly PortConfig[] | undefined): string[] {
+  return (ports ?? [])
+    .filter((p) => p.PublishMode === "host" && (p.PublishedPort ?? 0) > 0)
+    .map((p) => `${p.Protocol ?? "tcp"}/${p.PublishedPort}`);
+}
+
+export function taskInfo(state: ClusterState, t: Pick<TaskView, "id" | "serviceId" | "spec">): TaskInfo {
+  const r = t.spec.Resources?.Reservations;
+  return {
+    id: t.id, serviceId: t.serviceId, spec: t.spec,
+    constraints: parseConstraints(t.spec.Placement?.Constraints),
+    hostPorts: hostPortKeys(state.services.get(t.serviceId)?.spec.EndpointSpec?.Ports),
+    nanoCpus: r?.NanoCPUs ?? 0, memoryBytes: r?.MemoryBytes ?? 0,
+  };
+}
+
+export class NodeInfo {
+  reservedCpus = 0;
+  reservedMemory = 0;
+  activeTotal = 0;
+  readonly activePerService = new Map<string, number>();
+  readonly hostPorts = new Set<string>();
+
+  constructor(readonly node: NodeView) {}
+
+  /** A task placed or found on this node. `active` = it counts toward load. */
+  add(t: TaskInfo, active: boolean): void {
+    this.reservedCpus += t.nanoCpus;
+    this.reservedMemory += t.memoryBytes;
+    for (const p of t.hostPorts) this.hostPorts.add(p);
+    if (!active) return;
+    this.activeTotal++;
+    this.activePerService.set(t.serviceId, this.serviceCount(t.serviceId) + 1);
+  }
+
+  serviceCount(serviceId: string): number {
+    return this.activePerService.get(serviceId) ?? 0;
+  }
+
+  get totalCpus(): number { return this.node.description?.nanoCpus ?? 0; }
+  get totalMemory(): number { return this.node.description?.memoryBytes ?? 0; }
+}
+
+/** Every node's info, sorted by node id (determinism), from the tasks that hold nodes. */
+export function nodeInfos(state: ClusterState): NodeInfo[] {
+  const byId = new Map<string, NodeInfo>();
+  for (const n of [...state.nodes.values()].sort((a, b) => cmp(a.id, b.id))) byId.set(n.id, new NodeInfo(n));
+  for (const t of state.tasks.values()) {
+    if (!holdsNode(t)) continue;
+    byId.get(t.nodeId!)?.add(taskInfo(state, t), isActive(t));
+  }
+  return [...byId.values()];
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
