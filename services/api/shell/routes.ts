@@ -106,11 +106,16 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200, body: serviceView(state(), findService(state(), req.params.id!), { insertDefaults }) };
     }),
     route("POST", "/services/:id/update", async (req) => {
-      const version = parse(Version, req.query.get("version") ?? undefined);
-      const spec = parse(ServiceSpec, req.body);
-      checkServiceSpec(spec);
+      const version = parse(Version, query(req, "version"));
       const f = fresh();
-      await commit((s) => decideUpdateService(s, req.params.id!, version, spec, f));
+      if (parse(Rollback, query(req, "rollback")) === "previous") {
+        // The body (docker sends the current spec) is not used: the previous spec is the target.
+        await commit((s) => decideRollbackService(s, req.params.id!, version, f));
+      } else {
+        const spec = parse(ServiceSpec, req.body);
+        checkServiceSpec(spec);
+        await commit((s) => decideUpdateService(s, req.params.id!, version, spec, f));
+      }
       return { status: 200, body: { Warnings: [] } };
     }),
     route("DELETE", "/services/:id", async (req) => {
