@@ -2,12 +2,13 @@ import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { every, randomId, type Logger } from "../shared/index.js";
 import type { Executor } from "./core/executor.js";
-import { onReconnect, register } from "./shell/session.js";
+import type { RegisterRequest } from "../../schemas/index.js";
+import { onReconnect, register, registerOnce } from "./shell/session.js";
 import { StatusPublisher } from "./shell/status-publisher.js";
 import { followTasks } from "./shell/task-feed.js";
 import { TaskRunner } from "./shell/task-runner.js";
 
-export type { Executor, ContainerCreate, ContainerSummary, StopOptions } from "./core/executor.js";
+export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
 export { DockerExecutor } from "./shell/docker-executor.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
@@ -25,6 +26,14 @@ export interface AgentDeps {
   now?: () => Date;
   /** How often batched status reports are published, ms. Default 100. */
   statusFlushMs?: number;
+  /**
+   * How often the node description is re-read and the session re-registered, ms: a changed
+   * description (new images, engine labels) reaches the scheduler, and a changed heartbeat
+   * period reaches the agent. Default 20000 (swarmkit's node description refresh).
+   */
+  refreshMs?: number;
+  /** How often the health of a container with a health check is polled, ms. Default 1000. */
+  healthPollMs?: number;
 }
 
 /**
@@ -38,15 +47,18 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   const abort = new AbortController();
   let sessionId = randomId();
   const publisher = new StatusPublisher(jetstream(nc), nodeId, () => sessionId, log);
-  const runner = new TaskRunner({ nodeId, executor, log, now, report: (r) => publisher.push(...r) });
+  const runner = new TaskRunner({
+    nodeId, executor, log, now, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
+  });
 
+  const request = async (): Promise<RegisterRequest> => {
+    const description = await executor.describeNode();
+    if (deps.hostname) description.hostname = deps.hostname;
+    return { nodeId, sessionId, description, addr: deps.addr ?? "127.0.0.1" };
+  };
   const registerSession = async (): Promise<number> => {
     sessionId = randomId();
-    return register(nc, async () => {
-      const description = await executor.describeNode();
-      if (deps.hostname) description.hostname = deps.hostname;
-      return { nodeId, sessionId, description, addr: deps.addr ?? "127.0.0.1" };
-    }, log, { signal: abort.signal });
+    return register(nc, request, log, { signal: abort.signal });
   };
 
   let heartbeatMs = await registerSession();
@@ -56,6 +68,16 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   function startHeartbeat(ms: number) {
     return every(ms, () => publisher.heartbeat(now().toISOString()), log);
   }
+  const usePeriod = (ms: number) => {
+    if (ms === heartbeatMs) return;
+    log.info("heartbeat period changed", { fromMs: heartbeatMs, toMs: ms });
+    heartbeatMs = ms;
+    heartbeat.stop();
+    heartbeat = startHeartbeat(ms);
+  };
+  // Same session: the dispatcher records a changed description (and appends nothing otherwise)
+  // and answers with the cluster's current heartbeat period.
+  const refresher = every(deps.refreshMs ?? 20_000, async () => usePeriod(await registerOnce(nc, await request())), log);
 
   let synced: () => void = () => undefined;
   const syncedP = new Promise<void>((r) => { synced = r; });
@@ -65,9 +87,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   log.info("desired set applied; containers adopted");
 
   onReconnect(nc, abort.signal, log, async () => {
-    heartbeatMs = await registerSession();
-    heartbeat.stop();
-    heartbeat = startHeartbeat(heartbeatMs);
+    usePeriod(await registerSession());
     publisher.push(...runner.snapshot());
     log.info("re-registered after reconnect", { sessionId });
   });
@@ -75,6 +95,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   return {
     stop: async () => {
       abort.abort();
+      refresher.stop();
       heartbeat.stop();
       flusher.stop();
       await feed.stop();

@@ -1,5 +1,5 @@
-import { STOP_GRACE_DEFAULT_NS, type NodeTaskDoc } from "../../../schemas/index.js";
-import type { ContainerCreate, StopOptions } from "./executor.js";
+import { STOP_GRACE_DEFAULT_NS, type EndpointSpec, type Healthcheck, type NodeTaskDoc, type Resources } from "../../../schemas/index.js";
+import type { ContainerCreate, HostConfig, StopOptions } from "./executor.js";
 
 /** Label keys the agent puts on every container (Swarm's `com.docker.swarm.*`, renamed). */
 export const LABELS = {
@@ -27,6 +27,7 @@ export function containerConfig(doc: NodeTaskDoc): ContainerCreate {
   const cfg: ContainerCreate = {
     name,
     Image: c.Image,
+    HostConfig: hostConfig(doc.spec.Resources, doc.endpoint),
     Labels: {
       ...(c.Labels ?? {}),
       [LABELS.nodeId]: doc.nodeId,
@@ -44,7 +45,42 @@ export function containerConfig(doc: NodeTaskDoc): ContainerCreate {
   if (c.User) cfg.User = c.User;
   if (c.Hostname) cfg.Hostname = c.Hostname;
   if (c.StopSignal) cfg.StopSignal = c.StopSignal;
+  cfg.StopTimeout = stopOptions(doc).graceSeconds;
+  if (c.Healthcheck) cfg.Healthcheck = healthcheck(c.Healthcheck);
+  const exposed = Object.keys(cfg.HostConfig.PortBindings ?? {});
+  if (exposed.length) cfg.ExposedPorts = Object.fromEntries(exposed.map((k) => [k, {}]));
   return cfg;
+}
+
+/** Only the fields the user set: a zero or missing one inherits the image's (Docker semantics). */
+function healthcheck(h: Healthcheck): NonNullable<ContainerCreate["Healthcheck"]> {
+  const out: NonNullable<ContainerCreate["Healthcheck"]> = {};
+  if (h.Test?.length) out.Test = h.Test;
+  if (h.Interval) out.Interval = h.Interval;
+  if (h.Timeout) out.Timeout = h.Timeout;
+  if (h.Retries) out.Retries = h.Retries;
+  if (h.StartPeriod) out.StartPeriod = h.StartPeriod;
+  return out;
+}
+
+/**
+ * Limits become engine settings (Reservations are the scheduler's business); host-mode published
+ * ports are bound on this node, PublishedPort 0/absent letting the engine pick.
+ */
+export function hostConfig(r: Resources | undefined, endpoint: EndpointSpec | undefined): HostConfig {
+  const hc: HostConfig = { RestartPolicy: { Name: "no" } };
+  const l = r?.Limits;
+  if (l?.NanoCPUs) hc.NanoCpus = l.NanoCPUs;
+  if (l?.MemoryBytes) hc.Memory = l.MemoryBytes;
+  if (l?.Pids) hc.PidsLimit = l.Pids;
+  const bindings: NonNullable<HostConfig["PortBindings"]> = {};
+  for (const p of endpoint?.Ports ?? []) {
+    if (p.PublishMode !== "host") continue;
+    const key = `${p.TargetPort}/${p.Protocol ?? "tcp"}`;
+    bindings[key] = [...(bindings[key] ?? []), { HostPort: p.PublishedPort ? String(p.PublishedPort) : "" }];
+  }
+  if (Object.keys(bindings).length) hc.PortBindings = bindings;
+  return hc;
 }
 
 /** StopSignal and StopGracePeriod (default 10 s), rounded up to whole seconds as Docker takes them. */

@@ -11,7 +11,39 @@ export interface ContainerCreate {
   User?: string;
   Hostname?: string;
   StopSignal?: string;
+  /** Seconds `docker stop` waits before SIGKILL (StopGracePeriod). */
+  StopTimeout?: number;
+  /** Docker's health check (durations in ns); `Test: ["NONE"]` disables the image's. */
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
+  /** `"<port>/<proto>"` → {} for every host-published port. */
+  ExposedPorts?: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
+  HostConfig: HostConfig;
+}
+
+export interface HostConfig {
+  RestartPolicy: { Name: "no" };
+  NanoCpus?: number;
+  Memory?: number;
+  PidsLimit?: number;
+  /** Host-mode ports; HostPort "" lets the engine pick one. */
+  PortBindings?: Record<string, { HostPort: string }[]>;
+}
+
+/** A container's health as Docker reports it; undefined status = no health check. */
+export type HealthStatus = "starting" | "healthy" | "unhealthy";
+export interface ContainerHealth {
+  running: boolean;
+  status?: HealthStatus;
+  /** Host-mode ports bound (read from the engine after start). */
+  ports: PortBinding[];
+}
+/** One bound port, in Swarm's PortConfig shape (PublishMode host). */
+export interface PortBinding {
+  Protocol: "tcp" | "udp" | "sctp";
+  TargetPort: number;
+  PublishedPort: number;
+  PublishMode: "host";
 }
 
 /** Docker's coarse container state, as `docker ps` reports it. */
@@ -26,6 +58,10 @@ export interface ContainerSummary {
   exitCode?: number;
   /** Creation time in seconds since the epoch (to pick the newest of duplicates). */
   created: number;
+  /** Health of a running container that has a health check. */
+  health?: HealthStatus;
+  /** Host ports bound to a running container. */
+  ports?: PortBinding[];
 }
 
 export interface StopOptions {
@@ -50,6 +86,12 @@ export interface Executor {
    * start) or as soon as it is not running (`not-running`, for adopted containers).
    */
   wait(containerId: string, condition: "next-exit" | "not-running", signal: AbortSignal): Promise<number>;
+  /**
+   * Whether the container runs, its health (if it has a health check) and its bound host ports.
+   * Optional: a runtime without it (the simulated one of the benchmarks) has neither health
+   * checks nor host ports, and its tasks go to `running` as soon as they start.
+   */
+  inspect?(containerId: string): Promise<ContainerHealth>;
   /** Stops the container; a container that is already stopped or gone is not an error. */
   stop(containerId: string, opts: StopOptions): Promise<void>;
   /** Removes the container (forced); a container that is already gone is not an error. */

@@ -1,4 +1,8 @@
 import { isTerminal, taskStateRank, type NodeTaskDoc, type TaskState, type TaskStatusReport } from "../../../schemas/index.js";
+import type { HealthStatus, PortBinding } from "./executor.js";
+
+/** Swarm's error for a container killed for failing its health check (reference §2, OBS). */
+export const UNHEALTHY = "dockerexec: unhealthy container";
 
 /**
  * The agent's view of one task: the latest desired doc and what it has observed. Invariant: the
@@ -14,6 +18,10 @@ export interface TaskRecord {
   readonly exitCode?: number;
   /** An exit watcher is attached to `containerId`. */
   readonly watching: boolean;
+  /** Set once the started container is known to have a health check: its last health. */
+  readonly health?: HealthStatus;
+  /** Host-mode ports the engine bound. */
+  readonly ports?: readonly PortBinding[];
 }
 
 /** What the shell should do next for a task. `advance` needs no I/O. */
@@ -23,6 +31,7 @@ export type Step =
   | { kind: "prepare" }
   | { kind: "start" }
   | { kind: "watch" }
+  | { kind: "kill-unhealthy" }
   | { kind: "stop" }
   | { kind: "remove" }
   | { kind: "forget" };
@@ -32,14 +41,15 @@ export type Outcome =
   | { kind: "advanced"; to: TaskState; message: string }
   | { kind: "prepared"; containerId: string }
   | { kind: "prepare-failed"; error: string }
-  | { kind: "started" }
+  | { kind: "started"; health?: HealthStatus; ports?: PortBinding[] }
+  | { kind: "health"; containerId: string; status: HealthStatus }
   | { kind: "start-failed"; error: string }
   | { kind: "watching" }
   | { kind: "exited"; containerId: string; exitCode: number }
   | { kind: "lost"; containerId: string; error: string }
   | { kind: "stopped" }
   | { kind: "removed" }
-  | { kind: "adopted"; containerId: string; state: "created" | "running" | "exited"; exitCode?: number };
+  | { kind: "adopted"; containerId: string; state: "created" | "running" | "exited"; exitCode?: number; health?: HealthStatus; ports?: PortBinding[] };
 
 const rank = taskStateRank;
 
@@ -75,6 +85,8 @@ export function plan(rec: TaskRecord): Step {
   if (wantsShutdown(rec.doc)) {
     return rec.containerId ? { kind: "stop" } : { kind: "advance", to: "shutdown", message: "shutdown" };
   }
+  // Swarm stops a container that turns unhealthy (starting or running) and fails its task.
+  if (rec.health === "unhealthy" && rec.containerId) return { kind: "kill-unhealthy" };
   return planAdvance(rec);
 }
 
@@ -83,7 +95,8 @@ function planAdvance(rec: TaskRecord): Step {
   const below = rank(rec.observed) < rank(rec.doc.desiredState);
   switch (rec.observed) {
     case "preparing": return { kind: "prepare" };
-    case "starting": return { kind: "start" };
+    // Started, health check pending: stays `starting` until healthy (reference §2).
+    case "starting": return rec.health ? (rec.watching ? { kind: "idle" } : { kind: "watch" }) : { kind: "start" };
     case "running": return rec.watching ? { kind: "idle" } : { kind: "watch" };
     case "accepted": return below ? { kind: "advance", to: "preparing", message: "preparing" } : { kind: "idle" };
     case "ready": return below ? { kind: "advance", to: "starting", message: "starting" } : { kind: "idle" };
@@ -104,7 +117,8 @@ export function evolve(rec: TaskRecord, out: Outcome, at: string): Evolved {
     case "advanced": return move(rec, out.to, { message: out.message }, at);
     case "prepared": return move({ ...rec, containerId: out.containerId }, "ready", { message: "prepared" }, at);
     case "prepare-failed": return move(rec, "rejected", { message: rec.message, err: out.error }, at);
-    case "started": return move({ ...rec, watching: true }, "running", { message: "started" }, at);
+    case "started": return started(rec, out, at);
+    case "health": return health(rec, out, at);
     case "start-failed":
       return move(rec, "failed", { message: rec.message, err: `starting container failed: ${out.error}` }, at);
     case "watching": return { rec: { ...rec, watching: true }, reports: [] };
@@ -124,15 +138,35 @@ export function evolve(rec: TaskRecord, out: Outcome, at: string): Evolved {
   }
 }
 
+function started(rec: TaskRecord, out: Extract<Outcome, { kind: "started" }>, at: string): Evolved {
+  const next: TaskRecord = { ...rec, watching: true, ...(out.health ? { health: out.health } : {}), ...(out.ports?.length ? { ports: out.ports } : {}) };
+  if (out.health && out.health !== "healthy") return { rec: next, reports: [] };
+  return move(next, "running", { message: "started" }, at);
+}
+
+function health(rec: TaskRecord, out: Extract<Outcome, { kind: "health" }>, at: string): Evolved {
+  if (out.containerId !== rec.containerId || isTerminal(rec.observed) || rec.health === out.status) return { rec, reports: [] };
+  const next: TaskRecord = { ...rec, health: out.status };
+  if (out.status === "healthy" && rec.observed === "starting") return move(next, "running", { message: "started" }, at);
+  return { rec: next, reports: [] };
+}
+
 function exited(rec: TaskRecord, exitCode: number, at: string): Evolved {
   // Desired ≥ shutdown: the exit is the stop we asked for (or overtaken by it).
   if (wantsShutdown(rec.doc)) return move(rec, "shutdown", { message: "shutdown", exitCode }, at);
+  if (rec.health === "unhealthy") {
+    return move(rec, "failed", { message: "started", err: `task: non-zero exit (${exitCode}): ${UNHEALTHY}`, exitCode }, at);
+  }
   if (exitCode === 0) return move(rec, "complete", { message: "finished", exitCode }, at);
   return move(rec, "failed", { message: "started", err: `task: non-zero exit (${exitCode})`, exitCode }, at);
 }
 
 function adopted(rec: TaskRecord, out: Extract<Outcome, { kind: "adopted" }>, at: string): Evolved {
-  const withC: TaskRecord = { ...rec, containerId: out.containerId, watching: false };
+  const withC: TaskRecord = {
+    ...rec, containerId: out.containerId, watching: false,
+    ...(out.health ? { health: out.health } : {}), ...(out.ports?.length ? { ports: out.ports } : {}),
+  };
+  if (out.state === "running" && out.health === "starting") return move(withC, "starting", { message: "starting" }, at);
   if (out.state === "running") return move(withC, "running", { message: "started" }, at);
   if (out.state === "created") return move(withC, "ready", { message: "prepared" }, at);
   return exited(withC, out.exitCode ?? 0, at);
@@ -151,5 +185,6 @@ export function report(rec: TaskRecord, at: string): TaskStatusReport {
   if (rec.err !== undefined) r.err = rec.err;
   if (rec.containerId !== undefined) r.containerId = rec.containerId;
   if (rec.exitCode !== undefined) r.exitCode = rec.exitCode;
+  if (rec.ports?.length) r.ports = rec.ports.map((p) => ({ ...p }));
   return r;
 }

@@ -1,7 +1,10 @@
 import Docker from "dockerode";
 import type { NodeDescription } from "../../../schemas/index.js";
 import { LABELS } from "../core/container-config.js";
-import { ExecutorError, type ContainerCreate, type ContainerRunState, type ContainerSummary, type Executor, type StopOptions } from "../core/executor.js";
+import {
+  ExecutorError, type ContainerCreate, type ContainerHealth, type ContainerRunState, type ContainerSummary, type Executor,
+  type HealthStatus, type PortBinding, type StopOptions,
+} from "../core/executor.js";
 import type { Logger } from "../../shared/index.js";
 
 /** Docker's own error text: dockerode puts the engine's JSON `message` on `json`. */
@@ -17,6 +20,37 @@ function statusOf(err: unknown): number | undefined {
 }
 function wrap(err: unknown): ExecutorError {
   return err instanceof ExecutorError ? err : new ExecutorError(dockerMessage(err), statusOf(err), { cause: err });
+}
+
+/** `docker ps` Status text: `Up 3 seconds (health: starting)`, `(healthy)`, `(unhealthy)`. */
+function healthOfStatus(status: string | undefined): HealthStatus | undefined {
+  const m = /\((health: starting|healthy|unhealthy)\)/.exec(status ?? "");
+  if (!m) return undefined;
+  return m[1] === "health: starting" ? "starting" : (m[1] as HealthStatus);
+}
+function healthOf(status: unknown): HealthStatus | undefined {
+  return status === "starting" || status === "healthy" || status === "unhealthy" ? status : undefined;
+}
+function proto(p: string | undefined): PortBinding["Protocol"] {
+  return p === "udp" || p === "sctp" ? p : "tcp";
+}
+/** Bound host ports (IPv4 and IPv6 bindings of one port counted once). */
+function uniquePorts(list: PortBinding[]): PortBinding[] {
+  const seen = new Map<string, PortBinding>();
+  for (const p of list) seen.set(`${p.TargetPort}/${p.Protocol}:${p.PublishedPort}`, p);
+  return [...seen.values()];
+}
+/** From inspect's `NetworkSettings.Ports` (`"80/tcp": [{HostIp, HostPort}]`). */
+export function boundPorts(ports: Record<string, { HostPort?: string }[] | null> | undefined): PortBinding[] {
+  const out: PortBinding[] = [];
+  for (const [key, binds] of Object.entries(ports ?? {})) {
+    const [target, p] = key.split("/");
+    for (const b of binds ?? []) {
+      const published = Number(b.HostPort);
+      if (published > 0) out.push({ Protocol: proto(p), TargetPort: Number(target), PublishedPort: published, PublishMode: "host" });
+    }
+  }
+  return uniquePorts(out);
 }
 
 function runState(state: string): ContainerRunState {
@@ -44,7 +78,15 @@ export class DockerExecutor implements Executor {
       memoryBytes: Number(info.MemTotal ?? 0),
       engineVersion: String(info.ServerVersion ?? ""),
       engineLabels: labels,
+      images: await this.images(),
     };
+  }
+
+  /** `repo:tag` of every image on the engine, sorted (untagged ones left out). */
+  private async images(): Promise<string[]> {
+    const list = await this.docker.listImages().catch((e) => { throw wrap(e); });
+    const tags = list.flatMap((i) => i.RepoTags ?? []).filter((t) => t && t !== "<none>:<none>");
+    return [...new Set(tags)].sort();
   }
 
   async ensureImage(image: string): Promise<void> {
@@ -68,7 +110,7 @@ export class DockerExecutor implements Executor {
   async create(spec: ContainerCreate): Promise<string> {
     const { name, ...body } = spec;
     try {
-      const c = await this.docker.createContainer({ name, ...body, HostConfig: { RestartPolicy: { Name: "no" } } });
+      const c = await this.docker.createContainer({ name, ...body });
       return c.id;
     } catch (err) {
       throw wrap(err);
@@ -116,6 +158,17 @@ export class DockerExecutor implements Executor {
     }
   }
 
+  async inspect(containerId: string): Promise<ContainerHealth> {
+    try {
+      const info = await this.docker.getContainer(containerId).inspect();
+      const status = healthOf(info.State.Health?.Status);
+      const ports = boundPorts(info.NetworkSettings?.Ports as Record<string, { HostPort?: string }[] | null> | undefined);
+      return { running: info.State.Running === true, ports, ...(status ? { status } : {}) };
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
   private async exitCode(containerId: string): Promise<number> {
     const info = await this.docker.getContainer(containerId).inspect().catch(() => undefined);
     return info?.State.ExitCode ?? 0;
@@ -129,6 +182,12 @@ export class DockerExecutor implements Executor {
         const state = runState(c.State);
         const s: ContainerSummary = { id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state, created: c.Created };
         if (state === "exited") s.exitCode = await this.exitCode(c.Id);
+        const health = state === "running" ? healthOfStatus(c.Status) : undefined;
+        if (health) s.health = health;
+        const ports = uniquePorts((c.Ports ?? []).filter((p) => p.PublicPort > 0).map((p) => ({
+          Protocol: proto(p.Type), TargetPort: p.PrivatePort, PublishedPort: p.PublicPort, PublishMode: "host" as const,
+        })));
+        if (state === "running" && ports.length) s.ports = ports;
         out.push(s);
       }
       return out;

@@ -18,18 +18,22 @@ export async function register(nc: NatsConnection, req: () => Promise<RegisterRe
   for (;;) {
     if (opts.signal.aborted) throw new Error("agent stopping");
     try {
-      const body = await req();
-      const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(body), { timeout: opts.timeoutMs ?? 5000 });
-      const parsed = RegisterResponse.safeParse(m.json());
-      if (!parsed.success) throw new Error(`bad register response: ${formatZodError(parsed.error)}`);
-      if (parsed.data.ok) return parsed.data.heartbeatPeriodMs;
-      throw new Error(`registration refused: ${parsed.data.error}`);
+      return await registerOnce(nc, await req(), opts.timeoutMs);
     } catch (err) {
       log.warn("register failed; retrying", { err: errorMessage(err), inMs: delay });
     }
     await sleep(delay, opts.signal);
     delay = Math.min(delay * 2, 8000);
   }
+}
+
+/** One registration request; resolves with the heartbeat period, rejects with why it failed. */
+export async function registerOnce(nc: NatsConnection, body: RegisterRequest, timeoutMs = 5000): Promise<number> {
+  const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(body), { timeout: timeoutMs });
+  const parsed = RegisterResponse.safeParse(m.json());
+  if (!parsed.success) throw new Error(`bad register response: ${formatZodError(parsed.error)}`);
+  if (parsed.data.ok) return parsed.data.heartbeatPeriodMs;
+  throw new Error(`registration refused: ${parsed.data.error}`);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -2,6 +2,7 @@ import type { NodeTaskDoc, TaskStatusReport } from "../../../schemas/index.js";
 import { errorMessage, type Logger } from "../../shared/index.js";
 import { planAdoption } from "../core/adopt.js";
 import { containerConfig, stopOptions } from "../core/container-config.js";
+import { HealthWatcher } from "./health-watcher.js";
 import type { ContainerSummary, Executor } from "../core/executor.js";
 import { applyDoc, evolve, plan, report, type Outcome, type Step, type TaskRecord } from "../core/task-machine.js";
 
@@ -15,6 +16,8 @@ export interface TaskRunnerDeps {
   now: () => Date;
   /** Receives every status report, in order. */
   report(reports: TaskStatusReport[]): void;
+  /** How often a container's health is polled while it has a health check, ms. Default 1000. */
+  healthPollMs?: number;
 }
 
 /**
@@ -31,8 +34,15 @@ export class TaskRunner {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
   private active = false;
+  private readonly health: HealthWatcher;
 
-  constructor(private readonly d: TaskRunnerDeps) {}
+  constructor(private readonly d: TaskRunnerDeps) {
+    this.health = new HealthWatcher(d.executor, d.healthPollMs ?? 1000, d.log, this.abort.signal, (taskId, out) => this.afterWatch(taskId, out),
+      (taskId, containerId) => {
+        const r = this.records.get(taskId);
+        return !!r && r.containerId === containerId && r.health !== "unhealthy";
+      });
+  }
 
   /** A doc from the feed: newer versions replace the desired state, older ones are ignored. */
   applyDoc(doc: NodeTaskDoc): void {
@@ -48,7 +58,10 @@ export class TaskRunner {
     const containers = await this.d.executor.list(this.d.nodeId);
     const p = planAdoption(this.records, containers);
     for (const [taskId, c] of p.adopt) {
-      this.apply(taskId, { kind: "adopted", containerId: c.id, state: c.state, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) });
+      this.apply(taskId, {
+        kind: "adopted", containerId: c.id, state: c.state,
+        ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}), ...(c.health ? { health: c.health } : {}), ...(c.ports ? { ports: c.ports } : {}),
+      });
       this.d.log.info("container adopted", { taskId, containerId: c.id, state: c.state });
     }
     await Promise.all(p.discard.map((c) => this.discard(c)));
@@ -131,7 +144,14 @@ export class TaskRunner {
       case "start": return this.start(taskId, rec.containerId!);
       case "watch":
         this.watch(taskId, rec.containerId!, "not-running");
+        if (rec.health) this.health.watch(taskId, rec.containerId!);
         return { kind: "watching" };
+      case "kill-unhealthy":
+        return this.transient(taskId, "stop of unhealthy container", async () => {
+          await x.stop(rec.containerId!, stopOptions(rec.doc));
+          const exitCode = await x.wait(rec.containerId!, "not-running", this.abort.signal);
+          return { kind: "exited", containerId: rec.containerId!, exitCode };
+        });
       case "stop":
         return this.transient(taskId, "stop", async () => { await x.stop(rec.containerId!, stopOptions(rec.doc)); return { kind: "stopped" }; });
       case "remove":
@@ -144,10 +164,23 @@ export class TaskRunner {
     const watch = this.watch(taskId, containerId, "next-exit");
     try {
       await this.d.executor.start(containerId);
-      return { kind: "started" };
     } catch (err) {
       watch.abort();
       return { kind: "start-failed", error: errorMessage(err) };
+    }
+    return this.afterStart(taskId, containerId);
+  }
+
+  /** Reads the started container's health check and bound ports (if the runtime can tell). */
+  private async afterStart(taskId: string, containerId: string): Promise<Outcome> {
+    if (!this.d.executor.inspect) return { kind: "started" };
+    try {
+      const h = await this.d.executor.inspect(containerId);
+      if (h.status) this.health.watch(taskId, containerId);
+      return { kind: "started", ports: h.ports, ...(h.status ? { health: h.status } : {}) };
+    } catch (err) {
+      this.d.log.warn("inspect after start failed", { taskId, containerId, err: errorMessage(err) });
+      return { kind: "started" };
     }
   }
 

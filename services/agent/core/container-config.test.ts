@@ -1,0 +1,68 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { NodeTaskDoc, TaskSpec } from "../../../schemas/index.js";
+import { containerConfig, hostConfig } from "./container-config.js";
+
+function doc(spec: Partial<TaskSpec> & { container?: Partial<TaskSpec["ContainerSpec"]> } = {}, over: Partial<NodeTaskDoc> = {}): NodeTaskDoc {
+  const { container, ...task } = spec;
+  return {
+    taskId: "t1", serviceId: "s1", serviceName: "web", slot: 1, nodeId: "n1",
+    spec: { ContainerSpec: { Image: "busybox:1", ...container }, ...task },
+    desiredState: "running", version: 1, removed: false, ...over,
+  };
+}
+const S = 1_000_000_000;
+
+describe("container config: health check", () => {
+  it("passes Test, Interval, Timeout, Retries and StartPeriod to Docker (ns)", () => {
+    const cfg = containerConfig(doc({ container: { Healthcheck: { Test: ["CMD-SHELL", "test -f /ok"], Interval: S, Timeout: 2 * S, Retries: 3, StartPeriod: 5 * S } } }));
+    assert.deepEqual(cfg.Healthcheck, { Test: ["CMD-SHELL", "test -f /ok"], Interval: S, Timeout: 2 * S, Retries: 3, StartPeriod: 5 * S });
+  });
+  it("Test [\"NONE\"] is passed through (disables the image's); unset fields are left to the image", () => {
+    assert.deepEqual(containerConfig(doc({ container: { Healthcheck: { Test: ["NONE"] } } })).Healthcheck, { Test: ["NONE"] });
+    assert.deepEqual(containerConfig(doc({ container: { Healthcheck: { Interval: 2 * S } } })).Healthcheck, { Interval: 2 * S });
+  });
+  it("no Healthcheck in the spec → none in the create body (the image's applies)", () => {
+    assert.equal(containerConfig(doc()).Healthcheck, undefined);
+  });
+});
+
+describe("container config: stop", () => {
+  it("StopTimeout is the grace period in whole seconds, default 10", () => {
+    assert.equal(containerConfig(doc()).StopTimeout, 10);
+    assert.equal(containerConfig(doc({ container: { StopGracePeriod: 1_200_000_000, StopSignal: "SIGUSR1" } })).StopTimeout, 2);
+    assert.equal(containerConfig(doc({ container: { StopSignal: "SIGUSR1" } })).StopSignal, "SIGUSR1");
+  });
+});
+
+describe("container config: resources", () => {
+  it("Limits → NanoCpus, Memory, PidsLimit; Reservations set nothing on the engine", () => {
+    const hc = containerConfig(doc({ Resources: { Limits: { NanoCPUs: 500_000_000, MemoryBytes: 64 << 20, Pids: 50 }, Reservations: { NanoCPUs: S, MemoryBytes: 32 << 20 } } })).HostConfig;
+    assert.deepEqual(hc, { RestartPolicy: { Name: "no" }, NanoCpus: 500_000_000, Memory: 64 << 20, PidsLimit: 50 });
+  });
+  it("no resources → only the restart policy (restarts are the orchestrator's)", () => {
+    assert.deepEqual(containerConfig(doc()).HostConfig, { RestartPolicy: { Name: "no" } });
+  });
+});
+
+describe("container config: host-mode ports", () => {
+  it("binds host-mode ports (PublishedPort, or \"\" for the engine to pick) and exposes them; ingress ports are not bound here", () => {
+    const cfg = containerConfig(doc({}, { endpoint: { Ports: [
+      { TargetPort: 80, PublishedPort: 18080, PublishMode: "host" },
+      { TargetPort: 53, Protocol: "udp", PublishMode: "host" },
+      { TargetPort: 443, PublishedPort: 30443 },
+      { TargetPort: 8080, PublishedPort: 30080, PublishMode: "ingress" },
+    ] } }));
+    assert.deepEqual(cfg.HostConfig.PortBindings, { "80/tcp": [{ HostPort: "18080" }], "53/udp": [{ HostPort: "" }] });
+    assert.deepEqual(cfg.ExposedPorts, { "80/tcp": {}, "53/udp": {} });
+  });
+  it("the same target port published twice gets two bindings", () => {
+    const hc = hostConfig(undefined, { Ports: [{ TargetPort: 80, PublishedPort: 1, PublishMode: "host" }, { TargetPort: 80, PublishedPort: 2, PublishMode: "host" }] });
+    assert.deepEqual(hc.PortBindings, { "80/tcp": [{ HostPort: "1" }, { HostPort: "2" }] });
+  });
+  it("no endpoint → no ports", () => {
+    const cfg = containerConfig(doc());
+    assert.equal(cfg.HostConfig.PortBindings, undefined);
+    assert.equal(cfg.ExposedPorts, undefined);
+  });
+});
