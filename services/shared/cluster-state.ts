@@ -73,6 +73,8 @@ export interface TaskView {
   updatedAt: string;
   restartAt?: string;
   replaces?: string;
+  /** When the task was first reported running (agent clock): the updater's monitor window starts here. */
+  runningAt?: string;
 }
 
 export interface ClusterState {
@@ -284,7 +286,7 @@ function applyTask(state: ClusterState, e: Envelope): void {
       state.tasks.set(t.id, {
         ...t, state: d.state, message: d.message, err: d.err,
         containerId: d.containerId ?? t.containerId, exitCode: d.exitCode ?? t.exitCode, ports: d.ports ?? t.ports,
-        statusAt: d.timestamp, updatedAt: at,
+        statusAt: d.timestamp, updatedAt: at, ...(d.state === "running" && !t.runningAt ? { runningAt: d.timestamp } : {}),
       });
       return;
     }
