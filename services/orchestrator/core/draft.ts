@@ -24,6 +24,8 @@ export class Draft {
   private readonly desired = new Map<string, TaskState>();
   private readonly created: PlannedEvent[] = [];
   private readonly deleted = new Set<string>();
+  /** Events on other aggregates (the service's update status), at most one per aggregate. */
+  private readonly others = new Map<string, PlannedEvent>();
 
   constructor(readonly state: ClusterState, readonly now: Date, private readonly idFor: IdFor) {}
 
@@ -61,7 +63,12 @@ export class Draft {
     return taskId;
   }
 
-  /** The planned events: creations, then desired-state changes, then deletions. */
+  /** Plans an event on a non-task aggregate; a later one for the same aggregate replaces it. */
+  emit(p: PlannedEvent): void {
+    this.others.set(`${p.kind}:${p.aggregateId}`, p);
+  }
+
+  /** The planned events: creations, then desired-state changes, then deletions, then the rest. */
   events(): PlannedEvent[] {
     const out: PlannedEvent[] = [...this.created];
     for (const [taskId, s] of this.desired) {
@@ -70,6 +77,7 @@ export class Draft {
     for (const taskId of this.deleted) {
       out.push(plan("TaskDeleted", "task", taskId, { taskId }, this.version(taskId), `delete:${taskId}`));
     }
+    out.push(...this.others.values());
     return out;
   }
 

@@ -3,14 +3,16 @@ import { tasksOfService } from "../../shared/pure.js";
 import type { PlannedEvent } from "../../shared/pure.js";
 import { desiredReplicas, taskStateRank } from "../../../schemas/index.js";
 import { Draft, type IdFor } from "./draft.js";
+import { planGlobal } from "./global.js";
 import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartPolicy, STOP_WAIT_MS, type Policy } from "./policy.js";
 import { historyLimit, reap } from "./reaper.js";
-import { freeSlots, groupBySlot, scaleDownOrder, type Slot } from "./slots.js";
+import { freeSlots, groupBySlot, scaleDownOrder } from "./slots.js";
+import { runUpdater, type KeptSlot } from "./updater.js";
 
 /*
  * The replicated orchestrator's decision for one service: pure, level-triggered, recomputed from
- * the whole projection on every pass. Rolling updates are not handled here (yet): a spec change
- * never replaces a running task.
+ * the whole projection on every pass — slots and scale, the restart supervisor, the rolling
+ * updater (updater.ts) and the reaper.
  */
 
 const RUNNING = taskStateRank("running");
@@ -18,7 +20,7 @@ const REMOVE = taskStateRank("remove");
 const runnable = (t: TaskView, d: Draft) => taskStateRank(d.desiredOf(t)) <= RUNNING;
 
 /** A slot this pass works on; `restart` = the ended task to replace if the slot is kept. */
-interface WorkSlot extends Slot { restart?: TaskView }
+type WorkSlot = KeptSlot;
 
 /** The events that move `serviceId`'s tasks towards its spec at `now`. */
 export function plan(state: ClusterState, serviceId: string, now: Date, idFor: IdFor): PlannedEvent[] {
@@ -31,15 +33,22 @@ export function plan(state: ClusterState, serviceId: string, now: Date, idFor: I
     return d.events();
   }
   const replicas = desiredReplicas(svc.spec);
-  if (replicas === undefined) return []; // global services: not handled by this orchestrator yet
+  if (replicas === undefined) return planGlobal(state, svc, tasks, now, idFor);
+  replicated(d, svc, tasks, replicas);
+  return d.events();
+}
+
+/** One pass over a replicated service; returns the updater's next wake-up (ms), if any. */
+function replicated(d: Draft, svc: ServiceView, tasks: readonly TaskView[], replicas: number): number | undefined {
   const policy = restartPolicy(svc.spec.TaskTemplate);
   const slots = inspectSlots(d, svc, policy, tasks);
-  scale(d, svc, slots, replicas);
+  const kept = scale(d, svc, slots, replicas);
+  const wakeAt = runUpdater(d, svc, kept, tasks);
   for (const t of tasks) {
-    if (d.desiredOf(t) === "ready" && mayPromote(state, t, now)) d.raise(t, "running");
+    if (d.desiredOf(t) === "ready" && mayPromote(d.state, t, d.now)) d.raise(t, "running");
   }
-  reap(d, tasks, historyLimit(state, policy.maxAttempts));
-  return d.events();
+  reap(d, tasks, historyLimit(d.state, policy.maxAttempts));
+  return wakeAt;
 }
 
 /**
@@ -65,7 +74,7 @@ function inspectSlots(d: Draft, svc: ServiceView, policy: Policy, tasks: readonl
 }
 
 /** Keeps `replicas` slots: removes the surplus in Swarm's order, fills the lowest free numbers. */
-function scale(d: Draft, svc: ServiceView, slots: WorkSlot[], replicas: number): void {
+function scale(d: Draft, svc: ServiceView, slots: WorkSlot[], replicas: number): WorkSlot[] {
   const ordered = slots.length > replicas ? scaleDownOrder(slots) as WorkSlot[] : slots;
   ordered.forEach((s, i) => {
     if (i >= replicas) {
@@ -78,6 +87,7 @@ function scale(d: Draft, svc: ServiceView, slots: WorkSlot[], replicas: number):
   for (const slot of freeSlots(used, replicas - slots.length)) {
     d.create({ serviceId: svc.id, spec: svc.spec, specVersion: svc.specVersion, slot, desiredState: "running" });
   }
+  return ordered.slice(0, replicas);
 }
 
 /** Restart supervisor, second half: a held replacement in the same slot. */
@@ -90,9 +100,18 @@ function replace(d: Draft, svc: ServiceView, s: WorkSlot): void {
   });
 }
 
-/** When `serviceId` next needs a pass even if nothing happens: a held replacement's promotion. */
+/**
+ * When `serviceId` next needs a pass even if nothing happens: a held replacement's promotion, the
+ * end of an update delay or of the last slot's monitor window.
+ */
 export function nextWakeup(state: ClusterState, serviceId: string, now: Date): Date | undefined {
   let next = Infinity;
+  const svc = state.services.get(serviceId);
+  const replicas = svc && !svc.removed ? desiredReplicas(svc.spec) : undefined;
+  if (svc && replicas !== undefined) {
+    const at = replicated(new Draft(state, now, (seed) => seed), svc, tasksOfService(state, serviceId), replicas);
+    if (at !== undefined && at > now.getTime()) next = at;
+  }
   for (const t of tasksOfService(state, serviceId)) {
     if (t.desiredState !== "ready") continue;
     const at = promotableAt(t);

@@ -68,8 +68,10 @@ export function restartAllowed(
   if (p.condition === "on-failure" && old.state === "complete") return false;
   if (p.maxAttempts === 0) return true;
   const since = p.windowMs > 0 ? now.getTime() - p.windowMs : -Infinity;
+  // A restart replaces a task of the same spec version; the task an update put in a slot does not count.
+  const sameVersion = new Set(slotTasks.filter((t) => t.specVersion === specVersion).map((t) => t.id));
   const restarts = slotTasks.filter((t) =>
-    t.replaces !== undefined && t.specVersion === specVersion && Date.parse(t.createdAt) >= since).length;
+    t.replaces !== undefined && sameVersion.has(t.id) && sameVersion.has(t.replaces) && Date.parse(t.createdAt) >= since).length;
   return restarts < p.maxAttempts;
 }
 
@@ -86,6 +88,11 @@ export function promotableAt(t: TaskView): number {
   return t.restartAt ? Date.parse(t.restartAt) : Date.parse(t.createdAt);
 }
 
+/** Shut down before it ever reached a node: it will never run. */
+function neverRuns(t: TaskView): boolean {
+  return taskStateRank(t.desiredState) > taskStateRank("running") && taskStateRank(t.state) < taskStateRank("assigned");
+}
+
 /**
  * A held replacement is promoted once its delay has passed and the task it replaces has ended, is
  * gone, or lost its node — or, failing that, STOP_WAIT_MS after the delay.
@@ -94,6 +101,6 @@ export function mayPromote(state: ClusterState, t: TaskView, now: Date): boolean
   const at = promotableAt(t);
   if (now.getTime() < at) return false;
   const old = t.replaces === undefined ? undefined : state.tasks.get(t.replaces);
-  if (!old || isTerminal(old.state) || onLostNode(state, old)) return true;
+  if (!old || isTerminal(old.state) || onLostNode(state, old) || neverRuns(old)) return true;
   return now.getTime() >= at + STOP_WAIT_MS;
 }

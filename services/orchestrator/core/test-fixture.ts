@@ -1,7 +1,7 @@
 import type { ClusterState, TaskView } from "../../shared/pure.js";
 import { evolve, initialClusterState, tasksOfService } from "../../shared/pure.js";
 import { toAppend, type PlannedEvent } from "../../shared/pure.js";
-import type { Envelope, EventData, EventType, NodeAvailability, NodeState, RestartPolicy, TaskState } from "../../../schemas/index.js";
+import type { Envelope, EventData, EventType, NodeAvailability, NodeState, RestartPolicy, ServiceSpec, TaskState } from "../../../schemas/index.js";
 import { subjects, type AggregateKind } from "../../../schemas/index.js";
 import { plan } from "./plan.js";
 
@@ -41,6 +41,20 @@ export class Given {
     return this.event("ServiceUpdated", "service", id, { serviceId: id, spec: spec(id, replicas, restart) });
   }
 
+  /** A `service update`: the current spec with `patch` applied (TaskTemplate merged one level). */
+  update(id: string, patch: Partial<ServiceSpec> & { Image?: string }): this {
+    const cur = this.state.services.get(id)!.spec;
+    const { Image, ...rest } = patch;
+    const TaskTemplate = { ...cur.TaskTemplate, ...(patch.TaskTemplate ?? {}) };
+    if (Image) TaskTemplate.ContainerSpec = { ...TaskTemplate.ContainerSpec, Image };
+    return this.event("ServiceUpdated", "service", id, { serviceId: id, spec: { ...cur, ...rest, TaskTemplate } });
+  }
+
+  /** `service rollback` as the api records it. */
+  rollback(id: string): this {
+    return this.event("ServiceRollbackRequested", "service", id, { serviceId: id });
+  }
+
   removeService(id: string): this {
     return this.event("ServiceRemoved", "service", id, { serviceId: id });
   }
@@ -61,8 +75,8 @@ export class Given {
     return this.event("TaskAssigned", "task", taskId, { taskId, nodeId });
   }
 
-  status(taskId: string, state: TaskState): this {
-    return this.event("TaskStatusChanged", "task", taskId, { taskId, state, message: state, timestamp: this.now.toISOString() });
+  status(taskId: string, state: TaskState, extra: { err?: string; exitCode?: number } = {}): this {
+    return this.event("TaskStatusChanged", "task", taskId, { taskId, state, message: state, timestamp: this.now.toISOString(), ...extra });
   }
 
   /** Assigns every runnable task of the service to `nodeId` and reports it running. */
@@ -118,6 +132,11 @@ export function spec(name: string, replicas: number, restart?: RestartPolicy) {
 export function summary(planned: readonly PlannedEvent[]): string[] {
   return planned.map((p) => {
     if (p.type === "TaskDesiredStateChanged") return `desired:${p.aggregateId}:${(p.data as { desiredState: string }).desiredState}`;
+    if (p.type === "ServiceUpdateStatusChanged") {
+      const d = p.data as { state: string; message: string };
+      return `status:${d.state}:${d.message}`;
+    }
+    if (p.type === "ServiceUpdateRolledBack") return `rolled-back:${(p.data as { message: string }).message}`;
     return `${p.type}:${p.aggregateId}`;
   });
 }

@@ -9,7 +9,8 @@ import type { StoredEvent } from "../../../schemas/index.js";
 export function affectedServices(e: StoredEvent, state: ClusterState, serviceOfTask: ReadonlyMap<string, string>): string[] {
   const ev = e.event;
   switch (ev.type) {
-    case "ServiceCreated": case "ServiceUpdated": case "ServiceRemoved":
+    case "ServiceCreated": case "ServiceUpdated": case "ServiceRemoved": case "ServiceRollbackRequested":
+    case "ServiceUpdateStatusChanged": case "ServiceUpdateRolledBack":
       return [ev.data.serviceId];
     case "TaskCreated":
       return [ev.data.serviceId];
@@ -18,9 +19,9 @@ export function affectedServices(e: StoredEvent, state: ClusterState, serviceOfT
       const id = serviceOfTask.get(ev.data.taskId) ?? state.tasks.get(ev.data.taskId)?.serviceId;
       return id === undefined ? [] : [id];
     }
-    case "NodeJoined": case "NodeRegistered": case "NodeStatusChanged":
+    case "NodeJoined": case "NodeRegistered": case "NodeStatusChanged": case "NodeUpdated": case "NodeRemoved":
       return servicesOnNode(state, ev.data.nodeId);
-    case "ClusterInitialized":
+    case "ClusterInitialized": case "ClusterUpdated": // the task history limit may have changed
       return activeServices(state);
     default:
       return []; // kinds the orchestrator does not decide on; the periodic resync covers the rest

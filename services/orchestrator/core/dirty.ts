@@ -1,0 +1,68 @@
+import type { ServiceView, TaskView } from "../../shared/pure.js";
+import { UPDATE_DEFAULTS, type UpdateConfig } from "../../../schemas/index.js";
+
+/*
+ * Task dirtiness (reference §3.7) and the update settings in force (§5.1, §5.3 step 5).
+ */
+
+/** Deep equality of JSON values; an absent key equals an undefined one. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+  for (const k of keys) if (!sameJson(ra[k], rb[k])) return false;
+  return true;
+}
+
+/**
+ * A task needs replacing iff its spec version differs from the service's AND its TaskSpec differs
+ * from the TaskTemplate. Labels, replicas, update/rollback configs never dirty a task; a
+ * ForceUpdate bump dirties every one.
+ */
+export function isDirty(t: TaskView, svc: ServiceView): boolean {
+  return t.specVersion !== svc.specVersion && !sameJson(t.spec, svc.spec.TaskTemplate);
+}
+
+const NS_PER_MS = 1_000_000;
+
+export interface UpdateSettings {
+  /** Slots updated at once; Infinity for Swarm's 0 (all). */
+  parallelism: number;
+  delayMs: number;
+  failureAction: "pause" | "continue" | "rollback";
+  monitorMs: number;
+  maxFailureRatio: number;
+  order: "stop-first" | "start-first";
+  /** True while the updater rolls back (RollbackConfig applies). */
+  rollingBack: boolean;
+}
+
+/** RollbackConfig while rolling back, else UpdateConfig, with Swarm's defaults filled in. */
+export function updateSettings(svc: ServiceView): UpdateSettings {
+  const rollingBack = svc.updateStatus?.state === "rollback_started";
+  const c: UpdateConfig = (rollingBack ? svc.spec.RollbackConfig : svc.spec.UpdateConfig) ?? {};
+  const parallelism = c.Parallelism ?? UPDATE_DEFAULTS.Parallelism;
+  return {
+    parallelism: parallelism === 0 ? Infinity : parallelism,
+    delayMs: Math.floor((c.Delay ?? UPDATE_DEFAULTS.Delay) / NS_PER_MS),
+    failureAction: c.FailureAction ?? UPDATE_DEFAULTS.FailureAction,
+    monitorMs: Math.floor((c.Monitor ?? UPDATE_DEFAULTS.Monitor) / NS_PER_MS),
+    maxFailureRatio: c.MaxFailureRatio ?? UPDATE_DEFAULTS.MaxFailureRatio,
+    order: c.Order ?? UPDATE_DEFAULTS.Order,
+    rollingBack,
+  };
+}
+
+/**
+ * How long the updater keeps watching after the last slot reached running before it declares the
+ * update complete (§5.3 step 8): Monitor, or Delay + 1 s when Delay ≥ Monitor.
+ */
+export function settleMs(s: UpdateSettings): number {
+  return s.delayMs >= s.monitorMs ? s.delayMs + 1000 : s.monitorMs;
+}

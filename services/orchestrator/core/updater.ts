@@ -1,0 +1,176 @@
+import type { ServiceView, TaskView } from "../../shared/pure.js";
+import { plan } from "../../shared/pure.js";
+import { subjects, taskStateRank, type UpdateState } from "../../../schemas/index.js";
+import { versionOf } from "../../shared/pure.js";
+import type { Draft } from "./draft.js";
+import { isDirty, settleMs, updateSettings, type UpdateSettings } from "./dirty.js";
+import type { Slot } from "./slots.js";
+
+/*
+ * The rolling updater (reference §5.3), level-triggered: every pass works out from the projection
+ * which slots are still dirty, which are in flight and which finished when, and hands out the
+ * next slots. Nothing is remembered between passes, so a restarted orchestrator resumes exactly
+ * where the log says the update is.
+ */
+
+const RUNNING = taskStateRank("running");
+const ASSIGNED = taskStateRank("assigned");
+const ms = (iso: string) => Date.parse(iso);
+
+/** One kept slot as the updater sees it. */
+interface Progress {
+  slot: Slot;
+  /** Runnable tasks (desired ≤ running, after this pass's decisions) that are dirty. */
+  dirty: TaskView[];
+  /** The newest runnable clean task: the slot's update (or restart) task. */
+  live?: TaskView;
+  /** An ended, not restarted, dirty holder: the update rolls it too. */
+  stale?: TaskView;
+  /** The slot holds a task of the current spec that replaced another: this update touched it. */
+  updated: boolean;
+  /** When a task of the current spec in the slot first reached running (or ended), ms. */
+  finishedAt?: number;
+}
+
+const todo = (p: Progress) => !p.live && (p.dirty.length > 0 || p.stale !== undefined);
+const inFlight = (p: Progress) =>
+  p.live !== undefined && taskStateRank(p.live.state) < RUNNING && p.finishedAt === undefined && (p.updated || p.dirty.length > 0);
+const inDelay = (p: Progress, s: UpdateSettings, now: number) =>
+  p.updated && p.finishedAt !== undefined && p.finishedAt + s.delayMs > now;
+
+/** A slot the service keeps; `restart` = the ended task the restart supervisor replaces this pass. */
+export interface KeptSlot extends Slot { restart?: TaskView }
+
+function progressOf(d: Draft, svc: ServiceView, slot: KeptSlot, rollingBack: boolean): Progress {
+  const runnable = slot.tasks.filter((t) => taskStateRank(d.desiredOf(t)) <= RUNNING);
+  const dirty = runnable.filter((t) => isDirty(t, svc));
+  const live = runnable.filter((t) => !isDirty(t, svc)).at(-1);
+  const holder = slot.holders[0];
+  // During a rollback, ended slots are ignored (reference §3.1).
+  const stale = runnable.length === 0 && holder && !slot.restart && !rollingBack && isDirty(holder, svc) ? holder : undefined;
+  const current = slot.tasks.filter((t) => t.specVersion === svc.specVersion);
+  let finishedAt: number | undefined;
+  for (const t of current) {
+    if (taskStateRank(t.state) < RUNNING) continue;
+    const at = ms(t.runningAt ?? t.statusAt);
+    finishedAt = finishedAt === undefined ? at : Math.min(finishedAt, at);
+  }
+  return { slot, dirty, live, stale, updated: current.some((t) => t.replaces !== undefined), finishedAt };
+}
+
+/** Tasks of the current spec that ended without running, or within Monitor of running. */
+export function failures(tasks: readonly TaskView[], svc: ServiceView, s: UpdateSettings): TaskView[] {
+  return tasks.filter((t) => {
+    if (t.specVersion !== svc.specVersion) return false;
+    if (!["complete", "failed", "rejected"].includes(t.state)) return false;
+    return t.runningAt === undefined || ms(t.statusAt) - ms(t.runningAt) <= s.monitorMs;
+  }).sort((a, b) => (a.statusAt < b.statusAt ? -1 : a.statusAt > b.statusAt ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/** `failure or early termination of task <id>: <why>` — Swarm's words, plus the task's own error. */
+export function failureReason(t: TaskView): string {
+  const why = t.err ?? (t.exitCode !== undefined ? `exit code ${t.exitCode}` : t.state);
+  return `failure or early termination of task ${t.id}: ${why}`;
+}
+
+/**
+ * Runs the updater for one service on the slots the service keeps. Returns when the service next
+ * needs a pass for the updater's sake (a delay or a monitor window ending), in ms, if ever.
+ */
+export function runUpdater(d: Draft, svc: ServiceView, slots: readonly KeptSlot[], tasks: readonly TaskView[]): number | undefined {
+  const status = svc.updateStatus?.state;
+  if (status === "paused" || status === "rollback_paused") return undefined; // a new update or a rollback resumes
+  const s = updateSettings(svc);
+  const now = d.now.getTime();
+  const progress = slots.map((slot) => progressOf(d, svc, slot, s.rollingBack));
+  const waiting = progress.filter(todo);
+  const active = status === "updating" || status === "rollback_started";
+  if (!active && waiting.length === 0) return undefined;
+  if (s.failureAction !== "continue" && tripped(d, svc, s, progress, tasks)) return undefined;
+  for (const p of progress) finishSwap(d, p, s);
+  const flying = progress.filter(inFlight);
+  if (waiting.length === 0 && flying.length === 0) return complete(d, svc, s, progress, now);
+  const busy = flying.length + progress.filter((p) => inDelay(p, s, now)).length;
+  const started = waiting.slice(0, Math.max(0, s.parallelism - busy));
+  for (const p of started) startSlot(d, svc, p, s);
+  if (!s.rollingBack) {
+    const why = started.length > 0 ? undefined : waitReason(flying, waiting.length > 0, s);
+    setStatus(d, svc, "updating", why ? `update in progress: ${why}` : "update in progress");
+  }
+  if (started.length === waiting.length) return undefined;
+  const delays = progress.filter((p) => inDelay(p, s, now)).map((p) => p.finishedAt! + s.delayMs);
+  return delays.length > 0 ? Math.min(...delays) : undefined;
+}
+
+/** Failures beyond MaxFailureRatio: pause, or roll back, with the failing task named. */
+function tripped(d: Draft, svc: ServiceView, s: UpdateSettings, progress: Progress[], tasks: readonly TaskView[]): boolean {
+  const failed = failures(tasks, svc, s);
+  const slots = Math.max(1, progress.filter((p) => todo(p) || p.updated || p.dirty.length > 0).length);
+  if (failed.length === 0 || failed.length / slots <= s.maxFailureRatio) return false;
+  const reason = failureReason(failed.at(-1)!);
+  if (s.rollingBack) setStatus(d, svc, "rollback_paused", `rollback paused due to ${reason}`);
+  else if (s.failureAction === "rollback" && svc.previousSpec) {
+    const message = `update rolled back due to ${reason}`;
+    d.emit(plan("ServiceUpdateRolledBack", "service", svc.id, { serviceId: svc.id, message }, serviceVersion(d, svc), `rolled-back:${svc.specVersion}`));
+  } else setStatus(d, svc, "paused", `update paused due to ${reason}`);
+  return true;
+}
+
+/** A slot whose new task is in place: stop-first stops the old at once, start-first once the new runs. */
+function finishSwap(d: Draft, p: Progress, s: UpdateSettings): void {
+  if (!p.live || p.dirty.length === 0) return;
+  if (s.order === "stop-first" || p.live.state === "running") for (const t of p.dirty) d.raise(t, "shutdown");
+}
+
+function startSlot(d: Draft, svc: ServiceView, p: Progress, s: UpdateSettings): void {
+  const old = p.dirty.at(-1) ?? p.stale!;
+  const base = { serviceId: svc.id, spec: svc.spec, specVersion: svc.specVersion, slot: p.slot.slot, replaces: old.id };
+  if (p.dirty.length === 0 || s.order === "start-first") {
+    d.create({ ...base, desiredState: "running" });
+    return;
+  }
+  for (const t of p.dirty) d.raise(t, "shutdown");
+  d.create({ ...base, desiredState: "ready" }); // promoted once the old task has ended
+}
+
+/** Every slot done: completed once the last one has been watched for the monitor window. */
+function complete(d: Draft, svc: ServiceView, s: UpdateSettings, progress: Progress[], now: number): number | undefined {
+  if (!svc.updateStatus) return undefined;
+  const finished = progress.filter((p) => p.updated && p.finishedAt !== undefined).map((p) => p.finishedAt!);
+  const until = finished.length > 0 ? Math.max(...finished) + settleMs(s) : now;
+  if (now < until) return until;
+  if (s.rollingBack) setStatus(d, svc, "rollback_completed", "rollback completed");
+  else setStatus(d, svc, "completed", "update completed");
+  return undefined;
+}
+
+/** Why the update is not moving right now, in the user's words; undefined = it is. */
+function waitReason(flying: Progress[], more: boolean, s: UpdateSettings): string | undefined {
+  for (const p of flying) {
+    const t = p.live!;
+    if (t.err && taskStateRank(t.state) < ASSIGNED) return `waiting for task ${t.id} to be scheduled: ${t.err}`;
+  }
+  for (const p of flying) {
+    const t = p.live!;
+    if (t.state === "starting" && hasHealthcheck(t)) return `waiting for task ${t.id} to become healthy`;
+  }
+  if (flying.length === 0 && more && s.delayMs > 0) return `waiting ${s.delayMs / 1000}s (update delay) before updating the next task`;
+  return undefined;
+}
+
+function hasHealthcheck(t: TaskView): boolean {
+  const test = t.spec.ContainerSpec.Healthcheck?.Test;
+  return test !== undefined && test.length > 0 && test[0] !== "NONE";
+}
+
+function serviceVersion(d: Draft, svc: ServiceView): number {
+  return versionOf(d.state, subjects.event("service", svc.id));
+}
+
+/** Appends a status change only when state or message differ: waiting never floods the log. */
+function setStatus(d: Draft, svc: ServiceView, state: UpdateState, message: string): void {
+  const cur = svc.updateStatus;
+  if (cur?.state === state && cur.message === message) return;
+  const expect = serviceVersion(d, svc);
+  d.emit(plan("ServiceUpdateStatusChanged", "service", svc.id, { serviceId: svc.id, state, message }, expect, `update-status:${state}`));
+}
