@@ -2,6 +2,7 @@ import type { Service, Task } from "../../schemas/api.js";
 import { desiredReplicas } from "../../schemas/index.js";
 import { shortId, titleCase } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
+import { maxPerNodeSuffix } from "./service-placement-flags.js";
 
 /* Pure row builders for `service ls` and `service ps` (docker/cli formatter semantics). */
 
@@ -16,7 +17,7 @@ export function serviceRows(services: Service[]): string[][] {
     .map((s) => {
       const global = desiredReplicas(s.Spec) === undefined;
       const st = s.ServiceStatus ?? { RunningTasks: 0, DesiredTasks: desiredReplicas(s.Spec) ?? 0 };
-      return [shortId(s.ID), s.Spec.Name, global ? "global" : "replicated", `${st.RunningTasks}/${st.DesiredTasks}`,
+      return [shortId(s.ID), s.Spec.Name, global ? "global" : "replicated", `${st.RunningTasks}/${st.DesiredTasks}${maxPerNodeSuffix(s.Spec)}`,
         imageOf(s.Spec.TaskTemplate.ContainerSpec.Image), ""];
     });
 }

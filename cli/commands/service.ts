@@ -6,6 +6,7 @@ import { hostnameOf } from "./node.js";
 import { clientOf, collect, eachArg, print, printJson } from "./common.js";
 import { buildCreateSpec, generatedName, parseFilterFlags, parseScale, type CreateFlags } from "./service-flags.js";
 import { prettyService, psRows, serviceRows } from "./service-rows.js";
+import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
 
 async function serviceOrNoSuch(client: ApiClient, ref: string) {
   try {
@@ -32,11 +33,12 @@ export function registerService(program: Command): void {
     .option("-q, --quiet", "suppress progress output")
     .action(async (image: string, args: string[], o: CreateFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
       const client = clientOf(cmd);
-      const spec = buildCreateSpec(image, args, o, generatedName);
+      const spec = applyPlacementFlags(buildCreateSpec(image, args, o, generatedName), o as PlacementFlags);
       const { ID } = await client.createService(spec);
       print(ID);
       if (!o.detach && !o.quiet) await showProgress(client, ID);
     });
+  addPlacementOptions(service.commands.find((c) => c.name() === "create")!, "create");
 
   service
     .command("ls")
