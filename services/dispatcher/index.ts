@@ -47,7 +47,7 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
 
 async function checkLiveness(ctx: DispatcherContext, startedAtMs: number): Promise<void> {
   const written = await ctx.commit((s) => planLiveness(s, {
-    lastSeen: ctx.lastSeen, startedAtMs, nowMs: ctx.now().getTime(), periodMs: heartbeatPeriodMs(s),
+    lastSeen: ctx.lastSeen, toldPeriodMs: ctx.toldPeriodMs, startedAtMs, nowMs: ctx.now().getTime(), periodMs: heartbeatPeriodMs(s),
   }));
   if (written > 0) ctx.log.info("nodes marked down", { seq: written });
 }

@@ -12,17 +12,28 @@ export interface LivenessInput {
   /** When this dispatcher started (ms): every node gets a grace period from then. */
   startedAtMs: number;
   nowMs: number;
+  /** The cluster's current heartbeat period (ms). */
   periodMs: number;
+  /**
+   * Node id → the period it was given at registration. An agent beats at that period until it
+   * registers again, so a node is judged on the longer of the two: lengthening the period applies
+   * at once, shortening it once the agent has heard.
+   */
+  toldPeriodMs?: ReadonlyMap<string, number>;
+}
+
+/** How long a node may be silent before it is down: 3 × the period that applies to it. */
+export function deadlineMs(input: LivenessInput, nodeId: string): number {
+  return MISSED_PERIODS * Math.max(input.periodMs, input.toldPeriodMs?.get(nodeId) ?? 0);
 }
 
 /** The ready nodes whose heartbeat is overdue at `nowMs`, each marked down once. */
 export function planLiveness(state: ClusterState, input: LivenessInput): PlannedEvent[] {
-  const deadline = MISSED_PERIODS * input.periodMs;
   const out: PlannedEvent[] = [];
   for (const n of state.nodes.values()) {
     if (n.state !== "ready") continue;
     const seen = Math.max(input.lastSeen.get(n.id) ?? input.startedAtMs, input.startedAtMs);
-    if (input.nowMs - seen <= deadline) continue;
+    if (input.nowMs - seen <= deadlineMs(input, n.id)) continue;
     const version = versionOf(state, subjects.event("node", n.id));
     out.push(plan("NodeStatusChanged", "node", n.id, { nodeId: n.id, state: "down", message: HEARTBEAT_FAILURE }, version, `down:${n.id}`));
   }

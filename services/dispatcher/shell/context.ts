@@ -8,6 +8,8 @@ export interface DispatcherContext {
   now: () => Date;
   /** Node id → last heartbeat or registration seen (ms, dispatcher clock). */
   lastSeen: Map<string, number>;
+  /** Node id → heartbeat period (ms) it was told at its last registration. */
+  toldPeriodMs: Map<string, number>;
   /**
    * Decide and append until the decider has nothing left to say (each round at most one event per
    * aggregate, so rounds never conflict with themselves); resolves once the projection has it all.
@@ -23,7 +25,7 @@ export function makeContext(deps: ServiceDeps, informer: Informer, log: Logger):
   const actor = serviceActor(deps.instanceId);
   const ctx = () => ({ actor, now: now() });
   return {
-    deps, informer, log, now, lastSeen: new Map(),
+    deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(),
     async commit(decide) {
       let last = 0;
       for (let round = 0; round < MAX_ROUNDS; round++) {

@@ -37,7 +37,9 @@ async function handle(ctx: DispatcherContext, msg: Msg): Promise<void> {
     ctx.lastSeen.set(req.nodeId, ctx.now().getTime());
     await ctx.commit((s) => planRegistration(s, req));
     ctx.log.info("node registered", { nodeId: req.nodeId, sessionId: req.sessionId, addr: req.addr });
-    reply({ ok: true, heartbeatPeriodMs: heartbeatPeriodMs(ctx.informer.state) });
+    const periodMs = heartbeatPeriodMs(ctx.informer.state);
+    ctx.toldPeriodMs.set(req.nodeId, periodMs);
+    reply({ ok: true, heartbeatPeriodMs: periodMs });
   } catch (err) {
     ctx.log.warn("registration failed", { nodeId: req.nodeId, err: errorMessage(err) });
     reply({ ok: false, error: `registration failed: ${errorMessage(err)}` });

@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { WorkQueue, errorMessage, versionOf, type EventListener } from "../../shared/index.js";
 import { NodeTaskDoc, STREAMS, parseEventSubject, subjects } from "../../../schemas/index.js";
 import { deriveDoc, docMsgId, docSignature, tombstone } from "../core/task-docs.js";
+import { docOrphaned, onRemovedNode, tasksOnNode } from "../core/removed-nodes.js";
 import type { DispatcherContext } from "./context.js";
 
 /**
@@ -25,6 +26,8 @@ export class TaskDocPublisher {
     if (!this.ctx.informer.synced) return;
     const subj = parseEventSubject(e.event.subject);
     if (subj?.kind === "task") this.queue.add(subj.id);
+    // A removed node's tasks: their docs become tombstones.
+    if (e.event.type === "NodeRemoved") for (const id of tasksOnNode(this.ctx.informer.state, e.event.data.nodeId)) this.queue.add(id);
   };
 
   /** After sync: every task once, and a tombstone for every doc whose task is gone. */
@@ -33,8 +36,8 @@ export class TaskDocPublisher {
     const jsm = await jetstreamManager(this.ctx.deps.nc);
     const info = await jsm.streams.info(STREAMS.nodeTasks, { subjects_filter: subjects.nodeTasksAll });
     for (const subject of Object.keys(info.state.subjects ?? {})) {
-      const taskId = subject.split(".")[4];
-      if (!taskId || this.ctx.informer.state.tasks.has(taskId)) continue;
+      const [, , nodeId, , taskId] = subject.split(".");
+      if (!taskId || !nodeId || !docOrphaned(this.ctx.informer.state, nodeId, taskId)) continue;
       const stored = await jsm.streams.getMessage(STREAMS.nodeTasks, { last_by_subj: subject });
       const doc = NodeTaskDoc.safeParse(stored?.json());
       if (!doc.success || doc.data.removed) continue;
@@ -48,7 +51,7 @@ export class TaskDocPublisher {
     const version = versionOf(state, subjects.event("task", taskId));
     const last = this.published.get(taskId);
     const task = state.tasks.get(taskId);
-    if (!task) {
+    if (!task || onRemovedNode(state, task)) {
       if (!last) return;
       await this.publish(tombstone(last, version));
       this.published.delete(taskId);
