@@ -27,6 +27,10 @@ export function findService(state: ClusterState, ref: string): ServiceView {
   return resolve(liveServices(state), ref, (s) => s.spec.Name, "service");
 }
 
+/** Swarm indexes a node by its spec name when set, else its host name (agents sharing a host share the latter). */
 export function findNode(state: ClusterState, ref: string): NodeView {
-  return resolve([...state.nodes.values()], ref, (n) => n.description?.hostname ?? n.name, "node");
+  const nodes = [...state.nodes.values()];
+  const named = nodes.filter((n) => n.name === ref);
+  if (named.length === 1 && !nodes.some((n) => n.id === ref)) return named[0]!;
+  return resolve(nodes, ref, (n) => n.description?.hostname ?? n.name, "node");
 }
