@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ClusterInfo, ErrorBody, InitRequest, InitResponse, Node, Service, Task } from "../schemas/api.js";
+import { ClusterInfo, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task } from "../schemas/api.js";
 import { formatZodError, type ServiceSpec } from "../schemas/index.js";
 
 /** Docker-style filters: `{ service: ["web"], "desired-state": ["running"] }`. */
@@ -58,10 +58,18 @@ export class ApiClient {
   node(ref: string) { return this.request("GET", `nodes/${encodeURIComponent(ref)}`, Node); }
   createService(spec: ServiceSpec) { return this.request("POST", "services/create", Created, spec); }
   services(filters?: Filters) { return this.request("GET", `services${this.q(filters)}`, z.array(Service)); }
-  service(ref: string) { return this.request("GET", `services/${encodeURIComponent(ref)}`, Service); }
+  /** `insertDefaults` fills unset fields with Swarm's defaults (for display; never send it back). */
+  service(ref: string, opts: { insertDefaults?: boolean } = {}) {
+    return this.request("GET", `services/${encodeURIComponent(ref)}${opts.insertDefaults ? "?insertDefaults=true" : ""}`, Service);
+  }
   updateService(id: string, version: number, spec: ServiceSpec) {
     return this.request("POST", `services/${encodeURIComponent(id)}/update?version=${version}`, Ignored, spec);
   }
+  /** Swarm's manual rollback: the api swaps spec and previous spec. */
+  rollbackService(id: string, version: number, spec: ServiceSpec) {
+    return this.request("POST", `services/${encodeURIComponent(id)}/update?version=${version}&rollback=previous`, Ignored, spec);
+  }
+  updateSwarm(req: SwarmUpdateRequest) { return this.request("POST", "swarm/update", Ignored, req); }
   removeService(id: string) { return this.request("DELETE", `services/${encodeURIComponent(id)}`, Ignored); }
   tasks(filters?: Filters) { return this.request("GET", `tasks${this.q(filters)}`, z.array(Task)); }
 }

@@ -1,19 +1,17 @@
 import type { ServiceMode, ServiceSpec } from "../../schemas/index.js";
+import { applySpecFlags, parseUint, type SpecFlags } from "./service-spec-flags.js";
+
+export { parseUint } from "./service-spec-flags.js";
 
 /* Pure parsing of `service` flags into API requests: every mistake named in docker's words. */
 
-export interface CreateFlags {
+export interface CreateFlags extends SpecFlags {
   name?: string;
   mode?: string;
   replicas?: string;
   env: string[];
   label: string[];
-}
-
-/** `--replicas 3` → 3; anything but a non-negative integer is refused, naming the flag. */
-export function parseUint(flag: string, v: string): number {
-  if (!/^\d+$/.test(v)) throw new Error(`invalid argument "${v}" for "${flag}" flag: expected a non-negative integer`);
-  return Number(v);
+  containerLabel?: string[];
 }
 
 /** `K=V` list → record; `K` alone is `K=""` (docker's --label). */
@@ -53,7 +51,9 @@ export function buildCreateSpec(image: string, args: string[], flags: CreateFlag
   if (labels) spec.Labels = labels;
   const mode = modeOf(flags);
   if (mode) spec.Mode = mode;
-  return spec;
+  const containerLabels = parseLabels(flags.containerLabel ?? []);
+  if (containerLabels) spec.TaskTemplate.ContainerSpec.Labels = containerLabels;
+  return applySpecFlags(spec, flags);
 }
 
 /** `web=3` → `{ service: "web", replicas: 3 }` */

@@ -57,18 +57,3 @@ export function psRows(tasks: Task[], nodeNames: Map<string, string>, now: Date,
     ];
   });
 }
-
-export function prettyService(s: Service): string {
-  const c = s.Spec.TaskTemplate.ContainerSpec;
-  const replicas = desiredReplicas(s.Spec);
-  const lines = [`ID:\t\t${s.ID}`, `Name:\t\t${s.Spec.Name}`];
-  const labels = Object.entries(s.Spec.Labels ?? {});
-  if (labels.length) lines.push("Labels:", ...labels.map(([k, v]) => ` ${k}=${v}`));
-  if (replicas === undefined) lines.push("Service Mode:\tGlobal");
-  else lines.push("Service Mode:\tReplicated", ` Replicas:\t${replicas}`);
-  lines.push("ContainerSpec:", ` Image:\t\t${c.Image}`);
-  if (c.Args?.length) lines.push(` Args:\t\t${c.Args.join(" ")}`);
-  if (c.Env?.length) lines.push(` Env:\t\t${c.Env.join(" ")}`);
-  lines.push("Endpoint Mode:\tvip");
-  return lines.join("\n");
-}

@@ -1,26 +1,19 @@
 import type { Command } from "commander";
-import { ApiError, type ApiClient } from "../client.js";
 import { showProgress } from "../output/progress-display.js";
 import { renderTable, shortId } from "../output/table.js";
 import { hostnameOf } from "./node.js";
 import { clientOf, collect, eachArg, print, printJson } from "./common.js";
 import { buildCreateSpec, generatedName, parseFilterFlags, parseScale, type CreateFlags } from "./service-flags.js";
-import { prettyService, psRows, serviceRows } from "./service-rows.js";
+import { addSpecOptions } from "./service-options.js";
+import { prettyService } from "./service-pretty.js";
+import { psRows, serviceRows } from "./service-rows.js";
+import { registerServiceUpdate, serviceOrNoSuch, waitUnlessDetached } from "./service-update.js";
 import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
-
-async function serviceOrNoSuch(client: ApiClient, ref: string) {
-  try {
-    return await client.service(ref);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) throw new Error(`no such service: ${ref}`);
-    throw err;
-  }
-}
 
 export function registerService(program: Command): void {
   const service = program.command("service").description("manage swarm services").enablePositionalOptions();
 
-  service
+  const create = service
     .command("create <image> [command...]")
     .description("create a new service")
     .passThroughOptions()
@@ -29,16 +22,17 @@ export function registerService(program: Command): void {
     .option("--replicas <n>", "number of tasks")
     .option("-e, --env <KEY=VALUE>", "set environment variables (repeatable)", collect, [])
     .option("--label <KEY=VALUE>", "service labels (repeatable)", collect, [])
-    .option("-d, --detach", "exit immediately instead of waiting for the service to converge")
-    .option("-q, --quiet", "suppress progress output")
-    .action(async (image: string, args: string[], o: CreateFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
-      const client = clientOf(cmd);
-      const spec = applyPlacementFlags(buildCreateSpec(image, args, o, generatedName), o as PlacementFlags);
-      const { ID } = await client.createService(spec);
-      print(ID);
-      if (!o.detach && !o.quiet) await showProgress(client, ID);
-    });
+    .option("--container-label <KEY=VALUE>", "container labels (repeatable)", collect, []);
+  addSpecOptions(create).action(async (image: string, args: string[], o: CreateFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
+    const client = clientOf(cmd);
+    const spec = applyPlacementFlags(buildCreateSpec(image, args, o, generatedName), o as PlacementFlags);
+    const { ID } = await client.createService(spec);
+    print(ID);
+    await waitUnlessDetached(client, ID, o);
+  });
   addPlacementOptions(service.commands.find((c) => c.name() === "create")!, "create");
+
+  registerServiceUpdate(service);
 
   service
     .command("ls")
@@ -79,7 +73,8 @@ export function registerService(program: Command): void {
     .option("--pretty", "print the information in a human friendly format")
     .action(async (refs: string[], o: { pretty?: boolean }, cmd: Command) => {
       const client = clientOf(cmd);
-      const services = await Promise.all(refs.map((r) => serviceOrNoSuch(client, r)));
+      // Like docker, inspect shows the spec with Swarm's defaults filled in.
+      const services = await Promise.all(refs.map((r) => serviceOrNoSuch(client, r, { insertDefaults: true })));
       if (o.pretty) print(services.map(prettyService).join("\n\n"));
       else printJson(services);
     });

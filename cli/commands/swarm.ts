@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../client.js";
 import { clientOf, print } from "./common.js";
+import { durationFlag } from "./service-duration.js";
 
 /** Where `swarm join` should point: the advertised address, else the api's own host:port. */
 function joinAddr(client: ApiClient, advertise?: string): string {
@@ -32,6 +33,15 @@ export function registerSwarm(program: Command): void {
     });
 
   program
+    .command("update")
+    .description("update the swarm")
+    .option("--task-history-limit <n>", "task history retention limit (negative: keep all)")
+    .option("--dispatcher-heartbeat <duration>", "dispatcher heartbeat period (ns|us|ms|s|m|h)")
+    .action(async (o: { taskHistoryLimit?: string; dispatcherHeartbeat?: string }, cmd: Command) => {
+      print(await updateSwarm(clientOf(cmd), o));
+    });
+
+  program
     .command("join-token <role>")
     .description("manage join tokens (worker|manager)")
     .option("-q, --quiet", "only display token")
@@ -42,4 +52,19 @@ export function registerSwarm(program: Command): void {
       const token = role === "worker" ? info.JoinTokens.Worker : info.JoinTokens.Manager;
       print(o.quiet ? token : joinBlock(role, token, joinAddr(client)));
     });
+}
+
+/** `swarm update`: only the flags given change (a bad value names its flag); prints `Swarm updated.` */
+async function updateSwarm(client: ApiClient, o: { taskHistoryLimit?: string; dispatcherHeartbeat?: string }): Promise<string> {
+  const limit = o.taskHistoryLimit;
+  if (limit !== undefined && !/^-?\d+$/.test(limit)) {
+    throw new Error(`invalid argument "${limit}" for "--task-history-limit" flag: expected an integer`);
+  }
+  let heartbeatMs: number | undefined;
+  if (o.dispatcherHeartbeat !== undefined) {
+    heartbeatMs = Math.round(durationFlag("--dispatcher-heartbeat", o.dispatcherHeartbeat) / 1e6);
+    if (heartbeatMs < 1) throw new Error(`invalid argument "${o.dispatcherHeartbeat}" for "--dispatcher-heartbeat" flag: must be at least 1ms`);
+  }
+  await client.updateSwarm({ TaskHistoryRetentionLimit: limit === undefined ? undefined : Number(limit), HeartbeatPeriodMs: heartbeatMs });
+  return "Swarm updated.";
 }

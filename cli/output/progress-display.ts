@@ -1,20 +1,20 @@
 import type { ApiClient } from "../client.js";
-import { activeNodeIds, globalFrame, render, ReplicatedProgress, verifyText, type ProgressLine } from "./progress.js";
-import { desiredReplicas } from "../../schemas/index.js";
+import { render, type ProgressLine } from "./progress.js";
+import { ProgressTracker } from "./update-progress.js";
 
 export interface ProgressOptions {
   /** Poll interval. Default 200 ms (docker's). */
   intervalMs?: number;
-  /** How long tasks must stay running before "converged". Default 5000 ms (UpdateConfig.Monitor). */
+  /** How long tasks must stay running before "converged". Default: the spec's UpdateConfig.Monitor (5 s). */
   monitorMs?: number;
   out?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
 }
 
-/** Default monitor period; `SWARM_PROGRESS_MONITOR_MS` shortens it (tests). */
-export function defaultMonitorMs(): number {
+/** `SWARM_PROGRESS_MONITOR_MS` replaces the spec's monitor period (tests shorten it). */
+export function monitorOverrideMs(): number | undefined {
   const raw = process.env.SWARM_PROGRESS_MONITOR_MS;
   const v = raw ? Number(raw) : NaN;
-  return Number.isFinite(v) && v >= 0 ? v : 5000;
+  return Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
 /** Keeps lines in order of first appearance; a TTY is redrawn in place, a pipe gets changed lines only. */
@@ -48,40 +48,26 @@ class Screen {
 }
 
 /**
- * Polls the service and its tasks until every slot runs and stays running for the monitor
- * period, then prints `verify: Service <ref> converged`. Ctrl-C leaves it running in the background.
+ * Polls the service and its up-to-date tasks every interval until every slot runs and stays
+ * running for the monitor period (`verify: Service <ref> converged`). A paused update or rollback
+ * throws (`service update paused: …`). Ctrl-C leaves it running in the background.
  */
 export async function showProgress(client: ApiClient, serviceRef: string, opts: ProgressOptions = {}): Promise<void> {
   const out = opts.out ?? process.stdout;
   const interval = opts.intervalMs ?? 200;
-  const monitor = opts.monitorMs ?? defaultMonitorMs();
   const screen = new Screen(out);
-  const replicated = new ReplicatedProgress();
+  const tracker = new ProgressTracker(serviceRef, opts.monitorMs ?? monitorOverrideMs());
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
   process.once("SIGINT", onSigint);
-  let convergedAt: number | undefined;
   try {
     for (;;) {
       const service = await client.service(serviceRef);
       const [tasks, nodes] = await Promise.all([client.tasks({ service: [service.ID] }), client.nodes()]);
-      const active = activeNodeIds(nodes);
-      const frame = desiredReplicas(service.Spec) === undefined ? globalFrame(tasks, active) : replicated.frame(service, tasks, active);
-      const lines = [...frame.lines];
-      if (frame.converged) {
-        convergedAt ??= Date.now();
-        const left = monitor - (Date.now() - convergedAt);
-        if (left <= 0) {
-          lines.push({ id: "verify", text: `Service ${serviceRef} converged` });
-          screen.update(lines);
-          return;
-        }
-        lines.push({ id: "verify", text: verifyText(left) });
-      } else if (convergedAt !== undefined) {
-        convergedAt = undefined;
-        lines.push({ id: "verify", text: "Detected task failure" });
-      }
-      screen.update(lines);
+      const step = tracker.step(service, tasks, nodes, Date.now());
+      screen.update(step.lines);
+      if (step.error) throw new Error(step.error);
+      if (step.done) return;
       await new Promise((r) => setTimeout(r, interval));
       if (interrupted) {
         out.write(`Operation continuing in background.\nUse \`swarm service ps ${serviceRef}\` to check progress.\n`);

@@ -1,0 +1,103 @@
+import type { Service } from "../../schemas/api.js";
+import { desiredReplicas, type Resources, type UpdateConfig } from "../../schemas/index.js";
+import { formatGoDuration } from "./service-duration.js";
+
+/* `service inspect --pretty` in docker's layout (cli/command/service/formatter.go), pure. */
+
+function configLines(title: string, c: UpdateConfig | undefined, orderLabel: string): string[] {
+  if (!c) return [];
+  const out = [`${title}:`, ` Parallelism:\t${c.Parallelism ?? 1}`];
+  if (c.Delay) out.push(` Delay:\t\t${formatGoDuration(c.Delay)}`);
+  out.push(` On failure:\t${c.FailureAction ?? "pause"}`);
+  if (c.Monitor) out.push(` Monitoring Period: ${formatGoDuration(c.Monitor)}`);
+  out.push(` Max failure ratio: ${c.MaxFailureRatio ?? 0}`, ` ${orderLabel}${c.Order ?? "stop-first"}`);
+  return out;
+}
+
+/** go-units BytesSize: `64MiB`, `1.5GiB`. */
+export function bytesSize(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${Number(v.toFixed(4))}${units[i]}`;
+}
+
+function resourceLines(r: Resources | undefined): string[] {
+  const block = (title: string, a: { NanoCPUs?: number; MemoryBytes?: number } | undefined) => {
+    if (!a || (!a.NanoCPUs && !a.MemoryBytes)) return [];
+    const out = [` ${title}:`];
+    if (a.NanoCPUs) out.push(`  CPU:\t\t${a.NanoCPUs / 1e9}`);
+    if (a.MemoryBytes) out.push(`  Memory:\t${bytesSize(a.MemoryBytes)}`);
+    return out;
+  };
+  const body = [...block("Reservations", r?.Reservations), ...block("Limits", r?.Limits)];
+  if (r?.Limits?.Pids) body.push(`  PIDs:\t\t${r.Limits.Pids}`);
+  return body.length ? ["Resources:", ...body] : [];
+}
+
+function updateStatusLines(s: Service): string[] {
+  const u = s.UpdateStatus;
+  if (!u) return [];
+  const out = ["UpdateStatus:", ` State:\t\t${u.State}`];
+  if (u.StartedAt) out.push(` Started:\t${u.StartedAt}`);
+  if (u.CompletedAt) out.push(` Completed:\t${u.CompletedAt}`);
+  out.push(` Message:\t${u.Message}`);
+  return out;
+}
+
+function containerLines(s: Service): string[] {
+  const c = s.Spec.TaskTemplate.ContainerSpec;
+  const out = ["ContainerSpec:", ` Image:\t\t${c.Image}`];
+  if (c.Args?.length) out.push(` Args:\t\t${c.Args.join(" ")}`);
+  if (c.Env?.length) out.push(` Env:\t\t${c.Env.join(" ")}`);
+  if (c.Dir) out.push(` Dir:\t\t${c.Dir}`);
+  if (c.User) out.push(` User: ${c.User}`);
+  if (c.StopGracePeriod !== undefined) out.push(` Stop grace period: ${formatGoDuration(c.StopGracePeriod)}`);
+  if (c.StopSignal) out.push(` Stop signal: ${c.StopSignal}`);
+  const h = c.Healthcheck;
+  if (h) {
+    out.push(" Healthcheck:");
+    if (h.Test) out.push(`  Test:\t\t${h.Test.join(" ")}`);
+    if (h.Interval !== undefined) out.push(`  Interval:\t${formatGoDuration(h.Interval)}`);
+    if (h.Timeout !== undefined) out.push(`  Timeout:\t${formatGoDuration(h.Timeout)}`);
+    if (h.Retries !== undefined) out.push(`  Retries:\t${h.Retries}`);
+    if (h.StartPeriod !== undefined) out.push(`  Start period:\t${formatGoDuration(h.StartPeriod)}`);
+  }
+  return out;
+}
+
+export function prettyService(s: Service): string {
+  const spec = s.Spec;
+  const replicas = desiredReplicas(spec);
+  const lines = [`ID:\t\t${s.ID}`, `Name:\t\t${spec.Name}`];
+  const labels = Object.entries(spec.Labels ?? {});
+  if (labels.length) lines.push("Labels:", ...labels.map(([k, v]) => ` ${k}${v ? `=${v}` : ""}`));
+  if (replicas === undefined) lines.push("Service Mode:\tGlobal");
+  else lines.push("Service Mode:\tReplicated", ` Replicas:\t${replicas}`);
+  lines.push(...updateStatusLines(s));
+  const p = spec.TaskTemplate.Placement;
+  lines.push("Placement:");
+  if (p?.Constraints?.length) lines.push(` Constraints:\t[${p.Constraints.join(" ")}]`);
+  if (p?.Preferences?.length) lines.push(` Preferences:   [${p.Preferences.map((x) => `{{${x.Spread.SpreadDescriptor}}}`).join(" ")}]`);
+  if (p?.MaxReplicas) lines.push(` Max Replicas Per Node:   ${p.MaxReplicas}`);
+  if (p?.Strategy) lines.push(` Strategy:\t${p.Strategy}`);
+  lines.push(...configLines("UpdateConfig", spec.UpdateConfig, "Update order:      "));
+  lines.push(...configLines("RollbackConfig", spec.RollbackConfig, "Rollback order:    "));
+  lines.push(...containerLines(s));
+  lines.push(...resourceLines(spec.TaskTemplate.Resources));
+  const r = spec.TaskTemplate.RestartPolicy;
+  if (r) {
+    lines.push("Restart Policy:", ` Condition:\t${r.Condition ?? "any"}`);
+    if (r.Delay !== undefined) lines.push(` Delay:\t\t${formatGoDuration(r.Delay)}`);
+    lines.push(` Max attempts:\t${r.MaxAttempts ?? 0}`);
+    if (r.Window !== undefined) lines.push(` Window:\t${formatGoDuration(r.Window)}`);
+  }
+  lines.push(`Endpoint Mode:\t${spec.EndpointSpec?.Mode ?? "vip"}`);
+  if (spec.EndpointSpec?.Ports?.length) lines.push("Ports:");
+  for (const port of spec.EndpointSpec?.Ports ?? []) {
+    lines.push(` PublishedPort = ${port.PublishedPort ?? 0}`, `  Protocol = ${port.Protocol ?? "tcp"}`,
+      `  TargetPort = ${port.TargetPort}`, `  PublishMode = ${port.PublishMode ?? "ingress"}`);
+  }
+  return lines.join("\n");
+}
