@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Docker from "dockerode";
 import { startLocalCluster, type LocalCluster } from "../../deploy/launcher/local-cluster.js";
+import { joinCluster, type JoinedNode } from "../../deploy/launcher/join.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
 
 const run = promisify(execFile);
@@ -21,7 +22,37 @@ export interface TestCluster extends LocalCluster {
   get<T>(path: string): Promise<T>;
   /** Containers of this cluster's node (all states). */
   containers(filter?: { running?: boolean; service?: string }): Promise<Docker.ContainerInfo[]>;
+  /** Agents started by `joinAgent`; `cleanup()` stops them and removes their containers. */
+  joined: JoinedAgent[];
   cleanup(): Promise<void>;
+}
+
+export interface JoinedAgent extends JoinedNode {
+  name: string;
+  dataDir: string;
+  /** Containers of this node (all states). */
+  containers(filter?: { running?: boolean; service?: string }): Promise<Docker.ContainerInfo[]>;
+}
+
+/** Containers an agent labelled as its node's (several agents share one Docker Engine). */
+export async function containersOfNode(nodeId: string, filter: { running?: boolean; service?: string } = {}): Promise<Docker.ContainerInfo[]> {
+  const labels = [`jetswarm.node.id=${nodeId}`];
+  if (filter.service) labels.push(`jetswarm.service.name=${filter.service}`);
+  const list = await docker.listContainers({ all: true, filters: { label: labels } });
+  return filter.running ? list.filter((x) => x.State === "running") : list;
+}
+
+/**
+ * Another node: `swarm join` with the worker token and its own data dir, running one more agent on
+ * the same Docker Engine (it only touches containers labelled with its own node id).
+ */
+export async function joinAgent(c: TestCluster, name: string): Promise<JoinedAgent> {
+  const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
+  const info = await c.get<{ JoinTokens: { Worker: string } }>("/swarm");
+  const node = await joinCluster({ manager: c.apiUrl, token: info.JoinTokens.Worker, nodeName: name, dataDir, natsUrl: c.natsUrl });
+  const agent: JoinedAgent = { ...node, name, dataDir, containers: (f) => containersOfNode(node.nodeId, f) };
+  c.joined.push(agent);
+  return agent;
 }
 
 /** The whole stack as separate processes (nats-server, control plane, agent) on free ports and a temp dir. */
@@ -30,12 +61,8 @@ export async function startTestCluster(name: string): Promise<TestCluster> {
   const c = await startLocalCluster({
     dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: `test-${name}`,
   });
-  const containers = async (filter: { running?: boolean; service?: string } = {}) => {
-    const labels = [`jetswarm.node.id=${c.nodeId}`];
-    if (filter.service) labels.push(`jetswarm.service.name=${filter.service}`);
-    const list = await docker.listContainers({ all: true, filters: { label: labels } });
-    return filter.running ? list.filter((x) => x.State === "running") : list;
-  };
+  const containers = (filter: { running?: boolean; service?: string } = {}) => containersOfNode(c.nodeId, filter);
+  const joined: JoinedAgent[] = [];
   return {
     ...c,
     swarm: async (...args) => (await run(process.execPath, [CLI, "--host", c.apiUrl, ...args], { timeout: 120_000 })).stdout,
@@ -45,9 +72,14 @@ export async function startTestCluster(name: string): Promise<TestCluster> {
       return (await res.json()) as T;
     },
     containers,
+    joined,
     cleanup: async () => {
+      for (const a of joined) await a.stop();
       await c.stop();
-      for (const info of await containers()) await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
+      for (const nodeId of [c.nodeId, ...joined.map((a) => a.nodeId)]) {
+        for (const info of await containersOfNode(nodeId)) await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
+      }
+      for (const a of joined) rmSync(a.dataDir, { recursive: true, force: true });
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
