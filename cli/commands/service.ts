@@ -30,7 +30,7 @@ export function registerService(program: Command): void {
     print(ID);
     await waitUnlessDetached(client, ID, o);
   });
-  addPlacementOptions(service.commands.find((c) => c.name() === "create")!, "create");
+  addPlacementOptions(create, "create");
 
   registerServiceUpdate(service);
 

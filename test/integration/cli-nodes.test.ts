@@ -126,6 +126,18 @@ describe("service create scheduling flags", () => {
     assert.match((await cli("service", "ls")).stdout, /\bplaced\s+replicated\s+0\/3 \(max 1 per node\)/);
   });
 
+  it("service update --constraint-rm/-add, --publish-add/-rm, --replicas-max-per-node 0", async () => {
+    const r = await cli("service", "update", "--detach", "--constraint-rm", "node.labels.zone==a", "--constraint-add", "node.role==worker",
+      "--publish-add", "published=19090,target=90,mode=host", "--publish-rm", "80", "--placement-pref-rm", "spread=node.labels.rack",
+      "--replicas-max-per-node", "0", "--limit-cpu", "1.5", "placed");
+    assert.deepEqual([r.code, r.stdout], [0, "placed\n"], r.stderr);
+    const svc = await get("/services/placed");
+    assert.deepEqual(svc.Spec.TaskTemplate.Placement, { Constraints: ["node.role==worker"], Strategy: "binpack" });
+    assert.deepEqual(svc.Spec.TaskTemplate.Resources.Limits, { MemoryBytes: 128 * 2 ** 20, NanoCPUs: 1.5e9 });
+    assert.deepEqual(svc.Spec.EndpointSpec, { Ports: [{ TargetPort: 90, PublishedPort: 19090, PublishMode: "host" }] });
+    assert.match((await cli("service", "ls")).stdout, /\bplaced\s+replicated\s+0\/3\s/);
+  });
+
   it("refuses ingress ports and bad values before anything is created", async () => {
     const ingress = await cli("service", "create", "--detach", "--name", "ing", "-p", "8080:80", "busybox:1");
     assert.equal(ingress.stderr, "Error: ingress-mode published ports need the routing mesh, which jetswarm does not have yet: use mode=host\n");
