@@ -65,7 +65,8 @@ describe("swarm CLI against a real api", () => {
     assert.equal(ls.stdout, `ID             NAME      MODE         REPLICAS   IMAGE       PORTS\n${id.slice(0, 12)}   web       replicated   0/2        busybox:1\n`);
     const inspect = await swarm("service", "inspect", "web");
     const [svc] = JSON.parse(inspect.stdout);
-    assert.deepEqual(svc.Spec.TaskTemplate.ContainerSpec, { Image: "busybox:1", Args: ["sh", "-c", "sleep 3600"], Env: ["A=1", "B=2"] });
+    // inspect inserts Swarm's defaults (StopGracePeriod 10s), as docker's does.
+    assert.deepEqual(svc.Spec.TaskTemplate.ContainerSpec, { Image: "busybox:1", Args: ["sh", "-c", "sleep 3600"], Env: ["A=1", "B=2"], StopGracePeriod: 10e9 });
     assert.deepEqual(svc.Spec.Labels, { tier: "front" });
     const scale = await swarm("service", "scale", "-d", "web=4");
     assert.equal(scale.stdout, "web scaled to 4\n");
