@@ -112,6 +112,6 @@ describe("swarm CLI against a real api", () => {
 
     const ps = await swarm("service", "ps", "prog");
     const row = ps.stdout.trimEnd().split("\n")[1]!;
-    assert.match(row, /^tprog0000000 {3}prog\.1 {3,}busybox:1 {3,}Running {3,}Running (less than a second|\d+ seconds) ago$/);
+    assert.match(row, /^tprog0000000 {3}prog\.1 {3,}busybox:1 {3,}Running {3,}Running (less than a second|\d+ seconds?) ago$/);
   });
 });
