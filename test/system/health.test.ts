@@ -67,4 +67,18 @@ describe("health checks (whole stack)", () => {
     assert.equal(info.State.Health?.Status, "healthy");
     assert.equal((await tasksOf("fine")).filter((t) => t.Status.State === "failed").length, 0);
   });
+
+  it("a host-mode published port (engine-picked) is bound on the task's container", async () => {
+    await create({
+      Name: "hostport",
+      TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: ["sleep", "3600"], StopGracePeriod: S } },
+      EndpointSpec: { Ports: [{ TargetPort: 80, PublishMode: "host" }] },
+    });
+    const [ctr] = await eventually(async () => {
+      const list = await c.containers({ running: true, service: "hostport" });
+      return list.length === 1 ? list : undefined;
+    }, { timeoutMs: 60_000, what: "hostport's container" }) ?? [];
+    const bound = (await docker.getContainer(ctr!.Id).inspect()).NetworkSettings.Ports["80/tcp"];
+    assert.ok(Number(bound?.[0]?.HostPort) > 0, `80/tcp bound to a host port: ${JSON.stringify(bound)}`);
+  });
 });
