@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ipMatches, matchConstraint, parseConstraint, OPERATOR_ERROR } from "./constraint.js";
+import { ipMatches, matchAll, matchConstraint, parseConstraint, parseConstraints, OPERATOR_ERROR } from "./constraint.js";
 import { desc, node } from "./test-fixture.js";
 
 describe("parseConstraint", () => {
@@ -64,6 +64,12 @@ describe("matchConstraint", () => {
       assert.equal(matchConstraint(p.constraint, n), want);
     });
   }
+  it("a malformed constraint fails closed: no node matches", () => {
+    const cs = parseConstraints(["node.role==manager", "node.labels.zone==a,b"]);
+    assert.equal(cs.length, 2);
+    assert.equal(matchAll(cs, n), false);
+    assert.equal(matchAll(parseConstraints(["node.role==manager"]), n), true);
+  });
   it("CIDR edge cases", () => {
     assert.equal(ipMatches("0.0.0.0/0", "192.168.1.1"), true);
     assert.equal(ipMatches("10.0.0.0/33", "10.0.0.1"), undefined);

@@ -37,14 +37,15 @@ export function parseConstraint(expr: string): ParsedConstraint {
   return { ok: false, error: OPERATOR_ERROR };
 }
 
-/** Parses a spec's constraints; malformed ones are skipped (the api refuses them before they get here). */
+/**
+ * Parses a spec's constraints. The api refuses malformed ones; one that got past it anyway fails
+ * closed — a hard constraint no node satisfies — rather than being ignored.
+ */
 export function parseConstraints(exprs: readonly string[] | undefined): Constraint[] {
-  const out: Constraint[] = [];
-  for (const e of exprs ?? []) {
+  return (exprs ?? []).map((e) => {
     const p = parseConstraint(e);
-    if (p.ok) out.push(p.constraint);
-  }
-  return out;
+    return p.ok ? p.constraint : { key: "", equal: true, value: e, soft: false };
+  });
 }
 
 /** What the node has under `key`; undefined = unknown key (the node never matches). */
