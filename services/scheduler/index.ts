@@ -2,7 +2,7 @@ import { Informer, WorkQueue, decideAndCommit, every, serviceActor, type Service
 import { parseEventSubject } from "../../schemas/index.js";
 import { plan } from "./core/index.js";
 
-export { plan, decide, parseConstraint, parseConstraints, OPERATOR_ERROR, noSuitableNode, type Constraint, type ParsedConstraint } from "./core/index.js";
+export { plan, decide, noSuitableNode } from "./core/index.js";
 
 export interface SchedulerOptions {
   /** Quiet time after a task/node change before a pass runs (bursts become one pass). Default 50 ms. */

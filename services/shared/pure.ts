@@ -5,3 +5,4 @@
 export * from "./errors.js";
 export * from "./event-store.js";
 export * from "./cluster-state.js";
+export * from "./constraint.js";

@@ -75,7 +75,7 @@ describe("service spec checks", () => {
     ["same port, other protocol", { EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 53, PublishMode: "host" }, { TargetPort: 80, PublishedPort: 53, PublishMode: "host", Protocol: "udp" }] } }, undefined],
     ["good constraints", { TaskTemplate: { ContainerSpec: { Image: "i" }, Placement: { Constraints: ["node.labels.zone==a", "node.role != manager"] } } }, undefined],
     ["no operator", { TaskTemplate: { ContainerSpec: { Image: "i" }, Placement: { Constraints: ["node.labels.zone=a"] } } }, SPEC_MESSAGES.operator],
-    ["bad key", { TaskTemplate: { ContainerSpec: { Image: "i" }, Placement: { Constraints: ["9x==a"] } } }, `TaskTemplate.Placement.Constraints: key "9x" is invalid in "9x==a"`],
+    ["bad key", { TaskTemplate: { ContainerSpec: { Image: "i" }, Placement: { Constraints: ["9x==a"] } } }, `TaskTemplate.Placement.Constraints: key '9x' is invalid in "9x==a"`],
   ];
   for (const [name, extra, want] of cases) {
     it(name, () => {

@@ -1,5 +1,5 @@
 import type { ServiceSpec } from "../../../schemas/index.js";
-import { invalidArgument } from "../../shared/pure.js";
+import { invalidArgument, OPERATOR_ERROR, parseConstraint } from "../../shared/pure.js";
 
 /*
  * Checks of a service spec that zod's shape cannot express: placement constraints and published
@@ -8,21 +8,19 @@ import { invalidArgument } from "../../shared/pure.js";
 
 export const SPEC_MESSAGES = {
   ingress: "ingress-mode published ports need the routing mesh, which jetswarm does not have yet: use mode=host",
-  operator: "constraint expected one operator from ==, !=",
+  operator: OPERATOR_ERROR,
   duplicatePorts: "EndpointSpec: duplicate published ports provided",
 } as const;
 
-const KEY_RE = /^[a-z_][a-z0-9\-_.]+$/i;
-
-/** `node.labels.zone == a` → ok; anything without exactly one `==`/`!=` or with a bad key is refused. */
+/**
+ * The scheduler's own parser (services/shared/constraint.ts) decides, so the api accepts exactly
+ * the constraints the scheduler can evaluate.
+ */
 export function checkConstraint(c: string): void {
-  const i = c.includes("==") ? c.indexOf("==") : c.indexOf("!=");
-  if (i < 0) throw invalidArgument(SPEC_MESSAGES.operator);
-  const key = c.slice(0, i).trim();
-  const value = c.slice(i + 2).trim();
-  if (value.includes("==") || value.includes("!=")) throw invalidArgument(SPEC_MESSAGES.operator);
-  if (!KEY_RE.test(key)) throw invalidArgument(`TaskTemplate.Placement.Constraints: key "${key}" is invalid in "${c}"`);
-  if (!value) throw invalidArgument(`TaskTemplate.Placement.Constraints: value is empty in "${c}"`);
+  const parsed = parseConstraint(c);
+  if (parsed.ok) return;
+  if (parsed.error === OPERATOR_ERROR) throw invalidArgument(OPERATOR_ERROR);
+  throw invalidArgument(`TaskTemplate.Placement.Constraints: ${parsed.error} in "${c}"`);
 }
 
 export function checkPorts(spec: ServiceSpec): void {

@@ -24,6 +24,13 @@ describe("routing: which services an event enqueues", () => {
     assert.deepEqual(affectedServices(e2, given.state, new Map()), ["web"]);
   });
 
+  it("a node event also enqueues every global service (a new or returning node may need its task)", () => {
+    const g = new Given().node("n1").service("web", 1).converge("web")
+      .event("ServiceCreated", "service", "agent", { serviceId: "agent", spec: { Name: "agent", Mode: { Global: {} }, TaskTemplate: { ContainerSpec: { Image: "i" } } } });
+    const e = stored({ type: "NodeJoined", subject: subjects.event("node", "n9"), data: { nodeId: "n9", name: "n9", role: "worker", availability: "active" } });
+    assert.deepEqual(affectedServices(e, g.state, new Map()), ["agent"]);
+  });
+
   it("the resync covers live services and removed ones with tasks left", () => {
     const g = new Given().service("a", 1).converge("a").service("b", 0).removeService("b").service("c", 1).converge("c").removeService("c");
     assert.deepEqual(activeServices(g.state).sort(), ["a", "c"]);

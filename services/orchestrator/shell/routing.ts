@@ -20,7 +20,8 @@ export function affectedServices(e: StoredEvent, state: ClusterState, serviceOfT
       return id === undefined ? [] : [id];
     }
     case "NodeJoined": case "NodeRegistered": case "NodeStatusChanged": case "NodeUpdated": case "NodeRemoved":
-      return servicesOnNode(state, ev.data.nodeId);
+      // A node joining, coming back or gaining a label may need a global service's task.
+      return [...new Set([...servicesOnNode(state, ev.data.nodeId), ...globalServices(state)])];
     case "ClusterInitialized": case "ClusterUpdated": // the task history limit may have changed
       return activeServices(state);
     default:
@@ -32,6 +33,12 @@ export function servicesOnNode(state: ClusterState, nodeId: string): string[] {
   const out = new Set<string>();
   for (const t of state.tasks.values()) if (t.nodeId === nodeId) out.add(t.serviceId);
   return [...out];
+}
+
+export function globalServices(state: ClusterState): string[] {
+  const out: string[] = [];
+  for (const s of state.services.values()) if (!s.removed && s.spec.Mode && "Global" in s.spec.Mode) out.push(s.id);
+  return out;
 }
 
 /** Services that may still need work: live ones, and removed ones with tasks left. */

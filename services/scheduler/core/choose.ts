@@ -1,4 +1,4 @@
-import { matchConstraint } from "./constraint.js";
+import { matchConstraint } from "../../shared/pure.js";
 import { cmp, type NodeInfo, type TaskInfo } from "./node-info.js";
 
 /*

@@ -1,5 +1,4 @@
 export { plan, decide, needsScheduling } from "./plan.js";
-export { parseConstraint, parseConstraints, matchConstraint, OPERATOR_ERROR, type Constraint, type ParsedConstraint } from "./constraint.js";
 export { PIPELINE, runPipeline, explain, noSuitableNode } from "./pipeline.js";
 export { chooseNode } from "./choose.js";
 export { nodeInfos, taskInfo, isActive, holdsNode, NodeInfo, type TaskInfo } from "./node-info.js";

@@ -1,4 +1,4 @@
-import { matchAll } from "../constraint.js";
+import { matchAll } from "../../../shared/pure.js";
 import type { Filter } from "./filter.js";
 import { nodes } from "./filter.js";
 

@@ -1,4 +1,4 @@
-import type { NodeView } from "../../shared/pure.js";
+import type { NodeView } from "./cluster-state.js";
 
 /*
  * Placement constraints (reference §4.3, swarmkit `manager/constraint`): `key OP value` with OP
