@@ -44,7 +44,8 @@ async function postJson<T>(url: string, body: unknown): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-export async function startHollowControlPlane(say: (msg: string) => void = () => {}): Promise<HollowControlPlane> {
+/** `heartbeatPeriodMs` is passed to `swarm init` (the cluster's dispatcher heartbeat period). */
+export async function startHollowControlPlane(say: (msg: string) => void = () => {}, heartbeatPeriodMs?: number): Promise<HollowControlPlane> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-scale-"));
   const logs = join(dataDir, "logs");
   mkdirSync(logs, { recursive: true });
@@ -67,7 +68,7 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
       supervisor.start({ name, script: serviceScript(name), env: { ...env, SWARM_INSTANCE_ID: `${name}-1` }, logFile: join(logs, `${name}.log`) });
     }
     await waitForApi(apiUrl, 60_000);
-    const init = await postJson<{ NodeID: string }>(`${apiUrl}/swarm/init`, { NodeName: "bench-manager-no-agent" });
+    const init = await postJson<{ NodeID: string }>(`${apiUrl}/swarm/init`, { NodeName: "bench-manager-no-agent", ...(heartbeatPeriodMs ? { HeartbeatPeriodMs: heartbeatPeriodMs } : {}) });
     const info = (await (await fetch(`${apiUrl}/swarm`)).json()) as { JoinTokens: { Worker: string } };
     const natsHandle = nats;
     return {

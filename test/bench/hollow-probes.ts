@@ -39,6 +39,7 @@ export class CpuSampler {
   private readonly first = new Map<string, number>();
   private readonly last = new Map<string, number>();
   private readonly max = new Map<string, number>();
+  private readonly lastPct = new Map<string, number>();
   private readonly t0 = performance.now();
   private tLast = this.t0;
   private readonly timer: NodeJS.Timeout;
@@ -57,9 +58,16 @@ export class CpuSampler {
       const c = cpuSeconds(pid);
       if (c === undefined) continue;
       const prev = this.last.get(name) ?? c;
-      this.max.set(name, Math.max(this.max.get(name) ?? 0, ((c - prev) / dt) * 100));
+      const pct = ((c - prev) / dt) * 100;
+      this.lastPct.set(name, pct);
+      this.max.set(name, Math.max(this.max.get(name) ?? 0, pct));
       this.last.set(name, c);
     }
+  }
+
+  /** CPU % of each process over the last interval, e.g. `api 12% scheduler 80%`. */
+  current(): string {
+    return [...this.lastPct].map(([n, p]) => `${n.split(" ")[0]} ${p.toFixed(0)}%`).join(" ");
   }
 
   report(): CpuReport[] {
@@ -101,18 +109,23 @@ export interface EventRate {
   peakPerSecond: number;
 }
 
-const KINDS = ["TaskCreated", "TaskAssigned", "TaskUnschedulable", "TaskStatusChanged", "running"] as const;
+const KINDS = ["TaskCreated", "TaskAssigned", "TaskUnschedulable", "TaskStatusChanged", "running", "NodeDown"] as const;
 
-/** The kinds one raw event counts as; `running` = a TaskStatusChanged to state running. */
+/**
+ * The kinds one raw event counts as: `running` = a TaskStatusChanged to state running,
+ * `NodeDown` = a NodeStatusChanged to state down (a missed heartbeat deadline).
+ */
 function classify(text: string): string[] {
   const type = /"type":"(\w+)"/.exec(text)?.[1];
   if (!type) return [];
-  return type === "TaskStatusChanged" && text.includes('"state":"running"') ? [type, "running"] : [type];
+  if (type === "TaskStatusChanged" && text.includes('"state":"running"')) return [type, "running"];
+  if (type === "NodeStatusChanged" && text.includes('"state":"down"')) return ["NodeDown"];
+  return [type];
 }
 
 /**
- * Replays `swarm.evt.task.>` from `fromSeq` to the stream's current end with an ordered consumer
- * and returns, for each task event kind, its count and rates by the stream's timestamps.
+ * Replays `swarm.evt.>` from `fromSeq` to the stream's current end with an ordered consumer
+ * and returns, for each task event kind (and node-down), its count and rates by the stream's timestamps.
  */
 export async function replayTaskEvents(nc: NatsConnection, fromSeq: number): Promise<{ rates: EventRate[]; total: number }> {
   const jsm = await jetstreamManager(nc);
@@ -122,9 +135,9 @@ export async function replayTaskEvents(nc: NatsConnection, fromSeq: number): Pro
   let total = 0;
   if (end >= fromSeq) {
     const consumer = await jetstream(nc).consumers.get(STREAMS.events, {
-      filter_subjects: ["swarm.evt.task.>"], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq,
+      filter_subjects: ["swarm.evt.>"], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq,
     });
-    const messages = await consumer.consume({ max_messages: 2000 });
+    const messages = await consumer.consume({ max_messages: 10_000 });
     for await (const m of messages) {
       total++;
       const text = m.string();
@@ -149,4 +162,14 @@ export async function replayTaskEvents(nc: NatsConnection, fromSeq: number): Pro
     return { type: kind, count, firstMs, lastMs, perSecond: count / dur, peakPerSecond: Math.max(0, ...b.values()) };
   });
   return { rates, total };
+}
+
+/** Messages waiting in a durable consumer (not yet delivered + delivered but unacked). */
+export async function consumerBacklog(nc: NatsConnection, stream: string, durable: string): Promise<number | undefined> {
+  try {
+    const i = await (await jetstreamManager(nc)).consumers.info(stream, durable);
+    return i.num_pending + i.num_ack_pending;
+  } catch {
+    return undefined;
+  }
 }

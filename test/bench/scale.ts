@@ -6,7 +6,8 @@
  * only; no container runs anywhere.
  *
  * Env (defaults): BENCH_NODES=1000, BENCH_SERVICES=100, BENCH_TASKS=100000 (replicas per service =
- * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_POLL_MS=250.
+ * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_POLL_MS=250,
+ * BENCH_HEARTBEAT_MS (unset: the cluster default, passed to `swarm init`).
  * Reports: tasks/s from the first create to all running (GET /services RunningTasks), placements/s
  * (TaskAssigned by the EVENTS stream's timestamps), p50/p99 of GET /services and of
  * GET /tasks?filters={"service":[…]}, CPU and peak RSS (VmHWM) of every control-plane process.
@@ -18,7 +19,7 @@ import { STREAMS } from "../../schemas/index.js";
 import { connectNats } from "../../services/shared/index.js";
 import { startHollowFleet, pool, type HollowFleet } from "./hollow-agents.js";
 import { startHollowControlPlane, postJson, type HollowControlPlane } from "./hollow-cluster.js";
-import { CpuSampler, memoryMiB, percentile, replayTaskEvents, timedGet, type CpuReport, type EventRate } from "./hollow-probes.js";
+import { consumerBacklog, CpuSampler, memoryMiB, percentile, replayTaskEvents, timedGet, type CpuReport, type EventRate } from "./hollow-probes.js";
 
 const env = (k: string, d: number) => {
   const v = Number(process.env[k] ?? d);
@@ -31,6 +32,8 @@ const TASKS = env("BENCH_TASKS", 100_000);
 const TIMEOUT_S = env("BENCH_TIMEOUT_S", 900);
 const PER_CONN = env("BENCH_NODES_PER_CONN", 1);
 const POLL_MS = env("BENCH_POLL_MS", 250);
+/** Optional: the cluster's heartbeat period (`swarm init`); unset = jetswarm's default. */
+const HEARTBEAT_MS = process.env.BENCH_HEARTBEAT_MS ? env("BENCH_HEARTBEAT_MS", 2000) : undefined;
 const REPLICAS = Math.floor(TASKS / SERVICES);
 const TOTAL = REPLICAS * SERVICES;
 const IMAGE = "hollow/simulated:1";
@@ -79,7 +82,8 @@ async function waitNodesReady(apiUrl: string, deadline: number): Promise<void> {
 interface RunResult { createMs: number; allRunningMs: number; startEpochMs: number; listMs: number[]; psMs: number[] }
 
 /** Creates the services, then polls until every task runs, sampling both read paths. */
-async function run(apiUrl: string, deadline: number): Promise<RunResult> {
+async function run(apiUrl: string, deadline: number, cpu: CpuSampler): Promise<RunResult> {
+  // Progress lines also show the dispatcher's NODE_STATUS backlog (heartbeats wait behind reports).
   const names = Array.from({ length: SERVICES }, (_, i) => `hollow-svc-${String(i).padStart(4, "0")}`);
   const listMs: number[] = [], psMs: number[] = [];
   const startEpochMs = Date.now();
@@ -99,7 +103,8 @@ async function run(apiUrl: string, deadline: number): Promise<RunResult> {
     psMs.push((await timedGet<unknown[]>(`${apiUrl}/tasks?filters=${filters}`)).ms);
     if (performance.now() - lastSay > 5000) {
       lastSay = performance.now();
-      say(`${running} / ${TOTAL} running (${((performance.now() - t0) / 1000).toFixed(0)} s; GET /services ${list.ms.toFixed(0)} ms)`);
+      const backlog = await consumerBacklog(probe!, STREAMS.nodeStatus, "dispatcher-status");
+      say(`${running} / ${TOTAL} running (${((performance.now() - t0) / 1000).toFixed(0)} s; GET /services ${list.ms.toFixed(0)} ms; NODE_STATUS backlog ${backlog ?? "?"}; cpu ${cpu.current()})`);
     }
     if (Date.now() > deadline) throw new Error(`timed out with ${running} of ${TOTAL} tasks running (BENCH_TIMEOUT_S=${TIMEOUT_S})`);
     await sleep(POLL_MS);
@@ -115,7 +120,7 @@ function printRates(rates: EventRate[], startEpochMs: number): void {
   for (const r of rates) {
     if (r.count === 0) continue;
     const t = (ms: number) => ((ms - startEpochMs) / 1000).toFixed(2);
-    const label = r.type === "running" ? "TaskStatusChanged→running" : r.type;
+    const label = r.type === "running" ? "TaskStatusChanged→running" : r.type === "NodeDown" ? "NodeStatusChanged→down" : r.type;
     console.log(`  ${label.padEnd(22)} ${f0(r.count).padStart(8)}  ${t(r.firstMs).padStart(8)}  ${t(r.lastMs).padStart(8)}  ${f0(r.perSecond).padStart(12)}        ${f0(r.peakPerSecond).padStart(8)}`);
   }
 }
@@ -142,8 +147,9 @@ function printSummary(r: RunResult, assigned: EventRate | undefined): void {
 
 async function main(): Promise<void> {
   const deadline = Date.now() + TIMEOUT_S * 1000;
-  say(`hollow-node scale benchmark: ${NODES} nodes with a SIMULATED container runtime (no Docker), ${SERVICES} services, ${TOTAL} tasks`);
-  cp = await startHollowControlPlane(say);
+  say(`hollow-node scale benchmark: ${NODES} nodes with a SIMULATED container runtime (no Docker), ${SERVICES} services, ${TOTAL} tasks` +
+    (HEARTBEAT_MS ? `, heartbeat period ${HEARTBEAT_MS} ms` : ", default heartbeat period"));
+  cp = await startHollowControlPlane(say, HEARTBEAT_MS);
   say(`control plane up (api ${cp.apiUrl}, nats ${cp.natsUrl}); init node ${cp.initNodeId.slice(0, 12)} has no agent and stays unknown`);
   fleet = await startHollowFleet({ apiUrl: cp.apiUrl, natsUrl: cp.natsUrl, workerToken: cp.workerToken, nodes: NODES, nodesPerConnection: PER_CONN }, say);
   await waitNodesReady(cp.apiUrl, deadline);
@@ -152,16 +158,26 @@ async function main(): Promise<void> {
   const fromSeq = (await (await jetstreamManager(probe)).streams.info(STREAMS.events)).state.last_seq + 1;
   const pids = () => new Map([...cp!.pids(), [`bench (${NODES} hollow agents)`, process.pid]]);
   const cpu = new CpuSampler(pids);
-  const result = await run(cp.apiUrl, deadline);
+  const startEpochMs = Date.now();
+  let result: RunResult | undefined;
+  let failure: unknown;
+  try {
+    result = await run(cp.apiUrl, deadline, cpu);
+    say(`all ${TOTAL} tasks running; ${fleet.running()} containers running in the SIMULATED runtimes`);
+  } catch (err) {
+    failure = err;
+    say(`run failed (${err instanceof Error ? err.message : String(err)}); partial figures follow`);
+  }
   const cpuReport = cpu.report();
-  say(`all ${TOTAL} tasks running; ${fleet.running()} containers running in the SIMULATED runtimes`);
   const perNode = fleet.runningPerNode();
+  const tReplay = performance.now();
   const { rates, total } = await replayTaskEvents(probe, fromSeq);
-  say(`replayed ${total} task events`);
-  printRates(rates, result.startEpochMs);
+  say(`replayed ${total} events in ${((performance.now() - tReplay) / 1000).toFixed(1)} s`);
+  printRates(rates, startEpochMs);
   printProcesses(cpuReport, pids());
   console.log(`\nSpread: ${Math.min(...perNode)}–${Math.max(...perNode)} simulated containers per hollow node; agent warnings: ${fleet.problems.count}`);
   for (const p of fleet.problems.first) console.log(`  ${p}`);
+  if (!result) throw failure;
   printSummary(result, rates.find((r) => r.type === "TaskAssigned"));
 }
 
