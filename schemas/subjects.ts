@@ -20,6 +20,12 @@ export const subjects = {
   nodeTask: (nodeId: string, taskId: string) => `swarm.node.${nodeId}.tasks.${taskId}`,
   nodeStatusAll: "swarm.node.*.status",
   nodeStatus: (nodeId: string) => `swarm.node.${nodeId}.status`,
+  /**
+   * Heartbeats: plain NATS (no stream), so that every dispatcher instance sees every beat. A lost
+   * beat is harmless (three in a row make a node down); a stored one would only be stale.
+   */
+  nodeHeartbeatAll: "swarm.node.*.heartbeat",
+  nodeHeartbeat: (nodeId: string) => `swarm.node.${nodeId}.heartbeat`,
   /** request/reply: an agent registers its session with a dispatcher. */
   dispatcherRegister: "swarm.rpc.dispatcher.register",
 } as const;

@@ -46,7 +46,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   const now = deps.now ?? (() => new Date());
   const abort = new AbortController();
   let sessionId = randomId();
-  const publisher = new StatusPublisher(jetstream(nc), nodeId, () => sessionId, log);
+  const publisher = new StatusPublisher(nc, jetstream(nc), nodeId, () => sessionId, log);
   const runner = new TaskRunner({
     nodeId, executor, log, now, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
   });

@@ -40,6 +40,12 @@ before(async () => {
       m.respond(JSON.stringify({ ok: true, heartbeatPeriodMs: periods.get(req.nodeId) ?? 200 }));
     },
   });
+  nc.subscribe(subjects.nodeHeartbeatAll, {
+    callback: (_e, m) => {
+      const s = NodeStatusMessage.parse(m.json());
+      heartbeats.set(s.nodeId, (heartbeats.get(s.nodeId) ?? 0) + 1);
+    },
+  });
   await jsm.consumers.add(STREAMS.nodeStatus, { durable_name: "test-status", ack_policy: AckPolicy.Explicit, filter_subject: subjects.nodeStatusAll });
   const msgs = await (await js.consumers.get(STREAMS.nodeStatus, "test-status")).consume();
   void (async () => {

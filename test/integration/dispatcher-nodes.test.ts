@@ -35,8 +35,10 @@ async function register(nodeId: string): Promise<RegisterResponse> {
   const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 });
   return RegisterResponse.parse(m.json());
 }
-const heartbeat = (nodeId: string) =>
-  js.publish(subjects.nodeStatus(nodeId), JSON.stringify({ kind: "heartbeat", nodeId, sessionId: `s-${nodeId}`, at: new Date().toISOString() }));
+const heartbeat = async (nodeId: string) => {
+  nc.publish(subjects.nodeHeartbeat(nodeId), JSON.stringify({ kind: "heartbeat", nodeId, sessionId: `s-${nodeId}`, at: new Date().toISOString() }));
+  await nc.flush();
+};
 async function doc(nodeId: string, taskId: string): Promise<NodeTaskDoc | undefined> {
   const m = await jsm.streams.getMessage(STREAMS.nodeTasks, { last_by_subj: subjects.nodeTask(nodeId, taskId) }).catch(() => null);
   return m ? NodeTaskDoc.parse(m.json()) : undefined;

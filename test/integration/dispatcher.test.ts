@@ -32,7 +32,7 @@ async function emit<T extends EventType>(type: T, kind: AggregateKind, id: strin
   const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
   await view.waitFor(r.seq);
 }
-const startDispatcher = () => start({ nc, store, log: createLogger("test", "silent"), instanceId: "dispatcher-test" }, { livenessIntervalMs: 20, nakDelayMs: 100 });
+const startDispatcher = (instanceId = "dispatcher-test") => start({ nc, store, log: createLogger("test", "silent"), instanceId }, { livenessIntervalMs: 20, nakDelayMs: 100 });
 async function register(nodeId: string): Promise<RegisterResponse> {
   const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
   const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 });
@@ -41,7 +41,10 @@ async function register(nodeId: string): Promise<RegisterResponse> {
 async function send(msg: NodeStatusMessage): Promise<void> {
   await js.publish(subjects.nodeStatus(msg.nodeId), JSON.stringify(msg));
 }
-const heartbeat = (nodeId: string) => send({ kind: "heartbeat", nodeId, sessionId: `s-${nodeId}`, at: new Date().toISOString() });
+const heartbeat = async (nodeId: string) => {
+  nc.publish(subjects.nodeHeartbeat(nodeId), JSON.stringify({ kind: "heartbeat", nodeId, sessionId: `s-${nodeId}`, at: new Date().toISOString() }));
+  await nc.flush();
+};
 const report = (nodeId: string, taskId: string, state: TaskState, extra: object = {}) =>
   send({ kind: "tasks", nodeId, sessionId: `s-${nodeId}`, updates: [{ taskId, state, message: state, timestamp: new Date().toISOString(), ...extra }] });
 const node = (id: string) => view.state.nodes.get(id);
@@ -114,7 +117,22 @@ describe("dispatcher: sessions", () => {
     await eventually(() => node("n2")?.state === "down", { what: "n2 down", timeoutMs: 5000, intervalMs: 10 });
     const took = Date.now() - lastBeat;
     assert.equal(node("n2")?.message, "heartbeat failure");
-    assert.ok(took >= 3 * PERIOD - 50 && took < 3 * PERIOD + 400, `down after ${took} ms`);
+    assert.ok(took >= 3 * PERIOD - 50 && took < 3 * PERIOD + 1500, `down after ${took} ms`);
+  });
+
+  it("with two dispatcher instances, every instance hears every beat: a beating node stays ready", async () => {
+    const second = await startDispatcher("dispatcher-2");
+    try {
+      await register("n1");
+      const until = Date.now() + 8 * PERIOD;
+      while (Date.now() < until) {
+        await heartbeat("n1");
+        await new Promise((r) => setTimeout(r, PERIOD / 2));
+        assert.equal(node("n1")?.state, "ready", "beating node stays ready with two dispatchers");
+      }
+    } finally {
+      await second.stop();
+    }
   });
 
   it("a heartbeat from a down node brings it back to ready", async () => {

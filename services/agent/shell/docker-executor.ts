@@ -34,20 +34,31 @@ function healthOf(status: unknown): HealthStatus | undefined {
 function proto(p: string | undefined): PortBinding["Protocol"] {
   return p === "udp" || p === "sctp" ? p : "tcp";
 }
-/** Bound host ports (IPv4 and IPv6 bindings of one port counted once). */
-function uniquePorts(list: PortBinding[]): PortBinding[] {
+type RawBinding = PortBinding & { ipv6: boolean };
+/**
+ * Bound host ports, one per binding. The engine binds IPv4 and IPv6 separately and, for an
+ * engine-picked port, may pick a different host port for each: the IPv6 bindings of a target are
+ * dropped when it has IPv4 ones.
+ */
+function uniquePorts(list: RawBinding[]): PortBinding[] {
+  const hasV4 = new Set(list.filter((p) => !p.ipv6).map((p) => `${p.TargetPort}/${p.Protocol}`));
   const seen = new Map<string, PortBinding>();
-  for (const p of list) seen.set(`${p.TargetPort}/${p.Protocol}:${p.PublishedPort}`, p);
+  for (const { ipv6, ...p } of list) {
+    if (ipv6 && hasV4.has(`${p.TargetPort}/${p.Protocol}`)) continue;
+    seen.set(`${p.TargetPort}/${p.Protocol}:${p.PublishedPort}`, p);
+  }
   return [...seen.values()];
 }
 /** From inspect's `NetworkSettings.Ports` (`"80/tcp": [{HostIp, HostPort}]`). */
-export function boundPorts(ports: Record<string, { HostPort?: string }[] | null> | undefined): PortBinding[] {
-  const out: PortBinding[] = [];
+export function boundPorts(ports: Record<string, { HostIp?: string; HostPort?: string }[] | null> | undefined): PortBinding[] {
+  const out: RawBinding[] = [];
   for (const [key, binds] of Object.entries(ports ?? {})) {
     const [target, p] = key.split("/");
     for (const b of binds ?? []) {
       const published = Number(b.HostPort);
-      if (published > 0) out.push({ Protocol: proto(p), TargetPort: Number(target), PublishedPort: published, PublishMode: "host" });
+      if (published > 0) {
+        out.push({ Protocol: proto(p), TargetPort: Number(target), PublishedPort: published, PublishMode: "host", ipv6: (b.HostIp ?? "").includes(":") });
+      }
     }
   }
   return uniquePorts(out);
@@ -186,6 +197,7 @@ export class DockerExecutor implements Executor {
         if (health) s.health = health;
         const ports = uniquePorts((c.Ports ?? []).filter((p) => p.PublicPort > 0).map((p) => ({
           Protocol: proto(p.Type), TargetPort: p.PrivatePort, PublishedPort: p.PublicPort, PublishMode: "host" as const,
+          ipv6: (p.IP ?? "").includes(":"),
         })));
         if (state === "running" && ports.length) s.ports = ports;
         out.push(s);

@@ -1,4 +1,5 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { subjects, type NodeStatusMessage, type TaskStatusReport } from "../../../schemas/index.js";
 import { errorMessage, type Logger } from "../../shared/index.js";
 
@@ -14,6 +15,7 @@ export class StatusPublisher {
   private inflight: Promise<void> | undefined;
 
   constructor(
+    private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly nodeId: string,
     private readonly sessionId: () => string,
@@ -45,8 +47,9 @@ export class StatusPublisher {
     }
   }
 
+  /** Plain NATS publish: every dispatcher instance hears it (subjects.nodeHeartbeat). */
   async heartbeat(at: string): Promise<void> {
     const msg: NodeStatusMessage = { kind: "heartbeat", nodeId: this.nodeId, sessionId: this.sessionId(), at };
-    await this.js.publish(subjects.nodeStatus(this.nodeId), JSON.stringify(msg));
+    this.nc.publish(subjects.nodeHeartbeat(this.nodeId), JSON.stringify(msg));
   }
 }

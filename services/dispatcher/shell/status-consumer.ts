@@ -1,6 +1,6 @@
 import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import { errorMessage, isRetryable } from "../../shared/index.js";
-import { NodeStatusMessage, STREAMS, formatZodError, type TaskStatusReport } from "../../../schemas/index.js";
+import { NodeStatusMessage, STREAMS, formatZodError, subjects, type TaskStatusReport } from "../../../schemas/index.js";
 import { isStaleHeartbeat } from "../core/liveness.js";
 import { heartbeatPeriodMs, planHeartbeat, planTaskReports, rejectedReports } from "../core/sessions.js";
 import type { DispatcherContext } from "./context.js";
@@ -22,7 +22,31 @@ export async function consumeStatus(ctx: DispatcherContext, opts: StatusOptions 
   const done = (async () => {
     for await (const m of messages) await handle(ctx, m, opts.nakDelayMs ?? 1000);
   })().catch((err) => ctx.log.error("status consumer ended", { err: errorMessage(err) }));
-  return { stop: async () => { messages.stop(); await done; } };
+  const beats = listenHeartbeats(ctx);
+  return { stop: async () => { messages.stop(); beats.unsubscribe(); await done; } };
+}
+
+/**
+ * Heartbeats arrive on plain NATS, without a queue group: every dispatcher instance keeps its own
+ * view of liveness, so running several never splits a node's beats between them.
+ */
+function listenHeartbeats(ctx: DispatcherContext): { unsubscribe(): void } {
+  return ctx.deps.nc.subscribe(subjects.nodeHeartbeatAll, {
+    callback: (err, m) => {
+      if (err) return;
+      const parsed = NodeStatusMessage.safeParse(safeJson(m.data));
+      const nodeId = m.subject.split(".")[2];
+      if (!parsed.success || parsed.data.kind !== "heartbeat" || parsed.data.nodeId !== nodeId) {
+        ctx.log.warn("bad heartbeat dropped", { subject: m.subject });
+        return;
+      }
+      onHeartbeat(ctx, nodeId, ctx.now().getTime()).catch((e) => ctx.log.warn("heartbeat failed", { nodeId, err: errorMessage(e) }));
+    },
+  });
+}
+
+function safeJson(data: Uint8Array): unknown {
+  try { return JSON.parse(new TextDecoder().decode(data)); } catch { return undefined; }
 }
 
 async function ensureConsumer(ctx: DispatcherContext): Promise<void> {
