@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Supervisor } from "./supervisor.js";
-import { serviceScript } from "./local-cluster.js";
+import { CONTROL_PLANE, serviceScript } from "./local-cluster.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -11,6 +11,8 @@ export interface JoinOptions {
   dataDir: string;
   /** NATS of the cluster. Default `nats://<manager host>:4222`. */
   natsUrl?: string;
+  /** Port of this host's api when joining as a manager. Default 4280. */
+  apiPort?: number;
   onEvent?: (msg: string) => void;
 }
 
@@ -18,6 +20,8 @@ export interface JoinedNode {
   nodeId: string;
   role: string;
   resumed: boolean;
+  /** This host's api, when it joined as a manager. */
+  apiUrl?: string;
   supervisor: Supervisor;
   stop(): Promise<void>;
 }
@@ -26,7 +30,12 @@ function apiUrlOf(manager: string): URL {
   return new URL(/^https?:\/\//.test(manager) ? manager : `http://${manager}`);
 }
 
-/** `swarm join`: joins with a token (once per data dir) and runs this node's agent. */
+/**
+ * `swarm join`: joins with a token (once per data dir) and runs this node's agent; a manager also
+ * runs this host's control-plane processes against the cluster's NATS. Several instances of each
+ * service are safe: every append names the version it decided on, heartbeats reach every
+ * dispatcher, and registration and agent reports are shared by queue group and durable consumer.
+ */
 export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   mkdirSync(join(opts.dataDir, "logs"), { recursive: true });
   const api = apiUrlOf(opts.manager);
@@ -48,10 +57,22 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     writeFileSync(file, JSON.stringify(node, null, 2) + "\n");
   }
   const supervisor = new Supervisor(opts.onEvent);
+  const logs = join(opts.dataDir, "logs");
+  let apiUrl: string | undefined;
+  if (node.role === "manager") {
+    const apiPort = opts.apiPort ?? 4280;
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    for (const name of CONTROL_PLANE) {
+      supervisor.start({
+        name, script: serviceScript(name), logFile: join(logs, `${name}.log`),
+        env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_INSTANCE_ID: `${name}-${node.nodeId.slice(0, 12)}` },
+      });
+    }
+  }
   supervisor.start({
     name: "agent", script: serviceScript("agent"),
     env: { SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
-  return { ...node, resumed, supervisor, stop: () => supervisor.stop() };
+  return { ...node, resumed, apiUrl, supervisor, stop: () => supervisor.stop(["agent", ...[...CONTROL_PLANE].reverse()]) };
 }

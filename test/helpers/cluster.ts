@@ -46,10 +46,11 @@ export async function containersOfNode(nodeId: string, filter: { running?: boole
  * Another node: `swarm join` with the worker token and its own data dir, running one more agent on
  * the same Docker Engine (it only touches containers labelled with its own node id).
  */
-export async function joinAgent(c: TestCluster, name: string): Promise<JoinedAgent> {
+export async function joinAgent(c: TestCluster, name: string, role: "worker" | "manager" = "worker"): Promise<JoinedAgent> {
   const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
-  const info = await c.get<{ JoinTokens: { Worker: string } }>("/swarm");
-  const node = await joinCluster({ manager: c.apiUrl, token: info.JoinTokens.Worker, nodeName: name, dataDir, natsUrl: c.natsUrl });
+  const info = await c.get<{ JoinTokens: { Worker: string; Manager: string } }>("/swarm");
+  const token = role === "manager" ? info.JoinTokens.Manager : info.JoinTokens.Worker;
+  const node = await joinCluster({ manager: c.apiUrl, token, nodeName: name, dataDir, natsUrl: c.natsUrl, apiPort: await freePort() });
   const agent: JoinedAgent = { ...node, name, dataDir, containers: (f) => containersOfNode(node.nodeId, f) };
   c.joined.push(agent);
   return agent;
