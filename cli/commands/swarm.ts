@@ -21,9 +21,15 @@ export function registerSwarm(program: Command): void {
     .description("initialize a swarm")
     .option("--advertise-addr <addr>", "advertised address (format: <ip|interface>[:port])")
     .option("--node-name <name>", "name of this node (default: the host name)")
-    .action(async (o: { advertiseAddr?: string; nodeName?: string }, cmd: Command) => {
+    .option("--task-history-limit <n>", "task history retention limit (default 5; negative: keep all)")
+    .option("--dispatcher-heartbeat <duration>", "dispatcher heartbeat period (default 2s)")
+    .action(async (o: { advertiseAddr?: string; nodeName?: string } & SwarmSettingsFlags, cmd: Command) => {
       const client = clientOf(cmd);
-      const r = await client.init({ NodeName: o.nodeName, AdvertiseAddr: o.advertiseAddr });
+      const settings = parseSwarmSettings(o);
+      const r = await client.init({
+        NodeName: o.nodeName, AdvertiseAddr: o.advertiseAddr,
+        TaskHistoryRetentionLimit: settings.TaskHistoryRetentionLimit, HeartbeatPeriodMs: settings.HeartbeatPeriodMs,
+      });
       const info = await client.swarm();
       print(
         `Swarm initialized: current node (${r.NodeID}) is now a manager.\n\n` +
@@ -54,8 +60,16 @@ export function registerSwarm(program: Command): void {
     });
 }
 
+interface SwarmSettingsFlags { taskHistoryLimit?: string; dispatcherHeartbeat?: string }
+
 /** `swarm update`: only the flags given change (a bad value names its flag); prints `Swarm updated.` */
-async function updateSwarm(client: ApiClient, o: { taskHistoryLimit?: string; dispatcherHeartbeat?: string }): Promise<string> {
+async function updateSwarm(client: ApiClient, o: SwarmSettingsFlags): Promise<string> {
+  await client.updateSwarm(parseSwarmSettings(o));
+  return "Swarm updated.";
+}
+
+/** The cluster settings `init` and `update` share; a bad value names its flag. */
+export function parseSwarmSettings(o: SwarmSettingsFlags): { TaskHistoryRetentionLimit?: number; HeartbeatPeriodMs?: number } {
   const limit = o.taskHistoryLimit;
   if (limit !== undefined && !/^-?\d+$/.test(limit)) {
     throw new Error(`invalid argument "${limit}" for "--task-history-limit" flag: expected an integer`);
@@ -65,6 +79,5 @@ async function updateSwarm(client: ApiClient, o: { taskHistoryLimit?: string; di
     heartbeatMs = Math.round(durationFlag("--dispatcher-heartbeat", o.dispatcherHeartbeat) / 1e6);
     if (heartbeatMs < 1) throw new Error(`invalid argument "${o.dispatcherHeartbeat}" for "--dispatcher-heartbeat" flag: must be at least 1ms`);
   }
-  await client.updateSwarm({ TaskHistoryRetentionLimit: limit === undefined ? undefined : Number(limit), HeartbeatPeriodMs: heartbeatMs });
-  return "Swarm updated.";
+  return { TaskHistoryRetentionLimit: limit === undefined ? undefined : Number(limit), HeartbeatPeriodMs: heartbeatMs };
 }
