@@ -65,10 +65,11 @@ export async function startHollowFleet(o: HollowFleetOptions, say: (msg: string)
   const conns: NatsConnection[] = [];
   const agents: { stop(): Promise<void> }[] = [];
   const executors: HollowExecutor[] = [];
-  const stop = async () => {
+  let stopping: Promise<void> | undefined;
+  const stop = () => stopping ??= (async () => {
     await Promise.all(agents.map((a) => a.stop().catch(() => undefined)));
     await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
-  };
+  })();
   try {
     const names = Array.from({ length: o.nodes }, (_, i) => `hollow-${String(i).padStart(5, "0")}`);
     const joined = await pool(names, o.concurrency ?? 16, (name) =>

@@ -20,6 +20,8 @@ export interface HollowControlPlane {
   workerToken: string;
   /** pid of each control-plane process, nats-server included. */
   pids(): Map<string, number>;
+  /** Stops the control-plane services, leaving nats-server up (to read the log undisturbed). */
+  stopServices(): Promise<void>;
   /** Stops every process and removes the temp dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
         }
         return m;
       },
+      stopServices: () => supervisor.stop([...CONTROL_PLANE].reverse()),
       stop,
     };
   } catch (err) {

@@ -127,12 +127,14 @@ function classify(text: string): string[] {
  * Replays `swarm.evt.>` from `fromSeq` to the stream's current end with an ordered consumer
  * and returns, for each task event kind (and node-down), its count and rates by the stream's timestamps.
  */
-export async function replayTaskEvents(nc: NatsConnection, fromSeq: number): Promise<{ rates: EventRate[]; total: number }> {
+export async function replayTaskEvents(nc: NatsConnection, fromSeq: number, limitMs: number): Promise<{ rates: EventRate[]; total: number; complete: boolean }> {
   const jsm = await jetstreamManager(nc);
   const end = (await jsm.streams.info(STREAMS.events)).state.last_seq;
   const buckets = new Map<string, Map<number, number>>(KINDS.map((k) => [k, new Map()]));
   const span = new Map<string, [number, number]>();
   let total = 0;
+  let complete = end < fromSeq;
+  const stopAt = performance.now() + limitMs;
   if (end >= fromSeq) {
     const consumer = await jetstream(nc).consumers.get(STREAMS.events, {
       filter_subjects: ["swarm.evt.>"], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq,
@@ -150,7 +152,8 @@ export async function replayTaskEvents(nc: NatsConnection, fromSeq: number): Pro
         const s = span.get(kind);
         span.set(kind, s ? [Math.min(s[0], ms), Math.max(s[1], ms)] : [ms, ms]);
       }
-      if (m.seq >= end || m.info.pending === 0) break;
+      if (m.seq >= end || m.info.pending === 0) { complete = true; break; }
+      if (performance.now() > stopAt) break;
     }
     await messages.close();
   }
@@ -161,7 +164,7 @@ export async function replayTaskEvents(nc: NatsConnection, fromSeq: number): Pro
     const dur = Math.max(1, lastMs - firstMs) / 1000;
     return { type: kind, count, firstMs, lastMs, perSecond: count / dur, peakPerSecond: Math.max(0, ...b.values()) };
   });
-  return { rates, total };
+  return { rates, total, complete };
 }
 
 /** Messages waiting in a durable consumer (not yet delivered + delivered but unacked). */

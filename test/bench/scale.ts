@@ -6,7 +6,7 @@
  * only; no container runs anywhere.
  *
  * Env (defaults): BENCH_NODES=1000, BENCH_SERVICES=100, BENCH_TASKS=100000 (replicas per service =
- * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_POLL_MS=250,
+ * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_POLL_MS=250, BENCH_REPLAY_S=180,
  * BENCH_HEARTBEAT_MS (unset: the cluster default, passed to `swarm init`).
  * Reports: tasks/s from the first create to all running (GET /services RunningTasks), placements/s
  * (TaskAssigned by the EVENTS stream's timestamps), p50/p99 of GET /services and of
@@ -32,6 +32,7 @@ const TASKS = env("BENCH_TASKS", 100_000);
 const TIMEOUT_S = env("BENCH_TIMEOUT_S", 900);
 const PER_CONN = env("BENCH_NODES_PER_CONN", 1);
 const POLL_MS = env("BENCH_POLL_MS", 250);
+const REPLAY_S = env("BENCH_REPLAY_S", 180);
 /** Optional: the cluster's heartbeat period (`swarm init`); unset = jetswarm's default. */
 const HEARTBEAT_MS = process.env.BENCH_HEARTBEAT_MS ? env("BENCH_HEARTBEAT_MS", 2000) : undefined;
 const REPLICAS = Math.floor(TASKS / SERVICES);
@@ -125,10 +126,10 @@ function printRates(rates: EventRate[], startEpochMs: number): void {
   }
 }
 
-function printProcesses(cpu: CpuReport[], pids: Map<string, number>): void {
+function printProcesses(cpu: CpuReport[], mem: Map<string, { peak: number } | undefined>): void {
   console.log("\nProcesses (CPU over the run: average and busiest 1-s interval, 100% = one core; peak RSS = VmHWM):");
   for (const c of cpu) {
-    const m = memoryMiB(pids.get(c.name) ?? c.pid);
+    const m = mem.get(c.name);
     console.log(`  ${c.name.padEnd(34)} pid ${String(c.pid).padStart(7)}  cpu ${f1(c.cpuS).padStart(6)} s  avg ${f0(c.avgPct).padStart(4)}%  max ${f0(c.maxPct).padStart(4)}%  peak RSS ${f0(m?.peak ?? NaN).padStart(5)} MiB`);
   }
 }
@@ -170,11 +171,15 @@ async function main(): Promise<void> {
   }
   const cpuReport = cpu.report();
   const perNode = fleet.runningPerNode();
+  const mem = new Map([...pids()].map(([name, pid]) => [name, memoryMiB(pid)]));
+  // The log is read with the services stopped, so the replay neither competes with nor waits for them.
+  await fleet.stop();
+  await cp.stopServices();
   const tReplay = performance.now();
-  const { rates, total } = await replayTaskEvents(probe, fromSeq);
-  say(`replayed ${total} events in ${((performance.now() - tReplay) / 1000).toFixed(1)} s`);
+  const { rates, total, complete } = await replayTaskEvents(probe, fromSeq, REPLAY_S * 1000);
+  say(`replayed ${total} events in ${((performance.now() - tReplay) / 1000).toFixed(1)} s${complete ? "" : ` (stopped after BENCH_REPLAY_S=${REPLAY_S}: rates are partial)`}`);
   printRates(rates, startEpochMs);
-  printProcesses(cpuReport, pids());
+  printProcesses(cpuReport, mem);
   console.log(`\nSpread: ${Math.min(...perNode)}–${Math.max(...perNode)} simulated containers per hollow node; agent warnings: ${fleet.problems.count}`);
   for (const p of fleet.problems.first) console.log(`  ${p}`);
   if (!result) throw failure;
@@ -182,9 +187,9 @@ async function main(): Promise<void> {
 }
 
 const hardStop = setTimeout(() => {
-  console.error(`benchmark exceeded BENCH_TIMEOUT_S=${TIMEOUT_S} + 60 s; cleaning up`);
+  console.error(`benchmark exceeded BENCH_TIMEOUT_S + BENCH_REPLAY_S + 60 s; cleaning up`);
   void cleanup().finally(() => process.exit(2));
-}, (TIMEOUT_S + 60) * 1000);
+}, (TIMEOUT_S + REPLAY_S + 60) * 1000);
 hardStop.unref();
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 
