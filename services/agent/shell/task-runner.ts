@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { NodeTaskDoc, TaskStatusReport } from "../../../schemas/index.js";
 import { errorMessage, type Logger } from "../../shared/index.js";
 import { planAdoption } from "../core/adopt.js";
@@ -37,6 +38,8 @@ export class TaskRunner {
   private readonly health: HealthWatcher;
 
   constructor(private readonly d: TaskRunnerDeps) {
+    // One listener per watched container: many are expected, not a leak.
+    setMaxListeners(0, this.abort.signal);
     this.health = new HealthWatcher(d.executor, d.healthPollMs ?? 1000, d.log, this.abort.signal, (taskId, out) => this.afterWatch(taskId, out),
       (taskId, containerId) => {
         const r = this.records.get(taskId);

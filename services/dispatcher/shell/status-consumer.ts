@@ -4,6 +4,7 @@ import { NodeStatusMessage, STREAMS, formatZodError, subjects, type TaskStatusRe
 import { isStaleHeartbeat } from "../core/liveness.js";
 import { heartbeatPeriodMs, planHeartbeat, planTaskReports, rejectedReports } from "../core/sessions.js";
 import type { DispatcherContext } from "./context.js";
+import { NodeLanes } from "./node-lanes.js";
 
 /** Durable consumer on the NODE_STATUS work queue, shared by every dispatcher instance. */
 export const STATUS_CONSUMER = "dispatcher-status";
@@ -11,6 +12,8 @@ export const STATUS_CONSUMER = "dispatcher-status";
 export interface StatusOptions {
   /** Redelivery delay after a transient failure (NATS unavailable). Default 1000 ms. */
   nakDelayMs?: number;
+  /** Status messages handled at once, across nodes (one node's are handled in order). Default 64. */
+  concurrency?: number;
 }
 
 /** Consumes agent reports: heartbeats keep nodes alive, task reports become TaskStatusChanged. */
@@ -19,12 +22,18 @@ export async function consumeStatus(ctx: DispatcherContext, opts: StatusOptions 
   await ensureConsumer(ctx);
   const consumer = await jetstream(nc).consumers.get(STREAMS.nodeStatus, STATUS_CONSUMER);
   const messages = await consumer.consume({ max_messages: 256 });
+  const lanes = new NodeLanes(opts.concurrency ?? 64);
   const done = (async () => {
-    for await (const m of messages) await handle(ctx, m, opts.nakDelayMs ?? 1000);
+    for await (const m of messages) {
+      await lanes.room();
+      lanes.run(m.subject.split(".")[2] ?? "", () => handle(ctx, m, opts.nakDelayMs ?? 1000)
+        .catch((err) => ctx.log.error("node status message failed", { subject: m.subject, err: errorMessage(err) })));
+    }
   })().catch((err) => ctx.log.error("status consumer ended", { err: errorMessage(err) }));
   const beats = listenHeartbeats(ctx);
-  return { stop: async () => { messages.stop(); beats.unsubscribe(); await done; } };
+  return { stop: async () => { messages.stop(); beats.unsubscribe(); await done; await lanes.drain(); } };
 }
+
 
 /**
  * Heartbeats arrive on plain NATS, without a queue group: every dispatcher instance keeps its own
