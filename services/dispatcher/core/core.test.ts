@@ -40,15 +40,19 @@ describe("dispatcher: task status reports", () => {
     });
   }
 
-  it("takes one forward step per task per round, copying the report", () => {
+  it("writes one event per task per batch: the furthest state, carrying details of earlier reports", () => {
     const s2 = state([node("n1")], [task("t1"), task("t3")]);
-    const reports = [report("t1", "accepted"), report("t1", "running"), { ...report("t3", "failed"), err: "boom", exitCode: 3, containerId: "c1" }];
+    const reports = [
+      { ...report("t1", "ready"), containerId: "c9" }, report("t1", "running"), report("t1", "starting"),
+      { ...report("t3", "failed"), err: "boom", exitCode: 3, containerId: "c1" },
+    ];
     const planned = planTaskReports(s2, "n1", reports);
-    assert.deepEqual(planned.map((p) => [p.aggregateId, (p.data as { state: string }).state, p.expect]), [["t1", "accepted", 7], ["t3", "failed", 7]]);
+    assert.deepEqual(planned.map((p) => [p.aggregateId, (p.data as { state: string }).state, p.expect]), [["t1", "running", 7], ["t3", "failed", 7]]);
+    assert.equal((planned[0]?.data as { containerId?: string }).containerId, "c9", "the container id of the ready report is kept");
     assert.deepEqual(planned[1]?.data, { taskId: "t3", state: "failed", message: "failed", err: "boom", containerId: "c1", exitCode: 3, timestamp: "2026-01-01T00:00:00Z" });
-    s2.tasks.set("t1", task("t1", { state: "accepted" }));
+    s2.tasks.set("t1", task("t1", { state: "running" }));
     s2.tasks.set("t3", task("t3", { state: "failed" }));
-    assert.deepEqual(planTaskReports(s2, "n1", reports).map((p) => (p.data as { state: string }).state), ["running"]);
+    assert.deepEqual(planTaskReports(s2, "n1", reports), [], "nothing left once applied");
   });
 });
 

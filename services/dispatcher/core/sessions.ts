@@ -67,10 +67,8 @@ export function checkReport(state: ClusterState, nodeId: string, r: TaskStatusRe
  */
 export function planTaskReports(state: ClusterState, nodeId: string, reports: readonly TaskStatusReport[]): PlannedEvent[] {
   const out: PlannedEvent[] = [];
-  const taken = new Set<string>();
-  for (const r of reports) {
-    if (taken.has(r.taskId) || !checkReport(state, nodeId, r).ok) continue;
-    taken.add(r.taskId);
+  for (const r of latestPerTask(reports)) {
+    if (!checkReport(state, nodeId, r).ok) continue;
     const data = {
       taskId: r.taskId, state: r.state, message: r.message, err: r.err,
       containerId: r.containerId, exitCode: r.exitCode, timestamp: r.timestamp, ...(r.ports ? { ports: r.ports } : {}),
@@ -79,6 +77,26 @@ export function planTaskReports(state: ClusterState, nodeId: string, reports: re
     out.push(plan("TaskStatusChanged", "task", r.taskId, data, version, `status:${r.taskId}:${r.state}`));
   }
   return out;
+}
+
+/**
+ * One report per task: the furthest state the batch reached (swarmkit's dispatcher also writes
+ * only the latest status of a batch), keeping the container id and ports an earlier report of the
+ * same batch carried. One event per task per batch instead of one per step: the agent batches
+ * every 100 ms, so a fast start (accepted … running) costs one append, not five.
+ */
+export function latestPerTask(reports: readonly TaskStatusReport[]): TaskStatusReport[] {
+  const latest = new Map<string, TaskStatusReport>();
+  for (const r of reports) {
+    const prev = latest.get(r.taskId);
+    if (prev && taskStateRank(r.state) < taskStateRank(prev.state)) continue;
+    latest.set(r.taskId, {
+      ...r,
+      containerId: r.containerId ?? prev?.containerId,
+      ...(r.ports ?? prev?.ports ? { ports: r.ports ?? prev?.ports } : {}),
+    });
+  }
+  return [...latest.values()];
 }
 
 /** Reports that will never apply (wrong node, unknown task, backward or unchanged), with why. */
