@@ -8,7 +8,7 @@ import { currentTraceparent, inSpan } from "./telemetry.js";
 export interface CommitOptions {
   /** Decide-append rounds before giving up on repeated conflicts. Default 5. */
   attempts?: number;
-  /** Appends in flight at once. Default 64. */
+  /** Appends in flight at once. Default 256. */
   concurrency?: number;
 }
 
@@ -19,7 +19,7 @@ export function msgIdOf(p: PlannedEvent): string {
 
 /** Appends planned events (each with its expectation); returns the highest sequence written. */
 export async function appendPlanned(
-  store: EventStore, planned: PlannedEvent[], ctx: EventContext, concurrency = 64,
+  store: EventStore, planned: PlannedEvent[], ctx: EventContext, concurrency = 256,
 ): Promise<{ maxSeq: number; conflicts: WrongLastSequenceError[] }> {
   let maxSeq = 0;
   const conflicts: WrongLastSequenceError[] = [];
