@@ -1,19 +1,19 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import {
-  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, msgIdOf, plan, toAppend, versionOf,
+  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger,
   type NatsConnection,
 } from "../../services/shared/index.js";
-import { NodeTaskDoc, RegisterResponse, STREAMS, subjects, type AggregateKind, type EventData, type EventType } from "../../schemas/index.js";
+import { NodeTaskDoc, RegisterResponse, STREAMS, subjects } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { emitter, type Emit } from "../helpers/emit.js";
 
 /* Node lifecycle in the dispatcher: the cluster's heartbeat period changing, and `node rm`. */
 
 const PERIOD = 200;
-const actor = { kind: "user", id: "test" } as const;
 const description = { hostname: "h1", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels: {} };
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
@@ -22,14 +22,9 @@ let jsm: JetStreamManager;
 let store: JetStreamEventStore;
 let view: Informer;
 let dispatcher: { stop(): Promise<void> } | undefined;
-let step = 0;
 
-async function emit<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): Promise<void> {
-  await view.waitFor(await store.headSeq());
-  const p = plan(type, kind, id, data, versionOf(view.state, subjects.event(kind, id)), `test:${step++}`);
-  const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
-  await view.waitFor(r.seq);
-}
+let emitOnce: Emit | undefined;
+const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
 async function register(nodeId: string): Promise<RegisterResponse> {
   const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
   const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 });
@@ -93,8 +88,7 @@ describe("dispatcher: node rm", () => {
     assert.equal((await register("n2")).ok, true);
     await emit("TaskCreated", "task", "t9", {
       taskId: "t9", serviceId: "svc1", serviceName: "web", slot: 1, spec: { ContainerSpec: { Image: "img" } },
-      specVersion: 1, desiredState: "running", state: "pending",
-    });
+      specVersion: 1, desiredState: "running", state: "pending" });
     await emit("TaskAssigned", "task", "t9", { taskId: "t9", nodeId: "n2" });
     await docWhere("n2", "t9", (d) => !d.removed && d.desiredState === "running", "t9's doc on n2");
     await emit("NodeRemoved", "node", "n2", { nodeId: "n2" });
@@ -107,8 +101,7 @@ describe("dispatcher: node rm", () => {
     dispatcher = undefined;
     await emit("TaskCreated", "task", "t10", {
       taskId: "t10", serviceId: "svc1", serviceName: "web", slot: 2, spec: { ContainerSpec: { Image: "img" } },
-      specVersion: 1, desiredState: "running", state: "pending",
-    });
+      specVersion: 1, desiredState: "running", state: "pending" });
     await emit("TaskAssigned", "task", "t10", { taskId: "t10", nodeId: "n1" });
     // A doc left behind as if published before a crash, then the node removed while no dispatcher ran.
     const live = { taskId: "t10", serviceId: "svc1", serviceName: "web", slot: 2, nodeId: "n1", spec: { ContainerSpec: { Image: "img" } }, desiredState: "running", version: 1, removed: false };

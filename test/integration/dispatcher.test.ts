@@ -1,20 +1,19 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import {
-  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, msgIdOf, plan, toAppend, versionOf,
+  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, versionOf,
   type NatsConnection,
 } from "../../services/shared/index.js";
 import {
   NodeTaskDoc, RegisterResponse, STREAMS, subjects,
-  type AggregateKind, type EventData, type EventType, type NodeStatusMessage, type TaskState,
-} from "../../schemas/index.js";
+     type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { emitter, type Emit } from "../helpers/emit.js";
 
 const PERIOD = 200;
-const actor = { kind: "user", id: "test" } as const;
 const description = { hostname: "h1", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28.2.2", engineLabels: {} };
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
@@ -23,15 +22,10 @@ let jsm: JetStreamManager;
 let store: JetStreamEventStore;
 let view: Informer;
 let dispatcher: { stop(): Promise<void> } | undefined;
-let step = 0;
 
 /** Appends one event as its producer would, expecting the aggregate's current version. */
-async function emit<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): Promise<void> {
-  await view.waitFor(await store.headSeq());
-  const p = plan(type, kind, id, data, versionOf(view.state, subjects.event(kind, id)), `test:${step++}`);
-  const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
-  await view.waitFor(r.seq);
-}
+let emitOnce: Emit | undefined;
+const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
 const startDispatcher = (instanceId = "dispatcher-test") => start({ nc, store, log: createLogger("test", "silent"), instanceId }, { livenessIntervalMs: 20, nakDelayMs: 100 });
 async function register(nodeId: string): Promise<RegisterResponse> {
   const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
@@ -64,8 +58,7 @@ function docWhere(nodeId: string, taskId: string, ok: (d: NodeTaskDoc) => boolea
 async function createAssigned(taskId: string, nodeId: string): Promise<void> {
   await emit("TaskCreated", "task", taskId, {
     taskId, serviceId: "svc1", serviceName: "web", slot: 1, spec: { ContainerSpec: { Image: "img" } },
-    specVersion: 1, desiredState: "running", state: "pending",
-  });
+    specVersion: 1, desiredState: "running", state: "pending" });
   await emit("TaskAssigned", "task", taskId, { taskId, nodeId });
 }
 
@@ -165,8 +158,7 @@ describe("dispatcher: task status reports", () => {
     await createAssigned("t2", "n1");
     await send({
       kind: "tasks", nodeId: "n1", sessionId: "s-n1", updates: (["accepted", "preparing", "running"] as const)
-        .map((state) => ({ taskId: "t2", state, message: state, timestamp: new Date().toISOString() })),
-    });
+        .map((state) => ({ taskId: "t2", state, message: state, timestamp: new Date().toISOString() })) });
     await eventually(() => task("t2")?.state === "running", { what: "t2 running", timeoutMs: 5000 });
     const states: string[] = [];
     const head = await store.headSeq();

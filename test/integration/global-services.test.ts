@@ -1,32 +1,27 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, msgIdOf, plan, tasksOfService, toAppend, versionOf,
+  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, tasksOfService,
   type EventStore, type NatsConnection,
 } from "../../services/shared/index.js";
-import { subjects, type AggregateKind, type EventData, type EventType, type NodeAvailability } from "../../schemas/index.js";
+import {     type NodeAvailability } from "../../schemas/index.js";
 import { start as startOrchestrator } from "../../services/orchestrator/index.js";
 import { start as startScheduler } from "../../services/scheduler/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { emitter, type Emit } from "../helpers/emit.js";
 
 /* Global services follow nodes: orchestrator + scheduler against a real nats-server. */
 
-const actor = { kind: "user", id: "test" } as const;
 const log = createLogger("test", "silent");
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
 let store: EventStore;
 let view: Informer;
 const services: { stop(): Promise<void> }[] = [];
-let step = 0;
 
-async function emit<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): Promise<void> {
-  await view.waitFor(await store.headSeq());
-  const p = plan(type, kind, id, data, versionOf(view.state, subjects.event(kind, id)), `global-test:${step++}`);
-  const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
-  await view.waitFor(r.seq);
-}
+let emitOnce: Emit | undefined;
+const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
 async function nodeUp(id: string, labels: Record<string, string> = {}): Promise<void> {
   await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
   if (Object.keys(labels).length > 0) await setNode(id, "active", labels);
@@ -88,9 +83,7 @@ describe("global services", () => {
       serviceId: "g2",
       spec: {
         Name: "zoned", Mode: { Global: {} },
-        TaskTemplate: { ContainerSpec: { Image: "busybox" }, Placement: { Constraints: ["node.labels.zone==a"] }, Resources: { Reservations: { NanoCPUs: 1e9 } } },
-      },
-    });
+        TaskTemplate: { ContainerSpec: { Image: "busybox" }, Placement: { Constraints: ["node.labels.zone==a"] }, Resources: { Reservations: { NanoCPUs: 1e9 } } } } });
     // z1 has no description (never registered): no resources to reserve.
     await eventually(() => {
       const [t] = tasksOfService(view.state, "g2");

@@ -1,39 +1,33 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, msgIdOf, plan, toAppend, versionOf,
+  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore,
   type EventStore, type NatsConnection,
 } from "../../services/shared/index.js";
-import { subjects, type AggregateKind, type EventData, type EventType, type TaskSpec } from "../../schemas/index.js";
+import {     type TaskSpec } from "../../schemas/index.js";
 import { start } from "../../services/scheduler/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { emitter, type Emit } from "../helpers/emit.js";
 
 /* The scheduler against a real nats-server: a pending task is placed once something lets it fit. */
 
-const actor = { kind: "user", id: "test" } as const;
 const description = { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels: {} };
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
 let store: EventStore;
 let view: Informer;
 let scheduler: { stop(): Promise<void> } | undefined;
-let step = 0;
 
-async function emit<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): Promise<void> {
-  await view.waitFor(await store.headSeq());
-  const p = plan(type, kind, id, data, versionOf(view.state, subjects.event(kind, id)), `sched-test:${step++}`);
-  const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
-  await view.waitFor(r.seq);
-}
+let emitOnce: Emit | undefined;
+const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
 async function nodeUp(id: string): Promise<void> {
   await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
   await emit("NodeRegistered", "node", id, { nodeId: id, description, addr: "10.0.0.1" });
   await emit("NodeStatusChanged", "node", id, { nodeId: id, state: "ready", message: "" });
 }
 const createTask = (taskId: string, slot: number, spec: TaskSpec) => emit("TaskCreated", "task", taskId, {
-  taskId, serviceId: "s1", serviceName: "web", slot, spec, specVersion: 1, desiredState: "running", state: "pending",
-});
+  taskId, serviceId: "s1", serviceName: "web", slot, spec, specVersion: 1, desiredState: "running", state: "pending" });
 const task = (id: string) => view.state.tasks.get(id);
 function expectTask(id: string, check: (t: NonNullable<ReturnType<typeof task>>) => void, what: string): Promise<unknown> {
   return eventually(() => { check(task(id)!); return true; }, { what, timeoutMs: 15_000 });

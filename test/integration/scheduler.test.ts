@@ -1,33 +1,28 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, msgIdOf, plan, toAppend, versionOf,
+  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger,
   type NatsConnection,
 } from "../../services/shared/index.js";
-import { subjects, type AggregateKind, type EventData, type EventType } from "../../schemas/index.js";
+import { subjects, type EventType } from "../../schemas/index.js";
 import { start } from "../../services/scheduler/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { emitter, type Emit } from "../helpers/emit.js";
 
-const actor = { kind: "user", id: "test" } as const;
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let view: Informer;
 let scheduler: { stop(): Promise<void> };
-let step = 0;
 
 /** Appends one event as its producer would (expecting the aggregate's current version). */
-async function emit<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): Promise<void> {
-  const p = plan(type, kind, id, data, versionOf(view.state, subjects.event(kind, id)), `test:${step++}`);
-  const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
-  await view.waitFor(r.seq);
-}
+let emitOnce: Emit | undefined;
+const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
 function createTask(taskId: string, slot: number): Promise<void> {
   return emit("TaskCreated", "task", taskId, {
     taskId, serviceId: "svc1", serviceName: "web", slot, spec: { ContainerSpec: { Image: "img" } },
-    specVersion: 1, desiredState: "running", state: "pending",
-  });
+    specVersion: 1, desiredState: "running", state: "pending" });
 }
 async function joinReady(nodeId: string): Promise<void> {
   await emit("NodeJoined", "node", nodeId, { nodeId, name: nodeId, role: "worker", availability: "active" });

@@ -1,0 +1,21 @@
+import type { AggregateKind, EventData, EventType } from "../../schemas/index.js";
+import { subjects } from "../../schemas/index.js";
+import { msgIdOf, plan, toAppend, versionOf, type EventStore, type Informer } from "../../services/shared/index.js";
+
+export type Emit = <T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>) => Promise<void>;
+
+/**
+ * Tests play the other producers: `emit` appends one event the way a service would — expecting
+ * the aggregate's current version, with a unique step key — once `view` has caught up with the
+ * log, and resolves when `view` has applied it.
+ */
+export function emitter(store: EventStore, view: Informer, prefix = "test"): Emit {
+  const actor = { kind: "user", id: prefix } as const;
+  let step = 0;
+  return async (type, kind, id, data) => {
+    await view.waitFor(await store.headSeq());
+    const p = plan(type, kind, id, data, versionOf(view.state, subjects.event(kind, id)), `${prefix}:${step++}`);
+    const r = await store.append(toAppend(p, { actor, now: new Date() }, msgIdOf(p)));
+    await view.waitFor(r.seq);
+  };
+}
