@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NodeAvailability, NodeRole, NodeState, TaskState } from "./primitives.js";
-import { ServiceSpec, TaskSpec } from "./specs.js";
+import { PortConfig, ServiceSpec, TaskSpec } from "./specs.js";
 import { UpdateState } from "./events.js";
 
 /* Requests and responses of the api's HTTP/JSON surface, in the Docker Engine API's shape. */
@@ -85,6 +85,8 @@ export const Task = z.object({
     Message: z.string(),
     Err: z.string().optional(),
     ContainerStatus: z.object({ ContainerID: z.string().optional(), ExitCode: z.number().optional() }).optional(),
+    /** Host-mode ports the engine bound for this task (Docker's `Status.PortStatus`). */
+    PortStatus: z.object({ Ports: z.array(PortConfig) }).optional(),
   }),
   DesiredState: TaskState,
 });

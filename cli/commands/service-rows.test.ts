@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Task } from "../../schemas/api.js";
-import { errorCell, psRows } from "./service-rows.js";
+import { errorCell, portsCell, psRows } from "./service-rows.js";
 
 function task(id: string, slot: number, state: Task["Status"]["State"], desired: Task["DesiredState"], createdAt: string, err?: string): Task {
   return {
@@ -28,5 +28,11 @@ describe("service ps rows", () => {
   it("shows the whole error with --no-trunc, nothing when there is none", () => {
     assert.equal(errorCell("a".repeat(40), true), `"${"a".repeat(40)}"`);
     assert.equal(errorCell(undefined, false), "");
+  });
+  it("shows the host-mode ports bound to a task as docker does", () => {
+    const t = task("p", 1, "running", "running", "2026-01-01T00:00:00Z");
+    assert.equal(portsCell(t), "");
+    t.Status.PortStatus = { Ports: [{ Protocol: "tcp", TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }, { Protocol: "udp", TargetPort: 53, PublishedPort: 5353, PublishMode: "host" }] };
+    assert.equal(portsCell(t), "*:8080->80/tcp,*:5353->53/udp");
   });
 });

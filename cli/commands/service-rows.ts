@@ -40,6 +40,11 @@ export function taskName(t: Task): string {
  * `service ps` rows: grouped by service and slot, newest first; older tasks of a slot are history
  * rows named ` \_ <svc>.<slot>`. NODE shows the node's host name.
  */
+/** `*:8080->80/tcp` for each host-mode port bound to the task (as `docker service ps` shows them). */
+export function portsCell(t: Task): string {
+  return (t.Status.PortStatus?.Ports ?? []).map((p) => `*:${p.PublishedPort}->${p.TargetPort}/${p.Protocol ?? "tcp"}`).join(",");
+}
+
 export function psRows(tasks: Task[], nodeNames: Map<string, string>, now: Date, noTrunc = false): string[][] {
   const sorted = [...tasks].sort((a, b) =>
     a.ServiceName.localeCompare(b.ServiceName) || a.ServiceID.localeCompare(b.ServiceID) ||
@@ -53,7 +58,7 @@ export function psRows(tasks: Task[], nodeNames: Map<string, string>, now: Date,
     return [
       shortId(t.ID, noTrunc), shown, imageOf(t.Spec.ContainerSpec.Image),
       t.NodeID ? nodeNames.get(t.NodeID) ?? t.NodeID : "",
-      titleCase(t.DesiredState), `${titleCase(t.Status.State)} ${since} ago`, errorCell(t.Status.Err, noTrunc), "",
+      titleCase(t.DesiredState), `${titleCase(t.Status.State)} ${since} ago`, errorCell(t.Status.Err, noTrunc), portsCell(t),
     ];
   });
 }

@@ -80,5 +80,12 @@ describe("health checks (whole stack)", () => {
     }, { timeoutMs: 60_000, what: "hostport's container" }) ?? [];
     const bound = (await docker.getContainer(ctr!.Id).inspect()).NetworkSettings.Ports["80/tcp"];
     assert.ok(Number(bound?.[0]?.HostPort) > 0, `80/tcp bound to a host port: ${JSON.stringify(bound)}`);
+    // The user sees it in `service ps`, as with docker: `*:<port>->80/tcp`.
+    const hostPort = bound?.find((b) => !(b.HostIp ?? "").includes(":"))?.HostPort ?? bound?.[0]?.HostPort;
+    const ps = await eventually(async () => {
+      const out = await c.swarm("service", "ps", "hostport");
+      return out.includes(`*:${hostPort}->80/tcp`) ? out : undefined;
+    }, { timeoutMs: 30_000, what: "service ps to show the bound port" });
+    assert.match(ps ?? "", /PORTS/);
   });
 });

@@ -84,6 +84,7 @@ export function taskView(state: ClusterState, t: TaskView): api.Task {
       Message: t.message,
       Err: t.err,
       ContainerStatus: t.containerId || t.exitCode !== undefined ? { ContainerID: t.containerId, ExitCode: t.exitCode } : undefined,
+      ...(t.ports?.length ? { PortStatus: { Ports: t.ports } } : {}),
     },
     DesiredState: t.desiredState,
   };
