@@ -8,6 +8,8 @@ export const STREAMS = {
 export const BUCKETS = {
   members: "swarm-members",
   snapshots: "swarm-snapshots",
+  /** Singleton leases, `lease.<service>` (DESIGN §5); the bucket's TTL is the lease TTL. */
+  leases: "swarm-leases",
 } as const;
 
 export type AggregateKind = "cluster" | "node" | "service" | "task";

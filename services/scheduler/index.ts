@@ -1,4 +1,4 @@
-import { Informer, WorkQueue, decideAndCommit, every, serviceActor, type ServiceDeps } from "../shared/index.js";
+import { Informer, Lease, WorkQueue, decideAndCommit, every, openLeaseKv, serviceActor, type LeaseOptions, type MemberStatus, type ServiceDeps } from "../shared/index.js";
 import { parseEventSubject } from "../../schemas/index.js";
 import { plan } from "./core/index.js";
 
@@ -9,6 +9,8 @@ export interface SchedulerOptions {
   debounceMs?: number;
   /** Full pass regardless of events, as a safety net. Default 10 000 ms. */
   resyncMs?: number;
+  /** Lease timings (DESIGN §5: one active scheduler, standbys ready). Defaults: ttl 3 s, renew 1 s, retry 0.5 s. */
+  lease?: Pick<LeaseOptions, "ttlMs" | "renewMs" | "retryMs">;
 }
 
 const PASS = "schedule";
@@ -17,12 +19,17 @@ const PASS = "schedule";
  * The scheduler: one debounced work key; every task, node or cluster event queues a pass over the
  * whole projection. Passes never overlap (the work queue runs a key once at a time).
  */
-export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Promise<{ stop(): Promise<void> }> {
+export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Promise<{ stop(): Promise<void>; status(): MemberStatus }> {
   const log = deps.log.child("scheduler");
   const now = deps.now ?? (() => new Date());
   const actor = serviceActor(deps.instanceId);
   const informer = new Informer(deps.store);
+  const lease = new Lease(await openLeaseKv(deps.nc, { ttlMs: opts.lease?.ttlMs }), {
+    ...opts.lease, service: "scheduler", holder: deps.instanceId, log, onChange: (active) => { if (active) queue.add(PASS); },
+  });
   const queue = new WorkQueue(async () => {
+    // A standby keeps its projection synced but decides nothing (the appends' expectations still guard a stale holder).
+    if (!lease.active) return;
     const written = await decideAndCommit(deps.store, informer, (s) => plan(s, now()), () => ({ actor, now: now() }));
     if (written > 0) log.debug("pass committed", { seq: written });
   }, log, { debounceMs: opts.debounceMs ?? 50 });
@@ -33,14 +40,17 @@ export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Pro
     if (kind === "task" || kind === "node") queue.add(PASS);
   });
   await informer.start();
+  await lease.start();
   queue.add(PASS);
   const resync = every(opts.resyncMs ?? 10_000, () => queue.add(PASS), log);
-  log.info("scheduler running", { seq: informer.seq });
+  log.info("scheduler running", { seq: informer.seq, active: lease.active });
 
   return {
+    status: () => ({ role: lease.active ? "active" : "standby", seq: informer.seq }),
     stop: async () => {
       resync.stop();
       await queue.stop();
+      await lease.stop();
       await informer.stop();
     },
   };

@@ -13,3 +13,5 @@ export * from "./lifecycle.js";
 export { createLogger, type Logger } from "./logger.js";
 export * from "./service.js";
 export { startTelemetry, inSpan, currentTraceparent } from "./telemetry.js";
+export * from "./lease.js";
+export * from "./membership.js";

@@ -5,6 +5,7 @@ import type { EventStore } from "./event-store.js";
 import { JetStreamEventStore } from "./jetstream-event-store.js";
 import { runMain, type Running } from "./lifecycle.js";
 import { createLogger, type Logger } from "./logger.js";
+import { startMembership, type MemberStatus } from "./membership.js";
 import { connectNats, ensureStreams } from "./nats.js";
 import { startTelemetry } from "./telemetry.js";
 
@@ -27,7 +28,7 @@ export function serviceActor(instanceId: string): Actor {
  * The whole of a service's `main.ts`: read env, connect, ensure streams, start, stop on signal.
  * `extra` receives the process environment for service-specific settings.
  */
-export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.ProcessEnv) => Promise<Running>): void {
+export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.ProcessEnv) => Promise<Running & { status?(): MemberStatus }>): void {
   const log = createLogger(name);
   runMain(name, log, async () => {
     const cfg = parseEnv(BaseConfig);
@@ -36,10 +37,15 @@ export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.
     const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: instanceId });
     await ensureStreams(nc, cfg.SWARM_STREAM_REPLICAS);
     const store = new JetStreamEventStore(nc, log);
-    const running = await start({ nc, store, log, instanceId }, process.env);
+    let running: (Running & { status?(): MemberStatus }) | undefined;
+    const membership = await startMembership(nc, { service: name, instanceId, status: () => running?.status?.(), replicas: cfg.SWARM_STREAM_REPLICAS, log });
+    const started = await start({ nc, store, log, instanceId }, process.env);
+    running = started;
+    await membership.beat();
     return {
       stop: async () => {
-        await running.stop();
+        await membership.stop();
+        await started.stop();
         await nc.drain();
         await stopTelemetry();
       },
