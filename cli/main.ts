@@ -5,6 +5,7 @@ import { registerRun } from "./commands/run.js";
 import { registerSwarm } from "./commands/swarm.js";
 import { registerNode } from "./commands/node.js";
 import { registerService } from "./commands/service.js";
+import { registerControlPlane } from "./commands/control-plane.js";
 
 /**
  * The `swarm` command. One file per noun under `commands/`; each exports `register<Noun>(program)`.
@@ -24,6 +25,7 @@ registerRun(program);
 registerSwarm(program);
 registerNode(program);
 registerService(program);
+registerControlPlane(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -12,6 +12,8 @@ export interface RunningApi {
   /** e.g. `http://127.0.0.1:4280` */
   url: string;
   stop(): Promise<void>;
+  /** For membership: the projection's last applied sequence. */
+  status?(): { seq: number };
 }
 
 function parseListen(addr: string): { host: string; port: number } {
@@ -32,7 +34,7 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const log = deps.log;
   const informer = new Informer(deps.store);
   await informer.start();
-  const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()) }), log);
+  const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc }), log);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -47,6 +49,7 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   log.info("listening", { url, seq: informer.seq });
   return {
     url,
+    status: () => ({ seq: informer.seq }),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
 import { formatZodError, ServiceSpec, type Actor } from "../../../schemas/index.js";
@@ -18,12 +19,15 @@ import {
 import { route, type Route } from "./http.js";
 import { joinTokens } from "./tokens.js";
 import { nodeRoutes } from "./node-routes.js";
+import { controlPlaneRoutes } from "./control-plane-routes.js";
 import { checkServiceSpec } from "../core/spec-checks.js";
 
 export interface RouteDeps {
   store: EventStore;
   informer: Informer;
   now: () => Date;
+  /** For `GET /control-plane` (KV swarm-members, swarm-leases). */
+  nc?: NatsConnection;
 }
 
 /** Until authentication exists every request acts as the local user. */
@@ -136,5 +140,6 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200, body: taskView(state(), t) };
     }),
     ...nodeRoutes(deps),
+    ...controlPlaneRoutes(deps),
   ];
 }
