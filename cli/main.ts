@@ -6,6 +6,8 @@ import { registerSwarm } from "./commands/swarm.js";
 import { registerNode } from "./commands/node.js";
 import { registerService } from "./commands/service.js";
 import { registerControlPlane } from "./commands/control-plane.js";
+import { registerEvents } from "./commands/events.js";
+import { registerAudit } from "./commands/audit.js";
 
 /**
  * The `swarm` command. One file per noun under `commands/`; each exports `register<Noun>(program)`.
@@ -26,6 +28,8 @@ registerSwarm(program);
 registerNode(program);
 registerService(program);
 registerControlPlane(program);
+registerEvents(program);
+registerAudit(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);

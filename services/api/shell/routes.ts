@@ -20,6 +20,7 @@ import { route, type Route } from "./http.js";
 import { joinTokens } from "./tokens.js";
 import { nodeRoutes } from "./node-routes.js";
 import { controlPlaneRoutes } from "./control-plane-routes.js";
+import { auditRoutes } from "./audit-routes.js";
 import { checkServiceSpec } from "../core/spec-checks.js";
 
 export interface RouteDeps {
@@ -141,5 +142,6 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     }),
     ...nodeRoutes(deps),
     ...controlPlaneRoutes(deps),
+    ...auditRoutes(deps),
   ];
 }

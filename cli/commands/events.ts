@@ -1,0 +1,98 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import { ErrorBody } from "../../schemas/api.js";
+import { formatZodError } from "../../schemas/index.js";
+import { ApiError } from "../client.js";
+import { clientOf, collect, print } from "./common.js";
+
+/* `swarm events`: the log, one line per event (GET /events). */
+
+export const EventRow = z.object({
+  seq: z.number(),
+  time: z.string(),
+  type: z.string(),
+  object: z.object({ kind: z.string(), id: z.string() }),
+  actor: z.object({ kind: z.string(), id: z.string() }),
+  summary: z.string(),
+});
+export type EventRow = z.infer<typeof EventRow>;
+export const EventsPage = z.object({ events: z.array(EventRow), head: z.number(), next: z.string().optional() });
+
+const EVENT_FILTER_KEYS = ["type", "service", "node", "actor"];
+
+/** `--filter type=X --filter service=web` → `{type: ["X"], service: ["web"]}`; an unknown key is refused by name. */
+export function parseEventFilters(flags: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of flags) {
+    const i = f.indexOf("=");
+    const key = i < 0 ? f : f.slice(0, i);
+    if (i < 0 || !f.slice(i + 1)) throw new Error(`--filter: "${f}" is not key=value`);
+    if (!EVENT_FILTER_KEYS.includes(key)) throw new Error(`--filter: unknown key "${key}" (expected ${EVENT_FILTER_KEYS.join(", ")})`);
+    (out[key] ??= []).push(f.slice(i + 1));
+  }
+  return out;
+}
+
+/** A line: time, type, the summary (which names the object), and who did it. Actor ids of 25 characters are cut to 12. */
+export function eventLine(e: EventRow): string {
+  const id = /^[a-z0-9]{25}$/.test(e.actor.id) ? e.actor.id.slice(0, 12) : e.actor.id;
+  return `${e.time} ${e.type} ${e.summary} by ${e.actor.kind} ${id}`;
+}
+
+/** GET a path of the api and parse the answer with `schema`; the api's error message is shown as is. */
+export async function apiGet<S extends z.ZodType>(base: string, path: string, schema: S, method = "GET"): Promise<z.infer<S>> {
+  const url = new URL(path, base.endsWith("/") ? base : base + "/");
+  let res: Response;
+  try {
+    res = await fetch(url, { method });
+  } catch {
+    throw new Error(`Cannot connect to the jetswarm api at ${base}. Is it running (swarm up)?`);
+  }
+  const text = await res.text();
+  let json: unknown;
+  try { json = text ? JSON.parse(text) : undefined; } catch { throw new ApiError(res.status, `unexpected response from the api (HTTP ${res.status})`); }
+  if (!res.ok) {
+    const e = ErrorBody.safeParse(json);
+    throw new ApiError(res.status, e.success ? e.data.message : `the api answered HTTP ${res.status}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error(`unexpected response from the api: ${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+export function eventsQuery(o: { since?: string; until?: string; filters: Record<string, string[]> }): string {
+  const q = new URLSearchParams();
+  if (o.since) q.set("since", o.since);
+  if (o.until) q.set("until", o.until);
+  if (Object.keys(o.filters).length) q.set("filters", JSON.stringify(o.filters));
+  const s = q.toString();
+  return s ? `events?${s}` : "events";
+}
+
+interface EventsFlags { since?: string; until?: string; filter: string[]; follow?: boolean; format?: string }
+
+export function registerEvents(program: Command): void {
+  program
+    .command("events")
+    .description("show the cluster's events from the log: time, type, object, actor, summary")
+    .option("--since <time>", "events since this time (RFC 3339), duration ago (10m), or seq:N")
+    .option("--until <time>", "events until this time (RFC 3339), duration ago (10m), or seq:N")
+    .option("-f, --filter <key=value>", "filter by type, service, node or actor (repeatable)", collect, [])
+    .option("--follow", "keep printing new events until interrupted")
+    .option("--format <format>", "json: one JSON object per line")
+    .action(async (o: EventsFlags, cmd: Command) => {
+      if (o.format && o.format !== "json") throw new Error(`--format: only "json" is supported`);
+      const base = clientOf(cmd).base;
+      const filters = parseEventFilters(o.filter);
+      const show = (e: EventRow) => print(o.format === "json" ? JSON.stringify(e) : eventLine(e));
+      let since = o.since;
+      for (;;) {
+        const page = await apiGet(base, eventsQuery({ since, until: o.until, filters }), EventsPage);
+        page.events.forEach(show);
+        if (page.next) { since = page.next; continue; }
+        if (!o.follow || o.until) return;
+        since = `seq:${page.head + 1}`;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    });
+}

@@ -1,0 +1,189 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import { Envelope, STREAMS } from "../../../schemas/index.js";
+import {
+  chainNext, GENESIS, listCheckpoints, openAuditKv, putCheckpoint, readRange, seqAtTime, streamBounds, type Checkpoint,
+} from "../../shared/audit-chain.js";
+import { evolve, initialClusterState, invalidArgument, unavailable, type ClusterState, type Informer } from "../../shared/index.js";
+import { auditDiff, type AuditSnapshot } from "../core/audit-diff.js";
+import { EVENT_FILTERS, EVENTS_PAGE, eventMatches, eventRow, NameBook, parseBound, type EventRow, type Names } from "../core/audit-events.js";
+import { EventChecker, type BadEvent } from "../core/audit-verify.js";
+import { parseFilters } from "../core/filters.js";
+import { listNodes, listServices, listTasks } from "../core/views.js";
+import { route, type Request, type Route } from "./http.js";
+
+/*
+ * Audit by replay (issue 5): `GET /events`, `GET /audit/state`, `GET /audit/diff`,
+ * `POST /audit/verify`, `POST /audit/seal`. Everything is read from the stream itself with bounded
+ * ordered consumers (never the live projection, except for names of objects the range does not show).
+ */
+
+export interface AuditDeps {
+  nc?: NatsConnection;
+  informer: Informer;
+  now: () => Date;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  stream: string;
+  head: number;
+  checked: number;
+  checkpoints: number;
+  hash: string;
+  bad?: BadEvent;
+}
+
+const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function liveNames(state: () => ClusterState): Names {
+  return {
+    serviceName: (id) => state().services.get(id)?.spec.Name,
+    serviceOfTask: (id) => state().tasks.get(id)?.serviceId,
+    taskName: (id) => {
+      const t = state().tasks.get(id);
+      return t ? `${t.serviceName}.${t.slot || t.nodeId}` : undefined;
+    },
+    nodeName: (id) => state().nodes.get(id)?.name,
+    nodeOfTask: (id) => state().tasks.get(id)?.nodeId,
+  };
+}
+
+function parseEnvelope(data: Uint8Array): Envelope | undefined {
+  try {
+    const r = Envelope.safeParse(JSON.parse(new TextDecoder().decode(data)));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function auditRoutes(deps: AuditDeps): Route[] {
+  const nc = (): NatsConnection => {
+    if (!deps.nc) throw unavailable("audit is not available: this api has no NATS connection");
+    return deps.nc;
+  };
+  const streamOf = (req: Request): string => {
+    const s = req.query.get("stream") ?? STREAMS.events;
+    if (!STREAM_NAME.test(s)) throw invalidArgument(`stream: "${s}" is not a stream name`);
+    return s;
+  };
+  /** A bound as a sequence: `start` gives the first sequence at or after it, else the last one before it. */
+  const seqOf = async (stream: string, raw: string, field: string, start: boolean): Promise<number> => {
+    const b = parseBound(raw, deps.now(), field);
+    if ("seq" in b) return b.seq;
+    const at = await seqAtTime(nc(), stream, b.time);
+    return start ? at : at - 1;
+  };
+  const stateAt = async (stream: string, seq: number, from?: { state: ClusterState }): Promise<ClusterState> => {
+    const state = from?.state ?? initialClusterState();
+    await readRange(nc(), stream, state.seq + 1, seq, (m) => {
+      const e = parseEnvelope(m.data);
+      if (e) evolve(state, { seq: m.seq, event: e });
+    });
+    state.seq = Math.max(state.seq, seq);
+    return state;
+  };
+  const snapshot = (state: ClusterState): AuditSnapshot => ({
+    seq: state.seq, services: listServices(state, new Map()), tasks: listTasks(state, new Map()), nodes: listNodes(state, new Map()),
+  });
+  const clampAt = async (stream: string, raw: string | null, field: string): Promise<number> => {
+    const { last } = await streamBounds(nc(), stream);
+    if (!raw) throw invalidArgument(`${field}: required (a time, a duration like 10m, or seq:N)`);
+    return Math.min(last, Math.max(0, await seqOf(stream, raw, field, false)));
+  };
+
+  return [
+    route("GET", "/events", async (req) => {
+      const stream = streamOf(req);
+      const filters = parseFilters(req.query.get("filters"), EVENT_FILTERS);
+      const { first, last } = await streamBounds(nc(), stream);
+      const since = req.query.get("since");
+      const until = req.query.get("until");
+      const from = Math.max(first, 1, since ? await seqOf(stream, since, "since", true) : 1);
+      const to = Math.min(last, until ? await seqOf(stream, until, "until", false) : last);
+      const names = new NameBook(liveNames(() => deps.informer.state));
+      const events: EventRow[] = [];
+      let scanned = from - 1;
+      await readRange(nc(), stream, from, to, (m) => {
+        scanned = m.seq;
+        const e = parseEnvelope(m.data);
+        if (!e) return;
+        names.learn(e);
+        if (eventMatches(e, filters, names)) events.push(eventRow(m.seq, m.time, e, names));
+        return events.length < EVENTS_PAGE;
+      });
+      return { status: 200, body: { events, head: last, ...(scanned < to ? { next: `seq:${scanned + 1}` } : {}) } };
+    }),
+
+    route("GET", "/audit/state", async (req) => {
+      const stream = streamOf(req);
+      const at = await clampAt(stream, req.query.get("at"), "at");
+      return { status: 200, body: snapshot(await stateAt(stream, at)) };
+    }),
+
+    route("GET", "/audit/diff", async (req) => {
+      const stream = streamOf(req);
+      const from = await clampAt(stream, req.query.get("from"), "from");
+      const to = await clampAt(stream, req.query.get("to"), "to");
+      if (to < from) throw invalidArgument(`to: seq ${to} is before from (seq ${from})`);
+      const state = await stateAt(stream, from);
+      const before = snapshot(state);
+      const after = snapshot(await stateAt(stream, to, { state }));
+      return { status: 200, body: { from, to, changes: auditDiff(before, after) } };
+    }),
+
+    route("POST", "/audit/verify", async (req) => {
+      const report = await verifyStream(nc(), streamOf(req));
+      return { status: 200, body: report };
+    }),
+
+    route("POST", "/audit/seal", async (req) => {
+      const stream = streamOf(req);
+      const report = await verifyStream(nc(), stream);
+      if (!report.ok) throw invalidArgument(`not sealed: event seq ${report.bad!.seq} (${report.bad!.subject}): ${report.bad!.reason}`);
+      return { status: 200, body: { seq: report.head, hash: report.hash } };
+    }),
+  ];
+}
+
+function checkpointProblem(c: Checkpoint, hash: string, prevGood: number): string | undefined {
+  if (c.hash === hash) return undefined;
+  const where = c.seq === prevGood + 1 ? "this event was altered" : `an event in seq ${prevGood + 1}..${c.seq} was altered`;
+  return `hash chain differs from the checkpoint sealed at seq ${c.seq}: ${where}`;
+}
+
+/**
+ * Recomputes the chain over the whole stream, checks every event and every checkpoint ≤ head,
+ * and records a checkpoint at the head when all is well. The first bad event (by sequence) wins.
+ */
+export async function verifyStream(nc: NatsConnection, stream: string): Promise<VerifyReport> {
+  const kv = await openAuditKv(nc);
+  const { first, last } = await streamBounds(nc, stream);
+  const checkpoints = await listCheckpoints(kv, stream);
+  const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
+  const checker = new EventChecker();
+  let hash = GENESIS;
+  let expected = 1;
+  let prevGood = 0;
+  let bad: BadEvent | undefined;
+  if (last > 0 && first > 1) bad = { seq: 1, subject: "", reason: `events 1..${first - 1} are missing from the stream` };
+  if (!bad) {
+    await readRange(nc, stream, 1, last, (m) => {
+      if (m.seq !== expected) {
+        bad = { seq: expected, subject: "", reason: `event seq ${expected} is missing from the stream` };
+        return false;
+      }
+      expected++;
+      hash = chainNext(hash, m.seq, m.subject, m.data);
+      const c = bySeq.get(m.seq);
+      const problem = (c && checkpointProblem(c, hash, prevGood)) || undefined;
+      bad = problem ? { seq: m.seq, subject: m.subject, reason: problem } : checker.check(m.seq, m.subject, m.data);
+      if (c && !problem) prevGood = c.seq;
+      return bad === undefined;
+    });
+  }
+  const beyond = checkpoints.find((c) => c.seq > last);
+  if (!bad && beyond) bad = { seq: beyond.seq, subject: "", reason: `a checkpoint was sealed at seq ${beyond.seq} but the stream ends at ${last}: events were removed` };
+  if (!bad && last > 0) await putCheckpoint(kv, stream, { seq: last, hash });
+  return { ok: !bad, stream, head: last, checked: expected - 1, checkpoints: checkpoints.length, hash, ...(bad ? { bad } : {}) };
+}
