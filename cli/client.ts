@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { ClusterInfo, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task } from "../schemas/api.js";
+import {
+  ClusterInfo, ControlPlaneScale, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task, type ControlPlaneScaleRequest,
+} from "../schemas/api.js";
 import { formatZodError, type ServiceSpec } from "../schemas/index.js";
 
 /** Docker-style filters: `{ service: ["web"], "desired-state": ["running"] }`. */
@@ -72,4 +74,5 @@ export class ApiClient {
   updateSwarm(req: SwarmUpdateRequest) { return this.request("POST", "swarm/update", Ignored, req); }
   removeService(id: string) { return this.request("DELETE", `services/${encodeURIComponent(id)}`, Ignored); }
   tasks(filters?: Filters) { return this.request("GET", `tasks${this.q(filters)}`, z.array(Task)); }
+  scaleControlPlane(req: ControlPlaneScaleRequest) { return this.request("POST", "control-plane/scale", ControlPlaneScale, req); }
 }

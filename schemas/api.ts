@@ -32,6 +32,39 @@ export const SwarmUpdateRequest = z.strictObject({
 });
 export type SwarmUpdateRequest = z.infer<typeof SwarmUpdateRequest>;
 
+/** The control-plane services `swarm control-plane scale` may scale (the api runs one per manager). */
+export const SCALABLE_CONTROL_PLANE = ["orchestrator", "scheduler", "dispatcher"] as const;
+/** The most instances of one control-plane service a cluster may ask for. */
+export const MAX_CONTROL_PLANE_INSTANCES = 16;
+/** `swarm control-plane scale scheduler=2 dispatcher=3`: `{Scale: {scheduler: 2, dispatcher: 3}}`. */
+export const ControlPlaneScaleRequest = z.strictObject({
+  Scale: z.record(
+    z.string(),
+    z.number({ error: "must be a number of instances" }).int("must be a whole number of instances")
+      .min(1, "a control-plane service needs at least 1 instance")
+      .max(MAX_CONTROL_PLANE_INSTANCES, `at most ${MAX_CONTROL_PLANE_INSTANCES} instances`),
+  ).superRefine((r, ctx) => {
+    const names = Object.keys(r);
+    if (names.length === 0) ctx.addIssue({ code: "custom", message: "name at least one service, e.g. scheduler=2" });
+    for (const name of names) {
+      if ((SCALABLE_CONTROL_PLANE as readonly string[]).includes(name)) continue;
+      ctx.addIssue({
+        code: "custom", path: [name],
+        message: `cannot be scaled: the scalable control-plane services are ${SCALABLE_CONTROL_PLANE.join(", ")}` +
+          (name === "api" ? " (the api runs one instance on every manager node: add managers to scale it)" : ""),
+      });
+    }
+  }),
+});
+export type ControlPlaneScaleRequest = z.infer<typeof ControlPlaneScaleRequest>;
+/** `GET /control-plane/scale`: the desired instances of each scalable service (1 per manager when never set). */
+export const ControlPlaneScale = z.object({
+  Scale: z.record(z.string(), z.number()),
+  /** True for the services whose count was never set: one instance on every manager. */
+  PerManager: z.array(z.string()),
+});
+export type ControlPlaneScale = z.infer<typeof ControlPlaneScale>;
+
 export const ScaleRequest = z.strictObject({ Replicas: z.number().int().nonnegative() });
 
 const Version = z.object({ Index: z.number() });

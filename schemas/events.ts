@@ -20,6 +20,11 @@ export const ClusterInitialized = z.object({
 export const ClusterUpdated = z.object({
   heartbeatPeriodMs: z.number().int().positive().optional(),
   taskHistoryLimit: z.number().int().optional(),
+  /**
+   * `swarm control-plane scale`: the desired number of instances of the services it names (the
+   * others keep theirs); every manager's supervisor runs its share.
+   */
+  controlPlane: z.record(z.string(), z.number().int().positive()).optional(),
 });
 
 // node — NodeJoined: api (join with a valid token); the rest: dispatcher

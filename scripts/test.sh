@@ -7,10 +7,10 @@ tier=${1:-all}
 files=()
 collect() { while IFS= read -r f; do files+=("$f"); done < <(find "$@" -name '*.test.js' 2>/dev/null | sort); }
 case "$tier" in
-  unit) collect dist/schemas dist/services dist/cli ;;
+  unit) collect dist/schemas dist/services dist/cli dist/deploy ;;
   integration) collect dist/test/integration ;;
   system) collect dist/test/system ;;
-  all) collect dist/schemas dist/services dist/cli dist/test/integration dist/test/system ;;
+  all) collect dist/schemas dist/services dist/cli dist/deploy dist/test/integration dist/test/system ;;
   *) echo "unknown tier $tier" >&2; exit 2 ;;
 esac
 [ ${#files[@]} -gt 0 ] || { echo "no test files for tier $tier" >&2; exit 1; }

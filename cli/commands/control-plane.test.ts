@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { renderTable } from "../output/table.js";
-import { CONTROL_PLANE_HEADERS, controlPlaneRows, type ControlPlaneMember } from "./control-plane.js";
+import { CONTROL_PLANE_HEADERS, controlPlaneRows, countByService, parseScaleArg, type ControlPlaneMember } from "./control-plane.js";
 
 const member = (over: Partial<ControlPlaneMember>): ControlPlaneMember => ({
   Service: "scheduler", Instance: "scheduler-1", Node: "m1", Pid: 1, Role: "active", Behind: 0,
@@ -21,5 +21,18 @@ describe("control-plane ls rows", () => {
       ["dispatcher", "dispatcher-1", "m1", "all", "-", "2 hours"],
     ]);
     assert.match(renderTable(CONTROL_PLANE_HEADERS, rows).split("\n")[0]!, /^SERVICE\s+INSTANCE\s+NODE\s+ROLE\s+BEHIND\s+UPTIME$/);
+  });
+});
+
+describe("control-plane scale arguments", () => {
+  it("SERVICE=INSTANCES parses; anything else is refused naming the argument", () => {
+    assert.deepEqual(parseScaleArg("scheduler=2"), ["scheduler", 2]);
+    for (const bad of ["scheduler", "scheduler=", "=2", "scheduler=-1", "scheduler=two"]) {
+      assert.throws(() => parseScaleArg(bad), new RegExp(`invalid scale specifier '${bad}'`));
+    }
+  });
+  it("counts live instances per service", () => {
+    const counts = countByService([member({}), member({ Instance: "scheduler-2" }), member({ Service: "api", Instance: "api-1" })]);
+    assert.deepEqual([...counts], [["scheduler", 2], ["api", 1]]);
   });
 });

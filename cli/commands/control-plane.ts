@@ -5,7 +5,7 @@ import { formatZodError } from "../../schemas/index.js";
 import { ApiError } from "../client.js";
 import { renderTable } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
-import { clientOf } from "./common.js";
+import { clientOf, print } from "./common.js";
 
 /** One row of `GET /control-plane` (services/api/shell/control-plane-routes.ts). */
 export const ControlPlaneMember = z.object({
@@ -48,6 +48,37 @@ async function fetchMembers(base: string): Promise<ControlPlaneMember[]> {
   return parsed.data;
 }
 
+/** `scheduler=2` → ["scheduler", 2]; anything else is refused naming the argument. */
+export function parseScaleArg(arg: string): [string, number] {
+  const m = /^([a-z-]+)=(\d+)$/.exec(arg);
+  if (!m) throw new Error(`invalid scale specifier '${arg}': expected SERVICE=INSTANCES, e.g. scheduler=2`);
+  return [m[1]!, Number(m[2])];
+}
+
+/** Live instances per service, as `GET /control-plane` shows them. */
+export function countByService(members: ControlPlaneMember[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of members) counts.set(m.Service, (counts.get(m.Service) ?? 0) + 1);
+  return counts;
+}
+
+async function waitForInstances(base: string, want: Record<string, number>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = countByService(await fetchMembers(base));
+    const pending = Object.entries(want).filter(([s, n]) => (counts.get(s) ?? 0) !== n);
+    if (pending.length === 0) {
+      for (const [s, n] of Object.entries(want)) print(`verify: ${s} ${n}/${n} instances running`);
+      return;
+    }
+    if (Date.now() > deadline) {
+      const now = pending.map(([s, n]) => `${s} ${counts.get(s) ?? 0}/${n}`).join(", ");
+      throw new Error(`the control plane has not converged within ${timeoutMs / 1000} s: ${now} (see the supervisor's output and logs)`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** `swarm control-plane ls`: every control-plane process (DESIGN §5). */
 export function registerControlPlane(program: Command): void {
   const cp = program.command("control-plane").description("inspect the control plane's own processes");
@@ -58,5 +89,16 @@ export function registerControlPlane(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const members = await fetchMembers(clientOf(cmd).base);
       process.stdout.write(renderTable(CONTROL_PLANE_HEADERS, controlPlaneRows(members)));
+    });
+  cp
+    .command("scale <service=instances...>")
+    .description("set how many instances of orchestrator, scheduler or dispatcher run (recorded as an event; the managers' supervisors start or stop processes)")
+    .option("-d, --detach", "exit immediately instead of waiting for the instances to run")
+    .action(async (args: string[], o: { detach?: boolean }, cmd: Command) => {
+      const scale = Object.fromEntries(args.map(parseScaleArg));
+      const client = clientOf(cmd);
+      await client.scaleControlPlane({ Scale: scale });
+      for (const [s, n] of Object.entries(scale)) print(`${s} scaled to ${n}`);
+      if (!o.detach) await waitForInstances(client.base, scale, 60_000);
     });
 }

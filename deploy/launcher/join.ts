@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Supervisor } from "./supervisor.js";
-import { CONTROL_PLANE, serviceScript } from "./local-cluster.js";
+import { stopOrder } from "./local-cluster.js";
+import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
+import { serviceScript } from "./scripts.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -59,20 +61,24 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   const supervisor = new Supervisor(opts.onEvent);
   const logs = join(opts.dataDir, "logs");
   let apiUrl: string | undefined;
+  let controlPlane: ControlPlaneRunner | undefined;
   if (node.role === "manager") {
     const apiPort = opts.apiPort ?? 4280;
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    for (const name of CONTROL_PLANE) {
-      supervisor.start({
-        name, script: serviceScript(name), logFile: join(logs, `${name}.log`),
-        env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_INSTANCE_ID: `${name}-${node.nodeId.slice(0, 12)}` },
-      });
-    }
+    const short = node.nodeId.slice(0, 12);
+    controlPlane = await startControlPlane({
+      supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
+      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}` },
+      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`),
+    });
   }
   supervisor.start({
     name: "agent", script: serviceScript("agent"),
     env: { SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
-  return { ...node, resumed, apiUrl, supervisor, stop: () => supervisor.stop(["agent", ...[...CONTROL_PLANE].reverse()]) };
+  return { ...node, resumed, apiUrl, supervisor, stop: async () => {
+    await controlPlane?.stop();
+    await supervisor.stop(stopOrder(supervisor));
+  } };
 }

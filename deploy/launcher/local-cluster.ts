@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
 import { Supervisor } from "./supervisor.js";
+import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
+import { serviceScript } from "./scripts.js";
 
 /** The control-plane services `swarm up` runs, each as its own process, in start order. */
 export const CONTROL_PLANE = ["api", "orchestrator", "scheduler", "dispatcher"] as const;
@@ -35,9 +36,7 @@ export interface LocalCluster {
 
 interface NodeFile { nodeId: string; clusterId: string }
 
-export function serviceScript(name: string): string {
-  return fileURLToPath(new URL(`../../services/${name}/main.js`, import.meta.url));
-}
+export { serviceScript };
 
 async function assertPortFree(port: number, what: string, flag: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -45,6 +44,13 @@ async function assertPortFree(port: number, what: string, flag: string): Promise
     s.once("error", () => reject(new Error(`port ${port} for ${what} is already in use: choose another with ${flag}`)));
     s.listen(port, "127.0.0.1", () => s.close(() => resolve()));
   });
+}
+
+/** The agent first, then the control plane in reverse start order (every instance of each). */
+export function stopOrder(supervisor: Supervisor): string[] {
+  const names = supervisor.names();
+  const of = (service: string) => names.filter((n) => n === service || n.startsWith(`${service}-`));
+  return ["agent", ...[...CONTROL_PLANE].reverse().flatMap(of)];
 }
 
 /** Starts (or resumes, on the same data dir) a single-node cluster: NATS, the control plane, one agent. */
@@ -67,15 +73,20 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const supervisor = new Supervisor(say);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const base = { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}` };
+  let controlPlane: ControlPlaneRunner | undefined;
+  let nodeId: string | undefined;
   const stop = async () => {
-    await supervisor.stop(["agent", ...[...CONTROL_PLANE].reverse()]);
+    await controlPlane?.stop();
+    await supervisor.stop(stopOrder(supervisor));
     await nats?.stop();
   };
   try {
-    for (const name of CONTROL_PLANE) {
-      supervisor.start({ name, script: serviceScript(name), env: { ...base, SWARM_INSTANCE_ID: `${name}-1` }, logFile: join(logs, `${name}.log`) });
-    }
+    controlPlane = await startControlPlane({
+      supervisor, natsUrl, nodeId: () => nodeId, logs, env: base, instanceId: (s, k) => `${s}-${k}`, onEvent: say,
+    });
     const node = await initOrResume(apiUrl, dataDir, opts.nodeName ?? hostname());
+    nodeId = node.nodeId;
+    controlPlane.reconcile();
     supervisor.start({
       name: "agent", script: serviceScript("agent"),
       env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },

@@ -53,7 +53,7 @@ export class Supervisor {
     entry.child = child;
     entry.startedAt = Date.now();
     child.once("exit", (code, signal) => {
-      if (this.stopping || entry.child !== child) return;
+      if (this.stopping || entry.child !== child || this.procs.get(name) !== entry) return;
       if (Date.now() - entry.startedAt > 30_000) entry.backoff = 200;
       this.onEvent(`${name} exited (${signal ?? `code ${code}`}); restarting in ${entry.backoff} ms`);
       const delay = entry.backoff;
@@ -61,6 +61,20 @@ export class Supervisor {
       entry.restarts++;
       setTimeout(() => this.launch(name), delay).unref();
     });
+  }
+
+  /** Stops one process for good (SIGTERM, SIGKILL after 10 s) and forgets it: it is not restarted. */
+  async remove(name: string): Promise<void> {
+    const entry = this.procs.get(name);
+    if (!entry) return;
+    this.procs.delete(name);
+    const child = entry.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 
   /** Sends `signal` to one process (tests use SIGKILL to simulate a crash); it will be restarted. */

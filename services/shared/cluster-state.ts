@@ -14,6 +14,8 @@ export interface ClusterView {
   managerToken: string;
   heartbeatPeriodMs: number;
   taskHistoryLimit: number;
+  /** Desired instances per control-plane service (`swarm control-plane scale`); absent = one per manager. */
+  controlPlane?: Record<string, number>;
   createdAt: string;
   updatedAt: string;
 }
@@ -134,7 +136,7 @@ function apply(state: ClusterState, e: Envelope, seq: number): void {
       const d = e.data;
       state.cluster = {
         id: d.clusterId, workerToken: d.workerToken, managerToken: d.managerToken,
-        heartbeatPeriodMs: d.heartbeatPeriodMs, taskHistoryLimit: d.taskHistoryLimit, createdAt: at, updatedAt: at,
+        heartbeatPeriodMs: d.heartbeatPeriodMs, taskHistoryLimit: d.taskHistoryLimit, controlPlane: {}, createdAt: at, updatedAt: at,
       };
       return;
     }
@@ -145,6 +147,7 @@ function apply(state: ClusterState, e: Envelope, seq: number): void {
           ...c, updatedAt: at,
           heartbeatPeriodMs: e.data.heartbeatPeriodMs ?? c.heartbeatPeriodMs,
           taskHistoryLimit: e.data.taskHistoryLimit ?? c.taskHistoryLimit,
+          controlPlane: { ...c.controlPlane, ...e.data.controlPlane },
         };
       }
       return;

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { subjects, type Envelope, type ServiceSpec } from "../../../schemas/index.js";
 import { evolve, initialClusterState, SwarmError, type ClusterState } from "../../shared/pure.js";
 import {
-  decideCreateService, decideInitCluster, decideJoin, decideRollbackService, decideUpdateCluster, decideUpdateService, MESSAGES, type Fresh,
+  decideCreateService, decideInitCluster, decideJoin, decideRollbackService, decideScaleControlPlane, decideUpdateCluster, decideUpdateService,
+  MESSAGES, type Fresh,
 } from "./decide.js";
 import { withDefaults } from "./defaults.js";
 
@@ -73,6 +74,19 @@ describe("api deciders", () => {
     assert.deepEqual([e?.type, e?.expect, e?.data], ["ClusterUpdated", 1, { heartbeatPeriodMs: undefined, taskHistoryLimit: 2 }]);
     assert.deepEqual(decideUpdateCluster(initialised(), {}, undefined, fresh), []);
     assert.deepEqual(code(() => decideUpdateCluster(initialised(), { HeartbeatPeriodMs: 1 }, 7, fresh)), ["conflict", "update out of sequence"]);
+  });
+
+  it("control-plane scale: records only the counts that change; the fold merges them", () => {
+    const s = initialised();
+    const [e] = decideScaleControlPlane(s, { Scale: { scheduler: 2, dispatcher: 3 } }, fresh);
+    assert.deepEqual([e?.type, e?.expect, e?.data], ["ClusterUpdated", 1, { controlPlane: { scheduler: 2, dispatcher: 3 } }]);
+    evolve(s, { seq: 2, event: { type: "ClusterUpdated", subject: subjects.event("cluster", "default"), id: "x", at: "t", actor: { kind: "user", id: "t" }, data: e!.data } as Envelope });
+    assert.deepEqual(decideScaleControlPlane(s, { Scale: { scheduler: 2 } }, fresh), []);
+    const [e2] = decideScaleControlPlane(s, { Scale: { scheduler: 1, dispatcher: 3 } }, fresh);
+    assert.deepEqual([e2?.expect, e2?.data], [2, { controlPlane: { scheduler: 1 } }]);
+    evolve(s, { seq: 3, event: { type: "ClusterUpdated", subject: subjects.event("cluster", "default"), id: "y", at: "t", actor: { kind: "user", id: "t" }, data: e2!.data } as Envelope });
+    assert.deepEqual(s.cluster?.controlPlane, { scheduler: 1, dispatcher: 3 });
+    assert.equal(code(() => decideScaleControlPlane(initialClusterState(), { Scale: { scheduler: 2 } }, fresh))?.[0], "unavailable");
   });
 
   it("insertDefaults fills unset fields only", () => {

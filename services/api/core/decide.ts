@@ -1,4 +1,4 @@
-import type { InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
+import type { ControlPlaneScaleRequest, InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
 import type { NodeRole, ServiceSpec } from "../../../schemas/index.js";
 import { desiredReplicas, subjects } from "../../../schemas/index.js";
 import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/pure.js";
@@ -120,6 +120,18 @@ export function decideUpdateCluster(
   const data = { heartbeatPeriodMs: req.HeartbeatPeriodMs, taskHistoryLimit: req.TaskHistoryRetentionLimit };
   if (data.heartbeatPeriodMs === undefined && data.taskHistoryLimit === undefined) return [];
   return [plan("ClusterUpdated", "cluster", CLUSTER_AGGREGATE, data, current, `cluster-update:${fresh.requestId}`)];
+}
+
+/** `swarm control-plane scale`: records the desired instance counts; nothing when they are already so. */
+export function decideScaleControlPlane(
+  state: ClusterState, req: ControlPlaneScaleRequest, fresh: Pick<Fresh, "requestId">,
+): PlannedEvent[] {
+  const cluster = requireCluster(state);
+  const current = versionOf(state, subjects.event("cluster", CLUSTER_AGGREGATE));
+  const changed = Object.entries(req.Scale).filter(([name, n]) => cluster.controlPlane?.[name] !== n);
+  if (changed.length === 0) return [];
+  const data = { controlPlane: Object.fromEntries(changed) as Record<string, number> };
+  return [plan("ClusterUpdated", "cluster", CLUSTER_AGGREGATE, data, current, `control-plane-scale:${fresh.requestId}`)];
 }
 
 export function decideRemoveService(state: ClusterState, ref: string, fresh: Pick<Fresh, "requestId">): PlannedEvent[] {

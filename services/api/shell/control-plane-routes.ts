@@ -1,5 +1,12 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { leaseHolders, listMembers, unavailable, type EventStore, type MemberRecord } from "../../shared/index.js";
+import { z } from "zod";
+import { ControlPlaneScaleRequest, SCALABLE_CONTROL_PLANE, type ControlPlaneScale } from "../../../schemas/api.js";
+import { formatZodError, type Actor } from "../../../schemas/index.js";
+import {
+  decideAndCommit, invalidArgument, leaseHolders, listMembers, randomId, unavailable,
+  type ClusterState, type EventStore, type Informer, type MemberRecord,
+} from "../../shared/index.js";
+import { decideScaleControlPlane, requireCluster } from "../core/decide.js";
 import { route, type Route } from "./http.js";
 
 /*
@@ -11,7 +18,9 @@ import { route, type Route } from "./http.js";
 export interface ControlPlaneDeps {
   nc?: NatsConnection;
   store: EventStore;
+  informer: Informer;
   now: () => Date;
+  actor: Actor;
 }
 
 export interface ControlPlaneMember {
@@ -45,8 +54,26 @@ export function controlPlaneView(members: MemberRecord[], holders: Map<string, s
   });
 }
 
+/** Pure: the desired instance counts as the api shows them. */
+export function controlPlaneScaleView(state: ClusterState): ControlPlaneScale {
+  const set = requireCluster(state).controlPlane ?? {};
+  return {
+    Scale: Object.fromEntries(SCALABLE_CONTROL_PLANE.filter((s) => set[s] !== undefined).map((s) => [s, set[s]!])),
+    PerManager: SCALABLE_CONTROL_PLANE.filter((s) => set[s] === undefined),
+  };
+}
+
 export function controlPlaneRoutes(deps: ControlPlaneDeps): Route[] {
   return [
+    route("GET", "/control-plane/scale", async () => ({ status: 200, body: controlPlaneScaleView(deps.informer.state) })),
+    route("POST", "/control-plane/scale", async (req) => {
+      const parsed = ControlPlaneScaleRequest.safeParse(req.body);
+      if (!parsed.success) throw invalidArgument(formatZodError(parsed.error as z.ZodError));
+      const requestId = randomId();
+      await decideAndCommit(deps.store, deps.informer, (s) => decideScaleControlPlane(s, parsed.data, { requestId }),
+        () => ({ actor: deps.actor, now: deps.now() }));
+      return { status: 200, body: controlPlaneScaleView(deps.informer.state) };
+    }),
     route("GET", "/control-plane", async () => {
       if (!deps.nc) throw unavailable("control-plane membership is not available: this api has no NATS connection");
       const [members, holders, head] = await Promise.all([listMembers(deps.nc), leaseHolders(deps.nc), deps.store.headSeq()]);

@@ -141,7 +141,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200, body: taskView(state(), t) };
     }),
     ...nodeRoutes(deps),
-    ...controlPlaneRoutes(deps),
+    ...controlPlaneRoutes({ ...deps, actor: USER }),
     ...auditRoutes(deps),
   ];
 }
