@@ -21,9 +21,9 @@ describe("service inspect --pretty", () => {
       },
       UpdateStatus: { State: "completed", Message: "update completed", StartedAt: "2026-01-01T00:00:00Z", CompletedAt: "2026-01-01T00:00:09Z" },
     };
-    assert.equal(prettyService(s), [
+    assert.equal(prettyService(s, new Date("2026-01-01T00:02:00Z")), [
       "ID:\t\ts1", "Name:\t\tweb", "Service Mode:\tReplicated", " Replicas:\t2",
-      "UpdateStatus:", " State:\t\tcompleted", " Started:\t2026-01-01T00:00:00Z", " Completed:\t2026-01-01T00:00:09Z", " Message:\tupdate completed",
+      "UpdateStatus:", " State:\t\tcompleted", " Started:\t2 minutes ago", " Completed:\tAbout a minute ago", " Message:\tupdate completed",
       "Placement:", " Constraints:\t[node.role==manager]",
       "UpdateConfig:", " Parallelism:\t1", " Delay:\t\t10s", " On failure:\trollback", " Monitoring Period: 5s", " Max failure ratio: 0", " Update order:      stop-first",
       "RollbackConfig:", " Parallelism:\t1", " On failure:\tpause", " Monitoring Period: 5s", " Max failure ratio: 0", " Rollback order:    stop-first",

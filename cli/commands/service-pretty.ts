@@ -1,5 +1,6 @@
 import type { Service } from "../../schemas/api.js";
 import { desiredReplicas, type Resources, type UpdateConfig } from "../../schemas/index.js";
+import { ago } from "../output/time.js";
 import { formatGoDuration } from "./service-duration.js";
 
 /* `service inspect --pretty` in docker's layout (cli/command/service/formatter.go), pure. */
@@ -36,12 +37,13 @@ function resourceLines(r: Resources | undefined): string[] {
   return body.length ? ["Resources:", ...body] : [];
 }
 
-function updateStatusLines(s: Service): string[] {
+/** Docker prints the update's times as human durations before now (`2 minutes ago`). */
+function updateStatusLines(s: Service, now: Date): string[] {
   const u = s.UpdateStatus;
   if (!u) return [];
   const out = ["UpdateStatus:", ` State:\t\t${u.State}`];
-  if (u.StartedAt) out.push(` Started:\t${u.StartedAt}`);
-  if (u.CompletedAt) out.push(` Completed:\t${u.CompletedAt}`);
+  if (u.StartedAt) out.push(` Started:\t${ago(u.StartedAt, now)}`);
+  if (u.CompletedAt) out.push(` Completed:\t${ago(u.CompletedAt, now)}`);
   out.push(` Message:\t${u.Message}`);
   return out;
 }
@@ -67,7 +69,7 @@ function containerLines(s: Service): string[] {
   return out;
 }
 
-export function prettyService(s: Service): string {
+export function prettyService(s: Service, now: Date): string {
   const spec = s.Spec;
   const replicas = desiredReplicas(spec);
   const lines = [`ID:\t\t${s.ID}`, `Name:\t\t${spec.Name}`];
@@ -75,7 +77,7 @@ export function prettyService(s: Service): string {
   if (labels.length) lines.push("Labels:", ...labels.map(([k, v]) => ` ${k}${v ? `=${v}` : ""}`));
   if (replicas === undefined) lines.push("Service Mode:\tGlobal");
   else lines.push("Service Mode:\tReplicated", ` Replicas:\t${replicas}`);
-  lines.push(...updateStatusLines(s));
+  lines.push(...updateStatusLines(s, now));
   const p = spec.TaskTemplate.Placement;
   lines.push("Placement:");
   if (p?.Constraints?.length) lines.push(` Constraints:\t[${p.Constraints.join(" ")}]`);

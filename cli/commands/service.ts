@@ -75,7 +75,7 @@ export function registerService(program: Command): void {
       const client = clientOf(cmd);
       // Like docker, inspect shows the spec with Swarm's defaults filled in.
       const services = await Promise.all(refs.map((r) => serviceOrNoSuch(client, r, { insertDefaults: true })));
-      if (o.pretty) print(services.map(prettyService).join("\n\n"));
+      if (o.pretty) print(services.map((s) => prettyService(s, new Date())).join("\n\n"));
       else printJson(services);
     });
 
