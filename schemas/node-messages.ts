@@ -39,7 +39,11 @@ export type TaskStatusReport = z.infer<typeof TaskStatusReport>;
 
 /** Agent → dispatcher on `swarm.node.<nodeId>.status` (stream NODE_STATUS, work queue). */
 export const NodeStatusMessage = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("heartbeat"), nodeId: z.string(), sessionId: z.string(), at: z.string() }),
+  z.object({
+    kind: z.literal("heartbeat"), nodeId: z.string(), sessionId: z.string(), at: z.string(),
+    /** The period the agent beats at (what its last registration told it), so that any dispatcher can judge it. */
+    periodMs: z.number().int().positive().optional(),
+  }),
   z.object({ kind: z.literal("tasks"), nodeId: z.string(), sessionId: z.string(), updates: z.array(TaskStatusReport) }),
 ]);
 export type NodeStatusMessage = z.infer<typeof NodeStatusMessage>;

@@ -66,7 +66,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   const flusher = every(deps.statusFlushMs ?? 100, () => publisher.flush(), log);
   let heartbeat = startHeartbeat(heartbeatMs);
   function startHeartbeat(ms: number) {
-    return every(ms, () => publisher.heartbeat(now().toISOString()), log);
+    return every(ms, () => publisher.heartbeat(now().toISOString(), ms), log);
   }
   const usePeriod = (ms: number) => {
     if (ms === heartbeatMs) return;

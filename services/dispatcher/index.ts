@@ -1,4 +1,4 @@
-import { Informer, every, type ServiceDeps } from "../shared/index.js";
+import { Informer, PartitionView, errorMessage, every, type MemberStatus, type ServiceDeps } from "../shared/index.js";
 import { heartbeatPeriodMs } from "./core/sessions.js";
 import { planLiveness } from "./core/liveness.js";
 import { makeContext, type DispatcherContext } from "./shell/context.js";
@@ -13,30 +13,63 @@ export { DEFAULT_HEARTBEAT_PERIOD_MS } from "./core/sessions.js";
 export interface DispatcherOptions extends StatusOptions {
   /** How often overdue heartbeats are looked for. Default 100 ms. */
   livenessIntervalMs?: number;
+  /**
+   * Own only the nodes that hash to this instance among the live dispatchers in KV
+   * `swarm-members` (DESIGN §5): liveness, marking ready, task docs. Default false: this instance
+   * owns every node (in-process tests, a lone instance). `main.ts` turns it on.
+   */
+  partitioned?: boolean;
+  /** Partition view sweep period, ms (tests). Default 500. */
+  partitionSweepMs?: number;
+}
+
+export interface RunningDispatcher {
+  stop(): Promise<void>;
+  /** Role (`partitions` with the nodes owned, or `all`) and projection sequence, for membership. */
+  status(): MemberStatus;
 }
 
 /**
  * The dispatcher: node sessions (registration, heartbeats, liveness), agent task reports →
  * TaskStatusChanged, and the per-node task stream. Works only after the informer has replayed.
  */
-export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Promise<{ stop(): Promise<void> }> {
+export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Promise<RunningDispatcher> {
   const log = deps.log.child("dispatcher");
   const informer = new Informer(deps.store);
   const ctx = makeContext(deps, informer, log);
   const docs = new TaskDocPublisher(ctx);
   informer.onEvent(docs.onEvent);
+  informer.onEvent((e) => {
+    // A node that registered or came back just proved it is alive, whichever instance heard it.
+    if (!informer.synced) return;
+    const ev = e.event;
+    if (ev.type === "NodeRegistered" || (ev.type === "NodeStatusChanged" && ev.data.state === "ready")) ctx.lastSeen.set(ev.data.nodeId, ctx.now().getTime());
+  });
   await informer.start();
   const startedAtMs = ctx.now().getTime();
 
+  let view: PartitionView | undefined;
+  if (opts.partitioned) {
+    view = await PartitionView.start(deps.nc, {
+      service: "dispatcher", instanceId: deps.instanceId, log, sweepMs: opts.partitionSweepMs,
+      onChange: (change) => { if (view) void docs.moved(change).catch((err) => log.warn("task doc takeover failed", { err: errorMessage(err) })); },
+    });
+    ctx.partition = view;
+  }
   await docs.sweep();
   const registration = serveRegistration(ctx);
   const status = await consumeStatus(ctx, opts);
   const liveness = every(opts.livenessIntervalMs ?? 100, () => checkLiveness(ctx, startedAtMs), log);
-  log.info("dispatcher running", { seq: informer.seq, heartbeatPeriodMs: heartbeatPeriodMs(informer.state) });
+  log.info("dispatcher running", { seq: informer.seq, heartbeatPeriodMs: heartbeatPeriodMs(informer.state), partitioned: !!view });
 
   return {
+    status: () => ({
+      role: view ? "partitions" : "all", seq: informer.seq,
+      ...(view ? { owns: { count: [...informer.state.nodes.keys()].filter((id) => ctx.partition.owns(id)).length, kind: "node" } } : {}),
+    }),
     stop: async () => {
       liveness.stop();
+      await view?.stop();
       await registration.stop();
       await status.stop();
       await docs.stop();
@@ -48,6 +81,7 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
 async function checkLiveness(ctx: DispatcherContext, startedAtMs: number): Promise<void> {
   const written = await ctx.commit((s) => planLiveness(s, {
     lastSeen: ctx.lastSeen, toldPeriodMs: ctx.toldPeriodMs, startedAtMs, nowMs: ctx.now().getTime(), periodMs: heartbeatPeriodMs(s),
+    owns: (id) => ctx.partition.owns(id),
   }));
   if (written > 0) ctx.log.info("nodes marked down", { seq: written });
 }

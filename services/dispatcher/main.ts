@@ -1,4 +1,4 @@
 import { runService } from "../shared/index.js";
 import { start } from "./index.js";
 
-runService("dispatcher", (deps) => start(deps));
+runService("dispatcher", (deps) => start(deps, { partitioned: true }));

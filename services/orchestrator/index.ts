@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseEnv, type ServiceDeps } from "../shared/index.js";
+import { parseEnv, type MemberStatus, type ServiceDeps } from "../shared/index.js";
 import { Orchestrator, type OrchestratorOptions } from "./shell/orchestrator.js";
 
 export type { OrchestratorOptions };
@@ -9,13 +9,15 @@ export interface RunningOrchestrator {
   stop(): Promise<void>;
   /** Resolves when no service is queued or being reconciled (for tests). */
   idle(): Promise<void>;
+  /** Role (`partitions` with the services owned, or `all`) and projection sequence, for membership. */
+  status(): MemberStatus;
 }
 
 /** Starts the replicated-service orchestrator: replays the log, then reconciles until stopped. */
 export async function start(deps: ServiceDeps, opts: OrchestratorOptions = {}): Promise<RunningOrchestrator> {
   const o = new Orchestrator(deps, opts);
   await o.start();
-  return { stop: () => o.stop(), idle: () => o.idle() };
+  return { stop: () => o.stop(), idle: () => o.idle(), status: () => o.status() };
 }
 
 const OrchestratorConfig = z.object({

@@ -15,3 +15,6 @@ export * from "./service.js";
 export { startTelemetry, inSpan, currentTraceparent } from "./telemetry.js";
 export * from "./lease.js";
 export * from "./membership.js";
+export * from "./rendezvous.js";
+export { MemberTable } from "./member-table.js";
+export * from "./partition.js";

@@ -15,15 +15,20 @@ export const MemberRecord = z.object({
   pid: z.number().int(),
   /** ISO time the process started its membership. */
   startedAt: z.string(),
-  /** `active`/`standby` for lease holders, `all` for services where every instance works. */
+  /**
+   * `active`/`standby` for lease holders, `partitions` for partitioned services (with `owns`),
+   * `all` for services where every instance works.
+   */
   role: z.string(),
+  /** Partitioned services: how many keys this instance owns, and what they are (`services`, `nodes`). */
+  owns: z.object({ count: z.number().int().nonnegative(), kind: z.string() }).optional(),
   /** The last sequence its projection applied, when it has one. */
   seq: z.number().int().nonnegative().optional(),
 });
 export type MemberRecord = z.infer<typeof MemberRecord>;
 
 /** What a service tells membership about itself at each heartbeat. */
-export interface MemberStatus { role?: string; seq?: number }
+export interface MemberStatus { role?: string; seq?: number; owns?: { count: number; kind: string } }
 
 export const MEMBERSHIP_DEFAULTS = { ttlMs: 6000, renewMs: 2000 } as const;
 
@@ -49,7 +54,14 @@ export interface Membership {
 
 /** `<service>.<instanceId>`; characters a KV key part cannot hold become `_` (the record keeps the real names). */
 export const memberKey = (service: string, instanceId: string) =>
-  [service, instanceId].map((p) => p.replace(/[^A-Za-z0-9_=-]/g, "_")).join(".");
+  [service, instanceId].map(keyPart).join(".");
+
+/** The first part of every key of `service`: watch `<prefix>.>` for its members. */
+export const memberKeyPrefix = (service: string) => keyPart(service);
+
+function keyPart(p: string): string {
+  return p.replace(/[^A-Za-z0-9_=-]/g, "_");
+}
 
 export function openMembersKv(nc: NatsConnection, opts: { ttlMs?: number; replicas?: number } = {}): Promise<KV> {
   return ensureBucket(nc, BUCKETS.members, { ttlMs: opts.ttlMs ?? MEMBERSHIP_DEFAULTS.ttlMs, replicas: opts.replicas });
@@ -67,7 +79,7 @@ export async function startMembership(nc: NatsConnection, opts: MembershipOption
     const s = opts.status?.() ?? {};
     const rec: MemberRecord = {
       service: opts.service, instanceId: opts.instanceId, node, pid: process.pid, startedAt,
-      role: s.role ?? "all", ...(s.seq === undefined ? {} : { seq: s.seq }),
+      role: s.role ?? "all", ...(s.seq === undefined ? {} : { seq: s.seq }), ...(s.owns ? { owns: s.owns } : {}),
     };
     await kv.put(key, JSON.stringify(rec));
   };

@@ -6,3 +6,5 @@ export * from "./errors.js";
 export * from "./event-store.js";
 export * from "./cluster-state.js";
 export * from "./constraint.js";
+export * from "./rendezvous.js";
+export * from "./member-table.js";

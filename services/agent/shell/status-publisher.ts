@@ -48,8 +48,8 @@ export class StatusPublisher {
   }
 
   /** Plain NATS publish: every dispatcher instance hears it (subjects.nodeHeartbeat). */
-  async heartbeat(at: string): Promise<void> {
-    const msg: NodeStatusMessage = { kind: "heartbeat", nodeId: this.nodeId, sessionId: this.sessionId(), at };
+  async heartbeat(at: string, periodMs?: number): Promise<void> {
+    const msg: NodeStatusMessage = { kind: "heartbeat", nodeId: this.nodeId, sessionId: this.sessionId(), at, ...(periodMs ? { periodMs } : {}) };
     this.nc.publish(subjects.nodeHeartbeat(this.nodeId), JSON.stringify(msg));
   }
 }

@@ -28,7 +28,7 @@ export interface ControlPlaneMember {
   Instance: string;
   Node: string;
   Pid: number;
-  /** `active`/`standby` for singletons, `all` where every instance works. */
+  /** `active`/`standby` for singletons, `owns 3 services` for partitioned ones, `all` where every instance works. */
   Role: string;
   /** Events between the member's last applied sequence and the head; null when it has no projection. */
   Behind: number | null;
@@ -46,7 +46,7 @@ export function controlPlaneView(members: MemberRecord[], holders: Map<string, s
       Instance: m.instanceId,
       Node: m.node,
       Pid: m.pid,
-      Role: leased ? (holder === m.instanceId ? "active" : "standby") : m.role,
+      Role: leased ? (holder === m.instanceId ? "active" : "standby") : partitionRole(m),
       Behind: m.seq === undefined ? null : Math.max(0, head - m.seq),
       StartedAt: m.startedAt,
       UptimeSeconds: Math.max(0, Math.floor((now.getTime() - Date.parse(m.startedAt)) / 1000)),
@@ -61,6 +61,12 @@ export function controlPlaneScaleView(state: ClusterState): ControlPlaneScale {
     Scale: Object.fromEntries(SCALABLE_CONTROL_PLANE.filter((s) => set[s] !== undefined).map((s) => [s, set[s]!])),
     PerManager: SCALABLE_CONTROL_PLANE.filter((s) => set[s] === undefined),
   };
+}
+
+/** `owns 1 node`, `owns 3 services`; the plain role when the member reports no partitions. */
+function partitionRole(m: MemberRecord): string {
+  if (!m.owns) return m.role;
+  return `owns ${m.owns.count} ${m.owns.kind}${m.owns.count === 1 ? "" : "s"}`;
 }
 
 export function controlPlaneRoutes(deps: ControlPlaneDeps): Route[] {

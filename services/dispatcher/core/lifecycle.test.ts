@@ -32,6 +32,10 @@ describe("dispatcher: liveness follows the cluster's heartbeat period", () => {
     ["a shorter period applies once the node has been told", 100, [["a", 1000], ["b", 100]], 301, ["b"]],
   ];
   for (const [name, period, told, now, want] of table) it(name, () => assert.deepEqual(down(period, told, now), want));
+  it("judges only the nodes this instance owns", () => {
+    const owned = planLiveness(s, { lastSeen, startedAtMs: 0, nowMs: 301, periodMs: 100, owns: (id) => id === "b" });
+    assert.deepEqual(owned.map((p) => p.aggregateId), ["b"]);
+  });
   it("deadline = 3 × the longer of current and told", () => {
     assert.equal(deadlineMs({ lastSeen, startedAtMs: 0, nowMs: 0, periodMs: 200, toldPeriodMs: new Map([["a", 500]]) }, "a"), 1500);
     assert.equal(deadlineMs({ lastSeen, startedAtMs: 0, nowMs: 0, periodMs: 200 }, "a"), 600);

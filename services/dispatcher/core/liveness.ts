@@ -20,6 +20,8 @@ export interface LivenessInput {
    * at once, shortening it once the agent has heard.
    */
   toldPeriodMs?: ReadonlyMap<string, number>;
+  /** The nodes this instance judges (partitioned by node, DESIGN §5). Default every node. */
+  owns?: (nodeId: string) => boolean;
 }
 
 /** How long a node may be silent before it is down: 3 × the period that applies to it. */
@@ -27,11 +29,11 @@ export function deadlineMs(input: LivenessInput, nodeId: string): number {
   return MISSED_PERIODS * Math.max(input.periodMs, input.toldPeriodMs?.get(nodeId) ?? 0);
 }
 
-/** The ready nodes whose heartbeat is overdue at `nowMs`, each marked down once. */
+/** The ready nodes (of those owned) whose heartbeat is overdue at `nowMs`, each marked down once. */
 export function planLiveness(state: ClusterState, input: LivenessInput): PlannedEvent[] {
   const out: PlannedEvent[] = [];
   for (const n of state.nodes.values()) {
-    if (n.state !== "ready") continue;
+    if (n.state !== "ready" || input.owns?.(n.id) === false) continue;
     const seen = Math.max(input.lastSeen.get(n.id) ?? input.startedAtMs, input.startedAtMs);
     if (input.nowMs - seen <= deadlineMs(input, n.id)) continue;
     const version = versionOf(state, subjects.event("node", n.id));

@@ -1,4 +1,6 @@
-import { decideAndCommit, serviceActor, type ClusterState, type Informer, type Logger, type PlannedEvent, type ServiceDeps } from "../../shared/index.js";
+import {
+  OWN_ALL, decideAndCommit, serviceActor, type ClusterState, type Informer, type Logger, type Partitioner, type PlannedEvent, type ServiceDeps,
+} from "../../shared/index.js";
 
 /** What the dispatcher's edges share: the projection, the clock, node liveness, the committer. */
 export interface DispatcherContext {
@@ -8,8 +10,10 @@ export interface DispatcherContext {
   now: () => Date;
   /** Node id → last heartbeat or registration seen (ms, dispatcher clock). */
   lastSeen: Map<string, number>;
-  /** Node id → heartbeat period (ms) it was told at its last registration. */
+  /** Node id → heartbeat period (ms) it beats at: told at registration, or stated in its heartbeats. */
   toldPeriodMs: Map<string, number>;
+  /** The nodes this instance owns (liveness, marking ready, task docs); every node unless partitioned. */
+  partition: Partitioner;
   /**
    * Decide and append until the decider has nothing left to say (each round at most one event per
    * aggregate, so rounds never conflict with themselves); resolves once the projection has it all.
@@ -25,7 +29,7 @@ export function makeContext(deps: ServiceDeps, informer: Informer, log: Logger):
   const actor = serviceActor(deps.instanceId);
   const ctx = () => ({ actor, now: now() });
   return {
-    deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(),
+    deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(), partition: OWN_ALL,
     async commit(decide) {
       let last = 0;
       for (let round = 0; round < MAX_ROUNDS; round++) {

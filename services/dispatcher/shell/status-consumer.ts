@@ -6,7 +6,11 @@ import { heartbeatPeriodMs, planHeartbeat, planTaskReports, rejectedReports } fr
 import type { DispatcherContext } from "./context.js";
 import { NodeLanes } from "./node-lanes.js";
 
-/** Durable consumer on the NODE_STATUS work queue, shared by every dispatcher instance. */
+/**
+ * Durable consumer on the NODE_STATUS work queue, shared by every dispatcher instance: a report
+ * is handled by whichever instance pulls it, owner of the node or not (see the README: a
+ * work-queue stream cannot have one consumer per owner, and TaskStatusChanged needs no owner).
+ */
 export const STATUS_CONSUMER = "dispatcher-status";
 
 export interface StatusOptions {
@@ -49,6 +53,7 @@ function listenHeartbeats(ctx: DispatcherContext): { unsubscribe(): void } {
         ctx.log.warn("bad heartbeat dropped", { subject: m.subject });
         return;
       }
+      if (parsed.data.periodMs) ctx.toldPeriodMs.set(nodeId, parsed.data.periodMs);
       onHeartbeat(ctx, nodeId, ctx.now().getTime()).catch((e) => ctx.log.warn("heartbeat failed", { nodeId, err: errorMessage(e) }));
     },
   });
@@ -106,7 +111,8 @@ async function onHeartbeat(ctx: DispatcherContext, nodeId: string, writtenAtMs: 
   // An old heartbeat left in the queue (dispatcher was down) proves nothing about the node now.
   if (isStaleHeartbeat(writtenAtMs, nowMs, heartbeatPeriodMs(state))) return;
   ctx.lastSeen.set(nodeId, nowMs);
-  await ctx.commit((s) => planHeartbeat(s, nodeId));
+  // Every instance keeps its own liveness view; only the node's owner brings it back to ready.
+  if (ctx.partition.owns(nodeId)) await ctx.commit((s) => planHeartbeat(s, nodeId));
 }
 
 async function onReports(ctx: DispatcherContext, nodeId: string, updates: TaskStatusReport[]): Promise<void> {

@@ -1,5 +1,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { WorkQueue, errorMessage, versionOf, type EventListener } from "../../shared/index.js";
+import {
+  WorkQueue, errorMessage, rendezvousOwner, versionOf, type EventListener, type PartitionChange,
+} from "../../shared/index.js";
 import { NodeTaskDoc, STREAMS, parseEventSubject, subjects } from "../../../schemas/index.js";
 import { deriveDoc, docMsgId, docSignature, tombstone } from "../core/task-docs.js";
 import { docOrphaned, onRemovedNode, tasksOnNode } from "../core/removed-nodes.js";
@@ -8,7 +10,8 @@ import type { DispatcherContext } from "./context.js";
 /**
  * Keeps NODE_TASKS equal to the projection: one doc per task on its node's subject, a new one when
  * desired state or spec changes, a tombstone when the task is deleted. One work key per task, so
- * a task's docs are published in order and a burst of its events costs one publish.
+ * a task's docs are published in order and a burst of its events costs one publish. Only the docs
+ * of the nodes this instance owns: a node gained is swept as at start, a node lost is forgotten.
  */
 export class TaskDocPublisher {
   /** Last doc published per task: what is on the stream, and where a tombstone must go. */
@@ -30,14 +33,33 @@ export class TaskDocPublisher {
     if (e.event.type === "NodeRemoved") for (const id of tasksOnNode(this.ctx.informer.state, e.event.data.nodeId)) this.queue.add(id);
   };
 
-  /** After sync: every task once, and a tombstone for every doc whose task is gone. */
-  async sweep(): Promise<void> {
-    for (const id of this.ctx.informer.state.tasks.keys()) this.queue.add(id);
+  /** After sync: every task of an owned node once, and a tombstone for every doc whose task is gone. */
+  sweep(): Promise<void> {
+    return this.sweepNodes((nodeId) => this.owns(nodeId));
+  }
+
+  /**
+   * Ownership moved (DESIGN §5): forget what was published for the nodes lost (their new owner
+   * publishes now; should they come back, they are swept afresh), and sweep the nodes gained —
+   * their docs are re-derived from the log, so a takeover needs nothing from the old owner.
+   */
+  async moved(change: PartitionChange): Promise<void> {
+    for (const [taskId, doc] of this.published) if (!this.owns(doc.nodeId)) this.published.delete(taskId);
+    const self = this.ctx.deps.instanceId;
+    await this.sweepNodes((nodeId) => this.owns(nodeId) && rendezvousOwner(nodeId, change.before) !== self);
+  }
+
+  private owns(nodeId: string): boolean {
+    return this.ctx.partition.owns(nodeId);
+  }
+
+  private async sweepNodes(which: (nodeId: string) => boolean): Promise<void> {
+    for (const t of this.ctx.informer.state.tasks.values()) if (t.nodeId !== undefined && which(t.nodeId)) this.queue.add(t.id);
     const jsm = await jetstreamManager(this.ctx.deps.nc);
     const info = await jsm.streams.info(STREAMS.nodeTasks, { subjects_filter: subjects.nodeTasksAll });
     for (const subject of Object.keys(info.state.subjects ?? {})) {
       const [, , nodeId, , taskId] = subject.split(".");
-      if (!taskId || !nodeId || !docOrphaned(this.ctx.informer.state, nodeId, taskId)) continue;
+      if (!taskId || !nodeId || !which(nodeId) || !docOrphaned(this.ctx.informer.state, nodeId, taskId)) continue;
       const stored = await jsm.streams.getMessage(STREAMS.nodeTasks, { last_by_subj: subject });
       const doc = NodeTaskDoc.safeParse(stored?.json());
       if (!doc.success || doc.data.removed) continue;
@@ -51,6 +73,8 @@ export class TaskDocPublisher {
     const version = versionOf(state, subjects.event("task", taskId));
     const last = this.published.get(taskId);
     const task = state.tasks.get(taskId);
+    const nodeId = task?.nodeId ?? last?.nodeId;
+    if (nodeId === undefined || !this.owns(nodeId)) return;
     if (!task || onRemovedNode(state, task)) {
       if (!last) return;
       await this.publish(tombstone(last, version));

@@ -1,5 +1,6 @@
 import {
-  Informer, WorkQueue, decideAndCommit, deterministicId, every, serviceActor, type Logger, type ServiceDeps,
+  Informer, OWN_ALL, PartitionView, WorkQueue, decideAndCommit, deterministicId, every, serviceActor,
+  type Logger, type MemberStatus, type Partitioner, type ServiceDeps,
 } from "../../shared/index.js";
 import type { StoredEvent } from "../../../schemas/index.js";
 import { nextWakeup, plan } from "../core/index.js";
@@ -10,6 +11,14 @@ export interface OrchestratorOptions {
   resyncMs?: number;
   /** Quiet time before a queued service is reconciled (batches bursts), in ms. Default 20. */
   debounceMs?: number;
+  /**
+   * Work only on the services this instance owns among the live orchestrators in KV
+   * `swarm-members` (rendezvous hashing, DESIGN §5). Default false: this instance owns every
+   * service (in-process tests, a lone instance). `main.ts` turns it on.
+   */
+  partitioned?: boolean;
+  /** Partition view sweep period, ms (tests). Default 500. */
+  partitionSweepMs?: number;
 }
 
 /**
@@ -26,6 +35,8 @@ export class Orchestrator {
   private readonly wakeups = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private resync?: { stop(): void };
   private unlisten?: () => void;
+  private partition: Partitioner = OWN_ALL;
+  private view?: PartitionView;
 
   constructor(private readonly deps: ServiceDeps, private readonly opts: OrchestratorOptions = {}) {
     this.log = deps.log.child("orchestrator");
@@ -37,10 +48,31 @@ export class Orchestrator {
   async start(): Promise<void> {
     await this.informer.start();
     for (const t of this.informer.state.tasks.values()) this.serviceOfTask.set(t.id, t.serviceId);
+    if (this.opts.partitioned) {
+      // Ownership moved: every service this instance now owns gets a full pass (the others are
+      // dropped by the filter); the pass is level-triggered, so taking over mid-update is safe.
+      this.view = await PartitionView.start(this.deps.nc, {
+        service: "orchestrator", instanceId: this.deps.instanceId, log: this.log, sweepMs: this.opts.partitionSweepMs,
+        onChange: () => { if (this.view) this.enqueueAll(); },
+      });
+      this.partition = this.view;
+    }
     this.unlisten = this.informer.onEvent((e) => this.onEvent(e));
     this.enqueueAll();
     this.resync = every(this.opts.resyncMs ?? 5000, () => this.enqueueAll(), this.log);
-    this.log.info("synced", { seq: this.informer.seq, services: this.informer.state.services.size });
+    this.log.info("synced", { seq: this.informer.seq, services: this.informer.state.services.size, owned: this.owned() });
+  }
+
+  /** What membership shows: the services owned (partitioned) and the projection's sequence. */
+  status(): MemberStatus {
+    return {
+      role: this.view ? "partitions" : "all", seq: this.informer.seq,
+      ...(this.view ? { owns: { count: this.owned(), kind: "service" } } : {}),
+    };
+  }
+
+  private owned(): number {
+    return activeServices(this.informer.state).filter((id) => this.partition.owns(id)).length;
   }
 
   /** Resolves when no service is queued or being reconciled. */
@@ -51,6 +83,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.resync?.stop();
     this.unlisten?.();
+    await this.view?.stop();
     for (const w of this.wakeups.values()) clearTimeout(w.timer);
     this.wakeups.clear();
     await this.queue.stop();
@@ -58,16 +91,23 @@ export class Orchestrator {
   }
 
   private onEvent(e: StoredEvent): void {
-    for (const id of affectedServices(e, this.informer.state, this.serviceOfTask)) this.queue.add(id);
+    for (const id of affectedServices(e, this.informer.state, this.serviceOfTask)) this.enqueue(id);
     if (e.event.type === "TaskCreated") this.serviceOfTask.set(e.event.data.taskId, e.event.data.serviceId);
     if (e.event.type === "TaskDeleted") this.serviceOfTask.delete(e.event.data.taskId);
   }
 
   private enqueueAll(): void {
-    for (const id of activeServices(this.informer.state)) this.queue.add(id);
+    for (const id of activeServices(this.informer.state)) this.enqueue(id);
+  }
+
+  /** Handlers, the resync and wake-ups only queue the services this instance owns. */
+  private enqueue(serviceId: string): void {
+    if (this.partition.owns(serviceId)) this.queue.add(serviceId);
   }
 
   private async reconcile(serviceId: string): Promise<void> {
+    // Ownership may have moved since the key was queued.
+    if (!this.partition.owns(serviceId)) return;
     const seq = await decideAndCommit(
       this.deps.store, this.informer,
       (state) => plan(state, serviceId, this.now(), deterministicId),
@@ -88,7 +128,7 @@ export class Orchestrator {
     if (at === undefined) return;
     const timer = setTimeout(() => {
       this.wakeups.delete(serviceId);
-      this.queue.add(serviceId);
+      this.enqueue(serviceId);
     }, Math.max(0, at - now.getTime()) + 5);
     timer.unref?.();
     this.wakeups.set(serviceId, { at, timer });
