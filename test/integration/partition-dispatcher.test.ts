@@ -1,0 +1,177 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import {
+  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, listMembers, rendezvousOwner, startMembership,
+  type Membership, type NatsConnection,
+} from "../../services/shared/index.js";
+import { RegisterResponse, subjects, type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
+import { start, type RunningDispatcher } from "../../services/dispatcher/index.js";
+import { testNats } from "../helpers/nats.js";
+import { eventually } from "../helpers/eventually.js";
+import { emitter, type Emit } from "../helpers/emit.js";
+
+/*
+ * Dispatchers partitioned by node (DESIGN §5), in-process with their membership heartbeats;
+ * agents simulated at the NATS level (registration request, plain heartbeats, NODE_STATUS
+ * reports). Only a node's owner marks it down and publishes its task docs; any instance turns a
+ * report into TaskStatusChanged; a crashed instance's nodes move to the other.
+ */
+
+const PERIOD = 200;
+const description = { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels: {} };
+let nats: Awaited<ReturnType<typeof testNats>>;
+let nc: NatsConnection;
+let js: JetStreamClient;
+let store: JetStreamEventStore;
+let view: Informer;
+let emit: Emit;
+interface Instance { id: string; conn: NatsConnection; disp: RunningDispatcher; member: Membership }
+const instances = new Map<string, Instance>();
+/** Nodes whose simulated agent is beating. */
+const beating = new Set<string>();
+let beater: NodeJS.Timeout | undefined;
+/** Every doc publish seen on the wire (a plain subscriber sees duplicates the stream de-duplicates). */
+const docPublishes: string[] = [];
+
+async function dispatcher(id: string): Promise<Instance> {
+  const conn = await connectNats({ url: nats.url, name: id });
+  let disp: RunningDispatcher | undefined;
+  const member = await startMembership(conn, { service: "dispatcher", instanceId: id, status: () => disp?.status() });
+  disp = await start({ nc: conn, store: new JetStreamEventStore(conn), log: createLogger(id, "silent"), instanceId: id },
+    { livenessIntervalMs: 20, nakDelayMs: 100, partitioned: true, partitionSweepMs: 100 });
+  await member.beat();
+  const inst = { id, conn, disp, member };
+  instances.set(id, inst);
+  return inst;
+}
+
+/** The first node ids `n<i>` of which each of `members` owns three. */
+function pickNodes(members: string[]): string[] {
+  const mine = new Map(members.map((m) => [m, [] as string[]]));
+  for (let i = 0; [...mine.values()].some((l) => l.length < 3); i++) {
+    const list = mine.get(rendezvousOwner(`n${i}`, members)!)!;
+    if (list.length < 3) list.push(`n${i}`);
+  }
+  return [...mine.values()].flat();
+}
+
+async function register(nodeId: string): Promise<RegisterResponse> {
+  const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
+  return RegisterResponse.parse((await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 })).json());
+}
+function beat(): void {
+  for (const nodeId of beating) {
+    nc.publish(subjects.nodeHeartbeat(nodeId), JSON.stringify({ kind: "heartbeat", nodeId, sessionId: `s-${nodeId}`, at: new Date().toISOString(), periodMs: PERIOD }));
+  }
+}
+async function report(nodeId: string, taskId: string, state: TaskState): Promise<void> {
+  const msg: NodeStatusMessage = { kind: "tasks", nodeId, sessionId: `s-${nodeId}`, updates: [{ taskId, state, message: state, timestamp: new Date().toISOString() }] };
+  await js.publish(subjects.nodeStatus(nodeId), JSON.stringify(msg));
+}
+async function assignedTask(taskId: string, nodeId: string): Promise<void> {
+  await emit("TaskCreated", "task", taskId, {
+    taskId, serviceId: "svc1", serviceName: "web", slot: 1, spec: { ContainerSpec: { Image: "img" } }, specVersion: 1, desiredState: "running", state: "pending" });
+  await emit("TaskAssigned", "task", taskId, { taskId, nodeId });
+}
+/** Events of `type` after `sinceSeq`, from the log. */
+async function logged(type: string, sinceSeq = 0): Promise<Envelope[]> {
+  const replay = new Informer(store);
+  const out: Envelope[] = [];
+  replay.onEvent((e) => { if (e.seq > sinceSeq && e.event.type === type) out.push(e.event); });
+  await replay.start();
+  await replay.stop();
+  return out;
+}
+/** Doc publishes seen for a task (msg id `<task>:<version>`). */
+const published = (taskId: string) => docPublishes.filter((id) => id.startsWith(`${taskId}:`)).length;
+const nodeState = (id: string) => view.state.nodes.get(id)?.state;
+
+before(async () => {
+  nats = await testNats();
+  nc = await connectNats({ url: nats.url, name: "partition-dispatcher-test" });
+  await ensureStreams(nc);
+  js = jetstream(nc);
+  store = new JetStreamEventStore(nc);
+  view = new Informer(store);
+  await view.start();
+  emit = emitter(store, view);
+  await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
+  nc.subscribe(subjects.nodeTasksAll, { callback: (_e, m) => { docPublishes.push(m.headers?.get("Nats-Msg-Id") ?? "?"); } });
+  beater = setInterval(beat, PERIOD / 2);
+});
+after(async () => {
+  clearInterval(beater);
+  for (const i of instances.values()) {
+    await i.disp.stop().catch(() => undefined);
+    await i.member.stop().catch(() => undefined);
+    if (!i.conn.isClosed()) await i.conn.drain().catch(() => undefined);
+  }
+  await view?.stop();
+  await nc?.drain();
+  await nats?.cleanup();
+});
+
+describe("dispatchers partitioned by node", () => {
+  const members = ["disp-a", "disp-b"];
+  const nodes = pickNodes(members);
+  const owner = (nodeId: string) => rendezvousOwner(nodeId, members)!;
+
+  it("registers every node through either instance; membership shows the nodes each owns", async () => {
+    for (const id of nodes) await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
+    await dispatcher("disp-a");
+    await dispatcher("disp-b");
+    for (const id of nodes) {
+      assert.deepEqual(await register(id), { ok: true, heartbeatPeriodMs: PERIOD });
+      beating.add(id);
+    }
+    await eventually(() => nodes.every((id) => nodeState(id) === "ready"), { what: "all nodes ready" });
+    const recs = await eventually(async () => {
+      const m = (await listMembers(nc)).filter((r) => r.service === "dispatcher");
+      return m.length === 2 && m.every((r) => r.owns?.count === 3) ? m : undefined;
+    }, { what: "each dispatcher reports 3 nodes owned", timeoutMs: 10_000 });
+    assert.deepEqual(recs?.map((r) => [r.instanceId, r.role, r.owns?.kind]), [["disp-a", "partitions", "node"], ["disp-b", "partitions", "node"]]);
+  });
+
+  it("publishes each task doc once, from the node's owner; reports are handled by any instance", async () => {
+    docPublishes.length = 0;
+    for (const id of nodes) await assignedTask(`t-${id}`, id);
+    await eventually(() => nodes.every((id) => published(`t-${id}`) > 0), { what: "a doc per task", timeoutMs: 10_000 });
+    for (const id of nodes) await report(id, `t-${id}`, "running");
+    await eventually(() => nodes.every((id) => view.state.tasks.get(`t-${id}`)?.state === "running"), { what: "every task running" });
+    assert.deepEqual(nodes.map((id) => published(`t-${id}`)), nodes.map(() => 1), `no doc published twice: ${docPublishes.join(" ")}`);
+  });
+
+  it("only a node's owner marks it down", async () => {
+    const seq = await store.headSeq();
+    const quiet = [nodes[0]!, nodes[3]!]; // one of each owner
+    assert.notEqual(owner(quiet[0]!), owner(quiet[1]!));
+    for (const id of quiet) beating.delete(id);
+    await eventually(() => quiet.every((id) => nodeState(id) === "down"), { what: "silent nodes down", timeoutMs: 5000 });
+    const downs = (await logged("NodeStatusChanged", seq)).filter((e) => e.type === "NodeStatusChanged" && e.data.state === "down");
+    assert.deepEqual(downs.map((e) => [e.subject, e.actor.id]).sort(), quiet.map((id) => [subjects.event("node", id), owner(id)]).sort());
+    // Beating again: the owner brings it back.
+    for (const id of quiet) beating.add(id);
+    await eventually(() => quiet.every((id) => nodeState(id) === "ready"), { what: "back to ready", timeoutMs: 5000 });
+    assert.ok(nodes.every((id) => nodeState(id) === "ready"));
+  });
+
+  it("a crashed instance's nodes move to the other: it marks them down and publishes their docs", async () => {
+    const victim = instances.get("disp-b")!;
+    await victim.disp.stop();
+    await victim.conn.close(); // its record is left to expire
+    instances.delete("disp-b");
+    const hers = nodes.filter((id) => owner(id) === "disp-b");
+    await eventually(async () => (await listMembers(nc)).find((r) => r.instanceId === "disp-a")?.owns?.count === nodes.length,
+      { what: "disp-a owns every node once disp-b's record expired", timeoutMs: 20_000 });
+    const seq = await store.headSeq();
+    docPublishes.length = 0;
+    await assignedTask("t-late", hers[0]!);
+    await eventually(() => published("t-late") === 1, { what: "the doc of a task on a taken-over node" });
+    beating.delete(hers[1]!);
+    await eventually(() => nodeState(hers[1]!) === "down", { what: "a taken-over node marked down", timeoutMs: 5000 });
+    const downs = (await logged("NodeStatusChanged", seq)).filter((e) => e.type === "NodeStatusChanged" && e.data.state === "down");
+    assert.deepEqual(downs.map((e) => [e.subject, e.actor.id]), [[subjects.event("node", hers[1]!), "disp-a"]]);
+    assert.ok(nodes.filter((id) => id !== hers[1]).every((id) => nodeState(id) === "ready"), "the beating nodes stay ready");
+  });
+});
