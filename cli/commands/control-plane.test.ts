@@ -14,11 +14,13 @@ describe("control-plane ls rows", () => {
       member({ UptimeSeconds: 125 }),
       member({ Instance: "scheduler-2", Role: "standby", Behind: 3, UptimeSeconds: 5 }),
       member({ Service: "dispatcher", Instance: "dispatcher-1", Role: "all", Behind: null, UptimeSeconds: 7200 }),
+      member({ Service: "orchestrator", Instance: "orchestrator-2", Role: "owns 3 services", Behind: 0, UptimeSeconds: 61 }),
     ]);
     assert.deepEqual(rows, [
       ["scheduler", "scheduler-1", "m1", "active", "0", "2 minutes"],
       ["scheduler", "scheduler-2", "m1", "standby", "3", "5 seconds"],
       ["dispatcher", "dispatcher-1", "m1", "all", "-", "2 hours"],
+      ["orchestrator", "orchestrator-2", "m1", "owns 3 services", "0", "About a minute"],
     ]);
     assert.match(renderTable(CONTROL_PLANE_HEADERS, rows).split("\n")[0]!, /^SERVICE\s+INSTANCE\s+NODE\s+ROLE\s+BEHIND\s+UPTIME$/);
   });
