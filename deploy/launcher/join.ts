@@ -34,9 +34,9 @@ function apiUrlOf(manager: string): URL {
 
 /**
  * `swarm join`: joins with a token (once per data dir) and runs this node's agent; a manager also
- * runs this host's control-plane processes against the cluster's NATS. Several instances of each
- * service are safe: every append names the version it decided on, heartbeats reach every
- * dispatcher, and registration and agent reports are shared by queue group and durable consumer.
+ * runs this host's control-plane processes against the cluster's NATS. They share the work with
+ * the other managers' (orchestrators by service, dispatchers by node, one active scheduler), and
+ * several instances are safe anyway: every append names the version it decided on.
  */
 export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   mkdirSync(join(opts.dataDir, "logs"), { recursive: true });
