@@ -3,15 +3,16 @@
  * shell feeds it what KV `swarm-members` says and the local time.
  *
  * JetStream KV removes an expired record silently (bucket max age: no delete marker reaches a
- * watcher), so expiry is judged here: a member not seen for `ttlMs` is gone. It is judged only
- * while this instance sees its own heartbeats: an instance cut off from NATS (its own record
- * stale) keeps its last view rather than concluding that everyone else died — safety rests on
- * the append expectations, not on this view.
+ * watcher), so expiry is judged here, and only on evidence: a member is gone once this instance
+ * has seen its own heartbeat more than `ttlMs` after that member's last one. While this instance
+ * hears nothing (cut off from NATS, its own heartbeats stop arriving too) nobody expires: it keeps
+ * its last view rather than concluding that everyone else died — and never drops the others a
+ * moment before it notices it is cut off itself. Safety rests on the append expectations, not on
+ * this view.
  */
 export class MemberTable {
   /** Member id → local time (ms) its record was last seen put. */
   private readonly seenAt = new Map<string, number>();
-  private lastView: string[] = [];
 
   constructor(private readonly self: string, private readonly ttlMs: number) {}
 
@@ -25,25 +26,20 @@ export class MemberTable {
     this.seenAt.delete(member);
   }
 
-  private fresh(member: string, nowMs: number): boolean {
-    const at = this.seenAt.get(member);
-    return at !== undefined && nowMs - at <= this.ttlMs;
-  }
-
   /**
-   * The live members at `nowMs`, sorted. Empty until this instance's own record has been seen (it
-   * owns nothing before it is a member) or once it was deleted; the last view while its own
-   * record is stale (cut off from the KV).
+   * The live members, sorted. Empty until this instance's own record has been seen (it owns
+   * nothing before it is a member) or once its record was deleted.
    */
-  live(nowMs: number): string[] {
-    if (!this.seenAt.has(this.self)) return (this.lastView = []);
-    if (!this.fresh(this.self, nowMs)) return this.lastView;
-    for (const m of [...this.seenAt.keys()]) if (!this.fresh(m, nowMs)) this.seenAt.delete(m);
-    return (this.lastView = [...this.seenAt.keys()].sort());
+  live(): string[] {
+    const mine = this.seenAt.get(this.self);
+    if (mine === undefined) return [];
+    for (const [m, at] of [...this.seenAt]) if (mine - at > this.ttlMs) this.seenAt.delete(m);
+    return [...this.seenAt.keys()].sort();
   }
 
-  /** Whether this instance's own record is fresh at `nowMs` (false: the view is frozen). */
+  /** Whether this instance's own heartbeats still arrive at `nowMs` (false: the view is frozen). */
   connected(nowMs: number): boolean {
-    return this.fresh(this.self, nowMs);
+    const mine = this.seenAt.get(this.self);
+    return mine !== undefined && nowMs - mine <= this.ttlMs;
   }
 }

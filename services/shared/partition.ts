@@ -39,7 +39,8 @@ export interface PartitionViewOptions {
  * The live instances of one service, from a watch of KV `swarm-members`, and the keys this
  * instance owns among them (rendezvous hashing). It owns nothing until its own record appears;
  * it keeps its last view while cut off from the KV (see MemberTable). Puts and deletes arrive by
- * the watch; expiry (which the KV does not announce) by a sweep on the local clock.
+ * the watch; expiry (which the KV does not announce) is judged on this instance's own heartbeats
+ * as they arrive; a sweep restarts a watch through which even those stopped arriving.
  */
 export class PartitionView implements Partitioner {
   private members: string[] = [];
@@ -138,7 +139,7 @@ export class PartitionView implements Partitioner {
   }
 
   private refresh(): void {
-    const after = this.table.live(this.now());
+    const after = this.table.live();
     const before = this.members;
     if (after.length === before.length && after.every((m, i) => m === before[i])) return;
     this.members = after;
