@@ -156,6 +156,28 @@ describe("dispatchers partitioned by node", () => {
     assert.ok(nodes.every((id) => nodeState(id) === "ready"));
   });
 
+  it("the owner judges a node on the period its heartbeats state, whichever instance answered its registration", async () => {
+    // The cluster's period drops to 50 ms while the agents still beat every 300 ms at their told
+    // 200 ms (an agent hears of a new period only when it registers again): 3 × 200 ms allowed.
+    const seq = await store.headSeq();
+    clearInterval(beater);
+    beater = setInterval(beat, 300);
+    try {
+      await emit("ClusterUpdated", "cluster", "default", { heartbeatPeriodMs: 50 });
+      const until = Date.now() + 2000;
+      while (Date.now() < until) {
+        assert.ok(nodes.every((id) => nodeState(id) === "ready"), "a node beating at its told period stays ready");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const downs = (await logged("NodeStatusChanged", seq)).filter((e) => e.type === "NodeStatusChanged" && e.data.state === "down");
+      assert.deepEqual(downs.map((e) => e.subject), []);
+    } finally {
+      await emit("ClusterUpdated", "cluster", "default", { heartbeatPeriodMs: PERIOD });
+      clearInterval(beater);
+      beater = setInterval(beat, PERIOD / 2);
+    }
+  });
+
   it("a crashed instance's nodes move to the other: it marks them down and publishes their docs", async () => {
     const victim = instances.get("disp-b")!;
     await victim.disp.stop();
