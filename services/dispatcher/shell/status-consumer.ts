@@ -116,6 +116,12 @@ async function onHeartbeat(ctx: DispatcherContext, nodeId: string, writtenAtMs: 
 }
 
 async function onReports(ctx: DispatcherContext, nodeId: string, updates: TaskStatusReport[]): Promise<void> {
+  // Any instance may pull any node's report, and the node learnt of its task from a doc published
+  // on another instance's projection: a task this one does not know (yet) is judged only once its
+  // projection has caught up with the log head, so a report is never dropped for being early.
+  if (rejectedReports(ctx.informer.state, nodeId, updates).some((r) => r.reason !== "unchanged" && !r.reason.startsWith("invalid transition"))) {
+    await ctx.informer.waitFor(await ctx.deps.store.headSeq());
+  }
   for (const r of rejectedReports(ctx.informer.state, nodeId, updates)) {
     const fields = { nodeId, taskId: r.taskId, state: r.state, reason: r.reason };
     if (r.reason === "unchanged") ctx.log.debug("task status report ignored", fields);
