@@ -10,6 +10,19 @@ function port(v: string): number {
   return n;
 }
 
+function count(min: number, max: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`invalid count "${v}": expected ${min}-${max}`);
+    return n;
+  };
+}
+
+interface UpFlags {
+  dataDir: string; natsUrl?: string; streamReplicas: number; natsPort: number; natsCluster?: number;
+  natsClusterPort: number; apiPort: number; nodeName: string;
+}
+
 /** Stays in the foreground until Ctrl-C / SIGTERM, then runs `stop` once. */
 function foreground(stop: () => Promise<void>): Promise<void> {
   return new Promise((resolveDone) => {
@@ -31,19 +44,26 @@ const defaultDataDir = () => process.env.SWARM_DATA_DIR ?? join(homedir(), ".jet
 export function registerUp(program: Command): void {
   program
     .command("up")
-    .description("start a local single-node cluster in the foreground (embedded nats-server, control plane, one agent)")
+    .description("start a local single-node cluster in the foreground (embedded nats-server or NATS cluster, control plane, one agent)")
     .option("--data-dir <dir>", "data directory (env SWARM_DATA_DIR)", defaultDataDir())
-    .option("--nats-url <url>", "use this NATS instead of starting one")
-    .option("--nats-port <n>", "port of the embedded nats-server", port, 4222)
+    .option("--nats-url <urls>", "use this NATS (comma-separated URLs of a cluster) instead of starting one")
+    .option("--stream-replicas <n>", "replicas of every stream and bucket with --nats-url (3 on a NATS cluster)", count(1, 5), 1)
+    .option("--nats-port <n>", "port of the embedded nats-server (with --nats-cluster: of the first; the others take the next ports)", port, 4222)
+    .option("--nats-cluster <n>", "run an embedded JetStream cluster of n nats-servers on loopback, every stream and bucket with 3 replicas (default: what the data dir holds, else 1)", count(1, 5))
+    .option("--nats-cluster-port <n>", "route port of the first server of --nats-cluster (the others take the next ports)", port, 6222)
     .option("--api-port <n>", "port of the api on 127.0.0.1", port, 4280)
     .option("--node-name <name>", "name of this node", hostname())
-    .action(async (o: { dataDir: string; natsUrl?: string; natsPort: number; apiPort: number; nodeName: string }) => {
+    .action(async (o: UpFlags) => {
       const say = (m: string) => process.stderr.write(`${m}\n`);
       const dataDir = resolve(o.dataDir);
-      const c = await startLocalCluster({ dataDir, natsUrl: o.natsUrl, natsPort: o.natsPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say });
+      const c = await startLocalCluster({
+        dataDir, natsUrl: o.natsUrl, streamReplicas: o.streamReplicas, natsPort: o.natsPort, natsCluster: o.natsCluster,
+        natsClusterPort: o.natsClusterPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say,
+      });
       process.stdout.write(
         `jetswarm is up: node ${c.nodeId} (${o.nodeName})\n` +
-        `  api   ${c.apiUrl}\n  nats  ${c.natsUrl}\n  data  ${dataDir} (logs in ${join(dataDir, "logs")})\n` +
+        `  api   ${c.apiUrl}\n  nats  ${c.natsUrl} (streams and buckets: ${c.streamReplicas} replica${c.streamReplicas === 1 ? "" : "s"})\n` +
+        `  data  ${dataDir} (logs in ${join(dataDir, "logs")})\n` +
         `Try: npx swarm service create --name web --replicas 3 jetswarm-test/busybox:1 sleep 3600\n` +
         `Ctrl-C stops the cluster; running containers are kept and adopted by the next \`swarm up\`.\n`,
       );

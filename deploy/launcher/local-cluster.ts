@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
+import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
+import type { NatsClusterHandle } from "./nats-cluster.js";
+import type { NatsServerHandle } from "./nats-server.js";
 import { Supervisor } from "./supervisor.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
@@ -15,8 +16,18 @@ export interface LocalClusterOptions {
   dataDir: string;
   /** Use an existing NATS (comma-separated URLs) instead of starting one. */
   natsUrl?: string;
-  /** Port of the embedded nats-server. Default 4222. */
+  /** Stream and bucket replicas with `natsUrl` (a cluster started elsewhere). Default 1. */
+  streamReplicas?: number;
+  /** Port of the embedded nats-server (the first of a cluster's). Default 4222. */
   natsPort?: number;
+  /**
+   * Servers of the embedded NATS: 1, or a JetStream cluster of N on loopback (ports natsPort…,
+   * routes natsClusterPort…) with every stream and bucket at 3 replicas. Default: what the data
+   * dir already holds, else 1.
+   */
+  natsCluster?: number;
+  /** Route port of the first server of an embedded cluster. Default 6222. */
+  natsClusterPort?: number;
   /** Port of the api on 127.0.0.1. Default 4280. */
   apiPort?: number;
   /** Name of this node. Default the host name. */
@@ -31,20 +42,15 @@ export interface LocalCluster {
   dataDir: string;
   supervisor: Supervisor;
   nats?: NatsServerHandle;
+  natsCluster?: NatsClusterHandle;
+  /** Replicas every stream and bucket is created with. */
+  streamReplicas: number;
   stop(): Promise<void>;
 }
 
 interface NodeFile { nodeId: string; clusterId: string }
 
 export { serviceScript };
-
-async function assertPortFree(port: number, what: string, flag: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const s = createServer();
-    s.once("error", () => reject(new Error(`port ${port} for ${what} is already in use: choose another with ${flag}`)));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve()));
-  });
-}
 
 /** The agent first, then the control plane in reverse start order (every instance of each). */
 export function stopOrder(supervisor: Supervisor): string[] {
@@ -61,24 +67,22 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   mkdirSync(logs, { recursive: true });
   const apiPort = opts.apiPort ?? 4280;
   await assertPortFree(apiPort, "the api", "--api-port");
-  let nats: NatsServerHandle | undefined;
-  let natsUrl = opts.natsUrl;
-  if (!natsUrl) {
-    const port = opts.natsPort ?? 4222;
-    await assertPortFree(port, "nats-server", "--nats-port");
-    nats = await startNatsServer({ dataDir: join(dataDir, "nats"), port, logFile: join(logs, "nats-server.log") });
-    natsUrl = nats.url;
-    say(`nats-server listening on ${natsUrl}`);
-  }
+  const embedded = opts.natsUrl ? undefined : await startEmbeddedNats({
+    natsDir: join(dataDir, "nats"), logDir: logs, port: opts.natsPort ?? 4222, size: opts.natsCluster, clusterPort: opts.natsClusterPort ?? 6222,
+  });
+  const natsUrl = opts.natsUrl ?? embedded!.url;
+  const streamReplicas = embedded?.replicas ?? opts.streamReplicas ?? 1;
+  if (embedded?.natsCluster) say(`NATS cluster of ${embedded.natsCluster.servers.length} has a JetStream leader: ${natsUrl}`);
+  else if (embedded) say(`nats-server listening on ${natsUrl}`);
   const supervisor = new Supervisor(say);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const base = { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}` };
+  const base = { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_STREAM_REPLICAS: String(streamReplicas) };
   let controlPlane: ControlPlaneRunner | undefined;
   let nodeId: string | undefined;
   const stop = async () => {
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));
-    await nats?.stop();
+    await embedded?.stop();
   };
   try {
     controlPlane = await startControlPlane({
@@ -92,7 +96,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },
       logFile: join(logs, "agent.log"),
     });
-    return { apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, nats, stop };
+    return { apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, nats: embedded?.nats, natsCluster: embedded?.natsCluster, streamReplicas, stop };
   } catch (err) {
     await stop();
     throw err;

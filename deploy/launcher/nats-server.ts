@@ -43,15 +43,20 @@ export interface NatsServerHandle {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts a JetStream nats-server on loopback with its store in `dataDir`; resolves once it listens. */
-export async function startNatsServer(opts: { dataDir: string; port?: number; logFile?: string }): Promise<NatsServerHandle> {
+/**
+ * Starts a JetStream nats-server on loopback with its store in `dataDir`; resolves once it listens.
+ * With `configFile` the server reads everything from that file instead (a cluster member), and
+ * `port` must be the client port the file names.
+ */
+export async function startNatsServer(opts: { dataDir: string; port?: number; logFile?: string; configFile?: string }): Promise<NatsServerHandle> {
   const port = opts.port ?? (await freePort());
   const storeDir = resolve(opts.dataDir, "jetstream");
   mkdirSync(storeDir, { recursive: true });
   const out = opts.logFile ? openSync(opts.logFile, "a") : "ignore";
-  const child = spawn(findNatsServer(), ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir, "-n", `jetswarm-${port}`], {
-    stdio: ["ignore", out, out],
-  });
+  const args = opts.configFile
+    ? ["-c", opts.configFile]
+    : ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir, "-n", `jetswarm-${port}`];
+  const child = spawn(findNatsServer(), args, { stdio: ["ignore", out, out] });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   await waitForPort(port, 10_000, () => child.exitCode !== null);
   return {

@@ -1,33 +1,77 @@
-import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Envelope, STREAMS, subjects, type StoredEvent } from "../../schemas/index.js";
-import { WrongLastSequenceError, unavailable, errorMessage } from "./errors.js";
+import { WrongLastSequenceError, classifyPublishError, unavailable, errorMessage } from "./errors.js";
 import type { AppendRequest, AppendResult, EventStore, Subscription } from "./event-store.js";
 import type { Logger } from "./logger.js";
+
+export interface EventStoreRetry {
+  /** How long one append keeps retrying while NATS elects a leader. Default 20 000 ms. */
+  retryForMs?: number;
+  /** Timeout of one publish attempt. Default 5000 ms. */
+  attemptTimeoutMs?: number;
+}
+
+/** An R3 stream elects a new leader within a few seconds of losing one; 20 s leaves a margin. */
+export const APPEND_RETRY_DEFAULTS = { retryForMs: 20_000, attemptTimeoutMs: 5000 } as const;
 
 /** The event log on the JetStream stream `EVENTS`. */
 export class JetStreamEventStore implements EventStore {
   private readonly js: JetStreamClient;
   private jsm?: JetStreamManager;
 
-  constructor(private readonly nc: NatsConnection, private readonly log?: Logger) {
+  private readonly opts: Required<EventStoreRetry>;
+
+  constructor(private readonly nc: NatsConnection, private readonly log?: Logger, retry: EventStoreRetry = {}) {
     this.js = jetstream(nc);
+    this.opts = { ...APPEND_RETRY_DEFAULTS, ...retry };
   }
 
+  /**
+   * Appends with the request's expectation and msg id. While the stream has no leader (a NATS
+   * server died, an election is running) the same publish is retried, same msg id and same
+   * expectation, for up to `retryForMs`. On "wrong last sequence" the subject's last message is
+   * read back: if it carries our msg id, an earlier attempt (this process's, or one before a crash)
+   * was stored and this append is a duplicate. A clustered (R3) stream checks the expectation
+   * before its dedup window, unlike a single server, so without this read-back a retried append
+   * would look like a conflict there.
+   */
   async append(req: AppendRequest): Promise<AppendResult> {
     const body = JSON.stringify(req.event);
-    try {
-      const ack = await this.js.publish(req.event.subject, body, {
-        msgID: req.msgId,
-        expect: { lastSubjectSequence: req.expectedLastSubjectSeq },
-        timeout: 5000,
-      });
-      return { seq: ack.seq, duplicate: ack.duplicate };
-    } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
-        throw new WrongLastSequenceError(req.event.subject, req.expectedLastSubjectSeq, { cause: err });
+    const deadline = Date.now() + this.opts.retryForMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const ack = await this.js.publish(req.event.subject, body, {
+          msgID: req.msgId,
+          expect: { lastSubjectSequence: req.expectedLastSubjectSeq },
+          timeout: this.opts.attemptTimeoutMs,
+        });
+        return { seq: ack.seq, duplicate: ack.duplicate };
+      } catch (err) {
+        const kind = classifyPublishError(err);
+        if (kind === "wrong_last_sequence") {
+          const mine = await this.storedSeq(req);
+          if (mine !== undefined) return { seq: mine, duplicate: true };
+          throw new WrongLastSequenceError(req.event.subject, req.expectedLastSubjectSeq, { cause: err });
+        }
+        if (kind === "fatal" || Date.now() >= deadline) {
+          throw unavailable(`append to ${req.event.subject} failed: ${errorMessage(err)}`, err);
+        }
+        this.log?.warn("append not acknowledged; retrying with the same msg id", { subject: req.event.subject, attempt, err: errorMessage(err) });
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1000)));
       }
-      throw unavailable(`append to ${req.event.subject} failed: ${errorMessage(err)}`, err);
+    }
+  }
+
+  /** The sequence of the subject's last message when it is this append's (same msg id). */
+  private async storedSeq(req: AppendRequest): Promise<number | undefined> {
+    try {
+      this.jsm ??= await jetstreamManager(this.nc);
+      const m = await this.jsm.streams.getMessage(STREAMS.events, { last_by_subj: req.event.subject });
+      return m && m.header?.get("Nats-Msg-Id") === req.msgId ? m.seq : undefined;
+    } catch (err) {
+      this.log?.warn("could not read back the subject after a wrong last sequence", { subject: req.event.subject, err: errorMessage(err) });
+      return undefined;
     }
   }
 

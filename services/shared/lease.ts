@@ -1,7 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { BUCKETS } from "../../schemas/index.js";
+import { BUCKETS, STREAMS } from "../../schemas/index.js";
 import { errorMessage } from "./errors.js";
 import type { Logger } from "./logger.js";
 
@@ -137,14 +137,19 @@ export class Lease {
   }
 }
 
-/** Opens (creating if missing) a KV bucket; an existing bucket is used as it is. */
+/**
+ * Opens (creating if missing) a KV bucket; an existing bucket is used as it is. A new bucket gets
+ * `replicas`, else as many replicas as the `EVENTS` stream has (every process ensures the streams
+ * before it opens a bucket), so that no bucket of a NATS cluster is left on one server.
+ */
 export async function ensureBucket(nc: NatsConnection, name: string, opts: { ttlMs: number; replicas?: number }): Promise<KV> {
   const jsm = await jetstreamManager(nc);
   const kvm = new Kvm(nc);
   const exists = await jsm.streams.info(`KV_${name}`).then(() => true, () => false);
   if (exists) return kvm.open(name);
+  const replicas = opts.replicas ?? (await jsm.streams.info(STREAMS.events).then((i) => i.config.num_replicas, () => 1));
   try {
-    return await kvm.create(name, { ttl: opts.ttlMs, history: 1, replicas: opts.replicas ?? 1 });
+    return await kvm.create(name, { ttl: opts.ttlMs, history: 1, replicas });
   } catch (err) {
     // Another process created it between our look and our create.
     if (await jsm.streams.info(`KV_${name}`).then(() => true, () => false)) return kvm.open(name);
