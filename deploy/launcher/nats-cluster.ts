@@ -70,24 +70,30 @@ export async function startNatsCluster(opts: NatsClusterOptions): Promise<NatsCl
   }
 }
 
-/** Resolves once JetStream answers an account-info request, which needs an elected meta leader. */
+/**
+ * Resolves once JetStream answers an account-info request (which needs an elected meta leader)
+ * through every server of the cluster, each asked on its own connection: a process may connect
+ * to any of them.
+ */
 export async function waitForMetaLeader(url: string, timeoutMs: number): Promise<void> {
-  const nc = await connect({ servers: url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const deadline = Date.now() + timeoutMs;
-  try {
-    const jsm = await jetstreamManager(nc, { timeout: 2000, checkAPI: false });
-    for (;;) {
-      try {
-        await jsm.getAccountInfo();
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) {
-          throw new Error(`the NATS cluster (${url}) elected no JetStream leader within ${timeoutMs / 1000} s (see the nats-server logs)`, { cause: err });
+  for (const server of url.split(",")) {
+    const nc = await connect({ servers: server, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: 2000, checkAPI: false });
+      for (;;) {
+        try {
+          await jsm.getAccountInfo();
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) {
+            throw new Error(`the NATS cluster (${url}) has no JetStream leader answering through ${server} after ${timeoutMs / 1000} s (see the nats-server logs)`, { cause: err });
+          }
+          await new Promise((r) => setTimeout(r, 250));
         }
-        await new Promise((r) => setTimeout(r, 250));
       }
+    } finally {
+      await nc.close();
     }
-  } finally {
-    await nc.close();
   }
 }

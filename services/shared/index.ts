@@ -18,3 +18,4 @@ export * from "./membership.js";
 export * from "./rendezvous.js";
 export { MemberTable } from "./member-table.js";
 export * from "./partition.js";
+export { followOrdered, type Follow, type FollowOptions } from "./ordered-follow.js";

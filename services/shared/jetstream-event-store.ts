@@ -1,9 +1,10 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Envelope, STREAMS, subjects, type StoredEvent } from "../../schemas/index.js";
 import { WrongLastSequenceError, classifyPublishError, unavailable, errorMessage } from "./errors.js";
 import type { AppendRequest, AppendResult, EventStore, Subscription } from "./event-store.js";
 import type { Logger } from "./logger.js";
+import { followOrdered } from "./ordered-follow.js";
 
 export interface EventStoreRetry {
   /** How long one append keeps retrying while NATS elects a leader. Default 20 000 ms. */
@@ -81,35 +82,17 @@ export class JetStreamEventStore implements EventStore {
     return info.state.last_seq;
   }
 
+  /** Follows EVENTS with an ordered consumer that outlives a NATS server's death (`followOrdered`). */
   subscribe(fromSeq: number, onEvent: (e: StoredEvent) => void): Subscription {
-    let stopped = false;
-    let current: { stop(): void } | undefined;
-    const run = async () => {
-      const consumer = await this.js.consumers.get(STREAMS.events, {
-        filter_subjects: [subjects.eventsAll],
-        ...(fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All }),
-      });
-      const messages = await consumer.consume({ max_messages: 1000 });
-      current = messages;
-      if (stopped) messages.stop();
-      for await (const m of messages) {
-        const parsed = Envelope.safeParse(m.json());
-        if (!parsed.success) {
-          this.log?.warn("unparseable event skipped", { seq: m.seq, subject: m.subject });
-          continue;
-        }
-        onEvent({ seq: m.seq, event: parsed.data });
-      }
-    };
-    const done = run().catch((err) => {
-      if (!stopped) this.log?.error("event subscription ended", { err: errorMessage(err) });
-    });
-    return {
-      stop: async () => {
-        stopped = true;
-        current?.stop();
-        await done;
+    return followOrdered(this.nc, {
+      stream: STREAMS.events, filter: subjects.eventsAll, start: { seq: fromSeq }, log: this.log, what: "event subscription",
+      onMsg: (m) => {
+        let body: unknown;
+        try { body = m.json(); } catch { body = undefined; }
+        const parsed = Envelope.safeParse(body);
+        if (!parsed.success) this.log?.warn("unparseable event skipped", { seq: m.seq, subject: m.subject });
+        else onEvent({ seq: m.seq, event: parsed.data });
       },
-    };
+    });
   }
 }

@@ -3,6 +3,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { BUCKETS, STREAMS } from "../../schemas/index.js";
 import { errorMessage } from "./errors.js";
+import { whileJetStreamStarts } from "./nats.js";
 import type { Logger } from "./logger.js";
 
 /**
@@ -142,7 +143,11 @@ export class Lease {
  * `replicas`, else as many replicas as the `EVENTS` stream has (every process ensures the streams
  * before it opens a bucket), so that no bucket of a NATS cluster is left on one server.
  */
-export async function ensureBucket(nc: NatsConnection, name: string, opts: { ttlMs: number; replicas?: number }): Promise<KV> {
+export function ensureBucket(nc: NatsConnection, name: string, opts: { ttlMs: number; replicas?: number }): Promise<KV> {
+  return whileJetStreamStarts(() => ensureBucketOnce(nc, name, opts));
+}
+
+async function ensureBucketOnce(nc: NatsConnection, name: string, opts: { ttlMs: number; replicas?: number }): Promise<KV> {
   const jsm = await jetstreamManager(nc);
   const kvm = new Kvm(nc);
   const exists = await jsm.streams.info(`KV_${name}`).then(() => true, () => false);

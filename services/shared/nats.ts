@@ -23,6 +23,14 @@ export async function connectNats(opts: NatsOptions): Promise<NatsConnection> {
 
 const NS = 1_000_000;
 
+/**
+ * Pull options of every long-lived consumer: a pull expires after 5 s and the server heartbeats
+ * every 2.5 s, so a consumer whose server died (or whose stream changed leader) is noticed after
+ * two missed heartbeats — 5 s instead of nats.js' default 30 s — and re-pulled (an ordered
+ * consumer is re-created from the last sequence it delivered).
+ */
+export const FOLLOW_PULL = { expires: 5000, idle_heartbeat: 2500 } as const;
+
 /** Stream definitions (DESIGN §3). `replicas` is 1 on one machine, 3 on a NATS cluster. */
 export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name: string })[] {
   return [
@@ -59,8 +67,29 @@ export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name
   ];
 }
 
+/**
+ * Runs `fn` again while JetStream is not answering (no responders, timeouts, 503s: a cluster that
+ * is starting or electing a leader), for up to `forMs`; other errors are thrown at once.
+ */
+export async function whileJetStreamStarts<T>(fn: () => Promise<T>, forMs = 30_000): Promise<T> {
+  const deadline = Date.now() + forMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const transient = !(err instanceof JetStreamApiError) || err.status >= 500;
+      if (!transient || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1000)));
+    }
+  }
+}
+
 /** Creates the streams jetswarm needs when they are missing; leaves existing ones as they are. */
 export async function ensureStreams(nc: NatsConnection, replicas = 1): Promise<JetStreamManager> {
+  return whileJetStreamStarts(() => ensureStreamsOnce(nc, replicas));
+}
+
+async function ensureStreamsOnce(nc: NatsConnection, replicas: number): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   for (const cfg of streamConfigs(replicas)) {
     try {

@@ -56,11 +56,22 @@ export async function joinAgent(c: TestCluster, name: string, role: "worker" | "
   return agent;
 }
 
-/** The whole stack as separate processes (nats-server, control plane, agent) on free ports and a temp dir. */
-export async function startTestCluster(name: string): Promise<TestCluster> {
+export interface TestClusterOptions {
+  /** Run against this NATS (comma-separated URLs, e.g. a `testNatsCluster`) instead of starting one. */
+  natsUrls?: string;
+  /** Stream and bucket replicas with `natsUrls`. Default 1. */
+  streamReplicas?: number;
+}
+
+/**
+ * The whole stack as separate processes (nats-server, control plane, agent) on free ports and a
+ * temp dir; with `natsUrls` the control plane and agent use that NATS (left running by `cleanup`).
+ */
+export async function startTestCluster(name: string, opts: TestClusterOptions = {}): Promise<TestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
   const c = await startLocalCluster({
-    dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: `test-${name}`,
+    dataDir, natsUrl: opts.natsUrls, streamReplicas: opts.streamReplicas,
+    natsPort: await freePort(), apiPort: await freePort(), nodeName: `test-${name}`,
   });
   const containers = (filter: { running?: boolean; service?: string } = {}) => containersOfNode(c.nodeId, filter);
   const joined: JoinedAgent[] = [];
@@ -81,7 +92,7 @@ export async function startTestCluster(name: string): Promise<TestCluster> {
         for (const info of await containersOfNode(nodeId)) await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
       }
       for (const a of joined) rmSync(a.dataDir, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!process.env.JETSWARM_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -15,7 +15,7 @@ export async function testNats(): Promise<NatsServerHandle & { dataDir: string; 
     dataDir,
     cleanup: async () => {
       await h.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!process.env.JETSWARM_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -37,7 +37,7 @@ export async function testNatsCluster(size = 3): Promise<NatsClusterHandle & { d
     dataDir,
     cleanup: async () => {
       await c.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!process.env.JETSWARM_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

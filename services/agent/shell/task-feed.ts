@@ -1,7 +1,7 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NodeTaskDoc, STREAMS, formatZodError, subjects } from "../../../schemas/index.js";
-import { errorMessage, type Logger } from "../../shared/index.js";
+import { errorMessage, followOrdered, type Logger } from "../../shared/index.js";
 
 export interface TaskFeedHandlers {
   onDoc(doc: NodeTaskDoc): void;
@@ -10,7 +10,8 @@ export interface TaskFeedHandlers {
 }
 
 /**
- * Follows the node's NODE_TASKS subjects with an ordered consumer (last per subject): first the
+ * Follows the node's NODE_TASKS subjects with an ordered consumer (last per subject, re-created
+ * from the next sequence if its NATS server dies: `followOrdered`): first the
  * full desired set, then live changes. The end of the full set is known from the number of
  * subjects the stream held for this node at start (0 → synced at once) and from the consumer's
  * pending count reaching 0.
@@ -21,15 +22,11 @@ export async function followTasks(nc: NatsConnection, nodeId: string, log: Logge
   const info = await jsm.streams.info(STREAMS.nodeTasks, { subjects_filter: filter });
   let synced = false;
   const markSynced = () => { if (!synced) { synced = true; h.onSynced(); } };
-  const consumer = await jetstream(nc).consumers.get(STREAMS.nodeTasks, {
-    filter_subjects: [filter],
-    deliver_policy: DeliverPolicy.LastPerSubject,
-  });
-  const messages: ConsumerMessages = await consumer.consume();
   // With subjects_filter, `state.subjects` lists only this node's task subjects.
   if (Object.keys(info.state.subjects ?? {}).length === 0) markSynced();
-  const done = (async () => {
-    for await (const m of messages) {
+  const follow = followOrdered(nc, {
+    stream: STREAMS.nodeTasks, filter, start: "last_per_subject", log, what: "task feed",
+    onMsg: (m) => {
       try {
         const parsed = NodeTaskDoc.safeParse(m.json());
         if (!parsed.success) log.warn("bad task doc ignored", { subject: m.subject, err: formatZodError(parsed.error) });
@@ -39,12 +36,7 @@ export async function followTasks(nc: NatsConnection, nodeId: string, log: Logge
         log.warn("task doc not handled", { subject: m.subject, err: errorMessage(err) });
       }
       if (m.info.pending === 0) markSynced();
-    }
-  })();
-  return {
-    stop: async () => {
-      await messages.close();
-      await done.catch(() => undefined);
     },
-  };
+  });
+  return follow;
 }

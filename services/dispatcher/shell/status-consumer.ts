@@ -1,5 +1,5 @@
 import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
-import { errorMessage, isRetryable } from "../../shared/index.js";
+import { FOLLOW_PULL, errorMessage, isRetryable } from "../../shared/index.js";
 import { NodeStatusMessage, STREAMS, formatZodError, subjects, type TaskStatusReport } from "../../../schemas/index.js";
 import { isStaleHeartbeat } from "../core/liveness.js";
 import { heartbeatPeriodMs, planHeartbeat, planTaskReports, rejectedReports } from "../core/sessions.js";
@@ -25,7 +25,7 @@ export async function consumeStatus(ctx: DispatcherContext, opts: StatusOptions 
   const { nc } = ctx.deps;
   await ensureConsumer(ctx);
   const consumer = await jetstream(nc).consumers.get(STREAMS.nodeStatus, STATUS_CONSUMER);
-  const messages = await consumer.consume({ max_messages: 256 });
+  const messages = await consumer.consume({ max_messages: 256, ...FOLLOW_PULL });
   const lanes = new NodeLanes(opts.concurrency ?? 64);
   const done = (async () => {
     for await (const m of messages) {

@@ -1,0 +1,88 @@
+import { DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg, type OrderedConsumerOptions } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { errorMessage } from "./errors.js";
+import type { Logger } from "./logger.js";
+import { FOLLOW_PULL } from "./nats.js";
+
+export interface FollowOptions {
+  stream: string;
+  filter: string;
+  /** The first delivery: from a sequence (≤ 1: the whole stream), or the last message per subject. */
+  start: { seq: number } | "last_per_subject";
+  /** Called in stream order; a message is never handed twice, even across re-creations. */
+  onMsg(m: JsMsg): void;
+  log?: Logger;
+  /** What the log lines name. */
+  what: string;
+}
+
+export interface Follow { stop(): Promise<void> }
+
+/**
+ * Follows a stream with an ordered consumer that survives a NATS server dying. nats.js re-creates
+ * an ordered consumer itself in many cases, but not when the server that hosted it (ephemeral
+ * consumers have one replica) is gone: it then waits for that server to return, asking for the
+ * consumer's info forever. So a consumer is dropped and a new one created, from the next sequence
+ * not yet delivered, when its heartbeats are missed twice, when our connection is re-established
+ * on another server, or when it ends by itself; creation failures (no stream leader during an
+ * election) are retried with backoff until `stop`.
+ */
+export function followOrdered(nc: NatsConnection, opts: FollowOptions): Follow {
+  let stopped = false;
+  let next = opts.start === "last_per_subject" ? 0 : opts.start.seq;
+  let current: ConsumerMessages | undefined;
+  let wake: (() => void) | undefined;
+  const js = jetstream(nc);
+  const config = (): Partial<OrderedConsumerOptions> => {
+    if (next === 0) return { filter_subjects: [opts.filter], deliver_policy: DeliverPolicy.LastPerSubject };
+    return next > 1
+      ? { filter_subjects: [opts.filter], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next }
+      : { filter_subjects: [opts.filter], deliver_policy: DeliverPolicy.All };
+  };
+  const drop = (why: string) => {
+    if (stopped || !current) return;
+    opts.log?.warn(`${opts.what}: consumer dropped, following again`, { why, from: next });
+    current.stop();
+  };
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (stopped) break;
+      if (s.type === "reconnect") drop(`reconnected to ${s.server}`);
+    }
+  })().catch(() => undefined);
+  const once = async () => {
+    const consumer = await js.consumers.get(opts.stream, config());
+    const messages = await consumer.consume({ max_messages: 1000, ...FOLLOW_PULL });
+    current = messages;
+    if (stopped) messages.stop();
+    void (async () => {
+      for await (const s of messages.status()) if (s.type === "heartbeats_missed" && s.count >= 2) drop("heartbeats missed");
+    })().catch(() => undefined);
+    for await (const m of messages) {
+      if (m.seq < next) continue;
+      next = m.seq + 1;
+      opts.onMsg(m);
+    }
+  };
+  const done = (async () => {
+    for (let failures = 0; !stopped;) {
+      try {
+        await once();
+        failures = 0;
+      } catch (err) {
+        failures++;
+        if (!stopped) opts.log?.warn(`${opts.what}: consumer failed, following again`, { from: next, err: errorMessage(err) });
+      }
+      if (stopped) break;
+      await new Promise<void>((r) => { wake = r; setTimeout(r, Math.min(100 * 2 ** failures, 2000)); });
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      current?.stop();
+      wake?.();
+      await done;
+    },
+  };
+}
