@@ -35,7 +35,7 @@ const OPS: Op[] = [
   { name: "ncc", replicas: 1 }, { name: "nca", replicas: 3 }, { name: "ncc", replicas: 2 }, { name: "ncb", replicas: 2 },
   { name: "nca", replicas: 1 }, { name: "ncc", replicas: 3 }, { name: "ncb", replicas: 1 }, { name: "nca", replicas: 2 },
 ];
-const KILL_BEFORE_OP = 4;
+const KILL_AT_OP = 4;
 
 interface Acked { kind: "create" | "update"; serviceId: string; replicas: number; version?: number }
 
@@ -119,13 +119,17 @@ describe("the control plane on a 3-server NATS cluster", () => {
     const acked: Acked[] = [];
     let victim = -1;
     for (const [i, op] of OPS.entries()) {
-      if (i === KILL_BEFORE_OP) {
+      let kill: Promise<void> = Promise.resolve();
+      if (i === KILL_AT_OP) {
+        // Killed while this request is in flight: its append may or may not reach the leader.
         victim = await streamLeader(nats, nc, STREAMS.events);
-        nats.servers[victim]!.process.kill("SIGKILL");
-        process.stderr.write(`# killed ${nats.layout.members[victim]!.serverName}, the EVENTS leader\n`);
+        kill = new Promise((r) => setTimeout(r, 5)).then(() => {
+          nats.servers[victim]!.process.kill("SIGKILL");
+          process.stderr.write(`# killed ${nats.layout.members[victim]!.serverName}, the EVENTS leader\n`);
+        });
       }
       const t0 = Date.now();
-      await apply(op, ids, acked);
+      await Promise.all([apply(op, ids, acked), kill]);
       process.stderr.write(`# ${op.name}=${op.replicas} acknowledged in ${Date.now() - t0} ms\n`);
     }
     assert.notEqual(await streamLeader(nats, nc, STREAMS.events), victim, "a new leader leads EVENTS");
