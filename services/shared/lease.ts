@@ -3,7 +3,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { BUCKETS, STREAMS } from "../../schemas/index.js";
 import { errorMessage } from "./errors.js";
-import { whileJetStreamStarts } from "./nats.js";
+import { hasLeader, whileJetStreamStarts } from "./nats.js";
 import type { Logger } from "./logger.js";
 
 /**
@@ -150,16 +150,22 @@ export function ensureBucket(nc: NatsConnection, name: string, opts: { ttlMs: nu
 async function ensureBucketOnce(nc: NatsConnection, name: string, opts: { ttlMs: number; replicas?: number }): Promise<KV> {
   const jsm = await jetstreamManager(nc);
   const kvm = new Kvm(nc);
-  const exists = await jsm.streams.info(`KV_${name}`).then(() => true, () => false);
-  if (exists) return kvm.open(name);
-  const replicas = opts.replicas ?? (await jsm.streams.info(STREAMS.events).then((i) => i.config.num_replicas, () => 1));
-  try {
-    return await kvm.create(name, { ttl: opts.ttlMs, history: 1, replicas });
-  } catch (err) {
-    // Another process created it between our look and our create.
-    if (await jsm.streams.info(`KV_${name}`).then(() => true, () => false)) return kvm.open(name);
-    throw err;
+  const exists = () => jsm.streams.info(`KV_${name}`).then(() => true, () => false);
+  let kv: KV;
+  if (await exists()) {
+    kv = await kvm.open(name);
+  } else {
+    const replicas = opts.replicas ?? (await jsm.streams.info(STREAMS.events).then((i) => i.config.num_replicas, () => 1));
+    try {
+      kv = await kvm.create(name, { ttl: opts.ttlMs, history: 1, replicas });
+    } catch (err) {
+      // Another process created it between our look and our create.
+      if (!(await exists())) throw err;
+      kv = await kvm.open(name);
+    }
   }
+  await hasLeader(jsm, `KV_${name}`);
+  return kv;
 }
 
 /** The leases bucket (TTL = the lease TTL) as a `LeaseKv`. */

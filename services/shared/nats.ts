@@ -103,6 +103,16 @@ async function ensureStreamsOnce(nc: NatsConnection, replicas: number): Promise<
         await jsm.streams.info(cfg.name).catch(() => { throw addErr; });
       }
     }
+    await hasLeader(jsm, cfg.name);
   }
   return jsm;
+}
+
+/**
+ * Throws (a transient error, for `whileJetStreamStarts`) until a replicated stream has elected its
+ * leader: a stream created a moment ago answers nothing else until then.
+ */
+export async function hasLeader(jsm: JetStreamManager, stream: string): Promise<void> {
+  const info = await jsm.streams.info(stream);
+  if (info.config.num_replicas > 1 && !info.cluster?.leader) throw new Error(`stream ${stream} has no leader yet`);
 }
