@@ -3,6 +3,7 @@ import {
   ClusterInfo, ControlPlaneScale, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task, type ControlPlaneScaleRequest,
 } from "../schemas/api.js";
 import { formatZodError, type ServiceSpec } from "../schemas/index.js";
+import { fetchApi, parseHosts } from "./transport.js";
 
 /** Docker-style filters: `{ service: ["web"], "desired-state": ["running"] }`. */
 export type Filters = Record<string, string[]>;
@@ -20,20 +21,18 @@ const Ignored = z.unknown();
 
 /** The typed HTTP client of the api. Every response is zod-parsed: the CLI trusts nothing it did not check. */
 export class ApiClient {
+  /** `base`: one api URL, or several comma-separated (active-active apis; see transport.ts for the failover). */
   constructor(readonly base: string) {}
 
+  /** The api URLs, in the order they are tried. */
+  get hosts(): string[] { return parseHosts(this.base); }
+
   private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
-    const url = new URL(path, this.base.endsWith("/") ? this.base : this.base + "/");
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new Error(`Cannot connect to the jetswarm api at ${this.base}. Is it running (swarm up)?`);
-    }
+    const res = await fetchApi(this.base, path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     let json: unknown;
     try {

@@ -15,7 +15,7 @@ import { registerAudit } from "./commands/audit.js";
  */
 const program = new Command("swarm")
   .description("jetswarm: Docker Swarm mode on an event-sourced NATS JetStream control plane")
-  .option("-H, --host <url>", "api address (env SWARM_HOST)", process.env.SWARM_HOST ?? "http://127.0.0.1:4280")
+  .option("-H, --host <urls>", "api address, or several comma-separated (tried in order when one cannot be reached) (env SWARM_HOST)", process.env.SWARM_HOST ?? "http://127.0.0.1:4280")
   .showHelpAfterError(false)
   // Global options go before the noun (`swarm --host URL service ls`), so that a service's own
   // command line passes through untouched: `swarm service create busybox sh -c "sleep 1"`.

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { ApiClient } from "../client.js";
+import { parseHosts } from "../transport.js";
 
-/** The api client for the `--host` (or `$SWARM_HOST`) given to the root command. */
+/** The api client for the `--host` (or `$SWARM_HOST`) given to the root command: one host or a comma-separated list. */
 export function clientOf(cmd: Command): ApiClient {
   const host = (cmd.optsWithGlobals() as { host?: string }).host ?? "http://127.0.0.1:4280";
-  return new ApiClient(/^https?:\/\//.test(host) ? host : `http://${host}`);
+  return new ApiClient(parseHosts(host).join(","));
 }
 
 /** Repeatable option collector: `-e A=1 -e B=2` → `["A=1", "B=2"]`. */

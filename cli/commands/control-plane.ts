@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ErrorBody } from "../../schemas/api.js";
 import { formatZodError } from "../../schemas/index.js";
 import { ApiError } from "../client.js";
+import { fetchApi } from "../transport.js";
 import { renderTable } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
 import { clientOf, print } from "./common.js";
@@ -30,13 +31,7 @@ export function controlPlaneRows(members: ControlPlaneMember[]): string[][] {
 }
 
 async function fetchMembers(base: string): Promise<ControlPlaneMember[]> {
-  const url = new URL("control-plane", base.endsWith("/") ? base : base + "/");
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch {
-    throw new Error(`Cannot connect to the jetswarm api at ${base}. Is it running (swarm up)?`);
-  }
+  const res = await fetchApi(base, "control-plane", { method: "GET" });
   let json: unknown;
   try { json = JSON.parse(await res.text()); } catch { throw new ApiError(res.status, `unexpected response from the api (HTTP ${res.status})`); }
   if (!res.ok) {

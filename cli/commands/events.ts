@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ErrorBody } from "../../schemas/api.js";
 import { formatZodError } from "../../schemas/index.js";
 import { ApiError } from "../client.js";
+import { fetchApi } from "../transport.js";
 import { clientOf, collect, print } from "./common.js";
 
 /* `swarm events`: the log, one line per event (GET /events). */
@@ -41,13 +42,7 @@ export function eventLine(e: EventRow): string {
 
 /** GET a path of the api and parse the answer with `schema`; the api's error message is shown as is. */
 export async function apiGet<S extends z.ZodType>(base: string, path: string, schema: S, method = "GET"): Promise<z.infer<S>> {
-  const url = new URL(path, base.endsWith("/") ? base : base + "/");
-  let res: Response;
-  try {
-    res = await fetch(url, { method });
-  } catch {
-    throw new Error(`Cannot connect to the jetswarm api at ${base}. Is it running (swarm up)?`);
-  }
+  const res = await fetchApi(base, path, { method });
   const text = await res.text();
   let json: unknown;
   try { json = text ? JSON.parse(text) : undefined; } catch { throw new ApiError(res.status, `unexpected response from the api (HTTP ${res.status})`); }

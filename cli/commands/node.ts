@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { ErrorBody, type Node } from "../../schemas/api.js";
 import { ApiError, type ApiClient } from "../client.js";
+import { fetchApi } from "../transport.js";
 import { renderTable, shortId } from "../output/table.js";
 import { clientOf, collect, eachArg, print, printJson } from "./common.js";
 import { applyNodeFlags, currentNodeId, hostnameOf, nodeRows, prettyNode, type NodeUpdateFlags } from "./node-view.js";
@@ -10,14 +11,8 @@ export { hostnameOf, nodeRows, prettyNode } from "./node-view.js";
 
 /** A write to the api (`POST /nodes/{id}/update`, `DELETE /nodes/{id}`); errors carry the api's words. */
 async function send(client: ApiClient, method: string, path: string, body?: unknown): Promise<void> {
-  const url = new URL(path, client.base.endsWith("/") ? client.base : client.base + "/");
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new Error(`Cannot connect to the jetswarm api at ${client.base}. Is it running (swarm up)?`);
-  }
+  const res = await fetchApi(client.base, path, { method, headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.ok) return;
   const text = await res.text();
   let e: ReturnType<typeof ErrorBody.safeParse> | undefined;

@@ -5,7 +5,7 @@ import { durationFlag } from "./service-duration.js";
 
 /** Where `swarm join` should point: the advertised address, else the api's own host:port. */
 function joinAddr(client: ApiClient, advertise?: string): string {
-  const api = new URL(client.base);
+  const api = new URL(client.hosts[0]!);
   if (advertise) return /:\d+$/.test(advertise) ? advertise : `${advertise}:${api.port || "4280"}`;
   return api.host;
 }
