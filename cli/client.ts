@@ -27,12 +27,15 @@ export class ApiClient {
   /** The api URLs, in the order they are tried. */
   get hosts(): string[] { return parseHosts(this.base); }
 
+  /** The host that answered the last request (the first host before any). */
+  answeredBy: string | undefined;
+
   private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     const res = await fetchApi(this.base, path, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    }, (host) => { this.answeredBy = host; });
     const text = await res.text();
     let json: unknown;
     try {

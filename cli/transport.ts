@@ -57,15 +57,20 @@ const isRead = (method: string) => method === "GET" || method === "HEAD";
 
 /**
  * One request to the api at `base` (one host or a comma-separated list), failing over as the
- * header of this file says. Throws when no host could be reached, naming each host tried and why.
+ * header of this file says. Throws when no host could be reached, naming each host tried and why;
+ * `onAnswer` learns which host answered.
  */
-export async function fetchApi(base: string, path: string, init: RequestInit & { method: string }): Promise<Response> {
+export async function fetchApi(
+  base: string, path: string, init: RequestInit & { method: string }, onAnswer?: (host: string) => void,
+): Promise<Response> {
   const hosts = parseHosts(base);
   const tried: string[] = [];
   for (const host of hosts) {
     const url = new URL(path, host.endsWith("/") ? host : host + "/");
     try {
-      return await fetch(url, init);
+      const res = await fetch(url, init);
+      onAnswer?.(host);
+      return res;
     } catch (err) {
       if (!neverSent(err) && !isRead(init.method)) {
         throw new Error(`the api at ${host} did not answer (${describe(err)}) after the request was sent: it may or may not have been applied. ` +

@@ -3,9 +3,9 @@ import type { ApiClient } from "../client.js";
 import { clientOf, print } from "./common.js";
 import { durationFlag } from "./service-duration.js";
 
-/** Where `swarm join` should point: the advertised address, else the api's own host:port. */
+/** Where `swarm join` should point: the advertised address, else the host:port of the api that answered. */
 function joinAddr(client: ApiClient, advertise?: string): string {
-  const api = new URL(client.hosts[0]!);
+  const api = new URL(client.answeredBy ?? client.hosts[0]!);
   if (advertise) return /:\d+$/.test(advertise) ? advertise : `${advertise}:${api.port || "4280"}`;
   return api.host;
 }

@@ -53,6 +53,8 @@ describe("swarm CLI with SWARM_HOST listing two apis", () => {
     assert.match(ls.stdout, /\bweb\s+replicated\s+0\/2\s+busybox:1/);
     const nodes = await swarm("node", "ls");
     assert.match(nodes.stdout, /node-1/);
+    const join = await swarm("join-token", "worker");
+    assert.match(join.stdout, new RegExp(`swarm join --token \\S+ ${new URL(apis[1]!.url).host}\n`), "join points at the api that answered");
   });
 
   it("names every host it tried when none answers", async () => {
