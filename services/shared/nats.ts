@@ -67,9 +67,13 @@ export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name
   ];
 }
 
+/** "no suitable peers for placement": a cluster whose servers have not all joined JetStream yet. */
+const NO_SUITABLE_PEERS = 10005;
+
 /**
  * Runs `fn` again while JetStream is not answering (no responders, timeouts, 503s: a cluster that
- * is starting or electing a leader), for up to `forMs`; other errors are thrown at once.
+ * is starting or electing a leader; an R3 stream before three servers have joined), for up to
+ * `forMs`; other errors are thrown at once.
  */
 export async function whileJetStreamStarts<T>(fn: () => Promise<T>, forMs = 30_000): Promise<T> {
   const deadline = Date.now() + forMs;
@@ -77,7 +81,7 @@ export async function whileJetStreamStarts<T>(fn: () => Promise<T>, forMs = 30_0
     try {
       return await fn();
     } catch (err) {
-      const transient = !(err instanceof JetStreamApiError) || err.status >= 500;
+      const transient = !(err instanceof JetStreamApiError) || err.status >= 500 || err.code === NO_SUITABLE_PEERS;
       if (!transient || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1000)));
     }
