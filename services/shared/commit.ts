@@ -56,6 +56,13 @@ export async function decideAndCommit(
   });
 }
 
+/**
+ * How long a commit waits for its own projection to apply what it appended. A NATS server's death
+ * can stall a projection for a few seconds (its consumer is re-created on a live server) after the
+ * append itself was acknowledged; an api that gave up sooner would answer 503 for a write it made.
+ */
+const READ_YOUR_WRITES_MS = 20_000;
+
 async function commitLoop(
   store: EventStore, informer: Informer, decide: (state: ClusterState) => PlannedEvent[],
   ctx: () => EventContext, opts: CommitOptions,
@@ -67,9 +74,9 @@ async function commitLoop(
     if (planned.length === 0) return written;
     const { maxSeq, conflicts } = await appendPlanned(store, planned, { traceparent: currentTraceparent(), ...ctx() }, opts.concurrency);
     written = Math.max(written, maxSeq);
-    if (maxSeq > 0) await informer.waitFor(maxSeq);
+    if (maxSeq > 0) await informer.waitFor(maxSeq, READ_YOUR_WRITES_MS);
     if (conflicts.length === 0) return written;
-    await informer.waitFor(await store.headSeq());
+    await informer.waitFor(await store.headSeq(), READ_YOUR_WRITES_MS);
   }
   throw new SwarmError("conflict", `gave up after ${attempts} conflicting attempts`);
 }
