@@ -31,10 +31,15 @@ export type NodeAvailability = z.infer<typeof NodeAvailability>;
 export const NodeRole = z.enum(["worker", "manager"]);
 export type NodeRole = z.infer<typeof NodeRole>;
 
-/** Who caused an event: an api user or token, a control-plane service instance, or a node. */
+/**
+ * Who caused an event: an api user or token, a control-plane service instance, or a node.
+ * `via` is the control-plane instance that appended it on the actor's behalf (`api-1234` for a
+ * user's request, `dispatcher-1234` for a node's report); absent when the actor appended itself.
+ */
 export const Actor = z.object({
   kind: z.enum(["user", "service", "node"]),
   id: z.string().min(1),
+  via: z.string().min(1).optional(),
 });
 export type Actor = z.infer<typeof Actor>;
 

@@ -34,7 +34,7 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const log = deps.log;
   const informer = new Informer(deps.store);
   await informer.start();
-  const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc }), log);
+  const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId }), log);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

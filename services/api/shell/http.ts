@@ -8,6 +8,8 @@ export interface Request {
   query: URLSearchParams;
   /** The parsed JSON body (`{}` when empty). */
   body: unknown;
+  /** The client's address (the socket's peer): who the request acts as (`core/actor.ts`). */
+  remoteAddress?: string;
 }
 export interface Reply { status: number; body?: unknown }
 export type Handler = (req: Request) => Promise<Reply>;
@@ -56,7 +58,7 @@ async function dispatch(routes: Route[], req: IncomingMessage): Promise<Reply> {
     if (r.method !== req.method) continue;
     const params = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
     const body = req.method === "GET" || req.method === "HEAD" ? {} : await readBody(req);
-    return r.handler({ params, query: url.searchParams, body });
+    return r.handler({ params, query: url.searchParams, body, remoteAddress: req.socket.remoteAddress });
   }
   if (allowed) return { status: 405, body: { message: `method ${req.method} not allowed on ${path}` } };
   throw notFound(`page not found: ${req.method} ${path}`);

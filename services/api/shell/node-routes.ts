@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { formatZodError, type Actor } from "../../../schemas/index.js";
+import { formatZodError } from "../../../schemas/index.js";
 import { decideAndCommit, invalidArgument, randomId, type ClusterState, type PlannedEvent } from "../../shared/index.js";
 import { decideRemoveNode, decideUpdateNode, NodeSpecRequest } from "../core/node-decide.js";
-import { route, type Route } from "./http.js";
+import { route, type Request, type Route } from "./http.js";
+import { requestActor } from "../core/actor.js";
 import type { RouteDeps } from "./routes.js";
 
 /*
@@ -11,7 +12,6 @@ import type { RouteDeps } from "./routes.js";
  * parse, decide on the projection, append with expectations, answer after the projection applied it.
  */
 
-const USER: Actor = { kind: "user", id: "local" };
 const Version = z.coerce.number({ error: "version: must be a number" }).int().nonnegative();
 const Force = z.enum(["true", "false", "1", "0", ""], { error: "force: must be true or false" });
 
@@ -23,21 +23,21 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 
 export function nodeRoutes(deps: RouteDeps): Route[] {
   const { store, informer } = deps;
-  const commit = (decide: (s: ClusterState) => PlannedEvent[]) =>
-    decideAndCommit(store, informer, decide, () => ({ actor: USER, now: deps.now() }));
+  const commit = (req: Request, decide: (s: ClusterState) => PlannedEvent[]) =>
+    decideAndCommit(store, informer, decide, () => ({ actor: requestActor(req.remoteAddress, deps.instanceId ?? "api"), now: deps.now() }));
 
   return [
     route("POST", "/nodes/:id/update", async (req) => {
       const version = parse(Version, req.query.get("version") ?? undefined);
       const spec = parse(NodeSpecRequest, req.body);
       const requestId = randomId();
-      await commit((s) => decideUpdateNode(s, req.params.id!, version, spec, requestId));
+      await commit(req, (s) => decideUpdateNode(s, req.params.id!, version, spec, requestId));
       return { status: 200 };
     }),
     route("DELETE", "/nodes/:id", async (req) => {
       const force = parse(Force, req.query.get("force") ?? "false");
       const requestId = randomId();
-      await commit((s) => decideRemoveNode(s, req.params.id!, force === "true" || force === "1", requestId));
+      await commit(req, (s) => decideRemoveNode(s, req.params.id!, force === "true" || force === "1", requestId));
       return { status: 200 };
     }),
   ];

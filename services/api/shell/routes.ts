@@ -9,7 +9,7 @@ import {
 } from "../../shared/index.js";
 import {
   decideCreateService, decideInitCluster, decideJoin, decideNodeJoin, decideRemoveService, decideRollbackService,
-  decideUpdateCluster, decideUpdateService, requireCluster, type Fresh,
+  decideUpdateCluster, decideUpdateService, requireCluster, roleOfToken, type Fresh,
 } from "../core/decide.js";
 import { parseFilters } from "../core/filters.js";
 import { findNode, findService } from "../core/lookup.js";
@@ -22,6 +22,7 @@ import { nodeRoutes } from "./node-routes.js";
 import { controlPlaneRoutes } from "./control-plane-routes.js";
 import { auditRoutes } from "./audit-routes.js";
 import { checkServiceSpec } from "../core/spec-checks.js";
+import { joinActor, requestActor } from "../core/actor.js";
 
 export interface RouteDeps {
   store: EventStore;
@@ -29,10 +30,9 @@ export interface RouteDeps {
   now: () => Date;
   /** For `GET /control-plane` (KV swarm-members, swarm-leases). */
   nc?: NatsConnection;
+  /** This api instance (`api-1234`): the `via` of every actor it records. Default `api`. */
+  instanceId?: string;
 }
-
-/** Until authentication exists every request acts as the local user. */
-const USER: Actor = { kind: "user", id: "local" };
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
@@ -53,9 +53,10 @@ const query = (req: { query: URLSearchParams }, key: string) => req.query.get(ke
 export function apiRoutes(deps: RouteDeps): Route[] {
   const { store, informer } = deps;
   const state = (): ClusterState => informer.state;
-  /** Decide on the projection, append with expectations, return once the projection applied it. */
-  const commit = (decide: (s: ClusterState) => PlannedEvent[]) =>
-    decideAndCommit(store, informer, decide, () => ({ actor: USER, now: deps.now() }));
+  const api = deps.instanceId ?? "api";
+  /** Decide on the projection, append as `actor`, return once the projection applied it. */
+  const commitAs = (actor: Actor, decide: (s: ClusterState) => PlannedEvent[]) =>
+    decideAndCommit(store, informer, decide, () => ({ actor, now: deps.now() }));
 
   return [
     route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
@@ -63,8 +64,8 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     route("POST", "/swarm/init", async (req) => {
       const body = parse(InitRequest, req.body);
       const f = fresh();
-      await commit((s) => decideInitCluster(s, body, f));
-      await commit((s) => decideNodeJoin(s, { name: body.NodeName ?? hostname(), role: "manager" }, f));
+      await commitAs(requestActor(req.remoteAddress, api), (s) => decideInitCluster(s, body, f));
+      await commitAs(requestActor(req.remoteAddress, api), (s) => decideNodeJoin(s, { name: body.NodeName ?? hostname(), role: "manager" }, f));
       return { status: 200, body: { ClusterID: f.clusterId, NodeID: f.nodeId } };
     }),
     route("POST", "/swarm/update", async (req) => {
@@ -72,13 +73,13 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       const raw = query(req, "version");
       const version = raw === undefined ? undefined : parse(Version, raw);
       const f = fresh();
-      await commit((s) => decideUpdateCluster(s, body, version, f));
+      await commitAs(requestActor(req.remoteAddress, api), (s) => decideUpdateCluster(s, body, version, f));
       return { status: 200 };
     }),
     route("POST", "/swarm/join", async (req) => {
       const body = parse(JoinRequest, req.body);
       const f = fresh();
-      await commit((s) => decideJoin(s, body, f));
+      await commitAs(joinActor(roleOfToken(requireCluster(state()), body.JoinToken), api), (s) => decideJoin(s, body, f));
       const node = state().nodes.get(f.nodeId);
       return { status: 200, body: { NodeID: f.nodeId, Role: node?.role ?? "worker", HeartbeatPeriodMs: requireCluster(state()).heartbeatPeriodMs } };
     }),
@@ -97,7 +98,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       checkServiceSpec(spec);
       const id = randomId();
       const f = fresh();
-      await commit((s) => decideCreateService(s, spec, id, f));
+      await commitAs(requestActor(req.remoteAddress, api), (s) => decideCreateService(s, spec, id, f));
       return { status: 201, body: { ID: id } };
     }),
     route("GET", "/services", async (req) => {
@@ -115,17 +116,17 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       const f = fresh();
       if (parse(Rollback, query(req, "rollback")) === "previous") {
         // The body (docker sends the current spec) is not used: the previous spec is the target.
-        await commit((s) => decideRollbackService(s, req.params.id!, version, f));
+        await commitAs(requestActor(req.remoteAddress, api), (s) => decideRollbackService(s, req.params.id!, version, f));
       } else {
         const spec = parse(ServiceSpec, req.body);
         checkServiceSpec(spec);
-        await commit((s) => decideUpdateService(s, req.params.id!, version, spec, f));
+        await commitAs(requestActor(req.remoteAddress, api), (s) => decideUpdateService(s, req.params.id!, version, spec, f));
       }
       return { status: 200, body: { Warnings: [] } };
     }),
     route("DELETE", "/services/:id", async (req) => {
       const f = fresh();
-      await commit((s) => decideRemoveService(s, req.params.id!, f));
+      await commitAs(requestActor(req.remoteAddress, api), (s) => decideRemoveService(s, req.params.id!, f));
       return { status: 200 };
     }),
 

@@ -1,3 +1,4 @@
+import type { Actor } from "../../../schemas/index.js";
 import {
   OWN_ALL, decideAndCommit, serviceActor, type ClusterState, type Informer, type Logger, type Partitioner, type PlannedEvent, type ServiceDeps,
 } from "../../shared/index.js";
@@ -17,8 +18,10 @@ export interface DispatcherContext {
   /**
    * Decide and append until the decider has nothing left to say (each round at most one event per
    * aggregate, so rounds never conflict with themselves); resolves once the projection has it all.
+   * `nodeId`: the events answer that node's report, registration or heartbeat, so the node is their
+   * actor (`via` this instance); without it the actor is this instance itself.
    */
-  commit(decide: (s: ClusterState) => PlannedEvent[]): Promise<number>;
+  commit(decide: (s: ClusterState) => PlannedEvent[], nodeId?: string): Promise<number>;
 }
 
 /** Rounds per commit: a report batch walks at most the 15 task states. */
@@ -26,11 +29,12 @@ const MAX_ROUNDS = 16;
 
 export function makeContext(deps: ServiceDeps, informer: Informer, log: Logger): DispatcherContext {
   const now = deps.now ?? (() => new Date());
-  const actor = serviceActor(deps.instanceId);
-  const ctx = () => ({ actor, now: now() });
+  const self = serviceActor(deps.instanceId);
   return {
     deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(), partition: OWN_ALL,
-    async commit(decide) {
+    async commit(decide, nodeId) {
+      const actor: Actor = nodeId ? { kind: "node", id: nodeId, via: deps.instanceId } : self;
+      const ctx = () => ({ actor, now: now() });
       let last = 0;
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const written = await decideAndCommit(deps.store, informer, decide, ctx);

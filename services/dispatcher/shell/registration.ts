@@ -35,7 +35,7 @@ async function handle(ctx: DispatcherContext, msg: Msg): Promise<void> {
   }
   try {
     ctx.lastSeen.set(req.nodeId, ctx.now().getTime());
-    await ctx.commit((s) => planRegistration(s, req));
+    await ctx.commit((s) => planRegistration(s, req), req.nodeId);
     ctx.log.info("node registered", { nodeId: req.nodeId, sessionId: req.sessionId, addr: req.addr });
     const periodMs = heartbeatPeriodMs(ctx.informer.state);
     ctx.toldPeriodMs.set(req.nodeId, periodMs);

@@ -112,7 +112,7 @@ async function onHeartbeat(ctx: DispatcherContext, nodeId: string, writtenAtMs: 
   if (isStaleHeartbeat(writtenAtMs, nowMs, heartbeatPeriodMs(state))) return;
   ctx.lastSeen.set(nodeId, nowMs);
   // Every instance keeps its own liveness view; only the node's owner brings it back to ready.
-  if (ctx.partition.owns(nodeId)) await ctx.commit((s) => planHeartbeat(s, nodeId));
+  if (ctx.partition.owns(nodeId)) await ctx.commit((s) => planHeartbeat(s, nodeId), nodeId);
 }
 
 async function onReports(ctx: DispatcherContext, nodeId: string, updates: TaskStatusReport[]): Promise<void> {
@@ -127,5 +127,5 @@ async function onReports(ctx: DispatcherContext, nodeId: string, updates: TaskSt
     if (r.reason === "unchanged") ctx.log.debug("task status report ignored", fields);
     else ctx.log.warn("task status report ignored", fields);
   }
-  await ctx.commit((s) => planTaskReports(s, nodeId, updates));
+  await ctx.commit((s) => planTaskReports(s, nodeId, updates), nodeId);
 }
