@@ -9,7 +9,7 @@ import { psRows, serviceRows } from "./service-rows.js";
 
 /* `swarm audit state|diff|verify|seal`: the cluster as the log says it was (GET/POST /audit/…). */
 
-export const AuditState = z.object({ seq: z.number(), services: z.array(Service), tasks: z.array(Task), nodes: z.array(Node) });
+export const AuditState = z.object({ seq: z.number(), time: z.string().optional(), services: z.array(Service), tasks: z.array(Task), nodes: z.array(Node) });
 export type AuditState = z.infer<typeof AuditState>;
 export const AuditDiff = z.object({
   from: z.number(), to: z.number(), changes: z.array(z.object({ kind: z.string(), name: z.string(), change: z.string() })),
@@ -50,11 +50,9 @@ const join = (path: string, ...qs: string[]) => {
   return q ? `${path}?${q}` : path;
 };
 
-/** The newest time among the state's objects: "ago" columns are relative to that point, not to now. */
-function asOfTime(s: AuditState): Date {
-  const times = [...s.services.map((x) => x.UpdatedAt), ...s.tasks.map((t) => t.UpdatedAt), ...s.nodes.map((n) => n.UpdatedAt)]
-    .map((t) => Date.parse(t)).filter((t) => !Number.isNaN(t));
-  return times.length ? new Date(Math.max(...times)) : new Date();
+/** "ago" columns are relative to the state's own time (when its last event was stored), not to now. */
+export function asOfTime(s: AuditState): Date {
+  return s.time ? new Date(s.time) : new Date();
 }
 
 export function registerAudit(program: Command): void {

@@ -13,7 +13,7 @@ export const EventRow = z.object({
   time: z.string(),
   type: z.string(),
   object: z.object({ kind: z.string(), id: z.string() }),
-  actor: z.object({ kind: z.string(), id: z.string() }),
+  actor: z.object({ kind: z.string(), id: z.string(), via: z.string().optional() }),
   summary: z.string(),
 });
 export type EventRow = z.infer<typeof EventRow>;
@@ -55,16 +55,40 @@ export async function apiGet<S extends z.ZodType>(base: string, path: string, sc
   return parsed.data;
 }
 
-export function eventsQuery(o: { since?: string; until?: string; filters: Record<string, string[]> }): string {
+export function eventsQuery(o: { since?: string; until?: string; filters: Record<string, string[]>; wait?: string }): string {
   const q = new URLSearchParams();
   if (o.since) q.set("since", o.since);
   if (o.until) q.set("until", o.until);
   if (Object.keys(o.filters).length) q.set("filters", JSON.stringify(o.filters));
+  if (o.wait) q.set("wait", o.wait);
   const s = q.toString();
   return s ? `events?${s}` : "events";
 }
 
 interface EventsFlags { since?: string; until?: string; filter: string[]; follow?: boolean; format?: string }
+
+/** How long one follow request waits for a new event before asking again. */
+const FOLLOW_WAIT = "25s";
+
+/**
+ * Prints the events page by page; with `follow` (and no `until`), then long-polls the api for new
+ * ones (`wait=`), printing each as it is appended, until the process is interrupted.
+ * `follow` without `since` starts at the head, as `docker events` does.
+ */
+export async function streamEvents(base: string, o: EventsFlags, show: (e: EventRow) => void): Promise<void> {
+  const filters = parseEventFilters(o.filter);
+  const follow = o.follow === true && !o.until;
+  let since = o.since ?? (follow ? "0s" : undefined);
+  let caughtUp = false;
+  for (;;) {
+    const page = await apiGet(base, eventsQuery({ since, until: o.until, filters, wait: caughtUp ? FOLLOW_WAIT : undefined }), EventsPage);
+    page.events.forEach(show);
+    if (page.next) { since = page.next; continue; }
+    if (!follow) return;
+    since = `seq:${page.head + 1}`;
+    caughtUp = true;
+  }
+}
 
 export function registerEvents(program: Command): void {
   program
@@ -73,21 +97,10 @@ export function registerEvents(program: Command): void {
     .option("--since <time>", "events since this time (RFC 3339), duration ago (10m), or seq:N")
     .option("--until <time>", "events until this time (RFC 3339), duration ago (10m), or seq:N")
     .option("-f, --filter <key=value>", "filter by type, service, node or actor (repeatable)", collect, [])
-    .option("--follow", "keep printing new events until interrupted")
+    .option("--follow", "keep printing new events as they are appended, until interrupted (from now unless --since)")
     .option("--format <format>", "json: one JSON object per line")
     .action(async (o: EventsFlags, cmd: Command) => {
       if (o.format && o.format !== "json") throw new Error(`--format: only "json" is supported`);
-      const base = clientOf(cmd).base;
-      const filters = parseEventFilters(o.filter);
-      const show = (e: EventRow) => print(o.format === "json" ? JSON.stringify(e) : eventLine(e));
-      let since = o.since;
-      for (;;) {
-        const page = await apiGet(base, eventsQuery({ since, until: o.until, filters }), EventsPage);
-        page.events.forEach(show);
-        if (page.next) { since = page.next; continue; }
-        if (!o.follow || o.until) return;
-        since = `seq:${page.head + 1}`;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
+      await streamEvents(clientOf(cmd).base, o, (e) => print(o.format === "json" ? JSON.stringify(e) : eventLine(e)));
     });
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ensureBucket } from "./lease.js";
@@ -36,24 +36,45 @@ export async function streamBounds(nc: NatsConnection, stream: string): Promise<
   return { first: info.state.first_seq, last: info.state.last_seq };
 }
 
-/** The first sequence stored at or after `time` (last + 1 when none), by binary search over store times. */
+/** The stored time of message `seq`, or undefined when it is missing (deleted from the stream). */
+async function timeOf(jsm: JetStreamManager, stream: string, seq: number): Promise<number | undefined> {
+  try {
+    const m = await jsm.streams.getMessage(stream, { seq });
+    return m ? m.time.getTime() : undefined;
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.NoMessageFound) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The first sequence stored at or after `time` (last + 1 when none), by binary search over store
+ * times. A missing sequence (a gap) is skipped forward, so a stream with deleted messages works.
+ */
 export async function seqAtTime(nc: NatsConnection, stream: string, time: Date): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const { first, last } = await streamBounds(nc, stream);
+  const t = time.getTime();
   let lo = Math.max(1, first);
   let hi = last + 1;
   while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const m = await jsm.streams.getMessage(stream, { seq: mid });
-    if (m && m.time.getTime() < time.getTime()) lo = mid + 1;
+    let mid = Math.floor((lo + hi) / 2);
+    let at = await timeOf(jsm, stream, mid);
+    while (at === undefined && mid + 1 < hi) at = await timeOf(jsm, stream, ++mid);
+    if (at === undefined) hi = Math.floor((lo + hi) / 2);
+    else if (at < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
+/** Messages per pull of the range reader: large, since replay is the audit's hot path. */
+const RANGE_BATCH = 10_000;
+
 /**
- * Reads `from..to` (inclusive) of a stream with an ordered consumer, in order; stops at `to`, or
- * early when `onMsg` returns false. Bounded: never waits for messages past `to`.
+ * Reads `from..to` (inclusive) of a stream with an ordered consumer, in order; stops at `to`, at
+ * the stream's end (nothing pending), or early when `onMsg` returns false. Bounded: it never waits
+ * for messages past `to` nor past the end, so a deleted `to` does not hang it.
  */
 export async function readRange(
   nc: NatsConnection, stream: string, from: number, to: number, onMsg: (m: RawMsg) => boolean | void,
@@ -63,15 +84,30 @@ export async function readRange(
   const consumer = await js.consumers.get(stream, {
     ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
   });
-  const messages = await consumer.consume({ max_messages: 1000 });
+  const messages = await consumer.consume({ max_messages: RANGE_BATCH });
   try {
     for await (const m of messages) {
       if (m.seq > to) break;
       const go = onMsg({ seq: m.seq, subject: m.subject, data: m.data, time: m.time });
-      if (go === false || m.seq >= to) break;
+      if (go === false || m.seq >= to || m.info.pending === 0) break;
     }
   } finally {
     messages.stop();
+    await consumer.delete().catch(() => undefined);
+  }
+}
+
+/**
+ * Waits (at most `ms`, at least 1 s) until the stream holds a message after `seq`; true when one
+ * arrived. Used by `GET /events?wait=` so that `swarm events --follow` long-polls.
+ */
+export async function waitPast(nc: NatsConnection, stream: string, seq: number, ms: number): Promise<boolean> {
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 });
+  try {
+    const m = await consumer.next({ expires: Math.max(1000, ms) });
+    return m !== null;
+  } finally {
     await consumer.delete().catch(() => undefined);
   }
 }

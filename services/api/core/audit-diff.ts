@@ -3,7 +3,8 @@ import { desiredReplicas } from "../../../schemas/index.js";
 
 /* `swarm audit diff`: what changed between two points of the log, from the api views then. Pure. */
 
-export interface AuditSnapshot { seq: number; services: api.Service[]; tasks: api.Task[]; nodes: api.Node[] }
+/** The cluster after event `seq`; `time` is when that event was stored (absent at seq 0). */
+export interface AuditSnapshot { seq: number; time?: string; services: api.Service[]; tasks: api.Task[]; nodes: api.Node[] }
 
 export interface Change {
   /** `service`, `tasks`, `node` */
@@ -13,9 +14,11 @@ export interface Change {
   change: string;
 }
 
-const replicasOf = (s: api.Service) => {
+/** `3` replicas, or `global`. */
+const replicasOf = (s: api.Service) => String(desiredReplicas(s.Spec) ?? "global");
+const modeOf = (s: api.Service) => {
   const r = desiredReplicas(s.Spec);
-  return r === undefined ? "global" : `${r} replicas`;
+  return r === undefined ? "global" : `${r} replica${r === 1 ? "" : "s"}`;
 };
 const imageOf = (s: api.Service) => s.Spec.TaskTemplate.ContainerSpec.Image;
 
@@ -26,7 +29,7 @@ function serviceChanges(a: api.Service[], b: api.Service[]): Change[] {
   for (const s of b) {
     const old = before.get(s.ID);
     if (!old) {
-      out.push({ kind: "service", name: s.Spec.Name, change: `created (${replicasOf(s)}, ${imageOf(s)})` });
+      out.push({ kind: "service", name: s.Spec.Name, change: `created (${modeOf(s)}, ${imageOf(s)})` });
       continue;
     }
     const parts: string[] = [];

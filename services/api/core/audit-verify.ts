@@ -20,14 +20,23 @@ export const PRODUCERS: Record<EventType, Producer> = {
   TaskStatusChanged: "dispatcher",
 };
 
-/** Why `actor` may not have produced an event of `type`, or undefined when it may. */
+const isInstanceOf = (id: string | undefined, p: Producer) => id !== undefined && (id === p || id.startsWith(`${p}-`));
+
+/**
+ * Why `actor` may not have produced an event of `type`, or undefined when it may. The api's events
+ * act for a user (`via` the api instance when recorded); the dispatcher's act for itself or for a
+ * node (`via` a dispatcher instance); every other producer's act for its own instance.
+ */
 export function producerProblem(type: EventType, actor: Actor): string | undefined {
   const p = PRODUCERS[type];
+  const who = `${actor.kind} ${actor.id}${actor.via ? ` via ${actor.via}` : ""}`;
   if (p === "api") {
-    return actor.kind === "user" ? undefined : `${type} is produced by the api (actor kind user), not by ${actor.kind} ${actor.id}`;
+    const ok = actor.kind === "user" && (actor.via === undefined || isInstanceOf(actor.via, "api"));
+    return ok ? undefined : `${type} is produced by the api (actor: a user via api-…), not by ${who}`;
   }
-  if (actor.kind === "service" && actor.id.startsWith(`${p}-`)) return undefined;
-  return `${type} is produced by the ${p} (actor service ${p}-…), not by ${actor.kind} ${actor.id}`;
+  if (actor.kind === "service" && isInstanceOf(actor.id, p) && actor.via === undefined) return undefined;
+  if (p === "dispatcher" && actor.kind === "node" && isInstanceOf(actor.via, p)) return undefined;
+  return `${type} is produced by the ${p} (actor: service ${p}-…${p === "dispatcher" ? " or a node via dispatcher-…" : ""}), not by ${who}`;
 }
 
 /** The aggregate kind of each event type: its subject must be `swarm.evt.<kind>.<id>`. */
@@ -40,6 +49,8 @@ function subjectProblem(e: Envelope, subject: string): string | undefined {
   const p = parseEventSubject(subject);
   const kind = kindOf(e.type);
   if (!p || p.kind !== kind) return `${e.type} must be on a swarm.evt.${kind}.<id> subject, not ${subject}`;
+  // The cluster is one aggregate on `swarm.evt.cluster.default`; its `clusterId` is not the subject's id.
+  if (kind === "cluster") return undefined;
   const d = e.data as Record<string, unknown>;
   const id = d[`${kind}Id`];
   if (typeof id === "string" && id !== p.id) return `${e.type} for ${kind} ${id} stored on ${subject}`;

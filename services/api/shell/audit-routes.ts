@@ -1,11 +1,11 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Envelope, STREAMS } from "../../../schemas/index.js";
 import {
-  chainNext, GENESIS, listCheckpoints, openAuditKv, putCheckpoint, readRange, seqAtTime, streamBounds, type Checkpoint,
+  chainNext, GENESIS, listCheckpoints, openAuditKv, putCheckpoint, readRange, seqAtTime, streamBounds, waitPast, type Checkpoint,
 } from "../../shared/audit-chain.js";
 import { evolve, initialClusterState, invalidArgument, unavailable, type ClusterState, type Informer } from "../../shared/index.js";
 import { auditDiff, type AuditSnapshot } from "../core/audit-diff.js";
-import { EVENT_FILTERS, EVENTS_PAGE, eventMatches, eventRow, NameBook, parseBound, type EventRow, type Names } from "../core/audit-events.js";
+import { EVENT_FILTERS, EVENTS_PAGE, eventMatches, eventRow, NameBook, parseBound, parseDurationMs, type EventRow, type Names } from "../core/audit-events.js";
 import { EventChecker, type BadEvent } from "../core/audit-verify.js";
 import { parseFilters } from "../core/filters.js";
 import { listNodes, listServices, listTasks } from "../core/views.js";
@@ -33,7 +33,19 @@ export interface VerifyReport {
   bad?: BadEvent;
 }
 
+interface Replay { state: ClusterState; time?: Date }
+
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** The longest `GET /events?wait=` long poll. */
+export const MAX_WAIT_MS = 30_000;
+
+/** `wait=10s` → ms, capped at MAX_WAIT_MS; 0 when absent. */
+function waitOf(raw: string | null): number {
+  if (!raw) return 0;
+  const ms = parseDurationMs(raw);
+  if (ms === undefined) throw invalidArgument(`wait: "${raw}" is not a duration like 10s`);
+  return Math.min(ms, MAX_WAIT_MS);
+}
 
 function liveNames(state: () => ClusterState): Names {
   return {
@@ -74,17 +86,20 @@ export function auditRoutes(deps: AuditDeps): Route[] {
     const at = await seqAtTime(nc(), stream, b.time);
     return start ? at : at - 1;
   };
-  const stateAt = async (stream: string, seq: number, from?: { state: ClusterState }): Promise<ClusterState> => {
-    const state = from?.state ?? initialClusterState();
-    await readRange(nc(), stream, state.seq + 1, seq, (m) => {
+  /** Folds `stream` up to `seq` (on from `from`, when given); `time` is when the last folded event was stored. */
+  const stateAt = async (stream: string, seq: number, from?: Replay): Promise<Replay> => {
+    const r: Replay = from ?? { state: initialClusterState() };
+    await readRange(nc(), stream, r.state.seq + 1, seq, (m) => {
       const e = parseEnvelope(m.data);
-      if (e) evolve(state, { seq: m.seq, event: e });
+      if (e) evolve(r.state, { seq: m.seq, event: e });
+      r.time = m.time;
     });
-    state.seq = Math.max(state.seq, seq);
-    return state;
+    r.state.seq = Math.max(r.state.seq, seq);
+    return r;
   };
-  const snapshot = (state: ClusterState): AuditSnapshot => ({
-    seq: state.seq, services: listServices(state, new Map()), tasks: listTasks(state, new Map()), nodes: listNodes(state, new Map()),
+  const snapshot = ({ state, time }: Replay): AuditSnapshot => ({
+    seq: state.seq, ...(time ? { time: time.toISOString() } : {}),
+    services: listServices(state, new Map()), tasks: listTasks(state, new Map()), nodes: listNodes(state, new Map()),
   });
   const clampAt = async (stream: string, raw: string | null, field: string): Promise<number> => {
     const { last } = await streamBounds(nc(), stream);
@@ -96,10 +111,15 @@ export function auditRoutes(deps: AuditDeps): Route[] {
     route("GET", "/events", async (req) => {
       const stream = streamOf(req);
       const filters = parseFilters(req.query.get("filters"), EVENT_FILTERS);
-      const { first, last } = await streamBounds(nc(), stream);
+      const wait = waitOf(req.query.get("wait"));
+      let { first, last } = await streamBounds(nc(), stream);
       const since = req.query.get("since");
       const until = req.query.get("until");
       const from = Math.max(first, 1, since ? await seqOf(stream, since, "since", true) : 1);
+      // Long poll (`swarm events --follow`): nothing after `since` yet, so wait (bounded) for it.
+      if (wait > 0 && !until && from > last && (await waitPast(nc(), stream, from - 1, wait))) {
+        ({ first, last } = await streamBounds(nc(), stream));
+      }
       const to = Math.min(last, until ? await seqOf(stream, until, "until", false) : last);
       const names = new NameBook(liveNames(() => deps.informer.state));
       const events: EventRow[] = [];
@@ -126,9 +146,9 @@ export function auditRoutes(deps: AuditDeps): Route[] {
       const from = await clampAt(stream, req.query.get("from"), "from");
       const to = await clampAt(stream, req.query.get("to"), "to");
       if (to < from) throw invalidArgument(`to: seq ${to} is before from (seq ${from})`);
-      const state = await stateAt(stream, from);
-      const before = snapshot(state);
-      const after = snapshot(await stateAt(stream, to, { state }));
+      const replay = await stateAt(stream, from);
+      const before = snapshot(replay);
+      const after = snapshot(await stateAt(stream, to, replay));
       return { status: 200, body: { from, to, changes: auditDiff(before, after) } };
     }),
 
