@@ -31,3 +31,14 @@ describe("audit hash chain", () => {
     for (const v of variants) assert.notEqual(chainOf(v), head);
   });
 });
+
+describe("scratch streams", () => {
+  it("a stream of `<prefix>.swarm.evt.>` reads as the log under that prefix", async () => {
+    const { subjectPrefix } = await import("./audit-chain.js");
+    assert.equal(subjectPrefix(["swarm.evt.>"]), "");
+    assert.equal(subjectPrefix(["scratch.swarm.evt.>"]), "scratch.");
+    assert.equal(subjectPrefix(["a.b.swarm.evt.>"]), "a.b.");
+    assert.equal(subjectPrefix(["other.>"]), "");
+    assert.equal(subjectPrefix(["x.swarm.evt.>", "y.swarm.evt.>"]), "");
+  });
+});

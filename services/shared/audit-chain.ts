@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { subjects } from "../../schemas/index.js";
 import { ensureBucket } from "./lease.js";
 
 /*
@@ -9,7 +10,9 @@ import { ensureBucket } from "./lease.js";
  *   h_0 = GENESIS, h_n = sha256(h_{n-1} ‖ "\n" seq "\n" subject "\n" ‖ payload bytes).
  * Checkpoints {seq, hash} live in KV `swarm-audit` under `<stream>.<seq>`; a later recomputation
  * that disagrees with a checkpoint shows an event at or before that sequence was altered.
- * Every function takes the stream's name so that an altered copy can be checked in a scratch stream.
+ * Every function takes the stream's name so that an altered copy can be checked in a scratch stream;
+ * the chain is over the subjects without the scratch stream's prefix, so a faithful copy has the
+ * same chain as its original.
  */
 
 export const AUDIT_BUCKET = "swarm-audit";
@@ -27,13 +30,25 @@ export function chainOf(msgs: { seq: number; subject: string; data: Uint8Array }
   return msgs.reduce((h, m) => chainNext(h, m.seq, m.subject, m.data), start);
 }
 
+/** A stored message; `subject` without the stream's prefix (see `streamBounds`). */
 export interface RawMsg { seq: number; subject: string; data: Uint8Array; time: Date }
 
-/** First and last sequence of a stream (last = 0 when empty). */
-export async function streamBounds(nc: NatsConnection, stream: string): Promise<{ first: number; last: number }> {
+/**
+ * First and last sequence of a stream (last = 0 when empty), and the prefix its subjects carry
+ * before `swarm.evt.` (empty for EVENTS): a scratch copy with subjects of its own
+ * (`scratch.swarm.evt.>`) reads as the same log.
+ */
+export async function streamBounds(nc: NatsConnection, stream: string): Promise<{ first: number; last: number; prefix: string }> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(stream);
-  return { first: info.state.first_seq, last: info.state.last_seq };
+  return { first: info.state.first_seq, last: info.state.last_seq, prefix: subjectPrefix(info.config.subjects ?? []) };
+}
+
+/** `["scratch.swarm.evt.>"]` → `scratch.`; `""` when the stream holds `swarm.evt.>` itself or something else. */
+export function subjectPrefix(streamSubjects: string[]): string {
+  const tail = subjects.eventsAll;
+  const s = streamSubjects.length === 1 ? streamSubjects[0]! : "";
+  return s.endsWith(`.${tail}`) ? s.slice(0, -tail.length) : "";
 }
 
 /** The stored time of message `seq`, or undefined when it is missing (deleted from the stream). */
@@ -80,6 +95,7 @@ export async function readRange(
   nc: NatsConnection, stream: string, from: number, to: number, onMsg: (m: RawMsg) => boolean | void,
 ): Promise<void> {
   if (to < from || to < 1) return;
+  const { prefix } = await streamBounds(nc, stream);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(stream, {
     ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
@@ -88,7 +104,8 @@ export async function readRange(
   try {
     for await (const m of messages) {
       if (m.seq > to) break;
-      const go = onMsg({ seq: m.seq, subject: m.subject, data: m.data, time: m.time });
+      const subject = prefix && m.subject.startsWith(prefix) ? m.subject.slice(prefix.length) : m.subject;
+      const go = onMsg({ seq: m.seq, subject, data: m.data, time: m.time });
       if (go === false || m.seq >= to || m.info.pending === 0) break;
     }
   } finally {

@@ -1,4 +1,4 @@
-import type { AggregateKind, EventData, EventType } from "../../schemas/index.js";
+import type { Actor, AggregateKind, EventData, EventType } from "../../schemas/index.js";
 import { subjects } from "../../schemas/index.js";
 import { msgIdOf, plan, toAppend, versionOf, type EventStore, type Informer } from "../../services/shared/index.js";
 
@@ -7,10 +7,9 @@ export type Emit = <T extends EventType>(type: T, kind: AggregateKind, id: strin
 /**
  * Tests play the other producers: `emit` appends one event the way a service would — expecting
  * the aggregate's current version, with a unique step key — once `view` has caught up with the
- * log, and resolves when `view` has applied it.
+ * log, and resolves when `view` has applied it. `actor` is recorded (default: the user `prefix`).
  */
-export function emitter(store: EventStore, view: Informer, prefix = "test"): Emit {
-  const actor = { kind: "user", id: prefix } as const;
+export function emitter(store: EventStore, view: Informer, prefix = "test", actor: Actor = { kind: "user", id: prefix }): Emit {
   let step = 0;
   return async (type, kind, id, data) => {
     await view.waitFor(await store.headSeq());
