@@ -24,7 +24,7 @@ export type VerifyReport = z.infer<typeof VerifyReport>;
 export function renderAuditState(s: AuditState, asOf: Date): string {
   const names = new Map(s.nodes.map((n) => [n.ID, hostnameOf(n)]));
   return [
-    `# state at seq ${s.seq}`,
+    `# state at seq ${s.seq}${s.time ? ` (${s.time})` : ""}`,
     "",
     "$ swarm service ls",
     renderTable(["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], serviceRows(s.services)).trimEnd(),

@@ -331,3 +331,59 @@ describe("audit verify detects an altered log (scratch streams)", () => {
     assert.match(short.bad?.reason ?? "", /a checkpoint was sealed at seq \d+ but the stream ends at \d+: events were removed/);
   });
 });
+
+describe("swarm events and swarm audit (compiled CLI)", () => {
+  it("events prints one line per event: time, type, summary, actor; --format json one object per line", async () => {
+    const r = await swarm("events", "--since", "seq:1", "--until", "seq:4");
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 4);
+    assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z ClusterInitialized cluster [0-9a-z]{12} initialized by user local$/);
+    assert.match(lines[2]!, /^\S+ NodeRegistered node n1 registered from 127\.0\.0\.1 \(host-1\) by node [0-9a-z]{12}$/);
+    const j = await swarm("events", "--filter", "type=ServiceCreated", "--format", "json");
+    const objs = j.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(objs.map((o) => [o.type, o.object.kind, o.actor.id, o.summary]), [["ServiceCreated", "service", "local", "service web (2 replicas, img:1)"]]);
+    const bad = await swarm("events", "--filter", "colour=red");
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^Error: --filter: unknown key "colour"/);
+  });
+
+  it("events --follow prints new events as they are appended, until interrupted", async () => {
+    const child = execFile(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", api.url, "events", "--follow", "--format", "json",
+      "--filter", "type=ClusterUpdated"]);
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (d: Buffer) => { out += d.toString(); });
+    child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 130 : null))));
+    try {
+      // From now on: nothing already in the log is printed. Append until the CLI (starting up) shows one.
+      const before = await store.headSeq();
+      let limit = 6;
+      await eventually(async () => {
+        await ok("POST", "/swarm/update", { TaskHistoryRetentionLimit: limit++ });
+        return out.includes("\n");
+      }, { what: "a followed event", timeoutMs: 15_000, intervalMs: 300 });
+      assert.ok(out.trimEnd().split("\n").every((l) => JSON.parse(l).seq > before), "only events appended after it started");
+      const third = await store.headSeq();
+      await ok("POST", "/swarm/update", { TaskHistoryRetentionLimit: 5 });
+      await eventually(() => out.includes(`"seq":${third + 1},`), { what: "an event appended while following", timeoutMs: 10_000 });
+      assert.ok(out.trimEnd().split("\n").every((l) => JSON.parse(l).type === "ClusterUpdated"));
+      assert.equal(child.exitCode, null, "still following");
+    } finally {
+      child.kill("SIGINT");
+    }
+    assert.notEqual(await exited, 0);
+    recorded.head = await store.headSeq();
+  });
+
+  it("audit state prints service ls, service ps and node ls as they were", async () => {
+    const r = await swarm("audit", "state", "--at", `seq:${recorded.seq}`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^# state at seq ${recorded.seq} \\(\\S+\\)\\n\\n\\$ swarm service ls\\nID +NAME +MODE +REPLICAS +IMAGE +PORTS\\n[0-9a-z]{12} +web +replicated +2/2 +img:1 *\\n`));
+    const ps = r.stdout.split("$ swarm service ps\n")[1]!.split("\n\n")[0]!.split("\n");
+    assert.equal(ps.length, 3);
+    assert.match(ps[1]!, /^[0-9a-z]{12} +web\.1 +img:1 +host-1 +Running +Running .* ago/);
+    assert.match(r.stdout, /\$ swarm node ls\nID +HOSTNAME +STATUS +AVAILABILITY +MANAGER STATUS +ENGINE VERSION\n[0-9a-z]{25} +host-1 +Ready +Active +Leader +27\.0\n$/);
+  });
+});
