@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
-import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { subjects } from "../../schemas/index.js";
 import { ensureBucket } from "./lease.js";
+import { readRange as readStream, type RawMsg } from "./stream-reader.js";
+
+export { waitPast, type RawMsg } from "./stream-reader.js";
 
 /*
  * The audit hash chain over a stream (issue 5, "audit by replay"):
@@ -30,8 +33,6 @@ export function chainOf(msgs: { seq: number; subject: string; data: Uint8Array }
   return msgs.reduce((h, m) => chainNext(h, m.seq, m.subject, m.data), start);
 }
 
-/** A stored message; `subject` without the stream's prefix (see `streamBounds`). */
-export interface RawMsg { seq: number; subject: string; data: Uint8Array; time: Date }
 
 /**
  * First and last sequence of a stream (last = 0 when empty), and the prefix its subjects carry
@@ -83,50 +84,16 @@ export async function seqAtTime(nc: NatsConnection, stream: string, time: Date):
   return lo;
 }
 
-/** Messages per pull of the range reader: large, since replay is the audit's hot path. */
-const RANGE_BATCH = 10_000;
-
 /**
- * Reads `from..to` (inclusive) of a stream with an ordered consumer, in order; stops at `to`, at
- * the stream's end (nothing pending), or early when `onMsg` returns false. Bounded: it never waits
- * for messages past `to` nor past the end, so a deleted `to` does not hang it.
+ * Reads `from..to` of a stream in order (see `stream-reader.ts`), subjects without the stream's
+ * scratch prefix: what the chain, the checker and the fold see.
  */
 export async function readRange(
   nc: NatsConnection, stream: string, from: number, to: number, onMsg: (m: RawMsg) => boolean | void,
 ): Promise<void> {
   if (to < from || to < 1) return;
   const { prefix } = await streamBounds(nc, stream);
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(stream, {
-    ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
-  });
-  const messages = await consumer.consume({ max_messages: RANGE_BATCH });
-  try {
-    for await (const m of messages) {
-      if (m.seq > to) break;
-      const subject = prefix && m.subject.startsWith(prefix) ? m.subject.slice(prefix.length) : m.subject;
-      const go = onMsg({ seq: m.seq, subject, data: m.data, time: m.time });
-      if (go === false || m.seq >= to || m.info.pending === 0) break;
-    }
-  } finally {
-    messages.stop();
-    await consumer.delete().catch(() => undefined);
-  }
-}
-
-/**
- * Waits (at most `ms`, at least 1 s) until the stream holds a message after `seq`; true when one
- * arrived. Used by `GET /events?wait=` so that `swarm events --follow` long-polls.
- */
-export async function waitPast(nc: NatsConnection, stream: string, seq: number, ms: number): Promise<boolean> {
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 });
-  try {
-    const m = await consumer.next({ expires: Math.max(1000, ms) });
-    return m !== null;
-  } finally {
-    await consumer.delete().catch(() => undefined);
-  }
+  await readStream(nc, stream, from, to, onMsg, prefix);
 }
 
 export interface Checkpoint { seq: number; hash: string }

@@ -1,0 +1,47 @@
+import { Envelope, EVENT_DATA } from "../../../schemas/index.js";
+
+/*
+ * Decoding events on the audit's replay path (`audit state`, `audit diff`, `events`), where a
+ * million events must fold in seconds. `audit verify` is what checks every event against its
+ * schema; replay only needs what the fold relies on. So: the events that carry specs (whose data
+ * the views walk deeply) are parsed with their zod schema; every other event is checked for its
+ * envelope and the string ids the fold looks up by. Anything else is skipped, as before.
+ */
+
+/** Event types whose data the views read deeply: parsed with their schema even on the fast path. */
+const DEEP = new Set(["ServiceCreated", "ServiceUpdated", "TaskCreated", "NodeRegistered", "ClusterInitialized"]);
+const ID_FIELDS = ["taskId", "serviceId", "nodeId"] as const;
+
+function utf8(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
+}
+
+/** The envelope of a stored event, or undefined when it cannot be folded. */
+export function replayEnvelope(data: Uint8Array): Envelope | undefined {
+  let e: Record<string, unknown>;
+  try {
+    e = JSON.parse(utf8(data)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (!e || typeof e !== "object" || typeof e.type !== "string" || !Object.hasOwn(EVENT_DATA, e.type)) return undefined;
+  if (DEEP.has(e.type)) {
+    const r = Envelope.safeParse(e);
+    return r.success ? r.data : undefined;
+  }
+  const d = e.data as Record<string, unknown> | null;
+  if (typeof e.subject !== "string" || typeof e.at !== "string" || !d || typeof d !== "object") return undefined;
+  for (const k of ID_FIELDS) if (k in d && typeof d[k] !== "string") return undefined;
+  if (!e.actor || typeof e.actor !== "object") return undefined;
+  return e as unknown as Envelope;
+}
+
+/** The full schema check (the `events` listing shows what it parsed; verify names what failed). */
+export function strictEnvelope(data: Uint8Array): Envelope | undefined {
+  try {
+    const r = Envelope.safeParse(JSON.parse(utf8(data)));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
