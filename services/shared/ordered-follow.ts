@@ -6,7 +6,11 @@ import { FOLLOW_PULL } from "./nats.js";
 
 export interface FollowOptions {
   stream: string;
-  filter: string;
+  /**
+   * Subject filter; omit it to read the whole stream. On nats-server 2.10 a filtered consumer over
+   * a stream with one subject per aggregate delivers ~100× slower than an unfiltered one.
+   */
+  filter?: string;
   /** The first delivery: from a sequence (≤ 1: the whole stream), or the last message per subject. */
   start: { seq: number } | "last_per_subject";
   /** Called in stream order; a message is never handed twice, even across re-creations. */
@@ -33,11 +37,12 @@ export function followOrdered(nc: NatsConnection, opts: FollowOptions): Follow {
   let current: ConsumerMessages | undefined;
   let wake: (() => void) | undefined;
   const js = jetstream(nc);
+  const filter = opts.filter ? { filter_subjects: [opts.filter] } : {};
   const config = (): Partial<OrderedConsumerOptions> => {
-    if (next === 0) return { filter_subjects: [opts.filter], deliver_policy: DeliverPolicy.LastPerSubject };
+    if (next === 0) return { ...filter, deliver_policy: DeliverPolicy.LastPerSubject };
     return next > 1
-      ? { filter_subjects: [opts.filter], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next }
-      : { filter_subjects: [opts.filter], deliver_policy: DeliverPolicy.All };
+      ? { ...filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next }
+      : { ...filter, deliver_policy: DeliverPolicy.All };
   };
   const drop = (why: string) => {
     if (stopped || !current) return;
