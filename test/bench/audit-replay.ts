@@ -12,7 +12,7 @@
  * BENCH_RUNS=3 (timed state requests), BENCH_TIMEOUT_S=300 (the whole run).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -59,6 +59,7 @@ async function generate(conn: NatsConnection): Promise<number> {
   const inflight = new Set<Promise<unknown>>();
   let n = 0;
   for (const m of auditLog(SHAPE)) {
+    if (n >= EVENTS) break;
     const p = js.publish(m.subject, m.data, { timeout: 30_000 }).then(() => { inflight.delete(p); });
     inflight.add(p);
     if (inflight.size >= WINDOW) await Promise.race(inflight);
@@ -80,13 +81,22 @@ async function waitForApi(url: string): Promise<void> {
   }
 }
 
-async function timed(url: string, method = "GET"): Promise<{ ms: number; bytes: number; body: any }> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** A request, timed by the wall clock and by the api process's CPU (the machine is shared: CPU is the steadier figure). */
+async function timed(url: string, method = "GET"): Promise<{ ms: number; cpuS: number; bytes: number; body: any }> {
+  const cpu0 = cpuSeconds(api!.pid!);
   const start = performance.now();
   const res = await fetch(url, { method });
   const text = await res.text();
   const ms = performance.now() - start;
+  const cpuS = cpuSeconds(api!.pid!) - cpu0;
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 200)}`);
-  return { ms, bytes: text.length, body: JSON.parse(text) };
+  return { ms, cpuS, bytes: text.length, body: JSON.parse(text) };
 }
 
 async function main(): Promise<void> {
@@ -113,20 +123,23 @@ async function main(): Promise<void> {
   say(`api listening after ${((performance.now() - a0) / 1000).toFixed(1)} s (its own start-up replay of the log)`);
 
   const rates: number[] = [];
+  const cpuRates: number[] = [];
   for (let i = 1; i <= RUNS; i++) {
     const r = await timed(`${url}/audit/state?at=seq:${head}`);
-    const rate = head / (r.ms / 1000);
-    rates.push(rate);
-    say(`GET /audit/state?at=seq:${head}: ${(r.ms / 1000).toFixed(2)} s, ${fmt(rate)} events/s ` +
-      `(answer ${(r.bytes / 2 ** 20).toFixed(1)} MiB: ${r.body.services.length} services, ${r.body.tasks.length} tasks, ${r.body.nodes.length} nodes)`);
+    rates.push(head / (r.ms / 1000));
+    cpuRates.push(head / r.cpuS);
+    say(`GET /audit/state?at=seq:${head}: ${(r.ms / 1000).toFixed(2)} s wall (${fmt(rates.at(-1)!)} events/s), ` +
+      `${r.cpuS.toFixed(2)} s api CPU (${fmt(cpuRates.at(-1)!)} events per CPU-second); ` +
+      `answer ${(r.bytes / 2 ** 20).toFixed(1)} MiB: ${r.body.services.length} services, ${r.body.tasks.length} tasks, ${r.body.nodes.length} nodes`);
   }
   const v = await timed(`${url}/audit/verify`, "POST");
-  say(`POST /audit/verify: ${(v.ms / 1000).toFixed(2)} s, ${fmt(head / (v.ms / 1000))} events/s, ok=${v.body.ok}${v.body.bad ? ` bad=${JSON.stringify(v.body.bad)}` : ""}`);
+  say(`POST /audit/verify: ${(v.ms / 1000).toFixed(2)} s wall (${fmt(head / (v.ms / 1000))} events/s), ${v.cpuS.toFixed(2)} s api CPU; ok=${v.body.ok}${v.body.bad ? ` bad=${JSON.stringify(v.body.bad)}` : ""}`);
 
-  const sorted = [...rates].sort((x, y) => x - y);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   console.log("");
-  console.log(`audit replay over ${fmt(head)} events: median ${fmt(median)} events/s, best ${fmt(sorted.at(-1)!)} events/s (goal ≥ ${fmt(GOAL)}): ${median >= GOAL ? "met" : "NOT met"}`);
+  console.log(`audit replay over ${fmt(head)} events: median ${fmt(median(rates))} events/s (best ${fmt(Math.max(...rates))}) by the wall clock, ` +
+    `${fmt(median(cpuRates))} events per api CPU-second; goal ≥ ${fmt(GOAL)} events/s: ${median(rates) >= GOAL ? "met" : "NOT met"} (load average ${load})`);
 }
 
 const watchdog = setTimeout(() => {

@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
   connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, type NatsConnection,
 } from "../../services/shared/index.js";
-import { readRange, type RawMsg } from "../../services/shared/audit-chain.js";
+import { readRange, seqAtTime, type RawMsg } from "../../services/shared/audit-chain.js";
 import { start as startApi, type RunningApi } from "../../services/api/index.js";
 import { start as startOrchestrator } from "../../services/orchestrator/index.js";
 import { start as startScheduler } from "../../services/scheduler/index.js";
@@ -291,6 +291,20 @@ describe("audit verify detects an altered log (scratch streams)", () => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.deleteMessage("AUDIT_SCRATCH_GAP", 7);
     assert.deepEqual((await verify("AUDIT_SCRATCH_GAP")).bad, { seq: 7, subject: "", reason: "event seq 7 is missing from the stream" });
+    // Times over a stream with holes: the search skips missing sequences.
+    const n = msgs.length;
+    for (let seq = 8; seq < n - 1; seq++) await jsm.streams.deleteMessage("AUDIT_SCRATCH_GAP", seq);
+    const lastTime = (await jsm.streams.getMessage("AUDIT_SCRATCH_GAP", { seq: n }))!.time;
+    assert.equal(await seqAtTime(nc, "AUDIT_SCRATCH_GAP", new Date(0)), 1);
+    assert.equal(await seqAtTime(nc, "AUDIT_SCRATCH_GAP", new Date(lastTime.getTime() + 1)), n + 1);
+    // (store times are compared by the millisecond: earlier messages may share the last one's.)
+    const found = await seqAtTime(nc, "AUDIT_SCRATCH_GAP", lastTime);
+    assert.ok(found <= 6 || found >= n - 1, `${found} is a sequence that exists`);
+    assert.ok((await jsm.streams.getMessage("AUDIT_SCRATCH_GAP", { seq: found }))!.time.getTime() >= lastTime.getTime());
+    const holes = await ok("GET", `/events?${q({ stream: "AUDIT_SCRATCH_GAP", since: "seq:5" })}`);
+    assert.deepEqual(holes.events.map((e: any) => e.seq), [5, 6, n - 1, n]);
+    const state = await ok("GET", `/audit/state?${q({ stream: "AUDIT_SCRATCH_GAP", at: `seq:${n - 3}` })}`);
+    assert.equal(state.seq, n - 3, "a bound on a missing sequence ends the read at the stream's next message");
     const k = msgs.find((m) => /"type":"TaskCreated"/.test(new TextDecoder().decode(m.data)))!;
     await scratch("AUDIT_SCRATCH_DROP", msgs, (m) => (m.seq === k.seq ? undefined : m));
     const r = await verify("AUDIT_SCRATCH_DROP");
