@@ -81,6 +81,8 @@ export async function seqAtTime(nc: NatsConnection, stream: string, time: Date):
     else if (at < t) lo = mid + 1;
     else hi = mid;
   }
+  // `lo` may start a run of missing sequences: the answer is the first present one after it.
+  while (lo <= last && (await timeOf(jsm, stream, lo)) === undefined) lo++;
   return lo;
 }
 
