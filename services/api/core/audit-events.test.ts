@@ -80,6 +80,13 @@ describe("audit events: summaries and filters", () => {
     assert.ok(ORCH && NODE);
   });
 
+  it("a cluster update says what it set", () => {
+    const b = smallLog();
+    const e = b.add("ClusterUpdated", "cluster", "default", { taskHistoryLimit: 3, controlPlane: { scheduler: 2 } }, API);
+    assert.equal(summarize(e, names), "cluster updated: task history limit 3, control plane scheduler=2");
+    assert.equal(summarize(b.add("ClusterUpdated", "cluster", "default", {}, API), names), "cluster updated");
+  });
+
   it("names unknown to the range fall back to the live projection, then to short ids", () => {
     const live = new NameBook();
     const fresh = new NameBook(live);

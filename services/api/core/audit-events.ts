@@ -70,7 +70,15 @@ function node(names: Names, id: string): string {
 export function summarize(e: Envelope, names: Names): string {
   switch (e.type) {
     case "ClusterInitialized": return `cluster ${short(e.data.clusterId)} initialized`;
-    case "ClusterUpdated": return `cluster updated`;
+    case "ClusterUpdated": {
+      const d = e.data;
+      const parts = [
+        ...(d.heartbeatPeriodMs !== undefined ? [`heartbeat ${d.heartbeatPeriodMs} ms`] : []),
+        ...(d.taskHistoryLimit !== undefined ? [`task history limit ${d.taskHistoryLimit}`] : []),
+        ...(d.controlPlane ? [`control plane ${Object.entries(d.controlPlane).map(([k, v]) => `${k}=${v}`).join(" ")}`] : []),
+      ];
+      return parts.length ? `cluster updated: ${parts.join(", ")}` : "cluster updated";
+    }
     case "NodeJoined": return `node ${e.data.name} (${short(e.data.nodeId)}) joined as ${e.data.role}`;
     case "NodeRegistered": return `node ${node(names, e.data.nodeId)} registered from ${e.data.addr} (${e.data.description.hostname})`;
     case "NodeStatusChanged": return `node ${node(names, e.data.nodeId)} ${e.data.state}${e.data.message ? `: ${e.data.message}` : ""}`;

@@ -7,7 +7,7 @@ import {
   type ClusterState, type EventStore, type Informer, type MemberRecord,
 } from "../../shared/index.js";
 import { decideScaleControlPlane, requireCluster } from "../core/decide.js";
-import { route, type Route } from "./http.js";
+import { route, type Request, type Route } from "./http.js";
 
 /*
  * `GET /control-plane` (DESIGN §5): every live control-plane process from KV `swarm-members`,
@@ -20,7 +20,8 @@ export interface ControlPlaneDeps {
   store: EventStore;
   informer: Informer;
   now: () => Date;
-  actor: Actor;
+  /** Who a request acts as (`core/actor.ts`). */
+  actorOf(req: Request): Actor;
 }
 
 export interface ControlPlaneMember {
@@ -77,7 +78,7 @@ export function controlPlaneRoutes(deps: ControlPlaneDeps): Route[] {
       if (!parsed.success) throw invalidArgument(formatZodError(parsed.error as z.ZodError));
       const requestId = randomId();
       await decideAndCommit(deps.store, deps.informer, (s) => decideScaleControlPlane(s, parsed.data, { requestId }),
-        () => ({ actor: deps.actor, now: deps.now() }));
+        () => ({ actor: deps.actorOf(req), now: deps.now() }));
       return { status: 200, body: controlPlaneScaleView(deps.informer.state) };
     }),
     route("GET", "/control-plane", async () => {

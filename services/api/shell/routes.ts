@@ -142,7 +142,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200, body: taskView(state(), t) };
     }),
     ...nodeRoutes(deps),
-    ...controlPlaneRoutes({ ...deps, actor: USER }),
+    ...controlPlaneRoutes({ ...deps, actorOf: (req) => requestActor(req.remoteAddress, api) }),
     ...auditRoutes(deps),
   ];
 }
