@@ -16,6 +16,8 @@ describe("replay envelope (the fast path)", () => {
       ["unknown type", bytes({ ...e(5), type: "TaskTeleported" })],
       ["prototype key as type", bytes({ ...e(5), type: "toString" })],
       ["spec without an image", bytes({ ...e(3), data: { serviceId: "s1", spec: { Name: "web", TaskTemplate: { ContainerSpec: {} } } } })],
+      ["a task spec without an image", bytes({ ...e(4), data: { ...e(4).data, spec: { ContainerSpec: {} } } })],
+      ["a task without its slot", bytes({ ...e(4), data: { ...e(4).data, slot: "1" } })],
       ["task id a number", bytes({ ...e(5), data: { taskId: 5, nodeId: "n1" } })],
       ["no data", bytes({ ...e(6), data: null })],
       ["no subject", bytes({ ...e(6), subject: undefined })],

@@ -3,17 +3,28 @@ import { Envelope, EVENT_DATA } from "../../../schemas/index.js";
 /*
  * Decoding events on the audit's replay path (`audit state`, `audit diff`, `events`), where a
  * million events must fold in seconds. `audit verify` is what checks every event against its
- * schema; replay only needs what the fold relies on. So: the events that carry specs (whose data
- * the views walk deeply) are parsed with their zod schema; every other event is checked for its
- * envelope and the string ids the fold looks up by. Anything else is skipped, as before.
+ * schema; replay only needs what the fold relies on. So: the events whose data the views walk deeply
+ * (service specs, node descriptions, the cluster) are parsed with their zod schema; every other
+ * event is checked for its envelope, the string ids the fold looks up by, and for TaskCreated what
+ * the views read of it. Anything else is skipped, as before.
  */
 
 /** Event types whose data the views read deeply: parsed with their schema even on the fast path. */
-const DEEP = new Set(["ServiceCreated", "ServiceUpdated", "TaskCreated", "NodeRegistered", "ClusterInitialized"]);
+const DEEP = new Set(["ServiceCreated", "ServiceUpdated", "NodeRegistered", "ClusterInitialized"]);
 const ID_FIELDS = ["taskId", "serviceId", "nodeId"] as const;
 
 function utf8(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
+}
+
+/**
+ * TaskCreated is the most frequent event that carries a spec; the views pass its spec through and
+ * read only the image, the service name and the slot, so those are what is checked.
+ */
+function taskCreatedShape(d: Record<string, unknown>): boolean {
+  const spec = d.spec as { ContainerSpec?: { Image?: unknown } } | undefined;
+  return typeof d.serviceName === "string" && typeof d.slot === "number" && typeof d.taskId === "string" &&
+    typeof d.serviceId === "string" && typeof spec?.ContainerSpec?.Image === "string";
 }
 
 /** The envelope of a stored event, or undefined when it cannot be folded. */
@@ -33,6 +44,7 @@ export function replayEnvelope(data: Uint8Array): Envelope | undefined {
   if (typeof e.subject !== "string" || typeof e.at !== "string" || !d || typeof d !== "object") return undefined;
   for (const k of ID_FIELDS) if (k in d && typeof d[k] !== "string") return undefined;
   if (!e.actor || typeof e.actor !== "object") return undefined;
+  if (e.type === "TaskCreated" && !taskCreatedShape(d)) return undefined;
   return e as unknown as Envelope;
 }
 
