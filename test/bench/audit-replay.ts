@@ -9,7 +9,8 @@
  * The control plane never appends this way; this is a shortcut to fill the log quickly.
  *
  * Env (defaults): BENCH_EVENTS=1000000, BENCH_SERVICES=500, BENCH_REPLICAS=10, BENCH_NODES=100,
- * BENCH_RUNS=3 (timed state requests), BENCH_TIMEOUT_S=300 (the whole run).
+ * BENCH_RUNS=2 (timed state requests), BENCH_TIMEOUT_S=600 (the whole run; about 4 minutes on an idle
+ * 2-core machine, generation being most of it).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -28,8 +29,8 @@ const env = (k: string, d: number) => {
 };
 const EVENTS = env("BENCH_EVENTS", 1_000_000);
 const SHAPE = { events: EVENTS, services: env("BENCH_SERVICES", 500), replicas: env("BENCH_REPLICAS", 10), nodes: env("BENCH_NODES", 100) };
-const RUNS = env("BENCH_RUNS", 3);
-const TIMEOUT_S = env("BENCH_TIMEOUT_S", 300);
+const RUNS = env("BENCH_RUNS", 2);
+const TIMEOUT_S = env("BENCH_TIMEOUT_S", 600);
 const GOAL = 200_000;
 /** Publishes in flight during generation. */
 const WINDOW = 2048;
