@@ -9,8 +9,8 @@
  * The control plane never appends this way; this is a shortcut to fill the log quickly.
  *
  * Env (defaults): BENCH_EVENTS=1000000, BENCH_SERVICES=500, BENCH_REPLICAS=10, BENCH_NODES=100,
- * BENCH_RUNS=2 (timed state requests), BENCH_TIMEOUT_S=600 (the whole run; about 4 minutes on an idle
- * 2-core machine, generation being most of it).
+ * BENCH_RUNS=2 (timed state requests), BENCH_TIMEOUT_S=600 (the whole run: 4 minutes measured on the shared
+ * 2-core machine at load average ~10, generation being half of it).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
