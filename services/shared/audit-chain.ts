@@ -3,6 +3,7 @@ import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamM
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { subjects } from "../../schemas/index.js";
+import { notFound } from "./errors.js";
 import { ensureBucket } from "./lease.js";
 import { readRange as readStream, type RawMsg } from "./stream-reader.js";
 
@@ -41,7 +42,10 @@ export function chainOf(msgs: { seq: number; subject: string; data: Uint8Array }
  */
 export async function streamBounds(nc: NatsConnection, stream: string): Promise<{ first: number; last: number; prefix: string }> {
   const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(stream);
+  const info = await jsm.streams.info(stream).catch((err: unknown) => {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) throw notFound(`stream ${stream} not found`);
+    throw err;
+  });
   return { first: info.state.first_seq, last: info.state.last_seq, prefix: subjectPrefix(info.config.subjects ?? []) };
 }
 

@@ -149,6 +149,8 @@ describe("audit by replay", () => {
     assert.deepEqual(byId(now.tasks), byId(await ok("GET", "/tasks")));
     const before = await ok("GET", `/audit/state?${q({ at: "seq:0" })}`);
     assert.deepEqual([before.seq, before.services, before.tasks], [0, [], []]);
+    const missing = await call("GET", `/audit/state?${q({ at: "seq:1", stream: "NO_SUCH" })}`);
+    assert.deepEqual([missing.status, missing.body.message], [404, "stream NO_SUCH not found"]);
     const bad = await call("GET", `/audit/state?${q({ at: "yesterday" })}`);
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /^at: "yesterday" is not a time/);

@@ -15,7 +15,8 @@ import { route, type Request, type Route } from "./http.js";
 /*
  * Audit by replay (issue 5): `GET /events`, `GET /audit/state`, `GET /audit/diff`,
  * `POST /audit/verify`, `POST /audit/seal`. Everything is read from the stream itself with bounded
- * ordered consumers (never the live projection, except for names of objects the range does not show).
+ * consumers (`shared/stream-reader.ts`), never from the live projection (except names of objects the
+ * range does not show).
  */
 
 export interface AuditDeps {
