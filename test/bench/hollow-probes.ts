@@ -3,7 +3,7 @@
  * request latency percentiles, and event rates replayed from the EVENTS stream (by the stream's
  * own timestamps, so the replay can run after the run and cost it nothing).
  */
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAMS } from "../../schemas/index.js";
@@ -140,9 +140,15 @@ export async function replayTaskEvents(nc: NatsConnection, fromSeq: number, limi
       filter_subjects: ["swarm.evt.>"], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq,
     });
     const messages = await consumer.consume({ max_messages: 10_000 });
+    const dump = process.env.BENCH_DUMP; // optional: every replayed event as one JSON line {seq, ms, event}
+    let lines: string[] = [];
     for await (const m of messages) {
       total++;
       const text = m.string();
+      if (dump) {
+        lines.push(`{"seq":${m.seq},"ms":${Math.floor(m.info.timestampNanos / 1e6)},"event":${text}}`);
+        if (lines.length >= 5000 || m.seq >= end || m.info.pending === 0) { appendFileSync(dump, lines.join("\n") + "\n"); lines = []; }
+      }
       const ms = Math.floor(m.info.timestampNanos / 1e6);
       for (const kind of classify(text)) {
         const b = buckets.get(kind);
@@ -155,6 +161,7 @@ export async function replayTaskEvents(nc: NatsConnection, fromSeq: number, limi
       if (m.seq >= end || m.info.pending === 0) { complete = true; break; }
       if (performance.now() > stopAt) break;
     }
+    if (dump && lines.length > 0) appendFileSync(dump, lines.join("\n") + "\n");
     await messages.close();
   }
   const rates = KINDS.map((kind) => {

@@ -7,7 +7,8 @@
  *
  * Env (defaults): BENCH_NODES=1000, BENCH_SERVICES=100, BENCH_TASKS=100000 (replicas per service =
  * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_POLL_MS=250, BENCH_REPLAY_S=180,
- * BENCH_HEARTBEAT_MS (unset: the cluster default, passed to `swarm init`).
+ * BENCH_HEARTBEAT_MS (unset: the cluster default, passed to `swarm init`), BENCH_DUMP (a file: every
+ * replayed event appended as one JSON line {seq, ms, event}, for analysis).
  * Reports: tasks/s from the first create to all running (GET /services RunningTasks), placements/s
  * (TaskAssigned by the EVENTS stream's timestamps), p50/p99 of GET /services and of
  * GET /tasks?filters={"service":[…]}, CPU and peak RSS (VmHWM) of every control-plane process.
@@ -173,8 +174,11 @@ async function main(): Promise<void> {
   const perNode = fleet.runningPerNode();
   const mem = new Map([...pids()].map(([name, pid]) => [name, memoryMiB(pid)]));
   // The log is read with the services stopped, so the replay neither competes with nor waits for them.
-  await fleet.stop();
+  // Services stop BEFORE the hollow agents: agents stopping first miss heartbeats, their nodes are
+  // marked down and the orchestrator (correctly) appends a replacement for every task on them —
+  // thousands of TaskCreated that are teardown, not the run.
   await cp.stopServices();
+  await fleet.stop();
   const tReplay = performance.now();
   const { rates, total, complete } = await replayTaskEvents(probe, fromSeq, REPLAY_S * 1000);
   say(`replayed ${total} events in ${((performance.now() - tReplay) / 1000).toFixed(1)} s${complete ? "" : ` (stopped after BENCH_REPLAY_S=${REPLAY_S}: rates are partial)`}`);
