@@ -6,6 +6,8 @@ export interface ProcessSpec {
   /** Script to run with this node binary. */
   script: string;
   args?: string[];
+  /** Options for the node binary itself, before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
   env: Record<string, string>;
   logFile: string;
 }
@@ -45,7 +47,7 @@ export class Supervisor {
     const entry = this.procs.get(name);
     if (!entry || this.stopping) return;
     const fd = openSync(entry.spec.logFile, "a");
-    const child = spawn(process.execPath, [entry.spec.script, ...(entry.spec.args ?? [])], {
+    const child = spawn(process.execPath, [...(entry.spec.nodeArgs ?? []), entry.spec.script, ...(entry.spec.args ?? [])], {
       env: { ...process.env, ...entry.spec.env },
       stdio: ["ignore", fd, fd],
     });

@@ -9,6 +9,8 @@ export interface SchedulerOptions {
   debounceMs?: number;
   /** Full pass regardless of events, as a safety net. Default 10 000 ms. */
   resyncMs?: number;
+  /** Most events one pass appends; a larger backlog is placed by the passes that follow. Default 2000. */
+  passLimit?: number;
   /** Lease timings (DESIGN §5: one active scheduler, standbys ready). Defaults: ttl 3 s, renew 1 s, retry 0.5 s. */
   lease?: Pick<LeaseOptions, "ttlMs" | "renewMs" | "retryMs">;
 }
@@ -30,8 +32,16 @@ export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Pro
   const queue = new WorkQueue(async () => {
     // A standby keeps its projection synced but decides nothing (the appends' expectations still guard a stale holder).
     if (!lease.active) return;
-    const written = await decideAndCommit(deps.store, informer, (s) => plan(s, now()), () => ({ actor, now: now() }));
+    const limit = opts.passLimit ?? 2000;
+    let full = false;
+    const written = await decideAndCommit(deps.store, informer, (s) => {
+      const events = plan(s, now(), limit);
+      full = events.length >= limit;
+      return events;
+    }, () => ({ actor, now: now() }));
     if (written > 0) log.debug("pass committed", { seq: written });
+    // Stopped at the limit: what is left is decided by the next pass at once, not at the resync.
+    if (full) queue.add(PASS, 0);
   }, log, { debounceMs: opts.debounceMs ?? 50 });
 
   informer.onEvent((e) => {

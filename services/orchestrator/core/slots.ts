@@ -20,15 +20,30 @@ export function byAge(a: TaskView, b: TaskView): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Tasks grouped by slot number (slot 0, a global task's, is ignored), slots ascending. */
+const grouped = new WeakMap<readonly TaskView[], Map<number, TaskView[]>>();
+
+/**
+ * Tasks grouped by slot number (slot 0, a global task's, is ignored), slots ascending, each slot's
+ * tasks by age. Memoised per array: one pass groups the same task list several times. Callers
+ * must not mutate the result.
+ */
 export function groupBySlot(tasks: readonly TaskView[]): Map<number, TaskView[]> {
-  const bySlot = new Map<number, TaskView[]>();
-  for (const t of [...tasks].sort((a, b) => a.slot - b.slot || byAge(a, b))) {
+  const known = grouped.get(tasks);
+  if (known) return known;
+  const unsorted = new Map<number, TaskView[]>();
+  for (const t of tasks) {
     if (t.slot < 1) continue;
-    let list = bySlot.get(t.slot);
-    if (!list) bySlot.set(t.slot, (list = []));
-    list.push(t);
+    const list = unsorted.get(t.slot);
+    if (list) list.push(t);
+    else unsorted.set(t.slot, [t]);
   }
+  const bySlot = new Map<number, TaskView[]>();
+  for (const slot of [...unsorted.keys()].sort((a, b) => a - b)) {
+    const list = unsorted.get(slot)!;
+    if (list.length > 1) list.sort(byAge);
+    bySlot.set(slot, list);
+  }
+  grouped.set(tasks, bySlot);
   return bySlot;
 }
 

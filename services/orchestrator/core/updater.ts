@@ -48,14 +48,18 @@ function progressOf(d: Draft, svc: ServiceView, slot: KeptSlot, rollingBack: boo
   const holder = slot.holders[0];
   // During a rollback, ended slots are ignored (reference §3.1).
   const stale = runnable.length === 0 && holder && !slot.restart && !rollingBack && isDirty(holder, svc) ? holder : undefined;
-  const current = slot.tasks.filter((t) => t.specVersion === svc.specVersion);
-  let finishedAt: number | undefined;
-  for (const t of current) {
+  return { slot, dirty, live, stale, updated: false };
+}
+
+/** Fills `updated` and `finishedAt` (only needed, and only paid for, while an update is active). */
+function settle(p: Progress, svc: ServiceView): void {
+  for (const t of p.slot.tasks) {
+    if (t.specVersion !== svc.specVersion) continue;
+    if (t.replaces !== undefined) p.updated = true;
     if (taskStateRank(t.state) < RUNNING) continue;
     const at = ms(t.runningAt ?? t.statusAt);
-    finishedAt = finishedAt === undefined ? at : Math.min(finishedAt, at);
+    p.finishedAt = p.finishedAt === undefined ? at : Math.min(p.finishedAt, at);
   }
-  return { slot, dirty, live, stale, updated: current.some((t) => t.replaces !== undefined), finishedAt };
 }
 
 /** Tasks of the current spec that ended without running, or within Monitor of running. */
@@ -86,6 +90,7 @@ export function runUpdater(d: Draft, svc: ServiceView, slots: readonly KeptSlot[
   const waiting = progress.filter(todo);
   const active = status === "updating" || status === "rollback_started";
   if (!active && waiting.length === 0) return undefined;
+  for (const p of progress) settle(p, svc);
   if (s.failureAction !== "continue" && tripped(d, svc, s, progress, tasks)) return undefined;
   for (const p of progress) finishSwap(d, p, s);
   const flying = progress.filter(inFlight);

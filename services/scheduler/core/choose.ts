@@ -8,7 +8,8 @@ import { cmp, type NodeInfo, type TaskInfo } from "./node-info.js";
  */
 
 /** Soft constraints (`==~`, `!=~`), in order: each narrows the candidates unless none would remain. */
-export function applySoft(t: TaskInfo, candidates: readonly NodeInfo[]): NodeInfo[] {
+export function applySoft(t: TaskInfo, candidates: readonly NodeInfo[]): readonly NodeInfo[] {
+  if (!t.constraints.some((c) => c.soft)) return candidates;
   let out = [...candidates];
   for (const c of t.constraints) {
     if (!c.soft) continue;
@@ -31,7 +32,8 @@ export function spreadValue(descriptor: string, n: NodeInfo): string | undefined
  * candidate, the one holding the fewest of this service's tasks — counted over every node of the
  * branch, eligible or not — ties by value. Returns the candidates of the chosen leaf.
  */
-export function spreadLeaf(t: TaskInfo, all: readonly NodeInfo[], candidates: readonly NodeInfo[]): NodeInfo[] {
+export function spreadLeaf(t: TaskInfo, all: readonly NodeInfo[], candidates: readonly NodeInfo[]): readonly NodeInfo[] {
+  if (!t.spec.Placement?.Preferences?.length) return candidates;
   let pool = [...all];
   let cands = [...candidates];
   for (const pref of t.spec.Placement?.Preferences ?? []) {
@@ -53,6 +55,11 @@ export function spreadLeaf(t: TaskInfo, all: readonly NodeInfo[], candidates: re
 
 /** The node already has the task's image (`name` means `name:latest`): it starts sooner. */
 export function hasImage(n: NodeInfo, image: string): boolean {
+  if (n.imageMemo?.image !== image) n.imageMemo = { image, has: listsImage(n, image) };
+  return n.imageMemo.has;
+}
+
+function listsImage(n: NodeInfo, image: string): boolean {
   const images = n.node.description?.images ?? [];
   const tagged = /:[^/]*$/.test(image) || image.includes("@") ? image : `${image}:latest`;
   return images.includes(image) || images.includes(tagged);
@@ -99,6 +106,22 @@ export function chooseNode(t: TaskInfo, all: readonly NodeInfo[], eligible: read
     const sorted = [...leaf].sort((a, b) => cmp(a.node.id, b.node.id));
     return sorted[hash32(t.id) % sorted.length];
   }
-  const less = strategy === "binpack" ? binpackLess : spreadLess;
-  return leaf.reduce((best, n) => (less(t, n, best) < 0 ? n : best));
+  if (strategy === "binpack") return leaf.reduce((best, n) => (binpackLess(t, n, best) < 0 ? n : best));
+  return spreadMin(t, leaf);
+}
+
+/** `leaf.reduce` by `spreadLess`, reading each node's service count once (the hot loop of a pass). */
+function spreadMin(t: TaskInfo, leaf: readonly NodeInfo[]): NodeInfo {
+  let best = leaf[0]!;
+  let bestCount = best.serviceCount(t.serviceId);
+  for (let i = 1; i < leaf.length; i++) {
+    const n = leaf[i]!;
+    const c = n.serviceCount(t.serviceId);
+    if (c > bestCount) continue;
+    if (c < bestCount || n.activeTotal < best.activeTotal || (n.activeTotal === best.activeTotal && tieBreak(t, n, best) < 0)) {
+      best = n;
+      bestCount = c;
+    }
+  }
+  return best;
 }

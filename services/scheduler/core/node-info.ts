@@ -40,11 +40,17 @@ export function hostPortKeys(ports: readonly PortConfig[] | undefined): string[]
 }
 
 export function taskInfo(state: ClusterState, t: Pick<TaskView, "id" | "serviceId" | "spec">): TaskInfo {
+  return { id: t.id, spec: t.spec, constraints: parseConstraints(t.spec.Placement?.Constraints), ...footprint(state, t) };
+}
+
+/** What a task takes from its node: all a NodeInfo counts. */
+export type Footprint = Pick<TaskInfo, "serviceId" | "hostPorts" | "nanoCpus" | "memoryBytes">;
+
+export function footprint(state: ClusterState, t: Pick<TaskView, "serviceId" | "spec">): Footprint {
   const r = t.spec.Resources?.Reservations;
+  const ports = state.services.get(t.serviceId)?.spec.EndpointSpec?.Ports;
   return {
-    id: t.id, serviceId: t.serviceId, spec: t.spec,
-    constraints: parseConstraints(t.spec.Placement?.Constraints),
-    hostPorts: hostPortKeys(state.services.get(t.serviceId)?.spec.EndpointSpec?.Ports),
+    serviceId: t.serviceId, hostPorts: ports ? hostPortKeys(ports) : [],
     nanoCpus: r?.NanoCPUs ?? 0, memoryBytes: r?.MemoryBytes ?? 0,
   };
 }
@@ -59,18 +65,28 @@ export class NodeInfo {
   constructor(readonly node: NodeView) {}
 
   /** A task placed or found on this node. `active` = it counts toward load. */
-  add(t: TaskInfo, active: boolean): void {
+  add(t: Footprint, active: boolean): void {
     this.reservedCpus += t.nanoCpus;
     this.reservedMemory += t.memoryBytes;
     for (const p of t.hostPorts) this.hostPorts.add(p);
     if (!active) return;
     this.activeTotal++;
     this.activePerService.set(t.serviceId, this.serviceCount(t.serviceId) + 1);
+    this.lastService = undefined;
   }
 
   serviceCount(serviceId: string): number {
-    return this.activePerService.get(serviceId) ?? 0;
+    // A pass asks every node about one service many times in a row: remember the last answer.
+    if (serviceId === this.lastService) return this.lastCount;
+    this.lastService = serviceId;
+    return (this.lastCount = this.activePerService.get(serviceId) ?? 0);
   }
+
+  private lastService?: string;
+  private lastCount = 0;
+
+  /** Memo of the last `hasImage` answer (the node's description does not change within a pass). */
+  imageMemo?: { image: string; has: boolean };
 
   get totalCpus(): number { return this.node.description?.nanoCpus ?? 0; }
   get totalMemory(): number { return this.node.description?.memoryBytes ?? 0; }
@@ -82,7 +98,7 @@ export function nodeInfos(state: ClusterState): NodeInfo[] {
   for (const n of [...state.nodes.values()].sort((a, b) => cmp(a.id, b.id))) byId.set(n.id, new NodeInfo(n));
   for (const t of state.tasks.values()) {
     if (!holdsNode(t)) continue;
-    byId.get(t.nodeId!)?.add(taskInfo(state, t), isActive(t));
+    byId.get(t.nodeId!)?.add(footprint(state, t), isActive(t));
   }
   return [...byId.values()];
 }

@@ -2,7 +2,8 @@ import type { ClusterState, PlannedEvent, TaskView } from "../../shared/pure.js"
 import { plan as planEvent, versionOf } from "../../shared/pure.js";
 import { subjects, taskStateRank } from "../../../schemas/index.js";
 import { chooseNode } from "./choose.js";
-import { nodeInfos, taskInfo, type NodeInfo } from "./node-info.js";
+import { cmp, nodeInfos, taskInfo, type NodeInfo } from "./node-info.js";
+import { PassVerdicts } from "./verdicts.js";
 import { explain, noSuitableNode, runPipeline } from "./pipeline.js";
 
 /*
@@ -21,8 +22,9 @@ export function needsScheduling(t: TaskView): boolean {
 
 /** Tasks in a stable order: by service, then slot, then id (batches a service's tasks together). */
 function pendingTasks(state: ClusterState): TaskView[] {
-  return [...state.tasks.values()].filter(needsScheduling).sort((a, b) =>
-    a.serviceId.localeCompare(b.serviceId) || a.slot - b.slot || a.id.localeCompare(b.id));
+  const out: TaskView[] = [];
+  for (const t of state.tasks.values()) if (needsScheduling(t)) out.push(t);
+  return out.sort((a, b) => cmp(a.serviceId, b.serviceId) || a.slot - b.slot || cmp(a.id, b.id));
 }
 
 function unschedulable(state: ClusterState, t: TaskView, err: string): PlannedEvent[] {
@@ -53,18 +55,33 @@ export function decide(state: ClusterState, t: TaskView, infos: readonly NodeInf
   return node ? { node } : { err: noSuitableNode(r.failures) };
 }
 
-/** The pass. `now` is accepted for parity with every planner (failure de-prioritisation would use it). */
-export function plan(state: ClusterState, _now: Date): PlannedEvent[] {
+/**
+ * The pass: at most `limit` events (default: all), so that a large backlog is placed in several
+ * passes whose assignments flow on while the next pass is decided. Each pass recomputes from the
+ * projection, so stopping early changes no decision, only when it is written.
+ */
+export function plan(state: ClusterState, _now: Date, limit = Infinity): PlannedEvent[] {
   const infos = nodeInfos(state);
+  const verdicts = new PassVerdicts(infos);
   const out: PlannedEvent[] = [];
   for (const t of pendingTasks(state)) {
-    const d = decide(state, t, infos);
+    if (out.length >= limit) break;
+    const key = PassVerdicts.keyOf(t.serviceId, t.spec);
+    const make = () => taskInfo(state, t);
+    let d: { node: NodeInfo } | { err: string };
+    if (t.nodeId !== undefined) d = decide(state, t, infos);
+    else {
+      const r = verdicts.result(key, make);
+      const node = chooseNode({ ...verdicts.info(key, make), id: t.id }, infos, r.eligible);
+      d = node ? { node } : { err: noSuitableNode(r.failures) };
+    }
     if ("err" in d) {
       out.push(...unschedulable(state, t, d.err));
       continue;
     }
     // Later tasks of the pass see this one's reservations, ports and load.
-    d.node.add(taskInfo(state, t), true);
+    d.node.add(verdicts.info(key, make), true);
+    verdicts.changed(d.node);
     out.push(assigned(state, t, d.node.node.id));
   }
   return out;
