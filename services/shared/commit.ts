@@ -17,22 +17,30 @@ export function msgIdOf(p: PlannedEvent): string {
   return msgIdFor(p.type, p.kind, p.aggregateId, p.expect, p.key);
 }
 
-/** Appends planned events (each with its expectation); returns the highest sequence written. */
+/**
+ * Appends planned events (each with its expectation), at most `concurrency` in flight at any time
+ * (a sliding window: one slow ack does not hold back the rest); returns the highest sequence
+ * written and the conflicts. Any other failure is thrown once every append has settled.
+ */
 export async function appendPlanned(
   store: EventStore, planned: PlannedEvent[], ctx: EventContext, concurrency = 256,
 ): Promise<{ maxSeq: number; conflicts: WrongLastSequenceError[] }> {
   let maxSeq = 0;
   const conflicts: WrongLastSequenceError[] = [];
   let firstOther: unknown;
-  for (let i = 0; i < planned.length; i += concurrency) {
-    const chunk = planned.slice(i, i + concurrency);
-    const results = await Promise.allSettled(chunk.map((p) => store.append(toAppend(p, ctx, msgIdOf(p)))));
-    for (const r of results) {
-      if (r.status === "fulfilled") maxSeq = Math.max(maxSeq, r.value.seq);
-      else if (r.reason instanceof WrongLastSequenceError) conflicts.push(r.reason);
-      else firstOther ??= r.reason;
+  let next = 0;
+  const worker = async () => {
+    while (next < planned.length) {
+      const p = planned[next++]!;
+      try {
+        maxSeq = Math.max(maxSeq, (await store.append(toAppend(p, ctx, msgIdOf(p)))).seq);
+      } catch (err) {
+        if (err instanceof WrongLastSequenceError) conflicts.push(err);
+        else firstOther ??= err;
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, planned.length) }, worker));
   if (firstOther) throw firstOther;
   return { maxSeq, conflicts };
 }

@@ -13,7 +13,8 @@ export class Informer {
   readonly state: ClusterState = initialClusterState();
   private sub?: Subscription;
   private readonly listeners = new Set<EventListener>();
-  private readonly waiters = new Set<{ seq: number; resolve: () => void }>();
+  /** Pending `waitFor`s, ascending by seq: applying an event looks only at the front. */
+  private readonly waiters: { seq: number; resolve: () => void }[] = [];
   private syncedFlag = false;
 
   constructor(private readonly store: EventStore) {}
@@ -37,12 +38,9 @@ export class Informer {
     if (e.seq <= this.state.seq) return;
     evolve(this.state, e);
     for (const l of this.listeners) l(e, this.state);
-    for (const w of this.waiters) {
-      if (this.state.seq >= w.seq) {
-        this.waiters.delete(w);
-        w.resolve();
-      }
-    }
+    let n = 0;
+    while (n < this.waiters.length && this.waiters[n]!.seq <= this.state.seq) n++;
+    if (n > 0) for (const w of this.waiters.splice(0, n)) w.resolve();
   }
 
   /** Resolves once the projection has applied `seq` (read-your-writes). */
@@ -54,10 +52,18 @@ export class Informer {
         resolve: () => { clearTimeout(timer); resolve(); },
       };
       const timer = setTimeout(() => {
-        this.waiters.delete(w);
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
         reject(unavailable(`projection did not reach sequence ${seq} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.waiters.add(w);
+      // Insert in seq order (binary search); equal seqs keep their arrival order.
+      let lo = 0, hi = this.waiters.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.waiters[mid]!.seq <= seq) lo = mid + 1;
+        else hi = mid;
+      }
+      this.waiters.splice(lo, 0, w);
     });
   }
 

@@ -61,10 +61,12 @@ export function decide(state: ClusterState, t: TaskView, infos: readonly NodeInf
  * projection, so stopping early changes no decision, only when it is written.
  */
 export function plan(state: ClusterState, _now: Date, limit = Infinity): PlannedEvent[] {
+  const pending = pendingTasks(state);
+  if (pending.length === 0) return []; // most passes: a status change, nothing to place
   const infos = nodeInfos(state);
   const verdicts = new PassVerdicts(infos);
   const out: PlannedEvent[] = [];
-  for (const t of pendingTasks(state)) {
+  for (const t of pending) {
     if (out.length >= limit) break;
     const key = PassVerdicts.keyOf(t.serviceId, t.spec);
     const make = () => taskInfo(state, t);
