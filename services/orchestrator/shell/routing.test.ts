@@ -31,6 +31,23 @@ describe("routing: which services an event enqueues", () => {
     assert.deepEqual(affectedServices(e, g.state, new Map()), ["agent"]);
   });
 
+  it("given no update in progress, when a task progresses, then nothing is enqueued; when it ends, its service is", () => {
+    const progress = stored({ type: "TaskStatusChanged", subject: subjects.event("task", "t-web:1:0"), data: { taskId: "t-web:1:0", state: "running", message: "started", timestamp: new Date(0).toISOString() } });
+    const assigned = stored({ type: "TaskAssigned", subject: subjects.event("task", "t-web:1:0"), data: { taskId: "t-web:1:0", nodeId: "n1" } });
+    const failed = stored({ type: "TaskStatusChanged", subject: subjects.event("task", "t-web:1:0"), data: { taskId: "t-web:1:0", state: "failed", message: "exit", err: "x", timestamp: new Date(0).toISOString() } });
+    assert.deepEqual(affectedServices(progress, given.state, new Map()), []);
+    assert.deepEqual(affectedServices(assigned, given.state, new Map()), []);
+    assert.deepEqual(affectedServices(failed, given.state, new Map()), ["web"]);
+  });
+
+  it("given an update in progress, when a task progresses, then its service is enqueued (the updater watches it)", () => {
+    const g = new Given().node("n1").service("web", 1).converge("web")
+      .event("ServiceUpdateStatusChanged", "service", "web", { serviceId: "web", state: "updating", message: "update in progress" });
+    const t = [...g.state.tasks.keys()][0]!;
+    const progress = stored({ type: "TaskStatusChanged", subject: subjects.event("task", t), data: { taskId: t, state: "starting", message: "starting", timestamp: new Date(0).toISOString() } });
+    assert.deepEqual(affectedServices(progress, g.state, new Map()), ["web"]);
+  });
+
   it("the resync covers live services and removed ones with tasks left", () => {
     const g = new Given().service("a", 1).converge("a").service("b", 0).removeService("b").service("c", 1).converge("c").removeService("c");
     assert.deepEqual(activeServices(g.state).sort(), ["a", "c"]);

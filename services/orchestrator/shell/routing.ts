@@ -1,5 +1,5 @@
 import type { ClusterState } from "../../shared/index.js";
-import type { StoredEvent } from "../../../schemas/index.js";
+import { isTerminal, type StoredEvent } from "../../../schemas/index.js";
 
 /**
  * Which services an event may affect: the work-queue keys it enqueues. Handlers only enqueue;
@@ -14,10 +14,18 @@ export function affectedServices(e: StoredEvent, state: ClusterState, serviceOfT
       return [ev.data.serviceId];
     case "TaskCreated":
       return [ev.data.serviceId];
-    case "TaskDesiredStateChanged": case "TaskAssigned": case "TaskUnschedulable":
-    case "TaskStatusChanged": case "TaskDeleted": {
+    case "TaskDesiredStateChanged": case "TaskDeleted": {
       const id = serviceOfTask.get(ev.data.taskId) ?? state.tasks.get(ev.data.taskId)?.serviceId;
       return id === undefined ? [] : [id];
+    }
+    case "TaskAssigned": case "TaskUnschedulable": case "TaskStatusChanged": {
+      // Progress (pending → assigned → … → running) decides nothing unless an update is watching
+      // it; an ended task is what the restart supervisor, promotions and the reaper act on. Most
+      // events of a busy cluster are progress: skipping them spares a pass over the service.
+      const id = serviceOfTask.get(ev.data.taskId) ?? state.tasks.get(ev.data.taskId)?.serviceId;
+      if (id === undefined) return [];
+      const ended = ev.type === "TaskStatusChanged" && isTerminal(ev.data.state);
+      return ended || updateActive(state, id) ? [id] : [];
     }
     case "NodeJoined": case "NodeRegistered": case "NodeStatusChanged": case "NodeUpdated": case "NodeRemoved":
       // A node joining, coming back or gaining a label may need a global service's task.
@@ -27,6 +35,12 @@ export function affectedServices(e: StoredEvent, state: ClusterState, serviceOfT
     default:
       return []; // kinds the orchestrator does not decide on; the periodic resync covers the rest
   }
+}
+
+/** The service's rolling update (or rollback) is in progress: it watches every task's progress. */
+export function updateActive(state: ClusterState, serviceId: string): boolean {
+  const st = state.services.get(serviceId)?.updateStatus?.state;
+  return st === "updating" || st === "rollback_started";
 }
 
 export function servicesOnNode(state: ClusterState, nodeId: string): string[] {
