@@ -65,12 +65,12 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
     nats = await startNatsServer({ dataDir: join(dataDir, "nats"), logFile: join(logs, "nats-server.log") });
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const env: Record<string, string> = { SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_LOG_LEVEL: process.env.SWARM_LOG_LEVEL ?? "info" };
+    const env = { SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_LOG_LEVEL: process.env.SWARM_LOG_LEVEL ?? "info" };
     // BENCH_CPU_PROF=<dir>: every control-plane service writes a V8 CPU profile there when it stops.
     const prof = process.env.BENCH_CPU_PROF;
-    if (prof) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${prof}`.trim();
+    const nodeArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
     for (const name of CONTROL_PLANE) {
-      supervisor.start({ name, script: serviceScript(name), env: { ...env, SWARM_INSTANCE_ID: `${name}-1` }, logFile: join(logs, `${name}.log`) });
+      supervisor.start({ name, script: serviceScript(name), nodeArgs, env: { ...env, SWARM_INSTANCE_ID: `${name}-1` }, logFile: join(logs, `${name}.log`) });
     }
     await waitForApi(apiUrl, 60_000);
     const init = await postJson<{ NodeID: string }>(`${apiUrl}/swarm/init`, { NodeName: "bench-manager-no-agent", ...(heartbeatPeriodMs ? { HeartbeatPeriodMs: heartbeatPeriodMs } : {}) });
