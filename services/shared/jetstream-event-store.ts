@@ -16,6 +16,13 @@ export interface EventStoreRetry {
 /** An R3 stream elects a new leader within a few seconds of losing one; 20 s leaves a margin. */
 export const APPEND_RETRY_DEFAULTS = { retryForMs: 20_000, attemptTimeoutMs: 5000 } as const;
 
+/**
+ * Most appends one process has waiting for an ack. Many reconcile passes at once (a hundred
+ * services × 256) would otherwise queue tens of thousands of publishes in nats-server, and the
+ * last ones time out (5 s) although nothing is wrong; beyond this they wait here, unclocked.
+ */
+const MAX_IN_FLIGHT = 1024;
+
 /** The event log on the JetStream stream `EVENTS`. */
 export class JetStreamEventStore implements EventStore {
   private readonly js: JetStreamClient;
@@ -28,6 +35,10 @@ export class JetStreamEventStore implements EventStore {
     this.opts = { ...APPEND_RETRY_DEFAULTS, ...retry };
   }
 
+  /** Appends awaiting their ack, and appends queued behind them (see MAX_IN_FLIGHT). */
+  private inFlight = 0;
+  private readonly queued: (() => void)[] = [];
+
   /**
    * Appends with the request's expectation and msg id. While the stream has no leader (a NATS
    * server died, an election is running) the same publish is retried, same msg id and same
@@ -38,6 +49,17 @@ export class JetStreamEventStore implements EventStore {
    * would look like a conflict there.
    */
   async append(req: AppendRequest): Promise<AppendResult> {
+    if (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.queued.push(r));
+    this.inFlight++;
+    try {
+      return await this.publish(req);
+    } finally {
+      this.inFlight--;
+      this.queued.shift()?.();
+    }
+  }
+
+  private async publish(req: AppendRequest): Promise<AppendResult> {
     const body = JSON.stringify(req.event);
     const deadline = Date.now() + this.opts.retryForMs;
     for (let attempt = 0; ; attempt++) {

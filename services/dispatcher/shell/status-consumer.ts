@@ -16,11 +16,7 @@ export const STATUS_CONSUMER = "dispatcher-status";
 export interface StatusOptions {
   /** Redelivery delay after a transient failure (NATS unavailable). Default 1000 ms. */
   nakDelayMs?: number;
-  /**
-   * Status messages handled at once, across nodes (one node's are handled in order). Default 512:
-   * each waits for its own commit to reach the projection, so this bounds the reports per second
-   * (≈ concurrency ÷ commit latency) when a thousand nodes report at once.
-   */
+  /** Status messages handled at once, across nodes (one node's are handled in order). Default 64. */
   concurrency?: number;
 }
 

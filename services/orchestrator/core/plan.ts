@@ -45,7 +45,13 @@ function replicated(d: Draft, svc: ServiceView, tasks: readonly TaskView[], repl
   const kept = scale(d, svc, slots, replicas);
   const wakeAt = runUpdater(d, svc, kept, tasks);
   for (const t of tasks) {
-    if (d.desiredOf(t) === "ready" && mayPromote(d.state, t, d.now)) d.raise(t, "running");
+    if (d.desiredOf(t) !== "ready") continue;
+    // A held replacement is only ever created together with its old task's shutdown (restart,
+    // stop-first update); when a pass was cut short between the two appends, finish it here —
+    // else a node back from down would keep the old task and promote the replacement as well.
+    const old = t.replaces === undefined ? undefined : d.state.tasks.get(t.replaces);
+    if (old && old.serviceId === svc.id && runnable(old, d)) d.raise(old, "shutdown");
+    if (mayPromote(d.state, t, d.now)) d.raise(t, "running");
   }
   reap(d, tasks, historyLimit(d.state, policy.maxAttempts));
   return wakeAt;

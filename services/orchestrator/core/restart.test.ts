@@ -57,6 +57,17 @@ describe("plan: restart supervisor", () => {
     assert.deepEqual(summary(given.plan("web")), ["desired:t-web:1:1:running"]);
   });
 
+  it("given a pass cut short after the replacement was created (its old task's shutdown never appended) and the node back, when the next pass runs, then the old task is shut down", () => {
+    const given = running().node("n1", "down");
+    const [created] = given.plan("web");
+    assert.equal(created?.type, "TaskCreated");
+    given.apply([created!]).node("n1", "ready"); // the shutdown append failed; the node came back
+    // Without this, the slot would keep its old task running and promote the replacement too.
+    assert.deepEqual(summary(given.plan("web")), ["desired:t-web:1:0:shutdown"]);
+    given.converge("web").advance(5 * SEC).status("t-web:1:0", "shutdown");
+    assert.deepEqual(summary(given.plan("web")), ["desired:t-web:1:1:running"]);
+  });
+
   it("an unknown, disconnected or paused node triggers nothing", () => {
     assert.deepEqual(running().node("n1", "unknown").plan("web"), []);
     assert.deepEqual(running().node("n1", "disconnected").plan("web"), []);
