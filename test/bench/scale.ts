@@ -125,6 +125,9 @@ function printRates(rates: EventRate[], startEpochMs: number): void {
     const label = r.type === "running" ? "TaskStatusChanged→running" : r.type === "NodeDown" ? "NodeStatusChanged→down" : r.type;
     console.log(`  ${label.padEnd(22)} ${f0(r.count).padStart(8)}  ${t(r.firstMs).padStart(8)}  ${t(r.lastMs).padStart(8)}  ${f0(r.perSecond).padStart(12)}        ${f0(r.peakPerSecond).padStart(8)}`);
   }
+  // Every task is created once; more means replacements (tasks failed, or nodes were marked down).
+  const created = rates.find((r) => r.type === "TaskCreated")?.count ?? 0;
+  if (created > TOTAL) console.log(`  note: ${f0(created - TOTAL)} TaskCreated beyond the ${f0(TOTAL)} tasks (replacements)`);
 }
 
 function printProcesses(cpu: CpuReport[], mem: Map<string, { peak: number } | undefined>): void {
