@@ -7,6 +7,8 @@ import { deriveDoc, docMsgId, docSignature, tombstone } from "../core/task-docs.
 import { docOrphaned, onRemovedNode, tasksOnNode } from "../core/removed-nodes.js";
 import type { DispatcherContext } from "./context.js";
 
+const MAX_DOCS_IN_FLIGHT = 256;
+
 /**
  * Keeps NODE_TASKS equal to the projection: one doc per task on its node's subject, a new one when
  * desired state or spec changes, a tombstone when the task is deleted. One work key per task, so
@@ -89,11 +91,22 @@ export class TaskDocPublisher {
     this.published.set(taskId, doc);
   }
 
+  /** Doc publishes awaiting their ack, and those queued behind them (at most MAX_DOCS_IN_FLIGHT). */
+  private inFlight = 0;
+  private readonly queued: (() => void)[] = [];
+
   private async publish(doc: NodeTaskDoc): Promise<void> {
+    // Thousands of tasks placed at once would otherwise be thousands of publishes at once: the
+    // client's outbound buffer, nats-server and every ack timer (5 s) all pay for the burst.
+    if (this.inFlight >= MAX_DOCS_IN_FLIGHT) await new Promise<void>((r) => this.queued.push(r));
+    this.inFlight++;
     try {
       await this.js.publish(subjects.nodeTask(doc.nodeId, doc.taskId), JSON.stringify(doc), { msgID: docMsgId(doc), timeout: 5000 });
     } catch (err) {
       throw new Error(`publishing task doc ${doc.taskId} for node ${doc.nodeId} failed: ${errorMessage(err)}`, { cause: err });
+    } finally {
+      this.inFlight--;
+      this.queued.shift()?.();
     }
   }
 
