@@ -175,6 +175,8 @@ async function main(): Promise<void> {
   }
   const cpuReport = cpu.report();
   const perNode = fleet.runningPerNode();
+  // Warnings of the run only: agents outliving the services at teardown find no dispatcher.
+  const warnings = { count: fleet.problems.count, first: [...fleet.problems.first] };
   const mem = new Map([...pids()].map(([name, pid]) => [name, memoryMiB(pid)]));
   // The log is read with the services stopped, so the replay neither competes with nor waits for them.
   // Services stop BEFORE the hollow agents: agents stopping first miss heartbeats, their nodes are
@@ -187,8 +189,8 @@ async function main(): Promise<void> {
   say(`replayed ${total} events in ${((performance.now() - tReplay) / 1000).toFixed(1)} s${complete ? "" : ` (stopped after BENCH_REPLAY_S=${REPLAY_S}: rates are partial)`}`);
   printRates(rates, startEpochMs);
   printProcesses(cpuReport, mem);
-  console.log(`\nSpread: ${Math.min(...perNode)}–${Math.max(...perNode)} simulated containers per hollow node; agent warnings: ${fleet.problems.count}`);
-  for (const p of fleet.problems.first) console.log(`  ${p}`);
+  console.log(`\nSpread: ${Math.min(...perNode)}–${Math.max(...perNode)} simulated containers per hollow node; agent warnings: ${warnings.count}`);
+  for (const p of warnings.first) console.log(`  ${p}`);
   if (!result) throw failure;
   printSummary(result, rates.find((r) => r.type === "TaskAssigned"));
 }
