@@ -32,7 +32,7 @@ function parseListen(addr: string): { host: string; port: number } {
 export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<RunningApi> {
   const { host, port } = parseListen(opts.listen ?? process.env.SWARM_API_ADDR ?? "127.0.0.1:4280");
   const log = deps.log;
-  const informer = new Informer(deps.store);
+  const informer = new Informer(deps.store, { ...deps.projection, log });
   await informer.start();
   const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId }), log);
   try {

@@ -35,7 +35,7 @@ export interface RunningDispatcher {
  */
 export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Promise<RunningDispatcher> {
   const log = deps.log.child("dispatcher");
-  const informer = new Informer(deps.store);
+  const informer = new Informer(deps.store, { ...deps.projection, log });
   const ctx = makeContext(deps, informer, log);
   const docs = new TaskDocPublisher(ctx);
   informer.onEvent(docs.onEvent);

@@ -25,7 +25,7 @@ export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Pro
   const log = deps.log.child("scheduler");
   const now = deps.now ?? (() => new Date());
   const actor = serviceActor(deps.instanceId);
-  const informer = new Informer(deps.store);
+  const informer = new Informer(deps.store, { ...deps.projection, log });
   const lease = new Lease(await openLeaseKv(deps.nc, { ttlMs: opts.lease?.ttlMs }), {
     ...opts.lease, service: "scheduler", holder: deps.instanceId, log, onChange: (active) => { if (active) queue.add(PASS); },
   });

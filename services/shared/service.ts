@@ -1,12 +1,15 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Actor } from "../../schemas/index.js";
+import { z } from "zod";
 import { BaseConfig, parseEnv } from "./config.js";
 import type { EventStore } from "./event-store.js";
+import type { InformerOptions } from "./informer.js";
 import { JetStreamEventStore } from "./jetstream-event-store.js";
 import { runMain, type Running } from "./lifecycle.js";
 import { createLogger, type Logger } from "./logger.js";
 import { startMembership, type MemberStatus } from "./membership.js";
 import { connectNats, ensureStreams } from "./nats.js";
+import { SnapshotStore } from "./snapshot-store.js";
 import { startTelemetry } from "./telemetry.js";
 
 /** What every control-plane service's `start(deps)` receives. Tests build these in-process. */
@@ -18,7 +21,19 @@ export interface ServiceDeps {
   instanceId: string;
   /** The writer's clock. Default `() => new Date()`. */
   now?: () => Date;
+  /** Snapshot settings for the service's informer; absent (tests): replay from the start, no snapshots. */
+  projection?: Omit<InformerOptions, "log">;
 }
+
+/** Snapshot settings from the environment (DESIGN §3: a snapshot is only a cache). */
+export const SnapshotConfig = z.object({
+  /** `off`: neither read nor write snapshots (always replay the whole log). Default `on`. */
+  SWARM_SNAPSHOTS: z.enum(["on", "off"]).default("on"),
+  /** Write a snapshot once the stored one lags by this many events. Default 10 000. */
+  SWARM_SNAPSHOT_EVERY: z.coerce.number().int().positive().optional(),
+  /** At most one snapshot write per process per this many ms. Default 30 000. */
+  SWARM_SNAPSHOT_INTERVAL_MS: z.coerce.number().int().nonnegative().optional(),
+});
 
 export function serviceActor(instanceId: string): Actor {
   return { kind: "service", id: instanceId };
@@ -37,9 +52,14 @@ export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.
     const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: instanceId });
     await ensureStreams(nc, cfg.SWARM_STREAM_REPLICAS);
     const store = new JetStreamEventStore(nc, log);
+    const snap = parseEnv(SnapshotConfig);
+    const projection = snap.SWARM_SNAPSHOTS === "off" ? undefined : {
+      snapshots: await SnapshotStore.open(nc, { writer: instanceId, replicas: cfg.SWARM_STREAM_REPLICAS, log: log.child("snapshots") }),
+      snapshotEvery: snap.SWARM_SNAPSHOT_EVERY, snapshotMinIntervalMs: snap.SWARM_SNAPSHOT_INTERVAL_MS,
+    };
     let running: (Running & { status?(): MemberStatus }) | undefined;
     const membership = await startMembership(nc, { service: name, instanceId, status: () => running?.status?.(), replicas: cfg.SWARM_STREAM_REPLICAS, log });
-    const started = await start({ nc, store, log, instanceId }, process.env);
+    const started = await start({ nc, store, log, instanceId, projection }, process.env);
     running = started;
     await membership.beat();
     return {

@@ -41,7 +41,7 @@ export class Orchestrator {
   constructor(private readonly deps: ServiceDeps, private readonly opts: OrchestratorOptions = {}) {
     this.log = deps.log.child("orchestrator");
     this.now = deps.now ?? (() => new Date());
-    this.informer = new Informer(deps.store);
+    this.informer = new Informer(deps.store, { ...deps.projection, log: this.log });
     this.queue = new WorkQueue((id) => this.reconcile(id), this.log, { debounceMs: opts.debounceMs ?? 20 });
   }
 
