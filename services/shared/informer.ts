@@ -42,11 +42,14 @@ export class Informer {
   private snapTimer?: NodeJS.Timeout;
   private writing?: Promise<void>;
   private stopped = false;
+  private fromSnapshot = 0;
 
   constructor(private readonly store: EventStore, private readonly opts: InformerOptions = {}) {}
 
   get synced(): boolean { return this.syncedFlag; }
   get seq(): number { return this.state.seq; }
+  /** The sequence of the snapshot `start()` began from (0: replayed from the start). */
+  get startedFrom(): number { return this.fromSnapshot; }
 
   onEvent(l: EventListener): () => void {
     this.listeners.add(l);
@@ -61,7 +64,7 @@ export class Informer {
       this.lastEventId = loaded.meta.lastEventId;
       this.coveredSeq = loaded.meta.seq;
     }
-    const fromSnapshot = this.state.seq;
+    const fromSnapshot = (this.fromSnapshot = this.state.seq);
     const head = await this.store.headSeq();
     this.sub = this.store.subscribe(this.state.seq + 1, (e) => this.apply(e));
     await this.waitFor(head, this.opts.syncTimeoutMs ?? 600_000);

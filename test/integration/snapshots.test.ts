@@ -1,0 +1,147 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { Kvm, type KV } from "@nats-io/kv";
+import {
+  connectNats, deleteAllSnapshots, ensureStreams, Informer, JetStreamEventStore, SnapshotStore, createLogger,
+  type InformerOptions, type NatsConnection,
+} from "../../services/shared/index.js";
+import { BUCKETS } from "../../schemas/index.js";
+import { testNats } from "../helpers/nats.js";
+import { eventually } from "../helpers/eventually.js";
+import { emitter, type Emit } from "../helpers/emit.js";
+import { canonicalState } from "../helpers/state.js";
+
+/*
+ * Snapshots against a real nats-server: an informer started from a snapshot reaches the same state
+ * as one replayed from sequence 1; a corrupt, foreign or unparseable snapshot is ignored (replay
+ * from the start); deleting every snapshot changes only where replay starts.
+ */
+
+let nats: Awaited<ReturnType<typeof testNats>>;
+let nc: NatsConnection;
+let store: JetStreamEventStore;
+let view: Informer;
+let emit: Emit;
+let kv: KV;
+const informers: Informer[] = [];
+const log = createLogger("snapshots-test", "silent");
+
+/** Small chunks so a snapshot spans several KV values. */
+const snapshotStore = (writer: string) => SnapshotStore.open(nc, { writer, chunkBytes: 2048, log });
+
+async function informer(opts: InformerOptions = {}): Promise<Informer> {
+  const i = new Informer(store, { log, ...opts });
+  informers.push(i);
+  await i.start();
+  await i.waitFor(await store.headSeq());
+  return i;
+}
+/** A projection replayed from sequence 1, with no snapshot store at all. */
+const fromScratch = () => informer();
+
+async function appendTasks(from: number, to: number): Promise<void> {
+  for (let n = from; n < to; n++) {
+    const taskId = `t${n}`;
+    await emit("TaskCreated", "task", taskId, {
+      taskId, serviceId: "s1", serviceName: "web", slot: n + 1, spec: { ContainerSpec: { Image: "img" } },
+      specVersion: 1, desiredState: "running", state: "pending",
+    });
+    await emit("TaskAssigned", "task", taskId, { taskId, nodeId: n % 2 ? "n1" : "n2" });
+    if (n % 3 === 0) await emit("TaskStatusChanged", "task", taskId, { taskId, state: "running", message: "started", timestamp: new Date().toISOString() });
+    if (n % 7 === 0) await emit("TaskDeleted", "task", taskId, { taskId });
+  }
+}
+
+before(async () => {
+  nats = await testNats();
+  nc = await connectNats({ url: nats.url, name: "snapshots-test" });
+  await ensureStreams(nc);
+  store = new JetStreamEventStore(nc);
+  view = new Informer(store);
+  await view.start();
+  emit = emitter(store, view);
+  await emit("ClusterInitialized", "cluster", "c1", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
+  for (const n of ["n1", "n2"]) {
+    await emit("NodeJoined", "node", n, { nodeId: n, name: n, role: "worker", availability: "active" });
+    await emit("NodeStatusChanged", "node", n, { nodeId: n, state: "ready", message: "" });
+  }
+  await emit("ServiceCreated", "service", "s1", { serviceId: "s1", spec: { Name: "web", TaskTemplate: { ContainerSpec: { Image: "img" } } } });
+  await appendTasks(0, 150);
+  kv = await new Kvm(nc).open(BUCKETS.snapshots).catch(async () => (await snapshotStore("setup"), new Kvm(nc).open(BUCKETS.snapshots)));
+});
+after(async () => {
+  for (const i of informers) await i.stop();
+  await view?.stop();
+  await nc?.drain();
+  await nats?.cleanup();
+});
+
+describe("projection snapshots against a real nats-server", () => {
+  it("an informer started from a snapshot equals one replayed from the start", async () => {
+    const writerStore = await snapshotStore("writer-1");
+    const writer = await informer({ snapshots: writerStore, snapshotEvery: 100, snapshotMinIntervalMs: 0 });
+    assert.equal(writer.startedFrom, 0, "no snapshot yet: replayed from the start");
+    const head = await store.headSeq();
+    const written = (await eventually(async () => { const m = await writerStore.latest(); return m && m.seq === head ? m : undefined; }, { what: "snapshot at the head" }))!;
+    assert.equal(written.writer, "writer-1");
+    assert.ok(written.chunks > 1, `several chunks (${written.chunks})`);
+
+    await appendTasks(150, 170); // events after the snapshot
+    const restored = await informer({ snapshots: await snapshotStore("reader-1") });
+    assert.equal(restored.startedFrom, written.seq, "started from the snapshot");
+    assert.ok(restored.seq > written.seq, "then replayed what followed");
+    const scratch = await fromScratch();
+    assert.equal(restored.seq, scratch.seq);
+    assert.deepEqual(canonicalState(restored.state), canonicalState(scratch.state));
+    await eventually(() => writer.seq === scratch.seq, { what: "the live writer caught up" });
+    assert.deepEqual(canonicalState(writer.state), canonicalState(scratch.state), "following live gives the same state too");
+  });
+
+  it("a corrupt, foreign-log or unparseable snapshot is ignored: replay from the start, same state", async () => {
+    const s = await snapshotStore("reader-2");
+    const good = (await s.latest())!;
+    const manifest = JSON.parse((await kv.get("cluster"))!.string()) as Record<string, unknown>;
+    const scratch = await fromScratch();
+    const body = gzipSync(JSON.stringify({ seq: good.seq, tasks: "not a list" }));
+    const cases: [string, () => Promise<void>][] = [
+      ["a chunk's bytes garbled", async () => { await kv.put(`cluster.${good.gen}.1`, new TextEncoder().encode("garbage")); }],
+      ["another format version", async () => { await kv.put("cluster", JSON.stringify({ ...manifest, format: 99 })); }],
+      ["the event at its sequence is another one", async () => { await kv.put("cluster", JSON.stringify({ ...manifest, lastEventId: "other-log" })); }],
+      ["a well-formed body whose state fails to parse", async () => {
+        await kv.put(`cluster.${good.gen}.0`, body);
+        await kv.put("cluster", JSON.stringify({ ...manifest, chunks: 1, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") }));
+      }],
+      ["a manifest that is not JSON", async () => { await kv.put("cluster", "{"); }],
+    ];
+    for (const [what, corrupt] of cases) {
+      await corrupt();
+      const i = await informer({ snapshots: s });
+      assert.equal(i.startedFrom, 0, `${what}: ignored`);
+      assert.equal(i.seq, scratch.seq, what);
+      assert.deepEqual(canonicalState(i.state), canonicalState(scratch.state), what);
+    }
+  });
+
+  it("deleting every snapshot changes only where replay starts", async () => {
+    const writerStore = await snapshotStore("writer-2");
+    await deleteAllSnapshots(nc);
+    assert.equal(await writerStore.latest(), undefined);
+    const cold = await informer({ snapshots: writerStore, snapshotEvery: 100, snapshotMinIntervalMs: 0 });
+    assert.equal(cold.startedFrom, 0);
+    const scratch = await fromScratch();
+    assert.deepEqual(canonicalState(cold.state), canonicalState(scratch.state));
+
+    // The cold start wrote a fresh snapshot; the next start uses it, to the same state.
+    const head = await store.headSeq();
+    await eventually(async () => (await writerStore.latest())?.seq === head, { what: "a new snapshot" });
+    const warm = await informer({ snapshots: await snapshotStore("reader-3") });
+    assert.equal(warm.startedFrom, head);
+    assert.deepEqual(canonicalState(warm.state), canonicalState(scratch.state));
+    const keys: string[] = [];
+    for await (const k of await kv.keys()) keys.push(k);
+    const gens = new Set(keys.filter((k) => k !== "cluster").map((k) => k.split(".")[1]));
+    assert.ok(gens.size <= 2, `old generations purged (${[...gens].join(", ")})`);
+  });
+});
