@@ -79,8 +79,17 @@ export class Supervisor {
     clearTimeout(timer);
   }
 
-  /** Sends `signal` to one process (tests use SIGKILL to simulate a crash); it will be restarted. */
-  kill(name: string, signal: NodeJS.Signals = "SIGKILL"): number | undefined {
+  /**
+   * Sends `signal` to one process (tests use SIGKILL to simulate a crash); it will be restarted,
+   * unless `restart: false` (then it is forgotten: a test that needs the crashed one to stay gone).
+   */
+  kill(name: string, signal: NodeJS.Signals = "SIGKILL", opts: { restart?: boolean } = {}): number | undefined {
+    if (opts.restart === false) {
+      const entry = this.procs.get(name);
+      this.procs.delete(name);
+      entry?.child?.kill(signal);
+      return entry?.child?.pid;
+    }
     const child = this.procs.get(name)?.child;
     const pid = child?.pid;
     child?.kill(signal);
