@@ -40,6 +40,7 @@ function given(): StoredEvent[] {
     ev("TaskCreated", "task", "t3", { ...task("t3", 1), replaces: "t1", restartAt: new Date(5000).toISOString() }),
     ev("TaskDeleted", "task", "t1", { taskId: "t1" }),
     ev("ServiceRollbackRequested", "service", "s1", { serviceId: "s1" }),
+    ev("ClusterUpdated", "cluster", "c1", { taskHistoryLimit: 3, controlPlane: { api: 2 } }),
   ];
 }
 /** When: more events, applied to both the folded and the restored state. */
@@ -62,7 +63,7 @@ describe("projection snapshot codec", () => {
     const restored = roundTrip(folded);
     assert.ok(restored, "the snapshot parses");
     assert.deepEqual(canonicalState(restored), canonicalState(folded));
-    assert.equal(restored.seq, 18);
+    assert.equal(restored.seq, 19);
     assert.deepEqual([...restored.tasks.keys()], ["t2", "t3"], "map order kept (t1 deleted)");
     assert.deepEqual([...restored.tasksByService.get("s1")!], ["t2", "t3"]);
 
@@ -77,6 +78,14 @@ describe("projection snapshot codec", () => {
   it("the empty state round-trips", () => {
     const s = initialClusterState();
     assert.deepEqual(canonicalState(roundTrip(s)!), canonicalState(s));
+  });
+
+  it("a view field the codec does not know is carried through, not dropped", () => {
+    const folded = fold(initialClusterState(), given());
+    const data = toSnapshotState(folded);
+    const withExtra = { ...data, tasks: data.tasks.map((t) => ({ ...t, futureField: 7 })) };
+    const restored = parseSnapshotState(JSON.parse(JSON.stringify(withExtra)));
+    assert.equal((restored?.tasks.get("t2") as unknown as { futureField?: number }).futureField, 7);
   });
 
   it("a snapshot that does not parse is refused, not half-loaded", () => {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import {
   NodeAvailability, NodeDescription, NodeRole, NodeState, PortConfig, ServiceSpec, TaskSpec, TaskState, UpdateState,
 } from "../../schemas/index.js";
-import type { ClusterState } from "./cluster-state.js";
+import type { ClusterState, ClusterView as ClusterViewT, NodeView as NodeViewT, ServiceView as ServiceViewT, TaskView as TaskViewT } from "./cluster-state.js";
 
 /*
  * A projection snapshot: the fold of the log up to `seq`, as plain JSON (Maps and Sets become
@@ -14,23 +14,29 @@ import type { ClusterState } from "./cluster-state.js";
 /** The serialization format. Bump when `SnapshotState`'s shape changes. */
 export const SNAPSHOT_FORMAT = 1;
 
-const ClusterView = z.object({
+/*
+ * The views are loose objects: the fields below are checked, and a field added to a view that this
+ * codec does not know yet is carried through unchanged rather than dropped (the round-trip unit test
+ * folds every event type, so a dropped field shows there).
+ */
+const ClusterView = z.looseObject({
   id: z.string(), workerToken: z.string(), managerToken: z.string(), heartbeatPeriodMs: z.number(),
-  taskHistoryLimit: z.number(), createdAt: z.string(), updatedAt: z.string(),
+  taskHistoryLimit: z.number(), controlPlane: z.record(z.string(), z.number().int()).optional(),
+  createdAt: z.string(), updatedAt: z.string(),
 });
-const NodeView = z.object({
+const NodeView = z.looseObject({
   id: z.string(), name: z.string(), role: NodeRole, availability: NodeAvailability,
   labels: z.record(z.string(), z.string()), description: NodeDescription.optional(), addr: z.string().optional(),
   state: NodeState, message: z.string(), createdAt: z.string(), updatedAt: z.string(),
 });
-const UpdateStatusView = z.object({
+const UpdateStatusView = z.looseObject({
   state: UpdateState, message: z.string(), startedAt: z.string().optional(), completedAt: z.string().optional(),
 });
-const ServiceView = z.object({
+const ServiceView = z.looseObject({
   id: z.string(), spec: ServiceSpec, previousSpec: ServiceSpec.optional(), updateStatus: UpdateStatusView.optional(),
   specVersion: z.number().int(), createdAt: z.string(), updatedAt: z.string(), removed: z.boolean(),
 });
-const TaskView = z.object({
+const TaskView = z.looseObject({
   id: z.string(), serviceId: z.string(), serviceName: z.string(), slot: z.number().int(), nodeId: z.string().optional(),
   spec: TaskSpec, specVersion: z.number().int(), desiredState: TaskState, state: TaskState, message: z.string(),
   err: z.string().optional(), containerId: z.string().optional(), exitCode: z.number().int().optional(),
@@ -51,7 +57,17 @@ export const SnapshotState = z.object({
   versions: z.array(z.tuple([z.string(), Seq])),
   seq: Seq,
 });
-export type SnapshotState = z.infer<typeof SnapshotState>;
+/** What is written: the fold's own view types, Maps and Sets as entry arrays. */
+export interface SnapshotState {
+  cluster?: ClusterViewT;
+  nodes: NodeViewT[];
+  services: ServiceViewT[];
+  tasks: TaskViewT[];
+  tasksByService: [string, string[]][];
+  createdPerSlot: [string, number][];
+  versions: [string, number][];
+  seq: number;
+}
 
 /** What identifies a snapshot and tells whether it may be used (kept apart from the bulky state). */
 export const SnapshotMeta = z.object({
@@ -101,5 +117,6 @@ export function fromSnapshotState(d: SnapshotState): ClusterState {
 /** Parses a decoded snapshot body; undefined (never a throw) when it is not a usable state. */
 export function parseSnapshotState(json: unknown): ClusterState | undefined {
   const r = SnapshotState.safeParse(json);
-  return r.success ? fromSnapshotState(r.data) : undefined;
+  // Parsed views are the fold's views plus any field this codec does not know (loose objects).
+  return r.success ? fromSnapshotState(r.data as SnapshotState) : undefined;
 }

@@ -1,23 +1,26 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { connectNats, Informer, JetStreamEventStore, leaseHolders, listMembers, type NatsConnection } from "../../services/shared/index.js";
+import { connectNats, Informer, JetStreamEventStore, leaseHolders, type NatsConnection } from "../../services/shared/index.js";
 import type { StoredEvent } from "../../schemas/index.js";
-import { serviceScript } from "../../deploy/launcher/local-cluster.js";
 import { containersOfNode, IMAGE, startTestCluster, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
+import { spawnService, type ServiceProcess } from "../helpers/service-process.js";
 
 /*
- * The whole stack as processes on the real Docker Engine, with a second scheduler process as a
- * standby. kill -9 of the active one while 40 tasks are being created (20 before the kill, 20
- * after): every task assigned once, one container per task, and the schedulers' decisions in the
- * log are the old holder's, then the new holder's, never mixed. (200 tasks: the integration test,
- * on hollow nodes.)
+ * The whole stack as processes on the real Docker Engine (`swarm up`'s launcher: a crashed process
+ * is restarted), with a second scheduler process as a standby. kill -9 of the active one while 40
+ * tasks are being created (20 before the kill, 20 after): every task assigned once, one container
+ * per task, and the schedulers' decisions in the log are the old holder's, then the new holder's,
+ * never mixed. The new holder is normally the standby; should the launcher's runner start the
+ * killed instance again in time (same instance id), either may win the expired lease, and the
+ * check accepts both. (The integration test, 200 tasks on hollow nodes with
+ * unsupervised processes, checks that the standby is the one.)
  */
 
 let c: TestCluster;
 let nc: NatsConnection;
 let view: Informer;
+let standby: ServiceProcess | undefined;
 const decisions: StoredEvent[] = [];
 
 const createService = async (Name: string, Replicas: number) => {
@@ -34,18 +37,13 @@ before(async () => {
   view = new Informer(new JetStreamEventStore(nc));
   view.onEvent((e) => { if (e.event.type === "TaskAssigned" || e.event.type === "TaskUnschedulable") decisions.push(e); });
   await view.start();
-  c.supervisor.start({
-    name: "scheduler-2", script: serviceScript("scheduler"), env: { SWARM_NATS_URL: c.natsUrl, SWARM_INSTANCE_ID: "scheduler-2" },
-    logFile: join(c.dataDir, "logs", "scheduler-2.log"),
-  });
-  await eventually(async () => (await listMembers(nc)).some((m) => m.instanceId === "scheduler-2" && m.role === "standby"), { what: "scheduler-2 standing by" });
+  // Not one of the launcher's processes (its control-plane runner would stop an instance it did not want).
+  standby = spawnService("scheduler", "scheduler-standby", { SWARM_NATS_URL: c.natsUrl });
+  await standby.waitForLog((r) => r.msg === "scheduler running" && r.active === false);
   await eventually(async () => [...view.state.nodes.values()].some((n) => n.state === "ready"), { what: "the node ready", timeoutMs: 60_000 });
 });
-/** The supervisor's name of a scheduler instance (the launcher's own is `scheduler`, instance `scheduler-1`). */
-const procName = (instanceId: string) => (instanceId === "scheduler-1" ? "scheduler" : instanceId);
-
 after(async () => {
-  c?.supervisor.kill("scheduler-2", "SIGTERM", { restart: false }); // not one of the launcher's: cleanup() would not stop it
+  await standby?.kill("SIGTERM");
   await view?.stop();
   await nc?.drain();
   await c?.cleanup();
@@ -54,14 +52,14 @@ after(async () => {
 describe("scheduler takeover on real containers", () => {
   it("kill -9 of the active scheduler mid-way: 40 tasks run, each assigned once, one container each", async (t) => {
     const active = (await leaseHolders(nc)).get("scheduler");
-    assert.ok(active === "scheduler-1" || active === "scheduler-2", `a holder (${active})`);
-    const standby = active === "scheduler-1" ? "scheduler-2" : "scheduler-1";
+    assert.equal(active, "scheduler-1", "the launcher's scheduler holds the lease, the standby waits");
 
     await createService("before-kill", 20);
     await eventually(() => decisions.some((e) => e.event.actor.id === active), { what: `${active} placing`, intervalMs: 5 });
     const killedAt = Date.now();
-    const pid = c.supervisor.kill(procName(active), "SIGKILL", { restart: false });
-    assert.ok(pid, "killed a process");
+    // Not restarted by the supervisor, so the takeover is normally the standby's (the launcher's
+    // control-plane runner starts it again only on a cluster or node event).
+    assert.ok(c.supervisor.kill("scheduler", "SIGKILL", { restart: false }), "killed the active scheduler's process");
     await createService("after-kill", 20);
 
     await eventually(async () => (await containersOfNode(c.nodeId, { running: true })).length === 40, { what: "40 containers running", timeoutMs: 240_000, intervalMs: 500 });
@@ -78,12 +76,12 @@ describe("scheduler takeover on real containers", () => {
     assert.equal(containers.length, 40, "no container beyond one per task");
     assert.deepEqual([...perContainerTask.keys()].sort(), [...perTask.keys()].sort(), "one container for each assigned task");
 
+    // Runs of one actor in log order: the old holder's, then at most one other's.
     const actors = decisions.map((e) => e.event.actor.id);
-    const firstNew = actors.indexOf(standby);
-    assert.ok(firstNew > 0, "the old holder placed before the kill, the standby after");
-    assert.deepEqual(new Set(actors.slice(0, firstNew)), new Set([active]));
-    assert.deepEqual(new Set(actors.slice(firstNew)), new Set([standby]));
-    const firstNewAt = Date.parse(decisions[firstNew]!.event.at);
-    t.diagnostic(`${active} placed ${firstNew}, ${standby} ${actors.length - firstNew}; first placement by ${standby} ${firstNewAt - killedAt} ms after the kill`);
+    const runs = actors.filter((a, i) => i === 0 || a !== actors[i - 1]);
+    assert.ok(runs.length <= 2 && runs[0] === active && (runs.length === 1 || runs[1] === "scheduler-standby"), `decisions never interleave: ${runs.join(" → ")}`);
+    const after = decisions.find((e) => Date.parse(e.event.at) > killedAt);
+    assert.ok(after, "placements after the kill");
+    t.diagnostic(`placements: ${runs.map((r) => `${r} ${actors.filter((a) => a === r).length}`).join(", ")}; first placement after the kill by ${after.event.actor.id}, ${Date.parse(after.event.at) - killedAt} ms after it`);
   });
 });
