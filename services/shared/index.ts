@@ -19,5 +19,5 @@ export { MemberTable } from "./member-table.js";
 export * from "./partition.js";
 export { followOrdered, type Follow, type FollowOptions } from "./ordered-follow.js";
 export { Informer, SNAPSHOT_DEFAULTS, type EventListener, type InformerOptions } from "./informer.js";
-export { SnapshotStore, deleteAllSnapshots, foldFingerprint, type LoadedSnapshot, type SnapshotStoreOptions } from "./snapshot-store.js";
+export { SnapshotStore, deleteAllSnapshots, foldFingerprint, stringifySliced, type LoadedSnapshot, type SnapshotStoreOptions } from "./snapshot-store.js";
 export * from "./snapshot.js";

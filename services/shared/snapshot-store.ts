@@ -120,14 +120,16 @@ export class SnapshotStore {
   }
 
   /**
-   * Writes `state` as the new snapshot unless the stored one is already at least as far. The
-   * state is serialized synchronously, before the first await: one consistent cut at `state.seq`.
+   * Writes `state` as the new snapshot unless the stored one is already at least as far. The cut
+   * (arrays of the state's entries) is taken synchronously, before the first await: one consistent
+   * cut at `state.seq`; it is then turned into text in slices (see `stringifySliced`).
    * `lastEventId` is the id of the event at `state.seq`. Resolves with the manifest written, or
    * undefined when another writer's snapshot won.
    */
   async save(state: ClusterState, lastEventId: string, at: Date = new Date()): Promise<SnapshotMeta | undefined> {
-    const json = JSON.stringify(toSnapshotState(state));
+    const cut = toSnapshotState(state);
     const seq = state.seq;
+    const json = await stringifySliced(cut);
     const body = await run.gzip(json, { level: zc.Z_BEST_SPEED });
     const current = await this.kv.get(this.projection);
     const cur = current?.operation === "PUT" ? this.parseManifest(current.string()) : undefined;
@@ -200,6 +202,30 @@ export class SnapshotStore {
     for await (const k of await this.kv.keys(`${this.projection}.>`)) gens.add(k.split(".")[1]!);
     for (const g of gens) if (!keep.includes(g)) await this.purgeGen(g);
   }
+}
+
+/**
+ * JSON.stringify of a cut, a slice of each array at a time with the event loop let go in between,
+ * so a large state does not stall the service (100k tasks: ~1 s of text). Sound because the fold
+ * replaces entity objects and never mutates them (cluster-state.ts): the objects the cut refers to
+ * do not change while it is written, and its arrays and tuples are its own copies.
+ */
+export async function stringifySliced(cut: object, slice = 2000): Promise<string> {
+  const parts: string[] = [];
+  let sep = "{";
+  for (const [k, v] of Object.entries(cut)) {
+    if (v === undefined) continue;
+    parts.push(`${sep}${JSON.stringify(k)}:`);
+    sep = ",";
+    if (!Array.isArray(v) || v.length <= slice) { parts.push(JSON.stringify(v)); continue; }
+    for (let i = 0; i < v.length; i += slice) {
+      parts.push((i === 0 ? "[" : ",") + JSON.stringify(v.slice(i, i + slice)).slice(1, -1));
+      await new Promise((r) => setImmediate(r));
+    }
+    parts.push("]");
+  }
+  parts.push(sep === "{" ? "{}" : "}");
+  return parts.join("");
 }
 
 /** Removes every snapshot of every projection: the next start replays the whole log. */

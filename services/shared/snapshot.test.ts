@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { subjects, type Envelope, type StoredEvent } from "../../schemas/index.js";
 import { evolve, initialClusterState, type ClusterState } from "./cluster-state.js";
 import { fromSnapshotState, parseSnapshotState, toSnapshotState } from "./snapshot.js";
+import { stringifySliced } from "./snapshot-store.js";
 import { canonicalState } from "../../test/helpers/state.js";
 
 const actor = { kind: "service", id: "t" } as const;
@@ -73,6 +74,13 @@ describe("projection snapshot codec", () => {
     assert.deepEqual(canonicalState(restored), canonicalState(folded));
     assert.equal(restored.tasks.get("t3")?.state, "running");
     assert.equal(restored.services.get("s1")?.removed, true);
+  });
+
+  it("the sliced serializer writes exactly JSON.stringify's text", async () => {
+    const cut = toSnapshotState(fold(initialClusterState(), given()));
+    for (const slice of [1, 2, 3, 1000]) assert.equal(await stringifySliced(cut, slice), JSON.stringify(cut), `slice ${slice}`);
+    assert.equal(await stringifySliced({}), "{}");
+    assert.equal(await stringifySliced({ a: undefined, b: [] }, 1), JSON.stringify({ a: undefined, b: [] }));
   });
 
   it("the empty state round-trips", () => {
