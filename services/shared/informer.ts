@@ -14,12 +14,14 @@ export interface InformerOptions {
   snapshotEvery?: number;
   /** At most one snapshot write by this instance per this many ms. Default 30 000. */
   snapshotMinIntervalMs?: number;
+  /** Random delay before a write, up to this many ms. Default 1000. */
+  snapshotJitterMs?: number;
   /** How long `start()` may take to reach the head seen at start, ms. Default 600 000. */
   syncTimeoutMs?: number;
   log?: Logger;
 }
 
-export const SNAPSHOT_DEFAULTS = { every: 10_000, minIntervalMs: 30_000 } as const;
+export const SNAPSHOT_DEFAULTS = { every: 10_000, minIntervalMs: 30_000, jitterMs: 1000 } as const;
 
 /**
  * A projection of the whole log: start from the latest usable snapshot (if any), replay the log
@@ -92,7 +94,9 @@ export class Informer {
     const every = this.opts.snapshotEvery ?? SNAPSHOT_DEFAULTS.every;
     if (!this.opts.snapshots || this.stopped || this.writing || this.snapTimer) return;
     if (this.state.seq === 0 || this.state.seq - this.coveredSeq < Math.max(1, every)) return;
-    const wait = Math.max(0, this.lastWriteAt + (this.opts.snapshotMinIntervalMs ?? SNAPSHOT_DEFAULTS.minIntervalMs) - Date.now());
+    // Jitter: instances of every service reach the threshold together; the first to write spares the others.
+    const jitter = Math.random() * (this.opts.snapshotJitterMs ?? SNAPSHOT_DEFAULTS.jitterMs);
+    const wait = Math.max(0, this.lastWriteAt + (this.opts.snapshotMinIntervalMs ?? SNAPSHOT_DEFAULTS.minIntervalMs) - Date.now()) + jitter;
     this.snapTimer = setTimeout(() => {
       this.snapTimer = undefined;
       this.writing = this.writeSnapshot(this.opts.snapshots!, every).finally(() => { this.writing = undefined; });
@@ -111,7 +115,8 @@ export class Informer {
       if (this.stopped) return;
       this.lastWriteAt = Date.now();
       const t0 = Date.now();
-      const m = await snapshots.save(this.state, this.lastEventId); // serializes synchronously, at this seq
+      // The cut is taken inside, synchronously: state and the id of its last event together.
+      const m = await snapshots.save(() => ({ state: this.state, lastEventId: this.lastEventId }));
       if (m) {
         this.coveredSeq = Math.max(this.coveredSeq, m.seq);
         this.opts.log?.info("snapshot written", { seq: m.seq, ms: Date.now() - t0 });

@@ -121,19 +121,20 @@ export class SnapshotStore {
 
   /**
    * Writes `state` as the new snapshot unless the stored one is already at least as far. The cut
-   * (arrays of the state's entries) is taken synchronously, before the first await: one consistent
-   * cut at `state.seq`; it is then turned into text in slices (see `stringifySliced`).
-   * `lastEventId` is the id of the event at `state.seq`. Resolves with the manifest written, or
+   * (arrays of the state's entries) is taken synchronously after the manifest is read: one
+   * consistent cut at `state.seq`; it is then turned into text in slices (see `stringifySliced`).
+   * `source` is read at that moment: the state, and the id of the event at its `seq`. Resolves with the manifest written, or
    * undefined when another writer's snapshot won.
    */
-  async save(state: ClusterState, lastEventId: string, at: Date = new Date()): Promise<SnapshotMeta | undefined> {
+  async save(source: () => { state: ClusterState; lastEventId: string }, at: Date = new Date()): Promise<SnapshotMeta | undefined> {
+    const current = await this.kv.get(this.projection);
+    const cur = current?.operation === "PUT" ? this.parseManifest(current.string()) : undefined;
+    const { state, lastEventId } = source();
+    if (cur?.ok && cur.manifest.seq >= state.seq) return undefined;
     const cut = toSnapshotState(state);
     const seq = state.seq;
     const json = await stringifySliced(cut);
     const body = await run.gzip(json, { level: zc.Z_BEST_SPEED });
-    const current = await this.kv.get(this.projection);
-    const cur = current?.operation === "PUT" ? this.parseManifest(current.string()) : undefined;
-    if (cur?.ok && cur.manifest.seq >= seq) return undefined;
     const gen = `${seq}-${randomBytes(4).toString("hex")}`;
     const chunks = Math.max(1, Math.ceil(body.length / this.chunkBytes));
     for (let i = 0; i < chunks; i++) {

@@ -54,6 +54,13 @@ async function appendTasks(from: number, to: number): Promise<void> {
   }
 }
 
+/** Snapshot generations present in the bucket (chunk keys `cluster.<gen>.<i>`). */
+async function generations(): Promise<Set<string>> {
+  const keys: string[] = [];
+  for await (const k of await kv.keys()) keys.push(k);
+  return new Set(keys.filter((k) => k !== "cluster").map((k) => k.split(".")[1]!));
+}
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "snapshots-test" });
@@ -139,9 +146,24 @@ describe("projection snapshots against a real nats-server", () => {
     const warm = await informer({ snapshots: await snapshotStore("reader-3") });
     assert.equal(warm.startedFrom, head);
     assert.deepEqual(canonicalState(warm.state), canonicalState(scratch.state));
-    const keys: string[] = [];
-    for await (const k of await kv.keys()) keys.push(k);
-    const gens = new Set(keys.filter((k) => k !== "cluster").map((k) => k.split(".")[1]));
+    const gens = await generations();
     assert.ok(gens.size <= 2, `old generations purged (${[...gens].join(", ")})`);
+  });
+
+  it("two writers at once: one snapshot wins (compare-and-set), the loser's chunks are purged", async () => {
+    const opts = { snapshotEvery: 50, snapshotMinIntervalMs: 0, snapshotJitterMs: 0 };
+    const w1 = await informer({ snapshots: await snapshotStore("writer-a"), ...opts });
+    const w2 = await informer({ snapshots: await snapshotStore("writer-b"), ...opts });
+    const s = await snapshotStore("reader-4");
+    const before = (await s.latest())?.seq ?? 0;
+    await appendTasks(170, 200); // > 50 events: both cross the threshold on the same event
+    const head = await store.headSeq();
+    await eventually(() => w1.seq === head && w2.seq === head, { what: "both writers at the head" });
+    const m = (await eventually(async () => { const x = await s.latest(); return x && x.seq > before ? x : undefined; }, { what: "a newer snapshot" }))!;
+    assert.ok(m.writer === "writer-a" || m.writer === "writer-b", m.writer);
+    await eventually(async () => (await generations()).size <= 2, { what: "at most two generations kept" });
+    const warm = await informer({ snapshots: s });
+    assert.equal(warm.startedFrom, (await s.latest())!.seq);
+    assert.deepEqual(canonicalState(warm.state), canonicalState((await fromScratch()).state));
   });
 });
