@@ -91,6 +91,12 @@ describe("dispatcher: liveness", () => {
     assert.deepEqual(down(1301), ["a", "e"]);
     assert.deepEqual(down(1801), ["a", "b", "e"]);
   });
+  it("counts the node's last event (another dispatcher registered it) as seen", () => {
+    const fresh = state([node("r", "ready", { updatedAt: new Date(5000).toISOString() })]);
+    const down = (nowMs: number) => planLiveness(fresh, { lastSeen: new Map(), startedAtMs: 0, nowMs, periodMs: 1000 }).map((p) => p.aggregateId);
+    assert.deepEqual(down(8000), [], "3 periods from the registration, not from the dispatcher's start");
+    assert.deepEqual(down(8001), ["r"]);
+  });
   it("says why", () => {
     const [p] = planLiveness(s, { lastSeen: new Map(), startedAtMs: 0, nowMs: 10_000, periodMs: 100 });
     assert.deepEqual(p?.data, { nodeId: "a", state: "down", message: "heartbeat failure" });

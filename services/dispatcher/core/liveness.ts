@@ -34,7 +34,10 @@ export function planLiveness(state: ClusterState, input: LivenessInput): Planned
   const out: PlannedEvent[] = [];
   for (const n of state.nodes.values()) {
     if (n.state !== "ready" || input.owns?.(n.id) === false) continue;
-    const seen = Math.max(input.lastSeen.get(n.id) ?? input.startedAtMs, input.startedAtMs);
+    // The node's last event (registered, ready — possibly by another dispatcher) counts as seen:
+    // a node registered elsewhere just now is not down before its first heartbeat could arrive.
+    const lastEventMs = Date.parse(n.updatedAt);
+    const seen = Math.max(input.lastSeen.get(n.id) ?? input.startedAtMs, input.startedAtMs, Number.isFinite(lastEventMs) ? lastEventMs : 0);
     if (input.nowMs - seen <= deadlineMs(input, n.id)) continue;
     const version = versionOf(state, subjects.event("node", n.id));
     out.push(plan("NodeStatusChanged", "node", n.id, { nodeId: n.id, state: "down", message: HEARTBEAT_FAILURE }, version, `down:${n.id}`));
