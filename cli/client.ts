@@ -19,6 +19,27 @@ export class ApiError extends Error {
 const Created = z.object({ ID: z.string() });
 const Ignored = z.unknown();
 
+/**
+ * An answer of the api, parsed with `schema`; an error answer becomes an `ApiError` with the api's
+ * own message. The one place the CLI reads a response.
+ */
+export async function readAnswer<S extends z.ZodType>(res: Response, schema: S): Promise<z.infer<S>> {
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError(res.status, `unexpected response from the api (HTTP ${res.status}): ${text.slice(0, 200)}`);
+  }
+  if (!res.ok) {
+    const e = ErrorBody.safeParse(json);
+    throw new ApiError(res.status, e.success ? e.data.message : `the api answered HTTP ${res.status}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error(`unexpected response from the api: ${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
 /** The typed HTTP client of the api. Every response is zod-parsed: the CLI trusts nothing it did not check. */
 export class ApiClient {
   /** `base`: one api URL, or several comma-separated (active-active apis; see transport.ts for the failover). */
@@ -36,20 +57,7 @@ export class ApiClient {
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     }, (host) => { this.answeredBy = host; });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new ApiError(res.status, `unexpected response from the api (HTTP ${res.status}): ${text.slice(0, 200)}`);
-    }
-    if (!res.ok) {
-      const e = ErrorBody.safeParse(json);
-      throw new ApiError(res.status, e.success ? e.data.message : `the api answered HTTP ${res.status}`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new Error(`unexpected response from the api: ${formatZodError(parsed.error)}`);
-    return parsed.data;
+    return readAnswer(res, schema);
   }
 
   private q(filters?: Filters): string {

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { ErrorBody } from "../../schemas/api.js";
-import { formatZodError } from "../../schemas/index.js";
-import { ApiError } from "../client.js";
+import { readAnswer } from "../client.js";
 import { fetchApi } from "../transport.js";
 import { renderTable } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
@@ -31,16 +29,7 @@ export function controlPlaneRows(members: ControlPlaneMember[]): string[][] {
 }
 
 async function fetchMembers(base: string): Promise<ControlPlaneMember[]> {
-  const res = await fetchApi(base, "control-plane", { method: "GET" });
-  let json: unknown;
-  try { json = JSON.parse(await res.text()); } catch { throw new ApiError(res.status, `unexpected response from the api (HTTP ${res.status})`); }
-  if (!res.ok) {
-    const e = ErrorBody.safeParse(json);
-    throw new ApiError(res.status, e.success ? e.data.message : `the api answered HTTP ${res.status}`);
-  }
-  const parsed = z.array(ControlPlaneMember).safeParse(json);
-  if (!parsed.success) throw new Error(`unexpected response from the api: ${formatZodError(parsed.error)}`);
-  return parsed.data;
+  return readAnswer(await fetchApi(base, "control-plane", { method: "GET" }), z.array(ControlPlaneMember));
 }
 
 /** `scheduler=2` → ["scheduler", 2]; anything else is refused naming the argument. */

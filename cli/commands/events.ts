@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { ErrorBody } from "../../schemas/api.js";
-import { formatZodError } from "../../schemas/index.js";
-import { ApiError } from "../client.js";
+import { readAnswer } from "../client.js";
 import { fetchApi } from "../transport.js";
 import { clientOf, collect, print } from "./common.js";
 
@@ -42,17 +40,7 @@ export function eventLine(e: EventRow): string {
 
 /** GET a path of the api and parse the answer with `schema`; the api's error message is shown as is. */
 export async function apiGet<S extends z.ZodType>(base: string, path: string, schema: S, method = "GET"): Promise<z.infer<S>> {
-  const res = await fetchApi(base, path, { method });
-  const text = await res.text();
-  let json: unknown;
-  try { json = text ? JSON.parse(text) : undefined; } catch { throw new ApiError(res.status, `unexpected response from the api (HTTP ${res.status})`); }
-  if (!res.ok) {
-    const e = ErrorBody.safeParse(json);
-    throw new ApiError(res.status, e.success ? e.data.message : `the api answered HTTP ${res.status}`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new Error(`unexpected response from the api: ${formatZodError(parsed.error)}`);
-  return parsed.data;
+  return readAnswer(await fetchApi(base, path, { method }), schema);
 }
 
 export function eventsQuery(o: { since?: string; until?: string; filters: Record<string, string[]>; wait?: string }): string {

@@ -70,13 +70,7 @@ export class Supervisor {
     const entry = this.procs.get(name);
     if (!entry) return;
     this.procs.delete(name);
-    const child = entry.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await terminate(entry.child);
   }
 
   /**
@@ -98,14 +92,16 @@ export class Supervisor {
 
   async stop(order: string[] = [...this.procs.keys()].reverse()): Promise<void> {
     this.stopping = true;
-    for (const name of order) {
-      const child = this.procs.get(name)?.child;
-      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    for (const name of order) await terminate(this.procs.get(name)?.child);
   }
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited (at once if it has). */
+async function terminate(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
