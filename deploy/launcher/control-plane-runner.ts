@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { SCALABLE_CONTROL_PLANE } from "../../schemas/api.js";
-import { Informer, JetStreamEventStore, connectNats, errorMessage, type ClusterState, type NatsConnection } from "../../services/shared/index.js";
+import {
+  Informer, JetStreamEventStore, SnapshotStore, connectNats, errorMessage, type ClusterState, type NatsConnection,
+} from "../../services/shared/index.js";
 import { instancesHere, processName } from "./control-plane-share.js";
 import { serviceScript } from "./scripts.js";
 import type { Supervisor } from "./supervisor.js";
@@ -77,13 +79,18 @@ export async function startControlPlane(opts: ControlPlaneRunnerOptions): Promis
     nc = await connectNats({ url: opts.natsUrl, name: "supervisor" });
     const store = new JetStreamEventStore(nc);
     while (!stopped) {
-      const inf = new Informer(store);
+      let inf: Informer | undefined;
       try {
+        await store.headSeq(); // EVENTS exists: the snapshot bucket then gets EVENTS' replicas
+        // Start from the shared snapshot like the services do; read only (never a writer: the
+        // services keep it fresh), hence the unreachable write threshold.
+        const snapshots = await SnapshotStore.open(nc, { writer: "supervisor" });
+        inf = new Informer(store, { snapshots, snapshotEvery: Number.MAX_SAFE_INTEGER });
         await inf.start();
         informer = inf;
         break;
       } catch {
-        await inf.stop().catch(() => {});
+        await inf?.stop().catch(() => {});
         await new Promise((r) => setTimeout(r, 500));
       }
     }
