@@ -109,10 +109,26 @@ export const TaskStatusChanged = z.object({
 });
 export const TaskDeleted = z.object({ taskId: z.string() });
 
+/*
+ * Batches (DESIGN §3: "events may carry a batch"): one stored message for many tasks' events of one
+ * type, written by that type's producer; each member reads as the singular event (the fold, the
+ * listeners and the audit see members, see services/shared/batches.ts). A batch's subject is the
+ * producer's own aggregate, and its expectation is on that subject:
+ *   TasksCreated        orchestrator  swarm.evt.tasks.<serviceId>     the service's task set
+ *   TasksAssigned       scheduler     swarm.evt.placements.scheduler  the placements (one active scheduler)
+ *   TaskStatusesChanged dispatcher    swarm.evt.reports.<instanceId>  that dispatcher's report log
+ */
+export const TasksCreated = z.object({ serviceId: z.string(), tasks: z.array(TaskCreated).min(1) });
+export const TasksAssigned = z.object({ assignments: z.array(TaskAssigned).min(1) });
+/** A status change as a node reported it: the member's actor is that node (via the dispatcher). */
+export const ReportedStatus = TaskStatusChanged.extend({ nodeId: z.string() });
+export const TaskStatusesChanged = z.object({ changes: z.array(ReportedStatus).min(1) });
+
 export const EVENT_DATA = {
   ClusterInitialized, ClusterUpdated, NodeJoined, NodeRegistered, NodeStatusChanged, NodeUpdated, NodeRemoved,
   ServiceCreated, ServiceUpdated, ServiceRemoved, ServiceRollbackRequested, ServiceUpdateStatusChanged, ServiceUpdateRolledBack,
   TaskCreated, TaskDesiredStateChanged, TaskAssigned, TaskUnschedulable, TaskStatusChanged, TaskDeleted,
+  TasksCreated, TasksAssigned, TaskStatusesChanged,
 } as const;
 export type EventType = keyof typeof EVENT_DATA;
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
@@ -136,7 +152,7 @@ export const Envelope = z.discriminatedUnion("type", [
   variant("ServiceUpdated"), variant("ServiceRemoved"), variant("ServiceRollbackRequested"),
   variant("ServiceUpdateStatusChanged"), variant("ServiceUpdateRolledBack"), variant("TaskCreated"), variant("TaskDesiredStateChanged"),
   variant("TaskAssigned"), variant("TaskUnschedulable"), variant("TaskStatusChanged"),
-  variant("TaskDeleted"),
+  variant("TaskDeleted"), variant("TasksCreated"), variant("TasksAssigned"), variant("TaskStatusesChanged"),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EnvelopeOf<T extends EventType> = Extract<Envelope, { type: T }>;

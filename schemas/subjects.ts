@@ -12,7 +12,8 @@ export const BUCKETS = {
   leases: "swarm-leases",
 } as const;
 
-export type AggregateKind = "cluster" | "node" | "service" | "task";
+/** `tasks`, `placements`, `reports`: the subjects of batches (schemas/events.ts). */
+export type AggregateKind = "cluster" | "node" | "service" | "task" | "tasks" | "placements" | "reports";
 
 export const subjects = {
   eventsAll: "swarm.evt.>",

@@ -1,4 +1,4 @@
-import { Informer, Lease, WorkQueue, decideAndCommit, every, openLeaseKv, serviceActor, type LeaseOptions, type MemberStatus, type ServiceDeps } from "../shared/index.js";
+import { Informer, Lease, WorkQueue, decideAndCommit, every, openLeaseKv, packAssigned, serviceActor, type LeaseOptions, type MemberStatus, type ServiceDeps } from "../shared/index.js";
 import { parseEventSubject } from "../../schemas/index.js";
 import { plan } from "./core/index.js";
 
@@ -37,7 +37,8 @@ export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Pro
     const written = await decideAndCommit(deps.store, informer, (s) => {
       const events = plan(s, now(), limit);
       full = events.length >= limit;
-      return events;
+      // Placements are TasksAssigned batches on the one placements subject (batches.ts).
+      return packAssigned(s, events);
     }, () => ({ actor, now: now() }));
     if (written > 0) log.debug("pass committed", { seq: written });
     // Stopped at the limit: what is left is decided by the next pass at once, not at the resync.

@@ -1,5 +1,6 @@
 import type { Envelope, NodeAvailability, NodeDescription, NodeRole, NodeState, PortConfig, ServiceSpec, StoredEvent, TaskSpec, TaskState, UpdateState } from "../../schemas/index.js";
 import { taskStateRank } from "../../schemas/index.js";
+import { isBatch, membersOf } from "./batch-members.js";
 
 /*
  * The cluster as folded from the log: one shape shared by every service's projection, so that
@@ -125,7 +126,9 @@ export function evolve(state: ClusterState, stored: StoredEvent): ClusterState {
   if (seq <= state.seq) return state;
   state.seq = seq;
   state.versions.set(event.subject, seq);
-  apply(state, event, seq);
+  // A batch is its members, in order; only the batch's own subject gets this version.
+  if (isBatch(event)) for (const m of membersOf(event)) apply(state, m, seq);
+  else apply(state, event, seq);
   return state;
 }
 

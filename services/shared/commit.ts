@@ -20,7 +20,9 @@ export function msgIdOf(p: PlannedEvent): string {
 /**
  * Appends planned events (each with its expectation), at most `concurrency` in flight at any time
  * (a sliding window: one slow ack does not hold back the rest); returns the highest sequence
- * written and the conflicts. Any other failure is thrown once every append has settled.
+ * written and the conflicts. Several events on one subject (batches of one scope) are appended in
+ * order, each expecting the sequence the one before was stored at; the first conflict on a subject
+ * stops the rest of that subject's events. Any other failure is thrown once every append has settled.
  */
 export async function appendPlanned(
   store: EventStore, planned: PlannedEvent[], ctx: EventContext, concurrency = 256,
@@ -28,19 +30,34 @@ export async function appendPlanned(
   let maxSeq = 0;
   const conflicts: WrongLastSequenceError[] = [];
   let firstOther: unknown;
+  const chains = new Map<string, PlannedEvent[]>();
+  for (const p of planned) {
+    const key = `${p.kind}.${p.aggregateId}`;
+    const chain = chains.get(key);
+    if (chain) chain.push(p);
+    else chains.set(key, [p]);
+  }
+  const units = [...chains.values()];
   let next = 0;
   const worker = async () => {
-    while (next < planned.length) {
-      const p = planned[next++]!;
-      try {
-        maxSeq = Math.max(maxSeq, (await store.append(toAppend(p, ctx, msgIdOf(p)))).seq);
-      } catch (err) {
-        if (err instanceof WrongLastSequenceError) conflicts.push(err);
-        else firstOther ??= err;
+    while (next < units.length) {
+      const unit = units[next++]!;
+      let expect = unit[0]!.expect;
+      for (const planned of unit) {
+        const p = { ...planned, expect };
+        try {
+          const seq = (await store.append(toAppend(p, ctx, msgIdOf(p)))).seq;
+          maxSeq = Math.max(maxSeq, seq);
+          expect = seq;
+        } catch (err) {
+          if (err instanceof WrongLastSequenceError) conflicts.push(err);
+          else firstOther ??= err;
+          break;
+        }
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, planned.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
   if (firstOther) throw firstOther;
   return { maxSeq, conflicts };
 }

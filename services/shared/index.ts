@@ -5,6 +5,8 @@ export { MemoryEventStore } from "./memory-event-store.js";
 export { JetStreamEventStore } from "./jetstream-event-store.js";
 export * from "./nats.js";
 export * from "./cluster-state.js";
+export * from "./batch-members.js";
+export * from "./batches.js";
 export { WorkQueue, type WorkQueueOptions } from "./work-queue.js";
 export * from "./commit.js";
 export * from "./config.js";

@@ -2,9 +2,11 @@ import type { StoredEvent } from "../../schemas/index.js";
 import { errorMessage, unavailable } from "./errors.js";
 import type { EventStore, Subscription } from "./event-store.js";
 import { evolve, initialClusterState, type ClusterState } from "./cluster-state.js";
+import { storedMembers } from "./batch-members.js";
 import type { Logger } from "./logger.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
+/** Called once per singular event: a batch's members one by one (batch-members.ts), after the whole batch was folded. */
 export type EventListener = (e: StoredEvent, state: ClusterState) => void;
 
 export interface InformerOptions {
@@ -82,7 +84,7 @@ export class Informer {
     if (e.seq <= this.state.seq) return;
     evolve(this.state, e);
     this.lastEventId = e.event.id;
-    for (const l of this.listeners) l(e, this.state);
+    if (this.listeners.size > 0) for (const m of storedMembers(e)) for (const l of this.listeners) l(m, this.state);
     let n = 0;
     while (n < this.waiters.length && this.waiters[n]!.seq <= this.state.seq) n++;
     if (n > 0) for (const w of this.waiters.splice(0, n)) w.resolve();

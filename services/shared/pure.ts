@@ -8,3 +8,5 @@ export * from "./cluster-state.js";
 export * from "./constraint.js";
 export * from "./rendezvous.js";
 export * from "./member-table.js";
+export * from "./batch-members.js";
+export * from "./batches.js";

@@ -11,6 +11,7 @@ import {
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { taskEventsOf } from "../helpers/task-events.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
 const PERIOD = 200;
@@ -145,7 +146,7 @@ describe("dispatcher: task status reports", () => {
 
   it("ignores a report from another node and a backward transition", async () => {
     // Count only the task's own events: nodes n1/n2 stop heartbeating here and may be marked down meanwhile.
-    const taskEvents = async () => (await jsm.streams.info(STREAMS.events, { subjects_filter: subjects.event("task", "t1") })).state.subjects?.[subjects.event("task", "t1")] ?? 0;
+    const taskEvents = async () => (await taskEventsOf(store, "t1")).length;
     const before = await taskEvents();
     await report("n2", "t1", "failed", { err: "not yours" });
     await report("n1", "t1", "starting");
@@ -162,14 +163,7 @@ describe("dispatcher: task status reports", () => {
       kind: "tasks", nodeId: "n1", sessionId: "s-n1", updates: (["accepted", "preparing", "running"] as const)
         .map((state) => ({ taskId: "t2", state, message: state, timestamp: new Date().toISOString() })) });
     await eventually(() => task("t2")?.state === "running", { what: "t2 running", timeoutMs: 5000 });
-    const states: string[] = [];
-    const head = await store.headSeq();
-    await new Promise<void>((resolve) => {
-      const sub = store.subscribe(1, (e) => {
-        if (e.event.type === "TaskStatusChanged" && e.event.data.taskId === "t2") states.push(e.event.data.state);
-        if (e.seq >= head) void sub.stop().then(resolve);
-      });
-    });
+    const states = (await taskEventsOf(store, "t2")).flatMap((e) => (e.type === "TaskStatusChanged" ? [e.data.state] : []));
     assert.deepEqual(states, ["running"]);
   });
 });

@@ -101,6 +101,10 @@ export function summarize(e: Envelope, names: Names): string {
     case "TaskUnschedulable": return `task ${task(names, e.data.taskId)} unschedulable: ${e.data.err}`;
     case "TaskStatusChanged": return `task ${task(names, e.data.taskId)} ${e.data.state}${e.data.err ? ` (${e.data.err})` : ""}`;
     case "TaskDeleted": return `task ${task(names, e.data.taskId)} deleted`;
+    // Listings show a batch's members (membersOf); a batch itself reads as its size.
+    case "TasksCreated": return `${e.data.tasks.length} tasks of service ${svc(names, e.data.serviceId)} created`;
+    case "TasksAssigned": return `${e.data.assignments.length} tasks assigned`;
+    case "TaskStatusesChanged": return `${e.data.changes.length} task status changes`;
   }
 }
 

@@ -85,3 +85,52 @@ describe("audit verify: producers", () => {
     });
   }
 });
+
+describe("audit verify: batches", () => {
+  const DISP = { kind: "service", id: "dispatcher-4" } as const;
+  /** init, node, service, then two tasks created, placed and run in batches. */
+  function batchedLog() {
+    const b = smallLog();
+    const task = (taskId: string, slot: number) => ({
+      taskId, serviceId: "s1", serviceName: "web", slot, spec: { ContainerSpec: { Image: "img:1" } }, specVersion: 4,
+      desiredState: "running", state: "pending",
+    } as const);
+    b.add("TasksCreated", "tasks", "s1", { serviceId: "s1", tasks: [task("t2", 2), task("t3", 3)] }, ORCH);
+    b.add("TasksAssigned", "placements", "scheduler", { assignments: [{ taskId: "t2", nodeId: "n1" }, { taskId: "t3", nodeId: "n1" }] }, SCHED);
+    b.add("TaskStatusesChanged", "reports", "dispatcher-4", {
+      changes: [
+        { nodeId: "n1", taskId: "t2", state: "running", message: "started", timestamp: "2026-01-01T00:00:20Z" },
+        { nodeId: "n1", taskId: "t3", state: "starting", message: "starting", timestamp: "2026-01-01T00:00:20Z" },
+      ],
+    }, DISP);
+    return b;
+  }
+
+  it("a log with batches is legal, and its members are checked as the events they stand for", () => {
+    const b = batchedLog();
+    assert.equal(firstBad(raw(b.log)), undefined);
+    // A member moving a task backwards is named (the batch's sequence).
+    b.add("TaskStatusesChanged", "reports", "dispatcher-4", {
+      changes: [{ nodeId: "n1", taskId: "t2", state: "starting", message: "again", timestamp: "2026-01-01T00:00:21Z" }],
+    }, DISP);
+    const bad = firstBad(raw(b.log));
+    assert.equal(bad?.seq, 13);
+    assert.match(bad!.reason, /task t2 state moves backwards: running → starting/);
+  });
+
+  it("refuses a batch from another producer, on another scope, or placing a task never created", () => {
+    const wrongProducer = batchedLog();
+    wrongProducer.add("TasksAssigned", "placements", "scheduler", { assignments: [{ taskId: "t2", nodeId: "n1" }] }, ORCH);
+    assert.match(firstBad(raw(wrongProducer.log))!.reason, /TasksAssigned is produced by the scheduler/);
+
+    const wrongScope = smallLog();
+    wrongScope.add("TasksCreated", "tasks", "s9", {
+      serviceId: "s1", tasks: [{ taskId: "t5", serviceId: "s1", serviceName: "web", slot: 5, spec: { ContainerSpec: { Image: "i" } }, specVersion: 1, desiredState: "running", state: "pending" }],
+    }, ORCH);
+    assert.match(firstBad(raw(wrongScope.log))!.reason, /TasksCreated for service s1 stored on swarm.evt.tasks.s9/);
+
+    const ghost = smallLog();
+    ghost.add("TasksAssigned", "placements", "scheduler", { assignments: [{ taskId: "nope", nodeId: "n1" }] }, SCHED);
+    assert.match(firstBad(raw(ghost.log))!.reason, /TaskAssigned for task nope, which was never created/);
+  });
+});

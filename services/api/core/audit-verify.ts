@@ -1,3 +1,4 @@
+import { membersOf } from "../../shared/pure.js";
 import { Envelope, formatZodError, parseEventSubject, taskStateRank, type Actor, type EventType, type TaskState } from "../../../schemas/index.js";
 
 /*
@@ -18,6 +19,7 @@ export const PRODUCERS: Record<EventType, Producer> = {
   TaskCreated: "orchestrator", TaskDesiredStateChanged: "orchestrator", TaskDeleted: "orchestrator",
   TaskAssigned: "scheduler", TaskUnschedulable: "scheduler",
   TaskStatusChanged: "dispatcher",
+  TasksCreated: "orchestrator", TasksAssigned: "scheduler", TaskStatusesChanged: "dispatcher",
 };
 
 const isInstanceOf = (id: string | undefined, p: Producer) => id !== undefined && (id === p || id.startsWith(`${p}-`));
@@ -41,6 +43,9 @@ export function producerProblem(type: EventType, actor: Actor): string | undefin
 
 /** The aggregate kind of each event type: its subject must be `swarm.evt.<kind>.<id>`. */
 function kindOf(type: EventType): string {
+  if (type === "TasksCreated") return "tasks";
+  if (type === "TasksAssigned") return "placements";
+  if (type === "TaskStatusesChanged") return "reports";
   return type.startsWith("Cluster") ? "cluster" : type.startsWith("Node") ? "node" : type.startsWith("Service") ? "service" : "task";
 }
 
@@ -51,6 +56,12 @@ function subjectProblem(e: Envelope, subject: string): string | undefined {
   if (!p || p.kind !== kind) return `${e.type} must be on a swarm.evt.${kind}.<id> subject, not ${subject}`;
   // The cluster is one aggregate on `swarm.evt.cluster.default`; its `clusterId` is not the subject's id.
   if (kind === "cluster") return undefined;
+  // A batch's subject is its producer's scope: the service for created tasks, else the producer's own.
+  if (e.type === "TasksCreated") {
+    const other = e.data.tasks.find((t) => t.serviceId !== p.id);
+    return e.data.serviceId !== p.id || other ? `TasksCreated for service ${other?.serviceId ?? e.data.serviceId} stored on ${subject}` : undefined;
+  }
+  if (kind === "placements" || kind === "reports") return undefined;
   const d = e.data as Record<string, unknown>;
   const id = d[`${kind}Id`];
   if (typeof id === "string" && id !== p.id) return `${e.type} for ${kind} ${id} stored on ${subject}`;
@@ -76,7 +87,9 @@ export class EventChecker {
     const parsed = Envelope.safeParse(json);
     if (!parsed.success) return bad(`does not match its schema: ${formatZodError(parsed.error)}`);
     const e = parsed.data;
-    const reason = subjectProblem(e, subject) ?? producerProblem(e.type, e.actor) ?? this.historyProblem(e);
+    let reason = subjectProblem(e, subject) ?? producerProblem(e.type, e.actor);
+    // A batch's members are checked as the singular events they stand for.
+    for (const m of membersOf(e)) reason ??= (m === e ? undefined : producerProblem(m.type, m.actor)) ?? this.historyProblem(m);
     return reason ? bad(reason) : undefined;
   }
 

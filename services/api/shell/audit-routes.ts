@@ -1,6 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAMS, type Envelope } from "../../../schemas/index.js";
 import { replayEnvelope, strictEnvelope } from "./replay-envelope.js";
+import { membersOf } from "../../shared/index.js";
 import {
   chainNext, GENESIS, listCheckpoints, openAuditKv, putCheckpoint, readRange, seqAtTime, streamBounds, waitPast, type Checkpoint,
 } from "../../shared/audit-chain.js";
@@ -130,8 +131,11 @@ export function auditRoutes(deps: AuditDeps): Route[] {
         scanned = m.seq;
         const e = strictEnvelope(m.data);
         if (!e) return;
-        names.learn(e);
-        if (eventMatches(e, filters, names)) events.push(eventRow(m.seq, new Date(m.timeMs), e, names));
+        // A batch lists as its members (one line per task event), all at the batch's sequence.
+        for (const me of membersOf(e)) {
+          names.learn(me);
+          if (eventMatches(me, filters, names)) events.push(eventRow(m.seq, new Date(m.timeMs), me, names));
+        }
         return events.length < EVENTS_PAGE;
       });
       return { status: 200, body: { events, head: last, ...(scanned < to ? { next: `seq:${scanned + 1}` } : {}) } };

@@ -27,6 +27,21 @@ function taskCreatedShape(d: Record<string, unknown>): boolean {
     typeof d.serviceId === "string" && typeof spec?.ContainerSpec?.Image === "string";
 }
 
+/** Batch types and their members' array (schemas/events.ts). */
+const BATCHES = new Map([["TasksCreated", "tasks"], ["TasksAssigned", "assignments"], ["TaskStatusesChanged", "changes"]]);
+
+/** A batch's members as the fold reads them: TaskCreated's shape, else a string task id. */
+function batchShape(type: string, d: Record<string, unknown>): boolean {
+  const members = d[BATCHES.get(type)!];
+  if (!Array.isArray(members) || members.length === 0) return false;
+  for (const m of members as Record<string, unknown>[]) {
+    if (!m || typeof m !== "object") return false;
+    if (type === "TasksCreated" ? !taskCreatedShape(m) : typeof m.taskId !== "string") return false;
+    if (type === "TasksAssigned" && typeof m.nodeId !== "string") return false;
+  }
+  return true;
+}
+
 /** The envelope of a stored event, or undefined when it cannot be folded. */
 export function replayEnvelope(data: Uint8Array): Envelope | undefined {
   let e: Record<string, unknown>;
@@ -45,6 +60,7 @@ export function replayEnvelope(data: Uint8Array): Envelope | undefined {
   for (const k of ID_FIELDS) if (k in d && typeof d[k] !== "string") return undefined;
   if (!e.actor || typeof e.actor !== "object") return undefined;
   if (e.type === "TaskCreated" && !taskCreatedShape(d)) return undefined;
+  if (BATCHES.has(e.type) && !batchShape(e.type, d)) return undefined;
   return e as unknown as Envelope;
 }
 

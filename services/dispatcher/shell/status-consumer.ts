@@ -2,22 +2,27 @@ import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JsMsg }
 import { FOLLOW_PULL, errorMessage, isRetryable } from "../../shared/index.js";
 import { NodeStatusMessage, STREAMS, formatZodError, subjects, type TaskStatusReport } from "../../../schemas/index.js";
 import { isStaleHeartbeat } from "../core/liveness.js";
-import { heartbeatPeriodMs, planHeartbeat, planTaskReports, rejectedReports } from "../core/sessions.js";
+import { heartbeatPeriodMs, planHeartbeat, rejectedReports } from "../core/sessions.js";
 import type { DispatcherContext } from "./context.js";
 import { NodeLanes } from "./node-lanes.js";
+import { ReportBatcher } from "./report-batcher.js";
 
 /**
- * Durable consumer on the NODE_STATUS work queue, shared by every dispatcher instance: a report
- * is handled by whichever instance pulls it, owner of the node or not (see the README: a
- * work-queue stream cannot have one consumer per owner, and TaskStatusChanged needs no owner).
+ * Durable consumer on the NODE_STATUS work queue, shared by every dispatcher instance (a
+ * work-queue stream cannot have one consumer per owner). A node's task reports are handled by the
+ * node's owner only — another instance hands them back (nak) for redelivery — so one instance
+ * decides on a node's tasks at a time, in the order the node sent them: their batches are on the
+ * instance's own subject, and that expectation does not order two instances' writes.
  */
 export const STATUS_CONSUMER = "dispatcher-status";
 
 export interface StatusOptions {
   /** Redelivery delay after a transient failure (NATS unavailable). Default 1000 ms. */
   nakDelayMs?: number;
-  /** Status messages handled at once, across nodes (one node's are handled in order). Default 64. */
+  /** Status messages handled at once, across nodes (one node's are handled in order). Default 512. */
   concurrency?: number;
+  /** Redelivery delay of a report pulled by an instance that does not own its node. Default 20 ms. */
+  notMineDelayMs?: number;
 }
 
 /** Consumes agent reports: heartbeats keep nodes alive, task reports become TaskStatusChanged. */
@@ -26,11 +31,12 @@ export async function consumeStatus(ctx: DispatcherContext, opts: StatusOptions 
   await ensureConsumer(ctx);
   const consumer = await jetstream(nc).consumers.get(STREAMS.nodeStatus, STATUS_CONSUMER);
   const messages = await consumer.consume({ max_messages: 256, ...FOLLOW_PULL });
-  const lanes = new NodeLanes(opts.concurrency ?? 64);
+  const lanes = new NodeLanes(opts.concurrency ?? 512);
+  const reports = new ReportBatcher(ctx);
   const done = (async () => {
     for await (const m of messages) {
       await lanes.room();
-      lanes.run(m.subject.split(".")[2] ?? "", () => handle(ctx, m, opts.nakDelayMs ?? 1000)
+      lanes.run(m.subject.split(".")[2] ?? "", () => handle(ctx, reports, m, opts)
         .catch((err) => ctx.log.error("node status message failed", { subject: m.subject, err: errorMessage(err) })));
     }
   })().catch((err) => ctx.log.error("status consumer ended", { err: errorMessage(err) }));
@@ -75,7 +81,7 @@ async function ensureConsumer(ctx: DispatcherContext): Promise<void> {
   }
 }
 
-async function handle(ctx: DispatcherContext, m: JsMsg, nakDelayMs: number): Promise<void> {
+async function handle(ctx: DispatcherContext, reports: ReportBatcher, m: JsMsg, opts: StatusOptions): Promise<void> {
   let body: unknown;
   try { body = m.json(); } catch { body = undefined; }
   const parsed = NodeStatusMessage.safeParse(body);
@@ -89,14 +95,15 @@ async function handle(ctx: DispatcherContext, m: JsMsg, nakDelayMs: number): Pro
     ctx.log.warn("node status message for another node dropped", { subject: m.subject, nodeId: msg.nodeId });
     return m.term("node id does not match subject");
   }
+  if (msg.kind === "tasks" && !ctx.partition.owns(msg.nodeId)) return m.nak(opts.notMineDelayMs ?? 20);
   try {
     if (msg.kind === "heartbeat") await onHeartbeat(ctx, msg.nodeId, m.time.getTime());
-    else await onReports(ctx, msg.nodeId, msg.updates);
+    else await onReports(ctx, reports, msg.nodeId, msg.updates);
     m.ack();
   } catch (err) {
     const retry = isRetryable(err);
     ctx.log.warn("node status message failed", { subject: m.subject, kind: msg.kind, retry, err: errorMessage(err) });
-    if (retry) m.nak(nakDelayMs);
+    if (retry) m.nak(opts.nakDelayMs ?? 1000);
     else m.term(errorMessage(err));
   }
 }
@@ -115,10 +122,10 @@ async function onHeartbeat(ctx: DispatcherContext, nodeId: string, writtenAtMs: 
   if (ctx.partition.owns(nodeId)) await ctx.commit((s) => planHeartbeat(s, nodeId), nodeId);
 }
 
-async function onReports(ctx: DispatcherContext, nodeId: string, updates: TaskStatusReport[]): Promise<void> {
-  // Any instance may pull any node's report, and the node learnt of its task from a doc published
-  // on another instance's projection: a task this one does not know (yet) is judged only once its
-  // projection has caught up with the log head, so a report is never dropped for being early.
+async function onReports(ctx: DispatcherContext, reports: ReportBatcher, nodeId: string, updates: TaskStatusReport[]): Promise<void> {
+  // The node learnt of its task from a doc published on a projection that may be ahead of this
+  // one (another instance's, before ownership moved): a task this one does not know (yet) is judged
+  // only once its projection has caught up with the log head, so a report is never dropped for being early.
   if (rejectedReports(ctx.informer.state, nodeId, updates).some((r) => r.reason !== "unchanged" && !r.reason.startsWith("invalid transition"))) {
     await ctx.informer.waitFor(await ctx.deps.store.headSeq());
   }
@@ -127,5 +134,5 @@ async function onReports(ctx: DispatcherContext, nodeId: string, updates: TaskSt
     if (r.reason === "unchanged") ctx.log.debug("task status report ignored", fields);
     else ctx.log.warn("task status report ignored", fields);
   }
-  await ctx.commit((s) => planTaskReports(s, nodeId, updates), nodeId);
+  await reports.submit(nodeId, updates);
 }

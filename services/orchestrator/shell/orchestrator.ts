@@ -1,5 +1,5 @@
 import {
-  Informer, OWN_ALL, PartitionView, WorkQueue, decideAndCommit, deterministicId, every, serviceActor,
+  Informer, OWN_ALL, PartitionView, WorkQueue, decideAndCommit, deterministicId, every, packCreated, serviceActor,
   type Logger, type MemberStatus, type Partitioner, type ServiceDeps,
 } from "../../shared/index.js";
 import type { StoredEvent } from "../../../schemas/index.js";
@@ -110,7 +110,8 @@ export class Orchestrator {
     if (!this.partition.owns(serviceId)) return;
     const seq = await decideAndCommit(
       this.deps.store, this.informer,
-      (state) => plan(state, serviceId, this.now(), deterministicId),
+      // The pass's new tasks are one TasksCreated on the service's task set (batches.ts).
+      (state) => packCreated(state, plan(state, serviceId, this.now(), deterministicId)),
       () => ({ actor: serviceActor(this.deps.instanceId), now: this.now() }),
     );
     if (seq > 0) this.log.debug("reconciled", { serviceId, seq });

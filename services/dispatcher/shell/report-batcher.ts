@@ -1,0 +1,61 @@
+import type { TaskStatusReport } from "../../../schemas/index.js";
+import { decideAndCommit, packStatuses, serviceActor } from "../../shared/index.js";
+import { planTaskReports } from "../core/sessions.js";
+import type { DispatcherContext } from "./context.js";
+
+/** Rounds per commit: a report batch walks at most the 15 task states. */
+const MAX_ROUNDS = 16;
+/** Node reports folded into one commit at most (each node's reports are one submission). */
+const MAX_SUBMISSIONS = 1024;
+
+interface Submission { nodeId: string; updates: readonly TaskStatusReport[]; done: (err?: unknown) => void }
+
+/**
+ * Turns many nodes' task reports into few appends: while one commit runs, the reports that arrive
+ * wait, and the next commit decides on all of them together — one TaskStatusesChanged batch on
+ * this instance's reports subject (expecting its last one) instead of one event per task. Each
+ * member's actor is the node that reported it. A submission resolves once its events are in the
+ * projection, so the status message behind it is acknowledged only then.
+ */
+export class ReportBatcher {
+  private pending: Submission[] = [];
+  private running?: Promise<void>;
+
+  constructor(private readonly ctx: DispatcherContext) {}
+
+  submit(nodeId: string, updates: readonly TaskStatusReport[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ nodeId, updates, done: (err) => (err ? reject(err) : resolve()) });
+      this.running ??= this.drain().finally(() => { this.running = undefined; });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_SUBMISSIONS);
+      try {
+        await this.commit(batch);
+        for (const s of batch) s.done();
+      } catch (err) {
+        for (const s of batch) s.done(err);
+      }
+    }
+  }
+
+  private async commit(batch: readonly Submission[]): Promise<void> {
+    const { deps, informer, now } = this.ctx;
+    const reporter = new Map<string, string>();
+    const ctx = () => ({ actor: serviceActor(deps.instanceId), now: now() });
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const written = await decideAndCommit(deps.store, informer, (s) => {
+        const planned = batch.flatMap((b) => {
+          const p = planTaskReports(s, b.nodeId, b.updates);
+          for (const e of p) reporter.set(e.aggregateId, b.nodeId);
+          return p;
+        });
+        return packStatuses(s, planned, deps.instanceId, (taskId) => reporter.get(taskId)!);
+      }, ctx);
+      if (written === 0) return;
+    }
+  }
+}
