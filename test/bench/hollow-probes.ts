@@ -6,6 +6,8 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { Envelope } from "../../schemas/index.js";
+import { membersOf } from "../../services/shared/index.js";
 import { STREAMS } from "../../schemas/index.js";
 
 const CLK_TCK = 100; // USER_HZ on Linux
@@ -109,15 +111,24 @@ export interface EventRate {
   peakPerSecond: number;
 }
 
-const KINDS = ["TaskCreated", "TaskAssigned", "TaskUnschedulable", "TaskStatusChanged", "running", "NodeDown"] as const;
+const KINDS = [
+  "TaskCreated", "TaskAssigned", "TaskUnschedulable", "TaskStatusChanged", "running", "NodeDown",
+  "TasksCreated", "TasksAssigned", "TaskStatusesChanged",
+] as const;
 
 /**
  * The kinds one raw event counts as: `running` = a TaskStatusChanged to state running,
- * `NodeDown` = a NodeStatusChanged to state down (a missed heartbeat deadline).
+ * `NodeDown` = a NodeStatusChanged to state down (a missed heartbeat deadline). A batch counts as
+ * itself (one stored message) and as each of its members.
  */
 function classify(text: string): string[] {
   const type = /"type":"(\w+)"/.exec(text)?.[1];
   if (!type) return [];
+  if (type === "TasksCreated" || type === "TasksAssigned" || type === "TaskStatusesChanged") {
+    const kinds: string[] = [type];
+    for (const m of membersOf(JSON.parse(text) as Envelope)) kinds.push(...classify(JSON.stringify(m)));
+    return kinds;
+  }
   if (type === "TaskStatusChanged" && text.includes('"state":"running"')) return [type, "running"];
   if (type === "NodeStatusChanged" && text.includes('"state":"down"')) return ["NodeDown"];
   return [type];
