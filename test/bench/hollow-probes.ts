@@ -148,7 +148,7 @@ export async function replayTaskEvents(nc: NatsConnection, fromSeq: number, limi
   const stopAt = performance.now() + limitMs;
   if (end >= fromSeq) {
     const consumer = await jetstream(nc).consumers.get(STREAMS.events, {
-      filter_subjects: ["swarm.evt.>"], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq,
+      deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq,
     });
     const messages = await consumer.consume({ max_messages: 10_000 });
     const dump = process.env.BENCH_DUMP; // optional: every replayed event as one JSON line {seq, ms, event}
