@@ -1,9 +1,35 @@
 /** Subject, stream, bucket and consumer names: the one place they are spelled. */
 export const STREAMS = {
   events: "EVENTS",
-  nodeTasks: "NODE_TASKS",
   nodeStatus: "NODE_STATUS",
 } as const;
+
+/*
+ * The per-node task streams are sharded: NODE_TASKS_00 … NODE_TASKS_15, a node's docs in the shard
+ * its id hashes to. An agent follows its own tasks with a wildcard filter, and nats-server 2.10
+ * finds the next message of a wildcard filter by scanning the stream's messages one by one: with
+ * one stream, each of a thousand agents' consumers scanned every other node's docs (half of the
+ * server's CPU in the scale benchmark); a shard holds a sixteenth of them. The shard function is
+ * part of the protocol (FNV-1a of the node id).
+ */
+export const NODE_TASK_SHARDS = 16;
+
+/** The shard (`00`…`15`) of a node's task docs. */
+export function nodeTaskShard(nodeId: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < nodeId.length; i++) h = Math.imul(h ^ nodeId.charCodeAt(i), 0x01000193);
+  return String((h >>> 0) % NODE_TASK_SHARDS).padStart(2, "0");
+}
+
+/** The task stream of one shard, and of a node. */
+export function nodeTasksStream(shard: string): string {
+  return `NODE_TASKS_${shard}`;
+}
+export function nodeTasksStreamOf(nodeId: string): string {
+  return nodeTasksStream(nodeTaskShard(nodeId));
+}
+/** Every shard's id, in order. */
+export const NODE_TASK_SHARD_IDS: readonly string[] = Array.from({ length: NODE_TASK_SHARDS }, (_, i) => String(i).padStart(2, "0"));
 
 export const BUCKETS = {
   members: "swarm-members",
@@ -18,9 +44,11 @@ export type AggregateKind = "cluster" | "node" | "service" | "task" | "tasks" | 
 export const subjects = {
   eventsAll: "swarm.evt.>",
   event: (kind: AggregateKind, id: string) => `swarm.evt.${kind}.${id}`,
-  nodeTasksAll: "swarm.node.*.tasks.>",
-  nodeTasks: (nodeId: string) => `swarm.node.${nodeId}.tasks.>`,
-  nodeTask: (nodeId: string, taskId: string) => `swarm.node.${nodeId}.tasks.${taskId}`,
+  /** Task docs: `swarm.tasks.<shard>.<nodeId>.<taskId>`, one message kept per subject. */
+  nodeTasksAll: "swarm.tasks.>",
+  nodeTasksShard: (shard: string) => `swarm.tasks.${shard}.>`,
+  nodeTasks: (nodeId: string) => `swarm.tasks.${nodeTaskShard(nodeId)}.${nodeId}.>`,
+  nodeTask: (nodeId: string, taskId: string) => `swarm.tasks.${nodeTaskShard(nodeId)}.${nodeId}.${taskId}`,
   nodeStatusAll: "swarm.node.*.status",
   nodeStatus: (nodeId: string) => `swarm.node.${nodeId}.status`,
   /**

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, type JetStreamManager, type StreamConfig, DiscardPolicy, RetentionPolicy, StorageType, JetStreamApiError, JetStreamApiCodes } from "@nats-io/jetstream";
-import { STREAMS, subjects } from "../../schemas/index.js";
+import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream, subjects } from "../../schemas/index.js";
 
 export type { NatsConnection };
 
@@ -49,16 +49,16 @@ export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name
       allow_direct: true,
       duplicate_window: 120_000 * NS,
     },
-    {
-      name: STREAMS.nodeTasks,
-      subjects: [subjects.nodeTasksAll],
+    ...NODE_TASK_SHARD_IDS.map((shard) => ({
+      name: nodeTasksStream(shard),
+      subjects: [subjects.nodeTasksShard(shard)],
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
       max_msgs_per_subject: 1,
       num_replicas: replicas,
       allow_direct: true,
       duplicate_window: 120_000 * NS,
-    },
+    })),
     {
       name: STREAMS.nodeStatus,
       subjects: [subjects.nodeStatusAll],

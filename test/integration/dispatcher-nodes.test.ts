@@ -5,7 +5,7 @@ import {
   connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger,
   type NatsConnection,
 } from "../../services/shared/index.js";
-import { NodeTaskDoc, RegisterResponse, STREAMS, subjects } from "../../schemas/index.js";
+import { NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
@@ -35,7 +35,7 @@ const heartbeat = async (nodeId: string) => {
   await nc.flush();
 };
 async function doc(nodeId: string, taskId: string): Promise<NodeTaskDoc | undefined> {
-  const m = await jsm.streams.getMessage(STREAMS.nodeTasks, { last_by_subj: subjects.nodeTask(nodeId, taskId) }).catch(() => null);
+  const m = await jsm.streams.getMessage(nodeTasksStreamOf(nodeId), { last_by_subj: subjects.nodeTask(nodeId, taskId) }).catch(() => null);
   return m ? NodeTaskDoc.parse(m.json()) : undefined;
 }
 function docWhere(nodeId: string, taskId: string, ok: (d: NodeTaskDoc) => boolean, what: string): Promise<NodeTaskDoc> {

@@ -6,7 +6,7 @@ import {
   type NatsConnection,
 } from "../../services/shared/index.js";
 import {
-  NodeTaskDoc, RegisterResponse, STREAMS, subjects,
+  NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects,
      type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
@@ -45,7 +45,7 @@ const report = (nodeId: string, taskId: string, state: TaskState, extra: object 
 const node = (id: string) => view.state.nodes.get(id);
 const task = (id: string) => view.state.tasks.get(id);
 async function doc(nodeId: string, taskId: string): Promise<NodeTaskDoc | undefined> {
-  const m = await jsm.streams.getMessage(STREAMS.nodeTasks, { last_by_subj: subjects.nodeTask(nodeId, taskId) }).catch(() => null);
+  const m = await jsm.streams.getMessage(nodeTasksStreamOf(nodeId), { last_by_subj: subjects.nodeTask(nodeId, taskId) }).catch(() => null);
   return m ? NodeTaskDoc.parse(m.json()) : undefined;
 }
 /** The node's doc for the task once it satisfies `ok`. */

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { Service, Task } from "../../schemas/api.js";
-import { STREAMS, type StoredEvent } from "../../schemas/index.js";
+import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream, type StoredEvent } from "../../schemas/index.js";
 import { connectNats, createLogger, JetStreamEventStore, type NatsConnection } from "../../services/shared/index.js";
 import { IMAGE, startTestCluster, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
@@ -106,7 +106,7 @@ describe("the control plane on a 3-server NATS cluster", () => {
     await eventually(async () => {
       const streams = await jsm.streams.list().next();
       const names = streams.map((s) => s.config.name);
-      for (const want of [STREAMS.events, STREAMS.nodeTasks, STREAMS.nodeStatus, "KV_swarm-members", "KV_swarm-leases"]) {
+      for (const want of [STREAMS.events, ...NODE_TASK_SHARD_IDS.map(nodeTasksStream), STREAMS.nodeStatus, "KV_swarm-members", "KV_swarm-leases"]) {
         if (!names.includes(want)) throw new Error(`${want} not listed (yet): ${names.join(", ")}`);
       }
       for (const s of streams) assert.equal(s.config.num_replicas, 3, `${s.config.name} replicas`);

@@ -1,6 +1,6 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { NodeTaskDoc, STREAMS, formatZodError, subjects } from "../../../schemas/index.js";
+import { NodeTaskDoc, formatZodError, nodeTasksStreamOf, subjects } from "../../../schemas/index.js";
 import { errorMessage, followOrdered, type Logger } from "../../shared/index.js";
 
 export interface TaskFeedHandlers {
@@ -10,7 +10,7 @@ export interface TaskFeedHandlers {
 }
 
 /**
- * Follows the node's NODE_TASKS subjects with an ordered consumer (last per subject, re-created
+ * Follows the node's task subjects (in its shard of NODE_TASKS_*) with an ordered consumer (last per subject, re-created
  * from the next sequence if its NATS server dies: `followOrdered`): first the
  * full desired set, then live changes. The end of the full set is known from the number of
  * subjects the stream held for this node at start (0 → synced at once) and from the consumer's
@@ -19,13 +19,14 @@ export interface TaskFeedHandlers {
 export async function followTasks(nc: NatsConnection, nodeId: string, log: Logger, h: TaskFeedHandlers): Promise<{ stop(): Promise<void> }> {
   const filter = subjects.nodeTasks(nodeId);
   const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(STREAMS.nodeTasks, { subjects_filter: filter });
+  const stream = nodeTasksStreamOf(nodeId);
+  const info = await jsm.streams.info(stream, { subjects_filter: filter });
   let synced = false;
   const markSynced = () => { if (!synced) { synced = true; h.onSynced(); } };
   // With subjects_filter, `state.subjects` lists only this node's task subjects.
   if (Object.keys(info.state.subjects ?? {}).length === 0) markSynced();
   const follow = followOrdered(nc, {
-    stream: STREAMS.nodeTasks, filter, start: "last_per_subject", log, what: "task feed",
+    stream, filter, start: "last_per_subject", log, what: "task feed",
     onMsg: (m) => {
       try {
         const parsed = NodeTaskDoc.safeParse(m.json());

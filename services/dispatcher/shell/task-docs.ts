@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
   WorkQueue, errorMessage, rendezvousOwner, versionOf, type EventListener, type PartitionChange,
 } from "../../shared/index.js";
-import { NodeTaskDoc, STREAMS, parseEventSubject, subjects } from "../../../schemas/index.js";
+import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, parseEventSubject, subjects } from "../../../schemas/index.js";
 import { deriveDoc, docMsgId, docSignature, tombstone } from "../core/task-docs.js";
 import { docOrphaned, onRemovedNode, tasksOnNode } from "../core/removed-nodes.js";
 import type { DispatcherContext } from "./context.js";
@@ -60,15 +60,18 @@ export class TaskDocPublisher {
   private async sweepNodes(which: (nodeId: string) => boolean): Promise<void> {
     for (const t of this.ctx.informer.state.tasks.values()) if (t.nodeId !== undefined && which(t.nodeId)) this.queue.add(t.id);
     const jsm = await jetstreamManager(this.ctx.deps.nc);
-    const info = await jsm.streams.info(STREAMS.nodeTasks, { subjects_filter: subjects.nodeTasksAll });
-    for (const subject of Object.keys(info.state.subjects ?? {})) {
-      const [, , nodeId, , taskId] = subject.split(".");
-      if (!taskId || !nodeId || !which(nodeId) || !docOrphaned(this.ctx.informer.state, nodeId, taskId)) continue;
-      const stored = await jsm.streams.getMessage(STREAMS.nodeTasks, { last_by_subj: subject });
-      const doc = NodeTaskDoc.safeParse(stored?.json());
-      if (!doc.success || doc.data.removed) continue;
-      this.published.set(taskId, doc.data);
-      this.queue.add(taskId);
+    for (const shard of NODE_TASK_SHARD_IDS) {
+      const stream = nodeTasksStream(shard);
+      const info = await jsm.streams.info(stream, { subjects_filter: subjects.nodeTasksShard(shard) });
+      for (const subject of Object.keys(info.state.subjects ?? {})) {
+        const [, , , nodeId, taskId] = subject.split(".");
+        if (!taskId || !nodeId || !which(nodeId) || !docOrphaned(this.ctx.informer.state, nodeId, taskId)) continue;
+        const stored = await jsm.streams.getMessage(stream, { last_by_subj: subject });
+        const doc = NodeTaskDoc.safeParse(stored?.json());
+        if (!doc.success || doc.data.removed) continue;
+        this.published.set(taskId, doc.data);
+        this.queue.add(taskId);
+      }
     }
   }
 
