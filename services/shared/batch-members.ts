@@ -23,20 +23,38 @@ export function isBatch(e: Envelope): e is Extract<Envelope, { type: BatchType }
 /** The singular events a stored event stands for: itself, or a batch's members in order. */
 export function membersOf(e: Envelope): Envelope[] {
   if (!isBatch(e)) return [e];
-  const meta = (i: number, taskId: string) => ({
-    id: `${e.id}/${i}`, subject: subjects.event("task", taskId), at: e.at, actor: e.actor,
-    ...(e.causationId ? { causationId: e.causationId } : {}), ...(e.correlationId ? { correlationId: e.correlationId } : {}),
-    ...(e.traceparent ? { traceparent: e.traceparent } : {}),
-  });
+  // Object literals of one shape, no spreads: every follower expands every batch.
+  const { id, at, actor, causationId, correlationId, traceparent } = e;
+  const out: Envelope[] = [];
   switch (e.type) {
-    case "TasksCreated":
-      return e.data.tasks.map((data, i) => ({ ...meta(i, data.taskId), type: "TaskCreated", data }));
-    case "TasksAssigned":
-      return e.data.assignments.map((data, i) => ({ ...meta(i, data.taskId), type: "TaskAssigned", data }));
-    case "TaskStatusesChanged":
-      return e.data.changes.map(({ nodeId, ...data }, i) => ({
-        ...meta(i, data.taskId), actor: { kind: "node", id: nodeId, via: e.actor.id }, type: "TaskStatusChanged", data,
-      }));
+    case "TasksCreated": {
+      const list = e.data.tasks;
+      for (let i = 0; i < list.length; i++) {
+        const data = list[i]!;
+        out.push({ id: `${id}/${i}`, type: "TaskCreated", subject: subjects.event("task", data.taskId), at, actor, causationId, correlationId, traceparent, data });
+      }
+      return out;
+    }
+    case "TasksAssigned": {
+      const list = e.data.assignments;
+      for (let i = 0; i < list.length; i++) {
+        const data = list[i]!;
+        out.push({ id: `${id}/${i}`, type: "TaskAssigned", subject: subjects.event("task", data.taskId), at, actor, causationId, correlationId, traceparent, data });
+      }
+      return out;
+    }
+    case "TaskStatusesChanged": {
+      const list = e.data.changes;
+      const via = actor.id;
+      for (let i = 0; i < list.length; i++) {
+        const { nodeId, ...data } = list[i]!;
+        out.push({
+          id: `${id}/${i}`, type: "TaskStatusChanged", subject: subjects.event("task", data.taskId), at,
+          actor: { kind: "node", id: nodeId, via }, causationId, correlationId, traceparent, data,
+        });
+      }
+      return out;
+    }
   }
 }
 

@@ -248,12 +248,12 @@ function applyTask(state: ClusterState, e: Envelope): void {
     const d = e.data;
     const key = slotKey(d.serviceId, d.slot === 0 && d.nodeId ? d.nodeId : d.slot);
     state.createdPerSlot.set(key, (state.createdPerSlot.get(key) ?? 0) + 1);
-    state.tasks.set(d.taskId, {
+    state.tasks.set(d.taskId, copyTask({
       id: d.taskId, serviceId: d.serviceId, serviceName: d.serviceName, slot: d.slot, nodeId: d.nodeId,
       spec: d.spec, specVersion: d.specVersion, desiredState: d.desiredState, state: d.state,
       message: d.state === "new" ? "created" : "pending task scheduling", statusAt: at,
       createdAt: at, updatedAt: at, restartAt: d.restartAt, replaces: d.replaces,
-    });
+    }));
     let set = state.tasksByService.get(d.serviceId);
     if (!set) state.tasksByService.set(d.serviceId, (set = new Set()));
     set.add(d.taskId);
@@ -272,29 +272,61 @@ function applyTask(state: ClusterState, e: Envelope): void {
     case "TaskDesiredStateChanged":
       // Desired state is never lowered (reference §2).
       if (taskStateRank(e.data.desiredState) > taskStateRank(t.desiredState)) {
-        state.tasks.set(t.id, { ...t, desiredState: e.data.desiredState, updatedAt: at });
+        const n = copyTask(t);
+        n.desiredState = e.data.desiredState;
+        n.updatedAt = at;
+        state.tasks.set(t.id, n);
       }
       return;
     case "TaskAssigned":
       if (taskStateRank(t.state) < taskStateRank("assigned")) {
-        state.tasks.set(t.id, {
-          ...t, nodeId: e.data.nodeId, state: "assigned", message: "scheduler assigned task to node",
-          err: undefined, statusAt: at, updatedAt: at,
-        });
+        const n = copyTask(t);
+        n.nodeId = e.data.nodeId;
+        n.state = "assigned";
+        n.message = "scheduler assigned task to node";
+        n.err = undefined;
+        n.statusAt = at;
+        n.updatedAt = at;
+        state.tasks.set(t.id, n);
       }
       return;
-    case "TaskUnschedulable":
-      state.tasks.set(t.id, { ...t, err: e.data.err, message: "pending task scheduling", updatedAt: at });
+    case "TaskUnschedulable": {
+      const n = copyTask(t);
+      n.err = e.data.err;
+      n.message = "pending task scheduling";
+      n.updatedAt = at;
+      state.tasks.set(t.id, n);
       return;
+    }
     case "TaskStatusChanged": {
       const d = e.data;
       if (taskStateRank(d.state) < taskStateRank(t.state)) return; // state only moves forward
-      state.tasks.set(t.id, {
-        ...t, state: d.state, message: d.message, err: d.err,
-        containerId: d.containerId ?? t.containerId, exitCode: d.exitCode ?? t.exitCode, ports: d.ports ?? t.ports,
-        statusAt: d.timestamp, updatedAt: at, ...(d.state === "running" && !t.runningAt ? { runningAt: d.timestamp } : {}),
-      });
+      const n = copyTask(t);
+      n.state = d.state;
+      n.message = d.message;
+      n.err = d.err;
+      if (d.containerId !== undefined) n.containerId = d.containerId;
+      if (d.exitCode !== undefined) n.exitCode = d.exitCode;
+      if (d.ports !== undefined) n.ports = d.ports;
+      n.statusAt = d.timestamp;
+      n.updatedAt = at;
+      if (d.state === "running" && !t.runningAt) n.runningAt = d.timestamp;
+      state.tasks.set(t.id, n);
       return;
     }
   }
+}
+
+/**
+ * A fresh copy of a task's view (the fold replaces, never mutates, a published one). Every field
+ * spelled out in one order: all task views share one object shape, which keeps the fold's copies
+ * and every reader's property reads fast (a spread copy measured ~3× slower here).
+ */
+function copyTask(t: TaskView): TaskView {
+  return {
+    id: t.id, serviceId: t.serviceId, serviceName: t.serviceName, slot: t.slot, nodeId: t.nodeId, spec: t.spec,
+    specVersion: t.specVersion, desiredState: t.desiredState, state: t.state, message: t.message, err: t.err,
+    containerId: t.containerId, exitCode: t.exitCode, ports: t.ports, statusAt: t.statusAt, createdAt: t.createdAt,
+    updatedAt: t.updatedAt, restartAt: t.restartAt, replaces: t.replaces, runningAt: t.runningAt,
+  };
 }
