@@ -1,6 +1,5 @@
-import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { every, randomId, type Logger } from "../shared/index.js";
+import { AckedPublisher, every, randomId, type Logger } from "../shared/index.js";
 import type { Executor } from "./core/executor.js";
 import type { RegisterRequest } from "../../schemas/index.js";
 import { onReconnect, register, registerOnce } from "./shell/session.js";
@@ -46,7 +45,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   const now = deps.now ?? (() => new Date());
   const abort = new AbortController();
   let sessionId = randomId();
-  const publisher = new StatusPublisher(nc, jetstream(nc), nodeId, () => sessionId, log);
+  const publisher = new StatusPublisher(nc, new AckedPublisher(nc), nodeId, () => sessionId, log);
   const runner = new TaskRunner({
     nodeId, executor, log, now, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
   });
@@ -101,6 +100,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
       await feed.stop();
       await runner.stop();
       await publisher.flush().catch(() => undefined);
+      publisher.close();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { Informer, Lease, WorkQueue, decideAndCommit, every, openLeaseKv, packAssigned, serviceActor, type LeaseOptions, type MemberStatus, type ServiceDeps } from "../shared/index.js";
-import { parseEventSubject } from "../../schemas/index.js";
+import { parseEventSubject, taskStateRank, type Envelope } from "../../schemas/index.js";
+
+const RUNNING_RANK = taskStateRank("running");
 import { plan } from "./core/index.js";
 
 export { plan, decide, noSuitableNode } from "./core/index.js";
@@ -16,6 +18,21 @@ export interface SchedulerOptions {
 }
 
 const PASS = "schedule";
+
+/**
+ * Whether an event can give a pending task a place or take one away: a node change, a task
+ * created, stopped or deleted, or a task that ended (its reservation and ports are free again).
+ * Placements themselves and progress reports (assigned … running) change nothing a pass decides
+ * on; a pass per report batch would rescan every task many times a second at scale.
+ */
+function mayChangePlacement(e: Envelope): boolean {
+  const kind = parseEventSubject(e.subject)?.kind;
+  if (kind === "node") return true;
+  if (kind !== "task") return false;
+  if (e.type === "TaskAssigned" || e.type === "TaskUnschedulable") return false;
+  if (e.type === "TaskStatusChanged") return taskStateRank(e.data.state) > RUNNING_RANK;
+  return true;
+}
 
 /**
  * The scheduler: one debounced work key; every task, node or cluster event queues a pass over the
@@ -46,9 +63,7 @@ export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Pro
   }, log, { debounceMs: opts.debounceMs ?? 50 });
 
   informer.onEvent((e) => {
-    if (!informer.synced) return;
-    const kind = parseEventSubject(e.event.subject)?.kind;
-    if (kind === "task" || kind === "node") queue.add(PASS);
+    if (informer.synced && mayChangePlacement(e.event)) queue.add(PASS);
   });
   await informer.start();
   await lease.start();

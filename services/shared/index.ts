@@ -4,6 +4,7 @@ export * from "./event-store.js";
 export { MemoryEventStore } from "./memory-event-store.js";
 export { JetStreamEventStore } from "./jetstream-event-store.js";
 export * from "./nats.js";
+export { AckedPublisher, PublishError, type PubAck } from "./acked-publisher.js";
 export * from "./cluster-state.js";
 export * from "./batch-members.js";
 export * from "./batches.js";

@@ -1,7 +1,6 @@
-import type { JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { subjects, type NodeStatusMessage, type TaskStatusReport } from "../../../schemas/index.js";
-import { errorMessage, type Logger } from "../../shared/index.js";
+import { errorMessage, type AckedPublisher, type Logger } from "../../shared/index.js";
 
 /** Most reports in one `tasks` message. */
 const MAX_BATCH = 500;
@@ -16,7 +15,7 @@ export class StatusPublisher {
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly js: JetStreamClient,
+    private readonly acked: AckedPublisher,
     private readonly nodeId: string,
     private readonly sessionId: () => string,
     private readonly log: Logger,
@@ -40,11 +39,16 @@ export class StatusPublisher {
     const batch = this.queue.splice(0, MAX_BATCH);
     const msg: NodeStatusMessage = { kind: "tasks", nodeId: this.nodeId, sessionId: this.sessionId(), updates: batch };
     try {
-      await this.js.publish(subjects.nodeStatus(this.nodeId), JSON.stringify(msg));
+      await this.acked.publish(subjects.nodeStatus(this.nodeId), JSON.stringify(msg));
     } catch (err) {
       this.queue.unshift(...batch);
       this.log.warn("status publish failed; will resend", { err: errorMessage(err), reports: batch.length });
     }
+  }
+
+  /** Stops reading acknowledgements (publishes still in flight fail and stay queued). */
+  close(): void {
+    this.acked.close();
   }
 
   /** Plain NATS publish: every dispatcher instance hears it (subjects.nodeHeartbeat). */

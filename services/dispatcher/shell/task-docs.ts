@@ -1,6 +1,6 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import {
-  WorkQueue, errorMessage, rendezvousOwner, versionOf, type EventListener, type PartitionChange,
+  AckedPublisher, WorkQueue, errorMessage, rendezvousOwner, versionOf, type EventListener, type PartitionChange,
 } from "../../shared/index.js";
 import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, parseEventSubject, subjects } from "../../../schemas/index.js";
 import { deriveDoc, docMsgId, docSignature, tombstone } from "../core/task-docs.js";
@@ -19,10 +19,10 @@ export class TaskDocPublisher {
   /** Last doc published per task: what is on the stream, and where a tombstone must go. */
   private readonly published = new Map<string, NodeTaskDoc>();
   private readonly queue: WorkQueue;
-  private readonly js;
+  private readonly pub: AckedPublisher;
 
   constructor(private readonly ctx: DispatcherContext, debounceMs = 5) {
-    this.js = jetstream(ctx.deps.nc);
+    this.pub = new AckedPublisher(ctx.deps.nc);
     this.queue = new WorkQueue((taskId) => this.sync(taskId), ctx.log.child("task-docs"), { debounceMs });
   }
 
@@ -104,7 +104,7 @@ export class TaskDocPublisher {
     if (this.inFlight >= MAX_DOCS_IN_FLIGHT) await new Promise<void>((r) => this.queued.push(r));
     this.inFlight++;
     try {
-      await this.js.publish(subjects.nodeTask(doc.nodeId, doc.taskId), JSON.stringify(doc), { msgID: docMsgId(doc), timeout: 5000 });
+      await this.pub.publish(subjects.nodeTask(doc.nodeId, doc.taskId), JSON.stringify(doc), docMsgId(doc));
     } catch (err) {
       throw new Error(`publishing task doc ${doc.taskId} for node ${doc.nodeId} failed: ${errorMessage(err)}`, { cause: err });
     } finally {
@@ -114,5 +114,8 @@ export class TaskDocPublisher {
   }
 
   idle(): Promise<void> { return this.queue.idle(); }
-  stop(): Promise<void> { return this.queue.stop(); }
+  async stop(): Promise<void> {
+    await this.queue.stop();
+    this.pub.close();
+  }
 }
