@@ -118,7 +118,15 @@ export const TaskDeleted = z.object({ taskId: z.string() });
  *   TasksAssigned       scheduler     swarm.evt.placements.scheduler  the placements (one active scheduler)
  *   TaskStatusesChanged dispatcher    swarm.evt.reports.<instanceId>  that dispatcher's report log
  */
-export const TasksCreated = z.object({ serviceId: z.string(), tasks: z.array(TaskCreated).min(1) });
+/** A created task without what all tasks of a TasksCreated share (service, spec and its version). */
+export const CreatedTask = TaskCreated.omit({ serviceId: true, serviceName: true, spec: true, specVersion: true });
+export const TasksCreated = z.object({
+  serviceId: z.string(),
+  serviceName: z.string(),
+  spec: TaskSpec,
+  specVersion: z.number().int().nonnegative(),
+  tasks: z.array(CreatedTask).min(1),
+});
 export const TasksAssigned = z.object({ assignments: z.array(TaskAssigned).min(1) });
 /** A status change as a node reported it: the member's actor is that node (via the dispatcher). */
 export const ReportedStatus = TaskStatusChanged.extend({ nodeId: z.string() });

@@ -28,10 +28,14 @@ export function membersOf(e: Envelope): Envelope[] {
   const out: Envelope[] = [];
   switch (e.type) {
     case "TasksCreated": {
-      const list = e.data.tasks;
+      const { serviceId, serviceName, spec, specVersion, tasks: list } = e.data;
       for (let i = 0; i < list.length; i++) {
-        const data = list[i]!;
-        out.push({ id: `${id}/${i}`, type: "TaskCreated", subject: subjects.event("task", data.taskId), at, actor, causationId, correlationId, traceparent, data });
+        const t = list[i]!;
+        const data = {
+          taskId: t.taskId, serviceId, serviceName, slot: t.slot, nodeId: t.nodeId, spec, specVersion,
+          desiredState: t.desiredState, state: t.state, restartAt: t.restartAt, replaces: t.replaces,
+        };
+        out.push({ id: `${id}/${i}`, type: "TaskCreated", subject: subjects.event("task", t.taskId), at, actor, causationId, correlationId, traceparent, data });
       }
       return out;
     }

@@ -48,14 +48,33 @@ describe("packing task events into batches", () => {
   });
 
   it("splits by bytes before the payload limit", () => {
-    const big = { ContainerSpec: { Image: "img:1", Env: [`X=${"x".repeat(100_000)}`] } };
     const planned = Array.from({ length: 12 }, (_, i) => {
       const p = created(`t${i}`, "s1", i + 1);
-      return { ...p, data: { ...(p.data as EventData<"TaskCreated">), spec: big } } as PlannedEvent;
+      return { ...p, data: { ...(p.data as EventData<"TaskCreated">), replaces: "x".repeat(100_000) } } as PlannedEvent;
     });
     const out = packCreated(initialClusterState(), planned);
-    assert.ok(out.length >= 3, `12 × 100 kB in batches of ≤ 512 KiB: ${out.length} batches`);
+    assert.ok(out.length >= 3, `12 × 100 kB in batches of ≤ ${BATCH_LIMITS.bytes} bytes: ${out.length} batches`);
     for (const p of out) assert.ok(JSON.stringify(p.data).length < 1024 * 1024);
+    assert.deepEqual(out.flatMap((p) => (p.data as EventData<"TasksCreated">).tasks.map((t) => t.taskId)), planned.map((p) => p.aggregateId));
+  });
+
+  it("stores a service's spec once per batch; tasks of another spec go in a batch of their own; members read back whole", () => {
+    const other = { ContainerSpec: { Image: "img:2" } };
+    const v2 = (taskId: string, slot: number): PlannedEvent => {
+      const p = created(taskId, "s1", slot);
+      return { ...p, data: { ...(p.data as EventData<"TaskCreated">), spec: other, specVersion: 2 } } as PlannedEvent;
+    };
+    const planned = [created("t1", "s1", 1), v2("t2", 2), created("t3", "s1", 3)];
+    const out = packCreated(initialClusterState(), planned);
+    assert.deepEqual(out.map((p) => { const d = p.data as EventData<"TasksCreated">; return [d.spec.ContainerSpec.Image, d.specVersion, d.tasks.map((t) => t.taskId)]; }),
+      [["img:1", 1, ["t1", "t3"]], ["img:2", 2, ["t2"]]]);
+    const members = out.flatMap((p) => membersOf(envelope(p)));
+    const byId = new Map(members.map((m) => [m.subject, m.data]));
+    for (const p of planned) {
+      const want = p.data as EventData<"TaskCreated">;
+      const got = byId.get(subjects.event("task", p.aggregateId)) as EventData<"TaskCreated">;
+      assert.deepEqual({ ...got, nodeId: got.nodeId ?? undefined }, { ...want, nodeId: undefined, restartAt: undefined, replaces: undefined });
+    }
   });
 
   it("names each status member's node; a member reads as TaskStatusChanged acted by that node via the dispatcher", () => {

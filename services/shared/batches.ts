@@ -12,8 +12,13 @@ import type { BatchType } from "./batch-members.js";
 
 type MemberType = "TaskCreated" | "TaskAssigned" | "TaskStatusChanged";
 
-/** Most members in one batch, and the most bytes of member data (NATS' default payload limit is 1 MiB). */
-export const BATCH_LIMITS = { members: 1000, bytes: 512 * 1024 } as const;
+/**
+ * Most members in one batch, and the most bytes of its data: a follower pulls 1000 messages at a
+ * time (ordered-follow.ts), and a thousand batches must stay below what a client may have pending
+ * on the server (64 MiB) — a follower catching up on a log of larger batches was cut off as a
+ * slow consumer.
+ */
+export const BATCH_LIMITS = { members: 1000, bytes: 48 * 1024 } as const;
 
 /**
  * Packs planned singular events of `member` type into batches on `kind.<id>` (what `scope` says
@@ -24,7 +29,7 @@ export const BATCH_LIMITS = { members: 1000, bytes: 512 * 1024 } as const;
 function pack<M extends MemberType, B extends BatchType>(
   state: ClusterState, planned: readonly PlannedEvent[], member: M, batch: B, kind: AggregateKind,
   scope: (p: PlannedEvent<M>) => string, wrap: (scopeId: string, members: unknown[]) => EventData<B>,
-  dataOf: (p: PlannedEvent<M>) => unknown = (p) => p.data,
+  dataOf: (p: PlannedEvent<M>) => unknown = (p) => p.data, baseBytes = 0,
 ): PlannedEvent[] {
   const out: PlannedEvent[] = [];
   const groups = new Map<string, { data: unknown[]; first: string; bytes: number }[]>();
@@ -37,7 +42,7 @@ function pack<M extends MemberType, B extends BatchType>(
     if (!list) groups.set(id, (list = []));
     let cur = list.at(-1);
     if (!cur || cur.data.length >= BATCH_LIMITS.members || (cur.bytes + size > BATCH_LIMITS.bytes && cur.data.length > 0)) {
-      list.push((cur = { data: [], first: p.key, bytes: 0 }));
+      list.push((cur = { data: [], first: p.key, bytes: baseBytes }));
     }
     cur.data.push(data);
     cur.bytes += size;
@@ -49,10 +54,34 @@ function pack<M extends MemberType, B extends BatchType>(
   return out;
 }
 
-/** The orchestrator's TaskCreated, one TasksCreated per service. */
+/**
+ * The orchestrator's TaskCreated, in TasksCreated batches on the service's task set: the service,
+ * its spec and spec version once per batch (a batch holds tasks of one spec), each task's own
+ * fields per member.
+ */
 export function packCreated(state: ClusterState, planned: readonly PlannedEvent[]): PlannedEvent[] {
-  return pack(state, planned, "TaskCreated", "TasksCreated", "tasks", (p) => p.data.serviceId,
-    (serviceId, tasks) => ({ serviceId, tasks: tasks as EventData<"TaskCreated">[] }));
+  const created = planned.filter((p): p is PlannedEvent<"TaskCreated"> => p.type === "TaskCreated");
+  if (created.length === 0) return [...planned];
+  // One spec per batch: tasks created from another spec (rare in one pass) go in a batch of their own.
+  const specs: EventData<"TaskCreated">[] = [];
+  const specOf = (d: EventData<"TaskCreated">) => {
+    let i = specs.findIndex((s) => s.serviceId === d.serviceId && s.specVersion === d.specVersion && s.serviceName === d.serviceName &&
+      (s.spec === d.spec || JSON.stringify(s.spec) === JSON.stringify(d.spec)));
+    if (i < 0) i = specs.push(d) - 1;
+    return i;
+  };
+  const groupOf = new Map<PlannedEvent, number>(created.map((p) => [p, specOf(p.data)]));
+  const out = planned.filter((p) => p.type !== "TaskCreated");
+  for (let g = 0; g < specs.length; g++) {
+    const head = specs[g]!;
+    out.push(...pack(state, created.filter((p) => groupOf.get(p) === g), "TaskCreated", "TasksCreated", "tasks", (p) => p.data.serviceId,
+      (serviceId, tasks) => ({ serviceId, serviceName: head.serviceName, spec: head.spec, specVersion: head.specVersion, tasks: tasks as EventData<"TasksCreated">["tasks"] }),
+      (p) => {
+        const d = p.data;
+        return { taskId: d.taskId, slot: d.slot, nodeId: d.nodeId, desiredState: d.desiredState, state: d.state, restartAt: d.restartAt, replaces: d.replaces };
+      }, JSON.stringify(head.spec).length));
+  }
+  return out;
 }
 
 /** The scheduler's TaskAssigned, in TasksAssigned batches on the one placements subject. */

@@ -24,6 +24,7 @@ export interface FollowOptions {
 
 export interface Follow { stop(): Promise<void> }
 
+
 /**
  * Follows a stream with an ordered consumer that survives a NATS server dying. nats.js re-creates
  * an ordered consumer itself in many cases, but not when the server that hosted it (ephemeral
@@ -60,6 +61,10 @@ export function followOrdered(nc: NatsConnection, opts: FollowOptions): Follow {
   })().catch(() => undefined);
   const once = async () => {
     const consumer = await js.consumers.get(opts.stream, config());
+    // A pull of 1000 messages must stay under what a client may have pending on the server (64 MiB)
+    // or the follower is cut off as a slow consumer: batches are kept small for that (BATCH_LIMITS).
+    // (Pulls bounded by bytes instead — nats.js then asks for 100 messages — replayed 300k events
+    // in 5.9 s instead of 4.1 s.)
     const messages = await consumer.consume({ max_messages: 1000, ...FOLLOW_PULL });
     current = messages;
     if (stopped) messages.stop();

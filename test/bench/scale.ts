@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     say(`all ${TOTAL} tasks running; ${fleet.running()} containers running in the SIMULATED runtimes`);
   } catch (err) {
     failure = err;
-    say(`run failed (${err instanceof Error ? err.message : String(err)}); partial figures follow`);
+    say(`run failed (${err instanceof Error ? err.message : String(err)}${err instanceof Error && err.cause ? `: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` : ""}); partial figures follow`);
   }
   const cpuReport = cpu.report();
   const perNode = fleet.runningPerNode();

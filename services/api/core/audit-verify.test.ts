@@ -91,11 +91,10 @@ describe("audit verify: batches", () => {
   /** init, node, service, then two tasks created, placed and run in batches. */
   function batchedLog() {
     const b = smallLog();
-    const task = (taskId: string, slot: number) => ({
-      taskId, serviceId: "s1", serviceName: "web", slot, spec: { ContainerSpec: { Image: "img:1" } }, specVersion: 4,
-      desiredState: "running", state: "pending",
-    } as const);
-    b.add("TasksCreated", "tasks", "s1", { serviceId: "s1", tasks: [task("t2", 2), task("t3", 3)] }, ORCH);
+    const task = (taskId: string, slot: number) => ({ taskId, slot, desiredState: "running", state: "pending" } as const);
+    b.add("TasksCreated", "tasks", "s1", {
+      serviceId: "s1", serviceName: "web", spec: { ContainerSpec: { Image: "img:1" } }, specVersion: 4, tasks: [task("t2", 2), task("t3", 3)],
+    }, ORCH);
     b.add("TasksAssigned", "placements", "scheduler", { assignments: [{ taskId: "t2", nodeId: "n1" }, { taskId: "t3", nodeId: "n1" }] }, SCHED);
     b.add("TaskStatusesChanged", "reports", "dispatcher-4", {
       changes: [
@@ -125,7 +124,7 @@ describe("audit verify: batches", () => {
 
     const wrongScope = smallLog();
     wrongScope.add("TasksCreated", "tasks", "s9", {
-      serviceId: "s1", tasks: [{ taskId: "t5", serviceId: "s1", serviceName: "web", slot: 5, spec: { ContainerSpec: { Image: "i" } }, specVersion: 1, desiredState: "running", state: "pending" }],
+      serviceId: "s1", serviceName: "web", spec: { ContainerSpec: { Image: "i" } }, specVersion: 1, tasks: [{ taskId: "t5", slot: 5, desiredState: "running", state: "pending" }],
     }, ORCH);
     assert.match(firstBad(raw(wrongScope.log))!.reason, /TasksCreated for service s1 stored on swarm.evt.tasks.s9/);
 

@@ -57,10 +57,7 @@ function subjectProblem(e: Envelope, subject: string): string | undefined {
   // The cluster is one aggregate on `swarm.evt.cluster.default`; its `clusterId` is not the subject's id.
   if (kind === "cluster") return undefined;
   // A batch's subject is its producer's scope: the service for created tasks, else the producer's own.
-  if (e.type === "TasksCreated") {
-    const other = e.data.tasks.find((t) => t.serviceId !== p.id);
-    return e.data.serviceId !== p.id || other ? `TasksCreated for service ${other?.serviceId ?? e.data.serviceId} stored on ${subject}` : undefined;
-  }
+  if (e.type === "TasksCreated") return e.data.serviceId !== p.id ? `TasksCreated for service ${e.data.serviceId} stored on ${subject}` : undefined;
   if (kind === "placements" || kind === "reports") return undefined;
   const d = e.data as Record<string, unknown>;
   const id = d[`${kind}Id`];

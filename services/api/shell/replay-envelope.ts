@@ -30,14 +30,18 @@ function taskCreatedShape(d: Record<string, unknown>): boolean {
 /** Batch types and their members' array (schemas/events.ts). */
 const BATCHES = new Map([["TasksCreated", "tasks"], ["TasksAssigned", "assignments"], ["TaskStatusesChanged", "changes"]]);
 
-/** A batch's members as the fold reads them: TaskCreated's shape, else a string task id. */
+/**
+ * A batch's members as the fold reads them: a string task id (and node for a placement, slot for a
+ * creation, whose batch carries what TaskCreated's shape check reads).
+ */
 function batchShape(type: string, d: Record<string, unknown>): boolean {
   const members = d[BATCHES.get(type)!];
   if (!Array.isArray(members) || members.length === 0) return false;
+  if (type === "TasksCreated" && !taskCreatedShape({ ...d, taskId: "", slot: 0 })) return false;
   for (const m of members as Record<string, unknown>[]) {
-    if (!m || typeof m !== "object") return false;
-    if (type === "TasksCreated" ? !taskCreatedShape(m) : typeof m.taskId !== "string") return false;
+    if (!m || typeof m !== "object" || typeof m.taskId !== "string") return false;
     if (type === "TasksAssigned" && typeof m.nodeId !== "string") return false;
+    if (type === "TasksCreated" && typeof m.slot !== "number") return false;
   }
   return true;
 }
