@@ -4,7 +4,7 @@ import { TaskState } from "./primitives.js";
 import { EndpointSpec, PortConfig, TaskSpec } from "./specs.js";
 
 /**
- * One message per task on `swarm.node.<nodeId>.tasks.<taskId>` (stream NODE_TASKS, last one kept):
+ * One message per task on `swarm.tasks.<shard>.<nodeId>.<taskId>` (stream NODE_TASKS_<shard>, last one kept):
  * the latest desired state of that task for that node. `removed` is a tombstone: the agent
  * removes the task's container and forgets it.
  */
