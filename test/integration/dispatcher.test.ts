@@ -2,12 +2,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import {
-  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, versionOf,
+  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, membersOf, versionOf,
   type NatsConnection,
 } from "../../services/shared/index.js";
 import {
   NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects,
-     type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
+     type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
@@ -155,6 +155,27 @@ describe("dispatcher: task status reports", () => {
     assert.equal(task("t1")?.err, "task: non-zero exit (3)");
     assert.equal(task("t1")?.exitCode, 3);
     assert.equal(await taskEvents(), before + 1, "only the valid report was appended");
+  });
+
+  it("appends reports as TaskStatusesChanged on the instance's reports subject, each member acted by the node that reported it", async () => {
+    await createAssigned("t5", "n1");
+    await createAssigned("t6", "n2");
+    const head = await store.headSeq();
+    await Promise.all([report("n1", "t5", "running"), report("n2", "t6", "running")]);
+    await eventually(() => task("t5")?.state === "running" && task("t6")?.state === "running", { what: "t5 and t6 running", timeoutMs: 5000 });
+    const batches: Envelope[] = [];
+    await new Promise<void>((resolve) => {
+      const sub = store.subscribe(head + 1, (e) => {
+        if (e.event.type === "TaskStatusesChanged") batches.push(e.event);
+        if (task("t5")?.state === "running" && e.seq >= view.seq) void sub.stop().then(resolve);
+      });
+    });
+    const members = batches.flatMap((b) => membersOf(b));
+    assert.deepEqual(members.map((m) => [m.type, m.subject, m.actor]).sort(), [
+      ["TaskStatusChanged", subjects.event("task", "t5"), { kind: "node", id: "n1", via: "dispatcher-test" }],
+      ["TaskStatusChanged", subjects.event("task", "t6"), { kind: "node", id: "n2", via: "dispatcher-test" }],
+    ]);
+    assert.ok(batches.every((b) => b.subject === subjects.event("reports", "dispatcher-test") && b.actor.id === "dispatcher-test"));
   });
 
   it("records one event for a batch's steps: the furthest state", async () => {
