@@ -9,6 +9,7 @@ export * from "./cluster-state.js";
 export * from "./batch-members.js";
 export * from "./batches.js";
 export { WorkQueue, type WorkQueueOptions } from "./work-queue.js";
+export { Fifo } from "./fifo.js";
 export * from "./commit.js";
 export * from "./config.js";
 export * from "./lifecycle.js";

@@ -5,6 +5,7 @@ import { WrongLastSequenceError, classifyPublishError, unavailable, errorMessage
 import type { AppendRequest, AppendResult, EventStore, Subscription } from "./event-store.js";
 import type { Logger } from "./logger.js";
 import { followOrdered } from "./ordered-follow.js";
+import { Fifo } from "./fifo.js";
 
 export interface EventStoreRetry {
   /** How long one append keeps retrying while NATS elects a leader. Default 20 000 ms. */
@@ -37,7 +38,7 @@ export class JetStreamEventStore implements EventStore {
 
   /** Appends awaiting their ack, and appends queued behind them (see MAX_IN_FLIGHT). */
   private inFlight = 0;
-  private readonly queued: (() => void)[] = [];
+  private readonly queued = new Fifo<() => void>();
 
   /**
    * Appends with the request's expectation and msg id. While the stream has no leader (a NATS
@@ -55,7 +56,7 @@ export class JetStreamEventStore implements EventStore {
       return await this.publish(req);
     } finally {
       this.inFlight--;
-      this.queued.shift()?.();
+      this.queued.take()?.();
     }
   }
 

@@ -1,6 +1,6 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import {
-  AckedPublisher, WorkQueue, errorMessage, rendezvousOwner, versionOf, type EventListener, type PartitionChange,
+  AckedPublisher, Fifo, WorkQueue, errorMessage, rendezvousOwner, versionOf, type EventListener, type PartitionChange,
 } from "../../shared/index.js";
 import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, parseEventSubject, subjects } from "../../../schemas/index.js";
 import { deriveDoc, docMsgId, docSignature, tombstone } from "../core/task-docs.js";
@@ -96,7 +96,7 @@ export class TaskDocPublisher {
 
   /** Doc publishes awaiting their ack, and those queued behind them (at most MAX_DOCS_IN_FLIGHT). */
   private inFlight = 0;
-  private readonly queued: (() => void)[] = [];
+  private readonly queued = new Fifo<() => void>();
 
   private async publish(doc: NodeTaskDoc): Promise<void> {
     // Thousands of tasks placed at once would otherwise be thousands of publishes at once: the
@@ -109,7 +109,7 @@ export class TaskDocPublisher {
       throw new Error(`publishing task doc ${doc.taskId} for node ${doc.nodeId} failed: ${errorMessage(err)}`, { cause: err });
     } finally {
       this.inFlight--;
-      this.queued.shift()?.();
+      this.queued.take()?.();
     }
   }
 
