@@ -78,9 +78,26 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
   };
 }
 
+let lastLagWarnMs = 0;
+
 async function checkLiveness(ctx: DispatcherContext, startedAtMs: number): Promise<void> {
+  // Judge as of now, but only once every heartbeat that reached us by now has been handled: the
+  // server answers a ping after everything it sent us before it. A dispatcher that fell behind on
+  // its messages (a long pass, GC, a loaded machine: timers run before the pending socket reads)
+  // would otherwise see its own backlog as silent nodes and mark healthy nodes down.
+  const nowMs = ctx.now().getTime();
+  try {
+    await ctx.deps.nc.rtt();
+  } catch {
+    return; // not connected: no heartbeat can be heard, so none can be judged missing
+  }
+  const lagMs = ctx.now().getTime() - nowMs;
+  if (lagMs > 1000 && nowMs - lastLagWarnMs > 10_000) {
+    lastLagWarnMs = nowMs;
+    ctx.log.warn("liveness judged late: this dispatcher was behind on its messages", { lagMs });
+  }
   const written = await ctx.commit((s) => planLiveness(s, {
-    lastSeen: ctx.lastSeen, toldPeriodMs: ctx.toldPeriodMs, startedAtMs, nowMs: ctx.now().getTime(), periodMs: heartbeatPeriodMs(s),
+    lastSeen: ctx.lastSeen, toldPeriodMs: ctx.toldPeriodMs, startedAtMs, nowMs, periodMs: heartbeatPeriodMs(s),
     owns: (id) => ctx.partition.owns(id),
   }));
   if (written > 0) ctx.log.info("nodes marked down", { seq: written });

@@ -1,4 +1,5 @@
 import { after, before, describe, it } from "node:test";
+import { Worker } from "node:worker_threads";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import {
@@ -55,6 +56,19 @@ function docWhere(nodeId: string, taskId: string, ok: (d: NodeTaskDoc) => boolea
     if (!d || !ok(d)) throw new Error(`doc is ${JSON.stringify(d)}`);
     return d;
   }, { what, timeoutMs: 5000 });
+}
+/** Events on the node's own subject after sequence `after`. */
+async function nodeEventsAfter(nodeId: string, after: number): Promise<Envelope[]> {
+  const head = await store.headSeq();
+  const out: Envelope[] = [];
+  if (head <= after) return out;
+  await new Promise<void>((resolve) => {
+    const sub = store.subscribe(after + 1, (e) => {
+      if (e.event.subject === subjects.event("node", nodeId)) out.push(e.event);
+      if (e.seq >= head) void sub.stop().then(resolve);
+    });
+  });
+  return out;
 }
 async function createAssigned(taskId: string, nodeId: string): Promise<void> {
   await emit("TaskCreated", "task", taskId, {
@@ -126,6 +140,29 @@ describe("dispatcher: sessions", () => {
       }
     } finally {
       await second.stop();
+    }
+  });
+
+  it("a dispatcher that was blocked does not mark a beating node down: it judges only after reading what reached it", async () => {
+    await register("n1");
+    const worker = new Worker(new URL("../helpers/heartbeat-worker.js", import.meta.url), { workerData: { url: nats.url, nodeId: "n1", periodMs: PERIOD } });
+    try {
+      await new Promise((r) => worker.once("message", r));
+      await eventually(() => node("n1")?.state === "ready", { what: "n1 ready", timeoutMs: 5000 });
+      const downs = () => view.state.nodes.get("n1")?.state === "down";
+      const from = await store.headSeq();
+      // Block this thread (and the dispatcher in it) for 5 periods while the worker keeps beating.
+      const until = Date.now() + 5 * PERIOD;
+      while (Date.now() < until) { /* busy: no timer, no socket read */ }
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, PERIOD / 2));
+        assert.equal(downs(), false, "n1 kept beating: it must not be marked down");
+      }
+      const marked = (await nodeEventsAfter("n1", from)).filter((e) => e.type === "NodeStatusChanged" && e.data.state === "down");
+      assert.deepEqual(marked, []);
+    } finally {
+      worker.postMessage("stop");
+      await new Promise((r) => worker.once("exit", r));
     }
   });
 
