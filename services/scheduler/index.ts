@@ -11,7 +11,7 @@ export interface SchedulerOptions {
   debounceMs?: number;
   /** Full pass regardless of events, as a safety net. Default 10 000 ms. */
   resyncMs?: number;
-  /** Most events one pass appends; a larger backlog is placed by the passes that follow. Default 2000. */
+  /** Most events one pass appends; a larger backlog is placed by the passes that follow. Default 5000 (each pass rescans every task). */
   passLimit?: number;
   /** Lease timings (DESIGN §5: one active scheduler, standbys ready). Defaults: ttl 3 s, renew 1 s, retry 0.5 s. */
   lease?: Pick<LeaseOptions, "ttlMs" | "renewMs" | "retryMs">;
@@ -49,7 +49,7 @@ export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Pro
   const queue = new WorkQueue(async () => {
     // A standby keeps its projection synced but decides nothing (the appends' expectations still guard a stale holder).
     if (!lease.active) return;
-    const limit = opts.passLimit ?? 2000;
+    const limit = opts.passLimit ?? 5000;
     let full = false;
     const written = await decideAndCommit(deps.store, informer, (s) => {
       const events = plan(s, now(), limit);
