@@ -126,10 +126,12 @@ async function onReports(ctx: DispatcherContext, reports: ReportBatcher, nodeId:
   // The node learnt of its task from a doc published on a projection that may be ahead of this
   // one (another instance's, before ownership moved): a task this one does not know (yet) is judged
   // only once its projection has caught up with the log head, so a report is never dropped for being early.
-  if (rejectedReports(ctx.informer.state, nodeId, updates).some((r) => r.reason !== "unchanged" && !r.reason.startsWith("invalid transition"))) {
+  let rejected = rejectedReports(ctx.informer.state, nodeId, updates);
+  if (rejected.some((r) => r.reason !== "unchanged" && !r.reason.startsWith("invalid transition"))) {
     await ctx.informer.waitFor(await ctx.deps.store.headSeq());
+    rejected = rejectedReports(ctx.informer.state, nodeId, updates);
   }
-  for (const r of rejectedReports(ctx.informer.state, nodeId, updates)) {
+  for (const r of rejected) {
     const fields = { nodeId, taskId: r.taskId, state: r.state, reason: r.reason };
     if (r.reason === "unchanged") ctx.log.debug("task status report ignored", fields);
     else ctx.log.warn("task status report ignored", fields);
