@@ -1,71 +1,91 @@
+import { Worker } from "node:worker_threads";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { pushRead, type RawMsg } from "./push-reader.js";
+
+export { type RawMsg } from "./push-reader.js";
 
 /*
  * Reading a range of a stream fast, for the audit (replay is its hot path: a million events should
- * take seconds). An ordered consumer (the library re-creates it on a gap, so nothing is lost or
- * reordered) pulled in batches of 1,000 and read by a callback: no async iteration per message.
- * Measured on the shared 2-core machine against a push consumer with flow control: as much CPU per
- * event, but a steadier wall time (67–95k vs 24–95k events/s folded), and larger batches were slower.
+ * take seconds). `push-reader.ts` reads (an ephemeral push consumer through a core subscription,
+ * lost deliveries resumed); a long range is read by a worker thread with its own connection
+ * (`reader-worker.ts`), so that receiving and parsing the protocol takes the second core while this
+ * thread only runs the callback (decode and fold). Short ranges (a page of `swarm events`) are read
+ * here: a worker costs a thread and a connection to start.
  */
 
-/**
- * A stored message; `subject` without the stream's scratch prefix (see `audit-chain.streamBounds`);
- * `timeMs` when the stream stored it (a number: no Date per message on the hot path).
- */
-export interface RawMsg { seq: number; subject: string; data: Uint8Array; timeMs: number }
+/* What `reader-worker.ts` and this thread say to each other. */
+export interface ReaderJob { server: string; name: string; stream: string; from: number; to: number; prefix: string }
+/** Worker → main. */
+export type ReaderReport =
+  | { kind: "batch"; buf: ArrayBuffer; meta: ArrayBuffer; n: number; subjects: string[] }
+  | { kind: "end" }
+  | { kind: "error"; message: string };
+/** Main → worker: a batch handled, or stop early. */
+export type ReaderControl = "ack" | "stop";
 
-/** Messages per pull. */
-const BATCH = 1000;
-/** How often a read that received nothing asks whether anything is left (the rest was deleted). */
-const IDLE_MS = 1000;
+/** Values per message in `meta`: seq, timeMs, offset, length. */
+export const META = 4;
+
+/** Ranges longer than this are read by a worker thread. */
+export const WORKER_MIN = 20_000;
 
 /**
  * Reads `from..to` (inclusive) of `stream` in order; stops at `to`, at the end of the stream, or
  * early when `onMsg` returns false (or throws: the read fails with it). Bounded: it never waits for
- * messages past the stream's end, and a range whose remaining messages were deleted ends within
- * about a second. `prefix` is cut from the subjects (a scratch copy's own subject prefix).
+ * messages past the stream's end. `prefix` is cut from the subjects (a scratch copy's own subject
+ * prefix). `worker` forces (true) or forbids (false) the worker thread.
  */
 export async function readRange(
   nc: NatsConnection, stream: string, from: number, to: number, onMsg: (m: RawMsg) => boolean | void, prefix = "",
+  opts: { worker?: boolean } = {},
 ): Promise<void> {
   if (to < from || to < 1) return;
-  const consumer = await jetstream(nc).consumers.get(stream, {
-    ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
-  });
-  let stop!: (err?: unknown) => void;
-  const finished = new Promise<void>((resolve, reject) => { stop = (err) => (err ? reject(err) : resolve()); });
-  let received = 0;
-  let done = false;
-  const end = (err?: unknown) => { if (!done) { done = true; stop(err); } };
-  const messages = await consumer.consume({
-    max_messages: BATCH,
-    callback: (m) => {
-      if (done) return;
-      received++;
-      if (m.seq > to) return end();
-      const subject = prefix && m.subject.startsWith(prefix) ? m.subject.slice(prefix.length) : m.subject;
-      let go: boolean | void;
-      try {
-        go = onMsg({ seq: m.seq, subject, data: m.data, timeMs: Math.floor(m.info.timestampNanos / 1e6) });
-      } catch (err) {
-        return end(err);
+  const server = nc.getServer();
+  const worker = opts.worker ?? to - Math.max(1, from) + 1 > WORKER_MIN;
+  if (worker && server) return readInWorker({ server, name: "stream-reader", stream, from, to, prefix }, onMsg);
+  return pushRead(nc, stream, from, to, onMsg, prefix);
+}
+
+function readInWorker(job: ReaderJob, onMsg: (m: RawMsg) => boolean | void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const worker = new Worker(new URL("./reader-worker.js", import.meta.url), { workerData: job });
+    const send = (c: ReaderControl) => worker.postMessage(c);
+    let stopped = false;
+    let failure: unknown;
+    let over = false;
+    const finish = (err?: unknown) => {
+      if (over) return;
+      over = true;
+      void worker.terminate();
+      if (err !== undefined) reject(err);
+      else resolve();
+    };
+    worker.on("message", (r: ReaderReport) => {
+      if (r.kind === "end") return finish(failure);
+      if (r.kind === "error") return finish(failure ?? new Error(r.message));
+      if (!stopped) {
+        const bytes = Buffer.from(r.buf);
+        const meta = new Float64Array(r.meta);
+        for (let i = 0, k = 0; i < r.n; i++, k += META) {
+          const at = meta[k + 2]!;
+          try {
+            if (onMsg({ seq: meta[k]!, subject: r.subjects[i]!, data: bytes.subarray(at, at + meta[k + 3]!), timeMs: meta[k + 1]! }) === false) stopped = true;
+          } catch (err) {
+            stopped = true;
+            failure = err;
+          }
+          if (stopped) {
+            send("stop");
+            break;
+          }
+        }
       }
-      if (go === false || m.seq >= to || m.info.pending === 0) end();
-    },
+      send("ack");
+    });
+    worker.on("error", (err) => finish(failure ?? err));
+    worker.on("exit", (code) => finish(failure ?? new Error(`the stream reader thread exited (${code}) before the end of the read`)));
   });
-  let seen = 0;
-  const idle = setInterval(() => {
-    if (received !== seen) { seen = received; return; }
-    void consumer.info().then((i) => { if (i.num_pending === 0 && received === seen) end(); }, () => undefined);
-  }, IDLE_MS);
-  try {
-    await finished;
-  } finally {
-    clearInterval(idle);
-    messages.stop();
-    await consumer.delete().catch(() => undefined);
-  }
 }
 
 /**
