@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerConfig } from "@nats-io/jetstream";
-import { createInbox, nanos, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { createInbox, nanos, type NatsConnection } from "@nats-io/transport-node";
 
 /*
  * The bounded reader of a stream range, without the JsMsg machinery: an ephemeral push consumer
@@ -14,9 +14,46 @@ import { createInbox, nanos, type Msg, type NatsConnection } from "@nats-io/tran
  * A stored message; `subject` without the stream's scratch prefix (see `audit-chain.streamBounds`);
  * `timeMs` when the stream stored it (a number: no Date per message on the hot path).
  */
-export interface RawMsg { seq: number; subject: string; data: Uint8Array; timeMs: number }
+export interface RawMsg {
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly timeMs: number;
+  /** The payload decoded as UTF-8, when the reader can do that more cheaply than from `data`. */
+  readonly text?: string;
+}
+
+/** A message on the consumer's deliver subject (a nats.js `Msg` is one). */
+export interface InboxMsg {
+  subject: string;
+  reply?: string;
+  data: Uint8Array;
+  /** Headers; only status messages' (flow control, heartbeats) are looked at. */
+  headers?: { code: number; get(name: string): string };
+}
+
+/** How deliveries are received and flow control answered: the connection's own subscription, or a `raw-inbox.ts` socket. */
+export interface Feed {
+  /** Subscribes; resolves once the server has the subscription. The returned function unsubscribes. */
+  listen(subject: string, on: (m: InboxMsg) => void, onError: (err: unknown) => void): Promise<() => void>;
+  /** An empty message (a flow-control answer). */
+  publish(subject: string): void;
+}
+
+/** Deliveries through the connection itself (a core subscription with a callback). */
+export function connectionFeed(nc: NatsConnection): Feed {
+  return {
+    listen: async (subject, on, onError) => {
+      const sub = nc.subscribe(subject, { callback: (err, m) => (err ? onError(err) : on(m)) });
+      return () => sub.unsubscribe();
+    },
+    publish: (subject) => nc.publish(subject),
+  };
+}
 
 export interface PushReadOptions {
+  /** Where deliveries arrive; default the connection's own subscription. */
+  feed?: Feed;
   /**
    * Every flow-control answer passes through it: a reader that hands messages on elsewhere calls
    * `answer` only once it has caught up, which holds the server back. Default: answer at once.
@@ -88,7 +125,7 @@ export async function pushRead(
   let next = Math.max(1, from);
   for (let resumes = 0; next <= to; resumes++) {
     if (opts.signal?.aborted) return;
-    const r = await readOnce(nc, stream, next, to, onMsg, prefix, opts.gate ?? ((answer) => answer()), opts.signal);
+    const r = await readOnce(nc, opts.feed ?? connectionFeed(nc), stream, next, to, onMsg, prefix, opts.gate ?? ((answer) => answer()), opts.signal);
     if (r.done) return;
     if (resumes >= MAX_RESUMES) throw new Error(`reading ${stream}: ${r.reason}; gave up at seq ${r.next} after ${MAX_RESUMES} resumptions`);
     next = r.next;
@@ -96,7 +133,7 @@ export async function pushRead(
 }
 
 async function readOnce(
-  nc: NatsConnection, stream: string, from: number, to: number, onMsg: (m: RawMsg) => boolean | void,
+  nc: NatsConnection, feed: Feed, stream: string, from: number, to: number, onMsg: (m: RawMsg) => boolean | void,
   prefix: string, gate: (answer: () => void) => void, signal?: AbortSignal,
 ): Promise<Outcome> {
   const jsm = await jetstreamManager(nc);
@@ -113,39 +150,38 @@ async function readOnce(
   let heard = 0;
   const lost = (reason: string) => settle({ done: false, next: last + 1, reason });
 
-  const control = (m: Msg) => {
+  const control = (m: InboxMsg) => {
     const h = m.headers;
     if (!h || h.code !== 100) return;
-    if (m.reply) { gate(() => m.respond()); return; } // a flow-control request
+    const fc = m.reply;
+    if (fc) { gate(() => feed.publish(fc)); return; } // a flow-control request
     // An idle heartbeat: it names the last consumer sequence sent (a lost tail shows here) and,
     // when the server waits on a flow-control answer, where to send it.
     const sent = Number(h.get("Nats-Last-Consumer") || 0);
     if (sent >= cseq) return lost(`deliveries ${cseq}..${sent} never arrived`);
     const stalled = h.get("Nats-Consumer-Stalled");
-    if (stalled) gate(() => nc.publish(stalled));
+    if (stalled) gate(() => feed.publish(stalled));
   };
   const inbox = createInbox();
-  const sub = nc.subscribe(inbox, {
-    callback: (err, m) => {
-      if (over) return;
-      if (err) return fail(err);
-      heard++;
-      const d = parseAckReply(m.reply ?? "");
-      if (!d) return control(m);
-      if (d.cseq !== cseq) return lost(`delivery ${d.cseq} arrived where ${cseq} was due`);
-      cseq++;
-      if (d.seq > to) return settle({ done: true });
-      last = d.seq;
-      const s = m.subject;
-      let go: boolean | void;
-      try {
-        go = onMsg({ seq: d.seq, subject: prefix && s.startsWith(prefix) ? s.slice(prefix.length) : s, data: m.data, timeMs: d.timeMs });
-      } catch (e) {
-        return fail(e);
-      }
-      if (go === false || d.seq >= to || d.pending === 0) settle({ done: true });
-    },
-  });
+  const onDelivery = (m: InboxMsg) => {
+    if (over) return;
+    heard++;
+    const d = parseAckReply(m.reply ?? "");
+    if (!d) return control(m);
+    if (d.cseq !== cseq) return lost(`delivery ${d.cseq} arrived where ${cseq} was due`);
+    cseq++;
+    if (d.seq > to) return settle({ done: true });
+    last = d.seq;
+    const s = m.subject;
+    let go: boolean | void;
+    try {
+      go = onMsg({ seq: d.seq, subject: prefix && s.startsWith(prefix) ? s.slice(prefix.length) : s, data: m.data, timeMs: d.timeMs });
+    } catch (e) {
+      return fail(e);
+    }
+    if (go === false || d.seq >= to || d.pending === 0) settle({ done: true });
+  };
+  const unsubscribe = await feed.listen(inbox, onDelivery, fail);
   const abort = () => settle({ done: true });
   signal?.addEventListener("abort", abort);
   let seen = 0;
@@ -170,7 +206,7 @@ async function readOnce(
   } finally {
     clearInterval(watch);
     signal?.removeEventListener("abort", abort);
-    sub.unsubscribe();
+    unsubscribe();
     if (name) await jsm.consumers.delete(stream, name).catch(() => undefined);
   }
 }

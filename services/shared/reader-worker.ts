@@ -1,18 +1,19 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { pushRead, type RawMsg } from "./push-reader.js";
+import { pushRead, type Feed, type RawMsg } from "./push-reader.js";
+import { rawFeed } from "./raw-inbox.js";
 import { META, type ReaderControl, type ReaderJob, type ReaderReport } from "./stream-reader.js";
 
 /*
  * The worker thread of `stream-reader.readInWorker`: reads a range with its own connection and
  * hands the messages to the main thread in batches: the payloads copied into one transferred
- * buffer, with seq / store time / offset / length per message in a transferred Float64Array and
- * the subjects alongside. It keeps at most AHEAD batches unacknowledged by holding back its
+ * buffer with their subjects, and seq / store time / offsets and lengths per message in a
+ * transferred Float64Array (see META). It keeps at most AHEAD batches unacknowledged by holding back its
  * flow-control answers, so a slow main thread slows the server instead of filling memory.
  */
 
 const BATCH_BYTES = 1 << 20;
-const BATCH_MSGS = 8192;
+const BATCH_MSGS = 4096;
 const AHEAD = 4;
 
 const port = parentPort!;
@@ -31,21 +32,21 @@ port.on("message", (c: ReaderControl) => {
   }
 });
 
-let buf = new Uint8Array(BATCH_BYTES);
+/** Not zero-filled, and each its own ArrayBuffer (so it can be transferred). */
+const newBuf = (size: number) => Buffer.allocUnsafeSlow(size);
+let buf = newBuf(BATCH_BYTES);
 let meta = new Float64Array(META * BATCH_MSGS);
-let subjects: string[] = [];
 let n = 0;
 let off = 0;
 let flushQueued = false;
 
 function flush(): void {
   if (n === 0) return;
-  const report: ReaderReport = { kind: "batch", buf: buf.buffer as ArrayBuffer, meta: meta.buffer as ArrayBuffer, n, subjects };
+  const report: ReaderReport = { kind: "batch", buf: buf.buffer as ArrayBuffer, meta: meta.buffer as ArrayBuffer, n };
   port.postMessage(report, [buf.buffer as ArrayBuffer, meta.buffer as ArrayBuffer]);
   posted++;
-  buf = new Uint8Array(BATCH_BYTES);
+  buf = newBuf(BATCH_BYTES);
   meta = new Float64Array(META * BATCH_MSGS);
-  subjects = [];
   n = 0;
   off = 0;
 }
@@ -53,18 +54,20 @@ function flush(): void {
 function take(m: RawMsg): boolean | void {
   if (stop.signal.aborted) return false;
   const len = m.data.length;
-  if (off + len > buf.length) {
+  const room = len + 3 * m.subject.length; // a UTF-8 subject takes at most 3 bytes a character
+  if (off + room > buf.length) {
     flush();
-    if (len > buf.length) buf = new Uint8Array(len);
+    if (room > buf.length) buf = newBuf(room);
   }
   buf.set(m.data, off);
+  const subjectLen = buf.write(m.subject, off + len, "utf8");
   const i = META * n;
   meta[i] = m.seq;
   meta[i + 1] = m.timeMs;
   meta[i + 2] = off;
   meta[i + 3] = len;
-  subjects.push(m.subject);
-  off += len;
+  meta[i + 4] = subjectLen;
+  off += len + subjectLen;
   if (++n === BATCH_MSGS) flush();
   else if (posted === acked && !flushQueued) {
     // Nothing is waiting on the main thread: flush after this read from the socket.
@@ -75,10 +78,14 @@ function take(m: RawMsg): boolean | void {
 
 async function main(): Promise<void> {
   let nc: NatsConnection | undefined;
+  let feed: (Feed & { close(): void }) | undefined;
   try {
     nc = await connect({ servers: job.server, name: job.name, noAsyncTraces: true, reconnect: false, timeout: 10_000 });
+    // Deliveries through a socket of our own (cheaper per message); the JetStream API through nats.js.
+    feed = await rawFeed(job.server, job.name).catch(() => undefined);
     await pushRead(nc, job.stream, job.from, job.to, take, job.prefix, {
       signal: stop.signal,
+      ...(feed ? { feed } : {}),
       gate: (answer) => (posted - acked < AHEAD ? answer() : held.push(answer)),
     });
     if (!stop.signal.aborted) flush();
@@ -86,6 +93,7 @@ async function main(): Promise<void> {
   } catch (err) {
     port.postMessage({ kind: "error", message: err instanceof Error ? err.message : String(err) } satisfies ReaderReport);
   } finally {
+    feed?.close();
     await nc?.close().catch(() => undefined);
   }
 }

@@ -18,14 +18,14 @@ export { type RawMsg } from "./push-reader.js";
 export interface ReaderJob { server: string; name: string; stream: string; from: number; to: number; prefix: string }
 /** Worker → main. */
 export type ReaderReport =
-  | { kind: "batch"; buf: ArrayBuffer; meta: ArrayBuffer; n: number; subjects: string[] }
+  | { kind: "batch"; buf: ArrayBuffer; meta: ArrayBuffer; n: number }
   | { kind: "end" }
   | { kind: "error"; message: string };
 /** Main → worker: a batch handled, or stop early. */
 export type ReaderControl = "ack" | "stop";
 
-/** Values per message in `meta`: seq, timeMs, offset, length. */
-export const META = 4;
+/** Values per message in `meta`: seq, timeMs, payload offset, payload length, subject length (its bytes follow the payload's). */
+export const META = 5;
 
 /** Ranges longer than this are read by a worker thread. */
 export const WORKER_MIN = 20_000;
@@ -43,15 +43,26 @@ export async function readRange(
   if (to < from || to < 1) return;
   const server = nc.getServer();
   const worker = opts.worker ?? to - Math.max(1, from) + 1 > WORKER_MIN;
-  if (worker && server) return readInWorker({ server, name: "stream-reader", stream, from, to, prefix }, onMsg);
+  if (worker && server) {
+    try {
+      return await readInWorker({ server, name: "stream-reader", stream, from, to, prefix }, onMsg);
+    } catch (err) {
+      if (!(err instanceof NothingRead)) throw err;
+      // The thread failed before it handed on anything (it could not connect, say): read here,
+      // which also fails with the connection's own error if there is one.
+    }
+  }
   return pushRead(nc, stream, from, to, onMsg, prefix);
 }
+
+class NothingRead extends Error {}
 
 function readInWorker(job: ReaderJob, onMsg: (m: RawMsg) => boolean | void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const worker = new Worker(new URL("./reader-worker.js", import.meta.url), { workerData: job });
     const send = (c: ReaderControl) => worker.postMessage(c);
     let stopped = false;
+    let batches = 0;
     let failure: unknown;
     let over = false;
     const finish = (err?: unknown) => {
@@ -63,14 +74,13 @@ function readInWorker(job: ReaderJob, onMsg: (m: RawMsg) => boolean | void): Pro
     };
     worker.on("message", (r: ReaderReport) => {
       if (r.kind === "end") return finish(failure);
-      if (r.kind === "error") return finish(failure ?? new Error(r.message));
+      if (r.kind === "error") return finish(failure ?? (batches === 0 ? new NothingRead(r.message) : new Error(r.message)));
+      batches++;
       if (!stopped) {
-        const bytes = Buffer.from(r.buf);
-        const meta = new Float64Array(r.meta);
+        const batch: Batch = { bytes: Buffer.from(r.buf), meta: new Float64Array(r.meta) };
         for (let i = 0, k = 0; i < r.n; i++, k += META) {
-          const at = meta[k + 2]!;
           try {
-            if (onMsg({ seq: meta[k]!, subject: r.subjects[i]!, data: bytes.subarray(at, at + meta[k + 3]!), timeMs: meta[k + 1]! }) === false) stopped = true;
+            if (onMsg(new BatchMsg(batch, k)) === false) stopped = true;
           } catch (err) {
             stopped = true;
             failure = err;
@@ -83,9 +93,26 @@ function readInWorker(job: ReaderJob, onMsg: (m: RawMsg) => boolean | void): Pro
       }
       send("ack");
     });
-    worker.on("error", (err) => finish(failure ?? err));
+    worker.on("error", (err) => finish(failure ?? (batches === 0 ? new NothingRead(err.message) : err)));
     worker.on("exit", (code) => finish(failure ?? new Error(`the stream reader thread exited (${code}) before the end of the read`)));
   });
+}
+
+interface Batch { bytes: Buffer; meta: Float64Array }
+
+/** A message of a worker's batch: its payload and subject are cut out (or decoded) only when asked for. */
+class BatchMsg implements RawMsg {
+  readonly seq: number;
+  readonly timeMs: number;
+  constructor(private readonly batch: Batch, private readonly k: number) {
+    this.seq = batch.meta[k]!;
+    this.timeMs = batch.meta[k + 1]!;
+  }
+  private get at(): number { return this.batch.meta[this.k + 2]!; }
+  private get end(): number { return this.at + this.batch.meta[this.k + 3]!; }
+  get data(): Uint8Array { return this.batch.bytes.subarray(this.at, this.end); }
+  get text(): string { return this.batch.bytes.toString("utf8", this.at, this.end); }
+  get subject(): string { return this.batch.bytes.toString("utf8", this.end, this.end + this.batch.meta[this.k + 4]!); }
 }
 
 /**

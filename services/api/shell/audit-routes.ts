@@ -93,7 +93,7 @@ export function auditRoutes(deps: AuditDeps): Route[] {
   const stateAt = async (stream: string, seq: number, from?: Replay): Promise<Replay> => {
     const r: Replay = from ?? { state: initialClusterState() };
     await readRange(nc(), stream, r.state.seq + 1, seq, (m) => {
-      const e = replayEnvelope(m.data);
+      const e = replayEnvelope(m.text ?? m.data);
       if (e) foldOne(r.state, m.seq, e);
       r.lastMs = m.timeMs;
     });

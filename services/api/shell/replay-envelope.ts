@@ -46,11 +46,11 @@ function batchShape(type: string, d: Record<string, unknown>): boolean {
   return true;
 }
 
-/** The envelope of a stored event, or undefined when it cannot be folded. */
-export function replayEnvelope(data: Uint8Array): Envelope | undefined {
+/** The envelope of a stored event (its bytes or its text), or undefined when it cannot be folded. */
+export function replayEnvelope(data: Uint8Array | string): Envelope | undefined {
   let e: Record<string, unknown>;
   try {
-    e = JSON.parse(utf8(data)) as Record<string, unknown>;
+    e = JSON.parse(typeof data === "string" ? data : utf8(data)) as Record<string, unknown>;
   } catch {
     return undefined;
   }
