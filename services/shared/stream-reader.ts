@@ -77,10 +77,11 @@ function readInWorker(job: ReaderJob, onMsg: (m: RawMsg) => boolean | void): Pro
       if (r.kind === "error") return finish(failure ?? (batches === 0 ? new NothingRead(r.message) : new Error(r.message)));
       batches++;
       if (!stopped) {
-        const batch: Batch = { bytes: Buffer.from(r.buf), meta: new Float64Array(r.meta) };
+        const bytes = Buffer.from(r.buf);
+        const meta = new Float64Array(r.meta);
         for (let i = 0, k = 0; i < r.n; i++, k += META) {
           try {
-            if (onMsg(new BatchMsg(batch, k)) === false) stopped = true;
+            if (onMsg(new BatchMsg(bytes, meta, k)) === false) stopped = true;
           } catch (err) {
             stopped = true;
             failure = err;
@@ -100,19 +101,25 @@ function readInWorker(job: ReaderJob, onMsg: (m: RawMsg) => boolean | void): Pro
 
 interface Batch { bytes: Buffer; meta: Float64Array }
 
-/** A message of a worker's batch: its payload and subject are cut out (or decoded) only when asked for. */
+/**
+ * A message of a worker's batch: a plain RawMsg (spreading it keeps every field) whose `text`, the
+ * payload decoded straight from the batch, is worked out only when asked for (and not copied by a spread,
+ * so `{ ...m, data }` cannot carry a stale one).
+ */
 class BatchMsg implements RawMsg {
   readonly seq: number;
   readonly timeMs: number;
-  constructor(private readonly batch: Batch, private readonly k: number) {
-    this.seq = batch.meta[k]!;
-    this.timeMs = batch.meta[k + 1]!;
+  readonly subject: string;
+  readonly data: Buffer;
+  constructor(bytes: Buffer, meta: Float64Array, k: number) {
+    this.seq = meta[k]!;
+    this.timeMs = meta[k + 1]!;
+    const at = meta[k + 2]!;
+    const end = at + meta[k + 3]!;
+    this.data = bytes.subarray(at, end);
+    this.subject = bytes.toString("utf8", end, end + meta[k + 4]!);
   }
-  private get at(): number { return this.batch.meta[this.k + 2]!; }
-  private get end(): number { return this.at + this.batch.meta[this.k + 3]!; }
-  get data(): Uint8Array { return this.batch.bytes.subarray(this.at, this.end); }
-  get text(): string { return this.batch.bytes.toString("utf8", this.at, this.end); }
-  get subject(): string { return this.batch.bytes.toString("utf8", this.end, this.end + this.batch.meta[this.k + 4]!); }
+  get text(): string { return this.data.toString("utf8"); }
 }
 
 /**
