@@ -10,6 +10,20 @@ import type { Feed, InboxMsg } from "./push-reader.js";
  */
 
 const NL = 10;
+/** Where the spaces of a MSG/HMSG line are (at most 5). */
+const spaces = new Int32Array(6);
+
+/** The decimal number in `buf[from, to)` (-1 when there is none). */
+function number(buf: Buffer, from: number, to: number): number {
+  if (to <= from) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** Status headers (`NATS/1.0 100 Idle Heartbeat` and its fields), as `push-reader` reads them. */
@@ -31,14 +45,14 @@ export async function rawFeed(server: string, name: string): Promise<Feed & { cl
   const port = Number(server.slice(i + 1));
   const socket: Socket = tcpConnect({ host, port });
   socket.setNoDelay(true);
-  const subs = new Map<string, (m: InboxMsg) => void>();
+  /** sid → handler. */
+  const subs = new Map<number, (m: InboxMsg) => void>();
   let sids = 0;
   let failed: ((err: unknown) => void) | undefined;
   const pongs: (() => void)[] = [];
   let pending: Buffer | undefined;
   let info: Record<string, unknown> | undefined;
   let onInfo: (() => void) | undefined;
-  const byId = new Map<string, string>();
   const fail = (err: unknown) => {
     socket.destroy();
     failed?.(err);
@@ -53,18 +67,20 @@ export async function rawFeed(server: string, name: string): Promise<Feed & { cl
       const c = buf[pos];
       if (c === 0x4d /* M */ || c === 0x48 /* H */) {
         // MSG <subject> <sid> [reply] <#bytes> | HMSG <subject> <sid> [reply] <#header bytes> <#bytes>
-        const args = buf.toString("latin1", pos, nl - 1).split(" ");
+        const end = buf[nl - 1] === 13 ? nl - 1 : nl;
+        let k = 0;
+        for (let i = pos; i < end && k < 6; i++) if (buf[i] === 32) spaces[k++] = i;
         const hmsg = c === 0x48;
-        const total = Number(args[args.length - 1]);
-        const hdr = hmsg ? Number(args[args.length - 2]) : 0;
-        const hasReply = args.length === (hmsg ? 6 : 5);
+        const total = number(buf, spaces[k - 1]! + 1, end);
+        const hdr = hmsg ? number(buf, spaces[k - 2]! + 1, spaces[k - 1]!) : 0;
+        const hasReply = k === (hmsg ? 5 : 4);
         const start = nl + 1;
         if (start + total + 2 > buf.length) return pos; // the payload is not all here yet
-        const on = subs.get(byId.get(args[2]!) ?? "");
+        const on = subs.get(number(buf, spaces[1]! + 1, spaces[2]!));
         if (on) {
-          const reply = hasReply ? args[3]! : "";
+          const reply = hasReply ? buf.toString("latin1", spaces[2]! + 1, spaces[3]!) : "";
           const headers = hmsg && !reply.startsWith("$JS.ACK.") ? statusOf(buf.toString("latin1", start, start + hdr)) : undefined;
-          on({ subject: args[1]!, reply, data: buf.subarray(start + hdr, start + total), headers });
+          on({ subject: buf.toString("latin1", spaces[0]! + 1, spaces[1]!), reply, data: buf.subarray(start + hdr, start + total), headers });
         }
         pos = start + total + 2;
         continue;
@@ -100,15 +116,13 @@ export async function rawFeed(server: string, name: string): Promise<Feed & { cl
   });
   return {
     listen: async (subject, on, onError) => {
-      const sid = String(++sids);
-      subs.set(subject, on);
-      byId.set(sid, subject);
+      const sid = ++sids;
+      subs.set(sid, on);
       failed = onError;
       socket.write(`SUB ${subject} ${sid}\r\n`);
       await ping();
       return () => {
-        subs.delete(subject);
-        byId.delete(sid);
+        subs.delete(sid);
         if (!socket.destroyed) socket.write(`UNSUB ${sid}\r\n`);
       };
     },
