@@ -5,11 +5,13 @@ import { rawFeed } from "./raw-inbox.js";
 import { META, type ReaderControl, type ReaderJob, type ReaderReport } from "./stream-reader.js";
 
 /*
- * The worker thread of `stream-reader.readInWorker`: reads a range with its own connection and
- * hands the messages to the main thread in batches: the payloads copied into one transferred
- * buffer with their subjects, and seq / store time / offsets and lengths per message in a
- * transferred Float64Array (see META). It keeps at most AHEAD batches unacknowledged by holding back its
- * flow-control answers, so a slow main thread slows the server instead of filling memory.
+ * The worker thread of `stream-reader.readInWorker`: reads a range with connections of its own
+ * (deliveries on a `raw-inbox.ts` socket, the JetStream API through nats.js; nats.js alone if the
+ * socket cannot be had) and hands the messages to the main thread in batches: the payloads copied
+ * into one transferred buffer with their subjects, and seq / store time / offsets and lengths per
+ * message in a transferred Float64Array (see META). It keeps at most AHEAD batches unacknowledged
+ * by holding back its flow-control answers, so a slow main thread slows the server instead of
+ * filling memory.
  */
 
 const BATCH_BYTES = 1 << 20;

@@ -8,7 +8,7 @@ export { type RawMsg } from "./push-reader.js";
 /*
  * Reading a range of a stream fast, for the audit (replay is its hot path: a million events should
  * take seconds). `push-reader.ts` reads (an ephemeral push consumer through a core subscription,
- * lost deliveries resumed); a long range is read by a worker thread with its own connection
+ * lost deliveries resumed); a long range is read by a worker thread with connections of its own
  * (`reader-worker.ts`), so that receiving and parsing the protocol takes the second core while this
  * thread only runs the callback (decode and fold). Short ranges (a page of `swarm events`) are read
  * here: a worker costs a thread and a connection to start.
