@@ -57,6 +57,8 @@ export const subjects = {
    */
   nodeHeartbeatAll: "swarm.node.*.heartbeat",
   nodeHeartbeat: (nodeId: string) => `swarm.node.${nodeId}.heartbeat`,
+  /** request/reply: is this lease holder still there? ("no responders" = its connection is gone) */
+  leaseProbe: (service: string, holder: string) => `swarm.rpc.lease.${service}.${holder}`,
   /** request/reply: an agent registers its session with a dispatcher. */
   dispatcherRegister: "swarm.rpc.dispatcher.register",
 } as const;

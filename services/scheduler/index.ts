@@ -1,4 +1,4 @@
-import { Informer, Lease, WorkQueue, decideAndCommit, every, openLeaseKv, packAssigned, serviceActor, type LeaseOptions, type MemberStatus, type ServiceDeps } from "../shared/index.js";
+import { Informer, Lease, WorkQueue, decideAndCommit, every, leaseProbe, openLeaseKv, packAssigned, serviceActor, type LeaseOptions, type MemberStatus, type ServiceDeps } from "../shared/index.js";
 import { parseEventSubject, taskStateRank, type Envelope } from "../../schemas/index.js";
 
 const RUNNING_RANK = taskStateRank("running");
@@ -43,8 +43,9 @@ export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Pro
   const now = deps.now ?? (() => new Date());
   const actor = serviceActor(deps.instanceId);
   const informer = new Informer(deps.store, { ...deps.projection, log });
+  const probe = leaseProbe(deps.nc, "scheduler", deps.instanceId);
   const lease = new Lease(await openLeaseKv(deps.nc, { ttlMs: opts.lease?.ttlMs }), {
-    ...opts.lease, service: "scheduler", holder: deps.instanceId, log, onChange: (active) => { if (active) queue.add(PASS); },
+    ...opts.lease, service: "scheduler", holder: deps.instanceId, log, probe: probe.probe, onChange: (active) => { if (active) queue.add(PASS); },
   });
   const queue = new WorkQueue(async () => {
     // A standby keeps its projection synced but decides nothing (the appends' expectations still guard a stale holder).
@@ -77,6 +78,7 @@ export async function start(deps: ServiceDeps, opts: SchedulerOptions = {}): Pro
       resync.stop();
       await queue.stop();
       await lease.stop();
+      probe.stop();
       await informer.stop();
     },
   };

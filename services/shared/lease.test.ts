@@ -33,6 +33,10 @@ class FakeKv implements LeaseKv {
   async release(key: string, revision: number): Promise<void> {
     if (this.live(key)?.rev === revision) this.keys.delete(key);
   }
+  async get(key: string): Promise<{ value: string; revision: number } | undefined> {
+    const e = this.live(key);
+    return e ? { value: e.value, revision: e.rev } : undefined;
+  }
 }
 
 function setup() {
@@ -120,6 +124,29 @@ describe("Lease", () => {
     await a.stop({ release: false });
     await b.tick();
     assert.equal(b.active, false);
+  });
+
+  it("a standby takes over at once when the probe says the holder is gone, and only then", async () => {
+    const clock = { t: 0 };
+    const kv = new FakeKv(clock, 3000);
+    const gone = new Set<string>();
+    const probed: string[] = [];
+    const make = (holder: string) => new Lease(kv, {
+      service: "scheduler", holder, ttlMs: 3000, renewMs: 1000, retryMs: 500, now: () => clock.t,
+      probe: async (h) => { probed.push(h); return gone.has(h) ? "gone" : "alive"; },
+    });
+    const [a, b] = [make("a"), make("b")];
+    await a.tick();
+    clock.t += 500;
+    await b.tick();
+    assert.deepEqual([b.active, kv.holder("lease.scheduler"), probed], [false, "a", ["a"]], "a answers: b waits");
+    gone.add("a"); // a killed: its connection, and so its probe subscription, is gone
+    clock.t += 500;
+    await b.tick();
+    assert.equal(b.active, true, "b took over 1 s after a's last renewal, not after the 3 s TTL");
+    assert.equal(kv.holder("lease.scheduler"), "b");
+    await a.tick();
+    assert.equal(a.active, false, "a (had it survived) finds its revision gone");
   });
 
   it("refuses a renewal period that is not inside the TTL", () => {

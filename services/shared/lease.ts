@@ -1,7 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { BUCKETS, STREAMS } from "../../schemas/index.js";
+import { NoRespondersError, RequestError, type NatsConnection } from "@nats-io/transport-node";
+import { BUCKETS, STREAMS, subjects } from "../../schemas/index.js";
 import { errorMessage } from "./errors.js";
 import { hasLeader, whileJetStreamStarts } from "./nats.js";
 import type { Logger } from "./logger.js";
@@ -16,6 +16,8 @@ export interface LeaseKv {
   update(key: string, value: string, revision: number): Promise<number>;
   /** Removes the key, only if it is still at `revision`. */
   release(key: string, revision: number): Promise<void>;
+  /** The key's current value and revision (undefined when absent or expired). */
+  get?(key: string): Promise<{ value: string; revision: number } | undefined>;
 }
 
 export interface LeaseOptions {
@@ -33,6 +35,12 @@ export interface LeaseOptions {
   now?: () => number;
   /** Called when this instance becomes active (true) or stops being active (false). */
   onChange?: (active: boolean) => void;
+  /**
+   * Whether the holder named in the lease is still there: `gone` only when that is certain (its
+   * NATS connection, and so its probe subscription, no longer exists). A standby that hears `gone`
+   * takes the lease at once instead of waiting for the TTL (see `leaseProbe`).
+   */
+  probe?: (holder: string) => Promise<"gone" | "alive">;
   log?: Logger;
 }
 
@@ -85,7 +93,11 @@ export class Lease {
     if (this.revision !== undefined && !this.active) this.lose("ttl ran out before a renewal succeeded");
     try {
       if (this.revision === undefined) {
-        this.revision = await this.kv.create(this.key, this.value);
+        this.revision = await this.kv.create(this.key, this.value).catch(async (err: unknown) => {
+          const taken = await this.takeOverFromGone();
+          if (taken === undefined) throw err;
+          return taken;
+        });
       } else {
         this.revision = await this.kv.update(this.key, this.value, this.revision);
       }
@@ -114,6 +126,23 @@ export class Lease {
     if (held && rev !== undefined && opts.release !== false) {
       await this.kv.release(this.key, rev).catch((err) => this.opts.log?.debug("lease release failed", { err: errorMessage(err) }));
     }
+  }
+
+  /**
+   * The key is held: when its holder is certainly gone (a process killed: its connection closed),
+   * remove the lease at the revision read — only if nobody renewed it since — and campaign at once.
+   * The revision of the new lease, or undefined when the holder may still be there.
+   */
+  private async takeOverFromGone(): Promise<number | undefined> {
+    if (!this.opts.probe || !this.kv.get) return undefined;
+    const cur = await this.kv.get(this.key);
+    if (!cur) return undefined;
+    let holder: string | undefined;
+    try { holder = (JSON.parse(cur.value) as Partial<LeaseValue>).holder; } catch { return undefined; }
+    if (typeof holder !== "string" || (await this.opts.probe(holder)) !== "gone") return undefined;
+    this.opts.log?.info("lease holder is gone (its connection closed): taking over", { service: this.opts.service, holder });
+    await this.kv.release(this.key, cur.revision);
+    return this.kv.create(this.key, this.value);
   }
 
   private lose(why: string): void {
@@ -176,7 +205,39 @@ export async function openLeaseKv(nc: NatsConnection, opts: { ttlMs?: number; re
     create: (key, value) => kv.create(key, value),
     update: (key, value, revision) => kv.update(key, value, revision),
     release: (key, revision) => kv.delete(key, { previousSeq: revision }),
+    get: async (key) => {
+      const e = await kv.get(key);
+      return e && e.operation === "PUT" ? { value: e.string(), revision: e.revision } : undefined;
+    },
   };
+}
+
+/**
+ * Liveness of lease holders by request/reply: every instance answers on its own subject
+ * (`swarm.rpc.lease.<service>.<holder>`), and `probe` asks a holder. NATS answers "no responders"
+ * at once when no connection subscribes — a killed process's connection is closed by the server as
+ * soon as the socket is — so `gone` is certain; a slow or silent answer counts as `alive` (the TTL
+ * then decides). Safety never rests on it: the appends' expectations still guard a stale holder.
+ */
+export function leaseProbe(nc: NatsConnection, service: string, self: string, timeoutMs = 250): { probe(holder: string): Promise<"gone" | "alive">; stop(): void } {
+  const sub = nc.subscribe(subjects.leaseProbe(service, self), { callback: (_err, m) => { m.respond(""); } });
+  return {
+    probe: async (holder) => {
+      try {
+        await nc.request(subjects.leaseProbe(service, holder), "", { timeout: timeoutMs });
+        return "alive";
+      } catch (err) {
+        return isNoResponders(err) ? "gone" : "alive";
+      }
+    },
+    stop: () => sub.unsubscribe(),
+  };
+}
+
+function isNoResponders(err: unknown): boolean {
+  if (err instanceof NoRespondersError) return true;
+  if (err instanceof RequestError) return err.isNoResponders();
+  return false;
 }
 
 /** Current lease holders by service (expired leases are gone from the bucket). */
