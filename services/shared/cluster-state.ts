@@ -121,13 +121,17 @@ export function tasksOfService(state: ClusterState, serviceId: string): TaskView
   return out;
 }
 
-export function evolve(state: ClusterState, stored: StoredEvent): ClusterState {
+/**
+ * Folds one stored event. `members`: the event's singular events when the caller has already
+ * expanded a batch (`membersOf`), so that it is expanded once.
+ */
+export function evolve(state: ClusterState, stored: StoredEvent, members?: readonly Envelope[]): ClusterState {
   const { seq, event } = stored;
   if (seq <= state.seq) return state;
   state.seq = seq;
   state.versions.set(event.subject, seq);
   // A batch is its members, in order; only the batch's own subject gets this version.
-  if (isBatch(event)) for (const m of membersOf(event)) apply(state, m, seq);
+  if (isBatch(event)) for (const m of members ?? membersOf(event)) apply(state, m, seq);
   else apply(state, event, seq);
   return state;
 }

@@ -2,7 +2,7 @@ import type { StoredEvent } from "../../schemas/index.js";
 import { errorMessage, unavailable } from "./errors.js";
 import type { EventStore, Subscription } from "./event-store.js";
 import { evolve, initialClusterState, type ClusterState } from "./cluster-state.js";
-import { storedMembers } from "./batch-members.js";
+import { isBatch, membersOf } from "./batch-members.js";
 import type { Logger } from "./logger.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
@@ -82,9 +82,13 @@ export class Informer {
 
   private apply(e: StoredEvent): void {
     if (e.seq <= this.state.seq) return;
-    evolve(this.state, e);
+    // A batch is expanded once, for the fold and for the listeners.
+    const batch = isBatch(e.event) ? membersOf(e.event) : undefined;
+    evolve(this.state, e, batch);
     this.lastEventId = e.event.id;
-    if (this.listeners.size > 0) for (const m of storedMembers(e)) for (const l of this.listeners) l(m, this.state);
+    if (this.listeners.size > 0) {
+      for (const m of batch ? batch.map((event) => ({ seq: e.seq, event })) : [e]) for (const l of this.listeners) l(m, this.state);
+    }
     let n = 0;
     while (n < this.waiters.length && this.waiters[n]!.seq <= this.state.seq) n++;
     if (n > 0) for (const w of this.waiters.splice(0, n)) w.resolve();

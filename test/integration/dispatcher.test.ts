@@ -8,11 +8,11 @@ import {
 } from "../../services/shared/index.js";
 import {
   NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects,
-     type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
+     type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
-import { taskEventsOf } from "../helpers/task-events.js";
+import { eventsAfter, taskEventsOf } from "../helpers/task-events.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
 const PERIOD = 200;
@@ -56,19 +56,6 @@ function docWhere(nodeId: string, taskId: string, ok: (d: NodeTaskDoc) => boolea
     if (!d || !ok(d)) throw new Error(`doc is ${JSON.stringify(d)}`);
     return d;
   }, { what, timeoutMs: 5000 });
-}
-/** Events on the node's own subject after sequence `after`. */
-async function nodeEventsAfter(nodeId: string, after: number): Promise<Envelope[]> {
-  const head = await store.headSeq();
-  const out: Envelope[] = [];
-  if (head <= after) return out;
-  await new Promise<void>((resolve) => {
-    const sub = store.subscribe(after + 1, (e) => {
-      if (e.event.subject === subjects.event("node", nodeId)) out.push(e.event);
-      if (e.seq >= head) void sub.stop().then(resolve);
-    });
-  });
-  return out;
 }
 async function createAssigned(taskId: string, nodeId: string): Promise<void> {
   await emit("TaskCreated", "task", taskId, {
@@ -158,7 +145,8 @@ describe("dispatcher: sessions", () => {
         await new Promise((r) => setTimeout(r, PERIOD / 2));
         assert.equal(downs(), false, "n1 kept beating: it must not be marked down");
       }
-      const marked = (await nodeEventsAfter("n1", from)).filter((e) => e.type === "NodeStatusChanged" && e.data.state === "down");
+      const marked = (await eventsAfter(store, from)).map((e) => e.event)
+        .filter((e) => e.subject === subjects.event("node", "n1") && e.type === "NodeStatusChanged" && e.data.state === "down");
       assert.deepEqual(marked, []);
     } finally {
       worker.postMessage("stop");
@@ -200,13 +188,7 @@ describe("dispatcher: task status reports", () => {
     const head = await store.headSeq();
     await Promise.all([report("n1", "t5", "running"), report("n2", "t6", "running")]);
     await eventually(() => task("t5")?.state === "running" && task("t6")?.state === "running", { what: "t5 and t6 running", timeoutMs: 5000 });
-    const batches: Envelope[] = [];
-    await new Promise<void>((resolve) => {
-      const sub = store.subscribe(head + 1, (e) => {
-        if (e.event.type === "TaskStatusesChanged") batches.push(e.event);
-        if (task("t5")?.state === "running" && e.seq >= view.seq) void sub.stop().then(resolve);
-      });
-    });
+    const batches = (await eventsAfter(store, head)).map((e) => e.event).filter((e) => e.type === "TaskStatusesChanged");
     const members = batches.flatMap((b) => membersOf(b));
     assert.deepEqual(members.map((m) => [m.type, m.subject, m.actor]).sort(), [
       ["TaskStatusChanged", subjects.event("task", "t5"), { kind: "node", id: "n1", via: "dispatcher-test" }],

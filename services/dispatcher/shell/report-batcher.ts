@@ -1,10 +1,8 @@
 import type { TaskStatusReport } from "../../../schemas/index.js";
-import { decideAndCommit, packStatuses, serviceActor } from "../../shared/index.js";
+import { packStatuses } from "../../shared/index.js";
 import { planTaskReports } from "../core/sessions.js";
 import type { DispatcherContext } from "./context.js";
 
-/** Rounds per commit: a report batch walks at most the 15 task states. */
-const MAX_ROUNDS = 16;
 /** Node reports folded into one commit at most (each node's reports are one submission). */
 const MAX_SUBMISSIONS = 1024;
 
@@ -42,20 +40,16 @@ export class ReportBatcher {
     }
   }
 
+  /** One decide-append loop (the context's, acted by this instance) over every submission. */
   private async commit(batch: readonly Submission[]): Promise<void> {
-    const { deps, informer, now } = this.ctx;
     const reporter = new Map<string, string>();
-    const ctx = () => ({ actor: serviceActor(deps.instanceId), now: now() });
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const written = await decideAndCommit(deps.store, informer, (s) => {
-        const planned = batch.flatMap((b) => {
-          const p = planTaskReports(s, b.nodeId, b.updates);
-          for (const e of p) reporter.set(e.aggregateId, b.nodeId);
-          return p;
-        });
-        return packStatuses(s, planned, deps.instanceId, (taskId) => reporter.get(taskId)!);
-      }, ctx);
-      if (written === 0) return;
-    }
+    await this.ctx.commit((s) => {
+      const planned = batch.flatMap((b) => {
+        const p = planTaskReports(s, b.nodeId, b.updates);
+        for (const e of p) reporter.set(e.aggregateId, b.nodeId);
+        return p;
+      });
+      return packStatuses(s, planned, this.ctx.deps.instanceId, (taskId) => reporter.get(taskId)!);
+    });
   }
 }
