@@ -1,16 +1,18 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { subjects, type NodeStatusMessage, type TaskStatusReport } from "../../../schemas/index.js";
 import { errorMessage, type AckedPublisher, type Logger } from "../../shared/index.js";
+import { PendingReports } from "../core/pending-reports.js";
 
 /** Most reports in one `tasks` message. */
 const MAX_BATCH = 500;
 
 /**
- * Batches task status reports and publishes them with JetStream (acked) on the node's status
- * subject. A batch that fails to publish is kept, in order, and re-sent on the next flush.
+ * Batches task status reports — one per task, its furthest state (PendingReports) — and publishes
+ * them with JetStream (acked) on the node's status subject. A batch that fails to publish is put
+ * back and re-sent on the next flush.
  */
 export class StatusPublisher {
-  private queue: TaskStatusReport[] = [];
+  private readonly queue = new PendingReports();
   private inflight: Promise<void> | undefined;
 
   constructor(
@@ -22,26 +24,27 @@ export class StatusPublisher {
   ) {}
 
   push(...reports: TaskStatusReport[]): void {
-    this.queue.push(...reports);
+    for (const r of reports) this.queue.add(r);
   }
 
-  get pending(): number { return this.queue.length; }
+  /** Tasks with an unsent report. */
+  get pending(): number { return this.queue.size; }
 
   /** Publishes what is queued; concurrent calls share one in-flight publish. */
   flush(): Promise<void> {
     if (this.inflight) return this.inflight;
-    if (this.queue.length === 0) return Promise.resolve();
+    if (this.queue.size === 0) return Promise.resolve();
     this.inflight = this.publishOnce().finally(() => { this.inflight = undefined; });
     return this.inflight;
   }
 
   private async publishOnce(): Promise<void> {
-    const batch = this.queue.splice(0, MAX_BATCH);
+    const batch = this.queue.take(MAX_BATCH);
     const msg: NodeStatusMessage = { kind: "tasks", nodeId: this.nodeId, sessionId: this.sessionId(), updates: batch };
     try {
       await this.acked.publish(subjects.nodeStatus(this.nodeId), JSON.stringify(msg));
     } catch (err) {
-      this.queue.unshift(...batch);
+      this.queue.putBack(batch);
       this.log.warn("status publish failed; will resend", { err: errorMessage(err), reports: batch.length });
     }
   }

@@ -34,6 +34,8 @@ export class TaskRunner {
   private readonly dirty = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
+  /** The exit watch of every container being watched, aborted on stop. */
+  private readonly watches = new Set<AbortController>();
   private active = false;
   private readonly health: HealthWatcher;
 
@@ -82,6 +84,8 @@ export class TaskRunner {
   async stop(): Promise<void> {
     this.active = false;
     this.abort.abort();
+    for (const w of this.watches) w.abort();
+    this.watches.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
@@ -188,15 +192,17 @@ export class TaskRunner {
   }
 
   private watch(taskId: string, containerId: string, condition: "next-exit" | "not-running"): AbortController {
+    // Kept in a set that stop() aborts, not chained to the runner's signal with a listener: an
+    // EventTarget checks each new listener against all the others (a node runs hundreds of tasks).
     const ac = new AbortController();
-    const onStop = () => ac.abort();
-    this.abort.signal.addEventListener("abort", onStop, { once: true });
+    if (!this.active) ac.abort();
+    this.watches.add(ac);
     this.d.executor.wait(containerId, condition, ac.signal).then(
       (exitCode) => this.afterWatch(taskId, { kind: "exited", containerId, exitCode }),
       (err) => {
         if (!ac.signal.aborted) this.afterWatch(taskId, { kind: "lost", containerId, error: `task: ${errorMessage(err)}` });
       },
-    ).finally(() => this.abort.signal.removeEventListener("abort", onStop));
+    ).finally(() => this.watches.delete(ac));
     return ac;
   }
 
