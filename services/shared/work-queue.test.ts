@@ -38,3 +38,31 @@ describe("work queue", () => {
     await q.stop();
   });
 });
+
+describe("work queue timers", () => {
+  it("keys added in one burst share timers, each runs once, no earlier than its delay", async () => {
+    const ran = new Map<string, number>();
+    const q = new WorkQueue(async (k) => { ran.set(k, (ran.get(k) ?? 0) + 1); }, log, { debounceMs: 15 });
+    const t0 = performance.now();
+    const started: number[] = [];
+    const q2 = new WorkQueue(async () => { started.push(performance.now() - t0); }, log, { debounceMs: 15 });
+    for (let i = 0; i < 5000; i++) { q.add(`k${i}`); q.add(`k${i}`); }
+    q2.add("late");
+    await q.idle();
+    await q2.idle();
+    assert.equal(ran.size, 5000);
+    assert.ok([...ran.values()].every((n) => n === 1), "each key once");
+    assert.ok(started[0]! >= 14, `ran after its debounce, at ${started[0]} ms`);
+    await q.stop();
+    await q2.stop();
+  });
+
+  it("stop cancels what is queued", async () => {
+    const ran: string[] = [];
+    const q = new WorkQueue(async (k) => { ran.push(k); }, log, { debounceMs: 5 });
+    q.add("a"); q.add("b", 1);
+    await q.stop();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(ran, []);
+  });
+});

@@ -16,7 +16,10 @@ export interface WorkQueueOptions {
  * with per-key exponential back-off; others are logged by kind and dropped until the next add.
  */
 export class WorkQueue {
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Queued keys → the bucket (due time, whole ms) they wait in. */
+  private readonly pending = new Map<string, number>();
+  /** One timer per due millisecond, however many keys are due then (a burst of 100,000 adds is a handful of timers). */
+  private readonly buckets = new Map<number, { timer: NodeJS.Timeout; keys: string[] }>();
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
@@ -36,7 +39,22 @@ export class WorkQueue {
       return;
     }
     if (this.pending.has(key)) return;
-    this.pending.set(key, setTimeout(() => void this.run(key), delayMs));
+    const due = Math.ceil(performance.now() + delayMs);
+    let bucket = this.buckets.get(due);
+    if (!bucket) {
+      bucket = { timer: setTimeout(() => this.fire(due), Math.max(0, due - performance.now())), keys: [] };
+      this.buckets.set(due, bucket);
+    }
+    bucket.keys.push(key);
+    this.pending.set(key, due);
+  }
+
+  private fire(due: number): void {
+    const bucket = this.buckets.get(due);
+    this.buckets.delete(due);
+    for (const key of bucket?.keys ?? []) {
+      if (this.pending.get(key) === due) void this.run(key);
+    }
   }
 
   private async run(key: string): Promise<void> {
@@ -71,7 +89,8 @@ export class WorkQueue {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.pending.values()) clearTimeout(t);
+    for (const b of this.buckets.values()) clearTimeout(b.timer);
+    this.buckets.clear();
     this.pending.clear();
     while (this.running.size > 0) await new Promise((r) => setTimeout(r, 10));
   }

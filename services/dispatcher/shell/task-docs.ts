@@ -29,9 +29,9 @@ export class TaskDocPublisher {
   /** Informer listener: any event on a task's subject re-syncs that task's doc. */
   readonly onEvent: EventListener = (e) => {
     if (!this.ctx.informer.synced) return;
-    const subj = parseEventSubject(e.event.subject);
     // A status change never changes a published doc (docSignature): most task events are those.
     if (e.event.type === "TaskStatusChanged" && this.published.has(e.event.data.taskId)) return;
+    const subj = parseEventSubject(e.event.subject);
     if (subj?.kind === "task") this.queue.add(subj.id);
     // A removed node's tasks: their docs become tombstones.
     if (e.event.type === "NodeRemoved") for (const id of tasksOnNode(this.ctx.informer.state, e.event.data.nodeId)) this.queue.add(id);

@@ -20,11 +20,21 @@ export function needsScheduling(t: TaskView): boolean {
   return t.state === "pending" && taskStateRank(t.desiredState) <= RUNNING;
 }
 
-/** Tasks in a stable order: by service, then slot, then id (batches a service's tasks together). */
-function pendingTasks(state: ClusterState): TaskView[] {
-  const out: TaskView[] = [];
-  for (const t of state.tasks.values()) if (needsScheduling(t)) out.push(t);
-  return out.sort((a, b) => cmp(a.serviceId, b.serviceId) || a.slot - b.slot || cmp(a.id, b.id));
+/**
+ * Pending tasks in a stable order: by service, then slot, then id (batches a service's tasks
+ * together). Lazily, one service at a time: a pass that stops at its limit does not sort the
+ * whole backlog (100,000 pending tasks sorted per pass cost more than placing 5,000 of them).
+ */
+function* pendingTasks(state: ClusterState): Generator<TaskView> {
+  for (const serviceId of [...state.tasksByService.keys()].sort(cmp)) {
+    const out: TaskView[] = [];
+    for (const id of state.tasksByService.get(serviceId)!) {
+      const t = state.tasks.get(id);
+      if (t && needsScheduling(t)) out.push(t);
+    }
+    if (out.length > 1) out.sort((a, b) => a.slot - b.slot || cmp(a.id, b.id));
+    yield* out;
+  }
 }
 
 function unschedulable(state: ClusterState, t: TaskView, err: string): PlannedEvent[] {
@@ -62,12 +72,14 @@ export function decide(state: ClusterState, t: TaskView, infos: readonly NodeInf
  */
 export function plan(state: ClusterState, _now: Date, limit = Infinity): PlannedEvent[] {
   const pending = pendingTasks(state);
-  if (pending.length === 0) return []; // most passes: a status change, nothing to place
+  const first = pending.next();
+  if (first.done) return []; // most passes: a status change, nothing to place
   const infos = nodeInfos(state);
   const verdicts = new PassVerdicts(infos);
   const out: PlannedEvent[] = [];
-  for (const t of pending) {
+  for (let next: IteratorResult<TaskView> = first; !next.done; next = pending.next()) {
     if (out.length >= limit) break;
+    const t = next.value;
     const key = PassVerdicts.keyOf(t.serviceId, t.spec);
     const make = () => taskInfo(state, t);
     let d: { node: NodeInfo } | { err: string };

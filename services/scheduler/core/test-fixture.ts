@@ -39,6 +39,8 @@ export function state(nodes: NodeView[], tasks: TaskView[], services: ServiceSpe
   for (const n of nodes) s.nodes.set(n.id, n);
   tasks.forEach((t, i) => {
     s.tasks.set(t.id, t);
+    const ofService = s.tasksByService.get(t.serviceId) ?? new Set<string>();
+    s.tasksByService.set(t.serviceId, ofService.add(t.id));
     s.versions.set(subjects.event("task", t.id), 10 + i);
   });
   for (const spec of services) {
