@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { TaskSpec } from "../../../schemas/index.js";
-import { chooseNode, hash32, hasImage } from "./choose.js";
+import { chooseNode, hash32, hasImage, isPlainSpread, SpreadHeap } from "./choose.js";
 import type { NodeInfo, TaskInfo } from "./node-info.js";
 import { desc, GiB, info, nodeInfo } from "./test-fixture.js";
 
@@ -93,4 +93,33 @@ describe("image preference", () => {
   const n = nodeInfo({ description: desc({ images: ["busybox:latest", "reg/app:2"] }) });
   const table: [string, boolean][] = [["busybox", true], ["busybox:latest", true], ["reg/app:2", true], ["reg/app", false], ["nginx", false]];
   for (const [img, want] of table) it(`${img} → ${want}`, () => assert.equal(hasImage(n, img), want));
+});
+
+describe("node choice: spread heap (a run of one group's placements)", () => {
+  it("gives the same node as chooseNode for every placement of a run", () => {
+    // Uneven start: own and other tasks, some nodes with the image — every tie-break level in play.
+    let seed = 7;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    const nodes = Array.from({ length: 60 }, (_, i) => withTasks(
+      nodeInfo(rnd(3) === 0 ? { description: desc({ images: ["img:latest"] }) } : {}, `n${String(i).padStart(2, "0")}`), rnd(4), rnd(6)));
+    const twins = nodes.map((n) => withTasks(nodeInfo(n.node, n.node.id), n.serviceCount("svc"), n.activeTotal - n.serviceCount("svc")));
+    const t = info();
+    assert.ok(isPlainSpread(t));
+    const heap = new SpreadHeap("k", t, nodes);
+    for (let i = 0; i < 500; i++) {
+      const want = chooseNode({ ...t, id: `t${i}` }, twins, twins)!;
+      const got = heap.min()!;
+      assert.equal(got.node.id, want.node.id, `placement ${i}`);
+      got.add(t, true);
+      heap.raised(got);
+      want.add(t, true);
+    }
+  });
+
+  it("is not used for preferences, soft constraints or other strategies", () => {
+    assert.equal(isPlainSpread(info({ Placement: { Strategy: "binpack" } })), false);
+    assert.equal(isPlainSpread(info({ Placement: { Preferences: [{ Spread: { SpreadDescriptor: "node.labels.zone" } }] } })), false);
+    assert.equal(isPlainSpread(info({ Placement: { Constraints: ["node.labels.zone==~a"] } })), false);
+    assert.equal(isPlainSpread(info({ Placement: { Constraints: ["node.labels.zone==a"] } })), true);
+  });
 });

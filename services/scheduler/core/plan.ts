@@ -1,7 +1,7 @@
 import type { ClusterState, PlannedEvent, TaskView } from "../../shared/pure.js";
 import { plan as planEvent, versionOf } from "../../shared/pure.js";
 import { subjects, taskStateRank } from "../../../schemas/index.js";
-import { chooseNode } from "./choose.js";
+import { chooseNode, isPlainSpread, SpreadHeap } from "./choose.js";
 import { cmp, nodeInfos, taskInfo, type NodeInfo } from "./node-info.js";
 import { PassVerdicts } from "./verdicts.js";
 import { explain, noSuitableNode, runPipeline } from "./pipeline.js";
@@ -77,16 +77,31 @@ export function plan(state: ClusterState, _now: Date, limit = Infinity): Planned
   const infos = nodeInfos(state);
   const verdicts = new PassVerdicts(infos);
   const out: PlannedEvent[] = [];
+  const keys = new Map<unknown, { serviceId: string; key: string }>();
+  let heap: SpreadHeap | undefined; // the last group's spread order, while only its placements change nodes
   for (let next: IteratorResult<TaskView> = first; !next.done; next = pending.next()) {
     if (out.length >= limit) break;
     const t = next.value;
-    const key = PassVerdicts.keyOf(t.serviceId, t.spec);
+    // A service's tasks usually share one spec object: its key is computed once per pass.
+    let memo = keys.get(t.spec);
+    if (memo?.serviceId !== t.serviceId) keys.set(t.spec, (memo = { serviceId: t.serviceId, key: PassVerdicts.keyOf(t.serviceId, t.spec) }));
+    const key = memo.key;
     const make = () => taskInfo(state, t);
     let d: { node: NodeInfo } | { err: string };
-    if (t.nodeId !== undefined) d = decide(state, t, infos);
-    else {
+    if (t.nodeId !== undefined) {
+      d = decide(state, t, infos);
+      heap = undefined;
+    } else {
       const r = verdicts.result(key, make);
-      const node = chooseNode({ ...verdicts.info(key, make), id: t.id }, infos, r.eligible);
+      const info = verdicts.info(key, make);
+      let node: NodeInfo | undefined;
+      if (r.eligible.length > 0 && isPlainSpread(info)) {
+        if (heap?.key !== key || heap.eligible !== r.eligible) heap = new SpreadHeap(key, info, r.eligible);
+        node = heap.min();
+      } else {
+        heap = undefined;
+        node = chooseNode({ ...info, id: t.id }, infos, r.eligible);
+      }
       d = node ? { node } : { err: noSuitableNode(r.failures) };
     }
     if ("err" in d) {
@@ -96,6 +111,7 @@ export function plan(state: ClusterState, _now: Date, limit = Infinity): Planned
     // Later tasks of the pass see this one's reservations, ports and load.
     d.node.add(verdicts.info(key, make), true);
     verdicts.changed(d.node);
+    heap?.raised(d.node);
     out.push(assigned(state, t, d.node.node.id));
   }
   return out;
