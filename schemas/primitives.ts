@@ -12,8 +12,10 @@ export const TASK_STATES = [
 export const TaskState = z.enum(TASK_STATES);
 export type TaskState = z.infer<typeof TaskState>;
 
+const RANKS = new Map<string, number>(TASK_STATES.map((s, i) => [s, i]));
+/** The state's index in TASK_STATES (-1 for a string that is none); a hash lookup: every fold and scheduler pass asks. */
 export function taskStateRank(s: TaskState): number {
-  return TASK_STATES.indexOf(s);
+  return RANKS.get(s) ?? -1;
 }
 /** True when `a` is strictly later than `b` in Swarm's task state order. */
 export function taskStateAfter(a: TaskState, b: TaskState): boolean {

@@ -25,7 +25,23 @@ export interface HollowExecutorOptions {
   memoryBytes?: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/**
+ * The simulated latency: resolves after `ms`. Every hollow node of the process shares one timer per
+ * due millisecond (a thousand nodes starting a hundred containers each would otherwise set 200,000
+ * timers — the simulation's cost, not the agent's).
+ */
+const due = new Map<number, (() => void)[]>();
+function sleep(ms: number): Promise<void> {
+  const at = Math.ceil(performance.now() + ms);
+  let waiting = due.get(at);
+  if (!waiting) {
+    const list: (() => void)[] = (waiting = []);
+    due.set(at, list);
+    setTimeout(() => { due.delete(at); for (const r of list) r(); }, Math.max(0, at - performance.now()));
+  }
+  const list = waiting;
+  return new Promise<void>((r) => list.push(r));
+}
 
 /** A SIMULATED runtime: in-memory containers that start after `delayMs` and never exit on their own. */
 export class HollowExecutor implements Executor {

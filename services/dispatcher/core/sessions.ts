@@ -61,9 +61,8 @@ export function checkReport(state: ClusterState, nodeId: string, r: TaskStatusRe
 }
 
 /**
- * The next step of each task in a report batch: per task, the first report (in the agent's order)
- * that moves it forward from its current state. Called again on the new state, it yields the next
- * step, so every intermediate state reaches the log in order.
+ * One event per task of a report batch: its furthest reported state (latestPerTask), when that
+ * moves it forward from its current state. On the state that includes them it yields nothing.
  */
 export function planTaskReports(state: ClusterState, nodeId: string, reports: readonly TaskStatusReport[]): PlannedEvent[] {
   const out: PlannedEvent[] = [];

@@ -21,10 +21,10 @@ export interface DispatcherContext {
    * `nodeId`: the events answer that node's report, registration or heartbeat, so the node is their
    * actor (`via` this instance); without it the actor is this instance itself.
    */
-  commit(decide: (s: ClusterState) => PlannedEvent[], nodeId?: string): Promise<number>;
+  commit(decide: (s: ClusterState) => PlannedEvent[], nodeId?: string, rounds?: number): Promise<number>;
 }
 
-/** Rounds per commit: a report batch walks at most the 15 task states. */
+/** Rounds per commit, at most (a registration takes two: the description, then ready). */
 const MAX_ROUNDS = 16;
 
 export function makeContext(deps: ServiceDeps, informer: Informer, log: Logger): DispatcherContext {
@@ -32,11 +32,11 @@ export function makeContext(deps: ServiceDeps, informer: Informer, log: Logger):
   const self = serviceActor(deps.instanceId);
   return {
     deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(), partition: OWN_ALL,
-    async commit(decide, nodeId) {
+    async commit(decide, nodeId, rounds = MAX_ROUNDS) {
       const actor: Actor = nodeId ? { kind: "node", id: nodeId, via: deps.instanceId } : self;
       const ctx = () => ({ actor, now: now() });
       let last = 0;
-      for (let round = 0; round < MAX_ROUNDS; round++) {
+      for (let round = 0; round < rounds; round++) {
         const written = await decideAndCommit(deps.store, informer, decide, ctx);
         if (written === 0) break;
         last = written;

@@ -40,7 +40,11 @@ export class ReportBatcher {
     }
   }
 
-  /** One decide-append loop (the context's, acted by this instance) over every submission. */
+  /**
+   * One decide-append round (the context's, acted by this instance) over every submission: each
+   * task's event already takes it to the furthest state reported (latestPerTask), so a second
+   * round would only re-check every report to find nothing (conflicts are retried within the round).
+   */
   private async commit(batch: readonly Submission[]): Promise<void> {
     const reporter = new Map<string, string>();
     await this.ctx.commit((s) => {
@@ -50,6 +54,6 @@ export class ReportBatcher {
         return p;
       });
       return packStatuses(s, planned, this.ctx.deps.instanceId, (taskId) => reporter.get(taskId)!);
-    });
+    }, undefined, 1);
   }
 }

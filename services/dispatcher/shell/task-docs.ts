@@ -31,6 +31,8 @@ export class TaskDocPublisher {
     if (!this.ctx.informer.synced) return;
     // A status change never changes a published doc (docSignature): most task events are those.
     if (e.event.type === "TaskStatusChanged" && this.published.has(e.event.data.taskId)) return;
+    // A task is created pending, with no doc; the same for a placement explanation (belongsOnNode).
+    if (e.event.type === "TaskCreated" || e.event.type === "TaskUnschedulable") return;
     const subj = parseEventSubject(e.event.subject);
     if (subj?.kind === "task") this.queue.add(subj.id);
     // A removed node's tasks: their docs become tombstones.
