@@ -16,7 +16,7 @@
 import { setMaxListeners } from "node:events";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { STREAMS } from "../../schemas/index.js";
+import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream } from "../../schemas/index.js";
 import { connectNats } from "../../services/shared/index.js";
 import { startHollowFleet, pool, type HollowFleet } from "./hollow-agents.js";
 import { startHollowControlPlane, postJson, type HollowControlPlane } from "./hollow-cluster.js";
@@ -150,6 +150,14 @@ function printSummary(r: RunResult, assigned: EventRate | undefined): void {
   console.log(`  → jetswarm here: ${f0(tps)} tasks/s end to end${assigned ? `, ${f0(assigned.perSecond)} placements/s` : ""}`);
 }
 
+/** Messages ever stored in NODE_STATUS and in the NODE_TASKS shards (their last sequences). */
+async function traffic(nc: NatsConnection): Promise<{ status: number; docs: number }> {
+  const jsm = await jetstreamManager(nc);
+  let docs = 0;
+  for (const shard of NODE_TASK_SHARD_IDS) docs += (await jsm.streams.info(nodeTasksStream(shard))).state.last_seq;
+  return { status: (await jsm.streams.info(STREAMS.nodeStatus)).state.last_seq, docs };
+}
+
 async function main(): Promise<void> {
   const deadline = Date.now() + TIMEOUT_S * 1000;
   say(`hollow-node scale benchmark: ${NODES} nodes with a SIMULATED container runtime (no Docker), ${SERVICES} services, ${TOTAL} tasks` +
@@ -161,6 +169,7 @@ async function main(): Promise<void> {
   say(`${NODES} hollow nodes ready`);
   probe = await connectNats({ url: cp.natsUrl, name: "bench-probe" });
   const fromSeq = (await (await jetstreamManager(probe)).streams.info(STREAMS.events)).state.last_seq + 1;
+  const trafficBefore = await traffic(probe);
   const pids = () => new Map([...cp!.pids(), [`bench (${NODES} hollow agents)`, process.pid]]);
   const cpu = new CpuSampler(pids);
   const startEpochMs = Date.now();
@@ -174,6 +183,7 @@ async function main(): Promise<void> {
     say(`run failed (${err instanceof Error ? err.message : String(err)}${err instanceof Error && err.cause ? `: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` : ""}); partial figures follow`);
   }
   const cpuReport = cpu.report();
+  const trafficAfter = await traffic(probe);
   const perNode = fleet.runningPerNode();
   // Warnings of the run only: agents outliving the services at teardown find no dispatcher.
   const warnings = { count: fleet.problems.count, first: [...fleet.problems.first] };
@@ -189,6 +199,8 @@ async function main(): Promise<void> {
   say(`replayed ${total} events in ${((performance.now() - tReplay) / 1000).toFixed(1)} s${complete ? "" : ` (stopped after BENCH_REPLAY_S=${REPLAY_S}: rates are partial)`}`);
   printRates(rates, startEpochMs);
   printProcesses(cpuReport, mem);
+  console.log(`\nMessages stored during the run: ${f0(trafficAfter.status - trafficBefore.status)} agent status messages (NODE_STATUS), ` +
+    `${f0(trafficAfter.docs - trafficBefore.docs)} task docs (NODE_TASKS_*)`);
   console.log(`\nSpread: ${Math.min(...perNode)}–${Math.max(...perNode)} simulated containers per hollow node; agent warnings: ${warnings.count}`);
   for (const p of warnings.first) console.log(`  ${p}`);
   if (!result) throw failure;
