@@ -3,13 +3,16 @@ import { WrongLastSequenceError, SwarmError } from "./errors.js";
 import { toAppend, type EventContext, type EventStore, type PlannedEvent } from "./event-store.js";
 import { msgIdFor } from "./ids.js";
 import type { Informer } from "./informer.js";
-import { currentTraceparent, inSpan } from "./telemetry.js";
+import type { Span } from "@opentelemetry/api";
+import { inSpan, traceparentOf } from "./telemetry.js";
 
 export interface CommitOptions {
   /** Decide-append rounds before giving up on repeated conflicts. Default 5. */
   attempts?: number;
   /** Appends in flight at once. Default 256. */
   concurrency?: number;
+  /** The span the decision belongs to (a request's): its events then carry that span's trace. */
+  parent?: Span;
 }
 
 /** The message id of a planned event: derived from the decision, so a retry is de-duplicated. */
@@ -75,10 +78,10 @@ export async function decideAndCommit(
   opts: CommitOptions = {},
 ): Promise<number> {
   return inSpan("decide-and-commit", {}, async (span) => {
-    const written = await commitLoop(store, informer, decide, ctx, opts);
+    const written = await commitLoop(store, informer, decide, ctx, opts, traceparentOf(span));
     span.setAttribute("jetswarm.last_seq", written);
     return written;
-  });
+  }, opts.parent);
 }
 
 /**
@@ -90,14 +93,14 @@ const READ_YOUR_WRITES_MS = 20_000;
 
 async function commitLoop(
   store: EventStore, informer: Informer, decide: (state: ClusterState) => PlannedEvent[],
-  ctx: () => EventContext, opts: CommitOptions,
+  ctx: () => EventContext, opts: CommitOptions, traceparent: string | undefined,
 ): Promise<number> {
   const attempts = opts.attempts ?? 5;
   let written = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const planned = decide(informer.state);
     if (planned.length === 0) return written;
-    const { maxSeq, conflicts } = await appendPlanned(store, planned, { traceparent: currentTraceparent(), ...ctx() }, opts.concurrency);
+    const { maxSeq, conflicts } = await appendPlanned(store, planned, { traceparent, ...ctx() }, opts.concurrency);
     written = Math.max(written, maxSeq);
     if (maxSeq > 0) await informer.waitFor(maxSeq, READ_YOUR_WRITES_MS);
     if (conflicts.length === 0) return written;

@@ -15,7 +15,7 @@ export * from "./config.js";
 export * from "./lifecycle.js";
 export { createLogger, type Logger } from "./logger.js";
 export * from "./service.js";
-export { startTelemetry, inSpan, currentTraceparent } from "./telemetry.js";
+export { startTelemetry, inSpan, traceparentOf } from "./telemetry.js";
 export * from "./lease.js";
 export * from "./membership.js";
 export * from "./rendezvous.js";
