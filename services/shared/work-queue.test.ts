@@ -66,3 +66,21 @@ describe("work queue timers", () => {
     assert.deepEqual(ran, []);
   });
 });
+
+describe("work queue buckets", () => {
+  it("keys falling due in one bucket window start together, in the given order", async () => {
+    const started: string[] = [];
+    const node = (k: string) => k.split("/")[0]!;
+    const q = new WorkQueue(async (k) => { started.push(k); }, log, {
+      debounceMs: 1, bucketMs: 40, order: (a, b) => (node(a) < node(b) ? -1 : node(a) > node(b) ? 1 : 0),
+    });
+    // Start early in a 40 ms window, so that the adds below all fall due at its end.
+    const into = performance.now() % 40;
+    if (into > 20) await new Promise((r) => setTimeout(r, 41 - into));
+    // Interleaved as placements spread over nodes arrive.
+    for (const k of ["b/1", "a/1", "c/1", "b/2", "a/2", "c/2"]) q.add(k);
+    await q.idle();
+    assert.deepEqual(started, ["a/1", "a/2", "b/1", "b/2", "c/1", "c/2"], "grouped by node, stable within a node");
+    await q.stop();
+  });
+});

@@ -8,6 +8,13 @@ export interface WorkQueueOptions {
   backoffMs?: number;
   /** Retry delay cap. Default 5000 ms. */
   maxBackoffMs?: number;
+  /**
+   * Due times are rounded up to a multiple of this (ms), so keys added within one such window run
+   * together, in `order`. Default 1.
+   */
+  bucketMs?: number;
+  /** The order in which the keys that fall due together are started. Default: as added. */
+  order?: (a: string, b: string) => number;
 }
 
 /**
@@ -39,7 +46,8 @@ export class WorkQueue {
       return;
     }
     if (this.pending.has(key)) return;
-    const due = Math.ceil(performance.now() + delayMs);
+    const step = this.opts.bucketMs ?? 1;
+    const due = Math.ceil((performance.now() + delayMs) / step) * step;
     let bucket = this.buckets.get(due);
     if (!bucket) {
       bucket = { timer: setTimeout(() => this.fire(due), Math.max(0, due - performance.now())), keys: [] };
@@ -52,7 +60,9 @@ export class WorkQueue {
   private fire(due: number): void {
     const bucket = this.buckets.get(due);
     this.buckets.delete(due);
-    for (const key of bucket?.keys ?? []) {
+    const keys = bucket?.keys ?? [];
+    if (this.opts.order && keys.length > 1) keys.sort(this.opts.order);
+    for (const key of keys) {
       if (this.pending.get(key) === due) void this.run(key);
     }
   }

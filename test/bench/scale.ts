@@ -14,6 +14,7 @@
  * GET /tasks?filters={"service":[…]}, CPU and peak RSS (VmHWM) of every control-plane process.
  */
 import { setMaxListeners } from "node:events";
+import { writeHeapSnapshot } from "node:v8";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream } from "../../schemas/index.js";
@@ -178,6 +179,8 @@ async function main(): Promise<void> {
   try {
     result = await run(cp.apiUrl, deadline, cpu);
     say(`all ${TOTAL} tasks running; ${fleet.running()} containers running in the SIMULATED runtimes`);
+    // BENCH_HEAP_SNAPSHOT=<file>: this process's heap (the hollow agents) once everything runs.
+    if (process.env.BENCH_HEAP_SNAPSHOT) say(`heap snapshot: ${writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)}`);
   } catch (err) {
     failure = err;
     say(`run failed (${err instanceof Error ? err.message : String(err)}${err instanceof Error && err.cause ? `: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` : ""}); partial figures follow`);
