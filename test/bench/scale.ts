@@ -91,11 +91,14 @@ async function run(apiUrl: string, deadline: number, cpu: CpuSampler): Promise<R
   const listMs: number[] = [], psMs: number[] = [];
   const startEpochMs = Date.now();
   const t0 = performance.now();
-  await pool(names, 4, (Name) => postJson(`${apiUrl}/services/create`, {
-    Name, Mode: { Replicated: { Replicas: REPLICAS } }, TaskTemplate: { ContainerSpec: { Image: IMAGE } },
-  }));
+  const createEach: number[] = [];
+  await pool(names, 4, async (Name) => {
+    const t = performance.now();
+    await postJson(`${apiUrl}/services/create`, { Name, Mode: { Replicated: { Replicas: REPLICAS } }, TaskTemplate: { ContainerSpec: { Image: IMAGE } } });
+    createEach.push(performance.now() - t);
+  });
   const createMs = performance.now() - t0;
-  say(`${SERVICES} services created in ${(createMs / 1000).toFixed(1)} s; waiting for ${TOTAL} tasks to run`);
+  say(`${SERVICES} services created in ${(createMs / 1000).toFixed(1)} s (each: p50 ${percentile(createEach, 50).toFixed(0)} ms, max ${Math.max(...createEach).toFixed(0)} ms); waiting for ${TOTAL} tasks to run`);
   let lastSay = performance.now();
   for (let i = 0; ; i++) {
     const list = await timedGet<Service[]>(`${apiUrl}/services`);
