@@ -1,12 +1,12 @@
 /*
  * Control-plane scale benchmark (`npm run bench:scale`), with HOLLOW nodes: the real control
  * plane (nats-server, api, orchestrator, scheduler, dispatcher — separate processes) and
- * BENCH_NODES real agents in this process whose container runtime is SIMULATED (HollowExecutor:
+ * BENCH_NODES real agents in worker threads of this process (BENCH_AGENT_THREADS, default 2) whose container runtime is SIMULATED (HollowExecutor:
  * in-memory containers, no Docker), as Kubernetes' kubemark does. It measures the control plane
  * only; no container runs anywhere.
  *
  * Env (defaults): BENCH_NODES=1000, BENCH_SERVICES=100, BENCH_TASKS=100000 (replicas per service =
- * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_POLL_MS=250, BENCH_REPLAY_S=180,
+ * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_AGENT_THREADS=2, BENCH_POLL_MS=250, BENCH_REPLAY_S=180,
  * BENCH_HEARTBEAT_MS (unset: the cluster default, passed to `swarm init`), BENCH_DUMP (a file: every
  * replayed event appended as one JSON line {seq, ms, event}, for analysis).
  * Reports: tasks/s from the first create to all running (GET /services RunningTasks), placements/s
@@ -15,6 +15,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { writeHeapSnapshot } from "node:v8";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream } from "../../schemas/index.js";
@@ -33,6 +34,7 @@ const SERVICES = env("BENCH_SERVICES", 100);
 const TASKS = env("BENCH_TASKS", 100_000);
 const TIMEOUT_S = env("BENCH_TIMEOUT_S", 900);
 const PER_CONN = env("BENCH_NODES_PER_CONN", 1);
+const THREADS = env("BENCH_AGENT_THREADS", 2);
 const POLL_MS = env("BENCH_POLL_MS", 250);
 const REPLAY_S = env("BENCH_REPLAY_S", 180);
 /** Optional: the cluster's heartbeat period (`swarm init`); unset = jetswarm's default. */
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
     (HEARTBEAT_MS ? `, heartbeat period ${HEARTBEAT_MS} ms` : ", default heartbeat period"));
   cp = await startHollowControlPlane(say, HEARTBEAT_MS);
   say(`control plane up (api ${cp.apiUrl}, nats ${cp.natsUrl}); init node ${cp.initNodeId.slice(0, 12)} has no agent and stays unknown`);
-  fleet = await startHollowFleet({ apiUrl: cp.apiUrl, natsUrl: cp.natsUrl, workerToken: cp.workerToken, nodes: NODES, nodesPerConnection: PER_CONN }, say);
+  fleet = await startHollowFleet({ apiUrl: cp.apiUrl, natsUrl: cp.natsUrl, workerToken: cp.workerToken, nodes: NODES, nodesPerConnection: PER_CONN, threads: THREADS }, say);
   await waitNodesReady(cp.apiUrl, deadline);
   say(`${NODES} hollow nodes ready`);
   probe = await connectNats({ url: cp.natsUrl, name: "bench-probe" });
@@ -176,12 +178,15 @@ async function main(): Promise<void> {
   const trafficBefore = await traffic(probe);
   const pids = () => new Map([...cp!.pids(), [`bench (${NODES} hollow agents)`, process.pid]]);
   const cpu = new CpuSampler(pids);
+  // This thread's event-loop delay: how late the benchmark's own requests and polls may be.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const startEpochMs = Date.now();
   let result: RunResult | undefined;
   let failure: unknown;
   try {
     result = await run(cp.apiUrl, deadline, cpu);
-    say(`all ${TOTAL} tasks running; ${fleet.running()} containers running in the SIMULATED runtimes`);
+    say(`all ${TOTAL} tasks running; ${(await fleet.runningPerNode()).reduce((a, b) => a + b, 0)} containers running in the SIMULATED runtimes`);
     // BENCH_HEAP_SNAPSHOT=<file>: this process's heap (the hollow agents) once everything runs.
     if (process.env.BENCH_HEAP_SNAPSHOT) say(`heap snapshot: ${writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)}`);
   } catch (err) {
@@ -189,10 +194,11 @@ async function main(): Promise<void> {
     say(`run failed (${err instanceof Error ? err.message : String(err)}${err instanceof Error && err.cause ? `: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` : ""}); partial figures follow`);
   }
   const cpuReport = cpu.report();
+  lag.disable();
   const trafficAfter = await traffic(probe);
-  const perNode = fleet.runningPerNode();
+  const perNode = await fleet.runningPerNode();
   // Warnings of the run only: agents outliving the services at teardown find no dispatcher.
-  const warnings = { count: fleet.problems.count, first: [...fleet.problems.first] };
+  const warnings = await fleet.problems();
   const mem = new Map([...pids()].map(([name, pid]) => [name, memoryMiB(pid)]));
   // The log is read with the services stopped, so the replay neither competes with nor waits for them.
   // Services stop BEFORE the hollow agents: agents stopping first miss heartbeats, their nodes are
@@ -210,6 +216,7 @@ async function main(): Promise<void> {
   console.log(`\nSpread: ${Math.min(...perNode)}–${Math.max(...perNode)} simulated containers per hollow node; agent warnings: ${warnings.count}`);
   for (const p of warnings.first) console.log(`  ${p}`);
   if (!result) throw failure;
+  console.log(`Benchmark main thread's event-loop delay during the run: p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`);
   printSummary(result, rates.find((r) => r.type === "TaskAssigned"));
 }
 
