@@ -25,7 +25,7 @@ export interface HollowFleetOptions {
   concurrency?: number;
   /** Simulated create/start latency, ms. Default 1. */
   delayMs?: number;
-  /** Worker threads the agents are spread over. Default 2. */
+  /** Worker threads the agents are spread over. Default 1. */
   threads?: number;
 }
 
@@ -116,7 +116,7 @@ export async function startHollowFleet(o: HollowFleetOptions, say: (msg: string)
     postJson<{ NodeID: string }>(`${o.apiUrl}/swarm/join`, { JoinToken: o.workerToken, NodeName: name }));
   const nodeIds = joined.map((j) => j.NodeID);
   say(`${nodeIds.length} hollow nodes joined through the api`);
-  const threads = Math.max(1, Math.min(o.threads ?? 2, o.nodes));
+  const threads = Math.max(1, Math.min(o.threads ?? 1, o.nodes));
   const workers: Worker[] = [];
   const waiting = new Map<number, (r: Reply) => void>();
   let nextId = 0;

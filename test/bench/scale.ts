@@ -1,12 +1,12 @@
 /*
  * Control-plane scale benchmark (`npm run bench:scale`), with HOLLOW nodes: the real control
  * plane (nats-server, api, orchestrator, scheduler, dispatcher — separate processes) and
- * BENCH_NODES real agents in worker threads of this process (BENCH_AGENT_THREADS, default 2) whose container runtime is SIMULATED (HollowExecutor:
+ * BENCH_NODES real agents in worker threads of this process (BENCH_AGENT_THREADS, default 1) whose container runtime is SIMULATED (HollowExecutor:
  * in-memory containers, no Docker), as Kubernetes' kubemark does. It measures the control plane
  * only; no container runs anywhere.
  *
  * Env (defaults): BENCH_NODES=1000, BENCH_SERVICES=100, BENCH_TASKS=100000 (replicas per service =
- * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_AGENT_THREADS=2, BENCH_POLL_MS=250, BENCH_REPLAY_S=180,
+ * tasks / services), BENCH_TIMEOUT_S=900, BENCH_NODES_PER_CONN=1, BENCH_AGENT_THREADS=1, BENCH_POLL_MS=250, BENCH_REPLAY_S=180,
  * BENCH_HEARTBEAT_MS (unset: the cluster default, passed to `swarm init`), BENCH_DUMP (a file: every
  * replayed event appended as one JSON line {seq, ms, event}, for analysis).
  * Reports: tasks/s from the first create to all running (GET /services RunningTasks), placements/s
@@ -34,7 +34,7 @@ const SERVICES = env("BENCH_SERVICES", 100);
 const TASKS = env("BENCH_TASKS", 100_000);
 const TIMEOUT_S = env("BENCH_TIMEOUT_S", 900);
 const PER_CONN = env("BENCH_NODES_PER_CONN", 1);
-const THREADS = env("BENCH_AGENT_THREADS", 2);
+const THREADS = env("BENCH_AGENT_THREADS", 1);
 const POLL_MS = env("BENCH_POLL_MS", 250);
 const REPLAY_S = env("BENCH_REPLAY_S", 180);
 /** Optional: the cluster's heartbeat period (`swarm init`); unset = jetswarm's default. */

@@ -5,33 +5,45 @@ import { NodeLanes } from "./node-lanes.js";
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe("node lanes", () => {
-  it("keeps one node's items in order while other nodes' run at the same time, within the cap", async () => {
-    const lanes = new NodeLanes(3);
-    const log: string[] = [];
+  it("keeps one node's items in order, hands what queued behind a busy lane over together, runs nodes side by side", async () => {
+    const calls: string[] = [];
     const gates = new Map<string, () => void>();
     let running = 0;
     let peak = 0;
-    const item = (key: string, n: number) => async () => {
+    const lanes = new NodeLanes<number>(100, async (key, items) => {
       running++; peak = Math.max(peak, running);
-      log.push(`start ${key}${n}`);
-      await new Promise<void>((r) => gates.set(`${key}${n}`, r));
-      log.push(`end ${key}${n}`);
+      const name = `${key}[${items.join(",")}]`;
+      calls.push(`start ${name}`);
+      await new Promise<void>((r) => gates.set(name, r));
+      calls.push(`end ${name}`);
       running--;
-    };
-    for (const [k, n] of [["a", 1], ["a", 2], ["b", 1]] as const) { await lanes.room(); lanes.run(k, item(k, n)); }
+    });
+    lanes.push("a", 1);
+    lanes.push("b", 1);
+    lanes.push("a", 2);
+    lanes.push("a", 3);
     await tick();
-    assert.deepEqual(log, ["start a1", "start b1"], "a2 waits for a1; b1 runs beside a1");
-    let fourthQueued = false;
-    void lanes.room().then(() => { fourthQueued = true; });
-    await tick();
-    assert.equal(fourthQueued, false, "three queued or running: no room for a fourth");
-    gates.get("a1")!();
+    assert.deepEqual(calls, ["start a[1]", "start b[1]"], "a's later items wait for a[1]; b runs beside it");
+    gates.get("a[1]")!();
     await tick(); await tick();
-    assert.ok(log.includes("start a2"));
-    assert.equal(fourthQueued, true);
-    gates.get("a2")!(); gates.get("b1")!();
+    assert.deepEqual(calls.slice(2), ["end a[1]", "start a[2,3]"], "what queued behind a[1] comes as one, in order");
+    gates.get("a[2,3]")!(); gates.get("b[1]")!();
     await lanes.drain();
-    assert.ok(log.indexOf("end a1") < log.indexOf("start a2"));
     assert.equal(peak, 2);
+  });
+
+  it("room waits while max items are queued or handled", async () => {
+    let release!: () => void;
+    const lanes = new NodeLanes<number>(3, () => new Promise<void>((r) => { release = r; }));
+    for (const n of [1, 2, 3]) { await lanes.room(); lanes.push("a", n); }
+    let fourth = false;
+    void lanes.room().then(() => { fourth = true; });
+    await tick();
+    assert.equal(fourth, false, "three queued or running: no room for a fourth");
+    release(); // a[1] done: a[2,3] starts
+    await tick(); await tick();
+    assert.equal(fourth, true);
+    release();
+    await lanes.drain();
   });
 });

@@ -19,25 +19,29 @@ export const STATUS_CONSUMER = "dispatcher-status";
 export interface StatusOptions {
   /** Redelivery delay after a transient failure (NATS unavailable). Default 1000 ms. */
   nakDelayMs?: number;
-  /** Status messages handled at once, across nodes (one node's are handled in order). Default 512. */
+  /** Status messages queued or being handled at once, across nodes (one node's are handled in order). Default 8192. */
   concurrency?: number;
   /** Redelivery delay of a report pulled by an instance that does not own its node. Default 20 ms. */
   notMineDelayMs?: number;
 }
+
+/** Unacknowledged status messages the consumer hands out at once (bounds `concurrency` in effect). */
+const MAX_ACK_PENDING = 16384;
 
 /** Consumes agent reports: heartbeats keep nodes alive, task reports become TaskStatusChanged. */
 export async function consumeStatus(ctx: DispatcherContext, opts: StatusOptions = {}): Promise<{ stop(): Promise<void> }> {
   const { nc } = ctx.deps;
   await ensureConsumer(ctx);
   const consumer = await jetstream(nc).consumers.get(STREAMS.nodeStatus, STATUS_CONSUMER);
-  const messages = await consumer.consume({ max_messages: 256, ...FOLLOW_PULL });
-  const lanes = new NodeLanes(opts.concurrency ?? 512);
+  const messages = await consumer.consume({ max_messages: 1024, ...FOLLOW_PULL });
   const reports = new ReportBatcher(ctx);
+  // A node's messages that arrive while its previous ones are being decided are decided together.
+  const lanes = new NodeLanes<JsMsg>(opts.concurrency ?? 8192, (nodeId, msgs) => handle(ctx, reports, nodeId, msgs, opts)
+    .catch((err) => ctx.log.error("node status messages failed", { nodeId, err: errorMessage(err) })));
   const done = (async () => {
     for await (const m of messages) {
       await lanes.room();
-      lanes.run(m.subject.split(".")[2] ?? "", () => handle(ctx, reports, m, opts)
-        .catch((err) => ctx.log.error("node status message failed", { subject: m.subject, err: errorMessage(err) })));
+      lanes.push(m.subject.split(".")[2] ?? "", m);
     }
   })().catch((err) => ctx.log.error("status consumer ended", { err: errorMessage(err) }));
   const beats = listenHeartbeats(ctx);
@@ -71,40 +75,70 @@ function safeJson(data: Uint8Array): unknown {
 
 async function ensureConsumer(ctx: DispatcherContext): Promise<void> {
   const jsm = await jetstreamManager(ctx.deps.nc);
-  const cfg = { durable_name: STATUS_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000, max_ack_pending: 1024 };
+  const cfg = { durable_name: STATUS_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000, max_ack_pending: MAX_ACK_PENDING };
   try {
     await jsm.consumers.add(STREAMS.nodeStatus, cfg);
   } catch (err) {
-    // Created by another instance with a different detail: use it as it is.
+    // Created by another instance (or an older version) with a different detail: use it, with this window.
     if (!(err instanceof JetStreamApiError)) throw err;
-    await jsm.consumers.info(STREAMS.nodeStatus, STATUS_CONSUMER);
+    const info = await jsm.consumers.info(STREAMS.nodeStatus, STATUS_CONSUMER);
+    if (info.config.max_ack_pending !== MAX_ACK_PENDING) {
+      await jsm.consumers.update(STREAMS.nodeStatus, STATUS_CONSUMER, { max_ack_pending: MAX_ACK_PENDING }).catch((e) =>
+        ctx.log.warn("status consumer window not updated", { err: errorMessage(e) }));
+    }
   }
 }
 
-async function handle(ctx: DispatcherContext, reports: ReportBatcher, m: JsMsg, opts: StatusOptions): Promise<void> {
-  let body: unknown;
-  try { body = m.json(); } catch { body = undefined; }
-  const parsed = NodeStatusMessage.safeParse(body);
-  if (!parsed.success) {
-    ctx.log.warn("unparseable node status message dropped", { subject: m.subject, err: formatZodError(parsed.error) });
-    return m.term("unparseable");
+/**
+ * One node's status messages, in the order they came: each is checked on its own (parse, the
+ * subject it came on, ownership); the task reports of all that pass are decided as one submission
+ * and acknowledged together once in the projection.
+ */
+async function handle(ctx: DispatcherContext, reports: ReportBatcher, nodeId: string, msgs: JsMsg[], opts: StatusOptions): Promise<void> {
+  const updates: TaskStatusReport[] = [];
+  const taken: JsMsg[] = [];
+  for (const m of msgs) {
+    let body: unknown;
+    try { body = m.json(); } catch { body = undefined; }
+    const parsed = NodeStatusMessage.safeParse(body);
+    if (!parsed.success) {
+      ctx.log.warn("unparseable node status message dropped", { subject: m.subject, err: formatZodError(parsed.error) });
+      m.term("unparseable");
+      continue;
+    }
+    const msg = parsed.data;
+    // The subject is what NATS permissions vouch for (DESIGN §6): a node may only speak for itself.
+    if (msg.nodeId !== nodeId) {
+      ctx.log.warn("node status message for another node dropped", { subject: m.subject, nodeId: msg.nodeId });
+      m.term("node id does not match subject");
+      continue;
+    }
+    if (msg.kind === "heartbeat") {
+      await settle(ctx, [m], opts, "heartbeat", () => onHeartbeat(ctx, nodeId, m.time.getTime()));
+      continue;
+    }
+    if (!ctx.partition.owns(nodeId)) {
+      m.nak(opts.notMineDelayMs ?? 20);
+      continue;
+    }
+    updates.push(...msg.updates);
+    taken.push(m);
   }
-  const msg = parsed.data;
-  // The subject is what NATS permissions vouch for (DESIGN §6): a node may only speak for itself.
-  if (m.subject.split(".")[2] !== msg.nodeId) {
-    ctx.log.warn("node status message for another node dropped", { subject: m.subject, nodeId: msg.nodeId });
-    return m.term("node id does not match subject");
-  }
-  if (msg.kind === "tasks" && !ctx.partition.owns(msg.nodeId)) return m.nak(opts.notMineDelayMs ?? 20);
+  if (taken.length > 0) await settle(ctx, taken, opts, "tasks", () => onReports(ctx, reports, nodeId, updates));
+}
+
+/** Runs `work` and acknowledges `msgs` after it; a transient failure hands them back for redelivery. */
+async function settle(ctx: DispatcherContext, msgs: JsMsg[], opts: StatusOptions, kind: string, work: () => Promise<void>): Promise<void> {
   try {
-    if (msg.kind === "heartbeat") await onHeartbeat(ctx, msg.nodeId, m.time.getTime());
-    else await onReports(ctx, reports, msg.nodeId, msg.updates);
-    m.ack();
+    await work();
+    for (const m of msgs) m.ack();
   } catch (err) {
     const retry = isRetryable(err);
-    ctx.log.warn("node status message failed", { subject: m.subject, kind: msg.kind, retry, err: errorMessage(err) });
-    if (retry) m.nak(opts.nakDelayMs ?? 1000);
-    else m.term(errorMessage(err));
+    ctx.log.warn("node status message failed", { subject: msgs[0]?.subject, kind, messages: msgs.length, retry, err: errorMessage(err) });
+    for (const m of msgs) {
+      if (retry) m.nak(opts.nakDelayMs ?? 1000);
+      else m.term(errorMessage(err));
+    }
   }
 }
 
