@@ -118,16 +118,23 @@ export async function startHollowFleet(o: HollowFleetOptions, say: (msg: string)
   say(`${nodeIds.length} hollow nodes joined through the api`);
   const threads = Math.max(1, Math.min(o.threads ?? 1, o.nodes));
   const workers: Worker[] = [];
+  /** Each worker's end: a question to a thread that has exited (or failed to start) gets an empty answer. */
+  const exited = new Map<Worker, Promise<void>>();
   const waiting = new Map<number, (r: Reply) => void>();
   let nextId = 0;
-  const ask = (w: Worker, msg: { type: string }) => new Promise<Reply>((resolve) => {
+  const ask = (w: Worker, msg: { type: string }) => {
     const id = nextId++;
-    waiting.set(id, resolve);
-    w.postMessage({ ...msg, id });
-  });
+    const answer = new Promise<Reply>((resolve) => {
+      waiting.set(id, resolve);
+      w.postMessage({ ...msg, id });
+    });
+    return Promise.race([answer, exited.get(w)!.then((): Reply => ({ id }))]).finally(() => waiting.delete(id));
+  };
   let stopping: Promise<void> | undefined;
   const stop = () => stopping ??= (async () => {
-    await Promise.all(workers.map((w) => ask(w, { type: "stop" }).catch(() => undefined)));
+    // A thread that neither answers nor exits within 10 s is terminated anyway.
+    const late = () => new Promise<void>((r) => setTimeout(r, 10_000).unref());
+    await Promise.all(workers.map((w) => Promise.race([ask(w, { type: "stop" }), late()])));
     await Promise.all(workers.map((w) => w.terminate()));
   })();
   try {
@@ -141,14 +148,12 @@ export async function startHollowFleet(o: HollowFleetOptions, say: (msg: string)
       };
       const w = new Worker(new URL("./hollow-worker.js", import.meta.url), { workerData: slice });
       workers.push(w);
+      exited.set(w, new Promise<void>((r) => w.once("exit", () => r())));
       return new Promise<void>((resolve, reject) => {
         w.on("message", (m: { type: string; connections?: number; error?: string } & Reply) => {
           if (m.type === "ready") { connections += m.connections ?? 0; resolve(); }
           else if (m.type === "failed") reject(new Error(`hollow agents thread ${t}: ${m.error}`));
-          else {
-            waiting.get(m.id)?.(m);
-            waiting.delete(m.id);
-          }
+          else waiting.get(m.id)?.(m);
         });
         w.once("error", reject);
         w.once("exit", (code) => reject(new Error(`hollow agents thread ${t} exited (${code}) before it was ready`)));
