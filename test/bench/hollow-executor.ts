@@ -86,10 +86,10 @@ export class HollowExecutor implements Executor {
     this.get(containerId).summary.state = "running";
   }
 
-  wait(containerId: string, condition: "next-exit" | "not-running", signal: AbortSignal): Promise<number> {
+  wait(containerId: string, signal: AbortSignal): Promise<number> {
     const c = this.containers.get(containerId);
     if (!c) return Promise.reject(new ExecutorError(`No such container: ${containerId}`, 404));
-    if (condition === "not-running" && c.summary.state !== "running") return Promise.resolve(c.summary.exitCode ?? 0);
+    if (c.summary.state !== "running") return Promise.resolve(c.summary.exitCode ?? 0);
     return new Promise((resolve, reject) => {
       const done = (code: number) => { signal.removeEventListener("abort", abort); resolve(code); };
       const abort = () => { c.waiters.delete(done); reject(new Error("wait aborted")); };

@@ -186,6 +186,27 @@ describe("agent", () => {
     }
   });
 
+  it("a container that exits before the engine hears the exit watch still ends its task", async () => {
+    // The wait request reaches the engine late (a loaded engine or socket pool): the exit has
+    // already happened by then. A watch for the *next* exit would wait forever.
+    class LateWait extends DockerExecutor {
+      override async wait(containerId: string, signal: AbortSignal): Promise<number> {
+        await new Promise((r) => setTimeout(r, 1500));
+        return super.wait(containerId, signal);
+      }
+    }
+    const node = newNode();
+    const agent = await start({ nc, log, nodeId: node, executor: new LateWait(docker, log), statusFlushMs: 50 });
+    try {
+      const bad = doc(node, { container: { Command: ["sh", "-c", "exit 7"] } });
+      await publish(bad);
+      const f = await eventually(() => (reports.get(bad.taskId) ?? []).find((x) => x.state === "failed"), { what: "failed", timeoutMs: 10_000 });
+      assert.deepEqual([f!.err, f!.exitCode], ["task: non-zero exit (7)", 7]);
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it("a restarted agent adopts its running container (same id, not restarted) and removes strays", async () => {
     const node = newNode();
     const d = doc(node);

@@ -82,10 +82,12 @@ export interface Executor {
   create(spec: ContainerCreate): Promise<string>;
   start(containerId: string): Promise<void>;
   /**
-   * Resolves with the exit code of the container's next exit (`next-exit`, register it before
-   * start) or as soon as it is not running (`not-running`, for adopted containers).
+   * Resolves with the container's exit code as soon as it is not running: at once if it has
+   * already exited. Called after start, so a container that exits at once is not missed (a wait
+   * for the *next* exit registered before start is not: the request may reach the engine after the
+   * start and the exit).
    */
-  wait(containerId: string, condition: "next-exit" | "not-running", signal: AbortSignal): Promise<number>;
+  wait(containerId: string, signal: AbortSignal): Promise<number>;
   /**
    * Whether the container runs, its health (if it has a health check) and its bound host ports.
    * Optional: a runtime without it (the simulated one of the benchmarks) has neither health

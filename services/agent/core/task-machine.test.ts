@@ -69,6 +69,14 @@ describe("task state machine", () => {
     assert.deepEqual([bad.state, bad.err, bad.exitCode, bad.containerId], ["failed", "task: non-zero exit (3)", 3, "c1"]);
   });
 
+  it("an exit seen before the start's outcome is recorded; the late start changes nothing", () => {
+    const starting = rec("starting", { containerId: "c1" });
+    const gone = evolve(starting, { kind: "exited", containerId: "c1", exitCode: 3 }, AT);
+    assert.deepEqual(gone.reports.map((x) => [x.state, x.exitCode]), [["failed", 3]]);
+    const late = evolve(gone.rec, { kind: "started" }, AT);
+    assert.deepEqual([late.rec.observed, late.reports.length, plan(late.rec).kind], ["failed", 0, "idle"]);
+  });
+
   it("an exit of a container the task no longer has is ignored", () => {
     const r = rec("running", { containerId: "c2", watching: true });
     assert.equal(evolve(r, { kind: "exited", containerId: "c1", exitCode: 1 }, AT).rec, r);

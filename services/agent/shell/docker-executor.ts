@@ -137,9 +137,9 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  async wait(containerId: string, condition: "next-exit" | "not-running", signal: AbortSignal): Promise<number> {
+  async wait(containerId: string, signal: AbortSignal): Promise<number> {
     try {
-      const r = await this.docker.getContainer(containerId).wait({ condition, abortSignal: signal }) as { StatusCode?: number };
+      const r = await this.docker.getContainer(containerId).wait({ condition: "not-running", abortSignal: signal }) as { StatusCode?: number };
       return r.StatusCode ?? 0;
     } catch (err) {
       throw wrap(err);

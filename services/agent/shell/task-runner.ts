@@ -150,13 +150,13 @@ export class TaskRunner {
         }
       case "start": return this.start(taskId, rec.containerId!);
       case "watch":
-        this.watch(taskId, rec.containerId!, "not-running");
+        this.watch(taskId, rec.containerId!);
         if (rec.health) this.health.watch(taskId, rec.containerId!);
         return { kind: "watching" };
       case "kill-unhealthy":
         return this.transient(taskId, "stop of unhealthy container", async () => {
           await x.stop(rec.containerId!, stopOptions(rec.doc));
-          const exitCode = await x.wait(rec.containerId!, "not-running", this.abort.signal);
+          const exitCode = await x.wait(rec.containerId!, this.abort.signal);
           return { kind: "exited", containerId: rec.containerId!, exitCode };
         });
       case "stop":
@@ -167,14 +167,16 @@ export class TaskRunner {
   }
 
   private async start(taskId: string, containerId: string): Promise<Outcome> {
-    // The exit watch is registered before start, so a container that exits at once is not missed.
-    const watch = this.watch(taskId, containerId, "next-exit");
     try {
       await this.d.executor.start(containerId);
     } catch (err) {
-      watch.abort();
       return { kind: "start-failed", error: errorMessage(err) };
     }
+    // Watched once started, until it is not running: a container that has already exited is seen
+    // at once. (A wait for the next exit registered before start missed such a container when its
+    // request reached the engine after the exit; the task then stayed running forever.) Its exit
+    // may be applied before `started`: the machine records the exit and ignores the late start.
+    this.watch(taskId, containerId);
     return this.afterStart(taskId, containerId);
   }
 
@@ -191,19 +193,18 @@ export class TaskRunner {
     }
   }
 
-  private watch(taskId: string, containerId: string, condition: "next-exit" | "not-running"): AbortController {
+  private watch(taskId: string, containerId: string): void {
     // Kept in a set that stop() aborts, not chained to the runner's signal with a listener: an
     // EventTarget checks each new listener against all the others (a node runs hundreds of tasks).
     const ac = new AbortController();
     if (!this.active) ac.abort();
     this.watches.add(ac);
-    this.d.executor.wait(containerId, condition, ac.signal).then(
+    this.d.executor.wait(containerId, ac.signal).then(
       (exitCode) => this.afterWatch(taskId, { kind: "exited", containerId, exitCode }),
       (err) => {
         if (!ac.signal.aborted) this.afterWatch(taskId, { kind: "lost", containerId, error: `task: ${errorMessage(err)}` });
       },
     ).finally(() => this.watches.delete(ac));
-    return ac;
   }
 
   private afterWatch(taskId: string, out: Outcome): void {
