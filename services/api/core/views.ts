@@ -106,14 +106,38 @@ export function listServices(state: ClusterState, f: Filters): api.Service[] {
 
 export function listTasks(state: ClusterState, f: Filters): api.Task[] {
   const nodeName = (id: string | undefined) => (id ? state.nodes.get(id)?.name : undefined);
-  return [...state.tasks.values()]
+  return candidateTasks(state, f.get("service"))
     .filter((t) =>
       matches(f, "id", (v) => t.id.startsWith(v)) &&
       matches(f, "name", (v) => `${t.serviceName}.${t.slot || t.nodeId}`.startsWith(v)) &&
-      matches(f, "service", (v) => t.serviceId === v || t.serviceName === v || (v.length >= 1 && t.serviceId.startsWith(v))) &&
+      matches(f, "service", (v) => serviceMatches(t.serviceId, t.serviceName, v)) &&
       matches(f, "node", (v) => t.nodeId !== undefined && (t.nodeId === v || nodeName(t.nodeId) === v || t.nodeId.startsWith(v))) &&
       matches(f, "desired-state", (v) => t.desiredState === v))
     .map((t) => taskView(state, t));
+}
+
+/** A service filter value names a task's service by id, id prefix or name (Docker's `service` filter). */
+function serviceMatches(serviceId: string, serviceName: string, v: string): boolean {
+  return serviceId === v || serviceName === v || (v.length >= 1 && serviceId.startsWith(v));
+}
+
+/**
+ * The tasks a `service` filter can match, in the log's order. One matching service: its tasks from
+ * the per-service index (`service ps` reads a thousand tasks, not every task of the swarm — the
+ * index keeps creation order, the same as the log's). Otherwise every task.
+ */
+function candidateTasks(state: ClusterState, services: string[] | undefined): TaskView[] {
+  if (!services?.length) return [...state.tasks.values()];
+  let only: string | undefined;
+  for (const [serviceId, ids] of state.tasksByService) {
+    if (ids.size === 0) continue;
+    // A service's tasks share its name (names are immutable), so its first task tells it.
+    const name = state.tasks.get(ids.values().next().value!)?.serviceName ?? "";
+    if (!services.some((v) => serviceMatches(serviceId, name, v))) continue;
+    if (only !== undefined) return [...state.tasks.values()];
+    only = serviceId;
+  }
+  return only === undefined ? [] : tasksOfService(state, only);
 }
 
 export function listNodes(state: ClusterState, f: Filters): api.Node[] {
