@@ -4,7 +4,8 @@ import { initialClusterState, type ClusterState, type NodeView, type TaskView } 
 import { subjects, type NodeState, type TaskState, type TaskStatusReport } from "../../../schemas/index.js";
 import { checkReport, planHeartbeat, planRegistration, planTaskReports, heartbeatPeriodMs } from "./sessions.js";
 import { isStaleHeartbeat, planLiveness } from "./liveness.js";
-import { deriveDoc, docMsgId, docSignature, tombstone } from "./task-docs.js";
+import { deriveDoc, docJson, docMsgId, sameDocContent, tombstone } from "./task-docs.js";
+import { NodeTaskDoc } from "../../../schemas/index.js";
 
 const desc = { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "28", engineLabels: {} };
 function node(id: string, st: NodeState = "ready", over: Partial<NodeView> = {}): NodeView {
@@ -119,13 +120,27 @@ describe("dispatcher: per-node task docs", () => {
   for (const [name, over, want] of table) {
     it(`${name} → ${want ? "doc" : "none"}`, () => assert.equal(deriveDoc(task("t1", over), 9) !== undefined, want));
   }
-  it("changes signature on desired state, not on observed state", () => {
+  it("a doc's content changes with desired state, node or spec, not with observed state", () => {
     const a = deriveDoc(task("t1", { state: "assigned" }), 9)!;
     const b = deriveDoc(task("t1", { state: "running" }), 12)!;
     const c = deriveDoc(task("t1", { state: "running", desiredState: "shutdown" }), 13)!;
-    assert.equal(docSignature(a), docSignature(b));
-    assert.notEqual(docSignature(b), docSignature(c));
+    assert.ok(sameDocContent(a, b));
+    assert.ok(!sameDocContent(b, c));
+    assert.ok(!sameDocContent(b, { ...b, nodeId: "n2" }));
+    assert.ok(!sameDocContent(b, tombstone(b, 14)));
+    // Specs are compared by content: an equal spec in another object (a doc read back from the
+    // stream) is the same; another image is not.
+    const copy = structuredClone(b.spec);
+    assert.ok(sameDocContent(b, { ...b, spec: copy }));
+    assert.ok(!sameDocContent(b, { ...b, spec: { ...copy, ContainerSpec: { ...copy.ContainerSpec, Image: "other:2" } } }));
     assert.equal(docMsgId(c), "t1:13");
+  });
+  it("a doc's JSON parses back to the doc", () => {
+    const d = { ...deriveDoc(task("t1", { state: "running" }), 12)!, endpoint: { Ports: [{ TargetPort: 80, PublishedPort: 8080, Protocol: "tcp" as const, PublishMode: "host" as const }] } };
+    assert.deepEqual(NodeTaskDoc.parse(JSON.parse(docJson(d))), d);
+    assert.deepEqual(JSON.parse(docJson(d)), JSON.parse(JSON.stringify(d)));
+    const t = tombstone(d, 20);
+    assert.deepEqual(JSON.parse(docJson(t)), JSON.parse(JSON.stringify(t)));
   });
   it("tombstones keep the identity and mark removal", () => {
     const t = tombstone(deriveDoc(task("t1"), 9)!, 20);

@@ -1,5 +1,5 @@
 import type { TaskView } from "../../shared/pure.js";
-import { taskStateRank, type EndpointSpec, type NodeTaskDoc } from "../../../schemas/index.js";
+import { taskStateRank, type EndpointSpec, type NodeTaskDoc, type TaskSpec } from "../../../schemas/index.js";
 
 /*
  * The per-node task stream (DESIGN §3): one doc per task on `swarm.node.<nodeId>.tasks.<taskId>`,
@@ -21,9 +21,30 @@ export function deriveDoc(t: TaskView, version: number, endpoint?: EndpointSpec)
   };
 }
 
-/** What, when it changes, makes a new doc worth publishing (status changes are not). */
-export function docSignature(d: NodeTaskDoc): string {
-  return JSON.stringify([d.nodeId, d.desiredState, d.removed, d.spec]);
+/**
+ * Whether two docs say the same to the agent — node, desired state, removal and spec — so that
+ * the newer need not be published (status changes are not in a doc).
+ */
+export function sameDocContent(a: NodeTaskDoc, b: NodeTaskDoc): boolean {
+  return a.nodeId === b.nodeId && a.desiredState === b.desiredState && a.removed === b.removed &&
+    (a.spec === b.spec || specJson(a.spec) === specJson(b.spec));
+}
+
+/** A doc as published: JSON (the spec's text made once per spec object). */
+export function docJson(d: NodeTaskDoc): string {
+  const { spec, ...rest } = d;
+  return `{"spec":${specJson(spec)},${JSON.stringify(rest).slice(1)}`;
+}
+
+/*
+ * The JSON of each spec object, made once. The tasks of one creation batch share its spec object
+ * (a thousand replicas, one spec), and specs are never mutated (the fold replaces, never edits).
+ */
+const specJsons = new WeakMap<TaskSpec, string>();
+function specJson(spec: TaskSpec): string {
+  let j = specJsons.get(spec);
+  if (j === undefined) specJsons.set(spec, (j = JSON.stringify(spec)));
+  return j;
 }
 
 /** The tombstone for a deleted task: the agent removes its container and forgets it. */

@@ -3,7 +3,7 @@ import {
   AckedPublisher, Fifo, WorkQueue, errorMessage, rendezvousOwner, versionOf, type EventListener, type PartitionChange,
 } from "../../shared/index.js";
 import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, parseEventSubject, subjects } from "../../../schemas/index.js";
-import { deriveDoc, docMsgId, docSignature, tombstone } from "../core/task-docs.js";
+import { deriveDoc, docJson, docMsgId, sameDocContent, tombstone } from "../core/task-docs.js";
 import { docOrphaned, onRemovedNode, tasksOnNode } from "../core/removed-nodes.js";
 import type { DispatcherContext } from "./context.js";
 
@@ -42,7 +42,7 @@ export class TaskDocPublisher {
   /** Informer listener: any event on a task's subject re-syncs that task's doc. */
   readonly onEvent: EventListener = (e) => {
     if (!this.ctx.informer.synced) return;
-    // A status change never changes a published doc (docSignature): most task events are those.
+    // A status change never changes a published doc (sameDocContent): most task events are those.
     if (e.event.type === "TaskStatusChanged" && this.published.has(e.event.data.taskId)) return;
     // A task is created pending, with no doc; the same for a placement explanation (belongsOnNode).
     if (e.event.type === "TaskCreated" || e.event.type === "TaskUnschedulable") return;
@@ -104,7 +104,7 @@ export class TaskDocPublisher {
       return;
     }
     const doc = deriveDoc(task, version, state.services.get(task.serviceId)?.spec.EndpointSpec);
-    if (!doc || (last && docSignature(last) === docSignature(doc))) return;
+    if (!doc || (last && sameDocContent(last, doc))) return;
     await this.publish(doc);
     this.published.set(taskId, doc);
   }
@@ -119,7 +119,7 @@ export class TaskDocPublisher {
     if (this.inFlight >= MAX_DOCS_IN_FLIGHT) await new Promise<void>((r) => this.queued.push(r));
     this.inFlight++;
     try {
-      await this.pub.publish(subjects.nodeTask(doc.nodeId, doc.taskId), JSON.stringify(doc), docMsgId(doc));
+      await this.pub.publish(subjects.nodeTask(doc.nodeId, doc.taskId), docJson(doc), docMsgId(doc));
     } catch (err) {
       throw new Error(`publishing task doc ${doc.taskId} for node ${doc.nodeId} failed: ${errorMessage(err)}`, { cause: err });
     } finally {
