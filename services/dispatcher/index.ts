@@ -1,6 +1,7 @@
 import { Informer, PartitionView, errorMessage, every, type MemberStatus, type ServiceDeps } from "../shared/index.js";
 import { heartbeatPeriodMs } from "./core/sessions.js";
 import { planLiveness } from "./core/liveness.js";
+import { HANDOVER_GRACE_MS, gainedFromLive } from "./core/handover.js";
 import { makeContext, type DispatcherContext } from "./shell/context.js";
 import { serveRegistration } from "./shell/registration.js";
 import { consumeStatus, type StatusOptions } from "./shell/status-consumer.js";
@@ -21,6 +22,8 @@ export interface DispatcherOptions extends StatusOptions {
   partitioned?: boolean;
   /** Partition view sweep period, ms (tests). Default 500. */
   partitionSweepMs?: number;
+  /** How long reports of a node taken over from a live instance stay queued, ms. Default HANDOVER_GRACE_MS (3000). */
+  handoverGraceMs?: number;
 }
 
 export interface RunningDispatcher {
@@ -52,7 +55,12 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
   if (opts.partitioned) {
     view = await PartitionView.start(deps.nc, {
       service: "dispatcher", instanceId: deps.instanceId, log, sweepMs: opts.partitionSweepMs,
-      onChange: (change) => { if (view) void docs.moved(change).catch((err) => log.warn("task doc takeover failed", { err: errorMessage(err) })); },
+      onChange: (change) => {
+        // Also while starting (before `view` is set): the first change is this instance joining.
+        const until = ctx.now().getTime() + (opts.handoverGraceMs ?? HANDOVER_GRACE_MS);
+        for (const id of gainedFromLive(informer.state.nodes.keys(), change.before, change.after, deps.instanceId)) ctx.handoverUntil.set(id, until);
+        if (view) void docs.moved(change).catch((err) => log.warn("task doc takeover failed", { err: errorMessage(err) }));
+      },
     });
     ctx.partition = view;
   }

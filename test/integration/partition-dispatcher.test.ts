@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import {
   connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, listMembers, rendezvousOwner, startMembership,
-  type Membership, type NatsConnection,
+  type AppendRequest, type AppendResult, type Membership, type NatsConnection,
 } from "../../services/shared/index.js";
 import { RegisterResponse, subjects, type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start, type RunningDispatcher } from "../../services/dispatcher/index.js";
@@ -34,12 +34,12 @@ let beater: NodeJS.Timeout | undefined;
 /** Every doc publish seen on the wire (a plain subscriber sees duplicates the stream de-duplicates). */
 const docPublishes: string[] = [];
 
-async function dispatcher(id: string): Promise<Instance> {
+async function dispatcher(id: string, opts: { store?: (conn: NatsConnection) => JetStreamEventStore; handoverGraceMs?: number } = {}): Promise<Instance> {
   const conn = await connectNats({ url: nats.url, name: id });
   let disp: RunningDispatcher | undefined;
   const member = await startMembership(conn, { service: "dispatcher", instanceId: id, status: () => disp?.status() });
-  disp = await start({ nc: conn, store: new JetStreamEventStore(conn), log: createLogger(id, "silent"), instanceId: id },
-    { livenessIntervalMs: 20, nakDelayMs: 100, partitioned: true, partitionSweepMs: 100 });
+  disp = await start({ nc: conn, store: opts.store?.(conn) ?? new JetStreamEventStore(conn), log: createLogger(id, "silent"), instanceId: id },
+    { livenessIntervalMs: 20, nakDelayMs: 100, partitioned: true, partitionSweepMs: 100, ...(opts.handoverGraceMs !== undefined ? { handoverGraceMs: opts.handoverGraceMs } : {}) });
   await member.beat();
   const inst = { id, conn, disp, member };
   instances.set(id, inst);
@@ -195,5 +195,58 @@ describe("dispatchers partitioned by node", () => {
     const downs = (await logged("NodeStatusChanged", seq)).filter((e) => e.type === "NodeStatusChanged" && e.data.state === "down");
     assert.deepEqual(downs.map((e) => [e.subject, e.actor.id]), [[subjects.event("node", hers[1]!), "disp-a"]]);
     assert.ok(nodes.filter((id) => id !== hers[1]).every((id) => nodeState(id) === "ready"), "the beating nodes stay ready");
+  });
+});
+
+/** A dispatcher's event store whose report appends take `ms` longer (a loaded server). */
+class SlowReports extends JetStreamEventStore {
+  /** Report appends asked for, and those done. */
+  asked = 0;
+  done = 0;
+  constructor(conn: NatsConnection, private readonly ms: number) { super(conn); }
+  override async append(req: AppendRequest): Promise<AppendResult> {
+    if (req.event.type !== "TaskStatusesChanged" && req.event.type !== "TaskStatusChanged") return super.append(req);
+    this.asked++;
+    await new Promise((r) => setTimeout(r, this.ms));
+    try { return await super.append(req); } finally { this.done++; }
+  }
+}
+
+describe("nodes handed over between live instances", () => {
+  const nodes = pickNodes(["disp-a", "disp-b"]); // the nodes above: registered and beating
+  it("the new owner leaves their reports queued while the old owner's may be in flight: the log keeps each node's order", async () => {
+    // disp-a (above) owns every node; it steps down cleanly, and disp-slow, whose report appends
+    // take 4 s, owns them all until disp-new (grace 8 s) joins and takes some.
+    const a = instances.get("disp-a")!;
+    await a.disp.stop();
+    await a.member.stop();
+    await a.conn.drain();
+    instances.delete("disp-a");
+    let slow: SlowReports | undefined;
+    await dispatcher("disp-slow", { store: (conn) => (slow = new SlowReports(conn, 4000)) });
+    const moving = nodes.filter((id) => rendezvousOwner(id, ["disp-new", "disp-slow"]) === "disp-new");
+    assert.ok(moving.length >= 2, `nodes that move: ${moving.join()}`);
+    await eventually(async () => (await listMembers(nc)).filter((r) => r.service === "dispatcher").map((r) => r.instanceId).join() === "disp-slow",
+      { what: "disp-slow the only dispatcher", timeoutMs: 20_000 });
+    docPublishes.length = 0;
+    const task = (id: string) => `t-handover-${id}`;
+    for (const id of moving) await assignedTask(task(id), id);
+    await eventually(() => moving.every((id) => published(task(id)) === 1), { what: "the tasks' docs, from disp-slow" });
+    const seq = await store.headSeq();
+    for (const id of moving) await report(id, task(id), "starting");
+    await eventually(() => slow!.asked > 0, { what: "disp-slow appending the reports" });
+    const fresh = await dispatcher("disp-new", { handoverGraceMs: 8000 });
+    await eventually(() => (fresh.disp.status().owns?.count ?? 0) === moving.length, { what: "disp-new owning the moved nodes" });
+    await new Promise((r) => setTimeout(r, 300)); // both instances pulling
+    // The race is real: each node's next report comes while disp-slow's append is still in flight.
+    assert.equal(slow!.done, 0, "disp-slow's report append still in flight");
+    for (let k = 0; k < 3; k++) for (const id of moving) await report(id, task(id), k === 2 ? "running" : "starting");
+    await eventually(() => moving.every((id) => view.state.tasks.get(task(id))?.state === "running"), { what: "the tasks running", timeoutMs: 20_000 });
+    // Each task's steps in the log, in order (the informer hands a batch's members to listeners).
+    const events = await logged("TaskStatusChanged", seq);
+    for (const id of moving) {
+      const steps = events.flatMap((m) => (m.type === "TaskStatusChanged" && m.data.taskId === task(id) ? [[m.data.state, m.actor.via]] : []));
+      assert.deepEqual(steps, [["starting", "disp-slow"], ["running", "disp-new"]], `${task(id)}'s steps`);
+    }
   });
 });

@@ -15,6 +15,8 @@ export interface DispatcherContext {
   toldPeriodMs: Map<string, number>;
   /** The nodes this instance owns (liveness, marking ready, task docs); every node unless partitioned. */
   partition: Partitioner;
+  /** Node id → until when (ms) its reports stay queued: taken over from a live instance (core/handover.ts). */
+  handoverUntil: Map<string, number>;
   /**
    * Decide and append until the decider has nothing left to say (each round at most one event per
    * aggregate, so rounds never conflict with themselves); resolves once the projection has it all.
@@ -31,7 +33,7 @@ export function makeContext(deps: ServiceDeps, informer: Informer, log: Logger):
   const now = deps.now ?? (() => new Date());
   const self = serviceActor(deps.instanceId);
   return {
-    deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(), partition: OWN_ALL,
+    deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(), partition: OWN_ALL, handoverUntil: new Map(),
     async commit(decide, nodeId, rounds = MAX_ROUNDS) {
       const actor: Actor = nodeId ? { kind: "node", id: nodeId, via: deps.instanceId } : self;
       const ctx = () => ({ actor, now: now() });

@@ -121,10 +121,24 @@ async function handle(ctx: DispatcherContext, reports: ReportBatcher, nodeId: st
       m.nak(opts.notMineDelayMs ?? 20);
       continue;
     }
+    const wait = handoverWait(ctx, nodeId);
+    if (wait > 0) {
+      m.nak(wait);
+      continue;
+    }
     updates.push(...msg.updates);
     taken.push(m);
   }
   if (taken.length > 0) await settle(ctx, taken, opts, "tasks", () => onReports(ctx, reports, nodeId, updates));
+}
+
+/** How long a node's reports must still stay queued after it was taken from a live instance, ms (0: none). */
+function handoverWait(ctx: DispatcherContext, nodeId: string): number {
+  const until = ctx.handoverUntil.get(nodeId);
+  if (until === undefined) return 0;
+  const left = until - ctx.now().getTime();
+  if (left <= 0) ctx.handoverUntil.delete(nodeId);
+  return Math.max(0, left);
 }
 
 /** Runs `work` and acknowledges `msgs` after it; a transient failure hands them back for redelivery. */
