@@ -69,8 +69,14 @@ export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.
     await membership.beat();
     return {
       stop: async () => {
-        await membership.stop();
-        await started.stop();
+        // Work first, then leave: the instance's in-flight work (a dispatcher's report batch, an
+        // orchestrator's pass) is finished before its record goes and others take its share, so
+        // two instances never work on one share at once (a short gap instead of an overlap).
+        try {
+          await started.stop();
+        } finally {
+          await membership.stop();
+        }
         await logNc.drain();
         await nc.drain();
         await stopTelemetry();
