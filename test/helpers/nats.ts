@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNatsCluster, type NatsClusterHandle } from "../../deploy/launcher/nats-cluster.js";
 import { freePort, startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
+import { eventually } from "./eventually.js";
 
 /** A real nats-server on a free loopback port with a temp store; `cleanup()` stops it and removes the store. */
 export async function testNats(): Promise<NatsServerHandle & { dataDir: string; cleanup(): Promise<void> }> {
@@ -49,4 +50,16 @@ export async function streamLeader(c: NatsClusterHandle, nc: NatsConnection, str
   const i = c.layout.members.findIndex((m) => m.serverName === leader);
   if (i < 0) throw new Error(`${stream} has no leader yet (cluster info: ${String(leader)})`);
   return i;
+}
+
+/**
+ * The stream's leader once one other than `old` (a killed server) is reported. While the cluster
+ * elects, the stream info request may time out or name no leader (slower on a loaded machine): asked
+ * again until `timeoutMs`.
+ */
+export async function newStreamLeader(c: NatsClusterHandle, nc: NatsConnection, stream: string, old: number, timeoutMs = 30_000): Promise<number> {
+  return (await eventually(async () => {
+    const i = await streamLeader(c, nc, stream).catch(() => undefined);
+    return i !== undefined && i !== old ? i : undefined;
+  }, { timeoutMs, what: `a new leader of ${stream} (the old one was server ${old})` }))!;
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats, ensureBucket, ensureStreams, JetStreamEventStore, openLeaseKv, type NatsConnection } from "../../services/shared/index.js";
 import { STREAMS, subjects, type Envelope, type StoredEvent } from "../../schemas/index.js";
-import { streamLeader, testNatsCluster } from "../helpers/nats.js";
+import { newStreamLeader, streamLeader, testNatsCluster } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
 
 const actor = { kind: "user", id: "test" } as const;
@@ -67,8 +67,7 @@ describe("event store on a 3-server NATS cluster", () => {
     const ids = seen.map((e) => e.event.id);
     assert.equal(new Set(ids).size, ids.length, "no event is delivered twice");
     for (const e of seen) if (acked.has(e.event.id)) assert.equal(e.seq, acked.get(e.event.id), e.event.id);
-    const newLeader = await streamLeader(cluster, nc, STREAMS.events);
-    assert.notEqual(newLeader, victim);
+    await newStreamLeader(cluster, nc, STREAMS.events, victim); // fails unless a new leader is elected within 30 s
     process.stderr.write(`# EVENTS leader ${victim} killed; first append after it acked in ${firstAckAfterKill - killedAt} ms\n`);
 
     await cluster.restart(victim);
