@@ -67,7 +67,9 @@ describe("event store on a 3-server NATS cluster", () => {
     const ids = seen.map((e) => e.event.id);
     assert.equal(new Set(ids).size, ids.length, "no event is delivered twice");
     for (const e of seen) if (acked.has(e.event.id)) assert.equal(e.seq, acked.get(e.event.id), e.event.id);
-    await newStreamLeader(cluster, nc, STREAMS.events, victim); // fails unless a new leader is elected within 30 s
+    // Asked until the cluster has elected (a request may time out meanwhile); fails after 30 s.
+    const newLeader = await newStreamLeader(cluster, nc, STREAMS.events, victim);
+    assert.notEqual(newLeader, victim);
     process.stderr.write(`# EVENTS leader ${victim} killed; first append after it acked in ${firstAckAfterKill - killedAt} ms\n`);
 
     await cluster.restart(victim);
