@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import { SCALABLE_CONTROL_PLANE } from "../../schemas/api.js";
-import {
-  Informer, JetStreamEventStore, SnapshotStore, connectNats, errorMessage, type ClusterState, type NatsConnection,
-} from "../../services/shared/index.js";
+import { Informer, SnapshotStore } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
+import { errorMessage } from "../../services/shared/errors/index.js";
+import { type ClusterState } from "../../services/shared/model/index.js";
 import { instancesHere, processName } from "./control-plane-share.js";
 import { serviceScript } from "./scripts.js";
 import type { Supervisor } from "./supervisor.js";

@@ -1,5 +1,8 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { AckedPublisher, every, randomId, type Logger } from "../shared/index.js";
+import { AckedPublisher } from "../shared/nats/index.js";
+import { every } from "../shared/runtime/index.js";
+import { randomId } from "../shared/eventlog/index.js";
+import { type Logger } from "../shared/telemetry/index.js";
 import type { Executor } from "./core/executor.js";
 import type { RegisterRequest } from "../../schemas/index.js";
 import { onReconnect, register, registerOnce } from "./shell/session.js";

@@ -1,6 +1,8 @@
 import Docker from "dockerode";
 import { z } from "zod";
-import { connectNats, createLogger, ensureStreams, parseEnv, runMain } from "../shared/index.js";
+import { connectNats, ensureStreams } from "../shared/nats/index.js";
+import { createLogger } from "../shared/telemetry/index.js";
+import { parseEnv, runMain } from "../shared/runtime/index.js";
 import { DockerExecutor, start } from "./index.js";
 
 const AgentConfig = z.object({

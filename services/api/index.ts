@@ -1,5 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { Informer, invalidArgument, type ServiceDeps } from "../shared/index.js";
+import { Informer } from "../shared/projection/index.js";
+import { invalidArgument } from "../shared/errors/index.js";
+import { type ServiceDeps } from "../shared/runtime/index.js";
 import { createHttpServer } from "./shell/http.js";
 import { apiRoutes } from "./shell/routes.js";
 

@@ -1,4 +1,4 @@
-import { runService } from "../shared/index.js";
+import { runService } from "../shared/runtime/index.js";
 import { start } from "./index.js";
 
 /** `swarm run api`: listens on `$SWARM_API_ADDR` (default 127.0.0.1:4280). */

@@ -1,4 +1,7 @@
-import { Informer, PartitionView, errorMessage, every, type MemberStatus, type ServiceDeps } from "../shared/index.js";
+import { Informer } from "../shared/projection/index.js";
+import { PartitionView, type MemberStatus } from "../shared/instances/index.js";
+import { errorMessage } from "../shared/errors/index.js";
+import { every, type ServiceDeps } from "../shared/runtime/index.js";
 import { heartbeatPeriodMs } from "./core/sessions.js";
 import { planLiveness } from "./core/liveness.js";
 import { HANDOVER_GRACE_MS, gainedFromLive } from "./core/handover.js";

@@ -1,4 +1,4 @@
-import { runService } from "../shared/index.js";
+import { runService } from "../shared/runtime/index.js";
 import { start } from "./index.js";
 
 runService("dispatcher", (deps) => start(deps, { partitioned: true }));

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { parseEnv, type MemberStatus, type ServiceDeps } from "../shared/index.js";
+import { parseEnv, type ServiceDeps } from "../shared/runtime/index.js";
+import { type MemberStatus } from "../shared/instances/index.js";
 import { Orchestrator, type OrchestratorOptions } from "./shell/orchestrator.js";
 
 export type { OrchestratorOptions };

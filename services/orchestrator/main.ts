@@ -1,4 +1,4 @@
-import { runService } from "../shared/index.js";
+import { runService } from "../shared/runtime/index.js";
 import { optionsFromEnv, start } from "./index.js";
 
 runService("orchestrator", (deps, env) => start(deps, { ...optionsFromEnv(env), partitioned: true }));

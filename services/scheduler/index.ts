@@ -1,4 +1,8 @@
-import { Informer, Lease, WorkQueue, decideAndCommit, every, leaseProbe, openLeaseKv, packAssigned, serviceActor, type LeaseOptions, type MemberStatus, type ServiceDeps } from "../shared/index.js";
+import { Informer } from "../shared/projection/index.js";
+import { Lease, leaseProbe, openLeaseKv, type LeaseOptions, type MemberStatus } from "../shared/instances/index.js";
+import { WorkQueue, decideAndCommit } from "../shared/reconcile/index.js";
+import { every, serviceActor, type ServiceDeps } from "../shared/runtime/index.js";
+import { packAssigned } from "../shared/model/index.js";
 import { parseEventSubject, taskStateRank, type Envelope } from "../../schemas/index.js";
 
 const RUNNING_RANK = taskStateRank("running");

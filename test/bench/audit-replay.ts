@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { STREAMS } from "../../schemas/index.js";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
 import { freePort, projectRoot, startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
 import { auditLog } from "./audit-log.js";
 

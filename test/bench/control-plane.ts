@@ -12,9 +12,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  connectNats, deleteAllSnapshots, ensureStreams, Informer, JetStreamEventStore, SnapshotStore, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { deleteAllSnapshots, Informer, SnapshotStore } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { freePort, startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
 import { emitter } from "../helpers/emit.js";
 import { spawnService, type LogRecord, type ServiceProcess } from "../helpers/service-process.js";

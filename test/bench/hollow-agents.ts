@@ -10,7 +10,8 @@
 import { Worker } from "node:worker_threads";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { start as startAgent } from "../../services/agent/index.js";
-import { connectNats, ensureStreams, type Logger } from "../../services/shared/index.js";
+import { connectNats, ensureStreams } from "../../services/shared/nats/index.js";
+import { type Logger } from "../../services/shared/telemetry/index.js";
 import { HollowExecutor } from "./hollow-executor.js";
 import { postJson } from "./hollow-cluster.js";
 

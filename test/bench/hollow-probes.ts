@@ -7,7 +7,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Envelope } from "../../schemas/index.js";
-import { membersOf } from "../../services/shared/index.js";
+import { membersOf } from "../../services/shared/model/index.js";
 import { STREAMS } from "../../schemas/index.js";
 
 const CLK_TCK = 100; // USER_HZ on Linux

@@ -19,7 +19,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream } from "../../schemas/index.js";
-import { connectNats } from "../../services/shared/index.js";
+import { connectNats } from "../../services/shared/nats/index.js";
 import { startHollowFleet, pool, type HollowFleet } from "./hollow-agents.js";
 import { startHollowControlPlane, postJson, type HollowControlPlane } from "./hollow-cluster.js";
 import { consumerBacklog, CpuSampler, memoryMiB, percentile, replayTaskEvents, timedGet, type CpuReport, type EventRate } from "./hollow-probes.js";

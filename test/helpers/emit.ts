@@ -1,6 +1,8 @@
 import type { Actor, AggregateKind, EventData, EventType } from "../../schemas/index.js";
 import { subjects } from "../../schemas/index.js";
-import { msgIdOf, plan, toAppend, versionOf, type EventStore, type Informer } from "../../services/shared/index.js";
+import { msgIdOf } from "../../services/shared/reconcile/index.js";
+import { plan, toAppend, versionOf, type EventStore } from "../../services/shared/model/index.js";
+import { type Informer } from "../../services/shared/projection/index.js";
 
 export type Emit = <T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>) => Promise<void>;
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { connectNats } from "../../services/shared/index.js";
+import { connectNats } from "../../services/shared/nats/index.js";
 import { subjects } from "../../schemas/index.js";
 
 /*

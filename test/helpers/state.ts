@@ -1,4 +1,4 @@
-import type { ClusterState } from "../../services/shared/index.js";
+import type { ClusterState } from "../../services/shared/model/index.js";
 
 /**
  * A ClusterState as plain, comparable data: Maps and Sets as entry arrays in iteration order

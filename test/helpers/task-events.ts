@@ -1,5 +1,5 @@
 import type { Envelope, StoredEvent } from "../../schemas/index.js";
-import { storedMembers, type EventStore } from "../../services/shared/index.js";
+import { storedMembers, type EventStore } from "../../services/shared/model/index.js";
 
 /** Every stored event after sequence `after`, up to the log's head now. */
 export async function eventsAfter(store: EventStore, after = 0): Promise<StoredEvent[]> {

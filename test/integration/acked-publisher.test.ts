@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { AckedPublisher, PublishError, connectNats, type NatsConnection } from "../../services/shared/index.js";
+import { AckedPublisher, PublishError, connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
 import { testNats } from "../helpers/nats.js";
 
 /* The hot-path JetStream publisher (task docs, agent reports) against a real nats-server. */

@@ -1,6 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, createLogger, ensureStreams, JetStreamEventStore, type NatsConnection } from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
 import { subjects, type Envelope, type NodeState } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";

@@ -3,10 +3,11 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, type NatsConnection,
-} from "../../services/shared/index.js";
-import { readRange, seqAtTime, type RawMsg } from "../../services/shared/audit-chain.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { readRange, seqAtTime, type RawMsg } from "../../services/api/shell/log-reader/index.js";
 import { start as startApi, type RunningApi } from "../../services/api/index.js";
 import { start as startOrchestrator } from "../../services/orchestrator/index.js";
 import { start as startScheduler } from "../../services/scheduler/index.js";

@@ -2,10 +2,11 @@ import { after, before, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import {
-  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, membersOf, versionOf,
-  type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { membersOf, versionOf } from "../../services/shared/model/index.js";
 import {
   NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects,
      type NodeStatusMessage, type TaskState } from "../../schemas/index.js";

@@ -1,7 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, ensureBucket, ensureStreams, JetStreamEventStore, openLeaseKv, type NatsConnection } from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { openLeaseKv } from "../../services/shared/instances/index.js";
+import { ensureBucket } from "../../services/shared/nats/index.js";
 import { STREAMS, subjects, type Envelope, type StoredEvent } from "../../schemas/index.js";
 import { newStreamLeader, streamLeader, testNatsCluster } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";

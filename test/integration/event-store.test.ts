@@ -1,6 +1,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, JetStreamEventStore, MemoryEventStore, Informer, WrongLastSequenceError, decideAndCommit, plan, type EventStore, type NatsConnection } from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { JetStreamEventStore, MemoryEventStore } from "../../services/shared/eventlog/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { WrongLastSequenceError } from "../../services/shared/errors/index.js";
+import { decideAndCommit } from "../../services/shared/reconcile/index.js";
+import { plan, type EventStore } from "../../services/shared/model/index.js";
 import { subjects, type Envelope } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";

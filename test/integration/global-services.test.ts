@@ -1,9 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, tasksOfService,
-  type EventStore, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { tasksOfService, type EventStore } from "../../services/shared/model/index.js";
 import {     type NodeAvailability } from "../../schemas/index.js";
 import { start as startOrchestrator } from "../../services/orchestrator/index.js";
 import { start as startScheduler } from "../../services/scheduler/index.js";

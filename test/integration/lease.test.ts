@@ -1,9 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger, leaseHolders, LEASE_DEFAULTS,
-  type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { leaseHolders, LEASE_DEFAULTS } from "../../services/shared/instances/index.js";
 import type { StoredEvent } from "../../schemas/index.js";
 import { start } from "../../services/scheduler/index.js";
 import { testNats } from "../helpers/nats.js";

@@ -2,10 +2,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import {
-  connectNats, createLogger, ensureStreams, JetStreamEventStore, listMembers, startMembership, MEMBERSHIP_DEFAULTS,
-  type Membership, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { listMembers, startMembership, MEMBERSHIP_DEFAULTS, type Membership } from "../../services/shared/instances/index.js";
 import { start as startApi, type RunningApi } from "../../services/api/index.js";
 import { start as startScheduler } from "../../services/scheduler/index.js";
 import type { ControlPlaneMember } from "../../services/api/shell/control-plane-routes.js";

@@ -1,9 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, tasksOfService, versionOf,
-  type EventStore, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { tasksOfService, versionOf, type EventStore } from "../../services/shared/model/index.js";
 import { subjects, taskStateRank, type AggregateKind, type Envelope, type EventData, type EventType, type UpdateConfig } from "../../schemas/index.js";
 import { start, type RunningOrchestrator } from "../../services/orchestrator/index.js";
 import { testNats } from "../helpers/nats.js";

@@ -1,10 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, listMembers, rendezvousOwner, startMembership,
-  type AppendRequest, type AppendResult, type Membership, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { listMembers, startMembership, type Membership } from "../../services/shared/instances/index.js";
+import { rendezvousOwner } from "../../services/shared/ownership/index.js";
+import { type AppendRequest, type AppendResult } from "../../services/shared/model/index.js";
 import { RegisterResponse, subjects, type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start, type RunningDispatcher } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";

@@ -1,9 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, listMembers, rendezvousOwner, startMembership,
-  tasksOfService, type Membership, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { listMembers, startMembership, type Membership } from "../../services/shared/instances/index.js";
+import { rendezvousOwner } from "../../services/shared/ownership/index.js";
+import { tasksOfService } from "../../services/shared/model/index.js";
 import type { ServiceSpec } from "../../schemas/index.js";
 import { start, type RunningOrchestrator } from "../../services/orchestrator/index.js";
 import { testNats } from "../helpers/nats.js";

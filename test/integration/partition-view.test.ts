@@ -1,8 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectNats, createLogger, openMembersKv, PartitionView, startMembership, type Membership, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { openMembersKv, PartitionView, startMembership, type Membership } from "../../services/shared/instances/index.js";
 import { startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";

@@ -1,9 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore,
-  type EventStore, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { type EventStore } from "../../services/shared/model/index.js";
 import {     type TaskSpec } from "../../schemas/index.js";
 import { start } from "../../services/scheduler/index.js";
 import { testNats } from "../helpers/nats.js";

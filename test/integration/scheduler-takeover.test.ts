@@ -1,8 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectNats, createLogger, ensureStreams, Informer, JetStreamEventStore, type NatsConnection, type ServiceDeps,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { type ServiceDeps } from "../../services/shared/runtime/index.js";
 import type { StoredEvent } from "../../schemas/index.js";
 import { start as startApi } from "../../services/api/index.js";
 import { start as startOrchestrator } from "../../services/orchestrator/index.js";

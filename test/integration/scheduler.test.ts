@@ -1,9 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectNats, ensureStreams, JetStreamEventStore, Informer, createLogger,
-  type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
 import { subjects, type EventType } from "../../schemas/index.js";
 import { start } from "../../services/scheduler/index.js";
 import { testNats } from "../helpers/nats.js";

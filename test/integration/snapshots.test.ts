@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
-import {
-  connectNats, deleteAllSnapshots, ensureStreams, Informer, JetStreamEventStore, SnapshotStore, createLogger,
-  type InformerOptions, type NatsConnection,
-} from "../../services/shared/index.js";
+import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { deleteAllSnapshots, Informer, SnapshotStore, type InformerOptions } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { createLogger } from "../../services/shared/telemetry/index.js";
 import { BUCKETS } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";

@@ -1,10 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, type NatsConnection } from "../../services/shared/index.js";
-import { readRange, type RawMsg } from "../../services/shared/stream-reader.js";
-import { connectionFeed, pushRead, type Feed, type InboxMsg } from "../../services/shared/push-reader.js";
-import { rawFeed } from "../../services/shared/raw-inbox.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
+import { readStreamRange as readRange, type RawMsg } from "../../services/api/shell/log-reader/index.js";
+import { connectionFeed, pushRead, type Feed, type InboxMsg } from "../../services/api/shell/log-reader/index.js";
+import { rawFeed } from "../../services/api/shell/log-reader/index.js";
 import { testNats } from "../helpers/nats.js";
 
 /*

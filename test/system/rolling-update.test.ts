@@ -1,6 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, Informer, JetStreamEventStore, tasksOfService, type NatsConnection, type TaskView } from "../../services/shared/index.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { tasksOfService, type TaskView } from "../../services/shared/model/index.js";
 import type { Service } from "../../schemas/api.js";
 import type { ServiceSpec, UpdateConfig } from "../../schemas/index.js";
 import { docker, IMAGE, IMAGE2, startTestCluster, type TestCluster } from "../helpers/cluster.js";

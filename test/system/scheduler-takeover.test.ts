@@ -1,6 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, Informer, JetStreamEventStore, leaseHolders, type NatsConnection } from "../../services/shared/index.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
+import { Informer } from "../../services/shared/projection/index.js";
+import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { leaseHolders } from "../../services/shared/instances/index.js";
 import type { StoredEvent } from "../../schemas/index.js";
 import { containersOfNode, IMAGE, startTestCluster, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";

@@ -5,7 +5,7 @@ import {
   ExecutorError, type ContainerCreate, type ContainerHealth, type ContainerRunState, type ContainerSummary, type Executor,
   type HealthStatus, type PortBinding, type StopOptions,
 } from "../core/executor.js";
-import type { Logger } from "../../shared/index.js";
+import type { Logger } from "../../shared/telemetry/index.js";
 
 /** Docker's own error text: dockerode puts the engine's JSON `message` on `json`. */
 export function dockerMessage(err: unknown): string {

@@ -1,4 +1,5 @@
-import { errorMessage, type Logger } from "../../shared/index.js";
+import { errorMessage } from "../../shared/errors/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 import type { Executor } from "../core/executor.js";
 import type { Outcome } from "../core/task-machine.js";
 

@@ -1,6 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { RegisterResponse, formatZodError, subjects, type RegisterRequest } from "../../../schemas/index.js";
-import { errorMessage, type Logger } from "../../shared/index.js";
+import { errorMessage } from "../../shared/errors/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 
 export interface RegisterOptions {
   /** Request timeout, ms. Default 5000 (swarmkit's dispatcher RPC timeout). */

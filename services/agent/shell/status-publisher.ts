@@ -1,6 +1,8 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { subjects, type NodeStatusMessage, type TaskStatusReport } from "../../../schemas/index.js";
-import { errorMessage, type AckedPublisher, type Logger } from "../../shared/index.js";
+import { errorMessage } from "../../shared/errors/index.js";
+import { type AckedPublisher } from "../../shared/nats/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 import { PendingReports } from "../core/pending-reports.js";
 
 /** Most reports in one `tasks` message. */

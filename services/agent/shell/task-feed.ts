@@ -1,7 +1,9 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NodeTaskDoc, formatZodError, nodeTasksStreamOf, subjects } from "../../../schemas/index.js";
-import { errorMessage, followOrdered, type Logger } from "../../shared/index.js";
+import { errorMessage } from "../../shared/errors/index.js";
+import { followOrdered } from "../../shared/eventlog/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 
 export interface TaskFeedHandlers {
   onDoc(doc: NodeTaskDoc): void;

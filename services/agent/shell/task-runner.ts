@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { NodeTaskDoc, TaskStatusReport } from "../../../schemas/index.js";
-import { errorMessage, type Logger } from "../../shared/index.js";
+import { errorMessage } from "../../shared/errors/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 import { planAdoption } from "../core/adopt.js";
 import { containerConfig, stopOptions } from "../core/container-config.js";
 import { HealthWatcher } from "./health-watcher.js";

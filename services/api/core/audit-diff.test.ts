@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { evolve, initialClusterState } from "../../shared/pure.js";
+import { evolve, initialClusterState } from "../../shared/model/index.js";
 import { auditDiff, type AuditSnapshot } from "./audit-diff.js";
 import { API, NODE, ORCH, smallLog, type LogBuilder } from "./audit-test-fixture.js";
 import { listNodes, listServices, listTasks } from "./views.js";

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { SwarmError } from "../../shared/pure.js";
+import { SwarmError } from "../../shared/errors/index.js";
 import { eventMatches, eventRow, NameBook, parseBound, parseDurationMs, summarize } from "./audit-events.js";
 import type { Filters } from "./filters.js";
 import { API, NODE, ORCH, smallLog } from "./audit-test-fixture.js";

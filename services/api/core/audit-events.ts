@@ -1,5 +1,5 @@
 import { desiredReplicas, parseEventSubject, type Actor, type Envelope } from "../../../schemas/index.js";
-import { invalidArgument } from "../../shared/pure.js";
+import { invalidArgument } from "../../shared/errors/index.js";
 import type { Filters } from "./filters.js";
 
 /* `GET /events` (issue 5): bounds, filters and one-line summaries of events. Pure. */

@@ -1,4 +1,4 @@
-import { membersOf } from "../../shared/pure.js";
+import { membersOf } from "../../shared/model/index.js";
 import { Envelope, formatZodError, parseEventSubject, taskStateRank, type Actor, type EventType, type TaskState } from "../../../schemas/index.js";
 
 /*

@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { subjects, type Envelope, type ServiceSpec } from "../../../schemas/index.js";
-import { evolve, initialClusterState, SwarmError, type ClusterState } from "../../shared/pure.js";
+import { evolve, initialClusterState, type ClusterState } from "../../shared/model/index.js";
+import { SwarmError } from "../../shared/errors/index.js";
 import {
   decideCreateService, decideInitCluster, decideJoin, decideRollbackService, decideScaleControlPlane, decideUpdateCluster, decideUpdateService,
   MESSAGES, type Fresh,

@@ -1,8 +1,9 @@
 import type { ControlPlaneScaleRequest, InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
 import type { NodeRole, ServiceSpec } from "../../../schemas/index.js";
 import { desiredReplicas, subjects } from "../../../schemas/index.js";
-import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/pure.js";
-import { alreadyExists, failedPrecondition, invalidArgument, plan, SwarmError, unavailable, versionOf } from "../../shared/pure.js";
+import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/model/index.js";
+import { alreadyExists, failedPrecondition, invalidArgument, SwarmError, unavailable } from "../../shared/errors/index.js";
+import { plan, versionOf } from "../../shared/model/index.js";
 import { findService, liveServices } from "./lookup.js";
 
 /*

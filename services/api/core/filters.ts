@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { formatZodError } from "../../../schemas/index.js";
-import { invalidArgument } from "../../shared/pure.js";
+import { invalidArgument } from "../../shared/errors/index.js";
 
 /**
  * Docker's `filters` query parameter: JSON `{"key": ["v1", "v2"]}` (or the legacy

@@ -1,5 +1,5 @@
-import type { ClusterState, NodeView, ServiceView } from "../../shared/pure.js";
-import { notFound, invalidArgument } from "../../shared/pure.js";
+import type { ClusterState, NodeView, ServiceView } from "../../shared/model/index.js";
+import { notFound, invalidArgument } from "../../shared/errors/index.js";
 
 /*
  * Docker's resolution order for a reference typed by the user: full id, then name, then a

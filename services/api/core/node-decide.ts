@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { NodeAvailability, NodeRole, subjects } from "../../../schemas/index.js";
-import type { ClusterState, NodeView, PlannedEvent } from "../../shared/pure.js";
-import { failedPrecondition, invalidArgument, plan, SwarmError, versionOf } from "../../shared/pure.js";
+import type { ClusterState, NodeView, PlannedEvent } from "../../shared/model/index.js";
+import { failedPrecondition, invalidArgument, SwarmError } from "../../shared/errors/index.js";
+import { plan, versionOf } from "../../shared/model/index.js";
 import { MESSAGES, requireCluster } from "./decide.js";
 import { findNode } from "./lookup.js";
 

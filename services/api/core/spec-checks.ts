@@ -1,5 +1,6 @@
 import type { ServiceSpec } from "../../../schemas/index.js";
-import { invalidArgument, OPERATOR_ERROR, parseConstraint } from "../../shared/pure.js";
+import { invalidArgument } from "../../shared/errors/index.js";
+import { OPERATOR_ERROR, parseConstraint } from "../../shared/model/index.js";
 
 /*
  * Checks of a service spec that zod's shape cannot express: placement constraints and published

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { evolve, initialClusterState, type ClusterState } from "../../shared/pure.js";
+import { evolve, initialClusterState, type ClusterState } from "../../shared/model/index.js";
 import { API, LogBuilder, ORCH } from "./audit-test-fixture.js";
 import { listTasks } from "./views.js";
 

@@ -1,8 +1,8 @@
 import type { api } from "../../../schemas/index.js";
 import { desiredReplicas, subjects, type ServiceSpec } from "../../../schemas/index.js";
 import { withDefaults } from "./defaults.js";
-import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/pure.js";
-import { tasksOfService, versionOf } from "../../shared/pure.js";
+import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/model/index.js";
+import { tasksOfService, versionOf } from "../../shared/model/index.js";
 import { labelMatches, matches, type Filters } from "./filters.js";
 import { liveServices } from "./lookup.js";
 

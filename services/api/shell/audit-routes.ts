@@ -1,11 +1,11 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAMS, type Envelope } from "../../../schemas/index.js";
 import { replayEnvelope, strictEnvelope } from "./replay-envelope.js";
-import { membersOf } from "../../shared/index.js";
-import {
-  chainNext, GENESIS, listCheckpoints, openAuditKv, putCheckpoint, readRange, seqAtTime, streamBounds, waitPast, type Checkpoint,
-} from "../../shared/audit-chain.js";
-import { evolve, initialClusterState, invalidArgument, unavailable, type ClusterState, type Informer } from "../../shared/index.js";
+import { membersOf } from "../../shared/model/index.js";
+import { chainNext, GENESIS, listCheckpoints, openAuditKv, putCheckpoint, readRange, seqAtTime, streamBounds, waitPast, type Checkpoint } from "./log-reader/index.js";
+import { evolve, initialClusterState, type ClusterState } from "../../shared/model/index.js";
+import { invalidArgument, unavailable } from "../../shared/errors/index.js";
+import { type Informer } from "../../shared/projection/index.js";
 import { auditDiff, type AuditSnapshot } from "../core/audit-diff.js";
 import { EVENT_FILTERS, EVENTS_PAGE, eventMatches, eventRow, NameBook, parseBound, parseDurationMs, type EventRow, type Names } from "../core/audit-events.js";
 import { EventChecker, type BadEvent } from "../core/audit-verify.js";

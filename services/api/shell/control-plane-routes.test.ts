@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { MemberRecord } from "../../shared/index.js";
+import type { MemberRecord } from "../../shared/instances/index.js";
 import { controlPlaneView } from "./control-plane-routes.js";
 
 const rec = (over: Partial<MemberRecord>): MemberRecord => ({

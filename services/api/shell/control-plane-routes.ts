@@ -2,10 +2,12 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { ControlPlaneScaleRequest, SCALABLE_CONTROL_PLANE, type ControlPlaneScale } from "../../../schemas/api.js";
 import { formatZodError, type Actor } from "../../../schemas/index.js";
-import {
-  decideAndCommit, invalidArgument, leaseHolders, listMembers, randomId, unavailable,
-  type ClusterState, type EventStore, type Informer, type MemberRecord,
-} from "../../shared/index.js";
+import { decideAndCommit } from "../../shared/reconcile/index.js";
+import { invalidArgument, unavailable } from "../../shared/errors/index.js";
+import { leaseHolders, listMembers, type MemberRecord } from "../../shared/instances/index.js";
+import { randomId } from "../../shared/eventlog/index.js";
+import { type ClusterState, type EventStore } from "../../shared/model/index.js";
+import { type Informer } from "../../shared/projection/index.js";
 import { decideScaleControlPlane, requireCluster } from "../core/decide.js";
 import { route, type Request, type Route } from "./http.js";
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { errorMessage, invalidArgument, notFound, SwarmError, type Logger } from "../../shared/index.js";
+import { errorMessage, invalidArgument, notFound, SwarmError } from "../../shared/errors/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 
 /* A minimal router over node:http: JSON in, JSON out, `{message}` on every error. */
 

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { formatZodError } from "../../../schemas/index.js";
-import { decideAndCommit, invalidArgument, randomId, type ClusterState, type PlannedEvent } from "../../shared/index.js";
+import { decideAndCommit } from "../../shared/reconcile/index.js";
+import { invalidArgument } from "../../shared/errors/index.js";
+import { randomId } from "../../shared/eventlog/index.js";
+import { type ClusterState, type PlannedEvent } from "../../shared/model/index.js";
 import { decideRemoveNode, decideUpdateNode, NodeSpecRequest } from "../core/node-decide.js";
 import { route, type Request, type Route } from "./http.js";
 import { requestActor } from "../core/actor.js";

@@ -3,10 +3,11 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
 import { formatZodError, ServiceSpec, type Actor } from "../../../schemas/index.js";
-import {
-  decideAndCommit, invalidArgument, notFound, randomId,
-  type ClusterState, type EventStore, type Informer, type PlannedEvent,
-} from "../../shared/index.js";
+import { decideAndCommit } from "../../shared/reconcile/index.js";
+import { invalidArgument, notFound } from "../../shared/errors/index.js";
+import { randomId } from "../../shared/eventlog/index.js";
+import { type ClusterState, type EventStore, type PlannedEvent } from "../../shared/model/index.js";
+import { type Informer } from "../../shared/projection/index.js";
 import {
   decideCreateService, decideInitCluster, decideJoin, decideNodeJoin, decideRemoveService, decideRollbackService,
   decideUpdateCluster, decideUpdateService, requireCluster, roleOfToken, type Fresh,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { randomId } from "../../shared/index.js";
+import { randomId } from "../../shared/eventlog/index.js";
 
 function base36(bytes: Buffer, len: number): string {
   let n = BigInt("0x" + bytes.toString("hex"));

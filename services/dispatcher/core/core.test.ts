@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/pure.js";
+import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/model/index.js";
 import { subjects, type NodeState, type TaskState, type TaskStatusReport } from "../../../schemas/index.js";
 import { checkReport, planHeartbeat, planRegistration, planTaskReports, heartbeatPeriodMs } from "./sessions.js";
 import { isStaleHeartbeat, planLiveness } from "./liveness.js";

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { rendezvousOwner } from "../../shared/pure.js";
+import { rendezvousOwner } from "../../shared/ownership/index.js";
 import { gainedFromLive } from "./handover.js";
 
 const nodes = Array.from({ length: 60 }, (_, i) => `n${i}`);

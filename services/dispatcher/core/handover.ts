@@ -1,4 +1,4 @@
-import { rendezvousOwner } from "../../shared/pure.js";
+import { rendezvousOwner } from "../../shared/ownership/index.js";
 
 /*
  * A node's reports moving between two live dispatcher instances (a scale-up, DESIGN §5). The old

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/pure.js";
+import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/model/index.js";
 import { deadlineMs, planLiveness } from "./liveness.js";
 import { docOrphaned, onRemovedNode, tasksOnNode } from "./removed-nodes.js";
 

@@ -1,5 +1,5 @@
-import type { ClusterState, PlannedEvent } from "../../shared/pure.js";
-import { plan, versionOf } from "../../shared/pure.js";
+import type { ClusterState, PlannedEvent } from "../../shared/model/index.js";
+import { plan, versionOf } from "../../shared/model/index.js";
 import { subjects } from "../../../schemas/index.js";
 
 /** A ready node is down after this many heartbeat periods without a heartbeat (reference §6). */

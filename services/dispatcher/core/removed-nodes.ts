@@ -1,4 +1,4 @@
-import type { ClusterState, TaskView } from "../../shared/pure.js";
+import type { ClusterState, TaskView } from "../../shared/model/index.js";
 
 /*
  * `swarm node rm` (NodeRemoved): the node leaves the swarm, and its tasks must no longer be sent

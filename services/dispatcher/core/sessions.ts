@@ -1,5 +1,5 @@
-import type { ClusterState, PlannedEvent } from "../../shared/pure.js";
-import { plan, versionOf } from "../../shared/pure.js";
+import type { ClusterState, PlannedEvent } from "../../shared/model/index.js";
+import { plan, versionOf } from "../../shared/model/index.js";
 import { subjects, taskStateRank, type RegisterRequest, type TaskStatusReport } from "../../../schemas/index.js";
 
 /*

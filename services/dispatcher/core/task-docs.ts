@@ -1,4 +1,4 @@
-import type { TaskView } from "../../shared/pure.js";
+import type { TaskView } from "../../shared/model/index.js";
 import { taskStateRank, type EndpointSpec, type NodeTaskDoc, type TaskSpec } from "../../../schemas/index.js";
 
 /*

@@ -1,7 +1,10 @@
 import type { Actor } from "../../../schemas/index.js";
-import {
-  OWN_ALL, decideAndCommit, serviceActor, type ClusterState, type Informer, type Logger, type Partitioner, type PlannedEvent, type ServiceDeps,
-} from "../../shared/index.js";
+import { OWN_ALL, type Partitioner } from "../../shared/instances/index.js";
+import { decideAndCommit } from "../../shared/reconcile/index.js";
+import { serviceActor, type ServiceDeps } from "../../shared/runtime/index.js";
+import { type ClusterState, type PlannedEvent } from "../../shared/model/index.js";
+import { type Informer } from "../../shared/projection/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 
 /** What the dispatcher's edges share: the projection, the clock, node liveness, the committer. */
 export interface DispatcherContext {

@@ -1,5 +1,5 @@
 import type { Msg, Subscription } from "@nats-io/transport-node";
-import { errorMessage } from "../../shared/index.js";
+import { errorMessage } from "../../shared/errors/index.js";
 import { RegisterRequest, formatZodError, subjects, type RegisterResponse } from "../../../schemas/index.js";
 import { heartbeatPeriodMs, notInSwarm, planRegistration } from "../core/sessions.js";
 import type { DispatcherContext } from "./context.js";

@@ -1,5 +1,5 @@
 import type { TaskStatusReport } from "../../../schemas/index.js";
-import { packStatuses } from "../../shared/index.js";
+import { packStatuses } from "../../shared/model/index.js";
 import { planTaskReports } from "../core/sessions.js";
 import type { DispatcherContext } from "./context.js";
 

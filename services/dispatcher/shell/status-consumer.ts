@@ -1,5 +1,6 @@
 import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
-import { FOLLOW_PULL, errorMessage, isRetryable } from "../../shared/index.js";
+import { FOLLOW_PULL } from "../../shared/nats/index.js";
+import { errorMessage, isRetryable } from "../../shared/errors/index.js";
 import { NodeStatusMessage, STREAMS, formatZodError, subjects, type TaskStatusReport } from "../../../schemas/index.js";
 import { isStaleHeartbeat } from "../core/liveness.js";
 import { heartbeatPeriodMs, planHeartbeat, rejectedReports } from "../core/sessions.js";

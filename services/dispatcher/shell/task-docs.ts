@@ -1,7 +1,11 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import {
-  AckedPublisher, Fifo, WorkQueue, errorMessage, rendezvousOwner, versionOf, type EventListener, type PartitionChange,
-} from "../../shared/index.js";
+import { AckedPublisher } from "../../shared/nats/index.js";
+import { Fifo, WorkQueue } from "../../shared/reconcile/index.js";
+import { errorMessage } from "../../shared/errors/index.js";
+import { rendezvousOwner } from "../../shared/ownership/index.js";
+import { versionOf } from "../../shared/model/index.js";
+import { type EventListener } from "../../shared/projection/index.js";
+import { type PartitionChange } from "../../shared/instances/index.js";
 import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, parseEventSubject, subjects } from "../../../schemas/index.js";
 import { deriveDoc, docJson, docMsgId, sameDocContent, tombstone } from "../core/task-docs.js";
 import { docOrphaned, onRemovedNode, tasksOnNode } from "../core/removed-nodes.js";

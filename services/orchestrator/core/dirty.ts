@@ -1,4 +1,4 @@
-import type { ServiceView, TaskView } from "../../shared/pure.js";
+import type { ServiceView, TaskView } from "../../shared/model/index.js";
 import { UPDATE_DEFAULTS, type UpdateConfig } from "../../../schemas/index.js";
 
 /*

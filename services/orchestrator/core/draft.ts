@@ -1,6 +1,6 @@
-import type { ClusterState, TaskView } from "../../shared/pure.js";
-import { slotKey, versionOf } from "../../shared/pure.js";
-import { plan, type PlannedEvent } from "../../shared/pure.js";
+import type { ClusterState, TaskView } from "../../shared/model/index.js";
+import { slotKey, versionOf } from "../../shared/model/index.js";
+import { plan, type PlannedEvent } from "../../shared/model/index.js";
 import { subjects, taskStateRank, type EventData, type ServiceSpec, type TaskState } from "../../../schemas/index.js";
 
 export type IdFor = (seed: string) => string;

@@ -1,7 +1,7 @@
-import type { ClusterState, NodeView, PlannedEvent, ServiceView, TaskView } from "../../shared/pure.js";
-import { plan, slotKey } from "../../shared/pure.js";
+import type { ClusterState, NodeView, PlannedEvent, ServiceView, TaskView } from "../../shared/model/index.js";
+import { plan, slotKey } from "../../shared/model/index.js";
 import { isTerminal, taskStateRank, type EventData } from "../../../schemas/index.js";
-import { matchAll, parseConstraints } from "../../shared/pure.js";
+import { matchAll, parseConstraints } from "../../shared/model/index.js";
 import { Draft, type IdFor } from "./draft.js";
 import { mayPromote, restartAllowed, restartAtFor, restartPolicy, type Policy } from "./policy.js";
 import { historyLimit, reap, removable } from "./reaper.js";

@@ -1,6 +1,6 @@
-import type { ClusterState, ServiceView, TaskView } from "../../shared/pure.js";
-import { tasksOfService } from "../../shared/pure.js";
-import type { PlannedEvent } from "../../shared/pure.js";
+import type { ClusterState, ServiceView, TaskView } from "../../shared/model/index.js";
+import { tasksOfService } from "../../shared/model/index.js";
+import type { PlannedEvent } from "../../shared/model/index.js";
 import { desiredReplicas, taskStateRank } from "../../../schemas/index.js";
 import { Draft, type IdFor } from "./draft.js";
 import { planGlobal } from "./global.js";

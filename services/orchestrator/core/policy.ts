@@ -1,4 +1,4 @@
-import type { ClusterState, NodeView, TaskView } from "../../shared/pure.js";
+import type { ClusterState, NodeView, TaskView } from "../../shared/model/index.js";
 import { isTerminal, RESTART_DEFAULTS, taskStateRank, type TaskSpec } from "../../../schemas/index.js";
 
 /*

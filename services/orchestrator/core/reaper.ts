@@ -1,4 +1,4 @@
-import type { ClusterState, TaskView } from "../../shared/pure.js";
+import type { ClusterState, TaskView } from "../../shared/model/index.js";
 import { isTerminal, taskStateRank } from "../../../schemas/index.js";
 import type { Draft } from "./draft.js";
 import { groupBySlot } from "./slots.js";

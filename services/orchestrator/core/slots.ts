@@ -1,4 +1,4 @@
-import type { TaskView } from "../../shared/pure.js";
+import type { TaskView } from "../../shared/model/index.js";
 
 /** A replicated slot as one pass sees it. */
 export interface Slot {

@@ -1,6 +1,6 @@
-import type { ClusterState, TaskView } from "../../shared/pure.js";
-import { evolve, initialClusterState, tasksOfService } from "../../shared/pure.js";
-import { toAppend, type PlannedEvent } from "../../shared/pure.js";
+import type { ClusterState, TaskView } from "../../shared/model/index.js";
+import { evolve, initialClusterState, tasksOfService } from "../../shared/model/index.js";
+import { toAppend, type PlannedEvent } from "../../shared/model/index.js";
 import type { Envelope, EventData, EventType, NodeAvailability, NodeState, RestartPolicy, ServiceSpec, TaskState } from "../../../schemas/index.js";
 import { subjects, type AggregateKind } from "../../../schemas/index.js";
 import { plan } from "./plan.js";

@@ -1,7 +1,7 @@
-import type { ServiceView, TaskView } from "../../shared/pure.js";
-import { plan } from "../../shared/pure.js";
+import type { ServiceView, TaskView } from "../../shared/model/index.js";
+import { plan } from "../../shared/model/index.js";
 import { subjects, taskStateRank, type UpdateState } from "../../../schemas/index.js";
-import { versionOf } from "../../shared/pure.js";
+import { versionOf } from "../../shared/model/index.js";
 import type { Draft } from "./draft.js";
 import { isDirty, settleMs, updateSettings, type UpdateSettings } from "./dirty.js";
 import type { Slot } from "./slots.js";

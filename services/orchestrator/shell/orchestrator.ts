@@ -1,7 +1,10 @@
-import {
-  Informer, OWN_ALL, PartitionView, WorkQueue, decideAndCommit, deterministicId, every, packCreated, serviceActor,
-  type Logger, type MemberStatus, type Partitioner, type ServiceDeps,
-} from "../../shared/index.js";
+import { Informer } from "../../shared/projection/index.js";
+import { OWN_ALL, PartitionView, type MemberStatus, type Partitioner } from "../../shared/instances/index.js";
+import { WorkQueue, decideAndCommit } from "../../shared/reconcile/index.js";
+import { deterministicId } from "../../shared/eventlog/index.js";
+import { every, serviceActor, type ServiceDeps } from "../../shared/runtime/index.js";
+import { packCreated } from "../../shared/model/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 import type { StoredEvent } from "../../../schemas/index.js";
 import { nextWakeup, plan } from "../core/index.js";
 import { activeServices, affectedServices } from "./routing.js";

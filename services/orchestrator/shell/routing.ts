@@ -1,4 +1,4 @@
-import type { ClusterState } from "../../shared/index.js";
+import type { ClusterState } from "../../shared/model/index.js";
 import { isTerminal, type StoredEvent } from "../../../schemas/index.js";
 
 /**

@@ -1,4 +1,4 @@
-import { matchConstraint } from "../../shared/pure.js";
+import { matchConstraint } from "../../shared/model/index.js";
 import { cmp, type NodeInfo, type TaskInfo } from "./node-info.js";
 
 /*

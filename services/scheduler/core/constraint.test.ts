@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ipMatches, matchAll, matchConstraint, parseConstraint, parseConstraints, OPERATOR_ERROR } from "../../shared/pure.js";
+import { ipMatches, matchAll, matchConstraint, parseConstraint, parseConstraints, OPERATOR_ERROR } from "../../shared/model/index.js";
 import { desc, node } from "./test-fixture.js";
 
 describe("parseConstraint", () => {

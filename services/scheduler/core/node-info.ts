@@ -1,6 +1,6 @@
-import type { ClusterState, NodeView, TaskView } from "../../shared/pure.js";
+import type { ClusterState, NodeView, TaskView } from "../../shared/model/index.js";
 import { taskStateRank, type PortConfig, type TaskSpec } from "../../../schemas/index.js";
-import { parseConstraints, type Constraint } from "../../shared/pure.js";
+import { parseConstraints, type Constraint } from "../../shared/model/index.js";
 
 /*
  * What the filters and the node choice know about each node (swarmkit `nodeinfo.go`): the tasks

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { ClusterState, NodeView, TaskView } from "../../shared/pure.js";
+import type { ClusterState, NodeView, TaskView } from "../../shared/model/index.js";
 import type { ServiceSpec } from "../../../schemas/index.js";
 import { plan } from "./plan.js";
 import { GiB, NOW, node, running, state, task } from "./test-fixture.js";

@@ -1,5 +1,5 @@
-import type { ClusterState, PlannedEvent, TaskView } from "../../shared/pure.js";
-import { plan as planEvent, versionOf } from "../../shared/pure.js";
+import type { ClusterState, PlannedEvent, TaskView } from "../../shared/model/index.js";
+import { plan as planEvent, versionOf } from "../../shared/model/index.js";
 import { subjects, taskStateRank } from "../../../schemas/index.js";
 import { chooseNode, isPlainSpread, SpreadHeap } from "./choose.js";
 import { cmp, nodeInfos, taskInfo, type NodeInfo } from "./node-info.js";

@@ -1,4 +1,4 @@
-import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/pure.js";
+import { initialClusterState, type ClusterState, type NodeView, type TaskView } from "../../shared/model/index.js";
 import { subjects, type NodeDescription, type ServiceSpec, type TaskSpec } from "../../../schemas/index.js";
 import { NodeInfo, taskInfo, type TaskInfo } from "./node-info.js";
 

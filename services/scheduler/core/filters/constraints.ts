@@ -1,4 +1,4 @@
-import { matchAll } from "../../../shared/pure.js";
+import { matchAll } from "../../../shared/model/index.js";
 import type { Filter } from "./filter.js";
 import { nodes } from "./filter.js";
 

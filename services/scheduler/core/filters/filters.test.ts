@@ -10,7 +10,7 @@ import { hostPortFilter } from "./host-ports.js";
 import { maxReplicasFilter } from "./max-replicas.js";
 import { desc, GiB, info, nodeInfo, state } from "../test-fixture.js";
 import type { NodeInfo } from "../node-info.js";
-import type { NodeView as NV } from "../../../shared/pure.js";
+import type { NodeView as NV } from "../../../shared/model/index.js";
 
 /** One row: task template, node, what was already placed there → enabled? passes? */
 interface Row {

@@ -1,0 +1,1 @@
+export { alreadyExists, errorMessage, failedPrecondition, invalidArgument, isRetryable, notFound, SwarmError, unavailable, WrongLastSequenceError } from "./errors.js";

@@ -1,0 +1,4 @@
+export { AckedPublisher, PublishError } from "./acked-publisher.js";
+export { connectNats, ensureStreams, FOLLOW_PULL, hasLeader, type NatsConnection, whileJetStreamStarts } from "./nats.js";
+export { ensureBucket } from "./kv.js";
+export { classifyPublishError, type PublishFailure } from "./publish-errors.js";

@@ -1,0 +1,2 @@
+export { MemberTable } from "./member-table.js";
+export { rendezvousOwner } from "./rendezvous.js";
