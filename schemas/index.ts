@@ -5,3 +5,4 @@ export * from "./subjects.js";
 export * from "./node-messages.js";
 export * as api from "./api.js";
 export { formatZodError } from "./zod-error.js";
+export * from "./roster.js";
