@@ -68,7 +68,7 @@ let foldPrint: string | undefined;
 export function foldFingerprint(): string {
   if (foldPrint) return foldPrint;
   const h = createHash("sha256");
-  for (const rel of ["./cluster-state.js", "./batch-members.js", "./snapshot.js", "../../schemas/events.js", "../../schemas/specs.js", "../../schemas/primitives.js"]) {
+  for (const rel of ["../model/cluster-state.js", "../model/batch-members.js", "../model/snapshot.js", "../../../schemas/events.js", "../../../schemas/specs.js", "../../../schemas/primitives.js"]) {
     h.update(readFileSync(new URL(rel, import.meta.url)));
   }
   return (foldPrint = h.digest("hex").slice(0, 16));
