@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
-import { BUCKETS, ROSTER } from "../../../schemas/index.js";
+import { BUCKETS, type ControlPlaneService } from "../../../schemas/index.js";
 import { errorMessage } from "../errors/index.js";
 import { ensureBucket } from "../nats/index.js";
 import type { Logger } from "../telemetry/index.js";
@@ -33,7 +33,8 @@ export interface MemberStatus { role?: string; seq?: number; owns?: { count: num
 export const MEMBERSHIP_DEFAULTS = { ttlMs: 6000, renewMs: 2000 } as const;
 
 export interface MembershipOptions {
-  service: string;
+  /** One of the roster's services (schemas/roster.ts). */
+  service: ControlPlaneService;
   instanceId: string;
   /** Read at each heartbeat; may return undefined while the service is still starting. */
   status?: () => MemberStatus | undefined;
@@ -50,17 +51,6 @@ export interface Membership {
   beat(): Promise<void>;
   /** Stops heartbeating and deletes the record (a crashed process's record expires with the TTL). */
   stop(): Promise<void>;
-}
-
-/**
- * The role a record shows before the service reports one (it is still starting): what the roster
- * says its instances are until they know better — a lease service's standby, a partitioned
- * service's `partitions` (owning nothing yet), else `all`.
- */
-export function startingRole(service: string): string {
-  const entry = Object.hasOwn(ROSTER, service) ? ROSTER[service as keyof typeof ROSTER] : undefined;
-  if (entry?.ownership === "lease") return "standby";
-  return entry?.ownership === "partitioned" ? "partitions" : "all";
 }
 
 /** `<service>.<instanceId>`; characters a KV key part cannot hold become `_` (the record keeps the real names). */
@@ -90,7 +80,7 @@ export async function startMembership(nc: NatsConnection, opts: MembershipOption
     const s = opts.status?.() ?? {};
     const rec: MemberRecord = {
       service: opts.service, instanceId: opts.instanceId, node, pid: process.pid, startedAt,
-      role: s.role ?? startingRole(opts.service), ...(s.seq === undefined ? {} : { seq: s.seq }), ...(s.owns ? { owns: s.owns } : {}),
+      role: s.role ?? "all", ...(s.seq === undefined ? {} : { seq: s.seq }), ...(s.owns ? { owns: s.owns } : {}),
     };
     await kv.put(key, JSON.stringify(rec));
   };

@@ -114,13 +114,12 @@ describe("startController", () => {
   it("afterPass sees what a pass wrote; a pass may queue its key again (a planner stopped at its limit)", async () => {
     const own = new HandOwnership(new Set(["a"]));
     const written: number[] = [];
-    let c!: Controller;
     let rounds = 0;
     const s = setup(own, {
       plan: (st, k) => (rounds < 3 ? [plan("NodeRemoved", "node", k, { nodeId: k }, versionOf(st, subjects.event("node", k)), `round:${rounds}`)] : []),
-      afterPass: (k, seq) => { written.push(seq); if (++rounds < 3) c.enqueue(k, 0); },
+      afterPass: (k, seq, ctl) => { written.push(seq); if (++rounds < 3) ctl.enqueue(k, 0); },
     });
-    c = s.c;
+    const c = s.c;
     await request(s.store, "a");
     await c.start();
     await c.idle();

@@ -38,14 +38,14 @@ export interface ControllerSpec {
   /** A pass of its own instead of `plan` (one that does not append: a doc publish). */
   reconcile?(key: string): Promise<void>;
   /** After a key's pass, with the highest sequence it wrote (0: nothing, or a `reconcile` pass). */
-  afterPass?(key: string, written: number): void;
+  afterPass?(key: string, written: number, ctl: Controller): void;
   /** Once the projection is synced, before ownership starts and before any event is routed. */
   onSynced?(state: ClusterState): void;
   /** Every event once synced, before its keys are queued. */
   onEvent?(e: StoredEvent, state: ClusterState): void;
   /**
-   * After each ownership change, before every key is queued again; `starting` while ownership
-   * starts (this instance joining: nothing is queued then, the first full pass follows).
+   * After each ownership change, before every owned key is queued again; `starting` while
+   * ownership starts (this instance joining: nothing is queued then, the first full pass follows).
    */
   onOwnershipChange?(change: OwnershipChange, starting: boolean): void;
   /** Once ownership has started, before the first full pass (a partitioned publisher's sweep). */
@@ -73,7 +73,8 @@ export class Controller {
   private readonly actor: Actor;
   private own?: Ownership;
   private routing = false;
-  private running = false;
+  /** Ownership has started: a change is a move, no longer this instance joining. */
+  private joined = false;
   private resync?: NodeJS.Timeout;
   private unlisten: (() => void)[] = [];
 
@@ -103,14 +104,15 @@ export class Controller {
     this.spec.onSynced?.(this.informer.state);
     this.routing = true;
     await this.own.start();
+    this.joined = true;
     await this.spec.onStarted?.();
-    this.running = true;
     this.enqueueAll();
     if (this.spec.resyncMs) {
       this.resync = setInterval(() => this.enqueueAll(), this.spec.resyncMs);
       this.resync.unref?.();
     }
-    this.log.info(`${this.spec.service} running`, { seq: this.informer.seq, ownership: this.own.kind, ...this.status() });
+    // Not "<service> running": services log that themselves once their other edges are up too.
+    this.log.info("controller started", { seq: this.informer.seq, ownership: this.own.kind, active: this.own.active, ...this.status() });
   }
 
   /** Queues `key` if this instance owns it (the pass checks again). */
@@ -143,7 +145,6 @@ export class Controller {
   /** Stops queueing, waits for the passes in flight, then leaves (ownership) and stops following. */
   async stop(): Promise<void> {
     clearInterval(this.resync);
-    this.running = false;
     for (const off of this.unlisten.splice(0)) off();
     await this.queue.stop();
     await this.own?.stop();
@@ -163,11 +164,11 @@ export class Controller {
 
   private moved(change: OwnershipChange): void {
     try {
-      this.spec.onOwnershipChange?.(change, !this.running);
+      this.spec.onOwnershipChange?.(change, !this.joined);
     } catch (err) {
       this.log.error("ownership change handler failed", { err: errorMessage(err) });
     }
-    if (this.running) this.enqueueAll();
+    if (this.joined) this.enqueueAll();
   }
 
   private async pass(key: string): Promise<void> {
@@ -181,7 +182,7 @@ export class Controller {
     } else {
       await this.spec.reconcile?.(key);
     }
-    this.spec.afterPass?.(key, written);
+    this.spec.afterPass?.(key, written, this);
   }
 }
 
