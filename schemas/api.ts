@@ -2,6 +2,7 @@ import { z } from "zod";
 import { NodeAvailability, NodeRole, NodeState, TaskState } from "./primitives.js";
 import { PortConfig, ServiceSpec, TaskSpec } from "./specs.js";
 import { UpdateState } from "./events.js";
+import { SCALABLE_SERVICES } from "./roster.js";
 
 /* Requests and responses of the api's HTTP/JSON surface, in the Docker Engine API's shape. */
 
@@ -32,8 +33,8 @@ export const SwarmUpdateRequest = z.strictObject({
 });
 export type SwarmUpdateRequest = z.infer<typeof SwarmUpdateRequest>;
 
-/** The control-plane services `swarm control-plane scale` may scale (the api runs one per manager). */
-export const SCALABLE_CONTROL_PLANE = ["orchestrator", "scheduler", "dispatcher"] as const;
+/** The control-plane services `swarm control-plane scale` may scale (the api runs one per manager): the roster's scalable ones. */
+export const SCALABLE_CONTROL_PLANE: readonly string[] = SCALABLE_SERVICES;
 /** The most instances of one control-plane service a cluster may ask for. */
 export const MAX_CONTROL_PLANE_INSTANCES = 16;
 /** `swarm control-plane scale scheduler=2 dispatcher=3`: `{Scale: {scheduler: 2, dispatcher: 3}}`. */
@@ -47,7 +48,7 @@ export const ControlPlaneScaleRequest = z.strictObject({
     const names = Object.keys(r);
     if (names.length === 0) ctx.addIssue({ code: "custom", message: "name at least one service, e.g. scheduler=2" });
     for (const name of names) {
-      if ((SCALABLE_CONTROL_PLANE as readonly string[]).includes(name)) continue;
+      if (SCALABLE_CONTROL_PLANE.includes(name)) continue;
       ctx.addIssue({
         code: "custom", path: [name],
         message: `cannot be scaled: the scalable control-plane services are ${SCALABLE_CONTROL_PLANE.join(", ")}` +

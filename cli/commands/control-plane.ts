@@ -5,6 +5,7 @@ import { fetchApi } from "../transport.js";
 import { renderTable } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
 import { clientOf, print } from "./common.js";
+import { SCALABLE_SERVICES } from "../../schemas/roster.js";
 
 /** One row of `GET /control-plane` (services/api/shell/control-plane-routes.ts). */
 export const ControlPlaneMember = z.object({
@@ -76,7 +77,7 @@ export function registerControlPlane(program: Command): void {
     });
   cp
     .command("scale <service=instances...>")
-    .description("set how many instances of orchestrator, scheduler or dispatcher run (recorded as an event; the managers' supervisors start or stop processes)")
+    .description(`set how many instances of ${SCALABLE_SERVICES.join(", ")} run (recorded as an event; the managers' supervisors start or stop processes)`)
     .option("-d, --detach", "exit immediately instead of waiting for the instances to run")
     .action(async (args: string[], o: { detach?: boolean }, cmd: Command) => {
       const scale = Object.fromEntries(args.map(parseScaleArg));

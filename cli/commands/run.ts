@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { RUNNABLE } from "../../schemas/roster.js";
 
-const SERVICES = ["api", "orchestrator", "scheduler", "dispatcher", "agent"] as const;
+/** The roster's services and the agent: each has `services/<name>/main.js`. */
+const SERVICES = RUNNABLE;
 
 /** `swarm run <service>`: runs one control-plane service (or the agent) in this process. */
 export function registerRun(program: Command): void {

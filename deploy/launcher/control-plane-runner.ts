@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { SCALABLE_CONTROL_PLANE } from "../../schemas/api.js";
+import { CONTROL_PLANE_SERVICES, SCALABLE_SERVICES } from "../../schemas/roster.js";
 import { Informer, SnapshotStore } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
@@ -10,8 +10,8 @@ import { serviceScript } from "./scripts.js";
 import type { Supervisor } from "./supervisor.js";
 
 /*
- * The control-plane processes of one manager node. The api runs once on every manager (it is the
- * host's HTTP endpoint); orchestrator, scheduler and dispatcher run one instance each until
+ * The control-plane processes of one manager node (the services of schemas/roster.ts). The api
+ * runs once on every manager (it is the host's HTTP endpoint); the scalable ones run one instance each until
  * `swarm control-plane scale` records a count in the log (a ClusterUpdated event), and from then on
  * this manager's share of that count (control-plane-share.ts). The runner follows the log with its
  * own projection and starts or stops supervised processes to match — level-triggered: every change
@@ -51,8 +51,8 @@ export async function startControlPlane(opts: ControlPlaneRunnerOptions): Promis
     env: { ...opts.env, SWARM_INSTANCE_ID: opts.instanceId(service, k) },
     logFile: join(opts.logs, `${processName(service, k)}.log`),
   });
-  startInstance("api", 1);
-  for (const s of SCALABLE_CONTROL_PLANE) startInstance(s, 1);
+  // One of each, in the roster's order; the scalable ones then follow the log's counts.
+  for (const s of CONTROL_PLANE_SERVICES) startInstance(s, 1);
 
   let informer: Informer | undefined;
   let nc: NatsConnection | undefined;
@@ -61,7 +61,7 @@ export async function startControlPlane(opts: ControlPlaneRunnerOptions): Promis
     const state = informer?.state;
     const self = opts.nodeId();
     if (!state?.cluster || !self || stopped) return;
-    for (const service of SCALABLE_CONTROL_PLANE) {
+    for (const service of SCALABLE_SERVICES) {
       const want = instancesHere(service, { desired: state.cluster.controlPlane, managers: readyManagers(state), self });
       let have = 0;
       while (supervisor.get(processName(service, have + 1))) have++;

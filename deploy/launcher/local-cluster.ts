@@ -7,9 +7,10 @@ import type { NatsServerHandle } from "./nats-server.js";
 import { Supervisor } from "./supervisor.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
+import { CONTROL_PLANE_SERVICES } from "../../schemas/roster.js";
 
-/** The control-plane services `swarm up` runs, each as its own process, in start order. */
-export const CONTROL_PLANE = ["api", "orchestrator", "scheduler", "dispatcher"] as const;
+/** The control-plane services `swarm up` runs, each as its own process, in start order (the roster's). */
+export const CONTROL_PLANE = CONTROL_PLANE_SERVICES;
 
 export interface LocalClusterOptions {
   /** Where NATS data, logs and node.json live. */

@@ -1,14 +1,14 @@
-import { Informer } from "../shared/projection/index.js";
-import { PartitionView, type MemberStatus } from "../shared/instances/index.js";
 import { errorMessage } from "../shared/errors/index.js";
-import { every, type ServiceDeps } from "../shared/runtime/index.js";
+import { type MemberStatus } from "../shared/instances/index.js";
+import { Controller } from "../shared/reconcile/index.js";
+import { type ServiceDeps } from "../shared/runtime/index.js";
 import { heartbeatPeriodMs } from "./core/sessions.js";
-import { planLiveness } from "./core/liveness.js";
 import { HANDOVER_GRACE_MS, gainedFromLive } from "./core/handover.js";
-import { makeContext, type DispatcherContext } from "./shell/context.js";
+import { makeContext } from "./shell/context.js";
+import { startLiveness } from "./shell/liveness.js";
 import { serveRegistration } from "./shell/registration.js";
 import { consumeStatus, type StatusOptions } from "./shell/status-consumer.js";
-import { TaskDocPublisher } from "./shell/task-docs.js";
+import { DOC_BUCKET_MS, TaskDocPublisher } from "./shell/task-docs.js";
 
 export { STATUS_CONSUMER } from "./shell/status-consumer.js";
 export { REGISTER_QUEUE } from "./shell/registration.js";
@@ -36,80 +36,52 @@ export interface RunningDispatcher {
 }
 
 /**
- * The dispatcher: node sessions (registration, heartbeats, liveness), agent task reports →
- * TaskStatusChanged, and the per-node task stream. Works only after the informer has replayed.
+ * The dispatcher: a controller that keeps each owned node's task docs (work key: task id, owned
+ * by its node's owner), and around it the node sessions (registration, heartbeats, liveness) and
+ * agent task reports → TaskStatusesChanged. Works only after the controller's informer has replayed.
  */
 export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Promise<RunningDispatcher> {
-  const log = deps.log.child("dispatcher");
-  const informer = new Informer(deps.store, { ...deps.projection, log });
-  const ctx = makeContext(deps, informer, log);
-  const docs = new TaskDocPublisher(ctx);
-  informer.onEvent(docs.onEvent);
-  informer.onEvent((e) => {
-    // A node that registered or came back just proved it is alive, whichever instance heard it.
-    if (!informer.synced) return;
-    const ev = e.event;
-    if (ev.type === "NodeRegistered" || (ev.type === "NodeStatusChanged" && ev.data.state === "ready")) ctx.lastSeen.set(ev.data.nodeId, ctx.now().getTime());
+  const grace = opts.handoverGraceMs ?? HANDOVER_GRACE_MS;
+  // Every node's grace period at start counts from the moment the projection is synced.
+  let startedAtMs = 0;
+  const ctl: Controller = new Controller(deps, {
+    service: "dispatcher", ownership: opts.partitioned ? "partitioned" : "all",
+    ownershipOptions: { sweepMs: opts.partitionSweepMs },
+    partitionKeysOf: (state) => state.nodes.keys(),
+    keysOfEvent: (e) => docs.keysOfEvent(e),
+    ownerOf: (taskId) => docs.nodeOf(taskId),
+    reconcile: (taskId) => docs.sync(taskId),
+    onSynced: () => { startedAtMs = ctx.now().getTime(); },
+    onEvent: (e) => {
+      // A node that registered or came back just proved it is alive, whichever instance heard it.
+      const ev = e.event;
+      if (ev.type === "NodeRegistered" || (ev.type === "NodeStatusChanged" && ev.data.state === "ready")) ctx.lastSeen.set(ev.data.nodeId, ctx.now().getTime());
+    },
+    onOwnershipChange: ({ members }, starting) => {
+      if (!members) return;
+      // Also while starting: the first change is this instance joining.
+      const until = ctx.now().getTime() + grace;
+      for (const id of gainedFromLive(ctl.informer.state.nodes.keys(), members.before, members.after, deps.instanceId)) ctx.handoverUntil.set(id, until);
+      if (!starting) void docs.moved(members).catch((err) => ctx.log.warn("task doc takeover failed", { err: errorMessage(err) }));
+    },
+    onStarted: () => docs.sweep(),
+    queue: { debounceMs: 5, bucketMs: DOC_BUCKET_MS, order: (a, b) => docs.order(a, b) },
   });
-  await informer.start();
-  const startedAtMs = ctx.now().getTime();
-
-  let view: PartitionView | undefined;
-  if (opts.partitioned) {
-    view = await PartitionView.start(deps.nc, {
-      service: "dispatcher", instanceId: deps.instanceId, log, sweepMs: opts.partitionSweepMs,
-      onChange: (change) => {
-        // Also while starting (before `view` is set): the first change is this instance joining.
-        const until = ctx.now().getTime() + (opts.handoverGraceMs ?? HANDOVER_GRACE_MS);
-        for (const id of gainedFromLive(informer.state.nodes.keys(), change.before, change.after, deps.instanceId)) ctx.handoverUntil.set(id, until);
-        if (view) void docs.moved(change).catch((err) => log.warn("task doc takeover failed", { err: errorMessage(err) }));
-      },
-    });
-    ctx.partition = view;
-  }
-  await docs.sweep();
+  const ctx = makeContext(deps, ctl);
+  const docs = new TaskDocPublisher(ctx, (taskId) => ctl.enqueue(taskId));
+  await ctl.start();
   const registration = serveRegistration(ctx);
   const status = await consumeStatus(ctx, opts);
-  const liveness = every(opts.livenessIntervalMs ?? 100, () => checkLiveness(ctx, startedAtMs), log);
-  log.info("dispatcher running", { seq: informer.seq, heartbeatPeriodMs: heartbeatPeriodMs(informer.state), partitioned: !!view });
-
+  const liveness = startLiveness(ctx, startedAtMs, opts.livenessIntervalMs);
+  ctx.log.info("dispatcher running", { seq: ctl.informer.seq, heartbeatPeriodMs: heartbeatPeriodMs(ctl.informer.state), partitioned: !!opts.partitioned });
   return {
-    status: () => ({
-      role: view ? "partitions" : "all", seq: informer.seq,
-      ...(view ? { owns: { count: [...informer.state.nodes.keys()].filter((id) => ctx.partition.owns(id)).length, kind: "node" } } : {}),
-    }),
+    status: () => ctl.status(),
     stop: async () => {
       liveness.stop();
-      await view?.stop();
       await registration.stop();
       await status.stop();
-      await docs.stop();
-      await informer.stop();
+      await ctl.stop();
+      docs.close();
     },
   };
-}
-
-let lastLagWarnMs = 0;
-
-async function checkLiveness(ctx: DispatcherContext, startedAtMs: number): Promise<void> {
-  // Judge as of now, but only once every heartbeat that reached us by now has been handled: the
-  // server answers a ping after everything it sent us before it. A dispatcher that fell behind on
-  // its messages (a long pass, GC, a loaded machine: timers run before the pending socket reads)
-  // would otherwise see its own backlog as silent nodes and mark healthy nodes down.
-  const nowMs = ctx.now().getTime();
-  try {
-    await ctx.deps.nc.rtt();
-  } catch {
-    return; // not connected: no heartbeat can be heard, so none can be judged missing
-  }
-  const lagMs = ctx.now().getTime() - nowMs;
-  if (lagMs > 1000 && nowMs - lastLagWarnMs > 10_000) {
-    lastLagWarnMs = nowMs;
-    ctx.log.warn("liveness judged late: this dispatcher was behind on its messages", { lagMs });
-  }
-  const written = await ctx.commit((s) => planLiveness(s, {
-    lastSeen: ctx.lastSeen, toldPeriodMs: ctx.toldPeriodMs, startedAtMs, nowMs, periodMs: heartbeatPeriodMs(s),
-    owns: (id) => ctx.partition.owns(id),
-  }));
-  if (written > 0) ctx.log.info("nodes marked down", { seq: written });
 }

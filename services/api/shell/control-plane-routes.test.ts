@@ -24,4 +24,9 @@ describe("GET /control-plane rows", () => {
       ["api-1", "all", null, 60],
     ]);
   });
+
+  it("shows a lease service's instance as standby while nobody holds the lease, whatever it reported (the roster says it is leased)", () => {
+    const rows = controlPlaneView([rec({ service: "scheduler", instanceId: "scheduler-2", role: "all" })], new Map(), 0, new Date("2026-01-01T00:00:00Z"));
+    assert.deepEqual(rows.map((r) => [r.Instance, r.Role]), [["scheduler-2", "standby"]]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
-import { ControlPlaneScaleRequest, SCALABLE_CONTROL_PLANE, type ControlPlaneScale } from "../../../schemas/api.js";
-import { formatZodError, type Actor } from "../../../schemas/index.js";
+import { ControlPlaneScaleRequest, type ControlPlaneScale } from "../../../schemas/api.js";
+import { formatZodError, ROSTER, SCALABLE_SERVICES, type Actor } from "../../../schemas/index.js";
 import { decideAndCommit } from "../../shared/reconcile/index.js";
 import { invalidArgument, unavailable } from "../../shared/errors/index.js";
 import { leaseHolders, listMembers, type MemberRecord } from "../../shared/instances/index.js";
@@ -43,7 +43,7 @@ export interface ControlPlaneMember {
 export function controlPlaneView(members: MemberRecord[], holders: Map<string, string>, head: number, now: Date): ControlPlaneMember[] {
   return members.map((m) => {
     const holder = holders.get(m.service);
-    const leased = holder !== undefined || m.role === "active" || m.role === "standby";
+    const leased = leaseService(m.service) || holder !== undefined;
     return {
       Service: m.service,
       Instance: m.instanceId,
@@ -57,12 +57,17 @@ export function controlPlaneView(members: MemberRecord[], holders: Map<string, s
   });
 }
 
+/** The roster says the service's instances share one lease (an unknown service: not). */
+function leaseService(service: string): boolean {
+  return Object.hasOwn(ROSTER, service) && ROSTER[service as keyof typeof ROSTER].ownership === "lease";
+}
+
 /** Pure: the desired instance counts as the api shows them. */
 export function controlPlaneScaleView(state: ClusterState): ControlPlaneScale {
   const set = requireCluster(state).controlPlane ?? {};
   return {
-    Scale: Object.fromEntries(SCALABLE_CONTROL_PLANE.filter((s) => set[s] !== undefined).map((s) => [s, set[s]!])),
-    PerManager: SCALABLE_CONTROL_PLANE.filter((s) => set[s] === undefined),
+    Scale: Object.fromEntries(SCALABLE_SERVICES.filter((s) => set[s] !== undefined).map((s) => [s, set[s]!])),
+    PerManager: SCALABLE_SERVICES.filter((s) => set[s] === undefined),
   };
 }
 

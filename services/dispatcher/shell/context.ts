@@ -1,6 +1,6 @@
 import type { Actor } from "../../../schemas/index.js";
-import { OWN_ALL, type Partitioner } from "../../shared/instances/index.js";
-import { decideAndCommit } from "../../shared/reconcile/index.js";
+import { type Ownership } from "../../shared/instances/index.js";
+import { decideAndCommit, type Controller } from "../../shared/reconcile/index.js";
 import { serviceActor, type ServiceDeps } from "../../shared/runtime/index.js";
 import { type ClusterState, type PlannedEvent } from "../../shared/model/index.js";
 import { type Informer } from "../../shared/projection/index.js";
@@ -16,8 +16,8 @@ export interface DispatcherContext {
   lastSeen: Map<string, number>;
   /** Node id → heartbeat period (ms) it beats at: told at registration, or stated in its heartbeats. */
   toldPeriodMs: Map<string, number>;
-  /** The nodes this instance owns (liveness, marking ready, task docs); every node unless partitioned. */
-  partition: Partitioner;
+  /** The nodes this instance owns (liveness, marking ready, task docs, reports): the controller's ownership. */
+  partition: Pick<Ownership, "owns">;
   /** Node id → until when (ms) its reports stay queued: taken over from a live instance (core/handover.ts). */
   handoverUntil: Map<string, number>;
   /**
@@ -32,11 +32,14 @@ export interface DispatcherContext {
 /** Rounds per commit, at most (a registration takes two: the description, then ready). */
 const MAX_ROUNDS = 16;
 
-export function makeContext(deps: ServiceDeps, informer: Informer, log: Logger): DispatcherContext {
-  const now = deps.now ?? (() => new Date());
+/** The context of the dispatcher's edges around its controller (its projection, its ownership). */
+export function makeContext(deps: ServiceDeps, ctl: Controller): DispatcherContext {
+  const { informer, log, now } = ctl;
   const self = serviceActor(deps.instanceId);
   return {
-    deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(), partition: OWN_ALL, handoverUntil: new Map(),
+    deps, informer, log, now, lastSeen: new Map(), toldPeriodMs: new Map(), handoverUntil: new Map(),
+    // Read through the controller: its ownership exists once it starts, before any edge runs.
+    partition: { owns: (nodeId) => ctl.ownership.owns(nodeId) },
     async commit(decide, nodeId, rounds = MAX_ROUNDS) {
       const actor: Actor = nodeId ? { kind: "node", id: nodeId, via: deps.instanceId } : self;
       const ctx = () => ({ actor, now: now() });

@@ -1,12 +1,11 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { AckedPublisher } from "../../shared/nats/index.js";
-import { Fifo, WorkQueue } from "../../shared/reconcile/index.js";
+import { Fifo } from "../../shared/reconcile/index.js";
 import { errorMessage } from "../../shared/errors/index.js";
 import { rendezvousOwner } from "../../shared/ownership/index.js";
 import { versionOf } from "../../shared/model/index.js";
-import { type EventListener } from "../../shared/projection/index.js";
 import { type PartitionChange } from "../../shared/instances/index.js";
-import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, parseEventSubject, subjects } from "../../../schemas/index.js";
+import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, parseEventSubject, subjects, type StoredEvent } from "../../../schemas/index.js";
 import { deriveDoc, docJson, docMsgId, sameDocContent, tombstone } from "../core/task-docs.js";
 import { docOrphaned, onRemovedNode, tasksOnNode } from "../core/removed-nodes.js";
 import type { DispatcherContext } from "./context.js";
@@ -18,43 +17,51 @@ import type { DispatcherContext } from "./context.js";
  */
 const MAX_DOCS_IN_FLIGHT = 1024;
 /** Docs falling due within one such window (ms) are published together, grouped by node. */
-const DOC_BUCKET_MS = 20;
+export const DOC_BUCKET_MS = 20;
 
 /**
  * Keeps NODE_TASKS equal to the projection: one doc per task on its node's subject, a new one when
- * desired state or spec changes, a tombstone when the task is deleted. One work key per task, so
- * a task's docs are published in order and a burst of its events costs one publish. Only the docs
- * of the nodes this instance owns: a node gained is swept as at start, a node lost is forgotten.
+ * desired state or spec changes, a tombstone when the task is deleted. The dispatcher's controller
+ * runs it: one work key per task (owned by the task's node's owner), so a task's docs are published
+ * in order and a burst of its events costs one publish. Only the docs of the nodes this instance
+ * owns: a node gained is swept as at start, a node lost is forgotten.
  */
 export class TaskDocPublisher {
   /** Last doc published per task: what is on the stream, and where a tombstone must go. */
   private readonly published = new Map<string, NodeTaskDoc>();
-  private readonly queue: WorkQueue;
   private readonly pub: AckedPublisher;
 
-  constructor(private readonly ctx: DispatcherContext, debounceMs = 5, bucketMs = DOC_BUCKET_MS) {
+  /** `enqueue`: the controller's, for a task's doc to be synced. */
+  constructor(private readonly ctx: DispatcherContext, private readonly enqueue: (taskId: string) => void) {
     this.pub = new AckedPublisher(ctx.deps.nc);
-    // Docs that fall due together go out grouped by node: a node's agent then reads a run of its
-    // docs, not one doc between every other node's of its shard (nats-server scans a wildcard
-    // consumer's filter over every message since its last delivery; the agent's socket gets one
-    // write instead of several).
-    const nodeOf = (taskId: string) => ctx.informer.state.tasks.get(taskId)?.nodeId ?? this.published.get(taskId)?.nodeId ?? "";
-    const order = (a: string, b: string) => { const x = nodeOf(a), y = nodeOf(b); return x < y ? -1 : x > y ? 1 : 0; };
-    this.queue = new WorkQueue((taskId) => this.sync(taskId), ctx.log.child("task-docs"), { debounceMs, bucketMs, order });
   }
 
-  /** Informer listener: any event on a task's subject re-syncs that task's doc. */
-  readonly onEvent: EventListener = (e) => {
-    if (!this.ctx.informer.synced) return;
-    // A status change never changes a published doc (sameDocContent): most task events are those.
-    if (e.event.type === "TaskStatusChanged" && this.published.has(e.event.data.taskId)) return;
-    // A task is created pending, with no doc; the same for a placement explanation (belongsOnNode).
-    if (e.event.type === "TaskCreated" || e.event.type === "TaskUnschedulable") return;
-    const subj = parseEventSubject(e.event.subject);
-    if (subj?.kind === "task") this.queue.add(subj.id);
-    // A removed node's tasks: their docs become tombstones.
-    if (e.event.type === "NodeRemoved") for (const id of tasksOnNode(this.ctx.informer.state, e.event.data.nodeId)) this.queue.add(id);
+  /** The node a task's doc goes to (its last doc's once the task is gone): the key's owner. */
+  readonly nodeOf = (taskId: string): string | undefined =>
+    this.ctx.informer.state.tasks.get(taskId)?.nodeId ?? this.published.get(taskId)?.nodeId;
+
+  /**
+   * Docs that fall due together go out grouped by node: a node's agent then reads a run of its
+   * docs, not one doc between every other node's of its shard (nats-server scans a wildcard
+   * consumer's filter over every message since its last delivery; the agent's socket gets one
+   * write instead of several).
+   */
+  readonly order = (a: string, b: string): number => {
+    const x = this.nodeOf(a) ?? "", y = this.nodeOf(b) ?? "";
+    return x < y ? -1 : x > y ? 1 : 0;
   };
+
+  /** The tasks whose doc an event may change: any event on a task's subject re-syncs that task's doc. */
+  keysOfEvent(e: StoredEvent): string[] {
+    // A status change never changes a published doc (sameDocContent): most task events are those.
+    if (e.event.type === "TaskStatusChanged" && this.published.has(e.event.data.taskId)) return [];
+    // A task is created pending, with no doc; the same for a placement explanation (belongsOnNode).
+    if (e.event.type === "TaskCreated" || e.event.type === "TaskUnschedulable") return [];
+    // A removed node's tasks: their docs become tombstones.
+    if (e.event.type === "NodeRemoved") return tasksOnNode(this.ctx.informer.state, e.event.data.nodeId);
+    const subj = parseEventSubject(e.event.subject);
+    return subj?.kind === "task" ? [subj.id] : [];
+  }
 
   /** After sync: every task of an owned node once, and a tombstone for every doc whose task is gone. */
   sweep(): Promise<void> {
@@ -77,7 +84,7 @@ export class TaskDocPublisher {
   }
 
   private async sweepNodes(which: (nodeId: string) => boolean): Promise<void> {
-    for (const t of this.ctx.informer.state.tasks.values()) if (t.nodeId !== undefined && which(t.nodeId)) this.queue.add(t.id);
+    for (const t of this.ctx.informer.state.tasks.values()) if (t.nodeId !== undefined && which(t.nodeId)) this.enqueue(t.id);
     const jsm = await jetstreamManager(this.ctx.deps.nc);
     for (const shard of NODE_TASK_SHARD_IDS) {
       const stream = nodeTasksStream(shard);
@@ -89,12 +96,13 @@ export class TaskDocPublisher {
         const doc = NodeTaskDoc.safeParse(stored?.json());
         if (!doc.success || doc.data.removed) continue;
         this.published.set(taskId, doc.data);
-        this.queue.add(taskId);
+        this.enqueue(taskId);
       }
     }
   }
 
-  private async sync(taskId: string): Promise<void> {
+  /** The work of one key: publish the task's doc if it changed, its tombstone if it is gone. */
+  async sync(taskId: string): Promise<void> {
     const state = this.ctx.informer.state;
     const version = versionOf(state, subjects.event("task", taskId));
     const last = this.published.get(taskId);
@@ -132,9 +140,8 @@ export class TaskDocPublisher {
     }
   }
 
-  idle(): Promise<void> { return this.queue.idle(); }
-  async stop(): Promise<void> {
-    await this.queue.stop();
+  /** Once the controller has stopped (no sync in flight). */
+  close(): void {
     this.pub.close();
   }
 }

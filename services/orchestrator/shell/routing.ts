@@ -2,6 +2,26 @@ import type { ClusterState } from "../../shared/model/index.js";
 import { isTerminal, type StoredEvent } from "../../../schemas/index.js";
 
 /**
+ * The work-queue keys of the orchestrator's events. It remembers each task's service, so an event
+ * about a task the fold has just deleted still finds it.
+ */
+export class ServiceRouter {
+  private readonly serviceOfTask = new Map<string, string>();
+
+  /** Once synced: every task's service. */
+  seed(state: ClusterState): void {
+    for (const t of state.tasks.values()) this.serviceOfTask.set(t.id, t.serviceId);
+  }
+
+  keysOf(e: StoredEvent, state: ClusterState): string[] {
+    const ids = affectedServices(e, state, this.serviceOfTask);
+    if (e.event.type === "TaskCreated") this.serviceOfTask.set(e.event.data.taskId, e.event.data.serviceId);
+    if (e.event.type === "TaskDeleted") this.serviceOfTask.delete(e.event.data.taskId);
+    return ids;
+  }
+}
+
+/**
  * Which services an event may affect: the work-queue keys it enqueues. Handlers only enqueue;
  * the pass itself recomputes from the projection, so over-enqueueing is harmless.
  * `serviceOfTask` still knows tasks the fold has just deleted.

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
-import { BUCKETS } from "../../../schemas/index.js";
+import { BUCKETS, type ControlPlaneService } from "../../../schemas/index.js";
 import { errorMessage } from "../errors/index.js";
 import { ensureBucket } from "../nats/index.js";
 import type { Logger } from "../telemetry/index.js";
@@ -33,7 +33,8 @@ export interface MemberStatus { role?: string; seq?: number; owns?: { count: num
 export const MEMBERSHIP_DEFAULTS = { ttlMs: 6000, renewMs: 2000 } as const;
 
 export interface MembershipOptions {
-  service: string;
+  /** One of the roster's services (schemas/roster.ts). */
+  service: ControlPlaneService;
   instanceId: string;
   /** Read at each heartbeat; may return undefined while the service is still starting. */
   status?: () => MemberStatus | undefined;

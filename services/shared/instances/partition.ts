@@ -6,15 +6,6 @@ import { MemberTable } from "../ownership/index.js";
 import { MEMBERSHIP_DEFAULTS, MemberRecord, memberKeyPrefix, openMembersKv } from "./membership.js";
 import { rendezvousOwner } from "../ownership/index.js";
 
-/** Which keys this instance works on (DESIGN §5: partitioned services). */
-export interface Partitioner {
-  /** Whether this instance owns `key` now. Ownership is an efficiency, never a safety, matter. */
-  owns(key: string): boolean;
-}
-
-/** One instance that owns every key: in-process tests and a service run without membership. */
-export const OWN_ALL: Partitioner = { owns: () => true };
-
 export interface PartitionChange {
   before: readonly string[];
   after: readonly string[];
@@ -42,7 +33,7 @@ export interface PartitionViewOptions {
  * the watch; expiry (which the KV does not announce) is judged on this instance's own heartbeats
  * as they arrive; a sweep restarts a watch through which even those stopped arriving.
  */
-export class PartitionView implements Partitioner {
+export class PartitionView {
   private members: string[] = [];
   private readonly table: MemberTable;
   private readonly idOfKey = new Map<string, string>();
@@ -69,6 +60,7 @@ export class PartitionView implements Partitioner {
     return view;
   }
 
+  /** Whether this instance owns `key` now (services use it through `PartitionedOwnership`). */
   owns(key: string): boolean {
     return rendezvousOwner(key, this.members) === this.opts.instanceId;
   }

@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Actor } from "../../../schemas/index.js";
+import type { Actor, ControlPlaneService } from "../../../schemas/index.js";
 import { z } from "zod";
 import { BaseConfig, parseEnv } from "./config.js";
 import type { EventStore } from "../model/index.js";
@@ -43,7 +43,7 @@ export function serviceActor(instanceId: string): Actor {
  * The whole of a service's `main.ts`: read env, connect, ensure streams, start, stop on signal.
  * `extra` receives the process environment for service-specific settings.
  */
-export function runService(name: string, start: (deps: ServiceDeps, env: NodeJS.ProcessEnv) => Promise<Running & { status?(): MemberStatus }>): void {
+export function runService(name: ControlPlaneService, start: (deps: ServiceDeps, env: NodeJS.ProcessEnv) => Promise<Running & { status?(): MemberStatus }>): void {
   const log = createLogger(name);
   runMain(name, log, async () => {
     const cfg = parseEnv(BaseConfig);
