@@ -9,6 +9,7 @@ import { makeContext, type DispatcherContext } from "./shell/context.js";
 import { serveRegistration } from "./shell/registration.js";
 import { consumeStatus, type StatusOptions } from "./shell/status-consumer.js";
 import { TaskDocPublisher } from "./shell/task-docs.js";
+import { OutageWatch } from "./shell/outage-watch.js";
 
 export { STATUS_CONSUMER } from "./shell/status-consumer.js";
 export { REGISTER_QUEUE } from "./shell/registration.js";
@@ -43,6 +44,9 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
   const log = deps.log.child("dispatcher");
   const informer = new Informer(deps.store, { ...deps.projection, log });
   const ctx = makeContext(deps, informer, log);
+  // Heartbeats arrive on deps.nc: its outages start a fresh grace period for every node.
+  const outages = new OutageWatch(() => ctx.now().getTime(), log);
+  outages.watch(deps.nc, "heartbeats");
   const docs = new TaskDocPublisher(ctx);
   informer.onEvent(docs.onEvent);
   informer.onEvent((e) => {
@@ -70,7 +74,7 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
   await docs.sweep();
   const registration = serveRegistration(ctx);
   const status = await consumeStatus(ctx, opts);
-  const liveness = every(opts.livenessIntervalMs ?? 100, () => checkLiveness(ctx, startedAtMs), log);
+  const liveness = every(opts.livenessIntervalMs ?? 100, () => checkLiveness(ctx, startedAtMs, outages), log);
   log.info("dispatcher running", { seq: informer.seq, heartbeatPeriodMs: heartbeatPeriodMs(informer.state), partitioned: !!view });
 
   return {
@@ -80,6 +84,7 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
     }),
     stop: async () => {
       liveness.stop();
+      outages.stop();
       await view?.stop();
       await registration.stop();
       await status.stop();
@@ -91,7 +96,7 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
 
 let lastLagWarnMs = 0;
 
-async function checkLiveness(ctx: DispatcherContext, startedAtMs: number): Promise<void> {
+async function checkLiveness(ctx: DispatcherContext, startedAtMs: number, outages: OutageWatch): Promise<void> {
   // Judge as of now, but only once every heartbeat that reached us by now has been handled: the
   // server answers a ping after everything it sent us before it. A dispatcher that fell behind on
   // its messages (a long pass, GC, a loaded machine: timers run before the pending socket reads)
@@ -109,7 +114,7 @@ async function checkLiveness(ctx: DispatcherContext, startedAtMs: number): Promi
   }
   const written = await ctx.commit((s) => planLiveness(s, {
     lastSeen: ctx.lastSeen, toldPeriodMs: ctx.toldPeriodMs, startedAtMs, nowMs, periodMs: heartbeatPeriodMs(s),
-    owns: (id) => ctx.partition.owns(id),
+    owns: (id) => ctx.partition.owns(id), outages: outages.list(),
   }));
   if (written > 0) ctx.log.info("nodes marked down", { seq: written });
 }
