@@ -82,7 +82,7 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions, supervisor: S
     natsDir: opts.natsDir, ports: consecutive(opts.port, size), clusterPorts: consecutive(opts.clusterPort, size), logDir: opts.logDir,
   });
   const processes = members.map((_, i) => `nats-server-${i + 1}`);
-  await Promise.all(members.map((m, i) => supervise(supervisor, processes[i]!, m)));
+  for (const [i, m] of members.entries()) await supervise(supervisor, processes[i]!, m); // one at a time, as startNatsCluster
   const url = clientUrls(layout);
   await waitForMetaLeader(url, 30_000);
   return { url, replicas: Math.min(size, 3), processes };

@@ -104,7 +104,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   }
 }
 
-async function waitForApi(apiUrl: string, timeoutMs = 60_000): Promise<Response> {
+async function waitForApi(apiUrl: string, timeoutMs = 120_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
