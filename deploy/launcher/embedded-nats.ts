@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { consecutive } from "./nats-cluster-config.js";
-import { readClusterFile, startNatsCluster, type NatsClusterHandle } from "./nats-cluster.js";
-import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
+import { clientUrls, consecutive } from "./nats-cluster-config.js";
+import { readClusterFile, waitForMetaLeader, writeClusterConfig } from "./nats-cluster.js";
+import { findNatsServer, natsServerArgs, waitForPort } from "./nats-server.js";
+import type { Backoff, Supervisor } from "./supervisor.js";
 
 export async function assertPortFree(port: number, what: string, flag: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -30,9 +31,8 @@ export interface EmbeddedNats {
   url: string;
   /** Stream and bucket replicas that fit: 1 for one server, 3 for three or more. */
   replicas: number;
-  nats?: NatsServerHandle;
-  natsCluster?: NatsClusterHandle;
-  stop(): Promise<void>;
+  /** The supervised processes, one per server: `nats-server`, or `nats-server-<i>` (1-based). */
+  processes: string[];
 }
 
 /**
@@ -53,22 +53,45 @@ export function resolveSize(natsDir: string, wanted: number | undefined): number
   return size;
 }
 
-/** Starts the embedded NATS of `swarm up`: one server, or an N-server cluster on loopback. */
-export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<EmbeddedNats> {
+/**
+ * nats-server's restart back-off: 0.5 s doubling to 10 s, reset after 30 s up. Its store is on
+ * disk, so a restarted server has every acknowledged event; the services reconnect by themselves.
+ */
+export const NATS_BACKOFF: Backoff = { firstMs: 500, maxMs: 10_000, healthyMs: 30_000 };
+
+/**
+ * Starts the embedded NATS of `swarm up` under `supervisor` (which restarts a server that dies,
+ * with its own store and ports, and stops them last): one server, or an N-server cluster on
+ * loopback. Resolves once every server listens (and a cluster has a JetStream meta leader).
+ */
+export async function startEmbeddedNats(opts: EmbeddedNatsOptions, supervisor: Supervisor): Promise<EmbeddedNats> {
   const size = resolveSize(opts.natsDir, opts.size);
   if (size < 1 || size > 5) throw new Error(`--nats-cluster ${size}: expected 1 to 5 servers`);
   for (let i = 0; i < size; i++) {
     await assertPortFree(opts.port + i, size > 1 ? `nats-server ${i + 1} of ${size} (--nats-port + ${i})` : "nats-server", "--nats-port");
   }
   if (size === 1) {
-    const nats = await startNatsServer({ dataDir: opts.natsDir, port: opts.port, logFile: join(opts.logDir, "nats-server.log") });
-    return { url: nats.url, replicas: 1, nats, stop: () => nats.stop() };
+    const logFile = join(opts.logDir, "nats-server.log");
+    await supervise(supervisor, "nats-server", { dataDir: opts.natsDir, port: opts.port, logFile });
+    return { url: `nats://127.0.0.1:${opts.port}`, replicas: 1, processes: ["nats-server"] };
   }
   for (let i = 0; i < size; i++) {
     await assertPortFree(opts.clusterPort + i, `the route port of nats-server ${i + 1} of ${size} (--nats-cluster-port + ${i})`, "--nats-cluster-port");
   }
-  const natsCluster = await startNatsCluster({
+  const { layout, members } = writeClusterConfig({
     natsDir: opts.natsDir, ports: consecutive(opts.port, size), clusterPorts: consecutive(opts.clusterPort, size), logDir: opts.logDir,
   });
-  return { url: natsCluster.url, replicas: Math.min(size, 3), natsCluster, stop: () => natsCluster.stop() };
+  const processes = members.map((_, i) => `nats-server-${i + 1}`);
+  for (const [i, m] of members.entries()) await supervise(supervisor, processes[i]!, m); // one at a time, as startNatsCluster
+  const url = clientUrls(layout);
+  await waitForMetaLeader(url, 30_000);
+  return { url, replicas: Math.min(size, 3), processes };
+}
+
+/** Starts one supervised nats-server and waits until it listens (an exit before that is an error). */
+async function supervise(supervisor: Supervisor, name: string, m: { dataDir: string; port: number; logFile: string; configFile?: string }): Promise<void> {
+  supervisor.start({ name, command: findNatsServer(), args: natsServerArgs(m), env: {}, logFile: m.logFile, backoff: NATS_BACKOFF });
+  await waitForPort(m.port, 10_000, () => (supervisor.get(name)?.restarts ?? 0) > 0).catch((err: unknown) => {
+    throw new Error(`${name} did not start (see ${m.logFile})`, { cause: err });
+  });
 }

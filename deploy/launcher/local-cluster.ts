@@ -2,8 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
-import type { NatsClusterHandle } from "./nats-cluster.js";
-import type { NatsServerHandle } from "./nats-server.js";
 import { Supervisor } from "./supervisor.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
@@ -42,8 +40,8 @@ export interface LocalCluster {
   nodeId: string;
   dataDir: string;
   supervisor: Supervisor;
-  nats?: NatsServerHandle;
-  natsCluster?: NatsClusterHandle;
+  /** The supervised nats-server processes (`nats-server`, or `nats-server-<i>`); none with `natsUrl`. */
+  natsProcesses: string[];
   /** Replicas every stream and bucket is created with. */
   streamReplicas: number;
   stop(): Promise<void>;
@@ -53,11 +51,11 @@ interface NodeFile { nodeId: string; clusterId: string }
 
 export { serviceScript };
 
-/** The agent first, then the control plane in reverse start order (every instance of each). */
+/** The agent first, then the control plane in reverse start order (every instance of each), NATS last. */
 export function stopOrder(supervisor: Supervisor): string[] {
   const names = supervisor.names();
   const of = (service: string) => names.filter((n) => n === service || n.startsWith(`${service}-`));
-  return ["agent", ...[...CONTROL_PLANE].reverse().flatMap(of)];
+  return ["agent", ...[...CONTROL_PLANE].reverse().flatMap(of), ...of("nats-server")];
 }
 
 /** Starts (or resumes, on the same data dir) a single-node cluster: NATS, the control plane, one agent. */
@@ -68,14 +66,18 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   mkdirSync(logs, { recursive: true });
   const apiPort = opts.apiPort ?? 4280;
   await assertPortFree(apiPort, "the api", "--api-port");
-  const embedded = opts.natsUrl ? undefined : await startEmbeddedNats({
+  const supervisor = new Supervisor(say);
+  const started = opts.natsUrl ? undefined : startEmbeddedNats({
     natsDir: join(dataDir, "nats"), logDir: logs, port: opts.natsPort ?? 4222, size: opts.natsCluster, clusterPort: opts.natsClusterPort ?? 6222,
+  }, supervisor);
+  const embedded = await started?.catch(async (err: unknown) => {
+    await supervisor.stop();
+    throw err;
   });
   const natsUrl = opts.natsUrl ?? embedded!.url;
   const streamReplicas = embedded?.replicas ?? opts.streamReplicas ?? 1;
-  if (embedded?.natsCluster) say(`NATS cluster of ${embedded.natsCluster.servers.length} has a JetStream leader: ${natsUrl}`);
+  if (embedded && embedded.processes.length > 1) say(`NATS cluster of ${embedded.processes.length} has a JetStream leader: ${natsUrl}`);
   else if (embedded) say(`nats-server listening on ${natsUrl}`);
-  const supervisor = new Supervisor(say);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const base = { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_STREAM_REPLICAS: String(streamReplicas) };
   let controlPlane: ControlPlaneRunner | undefined;
@@ -83,7 +85,6 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const stop = async () => {
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));
-    await embedded?.stop();
   };
   try {
     controlPlane = await startControlPlane({
@@ -97,14 +98,14 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },
       logFile: join(logs, "agent.log"),
     });
-    return { apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, nats: embedded?.nats, natsCluster: embedded?.natsCluster, streamReplicas, stop };
+    return { apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, natsProcesses: embedded?.processes ?? [], streamReplicas, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-async function waitForApi(apiUrl: string, timeoutMs = 60_000): Promise<Response> {
+async function waitForApi(apiUrl: string, timeoutMs = 120_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

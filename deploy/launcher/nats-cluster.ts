@@ -37,19 +37,33 @@ export function readClusterFile(natsDir: string): ClusterFile | undefined {
   return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as ClusterFile) : undefined;
 }
 
-/** Starts (or resumes, on the same directory) an N-server JetStream cluster on loopback. */
-export async function startNatsCluster(opts: NatsClusterOptions): Promise<NatsClusterHandle> {
+/** One member of a loopback cluster as written to disk: its directory (store), config, port, log. */
+export interface ClusterMember { dataDir: string; configFile: string; port: number; logFile: string }
+
+/**
+ * Writes the cluster's layout (`cluster.json`, each member's `n<i>/nats.conf`) and returns how to
+ * start each member: the same config and store every time, so a member that died is restarted as
+ * itself.
+ */
+export function writeClusterConfig(opts: Pick<NatsClusterOptions, "natsDir" | "ports" | "clusterPorts" | "logDir">): { layout: ClusterLayout; members: ClusterMember[] } {
   const layout = loopbackLayout(opts.ports, opts.clusterPorts, opts.natsDir);
-  const size = layout.members.length;
   mkdirSync(opts.natsDir, { recursive: true });
-  writeFileSync(join(opts.natsDir, "cluster.json"), JSON.stringify({ size } satisfies ClusterFile) + "\n");
-  const startMember = (i: number) => {
+  writeFileSync(join(opts.natsDir, "cluster.json"), JSON.stringify({ size: layout.members.length } satisfies ClusterFile) + "\n");
+  const members = layout.members.map((m, i) => {
     const dir = join(opts.natsDir, `n${i + 1}`);
     mkdirSync(dir, { recursive: true });
     const configFile = join(dir, "nats.conf");
     writeFileSync(configFile, memberConfig(layout, i));
-    return startNatsServer({ dataDir: dir, port: layout.members[i]!.port, configFile, logFile: join(opts.logDir, `nats-server-${i + 1}.log`) });
-  };
+    return { dataDir: dir, configFile, port: m.port, logFile: join(opts.logDir, `nats-server-${i + 1}.log`) };
+  });
+  return { layout, members };
+}
+
+/** Starts (or resumes, on the same directory) an N-server JetStream cluster on loopback. */
+export async function startNatsCluster(opts: NatsClusterOptions): Promise<NatsClusterHandle> {
+  const { layout, members } = writeClusterConfig(opts);
+  const size = layout.members.length;
+  const startMember = (i: number) => startNatsServer(members[i]!);
   const servers: NatsServerHandle[] = [];
   const stop = async () => { await Promise.all(servers.map((s) => s.stop())); };
   try {

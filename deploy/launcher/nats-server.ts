@@ -50,12 +50,8 @@ export interface NatsServerHandle {
  */
 export async function startNatsServer(opts: { dataDir: string; port?: number; logFile?: string; configFile?: string }): Promise<NatsServerHandle> {
   const port = opts.port ?? (await freePort());
-  const storeDir = resolve(opts.dataDir, "jetstream");
-  mkdirSync(storeDir, { recursive: true });
   const out = opts.logFile ? openSync(opts.logFile, "a") : "ignore";
-  const args = opts.configFile
-    ? ["-c", opts.configFile]
-    : ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir, "-n", `jetswarm-${port}`];
+  const args = natsServerArgs({ ...opts, port });
   const child = spawn(findNatsServer(), args, { stdio: ["ignore", out, out] });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   await waitForPort(port, 10_000, () => child.exitCode !== null);
@@ -70,7 +66,19 @@ export async function startNatsServer(opts: { dataDir: string; port?: number; lo
   };
 }
 
-async function waitForPort(port: number, timeoutMs: number, dead: () => boolean): Promise<void> {
+/**
+ * The command line of a JetStream nats-server on loopback with its store in `<dataDir>/jetstream`
+ * (created here), or of a cluster member that reads everything from `configFile`.
+ */
+export function natsServerArgs(opts: { dataDir: string; port: number; configFile?: string }): string[] {
+  const storeDir = resolve(opts.dataDir, "jetstream");
+  mkdirSync(storeDir, { recursive: true });
+  if (opts.configFile) return ["-c", opts.configFile];
+  return ["-js", "-a", "127.0.0.1", "-p", String(opts.port), "-sd", storeDir, "-n", `jetswarm-${opts.port}`];
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:`port`; throws when `dead()` or after the timeout. */
+export async function waitForPort(port: number, timeoutMs: number, dead: () => boolean): Promise<void> {
   const { connect } = await import("node:net");
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

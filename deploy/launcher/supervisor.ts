@@ -3,14 +3,24 @@ import { openSync, closeSync } from "node:fs";
 
 export interface ProcessSpec {
   name: string;
-  /** Script to run with this node binary. */
-  script: string;
+  /** Script to run with this node binary (unless `command` is given). */
+  script?: string;
+  /** An executable to run instead of a node script (nats-server), with `args`. */
+  command?: string;
   args?: string[];
   /** Options for the node binary itself, before the script (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
   env: Record<string, string>;
   logFile: string;
+  /** Restart back-off; default DEFAULT_BACKOFF. */
+  backoff?: Backoff;
 }
+
+/** Restart delays: `firstMs`, doubling up to `maxMs`, back to `firstMs` after `healthyMs` up. */
+export interface Backoff { firstMs: number; maxMs: number; healthyMs: number }
+
+/** The control-plane services' and the agent's back-off: 200 ms doubling to 5 s, reset after 30 s. */
+export const DEFAULT_BACKOFF: Backoff = { firstMs: 200, maxMs: 5000, healthyMs: 30_000 };
 
 export interface SupervisedProcess {
   readonly spec: ProcessSpec;
@@ -20,7 +30,8 @@ export interface SupervisedProcess {
 
 /**
  * Keeps child processes running: one that exits unexpectedly (a crash, a kill -9) is started
- * again after a short back-off (200 ms doubling to 5 s, reset after 30 s of good health).
+ * again after a back-off (the spec's, by default 200 ms doubling to 5 s, reset after 30 s of good
+ * health), and `onEvent` says so (`nats-server exited (signal SIGKILL); restarting in 0.5 s`).
  * `stop()` sends SIGTERM in the given order and waits for each to exit (SIGKILL after 10 s).
  */
 export class Supervisor {
@@ -30,7 +41,7 @@ export class Supervisor {
   constructor(private readonly onEvent: (msg: string) => void = () => {}) {}
 
   start(spec: ProcessSpec): void {
-    const entry = { spec, restarts: 0, startedAt: 0, backoff: 200 };
+    const entry = { spec, restarts: 0, startedAt: 0, backoff: (spec.backoff ?? DEFAULT_BACKOFF).firstMs };
     this.procs.set(spec.name, entry);
     this.launch(spec.name);
   }
@@ -47,22 +58,31 @@ export class Supervisor {
     const entry = this.procs.get(name);
     if (!entry || this.stopping) return;
     const fd = openSync(entry.spec.logFile, "a");
-    const child = spawn(process.execPath, [...(entry.spec.nodeArgs ?? []), entry.spec.script, ...(entry.spec.args ?? [])], {
+    const { command, argv } = commandLine(entry.spec);
+    const child = spawn(command, argv, {
       env: { ...process.env, ...entry.spec.env },
       stdio: ["ignore", fd, fd],
     });
     closeSync(fd);
     entry.child = child;
     entry.startedAt = Date.now();
-    child.once("exit", (code, signal) => {
+    if (entry.restarts > 0) this.onEvent(`${name} restarted (pid ${child.pid}, restart ${entry.restarts})`);
+    let ended = false;
+    const onEnd = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (ended) return;
+      ended = true;
       if (this.stopping || entry.child !== child || this.procs.get(name) !== entry) return;
-      if (Date.now() - entry.startedAt > 30_000) entry.backoff = 200;
-      this.onEvent(`${name} exited (${signal ?? `code ${code}`}); restarting in ${entry.backoff} ms`);
+      const b = entry.spec.backoff ?? DEFAULT_BACKOFF;
+      if (Date.now() - entry.startedAt > b.healthyMs) entry.backoff = b.firstMs;
       const delay = entry.backoff;
-      entry.backoff = Math.min(entry.backoff * 2, 5000);
+      this.onEvent(`${name} exited (${signal ? `signal ${signal}` : code !== null ? `code ${code}` : "could not start"}); restarting in ${delay / 1000} s`);
+      entry.backoff = Math.min(entry.backoff * 2, b.maxMs);
       entry.restarts++;
       setTimeout(() => this.launch(name), delay).unref();
-    });
+    };
+    child.once("exit", onEnd);
+    // A spawn that failed (no such executable) may not emit "exit": it is retried all the same.
+    child.once("error", () => { if (child.pid === undefined) onEnd(null, null); });
   }
 
   /** Stops one process for good (SIGTERM, SIGKILL after 10 s) and forgets it: it is not restarted. */
@@ -94,6 +114,12 @@ export class Supervisor {
     this.stopping = true;
     for (const name of order) await terminate(this.procs.get(name)?.child);
   }
+}
+
+function commandLine(spec: ProcessSpec): { command: string; argv: string[] } {
+  if (spec.command) return { command: spec.command, argv: spec.args ?? [] };
+  if (!spec.script) throw new Error(`process ${spec.name}: neither a script nor a command`);
+  return { command: process.execPath, argv: [...(spec.nodeArgs ?? []), spec.script, ...(spec.args ?? [])] };
 }
 
 /** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited (at once if it has). */

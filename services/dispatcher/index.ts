@@ -9,6 +9,7 @@ import { startLiveness } from "./shell/liveness.js";
 import { serveRegistration } from "./shell/registration.js";
 import { consumeStatus, type StatusOptions } from "./shell/status-consumer.js";
 import { DOC_BUCKET_MS, TaskDocPublisher } from "./shell/task-docs.js";
+import { OutageWatch } from "./shell/outage-watch.js";
 
 export { STATUS_CONSUMER } from "./shell/status-consumer.js";
 export { REGISTER_QUEUE } from "./shell/registration.js";
@@ -68,16 +69,20 @@ export async function start(deps: ServiceDeps, opts: DispatcherOptions = {}): Pr
     queue: { debounceMs: 5, bucketMs: DOC_BUCKET_MS, order: (a, b) => docs.order(a, b) },
   });
   const ctx = makeContext(deps, ctl);
+  // Heartbeats arrive on deps.nc: its outages start a fresh grace period for every node.
+  const outages = new OutageWatch(() => ctx.now().getTime(), ctx.log);
+  outages.watch(deps.nc, "heartbeats");
   const docs = new TaskDocPublisher(ctx, (taskId) => ctl.enqueue(taskId));
   await ctl.start();
   const registration = serveRegistration(ctx);
   const status = await consumeStatus(ctx, opts);
-  const liveness = startLiveness(ctx, startedAtMs, opts.livenessIntervalMs);
+  const liveness = startLiveness(ctx, startedAtMs, outages, opts.livenessIntervalMs);
   ctx.log.info("dispatcher running", { seq: ctl.informer.seq, heartbeatPeriodMs: heartbeatPeriodMs(ctl.informer.state), partitioned: !!opts.partitioned });
   return {
     status: () => ctl.status(),
     stop: async () => {
       liveness.stop();
+      outages.stop();
       await registration.stop();
       await status.stop();
       await ctl.stop();

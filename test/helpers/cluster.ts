@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -24,6 +25,8 @@ export interface TestCluster extends LocalCluster {
   containers(filter?: { running?: boolean; service?: string }): Promise<Docker.ContainerInfo[]>;
   /** Agents started by `joinAgent`; `cleanup()` stops them and removes their containers. */
   joined: JoinedAgent[];
+  /** What the launcher said (`swarm up` prints these): starts, exits and restarts of its processes. */
+  said: string[];
   cleanup(): Promise<void>;
 }
 
@@ -61,6 +64,26 @@ export interface TestClusterOptions {
   natsUrls?: string;
   /** Stream and bucket replicas with `natsUrls`. Default 1. */
   streamReplicas?: number;
+  /** Servers of the embedded NATS the launcher supervises (`swarm up --nats-cluster`). Default 1. */
+  natsCluster?: number;
+}
+
+/** The first of `n` consecutive free ports (a cluster's servers take the next ones); retried a few times. */
+async function freePorts(n: number): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const first = await freePort();
+    let ok = first + n - 1 <= 65535;
+    for (let i = 1; ok && i < n; i++) ok = await portFree(first + i);
+    if (ok || attempt >= 20) return first;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
 }
 
 /**
@@ -69,9 +92,12 @@ export interface TestClusterOptions {
  */
 export async function startTestCluster(name: string, opts: TestClusterOptions = {}): Promise<TestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
+  const said: string[] = [];
+  const size = opts.natsCluster ?? 1;
   const c = await startLocalCluster({
-    dataDir, natsUrl: opts.natsUrls, streamReplicas: opts.streamReplicas,
-    natsPort: await freePort(), apiPort: await freePort(), nodeName: `test-${name}`,
+    dataDir, natsUrl: opts.natsUrls, streamReplicas: opts.streamReplicas, natsCluster: opts.natsUrls ? undefined : size,
+    natsPort: await freePorts(size), natsClusterPort: await freePorts(size), apiPort: await freePort(), nodeName: `test-${name}`,
+    onEvent: (m) => said.push(m),
   });
   const containers = (filter: { running?: boolean; service?: string } = {}) => containersOfNode(c.nodeId, filter);
   const joined: JoinedAgent[] = [];
@@ -85,6 +111,7 @@ export async function startTestCluster(name: string, opts: TestClusterOptions = 
     },
     containers,
     joined,
+    said,
     cleanup: async () => {
       for (const a of joined) await a.stop();
       await c.stop();

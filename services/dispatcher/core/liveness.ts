@@ -1,6 +1,7 @@
 import type { ClusterState, PlannedEvent } from "../../shared/model/index.js";
 import { plan, versionOf } from "../../shared/model/index.js";
 import { subjects } from "../../../schemas/index.js";
+import { hearing, type Outage } from "./outages.js";
 
 /** A ready node is down after this many heartbeat periods without a heartbeat (reference §6). */
 export const MISSED_PERIODS = 3;
@@ -22,6 +23,11 @@ export interface LivenessInput {
   toldPeriodMs?: ReadonlyMap<string, number>;
   /** The nodes this instance judges (partitioned by node, DESIGN §5). Default every node. */
   owns?: (nodeId: string) => boolean;
+  /**
+   * This dispatcher's outages of the bus (`outages.ts`): while one lasts nobody is judged, and
+   * after the latest one every node's silence counts from its end. Default none.
+   */
+  outages?: readonly Outage[];
 }
 
 /** How long a node may be silent before it is down: 3 × the period that applies to it. */
@@ -32,12 +38,16 @@ export function deadlineMs(input: LivenessInput, nodeId: string): number {
 /** The ready nodes (of those owned) whose heartbeat is overdue at `nowMs`, each marked down once. */
 export function planLiveness(state: ClusterState, input: LivenessInput): PlannedEvent[] {
   const out: PlannedEvent[] = [];
+  const heard = hearing(input.outages ?? []);
+  if (heard.deaf) return out; // beats sent now cannot reach us: silence proves nothing
   for (const n of state.nodes.values()) {
     if (n.state !== "ready" || input.owns?.(n.id) === false) continue;
     // The node's last event (registered, ready — possibly by another dispatcher) counts as seen:
     // a node registered elsewhere just now is not down before its first heartbeat could arrive.
     const lastEventMs = Date.parse(n.updatedAt);
-    const seen = Math.max(input.lastSeen.get(n.id) ?? input.startedAtMs, input.startedAtMs, Number.isFinite(lastEventMs) ? lastEventMs : 0);
+    const seen = Math.max(
+      input.lastSeen.get(n.id) ?? input.startedAtMs, input.startedAtMs, heard.sinceMs, Number.isFinite(lastEventMs) ? lastEventMs : 0,
+    );
     if (input.nowMs - seen <= deadlineMs(input, n.id)) continue;
     const version = versionOf(state, subjects.event("node", n.id));
     out.push(plan("NodeStatusChanged", "node", n.id, { nodeId: n.id, state: "down", message: HEARTBEAT_FAILURE }, version, `down:${n.id}`));

@@ -2,12 +2,14 @@ import { every } from "../../shared/runtime/index.js";
 import { heartbeatPeriodMs } from "../core/sessions.js";
 import { planLiveness } from "../core/liveness.js";
 import type { DispatcherContext } from "./context.js";
+import type { OutageWatch } from "./outage-watch.js";
 
 /**
  * Judges overdue heartbeats of the nodes this instance owns every `intervalMs` (default 100); a
- * node not heard since `startedAtMs` counts as seen then.
+ * node not heard since `startedAtMs` counts as seen then, and none is judged on heartbeats sent
+ * while this instance's connection was down (`outages`: a fresh grace period after each).
  */
-export function startLiveness(ctx: DispatcherContext, startedAtMs: number, intervalMs = 100): { stop(): void } {
+export function startLiveness(ctx: DispatcherContext, startedAtMs: number, outages: OutageWatch, intervalMs = 100): { stop(): void } {
   let lastLagWarnMs = 0;
   return every(intervalMs, async () => {
     // Judge as of now, but only once every heartbeat that reached us by now has been handled: the
@@ -27,7 +29,7 @@ export function startLiveness(ctx: DispatcherContext, startedAtMs: number, inter
     }
     const written = await ctx.commit((s) => planLiveness(s, {
       lastSeen: ctx.lastSeen, toldPeriodMs: ctx.toldPeriodMs, startedAtMs, nowMs, periodMs: heartbeatPeriodMs(s),
-      owns: (id) => ctx.partition.owns(id),
+      owns: (id) => ctx.partition.owns(id), outages: outages.list(),
     }));
     if (written > 0) ctx.log.info("nodes marked down", { seq: written });
   }, ctx.log);

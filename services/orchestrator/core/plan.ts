@@ -7,7 +7,7 @@ import { planGlobal } from "./global.js";
 import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartPolicy, STOP_WAIT_MS, type Policy } from "./policy.js";
 import { historyLimit, reap } from "./reaper.js";
 import { freeSlots, groupBySlot, scaleDownOrder } from "./slots.js";
-import { runUpdater, type KeptSlot } from "./updater.js";
+import { runUpdater, updaterReplaces, type KeptSlot } from "./updater.js";
 
 /*
  * The replicated orchestrator's decision for one service: pure, level-triggered, recomputed from
@@ -87,7 +87,8 @@ function scale(d: Draft, svc: ServiceView, slots: WorkSlot[], replicas: number):
       for (const t of s.holders) d.raise(t, "remove");
       return;
     }
-    if (s.restart) replace(d, svc, s);
+    if (s.restart && updaterReplaces(svc, s.restart)) ordered[i] = { ...s, restart: undefined, byUpdater: true };
+    else if (s.restart) replace(d, svc, s);
   });
   const used = new Set(slots.map((s) => s.slot));
   for (const slot of freeSlots(used, replicas - slots.length)) {

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { taskStateRank, type UpdateConfig } from "../../../schemas/index.js";
+import type { TaskView } from "../../shared/model/index.js";
 import { Given, NS, SEC, summary } from "./test-fixture.js";
 import { nextWakeup } from "./plan.js";
 import { isDirty } from "./dirty.js";
@@ -286,5 +287,53 @@ describe("updater: restart policy and history", () => {
     g.event("ClusterUpdated", "cluster", "c", { taskHistoryLimit: 2 });
     tick(g);
     assert.equal(g.tasks("web").length, 2);
+  });
+});
+
+describe("updater: a node lost while updating (after a bus outage)", () => {
+  /** Slots whose newest runnable task is on the new spec but not running: the update's in-flight set. */
+  const inFlight = (g: Given) => {
+    const newest = new Map<number, TaskView>();
+    for (const t of g.tasks("web")) if (["ready", "running"].includes(t.desiredState)) newest.set(t.slot, t);
+    return [...newest.values()].filter((t) => t.spec.ContainerSpec.Image === "busybox:2" && t.state !== "running").length;
+  };
+  /** The agent, with n1 down: tasks go to n2. */
+  const agentOn = (g: Given, node: string) => {
+    for (const t of g.tasks("web")) {
+      if (t.desiredState === "running" && t.state === "pending") g.assign(t.id, node).status(t.id, "running");
+    }
+    return g;
+  };
+
+  it("given 6 slots (parallelism 2) with 2 updated, when n1 goes down, then replacements stay within parallelism", () => {
+    const g = webOn(6, { Parallelism: 2 }, { Delay: 0 }).node("n2");
+    for (let i = 0; i < 3; i++) tick(g);
+    assert.equal(onNew(g).length, 2);
+    g.node("n1", "down");
+    for (let i = 0; i < 12; i++) {
+      g.advance(1000).apply(g.plan("web"));
+      assert.ok(inFlight(g) <= 2, `pass ${i}: ${inFlight(g)} slots updating at once`);
+      // the agent of n2 runs only what was promoted; a task assigned to n1 never starts
+      if (i % 2 === 1) agentOn(g, "n2");
+    }
+    assert.equal(live(g).filter((t) => t.state === "running" && image(g, t.id) === "busybox:2").length, 6);
+    assert.equal(status(g)?.state, "completed");
+  });
+
+  it("given every slot updated and inside Monitor, when n1 goes down, then the update is not completed until the replacements run", () => {
+    const g = webOn(2, { Parallelism: 0, Monitor: 2 * NS }, { Delay: 0 }).node("n2");
+    for (let i = 0; i < 3; i++) tick(g);
+    assert.equal(onNew(g).length, 2);
+    assert.equal(status(g)?.state, "updating");
+    g.advance(3 * SEC).node("n1", "down");
+    g.apply(g.plan("web"));
+    assert.equal(status(g)?.state, "updating", "no task of the new spec runs: not completed");
+    g.apply(g.plan("web"));
+    assert.equal(status(g)?.state, "updating");
+    agentOn(g, "n2");
+    g.advance(1000).apply(g.plan("web"));
+    assert.equal(status(g)?.state, "updating", "the replacements are watched for Monitor too");
+    g.advance(2 * SEC).apply(g.plan("web"));
+    assert.equal(status(g)?.state, "completed");
   });
 });

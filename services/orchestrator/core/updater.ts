@@ -1,6 +1,6 @@
 import type { ServiceView, TaskView } from "../../shared/model/index.js";
 import { plan } from "../../shared/model/index.js";
-import { subjects, taskStateRank, type UpdateState } from "../../../schemas/index.js";
+import { isTerminal, subjects, taskStateRank, type UpdateState } from "../../../schemas/index.js";
 import { versionOf } from "../../shared/model/index.js";
 import type { Draft } from "./draft.js";
 import { isDirty, settleMs, updateSettings, type UpdateSettings } from "./dirty.js";
@@ -19,7 +19,7 @@ const ms = (iso: string) => Date.parse(iso);
 
 /** One kept slot as the updater sees it. */
 interface Progress {
-  slot: Slot;
+  slot: KeptSlot;
   /** Runnable tasks (desired ≤ running, after this pass's decisions) that are dirty. */
   dirty: TaskView[];
   /** The newest runnable clean task: the slot's update (or restart) task. */
@@ -34,12 +34,42 @@ interface Progress {
 
 const todo = (p: Progress) => !p.live && (p.dirty.length > 0 || p.stale !== undefined);
 const inFlight = (p: Progress) =>
-  p.live !== undefined && taskStateRank(p.live.state) < RUNNING && p.finishedAt === undefined && (p.updated || p.dirty.length > 0);
+  p.live !== undefined && taskStateRank(p.live.state) < RUNNING && (p.updated || p.dirty.length > 0);
 const inDelay = (p: Progress, s: UpdateSettings, now: number) =>
   p.updated && p.finishedAt !== undefined && p.finishedAt + s.delayMs > now;
+/** The restart supervisor replaces the slot's task this pass: its new task is not running yet. */
+const restarting = (p: Progress) => p.slot.restart !== undefined;
+/**
+ * The restart supervisor replaces, this pass, a task that did not end by itself (its node was
+ * lost): that slot's new task is not running yet, so it takes a place of the parallelism. A task
+ * that failed is the failure policy's business (MaxFailureRatio) and, as in Swarm, its restart
+ * does not hold the update back.
+ */
+const replacingLost = (p: Progress) => p.slot.restart !== undefined && !isTerminal(p.slot.restart.state);
+/** Settled: no replacement pending, and its task (if it still has a runnable one) runs. */
+const settled = (p: Progress) => !restarting(p) && (p.live === undefined || p.live.state === "running");
 
-/** A slot the service keeps; `restart` = the ended task the restart supervisor replaces this pass. */
-export interface KeptSlot extends Slot { restart?: TaskView }
+/**
+ * Whether the updater, not the restart supervisor, replaces `ended` (a slot's task that ended or
+ * lost its node): a dirty task while an update is (or is about to be) rolling forward, and any
+ * task taken away with a lost node while one is. Such a slot is then updated within the update's
+ * parallelism; restarting it at the new spec would update it outside that budget (after a bus
+ * outage, a node wrongly marked down had every slot replaced at once). A task that failed by
+ * itself is restarted as before (MaxFailureRatio judges it); paused or rolling back, restarts go
+ * on as before.
+ */
+export function updaterReplaces(svc: ServiceView, ended: TaskView): boolean {
+  const status = svc.updateStatus?.state;
+  if (status === "paused" || status === "rollback_paused" || status === "rollback_started") return false;
+  if (isDirty(ended, svc)) return true;
+  return status === "updating" && !isTerminal(ended.state);
+}
+
+/**
+ * A slot the service keeps; `restart` = the ended task the restart supervisor replaces this pass;
+ * `byUpdater` = its ended task is left for the updater to replace (`updaterReplaces`).
+ */
+export interface KeptSlot extends Slot { restart?: TaskView; byUpdater?: boolean }
 
 function progressOf(d: Draft, svc: ServiceView, slot: KeptSlot, rollingBack: boolean): Progress {
   const runnable = slot.tasks.filter((t) => taskStateRank(d.desiredOf(t)) <= RUNNING);
@@ -47,7 +77,8 @@ function progressOf(d: Draft, svc: ServiceView, slot: KeptSlot, rollingBack: boo
   const live = runnable.filter((t) => !isDirty(t, svc)).at(-1);
   const holder = slot.holders[0];
   // During a rollback, ended slots are ignored (reference §3.1).
-  const stale = runnable.length === 0 && holder && !slot.restart && !rollingBack && isDirty(holder, svc) ? holder : undefined;
+  const rolls = (h: TaskView) => slot.byUpdater === true || isDirty(h, svc);
+  const stale = runnable.length === 0 && holder && !slot.restart && !rollingBack && rolls(holder) ? holder : undefined;
   return { slot, dirty, live, stale, updated: false };
 }
 
@@ -95,7 +126,7 @@ export function runUpdater(d: Draft, svc: ServiceView, slots: readonly KeptSlot[
   for (const p of progress) finishSwap(d, p, s);
   const flying = progress.filter(inFlight);
   if (waiting.length === 0 && flying.length === 0) return complete(d, svc, s, progress, now);
-  const busy = flying.length + progress.filter((p) => inDelay(p, s, now)).length;
+  const busy = flying.length + progress.filter((p) => inDelay(p, s, now) || replacingLost(p)).length;
   const started = waiting.slice(0, Math.max(0, s.parallelism - busy));
   for (const p of started) startSlot(d, svc, p, s);
   if (!s.rollingBack) {
@@ -138,15 +169,25 @@ function startSlot(d: Draft, svc: ServiceView, p: Progress, s: UpdateSettings): 
   d.create({ ...base, desiredState: "ready" }); // promoted once the old task has ended
 }
 
-/** Every slot done: completed once the last one has been watched for the monitor window. */
+/**
+ * Every slot done: completed once every slot's task runs (or ended for good) and the last one has
+ * been watched for the monitor window. A slot being restarted is not done, whatever the updater
+ * saw of it before: after an outage the restart supervisor may have replaced every task at once.
+ */
 function complete(d: Draft, svc: ServiceView, s: UpdateSettings, progress: Progress[], now: number): number | undefined {
-  if (!svc.updateStatus) return undefined;
-  const finished = progress.filter((p) => p.updated && p.finishedAt !== undefined).map((p) => p.finishedAt!);
+  if (!svc.updateStatus || !progress.every(settled)) return undefined;
+  const finished = progress.filter((p) => p.updated && p.finishedAt !== undefined).map((p) => Math.max(p.finishedAt!, liveSince(p)));
   const until = finished.length > 0 ? Math.max(...finished) + settleMs(s) : now;
   if (now < until) return until;
   if (s.rollingBack) setStatus(d, svc, "rollback_completed", "rollback completed");
   else setStatus(d, svc, "completed", "update completed");
   return undefined;
+}
+
+/** When the slot's runnable task reached running (0 = it has none): the monitor watches that one. */
+function liveSince(p: Progress): number {
+  const at = p.live?.runningAt;
+  return at === undefined ? 0 : ms(at);
 }
 
 /** Why the update is not moving right now, in the user's words; undefined = it is. */
