@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { errorMessage, invalidArgument, notFound, SwarmError } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
-import { contentTypeProblem, hostProblem, originProblem, type GuardConfig } from "./request-guard.js";
+import { contentTypeProblem, hostProblem, originProblem, type GuardConfig, type Listening } from "./request-guard.js";
 
 /*
  * A minimal router over node:http: JSON in, JSON out, `{message}` on every error. It also holds
@@ -18,7 +18,7 @@ export interface Request {
   remoteAddress?: string;
 }
 /** `text`: an already serialised JSON body (a cached list), sent instead of `body`. */
-export interface Reply { status: number; body?: unknown; text?: string }
+export interface Reply { status: number; body?: unknown; text?: Buffer }
 export type Handler = (req: Request) => Promise<Reply>;
 export interface Route { method: string; pattern: RegExp; handler: Handler }
 
@@ -95,10 +95,10 @@ async function collect(req: IncomingMessage, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks).toString("utf8").trim();
 }
 
-function send(res: ServerResponse, status: number, body: unknown, text?: string, close = false): void {
+function send(res: ServerResponse, status: number, body: unknown, text?: Buffer, close = false): void {
   if (res.headersSent || res.destroyed) return;
-  const out = text ?? (body === undefined ? "" : JSON.stringify(body));
-  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(out) };
+  const out = text ?? Buffer.from(body === undefined ? "" : JSON.stringify(body));
+  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": out.length };
   if (close) {
     // The rest of the body is not wanted: answer, then close (a dripping client cannot hold it open).
     headers.connection = "close";
@@ -136,8 +136,8 @@ const hasBody = (req: IncomingMessage) =>
   req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
 
 /** Host, Origin and Content-Type checks: a refusal, or undefined to go on. */
-function guard(server: Server, req: IncomingMessage, cfg: GuardConfig): HttpError | undefined {
-  const host = hostProblem(req.headers.host, server.address(), cfg);
+function guard(listening: Listening, req: IncomingMessage, cfg: GuardConfig): HttpError | undefined {
+  const host = hostProblem(req.headers.host, listening, cfg);
   if (host) return new HttpError(421, host);
   const write = req.method !== "GET" && req.method !== "HEAD";
   const origin = write ? originProblem(req.headers.origin, req.headers.host, cfg) : undefined;
@@ -168,8 +168,10 @@ export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions
   const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
   const cfg: GuardConfig = { hostNames: opts.hostNames ?? [], origins: opts.origins ?? [] };
   // connectionsCheckingInterval: how often node enforces headersTimeout/requestTimeout (default 30 s).
+  // The listen address, read once (server.address() asks the OS on every call).
+  let listening: Listening = null;
   const server = createServer({ maxHeaderSize: o.maxHeaderBytes, connectionsCheckingInterval: 1_000 }, (req, res) => {
-    const refused = guard(server, req, cfg);
+    const refused = guard(listening, req, cfg);
     const work = refused ? Promise.reject(refused) : dispatch(routes, req, o);
     work.then(
       (reply) => send(res, reply.status, reply.body, reply.text),
@@ -188,6 +190,7 @@ export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions
       },
     );
   });
+  server.on("listening", () => { listening = server.address(); });
   server.headersTimeout = o.headersTimeoutMs;
   // A backstop for the body timeout above (node answers 408 itself).
   server.requestTimeout = o.headersTimeoutMs + o.bodyTimeoutMs + 1_000;

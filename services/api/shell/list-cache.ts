@@ -5,7 +5,7 @@
  */
 export class ListCache {
   private seq = -1;
-  private readonly texts = new Map<string, string>();
+  private readonly texts = new Map<string, Buffer>();
 
   /**
    * @param seqOf the projection's last applied sequence.
@@ -13,8 +13,8 @@ export class ListCache {
    */
   constructor(private readonly seqOf: () => number, private readonly maxEntries = 256) {}
 
-  /** The JSON text of `render()` for `key` at the current sequence. */
-  text(key: string, render: () => unknown): string {
+  /** The JSON text of `render()` for `key` at the current sequence, encoded once (UTF-8). */
+  text(key: string, render: () => unknown): Buffer {
     const seq = this.seqOf();
     if (seq !== this.seq) {
       this.texts.clear();
@@ -22,7 +22,7 @@ export class ListCache {
     }
     let text = this.texts.get(key);
     if (text === undefined) {
-      text = JSON.stringify(render());
+      text = Buffer.from(JSON.stringify(render()));
       // render() read the state synchronously, so it belongs to `seq`.
       if (this.texts.size >= this.maxEntries) this.texts.clear();
       this.texts.set(key, text);

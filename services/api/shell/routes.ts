@@ -3,12 +3,12 @@ import { InitRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
 import { ServiceSpec } from "../../../schemas/index.js";
 import * as app from "../app/index.js";
 import { requestActor } from "../core/actor.js";
-import { parseFilters, type Filters } from "../core/filters.js";
+import { parseFilters, type FilterValues, type Filters } from "../core/filters.js";
 import { NodeSpecRequest } from "../core/node-decide.js";
 import {
   NODE_FILTER_VALUES, NODE_FILTERS, SERVICE_FILTER_VALUES, SERVICE_FILTERS, TASK_FILTER_VALUES, TASK_FILTERS,
 } from "../core/views.js";
-import { route, type Request, type Route } from "./http.js";
+import { route, type Reply, type Request, type Route } from "./http.js";
 import { jetswarmRoutes } from "./jetswarm-routes.js";
 import { ListCache } from "./list-cache.js";
 import { parse, queryOf } from "./parse.js";
@@ -32,9 +32,20 @@ const isTrue = (v: string | undefined) => v === "1" || v === "true";
 export function apiRoutes(deps: RouteDeps): Route[] {
   const actor = (req: Request) => requestActor(req.remoteAddress, deps.instanceId ?? "api");
   const lists = new ListCache(() => deps.informer.seq);
+  /** Parsed filters by list and raw text: parsing (zod) would cost more than sending a cached list. */
+  const parsed = new Map<string, Filters>();
   /** A list from the cache: same filters at the same projection sequence, same text. */
-  const list = (name: string, filters: Filters, render: (f: Filters) => unknown) =>
-    ({ status: 200, text: lists.text(`${name}\0${JSON.stringify([...filters])}`, () => render(filters)) });
+  const list = (name: string, req: Request, keys: readonly string[], values: FilterValues, render: (f: Filters) => unknown): Reply => {
+    const key = `${name}\0${req.query.get("filters") ?? ""}`;
+    let filters = parsed.get(key);
+    if (!filters) {
+      filters = parseFilters(req.query.get("filters"), keys, values);
+      if (parsed.size >= 1_024) parsed.clear();
+      parsed.set(key, filters);
+    }
+    const f = filters;
+    return { status: 200, text: lists.text(key, () => render(f)) };
+  };
 
   return [
     route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
@@ -47,8 +58,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200 };
     }),
 
-    route("GET", "/nodes", async (req) =>
-      list("nodes", parseFilters(req.query.get("filters"), NODE_FILTERS, NODE_FILTER_VALUES), (f) => app.listNodes(deps, f))),
+    route("GET", "/nodes", async (req) => list("nodes", req, NODE_FILTERS, NODE_FILTER_VALUES, (f) => app.listNodes(deps, f))),
     route("GET", "/nodes/:id", async (req) => ({ status: 200, body: app.inspectNode(deps, req.params.id!) })),
     route("POST", "/nodes/:id/update", async (req) => {
       const version = parse(Version, queryOf(req, "version"));
@@ -61,8 +71,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     }),
 
     route("POST", "/services/create", async (req) => ({ status: 201, body: await app.createService(deps, actor(req), parse(ServiceSpec, req.body)) })),
-    route("GET", "/services", async (req) =>
-      list("services", parseFilters(req.query.get("filters"), SERVICE_FILTERS, SERVICE_FILTER_VALUES), (f) => app.listServices(deps, f))),
+    route("GET", "/services", async (req) => list("services", req, SERVICE_FILTERS, SERVICE_FILTER_VALUES, (f) => app.listServices(deps, f))),
     route("GET", "/services/:id", async (req) => {
       const insertDefaults = isTrue(parse(InsertDefaults, queryOf(req, "insertDefaults")));
       return { status: 200, body: app.inspectService(deps, req.params.id!, { insertDefaults }) };
@@ -80,8 +89,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200 };
     }),
 
-    route("GET", "/tasks", async (req) =>
-      list("tasks", parseFilters(req.query.get("filters"), TASK_FILTERS, TASK_FILTER_VALUES), (f) => app.listTasks(deps, f))),
+    route("GET", "/tasks", async (req) => list("tasks", req, TASK_FILTERS, TASK_FILTER_VALUES, (f) => app.listTasks(deps, f))),
     route("GET", "/tasks/:id", async (req) => ({ status: 200, body: app.inspectTask(deps, req.params.id!) })),
     ...jetswarmRoutes(deps, actor),
   ];
