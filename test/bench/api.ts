@@ -8,7 +8,7 @@
  * never Docker swarm mode.
  *
  * Env (defaults): BENCH_CLIENTS=200, BENCH_SECONDS=20, BENCH_NODES=20, BENCH_SERVICES=10,
- * BENCH_TASKS=1000, BENCH_SCALE_TASKS=1000. Reports requests/s and p50/p99 per phase and route
+ * BENCH_TASKS=1000, BENCH_SCALE_TASKS=1000, BENCH_WARMUP_S=3 (load before each phase's timing). Reports requests/s and p50/p99 per phase and route
  * (goal: p99 ≤ 100 ms on the idle cluster).
  */
 import { Agent, request } from "node:http";
@@ -28,6 +28,8 @@ const NODES = env("BENCH_NODES", 20);
 const SERVICES = env("BENCH_SERVICES", 10);
 const TASKS = env("BENCH_TASKS", 1000);
 const SCALE_TASKS = env("BENCH_SCALE_TASKS", 1000);
+/** Seconds of load before each phase's timing starts (connections opened, code warm), not counted. */
+const WARMUP_S = env("BENCH_WARMUP_S", 3);
 const IMAGE = "hollow/simulated:1";
 const GOAL_P99_MS = 100;
 
@@ -55,13 +57,16 @@ function get(url: URL, path: string): Promise<number> {
 
 interface Phase { name: string; seconds: number; ls: number[]; ps: number[]; errors: number }
 
-/** CLIENTS loops of ls, ps, ls, ps… until `seconds` pass. */
+/** CLIENTS loops of ls, ps, ls, ps… for WARMUP_S (not counted), then `seconds` timed. */
 async function load(apiUrl: string, names: string[], name: string, seconds: number): Promise<Phase> {
   const url = new URL(apiUrl);
-  const phase: Phase = { name, seconds, ls: [], ps: [], errors: 0 };
-  const end = performance.now() + seconds * 1000;
+  const timed: Phase = { name, seconds, ls: [], ps: [], errors: 0 };
+  const warmup: Phase = { ...timed, ls: [], ps: [] };
+  const start = performance.now() + WARMUP_S * 1000;
+  const end = start + seconds * 1000;
   const client = async (c: number) => {
     for (let i = c; performance.now() < end; i++) {
+      const phase = performance.now() < start ? warmup : timed;
       const ps = `/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [names[i % names.length]] }))}`;
       try {
         phase.ls.push(await get(url, "/services"));
@@ -72,7 +77,7 @@ async function load(apiUrl: string, names: string[], name: string, seconds: numb
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
-  return phase;
+  return timed;
 }
 
 async function createServices(apiUrl: string, prefix: string, count: number, replicas: number): Promise<string[]> {
