@@ -84,5 +84,5 @@ export class ApiClient {
   updateSwarm(req: SwarmUpdateRequest) { return this.request("POST", "swarm/update", Ignored, req); }
   removeService(id: string) { return this.request("DELETE", `services/${encodeURIComponent(id)}`, Ignored); }
   tasks(filters?: Filters) { return this.request("GET", `tasks${this.q(filters)}`, z.array(Task)); }
-  scaleControlPlane(req: ControlPlaneScaleRequest) { return this.request("POST", "control-plane/scale", ControlPlaneScale, req); }
+  scaleControlPlane(req: ControlPlaneScaleRequest) { return this.request("POST", "jetswarm/control-plane/scale", ControlPlaneScale, req); }
 }

@@ -7,7 +7,7 @@ import { humanDuration } from "../output/time.js";
 import { clientOf, print } from "./common.js";
 import { SCALABLE_SERVICES } from "../../schemas/roster.js";
 
-/** One row of `GET /control-plane` (services/api/shell/control-plane-routes.ts). */
+/** One row of `GET /jetswarm/control-plane` (services/api/app/control-plane.ts). */
 export const ControlPlaneMember = z.object({
   Service: z.string(),
   Instance: z.string(),
@@ -30,7 +30,7 @@ export function controlPlaneRows(members: ControlPlaneMember[]): string[][] {
 }
 
 async function fetchMembers(base: string): Promise<ControlPlaneMember[]> {
-  return readAnswer(await fetchApi(base, "control-plane", { method: "GET" }), z.array(ControlPlaneMember));
+  return readAnswer(await fetchApi(base, "jetswarm/control-plane", { method: "GET" }), z.array(ControlPlaneMember));
 }
 
 /** `scheduler=2` → ["scheduler", 2]; anything else is refused naming the argument. */
@@ -40,7 +40,7 @@ export function parseScaleArg(arg: string): [string, number] {
   return [m[1]!, Number(m[2])];
 }
 
-/** Live instances per service, as `GET /control-plane` shows them. */
+/** Live instances per service, as `GET /jetswarm/control-plane` shows them. */
 export function countByService(members: ControlPlaneMember[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const m of members) counts.set(m.Service, (counts.get(m.Service) ?? 0) + 1);

@@ -4,7 +4,7 @@ import { readAnswer } from "../client.js";
 import { fetchApi } from "../transport.js";
 import { clientOf, collect, print } from "./common.js";
 
-/* `swarm events`: the log, one line per event (GET /events). */
+/* `swarm events`: the log, one line per event (GET /jetswarm/events). */
 
 export const EventRow = z.object({
   seq: z.number(),
@@ -43,6 +43,10 @@ export async function apiGet<S extends z.ZodType>(base: string, path: string, sc
   return readAnswer(await fetchApi(base, path, { method }), schema);
 }
 
+/** jetswarm's own routes (the log, audit, the control plane) sit under this prefix of the api. */
+export const JETSWARM = "jetswarm/";
+
+/** The path of one page of `GET /jetswarm/events`, relative to JETSWARM. */
 export function eventsQuery(o: { since?: string; until?: string; filters: Record<string, string[]>; wait?: string }): string {
   const q = new URLSearchParams();
   if (o.since) q.set("since", o.since);
@@ -69,7 +73,7 @@ export async function streamEvents(base: string, o: EventsFlags, show: (e: Event
   let since = o.since ?? (follow ? "0s" : undefined);
   let caughtUp = false;
   for (;;) {
-    const page = await apiGet(base, eventsQuery({ since, until: o.until, filters, wait: caughtUp ? FOLLOW_WAIT : undefined }), EventsPage);
+    const page = await apiGet(base, JETSWARM + eventsQuery({ since, until: o.until, filters, wait: caughtUp ? FOLLOW_WAIT : undefined }), EventsPage);
     page.events.forEach(show);
     if (page.next) { since = page.next; continue; }
     if (!follow) return;

@@ -20,7 +20,7 @@ function count(min: number, max: number): (v: string) => number {
 
 interface UpFlags {
   dataDir: string; natsUrl?: string; streamReplicas: number; natsPort: number; natsCluster?: number;
-  natsClusterPort: number; apiPort: number; nodeName: string;
+  natsClusterPort: number; apiPort: number; nodeName: string; apiHostNames?: string;
 }
 
 /** Stays in the foreground until Ctrl-C / SIGTERM, then runs `stop` once. */
@@ -52,6 +52,7 @@ export function registerUp(program: Command): void {
     .option("--nats-cluster <n>", "run an embedded JetStream cluster of n nats-servers on loopback, every stream and bucket with 3 replicas (default: what the data dir holds, else 1)", count(1, 5))
     .option("--nats-cluster-port <n>", "route port of the first server of --nats-cluster (the others take the next ports)", port, 6222)
     .option("--api-port <n>", "port of the api on 127.0.0.1", port, 4280)
+    .option("--api-host-names <names>", "comma-separated names the api accepts in the Host header beside its address (env SWARM_API_HOSTS)")
     .option("--node-name <name>", "name of this node", hostname())
     .action(async (o: UpFlags) => {
       const say = (m: string) => process.stderr.write(`${m}\n`);
@@ -59,6 +60,7 @@ export function registerUp(program: Command): void {
       const c = await startLocalCluster({
         dataDir, natsUrl: o.natsUrl, streamReplicas: o.streamReplicas, natsPort: o.natsPort, natsCluster: o.natsCluster,
         natsClusterPort: o.natsClusterPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say,
+        ...(o.apiHostNames ? { apiHostNames: o.apiHostNames.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
       });
       process.stdout.write(
         `jetswarm is up: node ${c.nodeId} (${o.nodeName})\n` +

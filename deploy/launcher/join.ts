@@ -49,7 +49,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     node = JSON.parse(readFileSync(file, "utf8")) as { nodeId: string; role: string };
     resumed = true;
   } else {
-    const res = await fetch(new URL("/swarm/join", api), {
+    const res = await fetch(new URL("/jetswarm/join", api), {
       method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName }),
     }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });

@@ -29,6 +29,8 @@ export interface LocalClusterOptions {
   natsClusterPort?: number;
   /** Port of the api on 127.0.0.1. Default 4280. */
   apiPort?: number;
+  /** Names the api accepts in `Host` beside its address (`SWARM_API_HOSTS`). Default: none. */
+  apiHostNames?: string[];
   /** Name of this node. Default the host name. */
   nodeName?: string;
   onEvent?: (msg: string) => void;
@@ -79,7 +81,10 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   if (embedded && embedded.processes.length > 1) say(`NATS cluster of ${embedded.processes.length} has a JetStream leader: ${natsUrl}`);
   else if (embedded) say(`nats-server listening on ${natsUrl}`);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const base = { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_STREAM_REPLICAS: String(streamReplicas) };
+  const base = {
+    SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_STREAM_REPLICAS: String(streamReplicas),
+    ...(opts.apiHostNames?.length ? { SWARM_API_HOSTS: opts.apiHostNames.join(",") } : {}),
+  };
   let controlPlane: ControlPlaneRunner | undefined;
   let nodeId: string | undefined;
   const stop = async () => {

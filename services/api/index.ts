@@ -2,12 +2,17 @@ import type { AddressInfo } from "node:net";
 import { Informer } from "../shared/projection/index.js";
 import { invalidArgument } from "../shared/errors/index.js";
 import { type ServiceDeps } from "../shared/runtime/index.js";
-import { createHttpServer } from "./shell/http.js";
+import { createHttpServer, type HttpOptions } from "./shell/http.js";
+import { listOf } from "./shell/request-guard.js";
 import { apiRoutes } from "./shell/routes.js";
+
+export { JETSWARM_PREFIX } from "./shell/jetswarm-routes.js";
 
 export interface ApiOptions {
   /** `host:port` to listen on. Default `$SWARM_API_ADDR` or `127.0.0.1:4280`; port 0 picks a free one. */
   listen?: string;
+  /** HTTP limits and who may call; `hostNames` default `$SWARM_API_HOSTS`, `origins` `$SWARM_API_ORIGINS` (comma-separated). */
+  http?: HttpOptions;
 }
 
 export interface RunningApi {
@@ -36,7 +41,11 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const log = deps.log;
   const informer = new Informer(deps.store, { ...deps.projection, log });
   await informer.start();
-  const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId }), log);
+  const http: HttpOptions = {
+    hostNames: listOf(process.env.SWARM_API_HOSTS), origins: listOf(process.env.SWARM_API_ORIGINS), ...opts.http,
+  };
+  const routes = apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId });
+  const server = createHttpServer(routes, log, http);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

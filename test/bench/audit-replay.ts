@@ -1,8 +1,8 @@
 /*
  * Audit replay benchmark (`npm run bench:audit`): BENCH_EVENTS (default 1,000,000) realistic events
  * (test/bench/audit-log.ts) appended to a fresh nats-server's EVENTS stream, then the api as its own
- * process, and `GET /audit/state?at=seq:<head>` timed: events replayed per second (goal ≥ 200,000).
- * Also times `POST /audit/verify` over the same log (schemas, producers, history, hash chain).
+ * process, and `GET /jetswarm/audit/state?at=seq:<head>` timed: events replayed per second (goal ≥ 200,000).
+ * Also times `POST /jetswarm/audit/verify` over the same log (schemas, producers, history, hash chain).
  *
  * GENERATION ONLY: the events are appended in batches WITHOUT expectations or message ids (the
  * log is made up in advance and written by one writer, so there is nothing to conflict with).
@@ -126,15 +126,15 @@ async function main(): Promise<void> {
   const rates: number[] = [];
   const cpuRates: number[] = [];
   for (let i = 1; i <= RUNS; i++) {
-    const r = await timed(`${url}/audit/state?at=seq:${head}`);
+    const r = await timed(`${url}/jetswarm/audit/state?at=seq:${head}`);
     rates.push(head / (r.ms / 1000));
     cpuRates.push(head / r.cpuS);
-    say(`GET /audit/state?at=seq:${head}: ${(r.ms / 1000).toFixed(2)} s wall (${fmt(rates.at(-1)!)} events/s), ` +
+    say(`GET /jetswarm/audit/state?at=seq:${head}: ${(r.ms / 1000).toFixed(2)} s wall (${fmt(rates.at(-1)!)} events/s), ` +
       `${r.cpuS.toFixed(2)} s api CPU (${fmt(cpuRates.at(-1)!)} events per CPU-second); ` +
       `answer ${(r.bytes / 2 ** 20).toFixed(1)} MiB: ${r.body.services.length} services, ${r.body.tasks.length} tasks, ${r.body.nodes.length} nodes`);
   }
-  const v = await timed(`${url}/audit/verify`, "POST");
-  say(`POST /audit/verify: ${(v.ms / 1000).toFixed(2)} s wall (${fmt(head / (v.ms / 1000))} events/s), ${v.cpuS.toFixed(2)} s api CPU; ok=${v.body.ok}${v.body.bad ? ` bad=${JSON.stringify(v.body.bad)}` : ""}`);
+  const v = await timed(`${url}/jetswarm/audit/verify`, "POST");
+  say(`POST /jetswarm/audit/verify: ${(v.ms / 1000).toFixed(2)} s wall (${fmt(head / (v.ms / 1000))} events/s), ${v.cpuS.toFixed(2)} s api CPU; ok=${v.body.ok}${v.body.bad ? ` bad=${JSON.stringify(v.body.bad)}` : ""}`);
 
   /** The lower middle value: with two runs, the slower one. */
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;

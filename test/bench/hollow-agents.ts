@@ -1,7 +1,7 @@
 /*
  * Hollow nodes (kubemark-style) for the scale benchmark: many REAL agents (services/agent
  * start()) in worker threads of the benchmark's process, each driving a SIMULATED runtime
- * (HollowExecutor: in-memory containers, no Docker). Each joins through the api (POST /swarm/join
+ * (HollowExecutor: in-memory containers, no Docker). Each joins through the api (POST /jetswarm/join
  * with the worker token) as its own node, then registers with a dispatcher, follows its NODE_TASKS
  * subjects and reports status exactly as a real agent does. The agents run off the benchmark's
  * main thread, so that its requests and timings are not delayed by a thousand agents' event loop
@@ -114,7 +114,7 @@ type Reply = { id: number; perNode?: number[]; problems?: { count: number; first
 export async function startHollowFleet(o: HollowFleetOptions, say: (msg: string) => void): Promise<HollowFleet> {
   const names = Array.from({ length: o.nodes }, (_, i) => `hollow-${String(i).padStart(5, "0")}`);
   const joined = await pool(names, o.concurrency ?? 16, (name) =>
-    postJson<{ NodeID: string }>(`${o.apiUrl}/swarm/join`, { JoinToken: o.workerToken, NodeName: name }));
+    postJson<{ NodeID: string }>(`${o.apiUrl}/jetswarm/join`, { JoinToken: o.workerToken, NodeName: name }));
   const nodeIds = joined.map((j) => j.NodeID);
   say(`${nodeIds.length} hollow nodes joined through the api`);
   const threads = Math.max(1, Math.min(o.threads ?? 1, o.nodes));

@@ -45,7 +45,7 @@ before(async () => {
   api = await start({ nc, store, log: createLogger("api-nodes-test", "silent"), instanceId: "api-nodes-test" }, { listen: "127.0.0.1:0" });
   managerId = (await call("POST", "/swarm/init", { NodeName: "m1" })).body.NodeID;
   const { body: info } = await call("GET", "/swarm");
-  workerId = (await call("POST", "/swarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w1" })).body.NodeID;
+  workerId = (await call("POST", "/jetswarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w1" })).body.NodeID;
   await setStatus(workerId, "ready");
 });
 after(async () => {
@@ -107,7 +107,7 @@ describe("api: nodes", () => {
     assert.equal((await call("GET", `/nodes/${workerId}`)).status, 404);
 
     const { body: info } = await call("GET", "/swarm");
-    const w2 = (await call("POST", "/swarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w2" })).body.NodeID;
+    const w2 = (await call("POST", "/jetswarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w2" })).body.NodeID;
     await setStatus(w2, "down");
     assert.equal((await call("DELETE", `/nodes/${w2}`)).status, 200);
     assert.deepEqual((await call("GET", "/nodes")).body.map((x: any) => x.ID), [managerId]);

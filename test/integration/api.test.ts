@@ -65,12 +65,12 @@ describe("api", () => {
 
   it("joins with a token; refuses a bad one", async () => {
     const { body: info } = await call("GET", "/swarm");
-    const w = await call("POST", "/swarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w1" });
+    const w = await call("POST", "/jetswarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w1" });
     assert.equal(w.status, 200);
     assert.equal(w.body.Role, "worker");
-    const m = await call("POST", "/swarm/join", { JoinToken: info.JoinTokens.Manager, NodeName: "m2" });
+    const m = await call("POST", "/jetswarm/join", { JoinToken: info.JoinTokens.Manager, NodeName: "m2" });
     assert.equal(m.body.Role, "manager");
-    const bad = await call("POST", "/swarm/join", { JoinToken: "SWMTKN-1-nope", NodeName: "x" });
+    const bad = await call("POST", "/jetswarm/join", { JoinToken: "SWMTKN-1-nope", NodeName: "x" });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.message, "A valid join token is necessary to join this cluster");
     assert.equal((await call("GET", `/nodes/${w.body.NodeID.slice(0, 8)}`)).body.Spec.Name, "w1");

@@ -140,25 +140,25 @@ describe("audit by replay", () => {
 
   it("audit state at the recorded sequence and time is what service ps and service ls showed then", async () => {
     for (const at of [`seq:${recorded.seq}`, recorded.time]) {
-      const s = await ok("GET", `/audit/state?${q({ at })}`);
+      const s = await ok("GET", `/jetswarm/audit/state?${q({ at })}`);
       assert.equal(s.seq, recorded.seq, at);
       assert.deepEqual(byId(s.tasks.filter((t: any) => t.ServiceName === "web")), byId(recorded.tasks), at);
       assert.deepEqual(byId(s.services), byId(recorded.services), at);
       assert.deepEqual(s.nodes.map((n: any) => [n.Description?.Hostname, n.Status.State]), [["host-1", "ready"]]);
     }
-    const now = await ok("GET", `/audit/state?${q({ at: `seq:${recorded.head}` })}`);
+    const now = await ok("GET", `/jetswarm/audit/state?${q({ at: `seq:${recorded.head}` })}`);
     assert.deepEqual(byId(now.tasks), byId(await ok("GET", "/tasks")));
-    const before = await ok("GET", `/audit/state?${q({ at: "seq:0" })}`);
+    const before = await ok("GET", `/jetswarm/audit/state?${q({ at: "seq:0" })}`);
     assert.deepEqual([before.seq, before.services, before.tasks], [0, [], []]);
-    const missing = await call("GET", `/audit/state?${q({ at: "seq:1", stream: "NO_SUCH" })}`);
+    const missing = await call("GET", `/jetswarm/audit/state?${q({ at: "seq:1", stream: "NO_SUCH" })}`);
     assert.deepEqual([missing.status, missing.body.message], [404, "stream NO_SUCH not found"]);
-    const bad = await call("GET", `/audit/state?${q({ at: "yesterday" })}`);
+    const bad = await call("GET", `/jetswarm/audit/state?${q({ at: "yesterday" })}`);
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /^at: "yesterday" is not a time/);
   });
 
   it("diff names what changed between the two points", async () => {
-    const d = await ok("GET", `/audit/diff?${q({ from: `seq:${recorded.seq}`, to: `seq:${recorded.head}` })}`);
+    const d = await ok("GET", `/jetswarm/audit/diff?${q({ from: `seq:${recorded.seq}`, to: `seq:${recorded.head}` })}`);
     assert.deepEqual([d.from, d.to], [recorded.seq, recorded.head]);
     assert.deepEqual(d.changes.filter((c: any) => c.kind === "service"), [{ kind: "service", name: "web", change: "updated: replicas 2 → 3, image img:1 → img:2" }]);
     assert.deepEqual(d.changes.filter((c: any) => c.kind === "tasks"), [{ kind: "tasks", name: "web", change: "running 2 → running 3, shutdown 3" }]);
@@ -168,7 +168,7 @@ describe("audit by replay", () => {
   });
 
   it("events: every event with its actor; filters by type, service, node, actor; since and until", async () => {
-    const all = await ok("GET", "/events");
+    const all = await ok("GET", "/jetswarm/events");
     // A batch lists as its members, each at the batch's sequence: every sequence appears, in order.
     const seqs = (rows: any[]) => [...new Set(rows.map((e) => e.seq))];
     assert.deepEqual(seqs(all.events), Array.from({ length: recorded.head }, (_, i) => i + 1));
@@ -183,7 +183,7 @@ describe("audit by replay", () => {
     assert.equal(created.summary, "service web (2 replicas, img:1)");
     assert.equal(created.object.kind, "service");
 
-    const get = async (o: Record<string, string>) => (await ok("GET", `/events?${q(o)}`)).events as any[];
+    const get = async (o: Record<string, string>) => (await ok("GET", `/jetswarm/events?${q(o)}`)).events as any[];
     const f = (x: Record<string, string[]>) => JSON.stringify(x);
     assert.deepEqual((await get({ filters: f({ type: ["ServiceUpdated"] }) })).map((e) => e.summary),
       ["service web updated (3 replicas, img:1)", "service web updated (3 replicas, img:2)"]);
@@ -201,16 +201,16 @@ describe("audit by replay", () => {
     const until = await get({ until: recorded.time });
     assert.deepEqual([seqs(until).length, until.at(-1).seq], [recorded.seq, recorded.seq]);
     assert.deepEqual(seqs(await get({ since: "seq:3", until: "seq:5" })), [3, 4, 5]);
-    assert.equal((await call("GET", `/events?${q({ filters: f({ colour: ["red"] }) })}`)).status, 400);
+    assert.equal((await call("GET", `/jetswarm/events?${q({ filters: f({ colour: ["red"] }) })}`)).status, 400);
   });
 
   it("events long-poll: wait= returns as soon as an event is appended, and empty when none comes", async () => {
     const head = await store.headSeq();
     const t0 = Date.now();
-    const empty = await ok("GET", `/events?${q({ since: `seq:${head + 1}`, wait: "1s" })}`);
+    const empty = await ok("GET", `/jetswarm/events?${q({ since: `seq:${head + 1}`, wait: "1s" })}`);
     assert.deepEqual([empty.events, empty.head], [[], head]);
     assert.ok(Date.now() - t0 >= 900, "it waited");
-    const waiting = ok("GET", `/events?${q({ since: `seq:${head + 1}`, wait: "20s" })}`);
+    const waiting = ok("GET", `/jetswarm/events?${q({ since: `seq:${head + 1}`, wait: "20s" })}`);
     await ok("POST", "/swarm/update", { TaskHistoryRetentionLimit: 4 });
     const page = await waiting;
     assert.deepEqual(page.events.map((e: any) => [e.seq, e.type]), [[head + 1, "ClusterUpdated"]]);
@@ -219,10 +219,10 @@ describe("audit by replay", () => {
   });
 
   it("verify: the real log is legal and its chain is sealed", async () => {
-    const r = await ok("POST", "/audit/verify");
+    const r = await ok("POST", "/jetswarm/audit/verify");
     assert.equal(r.ok, true, JSON.stringify(r.bad));
     assert.deepEqual([r.stream, r.head, r.checked], [STREAMS.events, recorded.head, recorded.head]);
-    const again = await ok("POST", "/audit/verify");
+    const again = await ok("POST", "/jetswarm/audit/verify");
     assert.deepEqual([again.ok, again.hash, again.checkpoints], [true, r.hash, 1]);
     const cli = await swarm("audit", "verify");
     assert.equal(cli.code, 0, cli.stderr);
@@ -249,7 +249,7 @@ async function scratch(name: string, msgs: RawMsg[], edit: Edit = (m) => m): Pro
   }
 }
 const withData = (m: RawMsg, e: any): RawMsg => ({ ...m, data: new TextEncoder().encode(JSON.stringify(e)) });
-const verify = async (stream: string) => ok("POST", `/audit/verify?${q({ stream })}`);
+const verify = async (stream: string) => ok("POST", `/jetswarm/audit/verify?${q({ stream })}`);
 
 describe("audit verify detects an altered log (scratch streams)", () => {
   it("a faithful copy verifies, with the same chain as the original", async () => {
@@ -308,9 +308,9 @@ describe("audit verify detects an altered log (scratch streams)", () => {
     const found = await seqAtTime(nc, "AUDIT_SCRATCH_GAP", lastTime);
     assert.ok(found <= 6 || found >= n - 1, `${found} is a sequence that exists`);
     assert.ok((await jsm.streams.getMessage("AUDIT_SCRATCH_GAP", { seq: found }))!.time.getTime() >= lastTime.getTime());
-    const holes = await ok("GET", `/events?${q({ stream: "AUDIT_SCRATCH_GAP", since: "seq:5" })}`);
+    const holes = await ok("GET", `/jetswarm/events?${q({ stream: "AUDIT_SCRATCH_GAP", since: "seq:5" })}`);
     assert.deepEqual([...new Set(holes.events.map((e: any) => e.seq))], [5, 6, n - 1, n]);
-    const state = await ok("GET", `/audit/state?${q({ stream: "AUDIT_SCRATCH_GAP", at: `seq:${n - 3}` })}`);
+    const state = await ok("GET", `/jetswarm/audit/state?${q({ stream: "AUDIT_SCRATCH_GAP", at: `seq:${n - 3}` })}`);
     assert.equal(state.seq, n - 3, "a bound on a missing sequence ends the read at the stream's next message");
     const k = msgs.find((m) => /"type":"TasksCreated"/.test(new TextDecoder().decode(m.data)))!;
     const dropped = (JSON.parse(new TextDecoder().decode(k.data)).data.tasks as { taskId: string }[]).map((t) => t.taskId);
@@ -323,7 +323,7 @@ describe("audit verify detects an altered log (scratch streams)", () => {
   it("a legal-looking alteration before a sealed checkpoint is caught by the chain; appends after it are fine", async () => {
     const msgs = await original();
     await scratch("AUDIT_SCRATCH_SEALED", msgs);
-    const seal = await ok("POST", `/audit/seal?${q({ stream: "AUDIT_SCRATCH_SEALED" })}`);
+    const seal = await ok("POST", `/jetswarm/audit/seal?${q({ stream: "AUDIT_SCRATCH_SEALED" })}`);
     assert.equal(seal.seq, msgs.length);
     // Later: the same stream, rebuilt with one event's message changed (still legal on its own).
     const k = msgs.find((m) => /"type":"NodeStatusChanged"/.test(new TextDecoder().decode(m.data)))!.seq;

@@ -8,7 +8,7 @@ import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { listMembers, startMembership, MEMBERSHIP_DEFAULTS, type Membership } from "../../services/shared/instances/index.js";
 import { start as startApi, type RunningApi } from "../../services/api/index.js";
 import { start as startScheduler } from "../../services/scheduler/index.js";
-import type { ControlPlaneMember } from "../../services/api/shell/control-plane-routes.js";
+import type { ControlPlaneMember } from "../../services/api/app/index.js";
 import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
@@ -39,7 +39,7 @@ async function scheduler(id: string): Promise<NatsConnection> {
   return c;
 }
 async function controlPlane(): Promise<ControlPlaneMember[]> {
-  const res = await fetch(`${api.url}/control-plane`);
+  const res = await fetch(`${api.url}/jetswarm/control-plane`);
   assert.equal(res.status, 200);
   return (await res.json()) as ControlPlaneMember[];
 }

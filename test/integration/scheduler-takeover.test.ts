@@ -70,7 +70,7 @@ before(async () => {
   const { JoinTokens } = await (await fetch(`${apiUrl}/swarm`)).json() as { JoinTokens: { Worker: string } };
   for (let i = 0; i < 4; i++) {
     const name = `hollow-${i}`;
-    const { NodeID } = await post<{ NodeID: string }>("/swarm/join", { JoinToken: JoinTokens.Worker, NodeName: name });
+    const { NodeID } = await post<{ NodeID: string }>("/jetswarm/join", { JoinToken: JoinTokens.Worker, NodeName: name });
     const agent = await startAgent({ nc, log: createLogger(name, "silent"), nodeId: NodeID, executor: new CountingExecutor({ hostname: name }), hostname: name, addr: "127.0.0.1" });
     stops.push(() => agent.stop());
   }

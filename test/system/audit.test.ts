@@ -14,7 +14,7 @@ before(async () => { c = await startTestCluster("audit"); });
 after(async () => { await c?.cleanup(); });
 
 const tasksOf = (svc: string) => c.get<Task[]>(`/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [svc] }))}`);
-const head = async () => (await c.get<{ head: number }>("/events?since=seq:999999999")).head;
+const head = async () => (await c.get<{ head: number }>("/jetswarm/events?since=seq:999999999")).head;
 async function converged(svc: string, n: number, image: string): Promise<void> {
   await eventually(async () => {
     const [ctrs, tasks] = await Promise.all([c.containers({ running: true, service: svc }), tasksOf(svc)]);

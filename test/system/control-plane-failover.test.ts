@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Service, Task } from "../../schemas/api.js";
-import type { ControlPlaneMember } from "../../services/api/shell/control-plane-routes.js";
+import type { ControlPlaneMember } from "../../services/api/app/index.js";
 import { containersOfNode, IMAGE, IMAGE2, joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
 
@@ -32,7 +32,7 @@ async function get<T>(path: string): Promise<T> {
   }
   throw last;
 }
-const members = () => get<ControlPlaneMember[]>("/control-plane");
+const members = () => get<ControlPlaneMember[]>("/jetswarm/control-plane");
 const tasksOf = (name: string) => get<Task[]>(`/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [name] }))}`);
 /** kill -9 an instance through the supervisor of its manager (`<service>-1` on the first, `<service>-<node id>` on m2). */
 function kill(m: ControlPlaneMember): number | undefined {

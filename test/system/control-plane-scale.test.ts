@@ -18,7 +18,7 @@ let c: TestCluster;
 let m2: JoinedAgent;
 
 interface Member { Service: string; Instance: string; Role: string }
-const members = async (service: string) => (await c.get<Member[]>("/control-plane")).filter((m) => m.Service === service);
+const members = async (service: string) => (await c.get<Member[]>("/jetswarm/control-plane")).filter((m) => m.Service === service);
 const clusterVersion = async () => (await c.get<{ Version: { Index: number } }>("/swarm")).Version.Index;
 const onM2 = (m: Member) => m.Instance.includes(m2.nodeId.slice(0, 12));
 
@@ -37,7 +37,7 @@ describe("swarm control-plane scale", () => {
     assert.match(out, /^orchestrator scaled to 1$/m);
     assert.match(out, /^verify: scheduler 3\/3 instances running$/m);
     assert.ok(await clusterVersion() > before, "the scale is an event on the cluster aggregate");
-    assert.deepEqual(await c.get("/control-plane/scale"), { Scale: { orchestrator: 1, scheduler: 3 }, PerManager: ["dispatcher"] });
+    assert.deepEqual(await c.get("/jetswarm/control-plane/scale"), { Scale: { orchestrator: 1, scheduler: 3 }, PerManager: ["dispatcher"] });
     const schedulers = await eventually(async () => {
       const s = await members("scheduler");
       return s.length === 3 && s.filter((m) => m.Role === "active").length === 1 ? s : undefined;

@@ -10,7 +10,11 @@ export type Filters = Map<string, string[]>;
 
 const Raw = z.record(z.string(), z.union([z.array(z.string()), z.record(z.string(), z.boolean())]));
 
-export function parseFilters(raw: string | null, allowed: readonly string[]): Filters {
+/** The values a filter key accepts, for keys whose values form a closed set (`mode`: replicated, global). */
+export type FilterValues = Readonly<Partial<Record<string, readonly string[]>>>;
+
+/** Unknown keys, and values outside a key's closed set, are refused naming them (Docker's words). */
+export function parseFilters(raw: string | null, allowed: readonly string[], values: FilterValues = {}): Filters {
   const out: Filters = new Map();
   if (!raw) return out;
   let json: unknown;
@@ -23,7 +27,11 @@ export function parseFilters(raw: string | null, allowed: readonly string[]): Fi
   if (!r.success) throw invalidArgument(`invalid filter: ${formatZodError(r.error)}`);
   for (const [key, v] of Object.entries(r.data)) {
     if (!allowed.includes(key)) throw invalidArgument(`invalid filter '${key}'`);
-    out.set(key, Array.isArray(v) ? v : Object.keys(v).filter((k) => v[k]));
+    const list = Array.isArray(v) ? v : Object.keys(v).filter((k) => v[k]);
+    const closed = values[key];
+    const bad = closed ? list.find((x) => !closed.includes(x)) : undefined;
+    if (bad !== undefined) throw invalidArgument(`invalid filter '${key}=${bad}'`);
+    out.set(key, list);
   }
   return out;
 }

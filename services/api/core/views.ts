@@ -1,5 +1,5 @@
 import type { api } from "../../../schemas/index.js";
-import { desiredReplicas, subjects, type ServiceSpec } from "../../../schemas/index.js";
+import { desiredReplicas, subjects, TASK_STATES, type ServiceSpec } from "../../../schemas/index.js";
 import { withDefaults } from "./defaults.js";
 import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/model/index.js";
 import { tasksOfService, versionOf } from "../../shared/model/index.js";
@@ -93,6 +93,10 @@ export function taskView(state: ClusterState, t: TaskView): api.Task {
 export const SERVICE_FILTERS = ["id", "name", "label", "mode"] as const;
 export const TASK_FILTERS = ["id", "name", "service", "node", "desired-state"] as const;
 export const NODE_FILTERS = ["id", "name", "role", "membership", "label", "node.label"] as const;
+/** The filter keys whose values form a closed set (Docker's), per list. */
+export const SERVICE_FILTER_VALUES = { mode: ["replicated", "global"] } as const;
+export const TASK_FILTER_VALUES = { "desired-state": TASK_STATES } as const;
+export const NODE_FILTER_VALUES = { role: ["manager", "worker"], membership: ["accepted", "pending"] } as const;
 
 export function listServices(state: ClusterState, f: Filters): api.Service[] {
   return liveServices(state)

@@ -1,8 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { errorMessage, invalidArgument, notFound, SwarmError } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
+import { contentTypeProblem, hostProblem, originProblem, type GuardConfig, type Listening } from "./request-guard.js";
 
-/* A minimal router over node:http: JSON in, JSON out, `{message}` on every error. */
+/*
+ * A minimal router over node:http: JSON in, JSON out, `{message}` on every error. It also holds
+ * the api's HTTP hardening: who may call (Host, Origin), what a body may be (JSON, bounded), and
+ * how long a client may take (slow headers and bodies are cut off).
+ */
 
 export interface Request {
   params: Record<string, string>;
@@ -12,7 +17,8 @@ export interface Request {
   /** The client's address (the socket's peer): who the request acts as (`core/actor.ts`). */
   remoteAddress?: string;
 }
-export interface Reply { status: number; body?: unknown }
+/** `text`: an already serialised JSON body (a cached list), sent instead of `body`. */
+export interface Reply { status: number; body?: unknown; text?: Buffer }
 export type Handler = (req: Request) => Promise<Reply>;
 export interface Route { method: string; pattern: RegExp; handler: Handler }
 
@@ -22,17 +28,49 @@ export function route(method: string, path: string, handler: Handler): Route {
   return { method, pattern: new RegExp(`^${source}/?$`), handler };
 }
 
-const MAX_BODY = 4 * 1024 * 1024;
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw invalidArgument(`request body larger than ${MAX_BODY} bytes`);
-    chunks.push(c as Buffer);
+/** A refusal at the HTTP level, with its own status (not one of the domain's errors). */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly close = false) {
+    super(message);
+    this.name = "HttpError";
   }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+}
+
+export interface HttpOptions extends Partial<GuardConfig> {
+  /** Largest request body, bytes (413 beyond). Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Time to receive a whole body once the headers are in, ms (408 beyond). Default 5000. */
+  bodyTimeoutMs?: number;
+  /** Time to receive the request headers, ms. Default 5000. */
+  headersTimeoutMs?: number;
+  /** Idle time of a kept-alive connection between requests, ms. Default 5000. */
+  keepAliveTimeoutMs?: number;
+  /** Requests served on one connection before it is closed. Default 1000. */
+  maxRequestsPerSocket?: number;
+  /** Open connections at once. Default 4096. */
+  maxConnections?: number;
+  /** Largest header block, bytes (431 beyond). Default 16 KiB. */
+  maxHeaderBytes?: number;
+}
+
+const DEFAULTS = {
+  maxBodyBytes: 4 * 1024 * 1024, bodyTimeoutMs: 5_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000,
+  maxRequestsPerSocket: 1_000, maxConnections: 4_096, maxHeaderBytes: 16 * 1024,
+} as const;
+
+async function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HttpError(408, `request body not received within ${timeoutMs} ms`, true)), timeoutMs);
+  });
+  const reading = collect(req, maxBytes);
+  reading.catch(() => undefined); // after a timeout nobody awaits it: the socket is closed under it
+  let text: string;
+  try {
+    text = await Promise.race([reading, late]);
+  } finally {
+    clearTimeout(timer);
+  }
   if (!text) return {};
   try {
     return JSON.parse(text);
@@ -41,43 +79,123 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = body === undefined ? "" : JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+async function collect(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > maxBytes) throw new HttpError(413, `request body larger than ${maxBytes} bytes`, true);
+      chunks.push(c as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(400, `request body could not be read: ${errorMessage(err)}`, true);
+  }
+  return Buffer.concat(chunks).toString("utf8").trim();
 }
 
-async function dispatch(routes: Route[], req: IncomingMessage): Promise<Reply> {
-  const url = new URL(req.url ?? "/", "http://localhost");
+function send(res: ServerResponse, status: number, body: unknown, text?: Buffer, close = false): void {
+  if (res.headersSent || res.destroyed) return;
+  const out = text ?? Buffer.from(body === undefined ? "" : JSON.stringify(body));
+  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": out.length };
+  if (close) {
+    // The rest of the body is not wanted: answer, then close (a dripping client cannot hold it open).
+    headers.connection = "close";
+    const socket = res.socket;
+    res.once("finish", () => {
+      socket?.end();
+      setTimeout(() => socket?.destroy(), 1_000).unref();
+    });
+  }
+  res.writeHead(status, headers);
+  res.end(out);
+}
+
+/** Path and query of the request line, as sent: no dot-segment resolution (`/a/../b` is not `/b`). */
+function splitTarget(target: string): { path: string; query: URLSearchParams } {
+  const raw = target.startsWith("/") ? target : (() => { try { return new URL(target).pathname; } catch { return "/"; } })();
+  const q = raw.indexOf("?");
+  const path = (q < 0 ? raw : raw.slice(0, q)).split("#")[0]!;
+  return { path, query: new URLSearchParams(q < 0 ? "" : raw.slice(q + 1)) };
+}
+
+function decodeParams(groups: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(groups)) {
+    try {
+      out[k] = decodeURIComponent(v);
+    } catch {
+      throw invalidArgument(`${k}: malformed percent-encoding in "${v.slice(0, 100)}"`);
+    }
+  }
+  return out;
+}
+
+const hasBody = (req: IncomingMessage) =>
+  req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+
+/** Host, Origin and Content-Type checks: a refusal, or undefined to go on. */
+function guard(listening: Listening, req: IncomingMessage, cfg: GuardConfig): HttpError | undefined {
+  const host = hostProblem(req.headers.host, listening, cfg);
+  if (host) return new HttpError(421, host);
+  const write = req.method !== "GET" && req.method !== "HEAD";
+  const origin = write ? originProblem(req.headers.origin, req.headers.host, cfg) : undefined;
+  if (origin) return new HttpError(403, origin);
+  const type = write ? contentTypeProblem(req.headers["content-type"], hasBody(req)) : undefined;
+  return type ? new HttpError(415, type) : undefined;
+}
+
+async function dispatch(routes: Route[], req: IncomingMessage, o: typeof DEFAULTS): Promise<Reply> {
+  const target = splitTarget(req.url ?? "/");
   // Docker clients prefix a version (`/v1.41/services`): accepted and ignored.
-  const path = url.pathname.replace(/^\/v\d+(\.\d+)?(?=\/)/, "");
+  const path = target.path.replace(/^\/v\d+(\.\d+)?(?=\/)/, "");
   let allowed = false;
   for (const r of routes) {
     const m = r.pattern.exec(path);
     if (!m) continue;
     allowed = true;
     if (r.method !== req.method) continue;
-    const params = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
-    const body = req.method === "GET" || req.method === "HEAD" ? {} : await readBody(req);
-    return r.handler({ params, query: url.searchParams, body, remoteAddress: req.socket.remoteAddress });
+    const params = decodeParams(m.groups ?? {});
+    const body = req.method === "GET" || req.method === "HEAD" ? {} : await readBody(req, o.maxBodyBytes, o.bodyTimeoutMs);
+    return r.handler({ params, query: target.query, body, remoteAddress: req.socket.remoteAddress });
   }
-  if (allowed) return { status: 405, body: { message: `method ${req.method} not allowed on ${path}` } };
-  throw notFound(`page not found: ${req.method} ${path}`);
+  if (allowed) return { status: 405, body: { message: `method ${req.method} not allowed on ${path.slice(0, 200)}` } };
+  throw notFound(`page not found: ${req.method} ${path.slice(0, 200)}`);
 }
 
-export function createHttpServer(routes: Route[], log: Logger): Server {
-  return createServer((req, res) => {
-    dispatch(routes, req).then(
-      (reply) => send(res, reply.status, reply.body),
+export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions = {}): Server {
+  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
+  const cfg: GuardConfig = { hostNames: opts.hostNames ?? [], origins: opts.origins ?? [] };
+  // connectionsCheckingInterval: how often node enforces headersTimeout/requestTimeout (default 30 s).
+  // The listen address, read once (server.address() asks the OS on every call).
+  let listening: Listening = null;
+  const server = createServer({ maxHeaderSize: o.maxHeaderBytes, connectionsCheckingInterval: 1_000 }, (req, res) => {
+    const refused = guard(listening, req, cfg);
+    const work = refused ? Promise.reject(refused) : dispatch(routes, req, o);
+    work.then(
+      (reply) => send(res, reply.status, reply.body, reply.text),
       (err: unknown) => {
+        if (err instanceof HttpError) {
+          send(res, err.status, { message: err.message }, undefined, err.close || !req.complete);
+          return;
+        }
         if (err instanceof SwarmError && err.code !== "internal") {
           send(res, err.http, { message: err.message });
           return;
         }
         const message = errorMessage(err).split("\n")[0] ?? "internal error";
-        log.error("request failed", { method: req.method, url: req.url, err: message });
+        log.error("request failed", { method: req.method, url: req.url?.slice(0, 200), err: message });
         send(res, 500, { message });
       },
     );
   });
+  server.on("listening", () => { listening = server.address(); });
+  server.headersTimeout = o.headersTimeoutMs;
+  // A backstop for the body timeout above (node answers 408 itself).
+  server.requestTimeout = o.headersTimeoutMs + o.bodyTimeoutMs + 1_000;
+  server.keepAliveTimeout = o.keepAliveTimeoutMs;
+  server.maxRequestsPerSocket = o.maxRequestsPerSocket;
+  server.maxConnections = o.maxConnections;
+  return server;
 }

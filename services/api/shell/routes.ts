@@ -1,149 +1,96 @@
-import { hostname } from "node:os";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
-import { InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
-import { formatZodError, ServiceSpec, type Actor } from "../../../schemas/index.js";
-import { decideAndCommit } from "../../shared/reconcile/index.js";
-import { invalidArgument, notFound } from "../../shared/errors/index.js";
-import { randomId } from "../../shared/eventlog/index.js";
-import { type ClusterState, type EventStore, type PlannedEvent } from "../../shared/model/index.js";
-import { type Informer } from "../../shared/projection/index.js";
+import { InitRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
+import { ServiceSpec } from "../../../schemas/index.js";
+import * as app from "../app/index.js";
+import { requestActor } from "../core/actor.js";
+import { parseFilters, type FilterValues, type Filters } from "../core/filters.js";
+import { NodeSpecRequest } from "../core/node-decide.js";
 import {
-  decideCreateService, decideInitCluster, decideJoin, decideNodeJoin, decideRemoveService, decideRollbackService,
-  decideUpdateCluster, decideUpdateService, requireCluster, roleOfToken, type Fresh,
-} from "../core/decide.js";
-import { parseFilters } from "../core/filters.js";
-import { findNode, findService } from "../core/lookup.js";
-import {
-  clusterInfo, listNodes, listServices, listTasks, NODE_FILTERS, nodeView, SERVICE_FILTERS, serviceView, TASK_FILTERS, taskView,
+  NODE_FILTER_VALUES, NODE_FILTERS, SERVICE_FILTER_VALUES, SERVICE_FILTERS, TASK_FILTER_VALUES, TASK_FILTERS,
 } from "../core/views.js";
-import { route, type Route } from "./http.js";
-import { joinTokens } from "./tokens.js";
-import { nodeRoutes } from "./node-routes.js";
-import { controlPlaneRoutes } from "./control-plane-routes.js";
-import { auditRoutes } from "./audit-routes.js";
-import { checkServiceSpec } from "../core/spec-checks.js";
-import { joinActor, requestActor } from "../core/actor.js";
+import { route, type Reply, type Request, type Route } from "./http.js";
+import { jetswarmRoutes } from "./jetswarm-routes.js";
+import { ListCache } from "./list-cache.js";
+import { parse, queryOf } from "./parse.js";
 
-export interface RouteDeps {
-  store: EventStore;
-  informer: Informer;
-  now: () => Date;
-  /** For `GET /control-plane` (KV swarm-members, swarm-leases). */
-  nc?: NatsConnection;
-  /** This api instance (`api-1234`): the `via` of every actor it records. Default `api`. */
-  instanceId?: string;
-}
+/*
+ * The HTTP adapter: each route parses the request (zod; a failure names the field), calls the
+ * application layer (`app/`) and shapes the reply. Paths in the Docker Engine API's shape live
+ * here; jetswarm's own (control plane, audit, the log, join) under JETSWARM_PREFIX.
+ */
 
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw invalidArgument(formatZodError(r.error));
-  return r.data;
-}
-
-function fresh(): Fresh {
-  return { requestId: randomId(), clusterId: randomId(), nodeId: randomId(), ...joinTokens() };
-}
+export type RouteDeps = app.AppDeps;
 
 const Version = z.coerce.number({ error: "version: must be a number" }).int().nonnegative();
 /** Docker's `?rollback=previous`; any other non-empty value is refused. */
 const Rollback = z.enum(["", "previous"], { error: `rollback: must be "previous"` }).optional();
-const InsertDefaults = z.enum(["", "0", "1", "false", "true"], { error: "insertDefaults: must be true or false" }).optional();
-const query = (req: { query: URLSearchParams }, key: string) => req.query.get(key) ?? undefined;
+const Bool = (name: string) => z.enum(["", "0", "1", "false", "true"], { error: `${name}: must be true or false` }).optional();
+const InsertDefaults = Bool("insertDefaults");
+const Force = Bool("force");
+const isTrue = (v: string | undefined) => v === "1" || v === "true";
 
 export function apiRoutes(deps: RouteDeps): Route[] {
-  const { store, informer } = deps;
-  const state = (): ClusterState => informer.state;
-  const api = deps.instanceId ?? "api";
-  /** Decide on the projection, append as `actor`, return once the projection applied it. */
-  const commitAs = (actor: Actor, decide: (s: ClusterState) => PlannedEvent[]) =>
-    decideAndCommit(store, informer, decide, () => ({ actor, now: deps.now() }));
+  const actor = (req: Request) => requestActor(req.remoteAddress, deps.instanceId ?? "api");
+  const lists = new ListCache(() => deps.informer.seq);
+  /** Parsed filters by list and raw text: parsing (zod) would cost more than sending a cached list. */
+  const parsed = new Map<string, Filters>();
+  /** A list from the cache: same filters at the same projection sequence, same text. */
+  const list = (name: string, req: Request, keys: readonly string[], values: FilterValues, render: (f: Filters) => unknown): Reply => {
+    const key = `${name}\0${req.query.get("filters") ?? ""}`;
+    let filters = parsed.get(key);
+    if (!filters) {
+      filters = parseFilters(req.query.get("filters"), keys, values);
+      if (parsed.size >= 1_024) parsed.clear();
+      parsed.set(key, filters);
+    }
+    const f = filters;
+    return { status: 200, text: lists.text(key, () => render(f)) };
+  };
 
   return [
     route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
-    route("GET", "/swarm", async () => ({ status: 200, body: clusterInfo(state(), requireCluster(state())) })),
-    route("POST", "/swarm/init", async (req) => {
-      const body = parse(InitRequest, req.body);
-      const f = fresh();
-      await commitAs(requestActor(req.remoteAddress, api), (s) => decideInitCluster(s, body, f));
-      await commitAs(requestActor(req.remoteAddress, api), (s) => decideNodeJoin(s, { name: body.NodeName ?? hostname(), role: "manager" }, f));
-      return { status: 200, body: { ClusterID: f.clusterId, NodeID: f.nodeId } };
-    }),
+    route("GET", "/swarm", async () => ({ status: 200, body: app.clusterInfo(deps) })),
+    route("POST", "/swarm/init", async (req) => ({ status: 200, body: await app.initCluster(deps, actor(req), parse(InitRequest, req.body)) })),
     route("POST", "/swarm/update", async (req) => {
-      const body = parse(SwarmUpdateRequest, req.body);
-      const raw = query(req, "version");
-      const version = raw === undefined ? undefined : parse(Version, raw);
-      const f = fresh();
-      await commitAs(requestActor(req.remoteAddress, api), (s) => decideUpdateCluster(s, body, version, f));
+      const request = parse(SwarmUpdateRequest, req.body);
+      const raw = queryOf(req, "version");
+      await app.updateCluster(deps, actor(req), { request, ...(raw === undefined ? {} : { version: parse(Version, raw) }) });
       return { status: 200 };
     }),
-    route("POST", "/swarm/join", async (req) => {
-      const body = parse(JoinRequest, req.body);
-      const f = fresh();
-      await commitAs(joinActor(roleOfToken(requireCluster(state()), body.JoinToken), api), (s) => decideJoin(s, body, f));
-      const node = state().nodes.get(f.nodeId);
-      return { status: 200, body: { NodeID: f.nodeId, Role: node?.role ?? "worker", HeartbeatPeriodMs: requireCluster(state()).heartbeatPeriodMs } };
+
+    route("GET", "/nodes", async (req) => list("nodes", req, NODE_FILTERS, NODE_FILTER_VALUES, (f) => app.listNodes(deps, f))),
+    route("GET", "/nodes/:id", async (req) => ({ status: 200, body: app.inspectNode(deps, req.params.id!) })),
+    route("POST", "/nodes/:id/update", async (req) => {
+      const version = parse(Version, queryOf(req, "version"));
+      await app.updateNode(deps, actor(req), { ref: req.params.id!, version, spec: parse(NodeSpecRequest, req.body) });
+      return { status: 200 };
+    }),
+    route("DELETE", "/nodes/:id", async (req) => {
+      await app.removeNode(deps, actor(req), { ref: req.params.id!, force: isTrue(parse(Force, queryOf(req, "force"))) });
+      return { status: 200 };
     }),
 
-    route("GET", "/nodes", async (req) => {
-      requireCluster(state());
-      return { status: 200, body: listNodes(state(), parseFilters(req.query.get("filters"), NODE_FILTERS)) };
-    }),
-    route("GET", "/nodes/:id", async (req) => {
-      requireCluster(state());
-      return { status: 200, body: nodeView(state(), findNode(state(), req.params.id!)) };
-    }),
-
-    route("POST", "/services/create", async (req) => {
-      const spec = parse(ServiceSpec, req.body);
-      checkServiceSpec(spec);
-      const id = randomId();
-      const f = fresh();
-      await commitAs(requestActor(req.remoteAddress, api), (s) => decideCreateService(s, spec, id, f));
-      return { status: 201, body: { ID: id } };
-    }),
-    route("GET", "/services", async (req) => {
-      requireCluster(state());
-      return { status: 200, body: listServices(state(), parseFilters(req.query.get("filters"), SERVICE_FILTERS)) };
-    }),
+    route("POST", "/services/create", async (req) => ({ status: 201, body: await app.createService(deps, actor(req), parse(ServiceSpec, req.body)) })),
+    route("GET", "/services", async (req) => list("services", req, SERVICE_FILTERS, SERVICE_FILTER_VALUES, (f) => app.listServices(deps, f))),
     route("GET", "/services/:id", async (req) => {
-      requireCluster(state());
-      const insert = parse(InsertDefaults, query(req, "insertDefaults"));
-      const insertDefaults = insert === "1" || insert === "true";
-      return { status: 200, body: serviceView(state(), findService(state(), req.params.id!), { insertDefaults }) };
+      const insertDefaults = isTrue(parse(InsertDefaults, queryOf(req, "insertDefaults")));
+      return { status: 200, body: app.inspectService(deps, req.params.id!, { insertDefaults }) };
     }),
     route("POST", "/services/:id/update", async (req) => {
-      const version = parse(Version, query(req, "version"));
-      const f = fresh();
-      if (parse(Rollback, query(req, "rollback")) === "previous") {
-        // The body (docker sends the current spec) is not used: the previous spec is the target.
-        await commitAs(requestActor(req.remoteAddress, api), (s) => decideRollbackService(s, req.params.id!, version, f));
-      } else {
-        const spec = parse(ServiceSpec, req.body);
-        checkServiceSpec(spec);
-        await commitAs(requestActor(req.remoteAddress, api), (s) => decideUpdateService(s, req.params.id!, version, spec, f));
-      }
+      const ref = req.params.id!;
+      const version = parse(Version, queryOf(req, "version"));
+      // With rollback=previous the body (docker sends the current spec) is not used: the previous spec is the target.
+      if (parse(Rollback, queryOf(req, "rollback")) === "previous") await app.rollbackService(deps, actor(req), { ref, version });
+      else await app.updateService(deps, actor(req), { ref, version, spec: parse(ServiceSpec, req.body) });
       return { status: 200, body: { Warnings: [] } };
     }),
     route("DELETE", "/services/:id", async (req) => {
-      const f = fresh();
-      await commitAs(requestActor(req.remoteAddress, api), (s) => decideRemoveService(s, req.params.id!, f));
+      await app.removeService(deps, actor(req), req.params.id!);
       return { status: 200 };
     }),
 
-    route("GET", "/tasks", async (req) => {
-      requireCluster(state());
-      return { status: 200, body: listTasks(state(), parseFilters(req.query.get("filters"), TASK_FILTERS)) };
-    }),
-    route("GET", "/tasks/:id", async (req) => {
-      requireCluster(state());
-      const t = state().tasks.get(req.params.id!)
-        ?? [...state().tasks.values()].find((x) => x.id.startsWith(req.params.id!));
-      if (!t) throw notFound(`task ${req.params.id} not found`);
-      return { status: 200, body: taskView(state(), t) };
-    }),
-    ...nodeRoutes(deps),
-    ...controlPlaneRoutes({ ...deps, actorOf: (req) => requestActor(req.remoteAddress, api) }),
-    ...auditRoutes(deps),
+    route("GET", "/tasks", async (req) => list("tasks", req, TASK_FILTERS, TASK_FILTER_VALUES, (f) => app.listTasks(deps, f))),
+    route("GET", "/tasks/:id", async (req) => ({ status: 200, body: app.inspectTask(deps, req.params.id!) })),
+    ...jetswarmRoutes(deps, actor),
   ];
 }

@@ -129,7 +129,7 @@ class BatchMsg implements RawMsg {
 
 /**
  * Waits (at most `ms`, at least 1 s) until the stream holds a message after `seq`; true when one
- * arrived. Used by `GET /events?wait=` so that `swarm events --follow` long-polls.
+ * arrived. Used by `GET /jetswarm/events?wait=` so that `swarm events --follow` long-polls.
  */
 export async function waitPast(nc: NatsConnection, stream: string, seq: number, ms: number): Promise<boolean> {
   const js = jetstream(nc);

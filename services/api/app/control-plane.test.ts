@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { MemberRecord } from "../../shared/instances/index.js";
-import { controlPlaneView } from "./control-plane-routes.js";
+import { controlPlaneView } from "./control-plane.js";
 
 const rec = (over: Partial<MemberRecord>): MemberRecord => ({
   service: "orchestrator", instanceId: "orchestrator-1", node: "m1", pid: 1, startedAt: "2026-01-01T00:00:00Z", role: "all", ...over,

@@ -1,30 +1,17 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { z } from "zod";
-import { ControlPlaneScaleRequest, type ControlPlaneScale } from "../../../schemas/api.js";
-import { formatZodError, ROSTER, SCALABLE_SERVICES, type Actor } from "../../../schemas/index.js";
-import { decideAndCommit } from "../../shared/reconcile/index.js";
-import { invalidArgument, unavailable } from "../../shared/errors/index.js";
+import { type ControlPlaneScale, type ControlPlaneScaleRequest } from "../../../schemas/api.js";
+import { ROSTER, SCALABLE_SERVICES, type Actor } from "../../../schemas/index.js";
+import { unavailable } from "../../shared/errors/index.js";
 import { leaseHolders, listMembers, type MemberRecord } from "../../shared/instances/index.js";
 import { randomId } from "../../shared/eventlog/index.js";
-import { type ClusterState, type EventStore } from "../../shared/model/index.js";
-import { type Informer } from "../../shared/projection/index.js";
+import { type ClusterState } from "../../shared/model/index.js";
 import { decideScaleControlPlane, requireCluster } from "../core/decide.js";
-import { route, type Request, type Route } from "./http.js";
+import { commitAs, stateOf, type AppDeps } from "./context.js";
 
 /*
- * `GET /control-plane` (DESIGN §5): every live control-plane process from KV `swarm-members`,
- * with its role (a lease holder's role is read from the lease bucket itself, so it is never staler
+ * The control plane (DESIGN §5): its desired instance counts (`control-plane scale`), and every
+ * live control-plane process from KV `swarm-members`, with its role (a lease holder's role is read from the lease bucket itself, so it is never staler
  * than the lease) and how many events its projection is behind the log head.
  */
-
-export interface ControlPlaneDeps {
-  nc?: NatsConnection;
-  store: EventStore;
-  informer: Informer;
-  now: () => Date;
-  /** Who a request acts as (`core/actor.ts`). */
-  actorOf(req: Request): Actor;
-}
 
 export interface ControlPlaneMember {
   Service: string;
@@ -77,21 +64,20 @@ function partitionRole(m: MemberRecord): string {
   return `owns ${m.owns.count} ${m.owns.kind}${m.owns.count === 1 ? "" : "s"}`;
 }
 
-export function controlPlaneRoutes(deps: ControlPlaneDeps): Route[] {
-  return [
-    route("GET", "/control-plane/scale", async () => ({ status: 200, body: controlPlaneScaleView(deps.informer.state) })),
-    route("POST", "/control-plane/scale", async (req) => {
-      const parsed = ControlPlaneScaleRequest.safeParse(req.body);
-      if (!parsed.success) throw invalidArgument(formatZodError(parsed.error as z.ZodError));
-      const requestId = randomId();
-      await decideAndCommit(deps.store, deps.informer, (s) => decideScaleControlPlane(s, parsed.data, { requestId }),
-        () => ({ actor: deps.actorOf(req), now: deps.now() }));
-      return { status: 200, body: controlPlaneScaleView(deps.informer.state) };
-    }),
-    route("GET", "/control-plane", async () => {
-      if (!deps.nc) throw unavailable("control-plane membership is not available: this api has no NATS connection");
-      const [members, holders, head] = await Promise.all([listMembers(deps.nc), leaseHolders(deps.nc), deps.store.headSeq()]);
-      return { status: 200, body: controlPlaneView(members, holders, head, deps.now()) };
-    }),
-  ];
+/** `swarm control-plane scale`: records the counts that change; answers the desired counts after. */
+export async function scaleControlPlane(deps: AppDeps, actor: Actor, req: ControlPlaneScaleRequest): Promise<ControlPlaneScale> {
+  const requestId = randomId();
+  await commitAs(deps, actor, (s) => decideScaleControlPlane(s, req, { requestId }));
+  return controlPlaneScale(deps);
+}
+
+export function controlPlaneScale(deps: AppDeps): ControlPlaneScale {
+  return controlPlaneScaleView(stateOf(deps));
+}
+
+/** Every live control-plane process (KV `swarm-members`), with its role and lag behind the head. */
+export async function controlPlaneMembers(deps: AppDeps): Promise<ControlPlaneMember[]> {
+  if (!deps.nc) throw unavailable("control-plane membership is not available: this api has no NATS connection");
+  const [members, holders, head] = await Promise.all([listMembers(deps.nc), leaseHolders(deps.nc), deps.store.headSeq()]);
+  return controlPlaneView(members, holders, head, deps.now());
 }

@@ -1,30 +1,26 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAMS, type Envelope } from "../../../schemas/index.js";
-import { replayEnvelope, strictEnvelope } from "./replay-envelope.js";
+import { replayEnvelope, strictEnvelope } from "../shell/replay-envelope.js";
 import { membersOf } from "../../shared/model/index.js";
-import { chainNext, GENESIS, listCheckpoints, openAuditKv, putCheckpoint, readRange, seqAtTime, streamBounds, waitPast, type Checkpoint } from "./log-reader/index.js";
+import { chainNext, GENESIS, listCheckpoints, openAuditKv, putCheckpoint, readRange, seqAtTime, streamBounds, waitPast, type Checkpoint } from "../shell/log-reader/index.js";
 import { evolve, initialClusterState, type ClusterState } from "../../shared/model/index.js";
 import { invalidArgument, unavailable } from "../../shared/errors/index.js";
-import { type Informer } from "../../shared/projection/index.js";
 import { auditDiff, type AuditSnapshot } from "../core/audit-diff.js";
-import { EVENT_FILTERS, EVENTS_PAGE, eventMatches, eventRow, NameBook, parseBound, parseDurationMs, type EventRow, type Names } from "../core/audit-events.js";
+import { EVENTS_PAGE, eventMatches, eventRow, NameBook, parseBound, parseDurationMs, type EventRow, type Names } from "../core/audit-events.js";
 import { EventChecker, type BadEvent } from "../core/audit-verify.js";
-import { parseFilters } from "../core/filters.js";
+import { type Filters } from "../core/filters.js";
 import { listNodes, listServices, listTasks } from "../core/views.js";
-import { route, type Request, type Route } from "./http.js";
+import { type AppDeps } from "./context.js";
 
 /*
- * Audit by replay (issue 5): `GET /events`, `GET /audit/state`, `GET /audit/diff`,
- * `POST /audit/verify`, `POST /audit/seal`. Everything is read from the stream itself with bounded
- * consumers (`shared/stream-reader.ts`), never from the live projection (except names of objects the
- * range does not show).
+ * Audit by replay (issue 5) — queries: the log's page of events, the state at a point, the diff
+ * between two, verify, seal. Everything is read from the stream itself with bounded consumers
+ * (`shell/log-reader`), never from the live projection (except names of objects the range does
+ * not show). `stream` names another stream than `EVENTS` (a scratch copy); bounds are `seq:N`, an
+ * RFC 3339 time or a duration before now.
  */
 
-export interface AuditDeps {
-  nc?: NatsConnection;
-  informer: Informer;
-  now: () => Date;
-}
+export type AuditDeps = Pick<AppDeps, "nc" | "informer" | "now">;
 
 export interface VerifyReport {
   ok: boolean;
@@ -48,7 +44,7 @@ function foldOne(state: ClusterState, seq: number, event: Envelope): void {
 }
 
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-/** The longest `GET /events?wait=` long poll. */
+/** The longest `GET /jetswarm/events?wait=` long poll. */
 export const MAX_WAIT_MS = 30_000;
 
 /** `wait=10s` → ms, capped at MAX_WAIT_MS; 0 when absent. */
@@ -72,15 +68,11 @@ function liveNames(state: () => ClusterState): Names {
   };
 }
 
-export function auditRoutes(deps: AuditDeps): Route[] {
+/** The reads one audit query needs, bound to `deps`. */
+function auditReader(deps: AuditDeps) {
   const nc = (): NatsConnection => {
     if (!deps.nc) throw unavailable("audit is not available: this api has no NATS connection");
     return deps.nc;
-  };
-  const streamOf = (req: Request): string => {
-    const s = req.query.get("stream") ?? STREAMS.events;
-    if (!STREAM_NAME.test(s)) throw invalidArgument(`stream: "${s}" is not a stream name`);
-    return s;
   };
   /** A bound as a sequence: `start` gives the first sequence at or after it, else the last one before it. */
   const seqOf = async (stream: string, raw: string, field: string, start: boolean): Promise<number> => {
@@ -100,76 +92,89 @@ export function auditRoutes(deps: AuditDeps): Route[] {
     r.state.seq = Math.max(r.state.seq, seq);
     return r;
   };
-  const snapshot = ({ state, lastMs }: Replay): AuditSnapshot => ({
-    seq: state.seq, ...(lastMs !== undefined ? { time: new Date(lastMs).toISOString() } : {}),
-    services: listServices(state, new Map()), tasks: listTasks(state, new Map()), nodes: listNodes(state, new Map()),
-  });
-  const clampAt = async (stream: string, raw: string | null, field: string): Promise<number> => {
+  const clampAt = async (stream: string, raw: string | undefined, field: string): Promise<number> => {
     const { last } = await streamBounds(nc(), stream);
     if (!raw) throw invalidArgument(`${field}: required (a time, a duration like 10m, or seq:N)`);
     return Math.min(last, Math.max(0, await seqOf(stream, raw, field, false)));
   };
+  return { nc, seqOf, stateAt, clampAt };
+}
 
-  return [
-    route("GET", "/events", async (req) => {
-      const stream = streamOf(req);
-      const filters = parseFilters(req.query.get("filters"), EVENT_FILTERS);
-      const wait = waitOf(req.query.get("wait"));
-      let { first, last } = await streamBounds(nc(), stream);
-      const since = req.query.get("since");
-      const until = req.query.get("until");
-      const from = Math.max(first, 1, since ? await seqOf(stream, since, "since", true) : 1);
-      // Long poll (`swarm events --follow`): nothing after `since` yet, so wait (bounded) for it.
-      if (wait > 0 && !until && from > last && (await waitPast(nc(), stream, from - 1, wait))) {
-        ({ first, last } = await streamBounds(nc(), stream));
-      }
-      const to = Math.min(last, until ? await seqOf(stream, until, "until", false) : last);
-      const names = new NameBook(liveNames(() => deps.informer.state));
-      const events: EventRow[] = [];
-      let scanned = from - 1;
-      await readRange(nc(), stream, from, to, (m) => {
-        scanned = m.seq;
-        const e = strictEnvelope(m.data);
-        if (!e) return;
-        // A batch lists as its members (one line per task event), all at the batch's sequence.
-        for (const me of membersOf(e)) {
-          names.learn(me);
-          if (eventMatches(me, filters, names)) events.push(eventRow(m.seq, new Date(m.timeMs), me, names));
-        }
-        return events.length < EVENTS_PAGE;
-      });
-      return { status: 200, body: { events, head: last, ...(scanned < to ? { next: `seq:${scanned + 1}` } : {}) } };
-    }),
+function snapshot({ state, lastMs }: Replay): AuditSnapshot {
+  return {
+    seq: state.seq, ...(lastMs !== undefined ? { time: new Date(lastMs).toISOString() } : {}),
+    services: listServices(state, new Map()), tasks: listTasks(state, new Map()), nodes: listNodes(state, new Map()),
+  };
+}
 
-    route("GET", "/audit/state", async (req) => {
-      const stream = streamOf(req);
-      const at = await clampAt(stream, req.query.get("at"), "at");
-      return { status: 200, body: snapshot(await stateAt(stream, at)) };
-    }),
+/** `stream`: `EVENTS` when absent; otherwise a plain stream name. */
+function streamOf(raw: string | undefined): string {
+  const s = raw ?? STREAMS.events;
+  if (!STREAM_NAME.test(s)) throw invalidArgument(`stream: "${s}" is not a stream name`);
+  return s;
+}
 
-    route("GET", "/audit/diff", async (req) => {
-      const stream = streamOf(req);
-      const from = await clampAt(stream, req.query.get("from"), "from");
-      const to = await clampAt(stream, req.query.get("to"), "to");
-      if (to < from) throw invalidArgument(`to: seq ${to} is before from (seq ${from})`);
-      const replay = await stateAt(stream, from);
-      const before = snapshot(replay);
-      const after = snapshot(await stateAt(stream, to, replay));
-      return { status: 200, body: { from, to, changes: auditDiff(before, after) } };
-    }),
+export interface EventsQuery { stream?: string; filters: Filters; since?: string; until?: string; wait?: string }
+export interface EventsPage { events: EventRow[]; head: number; next?: string }
 
-    route("POST", "/audit/verify", async (req) => {
-      const report = await verifyStream(nc(), streamOf(req));
-      return { status: 200, body: report };
-    }),
+/** One page of the log (at most EVENTS_PAGE rows); `wait` long-polls when nothing is past `since` yet. */
+export async function eventsPage(deps: AuditDeps, q: EventsQuery): Promise<EventsPage> {
+  const r = auditReader(deps);
+  const stream = streamOf(q.stream);
+  const wait = waitOf(q.wait ?? null);
+  let { first, last } = await streamBounds(r.nc(), stream);
+  const from = Math.max(first, 1, q.since ? await r.seqOf(stream, q.since, "since", true) : 1);
+  // Long poll (`swarm events --follow`): nothing after `since` yet, so wait (bounded) for it.
+  if (wait > 0 && !q.until && from > last && (await waitPast(r.nc(), stream, from - 1, wait))) {
+    ({ first, last } = await streamBounds(r.nc(), stream));
+  }
+  const to = Math.min(last, q.until ? await r.seqOf(stream, q.until, "until", false) : last);
+  const names = new NameBook(liveNames(() => deps.informer.state));
+  const events: EventRow[] = [];
+  let scanned = from - 1;
+  await readRange(r.nc(), stream, from, to, (m) => {
+    scanned = m.seq;
+    const e = strictEnvelope(m.data);
+    if (!e) return;
+    // A batch lists as its members (one line per task event), all at the batch's sequence.
+    for (const me of membersOf(e)) {
+      names.learn(me);
+      if (eventMatches(me, q.filters, names)) events.push(eventRow(m.seq, new Date(m.timeMs), me, names));
+    }
+    return events.length < EVENTS_PAGE;
+  });
+  return { events, head: last, ...(scanned < to ? { next: `seq:${scanned + 1}` } : {}) };
+}
 
-    route("POST", "/audit/seal", async (req) => {
-      const stream = streamOf(req);
-      const report = await verifyStream(nc(), stream);
-      if (!report.ok) throw invalidArgument(`not sealed: event seq ${report.bad!.seq} (${report.bad!.subject}): ${report.bad!.reason}`);
-      return { status: 200, body: { seq: report.head, hash: report.hash } };
-    }),
-  ];
+/** The cluster as the log says it was at `at`: the shapes of the live lists. */
+export async function auditState(deps: AuditDeps, q: { stream?: string; at?: string }): Promise<AuditSnapshot> {
+  const r = auditReader(deps);
+  const stream = streamOf(q.stream);
+  const at = await r.clampAt(stream, q.at, "at");
+  return snapshot(await r.stateAt(stream, at));
+}
+
+export async function auditDiffOf(deps: AuditDeps, q: { stream?: string; from?: string; to?: string }) {
+  const r = auditReader(deps);
+  const stream = streamOf(q.stream);
+  const from = await r.clampAt(stream, q.from, "from");
+  const to = await r.clampAt(stream, q.to, "to");
+  if (to < from) throw invalidArgument(`to: seq ${to} is before from (seq ${from})`);
+  const replay = await r.stateAt(stream, from);
+  const before = snapshot(replay);
+  const after = snapshot(await r.stateAt(stream, to, replay));
+  return { from, to, changes: auditDiff(before, after) };
+}
+
+export async function verifyLog(deps: AuditDeps, q: { stream?: string }): Promise<VerifyReport> {
+  return verifyStream(auditReader(deps).nc(), streamOf(q.stream));
+}
+
+/** Verify, then the checkpoint recorded at the head; refused naming the first bad event. */
+export async function sealLog(deps: AuditDeps, q: { stream?: string }): Promise<{ seq: number; hash: string }> {
+  const report = await verifyLog(deps, q);
+  if (!report.ok) throw invalidArgument(`not sealed: event seq ${report.bad!.seq} (${report.bad!.subject}): ${report.bad!.reason}`);
+  return { seq: report.head, hash: report.hash };
 }
 
 function checkpointProblem(c: Checkpoint, hash: string, prevGood: number): string | undefined {

@@ -1,0 +1,45 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Actor } from "../../../schemas/index.js";
+import { decideAndCommit } from "../../shared/reconcile/index.js";
+import { randomId } from "../../shared/eventlog/index.js";
+import { type ClusterState, type EventStore, type PlannedEvent } from "../../shared/model/index.js";
+import { type Informer } from "../../shared/projection/index.js";
+import { type Fresh } from "../core/decide.js";
+import { joinTokens } from "./tokens.js";
+
+/*
+ * The api's application layer: commands and queries any front end calls (jetswarm's HTTP api
+ * today, the Docker Engine API next). Each is a function of (deps, parsed input) → result: inputs
+ * are already parsed by the adapter, decisions are the pure core deciders, writes go through
+ * `decideAndCommit` (expectations, bounded re-decide, read-your-writes). Nothing here knows HTTP.
+ */
+
+export interface AppDeps {
+  store: EventStore;
+  informer: Informer;
+  now: () => Date;
+  /** For control-plane membership and audit (KV buckets, bounded stream reads). */
+  nc?: NatsConnection;
+  /** This api instance (`api-1234`): the `via` of every actor it records. Default `api`. */
+  instanceId?: string;
+}
+
+/** The api instance named as `via` in recorded actors. */
+export function apiInstance(deps: AppDeps): string {
+  return deps.instanceId ?? "api";
+}
+
+/** The live projection (a cache: read it, never change it). */
+export function stateOf(deps: AppDeps): ClusterState {
+  return deps.informer.state;
+}
+
+/** Decide on the projection, append as `actor`, return once the projection applied it. */
+export function commitAs(deps: AppDeps, actor: Actor, decide: (s: ClusterState) => PlannedEvent[]): Promise<number> {
+  return decideAndCommit(deps.store, deps.informer, decide, () => ({ actor, now: deps.now() }));
+}
+
+/** Values drawn at random for one request (the deciders take them as data). */
+export function fresh(): Fresh {
+  return { requestId: randomId(), clusterId: randomId(), nodeId: randomId(), ...joinTokens() };
+}

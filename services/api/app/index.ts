@@ -1,0 +1,15 @@
+/*
+ * The api's application layer: what any front end (the HTTP api, the Docker Engine API) calls.
+ * Commands take (deps, actor, parsed input) and answer once the projection applied their events;
+ * queries read the projection (or, for audit, the stream itself).
+ */
+export { type AppDeps } from "./context.js";
+export { clusterInfo, initCluster, joinNode, updateCluster } from "./cluster.js";
+export { createService, inspectService, inspectTask, listServices, listTasks, removeService, rollbackService, updateService } from "./services.js";
+export { inspectNode, listNodes, removeNode, updateNode } from "./nodes.js";
+export {
+  controlPlaneMembers, controlPlaneScale, controlPlaneScaleView, controlPlaneView, scaleControlPlane, type ControlPlaneMember,
+} from "./control-plane.js";
+export {
+  auditDiffOf, auditState, eventsPage, sealLog, verifyLog, verifyStream, type AuditDeps, type EventsPage, type EventsQuery, type VerifyReport,
+} from "./audit.js";

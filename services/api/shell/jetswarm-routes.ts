@@ -1,0 +1,41 @@
+import { ControlPlaneScaleRequest, JoinRequest } from "../../../schemas/api.js";
+import type { Actor } from "../../../schemas/index.js";
+import * as app from "../app/index.js";
+import { EVENT_FILTERS } from "../core/audit-events.js";
+import { parseFilters } from "../core/filters.js";
+import { route, type Request, type Route } from "./http.js";
+import { parse, queryOf } from "./parse.js";
+
+/*
+ * jetswarm's own routes, under their own prefix so that the Docker Engine API adapter can own
+ * Docker's paths exactly (Docker's `/events` is a stream of engine events, its `/swarm/join` joins
+ * this engine to a swarm): the node join with a token, the control plane, the log, audit.
+ */
+
+export const JETSWARM_PREFIX = "/jetswarm";
+
+export function jetswarmRoutes(deps: app.AppDeps, actor: (req: Request) => Actor): Route[] {
+  const p = JETSWARM_PREFIX;
+  const stream = (req: Request) => ({ stream: queryOf(req, "stream") });
+  return [
+    route("POST", `${p}/join`, async (req) => ({ status: 200, body: await app.joinNode(deps, parse(JoinRequest, req.body)) })),
+
+    route("GET", `${p}/control-plane`, async () => ({ status: 200, body: await app.controlPlaneMembers(deps) })),
+    route("GET", `${p}/control-plane/scale`, async () => ({ status: 200, body: app.controlPlaneScale(deps) })),
+    route("POST", `${p}/control-plane/scale`, async (req) =>
+      ({ status: 200, body: await app.scaleControlPlane(deps, actor(req), parse(ControlPlaneScaleRequest, req.body)) })),
+
+    route("GET", `${p}/events`, async (req) => {
+      const q = {
+        ...stream(req), filters: parseFilters(req.query.get("filters"), EVENT_FILTERS),
+        since: queryOf(req, "since"), until: queryOf(req, "until"), wait: queryOf(req, "wait"),
+      };
+      return { status: 200, body: await app.eventsPage(deps, q) };
+    }),
+    route("GET", `${p}/audit/state`, async (req) => ({ status: 200, body: await app.auditState(deps, { ...stream(req), at: queryOf(req, "at") }) })),
+    route("GET", `${p}/audit/diff`, async (req) =>
+      ({ status: 200, body: await app.auditDiffOf(deps, { ...stream(req), from: queryOf(req, "from"), to: queryOf(req, "to") }) })),
+    route("POST", `${p}/audit/verify`, async (req) => ({ status: 200, body: await app.verifyLog(deps, stream(req)) })),
+    route("POST", `${p}/audit/seal`, async (req) => ({ status: 200, body: await app.sealLog(deps, stream(req)) })),
+  ];
+}
