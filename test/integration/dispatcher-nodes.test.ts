@@ -5,9 +5,10 @@ import { connectNats, ensureStreams, type NatsConnection } from "../../services/
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
-import { NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
+import { NodeTaskDoc, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
+import { registerNode, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
@@ -25,10 +26,8 @@ let dispatcher: { stop(): Promise<void> } | undefined;
 
 let emitOnce: Emit | undefined;
 const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
-async function register(nodeId: string): Promise<RegisterResponse> {
-  const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
-  const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 });
-  return RegisterResponse.parse(m.json());
+async function register(nodeId: string): Promise<Registration> {
+  return registerNode(nc, { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" });
 }
 const heartbeat = async (nodeId: string) => {
   nc.publish(subjects.nodeHeartbeat(nodeId), JSON.stringify({ kind: "heartbeat", nodeId, sessionId: `s-${nodeId}`, at: new Date().toISOString() }));

@@ -8,10 +8,11 @@ import { Informer } from "../../services/shared/projection/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { membersOf, versionOf } from "../../services/shared/model/index.js";
 import {
-  NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects,
+  NodeTaskDoc, STREAMS, nodeTasksStreamOf, subjects,
      type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
+import { registerNode, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { eventsAfter, taskEventsOf } from "../helpers/task-events.js";
 import { emitter, type Emit } from "../helpers/emit.js";
@@ -30,10 +31,8 @@ let dispatcher: { stop(): Promise<void> } | undefined;
 let emitOnce: Emit | undefined;
 const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
 const startDispatcher = (instanceId = "dispatcher-test") => start({ nc, store, log: createLogger("test", "silent"), instanceId }, { livenessIntervalMs: 20, nakDelayMs: 100 });
-async function register(nodeId: string): Promise<RegisterResponse> {
-  const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
-  const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 });
-  return RegisterResponse.parse(m.json());
+async function register(nodeId: string): Promise<Registration> {
+  return registerNode(nc, { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" });
 }
 async function send(msg: NodeStatusMessage): Promise<void> {
   await js.publish(subjects.nodeStatus(msg.nodeId), JSON.stringify(msg));

@@ -8,9 +8,10 @@ import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { listMembers, startMembership, type Membership } from "../../services/shared/instances/index.js";
 import { rendezvousOwner } from "../../services/shared/ownership/index.js";
 import { type AppendRequest, type AppendResult } from "../../services/shared/model/index.js";
-import { RegisterResponse, subjects, type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
+import { subjects, type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start, type RunningDispatcher } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
+import { registerNode, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
@@ -59,9 +60,8 @@ function pickNodes(members: string[]): string[] {
   return [...mine.values()].flat();
 }
 
-async function register(nodeId: string): Promise<RegisterResponse> {
-  const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
-  return RegisterResponse.parse((await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 })).json());
+async function register(nodeId: string): Promise<Registration> {
+  return registerNode(nc, { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" });
 }
 function beat(): void {
   for (const nodeId of beating) {
