@@ -239,4 +239,21 @@ describe("dispatcher: per-node task stream", () => {
     const tomb = await docWhere("n1", "t4", (d) => d.removed, "tombstone after restart");
     assert.equal(tomb.version, versionOf(view.state, subjects.event("task", "t4")));
   });
+
+  it("never replaces a newer doc on the stream with an older one (each publish expects the subject's last sequence)", async () => {
+    await createAssigned("t5", "n1");
+    const first = await docWhere("n1", "t5", () => true, "doc for t5");
+    // Another owner, further along the log (an ownership move), wrote a later doc.
+    const newer = { ...first, version: first.version + 1_000_000, serviceName: "written-by-the-other-owner" };
+    await js.publish(subjects.nodeTask("n1", "t5"), JSON.stringify(newer));
+    // This dispatcher then decides on its own, older view: its doc is published (seen on the wire)...
+    const attempts = nc.subscribe(subjects.nodeTask("n1", "t5"), { max: 1 });
+    await nc.flush();
+    await emit("TaskDesiredStateChanged", "task", "t5", { taskId: "t5", desiredState: "shutdown" });
+    for await (const m of attempts) assert.equal(NodeTaskDoc.parse(m.json()).desiredState, "shutdown");
+    // ...and once the stream has handled it (it handles its messages in order: a later publish's
+    // ack), the newer doc is still the one kept.
+    await js.publish(subjects.nodeTask("n1", "marker"), "{}");
+    assert.deepEqual(await doc("n1", "t5"), newer);
+  });
 });
