@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
@@ -12,6 +12,7 @@ import {
      type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { registerNode, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { eventsAfter, taskEventsOf } from "../helpers/task-events.js";
@@ -20,6 +21,7 @@ import { emitter, type Emit } from "../helpers/emit.js";
 const PERIOD = 200;
 const description = { hostname: "h1", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28.2.2", engineLabels: {} };
 let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
@@ -65,22 +67,16 @@ async function createAssigned(taskId: string, nodeId: string): Promise<void> {
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "dispatcher-test" });
-  jsm = await ensureStreams(nc);
+  fx = await logFixture("dispatcher-test");
+  ({ nats, nc, jsm, store, view } = fx);
   js = jetstream(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
   await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
   for (const id of ["n1", "n2"]) await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
   dispatcher = await startDispatcher();
 });
 after(async () => {
   await dispatcher?.stop();
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("dispatcher: sessions", () => {

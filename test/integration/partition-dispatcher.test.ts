@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
@@ -11,6 +11,7 @@ import { type AppendRequest, type AppendResult } from "../../services/shared/mod
 import { subjects, type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start, type RunningDispatcher } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { registerNode, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
@@ -25,6 +26,7 @@ import { emitter, type Emit } from "../helpers/emit.js";
 const PERIOD = 200;
 const description = { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels: {} };
 let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let js: JetStreamClient;
 let store: JetStreamEventStore;
@@ -91,13 +93,9 @@ const published = (taskId: string) => docPublishes.filter((id) => id.startsWith(
 const nodeState = (id: string) => view.state.nodes.get(id)?.state;
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "partition-dispatcher-test" });
-  await ensureStreams(nc);
+  fx = await logFixture("partition-dispatcher-test");
+  ({ nats, nc, store, view } = fx);
   js = jetstream(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
   emit = emitter(store, view);
   await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
   nc.subscribe(subjects.nodeTasksAll, { callback: (_e, m) => { docPublishes.push(m.headers?.get("Nats-Msg-Id") ?? "?"); } });
@@ -110,9 +108,7 @@ after(async () => {
     await i.member.stop().catch(() => undefined);
     if (!i.conn.isClosed()) await i.conn.drain().catch(() => undefined);
   }
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("dispatchers partitioned by node", () => {
