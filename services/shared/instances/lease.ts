@@ -202,7 +202,8 @@ export function leaseProbe(nc: NatsConnection, service: string, self: string, ti
         return err instanceof RpcNoRespondersError ? "gone" : "alive";
       }
     },
-    stop: () => { void served.stop(); },
+    // Stopping only unsubscribes; a connection already closed has nothing left to stop.
+    stop: () => { void served.stop().catch(() => undefined); },
   };
 }
 
