@@ -6,3 +6,4 @@ export * from "./node-messages.js";
 export * as api from "./api.js";
 export { formatZodError } from "./zod-error.js";
 export * from "./roster.js";
+export * from "./rpc.js";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { NodeDescription } from "./events.js";
 import { TaskState } from "./primitives.js";
 import { EndpointSpec, PortConfig, TaskSpec } from "./specs.js";
 
@@ -47,17 +46,3 @@ export const NodeStatusMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("tasks"), nodeId: z.string(), sessionId: z.string(), updates: z.array(TaskStatusReport) }),
 ]);
 export type NodeStatusMessage = z.infer<typeof NodeStatusMessage>;
-
-/** Agent → dispatcher request on `swarm.rpc.dispatcher.register`. */
-export const RegisterRequest = z.object({
-  nodeId: z.string(),
-  sessionId: z.string(),
-  description: NodeDescription,
-  addr: z.string(),
-});
-export type RegisterRequest = z.infer<typeof RegisterRequest>;
-export const RegisterResponse = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), heartbeatPeriodMs: z.number().int().positive() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
-export type RegisterResponse = z.infer<typeof RegisterResponse>;

@@ -47,3 +47,6 @@ export type Actor = z.infer<typeof Actor>;
 
 /** Go-style durations as the Docker API carries them: integer nanoseconds. */
 export const Nanos = z.number().int().nonnegative();
+
+/** Nanoseconds per millisecond: Swarm's durations (Go's `time.Duration`) and JetStream's are nanoseconds. */
+export const NS_PER_MS = 1_000_000;

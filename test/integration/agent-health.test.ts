@@ -9,6 +9,7 @@ import { randomId } from "../../services/shared/eventlog/index.js";
 import { DockerExecutor, start, CONTAINER_LABELS } from "../../services/agent/index.js";
 import { NodeStatusMessage, STREAMS, subjects, type NodeTaskDoc, type RegisterRequest, type TaskSpec, type TaskStatusReport } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
+import { fakeDispatcher } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 
 /*
@@ -35,13 +36,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "agent-health-test" });
   const jsm = await ensureStreams(nc);
   js = jetstream(nc);
-  nc.subscribe(subjects.dispatcherRegister, {
-    callback: (_e, m) => {
-      const req = m.json<RegisterRequest>();
-      registrations.push(req);
-      m.respond(JSON.stringify({ ok: true, heartbeatPeriodMs: periods.get(req.nodeId) ?? 200 }));
-    },
-  });
+  fakeDispatcher(nc, (req) => { registrations.push(req); return { heartbeatPeriodMs: periods.get(req.nodeId) ?? 200 }; });
   nc.subscribe(subjects.nodeHeartbeatAll, {
     callback: (_e, m) => {
       const s = NodeStatusMessage.parse(m.json());

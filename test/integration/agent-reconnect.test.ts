@@ -8,6 +8,7 @@ import { randomId } from "../../services/shared/eventlog/index.js";
 import { DockerExecutor, start, CONTAINER_LABELS } from "../../services/agent/index.js";
 import { NodeStatusMessage, STREAMS, subjects, type NodeTaskDoc, type TaskStatusReport } from "../../schemas/index.js";
 import { startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
+import { fakeDispatcher } from "../helpers/register.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
 
@@ -25,9 +26,7 @@ before(async () => {
   const jsm = await ensureStreams(nc);
   // A durable (file) consumer survives the server restart below.
   await jsm.consumers.add(STREAMS.nodeStatus, { durable_name: "probe", ack_policy: AckPolicy.Explicit, filter_subject: subjects.nodeStatus(node) });
-  nc.subscribe(subjects.dispatcherRegister, {
-    callback: (_e, m) => { registrations++; m.respond(JSON.stringify({ ok: true, heartbeatPeriodMs: 200 })); },
-  });
+  fakeDispatcher(nc, () => { registrations++; return { heartbeatPeriodMs: 200 }; });
 });
 after(async () => {
   for (const c of await docker.listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.nodeId}=${node}`] } })) {

@@ -8,6 +8,7 @@ import { randomId } from "../../services/shared/eventlog/index.js";
 import { DockerExecutor, start, CONTAINER_LABELS } from "../../services/agent/index.js";
 import { NodeStatusMessage, STREAMS, subjects, type NodeTaskDoc, type RegisterRequest, type TaskStatusReport, type ContainerSpec } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
+import { fakeDispatcher } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 
 const IMAGE = "jetswarm-test/busybox:1";
@@ -28,12 +29,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "agent-test" });
   const jsm = await ensureStreams(nc);
   js = jetstream(nc);
-  nc.subscribe(subjects.dispatcherRegister, {
-    callback: (_e, m) => {
-      registrations.push(m.json<RegisterRequest>());
-      m.respond(JSON.stringify({ ok: true, heartbeatPeriodMs: 200 }));
-    },
-  });
+  fakeDispatcher(nc, (req) => { registrations.push(req); return { heartbeatPeriodMs: 200 }; });
   nc.subscribe(subjects.nodeHeartbeatAll, {
     callback: (_e, m) => {
       const s = NodeStatusMessage.parse(m.json());

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
@@ -13,7 +13,7 @@ import { start as startOrchestrator } from "../../services/orchestrator/index.js
 import { start as startScheduler } from "../../services/scheduler/index.js";
 import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { STREAMS } from "../../schemas/index.js";
-import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
@@ -22,7 +22,7 @@ import { emitter, type Emit } from "../helpers/emit.js";
  * this process; the test plays the dispatcher for the one node (its events act for the node).
  */
 
-let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let view: Informer;
@@ -78,12 +78,8 @@ async function converge(n: number, image: string): Promise<void> {
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "audit-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
+  fx = await logFixture("audit-test");
+  ({ nc, store, view } = fx);
   const log = createLogger("audit-test", "silent");
   api = await startApi({ nc, store, log, instanceId: "api-audit" }, { listen: "127.0.0.1:0" });
   services = [
@@ -94,9 +90,7 @@ before(async () => {
 after(async () => {
   for (const s of services) await s.stop();
   await api?.stop();
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 /** What the test recorded while the cluster ran: a point of the log and what `service ps` showed then. */

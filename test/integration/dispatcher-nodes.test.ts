@@ -1,13 +1,14 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
-import { NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
+import { NodeTaskDoc, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
-import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
+import { registerNode, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
@@ -15,7 +16,7 @@ import { emitter, type Emit } from "../helpers/emit.js";
 
 const PERIOD = 200;
 const description = { hostname: "h1", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels: {} };
-let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
@@ -25,10 +26,8 @@ let dispatcher: { stop(): Promise<void> } | undefined;
 
 let emitOnce: Emit | undefined;
 const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
-async function register(nodeId: string): Promise<RegisterResponse> {
-  const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
-  const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 });
-  return RegisterResponse.parse(m.json());
+async function register(nodeId: string): Promise<Registration> {
+  return registerNode(nc, { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" });
 }
 const heartbeat = async (nodeId: string) => {
   nc.publish(subjects.nodeHeartbeat(nodeId), JSON.stringify({ kind: "heartbeat", nodeId, sessionId: `s-${nodeId}`, at: new Date().toISOString() }));
@@ -48,22 +47,16 @@ function docWhere(nodeId: string, taskId: string, ok: (d: NodeTaskDoc) => boolea
 const startDispatcher = () => start({ nc, store, log: createLogger("test", "silent"), instanceId: "dispatcher-nodes" }, { livenessIntervalMs: 20, nakDelayMs: 100 });
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "dispatcher-nodes-test" });
-  jsm = await ensureStreams(nc);
+  fx = await logFixture("dispatcher-nodes-test");
+  ({ nc, jsm, store, view } = fx);
   js = jetstream(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
   await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
   for (const id of ["n1", "n2"]) await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
   dispatcher = await startDispatcher();
 });
 after(async () => {
   await dispatcher?.stop();
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("dispatcher: the cluster's heartbeat period", () => {

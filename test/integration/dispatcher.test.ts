@@ -2,16 +2,18 @@ import { after, before, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { membersOf, versionOf } from "../../services/shared/model/index.js";
 import {
-  NodeTaskDoc, RegisterResponse, STREAMS, nodeTasksStreamOf, subjects,
+  NodeTaskDoc, STREAMS, nodeTasksStreamOf, subjects,
      type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
+import { registerNode, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { eventsAfter, taskEventsOf } from "../helpers/task-events.js";
 import { emitter, type Emit } from "../helpers/emit.js";
@@ -19,6 +21,7 @@ import { emitter, type Emit } from "../helpers/emit.js";
 const PERIOD = 200;
 const description = { hostname: "h1", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28.2.2", engineLabels: {} };
 let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
@@ -30,10 +33,8 @@ let dispatcher: { stop(): Promise<void> } | undefined;
 let emitOnce: Emit | undefined;
 const emit: Emit = (type, kind, id, data) => (emitOnce ??= emitter(store, view))(type, kind, id, data);
 const startDispatcher = (instanceId = "dispatcher-test") => start({ nc, store, log: createLogger("test", "silent"), instanceId }, { livenessIntervalMs: 20, nakDelayMs: 100 });
-async function register(nodeId: string): Promise<RegisterResponse> {
-  const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
-  const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 });
-  return RegisterResponse.parse(m.json());
+async function register(nodeId: string): Promise<Registration> {
+  return registerNode(nc, { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" });
 }
 async function send(msg: NodeStatusMessage): Promise<void> {
   await js.publish(subjects.nodeStatus(msg.nodeId), JSON.stringify(msg));
@@ -66,22 +67,16 @@ async function createAssigned(taskId: string, nodeId: string): Promise<void> {
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "dispatcher-test" });
-  jsm = await ensureStreams(nc);
+  fx = await logFixture("dispatcher-test");
+  ({ nats, nc, jsm, store, view } = fx);
   js = jetstream(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
   await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
   for (const id of ["n1", "n2"]) await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
   dispatcher = await startDispatcher();
 });
 after(async () => {
   await dispatcher?.stop();
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("dispatcher: sessions", () => {
@@ -239,5 +234,22 @@ describe("dispatcher: per-node task stream", () => {
     dispatcher = await startDispatcher();
     const tomb = await docWhere("n1", "t4", (d) => d.removed, "tombstone after restart");
     assert.equal(tomb.version, versionOf(view.state, subjects.event("task", "t4")));
+  });
+
+  it("never replaces a newer doc on the stream with an older one (each publish expects the subject's last sequence)", async () => {
+    await createAssigned("t5", "n1");
+    const first = await docWhere("n1", "t5", () => true, "doc for t5");
+    // Another owner, further along the log (an ownership move), wrote a later doc.
+    const newer = { ...first, version: first.version + 1_000_000, serviceName: "written-by-the-other-owner" };
+    await js.publish(subjects.nodeTask("n1", "t5"), JSON.stringify(newer));
+    // This dispatcher then decides on its own, older view: its doc is published (seen on the wire)...
+    const attempts = nc.subscribe(subjects.nodeTask("n1", "t5"), { max: 1 });
+    await nc.flush();
+    await emit("TaskDesiredStateChanged", "task", "t5", { taskId: "t5", desiredState: "shutdown" });
+    for await (const m of attempts) assert.equal(NodeTaskDoc.parse(m.json()).desiredState, "shutdown");
+    // ...and once the stream has handled it (it handles its messages in order: a later publish's
+    // ack), the newer doc is still the one kept.
+    await js.publish(subjects.nodeTask("n1", "marker"), "{}");
+    assert.deepEqual(await doc("n1", "t5"), newer);
   });
 });

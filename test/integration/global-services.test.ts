@@ -1,21 +1,20 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { tasksOfService, type EventStore } from "../../services/shared/model/index.js";
 import {     type NodeAvailability } from "../../schemas/index.js";
 import { start as startOrchestrator } from "../../services/orchestrator/index.js";
 import { start as startScheduler } from "../../services/scheduler/index.js";
-import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
 /* Global services follow nodes: orchestrator + scheduler against a real nats-server. */
 
 const log = createLogger("test", "silent");
-let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: EventStore;
 let view: Informer;
@@ -43,21 +42,15 @@ function placementIs(serviceId: string, want: string[], what: string): Promise<u
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "global-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
+  fx = await logFixture("global-test");
+  ({ nc, store, view } = fx);
   const deps = (instanceId: string) => ({ nc, store, log, instanceId });
   services.push(await startOrchestrator(deps("orchestrator-g"), { resyncMs: 300 }));
   services.push(await startScheduler(deps("scheduler-g"), { resyncMs: 300 }));
 });
 after(async () => {
   for (const s of services.splice(0)) await s.stop();
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("global services", () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
@@ -8,6 +8,7 @@ import { leaseHolders, LEASE_DEFAULTS } from "../../services/shared/instances/in
 import type { StoredEvent } from "../../schemas/index.js";
 import { start } from "../../services/scheduler/index.js";
 import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
@@ -21,6 +22,7 @@ type Scheduler = Awaited<ReturnType<typeof start>>;
 interface Instance { id: string; nc: NatsConnection; s: Scheduler; crashed?: boolean }
 
 let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let view: Informer;
@@ -43,13 +45,8 @@ function createTask(taskId: string, slot: number): Promise<void> {
 const actives = () => instances.filter((i) => !i.crashed && i.s.status().role === "active").map((i) => i.id);
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "lease-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  view.onEvent((e) => { if (e.event.type === "TaskAssigned") assigned.push(e); });
-  await view.start();
+  fx = await logFixture("lease-test", { beforeStart: (view) => view.onEvent((e) => { if (e.event.type === "TaskAssigned") assigned.push(e); }) });
+  ({ nats, nc, store, view } = fx);
   emit = emitter(store, view);
 });
 after(async () => {
@@ -57,9 +54,7 @@ after(async () => {
     await i.s.stop().catch(() => undefined);
     if (!i.nc.isClosed()) await i.nc.drain().catch(() => undefined);
   }
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("scheduler lease against a real nats-server", () => {

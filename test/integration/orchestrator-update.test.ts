@@ -1,13 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { tasksOfService, versionOf, type EventStore } from "../../services/shared/model/index.js";
 import { subjects, taskStateRank, type AggregateKind, type Envelope, type EventData, type EventType, type UpdateConfig } from "../../schemas/index.js";
 import { start, type RunningOrchestrator } from "../../services/orchestrator/index.js";
-import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 
 /*
@@ -20,7 +19,7 @@ const actor = { kind: "user", id: "test" } as const;
 const log = createLogger("test", "silent");
 const MS = 1_000_000;
 
-let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: EventStore;
 let observer: Informer;
@@ -86,21 +85,15 @@ async function created(): Promise<EventData<"TaskCreated">[]> {
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "orchestrator-update-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  observer = new Informer(store);
-  await observer.start();
+  fx = await logFixture("orchestrator-update-test");
+  ({ nc, store, view: observer } = fx);
   await append("NodeJoined", "node", "n1", { nodeId: "n1", name: "n1", role: "worker", availability: "active" });
   await append("NodeStatusChanged", "node", "n1", { nodeId: "n1", state: "ready", message: "" });
 });
 after(async () => {
   if (agentTimer) clearTimeout(agentTimer);
   for (const o of running.splice(0)) await o.stop();
-  await observer?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("rolling update against a real nats-server", () => {

@@ -1,19 +1,18 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { tasksOfService, versionOf, type EventStore } from "../../services/shared/model/index.js";
 import { subjects, type Envelope, type EventData, type EventType, type RestartPolicy } from "../../schemas/index.js";
 import { start, type RunningOrchestrator } from "../../services/orchestrator/index.js";
-import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 
 const actor = { kind: "user", id: "test" } as const;
 const log = createLogger("test", "silent");
 
-let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: EventStore;
 let observer: Informer;
@@ -71,18 +70,12 @@ const runnable = (serviceId: string) =>
   tasks(serviceId).filter((t) => t.desiredState === "running" || t.desiredState === "ready");
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "orchestrator-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  observer = new Informer(store);
-  await observer.start();
+  fx = await logFixture("orchestrator-test");
+  ({ nc, store, view: observer } = fx);
 });
 after(async () => {
   await stopAll();
-  await observer?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("orchestrator against a real nats-server", () => {

@@ -1,16 +1,18 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { listMembers, startMembership, type Membership } from "../../services/shared/instances/index.js";
 import { rendezvousOwner } from "../../services/shared/ownership/index.js";
 import { type AppendRequest, type AppendResult } from "../../services/shared/model/index.js";
-import { RegisterResponse, subjects, type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
+import { subjects, type Envelope, type NodeStatusMessage, type TaskState } from "../../schemas/index.js";
 import { start, type RunningDispatcher } from "../../services/dispatcher/index.js";
 import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
+import { registerNode, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
@@ -24,6 +26,7 @@ import { emitter, type Emit } from "../helpers/emit.js";
 const PERIOD = 200;
 const description = { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels: {} };
 let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let js: JetStreamClient;
 let store: JetStreamEventStore;
@@ -59,9 +62,8 @@ function pickNodes(members: string[]): string[] {
   return [...mine.values()].flat();
 }
 
-async function register(nodeId: string): Promise<RegisterResponse> {
-  const req = { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" };
-  return RegisterResponse.parse((await nc.request(subjects.dispatcherRegister, JSON.stringify(req), { timeout: 5000 })).json());
+async function register(nodeId: string): Promise<Registration> {
+  return registerNode(nc, { nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" });
 }
 function beat(): void {
   for (const nodeId of beating) {
@@ -91,13 +93,9 @@ const published = (taskId: string) => docPublishes.filter((id) => id.startsWith(
 const nodeState = (id: string) => view.state.nodes.get(id)?.state;
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "partition-dispatcher-test" });
-  await ensureStreams(nc);
+  fx = await logFixture("partition-dispatcher-test");
+  ({ nats, nc, store, view } = fx);
   js = jetstream(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
   emit = emitter(store, view);
   await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
   nc.subscribe(subjects.nodeTasksAll, { callback: (_e, m) => { docPublishes.push(m.headers?.get("Nats-Msg-Id") ?? "?"); } });
@@ -110,9 +108,7 @@ after(async () => {
     await i.member.stop().catch(() => undefined);
     if (!i.conn.isClosed()) await i.conn.drain().catch(() => undefined);
   }
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("dispatchers partitioned by node", () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
@@ -10,6 +10,7 @@ import { tasksOfService } from "../../services/shared/model/index.js";
 import type { ServiceSpec } from "../../schemas/index.js";
 import { start, type RunningOrchestrator } from "../../services/orchestrator/index.js";
 import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
@@ -20,6 +21,7 @@ import { emitter, type Emit } from "../helpers/emit.js";
  */
 
 let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let observer: Informer;
@@ -70,12 +72,8 @@ function pickServices(members: string[]): string[] {
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "partition-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  observer = new Informer(store);
-  await observer.start();
+  fx = await logFixture("partition-test");
+  ({ nats, nc, store, view: observer } = fx);
   emit = emitter(store, observer);
   await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
 });
@@ -85,9 +83,7 @@ after(async () => {
     await i.member.stop().catch(() => undefined);
     if (!i.conn.isClosed()) await i.conn.drain().catch(() => undefined);
   }
-  await observer?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("orchestrators partitioned by service", () => {

@@ -1,20 +1,19 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { type EventStore } from "../../services/shared/model/index.js";
 import {     type TaskSpec } from "../../schemas/index.js";
 import { start } from "../../services/scheduler/index.js";
-import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
 /* The scheduler against a real nats-server: a pending task is placed once something lets it fit. */
 
 const description = { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels: {} };
-let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: EventStore;
 let view: Informer;
@@ -35,19 +34,13 @@ function expectTask(id: string, check: (t: NonNullable<ReturnType<typeof task>>)
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "scheduler-pipeline-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
+  fx = await logFixture("scheduler-pipeline-test");
+  ({ nc, store, view } = fx);
   scheduler = await start({ nc, store, log: createLogger("test", "silent"), instanceId: "scheduler-pipeline" }, { resyncMs: 60_000 });
 });
 after(async () => {
   await scheduler?.stop();
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("scheduler: pending tasks are placed when something changes", () => {

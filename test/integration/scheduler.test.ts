@@ -1,16 +1,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { subjects, type EventType } from "../../schemas/index.js";
 import { start } from "../../services/scheduler/index.js";
-import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
-let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let view: Informer;
@@ -31,19 +31,13 @@ async function joinReady(nodeId: string): Promise<void> {
 const task = (id: string) => view.state.tasks.get(id);
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "scheduler-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
+  fx = await logFixture("scheduler-test");
+  ({ nc, store, view } = fx);
   scheduler = await start({ nc, store, log: createLogger("test", "silent"), instanceId: "scheduler-test" }, { debounceMs: 10 });
 });
 after(async () => {
   await scheduler?.stop();
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("scheduler against a real nats-server", () => {

@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { deleteAllSnapshots, Informer, SnapshotStore, type InformerOptions } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { BUCKETS } from "../../schemas/index.js";
-import { testNats } from "../helpers/nats.js";
+import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 import { canonicalState } from "../helpers/state.js";
@@ -19,7 +19,7 @@ import { canonicalState } from "../helpers/state.js";
  * from the start); deleting every snapshot changes only where replay starts.
  */
 
-let nats: Awaited<ReturnType<typeof testNats>>;
+let fx: LogFixture | undefined;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let view: Informer;
@@ -62,12 +62,8 @@ async function generations(): Promise<Set<string>> {
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "snapshots-test" });
-  await ensureStreams(nc);
-  store = new JetStreamEventStore(nc);
-  view = new Informer(store);
-  await view.start();
+  fx = await logFixture("snapshots-test");
+  ({ nc, store, view } = fx);
   emit = emitter(store, view);
   await emit("ClusterInitialized", "cluster", "c1", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
   for (const n of ["n1", "n2"]) {
@@ -80,9 +76,7 @@ before(async () => {
 });
 after(async () => {
   for (const i of informers) await i.stop();
-  await view?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await fx?.stop();
 });
 
 describe("projection snapshots against a real nats-server", () => {

@@ -1,6 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { RegisterResponse, formatZodError, subjects, type RegisterRequest } from "../../../schemas/index.js";
-import { errorMessage } from "../../shared/errors/index.js";
+import { RegisterRpc, subjects, type RegisterRequest } from "../../../schemas/index.js";
+import { errorMessage, SwarmError } from "../../shared/errors/index.js";
+import { call, RPC_TIMEOUT_MS } from "../../shared/rpc/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 
 export interface RegisterOptions {
@@ -21,20 +22,21 @@ export async function register(nc: NatsConnection, req: () => Promise<RegisterRe
     try {
       return await registerOnce(nc, await req(), opts.timeoutMs);
     } catch (err) {
-      log.warn("register failed; retrying", { err: errorMessage(err), inMs: delay });
+      // The dispatcher's words, verbatim, with their code (e.g. not_found: "node … is not part of this swarm").
+      log.warn("register failed; retrying", { code: err instanceof SwarmError ? err.code : "internal", err: errorMessage(err), inMs: delay });
     }
     await sleep(delay, opts.signal);
     delay = Math.min(delay * 2, 8000);
   }
 }
 
-/** One registration request; resolves with the heartbeat period, rejects with why it failed. */
-export async function registerOnce(nc: NatsConnection, body: RegisterRequest, timeoutMs = 5000): Promise<number> {
-  const m = await nc.request(subjects.dispatcherRegister, JSON.stringify(body), { timeout: timeoutMs });
-  const parsed = RegisterResponse.safeParse(m.json());
-  if (!parsed.success) throw new Error(`bad register response: ${formatZodError(parsed.error)}`);
-  if (parsed.data.ok) return parsed.data.heartbeatPeriodMs;
-  throw new Error(`registration refused: ${parsed.data.error}`);
+/**
+ * One registration request; resolves with the heartbeat period, rejects with a `SwarmError`: the
+ * dispatcher's refusal with its code and message, or `unavailable` when no dispatcher answers.
+ */
+export async function registerOnce(nc: NatsConnection, body: RegisterRequest, timeoutMs = RPC_TIMEOUT_MS): Promise<number> {
+  const reply = await call(nc, subjects.dispatcherRegister, RegisterRpc, body, { timeoutMs });
+  return reply.heartbeatPeriodMs;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

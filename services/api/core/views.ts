@@ -1,5 +1,5 @@
 import type { api } from "../../../schemas/index.js";
-import { desiredReplicas, subjects, TASK_STATES, type ServiceSpec } from "../../../schemas/index.js";
+import { desiredReplicas, NS_PER_MS, subjects, TASK_STATES, type ServiceSpec } from "../../../schemas/index.js";
 import { withDefaults } from "./defaults.js";
 import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/model/index.js";
 import { tasksOfService, versionOf } from "../../shared/model/index.js";
@@ -17,7 +17,7 @@ export function clusterInfo(state: ClusterState, c: ClusterView): api.ClusterInf
     JoinTokens: { Worker: c.workerToken, Manager: c.managerToken },
     Spec: {
       Orchestration: { TaskHistoryRetentionLimit: c.taskHistoryLimit },
-      Dispatcher: { HeartbeatPeriod: c.heartbeatPeriodMs * 1_000_000 },
+      Dispatcher: { HeartbeatPeriod: c.heartbeatPeriodMs * NS_PER_MS },
     },
   };
 }

@@ -4,7 +4,7 @@ import { initialClusterState, type ClusterState, type NodeView, type TaskView } 
 import { subjects, type NodeState, type TaskState, type TaskStatusReport } from "../../../schemas/index.js";
 import { checkReport, planHeartbeat, planRegistration, planTaskReports, heartbeatPeriodMs } from "./sessions.js";
 import { isStaleHeartbeat, planLiveness } from "./liveness.js";
-import { deriveDoc, docJson, docMsgId, sameDocContent, tombstone } from "./task-docs.js";
+import { deriveDoc, docJson, docMsgId, sameDocContent, supersedes, tombstone } from "./task-docs.js";
 import { NodeTaskDoc } from "../../../schemas/index.js";
 
 const desc = { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "28", engineLabels: {} };
@@ -148,5 +148,15 @@ describe("dispatcher: per-node task docs", () => {
     assert.equal(t.version, 20);
     assert.equal(t.nodeId, "n1");
     assert.equal(docMsgId(t), "t1:20:removed");
+  });
+  it("a doc replaces the stored one only when newer: a later version, or a tombstone at the same version", () => {
+    const d = deriveDoc(task("t1"), 9)!;
+    const later = { ...d, version: 10 };
+    assert.ok(supersedes(later, d));
+    assert.ok(!supersedes(d, later), "a stale doc never replaces a newer one");
+    assert.ok(!supersedes(d, d), "the same doc (our own earlier try) adds nothing");
+    assert.ok(supersedes(tombstone(d, 9), d), "a removed node's tombstone at the task's version");
+    assert.ok(!supersedes(d, tombstone(d, 9)));
+    assert.ok(!supersedes(tombstone(d, 9), tombstone(d, 9)));
   });
 });

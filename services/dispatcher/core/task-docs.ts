@@ -56,3 +56,13 @@ export function tombstone(last: NodeTaskDoc, version: number): NodeTaskDoc {
 export function docMsgId(d: NodeTaskDoc): string {
   return `${d.taskId}:${d.version}${d.removed ? ":removed" : ""}`;
 }
+
+/**
+ * Whether `doc` is newer than `stored` (the doc on the stream): a later task version, or at the
+ * same version a tombstone over a live doc (a node's removal does not change its tasks' versions).
+ * A doc that does not supersede the stored one must not replace it: the stream keeps one doc per
+ * task, and an agent that starts reads that one.
+ */
+export function supersedes(doc: NodeTaskDoc, stored: NodeTaskDoc): boolean {
+  return doc.version > stored.version || (doc.version === stored.version && doc.removed && !stored.removed);
+}

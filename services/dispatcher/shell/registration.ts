@@ -1,6 +1,6 @@
-import type { Msg, Subscription } from "@nats-io/transport-node";
-import { errorMessage } from "../../shared/errors/index.js";
-import { RegisterRequest, formatZodError, subjects, type RegisterResponse } from "../../../schemas/index.js";
+import { errorMessage, notFound, SwarmError } from "../../shared/errors/index.js";
+import { serve } from "../../shared/rpc/index.js";
+import { RegisterRpc, subjects, type RegisterReply, type RegisterRequest } from "../../../schemas/index.js";
 import { heartbeatPeriodMs, notInSwarm, planRegistration } from "../core/sessions.js";
 import type { DispatcherContext } from "./context.js";
 
@@ -8,42 +8,31 @@ import type { DispatcherContext } from "./context.js";
 export const REGISTER_QUEUE = "dispatcher";
 
 /**
- * Answers `swarm.rpc.dispatcher.register`. The reply is sent only once the node's new
+ * Answers `swarm.rpc.dispatcher.register` (rpc: a malformed request is refused with
+ * `invalid_argument`, a refusal travels with its code). The reply is sent only once the node's new
  * description and status are in this dispatcher's projection (read-your-writes).
  */
 export function serveRegistration(ctx: DispatcherContext): { stop(): Promise<void> } {
-  const sub: Subscription = ctx.deps.nc.subscribe(subjects.dispatcherRegister, {
-    queue: REGISTER_QUEUE,
-    callback: (err, msg) => {
-      if (err) { ctx.log.warn("register subscription error", { err: errorMessage(err) }); return; }
-      void handle(ctx, msg).catch((e) => ctx.log.error("register handler failed", { err: errorMessage(e) }));
-    },
-  });
-  return { stop: async () => { sub.unsubscribe(); await sub.closed; } };
+  return serve(ctx.deps.nc, subjects.dispatcherRegister, RegisterRpc, (req) => handle(ctx, req), { queue: REGISTER_QUEUE, log: ctx.log });
 }
 
-async function handle(ctx: DispatcherContext, msg: Msg): Promise<void> {
-  const reply = (r: RegisterResponse) => { msg.respond(JSON.stringify(r)); };
-  let body: unknown;
-  try { body = msg.json(); } catch { return reply({ ok: false, error: "register request: body is not JSON" }); }
-  const parsed = RegisterRequest.safeParse(body);
-  if (!parsed.success) return reply({ ok: false, error: `register request: ${formatZodError(parsed.error)}` });
-  const req = parsed.data;
+async function handle(ctx: DispatcherContext, req: RegisterRequest): Promise<RegisterReply> {
   if (!(await knownNode(ctx, req.nodeId))) {
     ctx.log.warn("registration refused", { nodeId: req.nodeId, reason: "not part of this swarm" });
-    return reply({ ok: false, error: notInSwarm(req.nodeId) });
+    throw notFound(notInSwarm(req.nodeId));
   }
   try {
     ctx.lastSeen.set(req.nodeId, ctx.now().getTime());
     await ctx.commit((s) => planRegistration(s, req), req.nodeId);
-    ctx.log.info("node registered", { nodeId: req.nodeId, sessionId: req.sessionId, addr: req.addr });
-    const periodMs = heartbeatPeriodMs(ctx.informer.state);
-    ctx.toldPeriodMs.set(req.nodeId, periodMs);
-    reply({ ok: true, heartbeatPeriodMs: periodMs });
   } catch (err) {
     ctx.log.warn("registration failed", { nodeId: req.nodeId, err: errorMessage(err) });
-    reply({ ok: false, error: `registration failed: ${errorMessage(err)}` });
+    // A failed append is the bus's or the log's trouble, not the node's: retryable unless classified otherwise.
+    throw new SwarmError(err instanceof SwarmError ? err.code : "unavailable", `registration failed: ${errorMessage(err)}`, { cause: err });
   }
+  ctx.log.info("node registered", { nodeId: req.nodeId, sessionId: req.sessionId, addr: req.addr });
+  const periodMs = heartbeatPeriodMs(ctx.informer.state);
+  ctx.toldPeriodMs.set(req.nodeId, periodMs);
+  return { heartbeatPeriodMs: periodMs };
 }
 
 /** The node is in the projection, after catching up with the log (it may have just joined). */

@@ -1,12 +1,12 @@
-import { jetstreamManager } from "@nats-io/jetstream";
-import { AckedPublisher } from "../../shared/nats/index.js";
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { AckedPublisher, PublishError } from "../../shared/nats/index.js";
 import { Fifo } from "../../shared/reconcile/index.js";
 import { errorMessage } from "../../shared/errors/index.js";
 import { rendezvousOwner } from "../../shared/ownership/index.js";
 import { versionOf } from "../../shared/model/index.js";
 import { type PartitionChange } from "../../shared/instances/index.js";
-import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, parseEventSubject, subjects, type StoredEvent } from "../../../schemas/index.js";
-import { deriveDoc, docJson, docMsgId, sameDocContent, tombstone } from "../core/task-docs.js";
+import { NODE_TASK_SHARD_IDS, NodeTaskDoc, nodeTasksStream, nodeTasksStreamOf, parseEventSubject, subjects, type StoredEvent } from "../../../schemas/index.js";
+import { deriveDoc, docJson, docMsgId, sameDocContent, supersedes, tombstone } from "../core/task-docs.js";
 import { docOrphaned, onRemovedNode, tasksOnNode } from "../core/removed-nodes.js";
 import type { DispatcherContext } from "./context.js";
 
@@ -18,6 +18,8 @@ import type { DispatcherContext } from "./context.js";
 const MAX_DOCS_IN_FLIGHT = 1024;
 /** Docs falling due within one such window (ms) are published together, grouped by node. */
 export const DOC_BUCKET_MS = 20;
+/** Publishes of one doc refused for a wrong last sequence before the work queue retries later. */
+const MAX_DOC_ATTEMPTS = 3;
 
 /**
  * Keeps NODE_TASKS equal to the projection: one doc per task on its node's subject, a new one when
@@ -29,6 +31,14 @@ export const DOC_BUCKET_MS = 20;
 export class TaskDocPublisher {
   /** Last doc published per task: what is on the stream, and where a tombstone must go. */
   private readonly published = new Map<string, NodeTaskDoc>();
+  /**
+   * Stream sequence of each task's doc as last published or read here: every doc publish expects
+   * it (unknown: 0, "no doc yet", which holds for every newly assigned task and costs a read-back
+   * otherwise). A stale owner's doc — an ownership move, a publish queued before it — is refused
+   * instead of replacing a newer one.
+   */
+  private readonly seqs = new Map<string, number>();
+  private jsm: JetStreamManager | undefined;
   private readonly pub: AckedPublisher;
 
   /** `enqueue`: the controller's, for a task's doc to be synced. */
@@ -74,7 +84,7 @@ export class TaskDocPublisher {
    * their docs are re-derived from the log, so a takeover needs nothing from the old owner.
    */
   async moved(change: PartitionChange): Promise<void> {
-    for (const [taskId, doc] of this.published) if (!this.owns(doc.nodeId)) this.published.delete(taskId);
+    for (const [taskId, doc] of this.published) if (!this.owns(doc.nodeId)) { this.published.delete(taskId); this.seqs.delete(taskId); }
     const self = this.ctx.deps.instanceId;
     await this.sweepNodes((nodeId) => this.owns(nodeId) && rendezvousOwner(nodeId, change.before) !== self);
   }
@@ -85,7 +95,7 @@ export class TaskDocPublisher {
 
   private async sweepNodes(which: (nodeId: string) => boolean): Promise<void> {
     for (const t of this.ctx.informer.state.tasks.values()) if (t.nodeId !== undefined && which(t.nodeId)) this.enqueue(t.id);
-    const jsm = await jetstreamManager(this.ctx.deps.nc);
+    const jsm = await this.manager();
     for (const shard of NODE_TASK_SHARD_IDS) {
       const stream = nodeTasksStream(shard);
       const info = await jsm.streams.info(stream, { subjects_filter: subjects.nodeTasksShard(shard) });
@@ -96,6 +106,7 @@ export class TaskDocPublisher {
         const doc = NodeTaskDoc.safeParse(stored?.json());
         if (!doc.success || doc.data.removed) continue;
         this.published.set(taskId, doc.data);
+        this.seqs.set(taskId, stored!.seq);
         this.enqueue(taskId);
       }
     }
@@ -111,33 +122,62 @@ export class TaskDocPublisher {
     if (nodeId === undefined || !this.owns(nodeId)) return;
     if (!task || onRemovedNode(state, task)) {
       if (!last) return;
-      await this.publish(tombstone(last, version));
-      this.published.delete(taskId);
+      const onStream = await this.publish(tombstone(last, version));
+      if (onStream.removed) this.published.delete(taskId);
+      else this.published.set(taskId, onStream);
       return;
     }
     const doc = deriveDoc(task, version, state.services.get(task.serviceId)?.spec.EndpointSpec);
     if (!doc || (last && sameDocContent(last, doc))) return;
-    await this.publish(doc);
-    this.published.set(taskId, doc);
+    this.published.set(taskId, await this.publish(doc));
   }
 
   /** Doc publishes awaiting their ack, and those queued behind them (at most MAX_DOCS_IN_FLIGHT). */
   private inFlight = 0;
   private readonly queued = new Fifo<() => void>();
 
-  private async publish(doc: NodeTaskDoc): Promise<void> {
+  /** Publishes `doc` unless the stream holds a newer one; resolves with the doc now on the stream. */
+  private async publish(doc: NodeTaskDoc): Promise<NodeTaskDoc> {
     // Thousands of tasks placed at once would otherwise be thousands of publishes at once: the
     // client's outbound buffer and nats-server would hold the whole burst.
     if (this.inFlight >= MAX_DOCS_IN_FLIGHT) await new Promise<void>((r) => this.queued.push(r));
     this.inFlight++;
     try {
-      await this.pub.publish(subjects.nodeTask(doc.nodeId, doc.taskId), docJson(doc), docMsgId(doc));
+      return await this.publishExpecting(doc);
     } catch (err) {
       throw new Error(`publishing task doc ${doc.taskId} for node ${doc.nodeId} failed: ${errorMessage(err)}`, { cause: err });
     } finally {
       this.inFlight--;
       this.queued.take()?.();
     }
+  }
+
+  /**
+   * One doc, expecting the subject's last sequence. On "wrong last sequence" (another owner wrote,
+   * or our own earlier try landed: the expectation is checked before de-duplication on R3), read
+   * the stored doc back: a doc as new as ours stays, and is what is on the stream.
+   */
+  private async publishExpecting(doc: NodeTaskDoc): Promise<NodeTaskDoc> {
+    const subject = subjects.nodeTask(doc.nodeId, doc.taskId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ack = await this.pub.publish(subject, docJson(doc), docMsgId(doc), { lastSubjectSequence: this.seqs.get(doc.taskId) ?? 0 });
+        // A duplicate's ack names the first copy's sequence, which may no longer be the last.
+        if (ack.duplicate) this.seqs.delete(doc.taskId);
+        else this.seqs.set(doc.taskId, ack.seq);
+        return doc;
+      } catch (err) {
+        if (!(err instanceof PublishError && err.isWrongLastSequence()) || attempt >= MAX_DOC_ATTEMPTS) throw err;
+      }
+      const stored = await (await this.manager()).streams.getMessage(nodeTasksStreamOf(doc.nodeId), { last_by_subj: subject });
+      this.seqs.set(doc.taskId, stored?.seq ?? 0);
+      const onStream = stored ? NodeTaskDoc.safeParse(stored.json()) : undefined;
+      if (onStream?.success && !supersedes(doc, onStream.data)) return onStream.data;
+    }
+  }
+
+  private async manager(): Promise<JetStreamManager> {
+    return (this.jsm ??= await jetstreamManager(this.ctx.deps.nc));
   }
 
   /** Once the controller has stopped (no sync in flight). */

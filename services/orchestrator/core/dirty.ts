@@ -1,5 +1,5 @@
 import type { ServiceView, TaskView } from "../../shared/model/index.js";
-import { UPDATE_DEFAULTS, type UpdateConfig } from "../../../schemas/index.js";
+import { NS_PER_MS, UPDATE_DEFAULTS, type UpdateConfig } from "../../../schemas/index.js";
 
 /*
  * Task dirtiness (reference §3.7) and the update settings in force (§5.1, §5.3 step 5).
@@ -28,8 +28,6 @@ export function sameJson(a: unknown, b: unknown): boolean {
 export function isDirty(t: TaskView, svc: ServiceView): boolean {
   return t.specVersion !== svc.specVersion && !sameJson(t.spec, svc.spec.TaskTemplate);
 }
-
-const NS_PER_MS = 1_000_000;
 
 export interface UpdateSettings {
   /** Slots updated at once; Infinity for Swarm's 0 (all). */

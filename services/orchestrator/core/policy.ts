@@ -1,11 +1,10 @@
 import type { ClusterState, NodeView, TaskView } from "../../shared/model/index.js";
-import { isTerminal, RESTART_DEFAULTS, taskStateRank, type TaskSpec } from "../../../schemas/index.js";
+import { isTerminal, NS_PER_MS, RESTART_DEFAULTS, taskStateRank, type TaskSpec } from "../../../schemas/index.js";
 
 /*
  * The restart supervisor's rules (reference §3.3), as pure functions of the projection and `now`.
  */
 
-const NS_PER_MS = 1_000_000;
 /** A replacement waits at most this long after its delay for the old task to stop. */
 export const STOP_WAIT_MS = 60_000;
 

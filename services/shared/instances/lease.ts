@@ -1,9 +1,10 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
-import { NoRespondersError, RequestError, type NatsConnection } from "@nats-io/transport-node";
-import { BUCKETS, STREAMS, subjects } from "../../../schemas/index.js";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { BUCKETS, LeaseProbeRpc, subjects } from "../../../schemas/index.js";
 import { errorMessage } from "../errors/index.js";
 import { ensureBucket } from "../nats/index.js";
+import { call, RpcNoRespondersError, serve } from "../rpc/index.js";
 import type { Logger } from "../telemetry/index.js";
 
 /**
@@ -191,24 +192,19 @@ export async function openLeaseKv(nc: NatsConnection, opts: { ttlMs?: number; re
  * then decides). Safety never rests on it: the appends' expectations still guard a stale holder.
  */
 export function leaseProbe(nc: NatsConnection, service: string, self: string, timeoutMs = 250): { probe(holder: string): Promise<"gone" | "alive">; stop(): void } {
-  const sub = nc.subscribe(subjects.leaseProbe(service, self), { callback: (_err, m) => { m.respond(""); } });
+  const served = serve(nc, subjects.leaseProbe(service, self), LeaseProbeRpc, () => ({}));
   return {
     probe: async (holder) => {
       try {
-        await nc.request(subjects.leaseProbe(service, holder), "", { timeout: timeoutMs });
+        await call(nc, subjects.leaseProbe(service, holder), LeaseProbeRpc, {}, { timeoutMs });
         return "alive";
       } catch (err) {
-        return isNoResponders(err) ? "gone" : "alive";
+        return err instanceof RpcNoRespondersError ? "gone" : "alive";
       }
     },
-    stop: () => sub.unsubscribe(),
+    // Stopping only unsubscribes; a connection already closed has nothing left to stop.
+    stop: () => { void served.stop().catch(() => undefined); },
   };
-}
-
-function isNoResponders(err: unknown): boolean {
-  if (err instanceof NoRespondersError) return true;
-  if (err instanceof RequestError) return err.isNoResponders();
-  return false;
 }
 
 /** Current lease holders by service (expired leases are gone from the bucket). */

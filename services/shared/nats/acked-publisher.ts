@@ -9,7 +9,11 @@ export class PublishError extends Error {
     super(message);
     this.name = "PublishError";
   }
+  /** The publish's expected last subject sequence did not hold (JetStream error 10071). */
+  isWrongLastSequence(): boolean { return this.code === WRONG_LAST_SEQUENCE; }
 }
+
+const WRONG_LAST_SEQUENCE = 10071;
 
 interface Waiting { resolve(a: PubAck): void; reject(e: PublishError): void; deadline: number; subject: string }
 
@@ -18,8 +22,8 @@ interface Waiting { resolve(a: PubAck): void; reject(e: PublishError): void; dea
  * docs, agent reports): one reply subscription for all of them and one timer sweep, instead of
  * nats.js's per-request inbox mux entry, timer and the Error objects it builds for every request
  * (a stack trace each, measured at several per cent of the dispatcher's CPU). What is stored and
- * acknowledged is the same as `jetstream(nc).publish`; no expectations are supported (the event
- * log keeps using the JetStream client, whose errors it classifies).
+ * acknowledged is the same as `jetstream(nc).publish`; the one expectation supported is the last
+ * subject sequence (the event log keeps using the JetStream client, whose errors it classifies).
  */
 export class AckedPublisher {
   private readonly prefix = `${createInbox()}.`;
@@ -34,17 +38,20 @@ export class AckedPublisher {
     this.sweep.unref?.();
   }
 
-  /** Publishes `data` on `subject` and resolves with the stream's ack; `msgId` de-duplicates a retry. */
-  publish(subject: string, data: string | Uint8Array, msgId?: string): Promise<PubAck> {
+  /**
+   * Publishes `data` on `subject` and resolves with the stream's ack; `msgId` de-duplicates a retry;
+   * `expect.lastSubjectSequence` (0: no message on the subject yet) makes the stream refuse it
+   * when someone else wrote the subject since (`PublishError.isWrongLastSequence`).
+   */
+  publish(subject: string, data: string | Uint8Array, msgId?: string, expect?: { lastSubjectSequence: number }): Promise<PubAck> {
     const token = (this.next++).toString(36);
     return new Promise<PubAck>((resolve, reject) => {
       this.waiting.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs, subject });
       try {
         let h;
-        if (msgId !== undefined) {
-          h = headers();
-          h.set("Nats-Msg-Id", msgId);
-        }
+        if (msgId !== undefined || expect !== undefined) h = headers();
+        if (msgId !== undefined) h!.set("Nats-Msg-Id", msgId);
+        if (expect !== undefined) h!.set("Nats-Expected-Last-Subject-Sequence", String(expect.lastSubjectSequence));
         this.nc.publish(subject, data, { reply: this.prefix + token, ...(h ? { headers: h } : {}) });
       } catch (err) {
         this.waiting.delete(token);

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, type JetStreamManager, type StreamConfig, DiscardPolicy, RetentionPolicy, StorageType, JetStreamApiError, JetStreamApiCodes } from "@nats-io/jetstream";
-import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream, subjects } from "../../../schemas/index.js";
+import { NODE_TASK_SHARD_IDS, NS_PER_MS, STREAMS, nodeTasksStream, subjects } from "../../../schemas/index.js";
 
 export type { NatsConnection };
 
@@ -25,8 +25,6 @@ export async function connectNats(opts: NatsOptions): Promise<NatsConnection> {
   });
 }
 
-const NS = 1_000_000;
-
 /**
  * Pull options of every long-lived consumer: a pull expires after 5 s and the server heartbeats
  * every 2.5 s, so a consumer whose server died (or whose stream changed leader) is noticed after
@@ -47,7 +45,7 @@ export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name
       deny_delete: true,
       deny_purge: true,
       allow_direct: true,
-      duplicate_window: 120_000 * NS,
+      duplicate_window: 120_000 * NS_PER_MS,
     },
     ...NODE_TASK_SHARD_IDS.map((shard) => ({
       name: nodeTasksStream(shard),
@@ -57,7 +55,7 @@ export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name
       max_msgs_per_subject: 1,
       num_replicas: replicas,
       allow_direct: true,
-      duplicate_window: 120_000 * NS,
+      duplicate_window: 120_000 * NS_PER_MS,
     })),
     {
       name: STREAMS.nodeStatus,
@@ -66,7 +64,7 @@ export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name
       retention: RetentionPolicy.Workqueue,
       discard: DiscardPolicy.Old,
       num_replicas: replicas,
-      max_age: 3600_000 * NS,
+      max_age: 3600_000 * NS_PER_MS,
     },
   ];
 }

@@ -1,0 +1,22 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import { RegisterRpc, subjects, type RegisterReply, type RegisterRequest } from "../../schemas/index.js";
+import { SwarmError } from "../../services/shared/errors/index.js";
+import { call, RpcNoRespondersError, RpcTimeoutError, serve } from "../../services/shared/rpc/index.js";
+
+/** A registration as a test asserts it: the period told, or the dispatcher's refusal in its own words. */
+export type Registration = ({ ok: true } & RegisterReply) | { ok: false; error: string };
+
+/** Registers `req` with whichever dispatcher answers; no answer at all throws (as an agent would retry). */
+export async function registerNode(nc: NatsConnection, req: RegisterRequest): Promise<Registration> {
+  try {
+    return { ok: true, ...(await call(nc, subjects.dispatcherRegister, RegisterRpc, req)) };
+  } catch (err) {
+    if (err instanceof RpcNoRespondersError || err instanceof RpcTimeoutError || !(err instanceof SwarmError)) throw err;
+    return { ok: false, error: err.message };
+  }
+}
+
+/** A stand-in dispatcher for agent tests: answers every registration with `reply(req)`. */
+export function fakeDispatcher(nc: NatsConnection, reply: (req: RegisterRequest) => RegisterReply): { stop(): Promise<void> } {
+  return serve(nc, subjects.dispatcherRegister, RegisterRpc, reply);
+}
