@@ -1,3 +1,5 @@
 export { appendPlanned, decideAndCommit, msgIdOf } from "./commit.js";
-export { Fifo } from "./fifo.js";
+// Fifo lives in eventlog/ (the event store queues appends in one, and eventlog comes before
+// reconcile); re-exported here for the work-queue users that import it with WorkQueue.
+export { Fifo } from "../eventlog/index.js";
 export { WorkQueue } from "./work-queue.js";
