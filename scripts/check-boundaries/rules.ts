@@ -12,6 +12,7 @@ export const RULES = {
   schemasBottom: "schemas-bottom",
   cycle: "import-cycle",
   maxLines: "max-lines",
+  staleKnown: "stale-known-violation",
 } as const;
 export type Rule = (typeof RULES)[keyof typeof RULES];
 
