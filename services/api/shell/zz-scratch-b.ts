@@ -1,0 +1,2 @@
+import { a } from "./zz-scratch-a.js";
+export const b = (): number => a() - 1;

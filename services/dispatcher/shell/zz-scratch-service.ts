@@ -1,0 +1,1 @@
+export * as orchestrator from "../../orchestrator/index.js";

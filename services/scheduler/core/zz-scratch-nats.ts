@@ -1,0 +1,2 @@
+import { connect } from "@nats-io/transport-node";
+export const scratch = connect;
