@@ -1,2 +1,0 @@
-import { b } from "./zz-scratch-b.js";
-export const a = (): number => b() + 1;

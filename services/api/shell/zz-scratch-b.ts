@@ -1,2 +1,0 @@
-import { a } from "./zz-scratch-a.js";
-export const b = (): number => a() - 1;

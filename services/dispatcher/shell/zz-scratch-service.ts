@@ -1,1 +1,0 @@
-export * as orchestrator from "../../orchestrator/index.js";

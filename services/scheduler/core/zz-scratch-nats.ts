@@ -1,2 +1,0 @@
-import { connect } from "@nats-io/transport-node";
-export const scratch = connect;
