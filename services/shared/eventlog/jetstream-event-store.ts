@@ -6,7 +6,7 @@ import { classifyPublishError } from "../nats/index.js";
 import type { AppendRequest, AppendResult, EventStore, Subscription } from "../model/index.js";
 import type { Logger } from "../telemetry/index.js";
 import { followOrdered } from "./ordered-follow.js";
-import { Fifo } from "../reconcile/index.js";
+import { Fifo } from "./fifo.js";
 
 export interface EventStoreRetry {
   /** How long one append keeps retrying while NATS elects a leader. Default 20 000 ms. */
