@@ -3,7 +3,7 @@ import { plan, slotKey } from "../../shared/model/index.js";
 import { isTerminal, taskStateRank, type EventData } from "../../../schemas/index.js";
 import { matchAll, parseConstraints } from "../../shared/model/index.js";
 import { Draft, type IdFor } from "./draft.js";
-import { mayPromote, restartAllowed, restartAtFor, restartPolicy, type Policy } from "./policy.js";
+import { mayPromote, restartAllowed, restartAtFor, restartPolicy, type Policy } from "./restart.js";
 import { historyLimit, reap, removable } from "./reaper.js";
 import { byAge } from "./slots.js";
 

@@ -4,7 +4,7 @@ import type { PlannedEvent } from "../../shared/model/index.js";
 import { desiredReplicas, taskStateRank } from "../../../schemas/index.js";
 import { Draft, type IdFor } from "./draft.js";
 import { planGlobal } from "./global.js";
-import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartPolicy, STOP_WAIT_MS, type Policy } from "./policy.js";
+import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartPolicy, STOP_WAIT_MS, type Policy } from "./restart.js";
 import { historyLimit, reap } from "./reaper.js";
 import { freeSlots, groupBySlot, scaleDownOrder } from "./slots.js";
 import { runUpdater, type KeptSlot } from "./updater.js";
