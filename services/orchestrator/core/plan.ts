@@ -1,10 +1,10 @@
 import type { ClusterState, ServiceView, TaskView } from "../../shared/model/index.js";
 import { tasksOfService } from "../../shared/model/index.js";
 import type { PlannedEvent } from "../../shared/model/index.js";
-import { desiredReplicas, taskStateRank } from "../../../schemas/index.js";
+import { desiredReplicas, isTerminal, taskStateRank } from "../../../schemas/index.js";
 import { Draft, type IdFor } from "./draft.js";
 import { planGlobal } from "./global.js";
-import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartPolicy, STOP_WAIT_MS, type Policy } from "./restart.js";
+import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartDue, restartPolicy, STOP_WAIT_MS, type Policy } from "./restart.js";
 import { historyLimit, reap } from "./reaper.js";
 import { freeSlots, groupBySlot, scaleDownOrder } from "./slots.js";
 import { runUpdater, type KeptSlot } from "./updater.js";
@@ -73,7 +73,8 @@ function inspectSlots(d: Draft, svc: ServiceView, policy: Policy, tasks: readonl
     const newest = slotTasks[slotTasks.length - 1]!;
     if (taskStateRank(d.desiredOf(newest)) >= REMOVE) continue; // removed: the slot is free
     // Ended and not removed: replaced when the policy allows, else it keeps its slot (Swarm).
-    const restart = restartAllowed(policy, newest, slotTasks, svc.specVersion, d.now) ? newest : undefined;
+    const allowed = restartAllowed(policy, newest, slotTasks, svc.specVersion, d.now) && restartDue(newest, d.now);
+    const restart = allowed ? newest : undefined;
     out.push({ slot, tasks: slotTasks, holders: [newest], restart });
   }
   return out;
@@ -119,6 +120,8 @@ export function nextWakeup(state: ClusterState, serviceId: string, now: Date): D
     if (at !== undefined && at > now.getTime()) next = at;
   }
   for (const t of tasksOfService(state, serviceId)) {
+    // An ended task still in its restart delay gets its replacement when the delay is over.
+    if (t.restartAt !== undefined && isTerminal(t.state) && now.getTime() < Date.parse(t.restartAt)) next = Math.min(next, Date.parse(t.restartAt));
     if (t.desiredState !== "ready") continue;
     const at = promotableAt(t);
     if (now.getTime() < at) next = Math.min(next, at);
