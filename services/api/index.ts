@@ -2,12 +2,15 @@ import type { AddressInfo } from "node:net";
 import { Informer } from "../shared/projection/index.js";
 import { invalidArgument } from "../shared/errors/index.js";
 import { type ServiceDeps } from "../shared/runtime/index.js";
+import { specLimitsFrom, type SpecLimits } from "../../schemas/index.js";
 import { createHttpServer } from "./shell/http.js";
 import { apiRoutes } from "./shell/routes.js";
 
 export interface ApiOptions {
   /** `host:port` to listen on. Default `$SWARM_API_ADDR` or `127.0.0.1:4280`; port 0 picks a free one. */
   listen?: string;
+  /** Spec limits; default SPEC_LIMITS with `$SWARM_MAX_REPLICAS` / `$SWARM_MAX_TASKS` applied. */
+  limits?: SpecLimits;
 }
 
 export interface RunningApi {
@@ -34,9 +37,10 @@ function parseListen(addr: string): { host: string; port: number } {
 export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<RunningApi> {
   const { host, port } = parseListen(opts.listen ?? process.env.SWARM_API_ADDR ?? "127.0.0.1:4280");
   const log = deps.log;
+  const limits = opts.limits ?? specLimitsFrom(process.env);
   const informer = new Informer(deps.store, { ...deps.projection, log });
   await informer.start();
-  const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId }), log);
+  const server = createHttpServer(apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, limits }), log);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

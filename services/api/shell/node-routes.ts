@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatZodError } from "../../../schemas/index.js";
+import { QueryVersion, formatZodError } from "../../../schemas/index.js";
 import { decideAndCommit } from "../../shared/reconcile/index.js";
 import { invalidArgument } from "../../shared/errors/index.js";
 import { randomId } from "../../shared/eventlog/index.js";
@@ -15,7 +15,7 @@ import type { RouteDeps } from "./routes.js";
  * parse, decide on the projection, append with expectations, answer after the projection applied it.
  */
 
-const Version = z.coerce.number({ error: "version: must be a number" }).int().nonnegative();
+const Version = QueryVersion;
 const Force = z.enum(["true", "false", "1", "0", ""], { error: "force: must be true or false" });
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
-import { formatZodError, ServiceSpec, type Actor } from "../../../schemas/index.js";
+import { QueryVersion, formatZodError, ServiceSpec, SPEC_LIMITS, type Actor, type SpecLimits } from "../../../schemas/index.js";
 import { decideAndCommit } from "../../shared/reconcile/index.js";
 import { invalidArgument, notFound } from "../../shared/errors/index.js";
 import { randomId } from "../../shared/eventlog/index.js";
@@ -33,6 +33,8 @@ export interface RouteDeps {
   nc?: NatsConnection;
   /** This api instance (`api-1234`): the `via` of every actor it records. Default `api`. */
   instanceId?: string;
+  /** Spec limits (replicas per service, tasks per cluster, sizes). Default SPEC_LIMITS. */
+  limits?: SpecLimits;
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
@@ -45,7 +47,7 @@ function fresh(): Fresh {
   return { requestId: randomId(), clusterId: randomId(), nodeId: randomId(), ...joinTokens() };
 }
 
-const Version = z.coerce.number({ error: "version: must be a number" }).int().nonnegative();
+const Version = QueryVersion;
 /** Docker's `?rollback=previous`; any other non-empty value is refused. */
 const Rollback = z.enum(["", "previous"], { error: `rollback: must be "previous"` }).optional();
 const InsertDefaults = z.enum(["", "0", "1", "false", "true"], { error: "insertDefaults: must be true or false" }).optional();
@@ -55,6 +57,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
   const { store, informer } = deps;
   const state = (): ClusterState => informer.state;
   const api = deps.instanceId ?? "api";
+  const limits = deps.limits ?? SPEC_LIMITS;
   /** Decide on the projection, append as `actor`, return once the projection applied it. */
   const commitAs = (actor: Actor, decide: (s: ClusterState) => PlannedEvent[]) =>
     decideAndCommit(store, informer, decide, () => ({ actor, now: deps.now() }));
@@ -96,10 +99,10 @@ export function apiRoutes(deps: RouteDeps): Route[] {
 
     route("POST", "/services/create", async (req) => {
       const spec = parse(ServiceSpec, req.body);
-      checkServiceSpec(spec);
+      checkServiceSpec(spec, limits);
       const id = randomId();
       const f = fresh();
-      await commitAs(requestActor(req.remoteAddress, api), (s) => decideCreateService(s, spec, id, f));
+      await commitAs(requestActor(req.remoteAddress, api), (s) => decideCreateService(s, spec, id, f, limits));
       return { status: 201, body: { ID: id } };
     }),
     route("GET", "/services", async (req) => {
@@ -120,8 +123,8 @@ export function apiRoutes(deps: RouteDeps): Route[] {
         await commitAs(requestActor(req.remoteAddress, api), (s) => decideRollbackService(s, req.params.id!, version, f));
       } else {
         const spec = parse(ServiceSpec, req.body);
-        checkServiceSpec(spec);
-        await commitAs(requestActor(req.remoteAddress, api), (s) => decideUpdateService(s, req.params.id!, version, spec, f));
+        checkServiceSpec(spec, limits);
+        await commitAs(requestActor(req.remoteAddress, api), (s) => decideUpdateService(s, req.params.id!, version, spec, f, limits));
       }
       return { status: 200, body: { Warnings: [] } };
     }),
