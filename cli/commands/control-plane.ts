@@ -5,6 +5,7 @@ import { fetchApi } from "../transport.js";
 import { renderTable } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
 import { clientOf, print } from "./common.js";
+import { decimal } from "./decimal.js";
 
 /** One row of `GET /control-plane` (services/api/shell/control-plane-routes.ts). */
 export const ControlPlaneMember = z.object({
@@ -35,7 +36,7 @@ async function fetchMembers(base: string): Promise<ControlPlaneMember[]> {
 /** `scheduler=2` → ["scheduler", 2]; anything else is refused naming the argument. */
 export function parseScaleArg(arg: string): [string, number] {
   const m = /^([a-z-]+)=(\d+)$/.exec(arg);
-  if (!m) throw new Error(`invalid scale specifier '${arg}': expected SERVICE=INSTANCES, e.g. scheduler=2`);
+  if (!m || decimal(m[2]!) === undefined) throw new Error(`invalid scale specifier '${arg}': expected SERVICE=INSTANCES, e.g. scheduler=2`);
   return [m[1]!, Number(m[2])];
 }
 
