@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseEnv, type ServiceDeps } from "../shared/runtime/index.js";
 import { type MemberStatus } from "../shared/instances/index.js";
 import { Orchestrator, type OrchestratorOptions } from "./shell/orchestrator.js";
+import { specLimitsFrom } from "../../schemas/index.js";
 
 export type { OrchestratorOptions };
 export { plan, nextWakeup } from "./core/index.js";
@@ -29,5 +30,7 @@ const OrchestratorConfig = z.object({
 /** Options from the environment; a bad value names the variable. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): OrchestratorOptions {
   const cfg = parseEnv(OrchestratorConfig, env);
-  return cfg.SWARM_ORCHESTRATOR_RESYNC_MS === undefined ? {} : { resyncMs: cfg.SWARM_ORCHESTRATOR_RESYNC_MS };
+  // The same SWARM_MAX_REPLICAS as the api's, so a spec the api accepts is one the orchestrator acts on.
+  const limits = specLimitsFrom(env);
+  return cfg.SWARM_ORCHESTRATOR_RESYNC_MS === undefined ? { limits } : { resyncMs: cfg.SWARM_ORCHESTRATOR_RESYNC_MS, limits };
 }

@@ -99,9 +99,10 @@ function ranLong(t: TaskView): boolean {
  */
 export function consecutiveFailures(old: TaskView, p: Policy): number {
   if (ranLong(old) || old.restartAt === undefined || p.delayMs === 0) return 1;
+  // createdAt is the append's time, a little after the pass that chose restartAt: round, never compare exactly.
   const held = Date.parse(old.restartAt) - Date.parse(old.createdAt);
-  if (held < p.delayMs) return 1;
-  return Math.round(Math.log2(held / p.delayMs)) + 2;
+  if (held < p.delayMs / 2) return 1;
+  return Math.max(0, Math.round(Math.log2(held / p.delayMs))) + 2;
 }
 
 /** The delay before the replacement after `failures` consecutive failures. */

@@ -8,6 +8,7 @@ import { type Logger } from "../../shared/telemetry/index.js";
 import type { StoredEvent } from "../../../schemas/index.js";
 import { nextWakeup, plan } from "../core/index.js";
 import { activeServices, affectedServices } from "./routing.js";
+import type { SpecLimits } from "../../../schemas/index.js";
 
 export interface OrchestratorOptions {
   /** Period of the full resync of every service, in ms. Default 5000. */
@@ -20,6 +21,8 @@ export interface OrchestratorOptions {
    * service (in-process tests, a lone instance). `main.ts` turns it on.
    */
   partitioned?: boolean;
+  /** Spec limits a service must be within to be acted on (core/limits.ts). Default SPEC_LIMITS. */
+  limits?: SpecLimits;
   /** Partition view sweep period, ms (tests). Default 500. */
   partitionSweepMs?: number;
 }
@@ -114,7 +117,7 @@ export class Orchestrator {
     const seq = await decideAndCommit(
       this.deps.store, this.informer,
       // The pass's new tasks are one TasksCreated on the service's task set (batches.ts).
-      (state) => packCreated(state, plan(state, serviceId, this.now(), deterministicId)),
+      (state) => packCreated(state, plan(state, serviceId, this.now(), deterministicId, this.opts.limits)),
       () => ({ actor: serviceActor(this.deps.instanceId), now: this.now() }),
     );
     if (seq > 0) this.log.debug("reconciled", { serviceId, seq });
@@ -124,7 +127,7 @@ export class Orchestrator {
   /** One timer per service, at its next promotion time (the resync is the safety net). */
   private scheduleWakeup(serviceId: string): void {
     const now = this.now();
-    const at = nextWakeup(this.informer.state, serviceId, now)?.getTime();
+    const at = nextWakeup(this.informer.state, serviceId, now, this.opts.limits)?.getTime();
     const current = this.wakeups.get(serviceId);
     if (current && current.at === at) return;
     if (current) clearTimeout(current.timer);
