@@ -150,8 +150,13 @@ export const SPEC_LIMITS = {
   maxSpecBytes: 512 * 1024,
   /** One label, key + value, bytes (UTF-8). */
   maxLabelBytes: 64 * 1024,
+  /**
+   * Restarts of one service's tasks in a minute before the orchestrator pauses it (each restart
+   * appends ≈ 5–6 events: ≈ 600 events a minute at most).
+   */
+  maxRestartsPerMinute: 100,
 } as const;
-export interface SpecLimits { maxReplicas: number; maxClusterTasks: number; maxSpecBytes: number; maxLabelBytes: number }
+export interface SpecLimits { maxReplicas: number; maxClusterTasks: number; maxSpecBytes: number; maxLabelBytes: number; maxRestartsPerMinute: number }
 
 /**
  * A `?version=N` query value: a plain decimal integer. `0x5`, `+26`, `028`, `18.0`, `1e3` are
@@ -163,7 +168,7 @@ export const QueryVersion = z.string({ error: "version: required" })
 
 const EnvLimit = z.string().regex(/^[1-9][0-9]{0,15}$/, "must be a positive decimal integer").transform(Number);
 
-/** SPEC_LIMITS with `SWARM_MAX_REPLICAS` / `SWARM_MAX_TASKS` from `env` when set; a bad value throws naming it. */
+/** SPEC_LIMITS with `SWARM_MAX_REPLICAS` / `SWARM_MAX_TASKS` / `SWARM_MAX_RESTARTS_PER_MINUTE` from `env` when set; a bad value throws naming it. */
 export function specLimitsFrom(env: Record<string, string | undefined>): SpecLimits {
   const read = (name: string, fallback: number): number => {
     const v = env[name];
@@ -172,5 +177,10 @@ export function specLimitsFrom(env: Record<string, string | undefined>): SpecLim
     if (!r.success) throw new Error(`${name}: must be a positive decimal integer, got "${v}"`);
     return r.data;
   };
-  return { ...SPEC_LIMITS, maxReplicas: read("SWARM_MAX_REPLICAS", SPEC_LIMITS.maxReplicas), maxClusterTasks: read("SWARM_MAX_TASKS", SPEC_LIMITS.maxClusterTasks) };
+  return {
+    ...SPEC_LIMITS,
+    maxReplicas: read("SWARM_MAX_REPLICAS", SPEC_LIMITS.maxReplicas),
+    maxClusterTasks: read("SWARM_MAX_TASKS", SPEC_LIMITS.maxClusterTasks),
+    maxRestartsPerMinute: read("SWARM_MAX_RESTARTS_PER_MINUTE", SPEC_LIMITS.maxRestartsPerMinute),
+  };
 }

@@ -33,3 +33,46 @@ describe("plan: a spec over the limits already in the log", () => {
     assert.equal(events.filter((e) => e.type === "TaskCreated").length, 12_000);
   });
 });
+
+describe("plan: the restart budget", () => {
+  const budget = { ...SPEC_LIMITS, maxRestartsPerMinute: 4 };
+  /** Fails every running task of "web", then plans with the small budget until nothing is left; returns all planned events. */
+  function failAll(given: Given): ReturnType<typeof plan> {
+    for (const t of given.tasks("web")) if (t.state === "running") given.status(t.id, "failed");
+    const all: ReturnType<typeof plan> = [];
+    for (let i = 0; i < 10; i++) {
+      const events = plan(given.state, "web", given.now, (s) => `t-${s}`, budget);
+      if (events.length === 0) break;
+      given.apply(events);
+      all.push(...events);
+    }
+    return all;
+  }
+
+  it("given tasks that keep failing (Delay 0), when the service reaches 4 restarts in a minute, then it is paused once and nothing more is created or promoted until an update", () => {
+    const given = new Given().node("n1").service("web", 2, { Delay: 0 }).converge("web").runAll("web", "n1");
+    assert.equal(failAll(given).filter((e) => e.type === "TaskCreated").length, 2);
+    given.runAll("web", "n1").advance(1000);
+    const second = failAll(given);
+    // The 4th restart reaches the limit: the service is paused (its new replacements stay held).
+    assert.deepEqual(summary(second).filter((s) => !s.startsWith("desired:")), [
+      "TaskCreated:t-web:1:2", "TaskCreated:t-web:2:2",
+      "status:paused:service paused: 4 restarts in the last minute reached the limit of 4 per service (a restart storm); update the service to resume",
+    ]);
+    assert.equal(given.tasks("web").filter((t) => t.desiredState === "running").length, 0);
+    given.advance(5 * 60_000);
+    assert.deepEqual(plan(given.state, "web", given.now, (s) => `t-${s}`, budget), [], "still held a while later: no event, no task");
+    given.scale("web", 2, { Delay: 0 });
+    // An update resumes: the held replacements are promoted.
+    assert.deepEqual(summary(plan(given.state, "web", given.now, (s) => `t-${s}`, budget)), ["desired:t-web:1:2:running", "desired:t-web:2:2:running"]);
+  });
+
+  it("a rolling update's replacements are not restarts", () => {
+    const given = new Given().node("n1").service("web", 6).converge("web").runAll("web", "n1");
+    given.update("web", { Image: "busybox:2", UpdateConfig: { Parallelism: 0 } });
+    const events = plan(given.state, "web", given.now, (s) => `t-${s}`, budget);
+    assert.equal(events.filter((e) => e.type === "TaskCreated").length, 6);
+    given.apply(events);
+    assert.equal(plan(given.state, "web", given.now, (s) => `t-${s}`, budget).some((e) => e.type === "ServiceUpdateStatusChanged" && (e.data as { state: string }).state === "paused"), false);
+  });
+});

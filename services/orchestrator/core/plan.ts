@@ -5,7 +5,7 @@ import { desiredReplicas, isTerminal, SPEC_LIMITS, taskStateRank, type SpecLimit
 import { Draft, type IdFor } from "./draft.js";
 import { planGlobal } from "./global.js";
 import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartDue, restartPolicy, STOP_WAIT_MS, type Policy } from "./restart.js";
-import { holdService, overLimit } from "./limits.js";
+import { holdService, overBudget, overLimit } from "./limits.js";
 import { historyLimit, reap } from "./reaper.js";
 import { freeSlots, groupBySlot, scaleDownOrder } from "./slots.js";
 import { runUpdater, type KeptSlot } from "./updater.js";
@@ -41,7 +41,7 @@ export function plan(state: ClusterState, serviceId: string, now: Date, idFor: I
 
 /** One pass over a replicated service; returns the updater's next wake-up (ms), if any. */
 function replicated(d: Draft, svc: ServiceView, tasks: readonly TaskView[], replicas: number, limits: SpecLimits): number | undefined {
-  const refused = overLimit(svc, limits);
+  const refused = overLimit(svc, limits) ?? overBudget(svc, tasks, d.now, limits, d.state.tasks);
   if (refused !== undefined) {
     holdService(d, svc, refused);
     return undefined;
