@@ -9,6 +9,23 @@ import { registerControlPlane } from "./commands/control-plane.js";
 import { registerEvents } from "./commands/events.js";
 import { registerAudit } from "./commands/audit.js";
 
+/** Exit status of a producer whose reader went away: 128 + SIGPIPE, as a shell reports git or docker. */
+const EXIT_BROKEN_PIPE = 141;
+
+/**
+ * `swarm events | head -1`: once the reader closes the pipe, every later write fails with EPIPE.
+ * Node ignores SIGPIPE, so without this the failed write is an unhandled 'error' and a stack trace;
+ * git and docker are ended by SIGPIPE quietly, and so do we (no message: stderr may be gone too).
+ */
+function exitQuietlyOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
+    throw err;
+  });
+}
+exitQuietlyOnBrokenPipe(process.stdout);
+exitQuietlyOnBrokenPipe(process.stderr);
+
 /**
  * The `swarm` command. One file per noun under `commands/`; each exports `register<Noun>(program)`.
  * Errors: non-zero exit and one clear line on stderr, never a stack trace.

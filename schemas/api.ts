@@ -123,6 +123,8 @@ export const Task = z.object({
     PortStatus: z.object({ Ports: z.array(PortConfig) }).optional(),
   }),
   DesiredState: TaskState,
+  /** jetswarm extension: a restart replacement is not started before this time (its back-off). */
+  RestartAt: z.string().optional(),
 });
 export type Task = z.infer<typeof Task>;
 

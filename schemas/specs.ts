@@ -135,3 +135,52 @@ export const UPDATE_DEFAULTS = {
 } as const;
 /** Swarm's rollback config accepts only pause/continue as failure action (CLI). */
 export const ROLLBACK_DEFAULTS = UPDATE_DEFAULTS;
+
+/**
+ * Limits on what a spec may ask for (defaults; the api and orchestrator take overrides from env
+ * `SWARM_MAX_REPLICAS`, `SWARM_MAX_TASKS`). Sizes stay well below NATS' 1 MiB max_payload, since a
+ * spec travels whole in ServiceCreated/ServiceUpdated and in every TasksCreated batch.
+ */
+export const SPEC_LIMITS = {
+  /** Replicas of one replicated service. */
+  maxReplicas: 10_000,
+  /** Tasks the cluster's services ask for together (replicas, plus one per node for a global service). */
+  maxClusterTasks: 100_000,
+  /** The spec as JSON, bytes. */
+  maxSpecBytes: 512 * 1024,
+  /** One label, key + value, bytes (UTF-8). */
+  maxLabelBytes: 64 * 1024,
+  /**
+   * Restarts of one service's tasks in a minute before the orchestrator pauses it (each restart
+   * appends ≈ 5–6 events: ≈ 600 events a minute at most).
+   */
+  maxRestartsPerMinute: 100,
+} as const;
+export interface SpecLimits { maxReplicas: number; maxClusterTasks: number; maxSpecBytes: number; maxLabelBytes: number; maxRestartsPerMinute: number }
+
+/**
+ * A `?version=N` query value: a plain decimal integer. `0x5`, `+26`, `028`, `18.0`, `1e3` are
+ * refused rather than read as some number the user did not write.
+ */
+export const QueryVersion = z.string({ error: "version: required" })
+  .regex(/^(0|[1-9][0-9]{0,15})$/, "version: must be a non-negative decimal integer")
+  .transform(Number).pipe(z.number().int().nonnegative());
+
+const EnvLimit = z.string().regex(/^[1-9][0-9]{0,15}$/, "must be a positive decimal integer").transform(Number);
+
+/** SPEC_LIMITS with `SWARM_MAX_REPLICAS` / `SWARM_MAX_TASKS` / `SWARM_MAX_RESTARTS_PER_MINUTE` from `env` when set; a bad value throws naming it. */
+export function specLimitsFrom(env: Record<string, string | undefined>): SpecLimits {
+  const read = (name: string, fallback: number): number => {
+    const v = env[name];
+    if (v === undefined || v === "") return fallback;
+    const r = EnvLimit.safeParse(v);
+    if (!r.success) throw new Error(`${name}: must be a positive decimal integer, got "${v}"`);
+    return r.data;
+  };
+  return {
+    ...SPEC_LIMITS,
+    maxReplicas: read("SWARM_MAX_REPLICAS", SPEC_LIMITS.maxReplicas),
+    maxClusterTasks: read("SWARM_MAX_TASKS", SPEC_LIMITS.maxClusterTasks),
+    maxRestartsPerMinute: read("SWARM_MAX_RESTARTS_PER_MINUTE", SPEC_LIMITS.maxRestartsPerMinute),
+  };
+}

@@ -5,6 +5,7 @@ import { fetchApi } from "../transport.js";
 import { renderTable } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
 import { clientOf, print } from "./common.js";
+import { decimal } from "./decimal.js";
 import { SCALABLE_SERVICES } from "../../schemas/roster.js";
 
 /** One row of `GET /jetswarm/control-plane` (services/api/app/control-plane.ts). */
@@ -36,7 +37,7 @@ async function fetchMembers(base: string): Promise<ControlPlaneMember[]> {
 /** `scheduler=2` → ["scheduler", 2]; anything else is refused naming the argument. */
 export function parseScaleArg(arg: string): [string, number] {
   const m = /^([a-z-]+)=(\d+)$/.exec(arg);
-  if (!m) throw new Error(`invalid scale specifier '${arg}': expected SERVICE=INSTANCES, e.g. scheduler=2`);
+  if (!m || decimal(m[2]!) === undefined) throw new Error(`invalid scale specifier '${arg}': expected SERVICE=INSTANCES, e.g. scheduler=2`);
   return [m[1]!, Number(m[2])];
 }
 

@@ -1,5 +1,6 @@
 import type { ServiceMode, ServiceSpec } from "../../schemas/index.js";
 import { applySpecFlags, parseUint, type SpecFlags } from "./service-spec-flags.js";
+import { decimal } from "./decimal.js";
 
 export { parseUint } from "./service-spec-flags.js";
 
@@ -61,8 +62,9 @@ export function parseScale(arg: string): { service: string; replicas: number } {
   const i = arg.indexOf("=");
   if (i <= 0) throw new Error(`invalid scale specifier '${arg}': expected SERVICE=REPLICAS`);
   const v = arg.slice(i + 1);
-  if (!/^\d+$/.test(v)) throw new Error(`invalid replicas value ${v}: expected a non-negative integer`);
-  return { service: arg.slice(0, i), replicas: Number(v) };
+  const replicas = decimal(v);
+  if (replicas === undefined) throw new Error(`invalid replicas value ${v}: expected a non-negative integer`);
+  return { service: arg.slice(0, i), replicas };
 }
 
 /** `desired-state=running` → `{ "desired-state": ["running"] }` (repeated keys OR-ed). */

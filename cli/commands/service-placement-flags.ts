@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Placement, PortConfig, Resources, ServiceSpec } from "../../schemas/index.js";
 import { desiredReplicas } from "../../schemas/index.js";
 import { collect } from "./common.js";
+import { decimal } from "./decimal.js";
 
 /*
  * Scheduling flags of `service create` / `service update`: placement (constraints, preferences,
@@ -49,15 +50,16 @@ export function parseMemory(flag: string, v: string): number {
 }
 
 function parseUintFlag(flag: string, v: string): number {
-  if (!/^\d+$/.test(v)) throw badFlag(v, flag, "expected a non-negative integer");
-  return Number(v);
+  const n = decimal(v);
+  if (n === undefined) throw badFlag(v, flag, "expected a non-negative integer");
+  return n;
 }
 
 const PUBLISH_KEYS = ["published", "target", "mode", "protocol"] as const;
 
 function portNumber(spec: string, what: string, v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new Error(`invalid publish spec "${spec}": ${what} port must be 1-65535`);
+  const n = decimal(v) ?? NaN;
+  if (!(n >= 1 && n <= 65535)) throw new Error(`invalid publish spec "${spec}": ${what} port must be 1-65535`);
   return n;
 }
 

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Task } from "../../schemas/api.js";
-import { errorCell, portsCell, psRows } from "./service-rows.js";
+import { errorCell, portsCell, psRows, restartNote } from "./service-rows.js";
 
 function task(id: string, slot: number, state: Task["Status"]["State"], desired: Task["DesiredState"], createdAt: string, err?: string): Task {
   return {
@@ -24,6 +24,16 @@ describe("service ps rows", () => {
       ["old100000000", " \\_ web.1", "busybox:1", "host-1", "Shutdown", "Failed 5 seconds ago", `"task: non-zero exit (1): some…"`, ""],
       ["two000000000", "web.2", "busybox:1", "host-1", "Running", "Running 5 seconds ago", "", ""],
     ]);
+  });
+  it("a held restart replacement shows its back-off in the ERROR column", () => {
+    const held = (createdAt: string, restartAt: string) => ({ ...task("r", 1, "pending", "ready", createdAt), RestartAt: restartAt });
+    const now = new Date("2026-01-01T00:01:00Z");
+    // Created 0:00:40 with an 80 s back-off (5 s × 2^4): the 5th failure in a row; 60 s to go.
+    assert.equal(restartNote(held("2026-01-01T00:00:40Z", "2026-01-01T00:02:00Z"), now), "restarting in 1m (back-off after 5 failures)");
+    assert.equal(restartNote(held("2026-01-01T00:00:58Z", "2026-01-01T00:01:03Z"), now), "restarting in 3s", "a first failure: the plain delay");
+    assert.equal(restartNote(held("2026-01-01T00:00:00Z", "2026-01-01T00:00:05Z"), now), undefined, "delay over");
+    const rows = psRows([held("2026-01-01T00:00:40Z", "2026-01-01T00:02:00Z")], new Map(), now, true);
+    assert.equal(rows[0]![6], `"restarting in 1m (back-off after 5 failures)"`);
   });
   it("shows the whole error with --no-trunc, nothing when there is none", () => {
     assert.equal(errorCell("a".repeat(40), true), `"${"a".repeat(40)}"`);

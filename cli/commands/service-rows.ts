@@ -1,5 +1,5 @@
 import type { Service, Task } from "../../schemas/api.js";
-import { desiredReplicas } from "../../schemas/index.js";
+import { desiredReplicas, RESTART_DEFAULTS } from "../../schemas/index.js";
 import { shortId, titleCase } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
 import { maxPerNodeSuffix } from "./service-placement-flags.js";
@@ -31,6 +31,28 @@ export function errorCell(err: string | undefined, noTrunc: boolean): string {
   return `"${e}"`;
 }
 
+/** `40s`, `2m30s`, `5m` */
+function shortDuration(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return `${s}s`;
+  return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
+}
+
+/**
+ * A held restart replacement still in its delay: `restarting in 40s (back-off after 4 failures)`.
+ * The failure count is read from the back-off it was created with (Delay × 2^(n−1), the
+ * orchestrator's rule), so no field beyond RestartAt is needed.
+ */
+export function restartNote(t: Task, now: Date): string | undefined {
+  if (!t.RestartAt || t.DesiredState !== "ready") return undefined;
+  const left = Date.parse(t.RestartAt) - now.getTime();
+  if (left <= 0) return undefined;
+  const delayMs = (t.Spec.RestartPolicy?.Delay ?? RESTART_DEFAULTS.Delay) / 1e6;
+  const held = Date.parse(t.RestartAt) - Date.parse(t.CreatedAt);
+  const failures = delayMs > 0 && held >= 1.5 * delayMs ? Math.round(Math.log2(held / delayMs)) + 1 : 1;
+  return `restarting in ${shortDuration(left)}${failures > 1 ? ` (back-off after ${failures} failures)` : ""}`;
+}
+
 /** `web.2`, or `web.<node id>` for a global task (slot 0). */
 export function taskName(t: Task): string {
   return `${t.ServiceName}.${t.Slot === 0 && t.NodeID ? t.NodeID : t.Slot}`;
@@ -58,7 +80,7 @@ export function psRows(tasks: Task[], nodeNames: Map<string, string>, now: Date,
     return [
       shortId(t.ID, noTrunc), shown, imageOf(t.Spec.ContainerSpec.Image),
       t.NodeID ? nodeNames.get(t.NodeID) ?? t.NodeID : "",
-      titleCase(t.DesiredState), `${titleCase(t.Status.State)} ${since} ago`, errorCell(t.Status.Err, noTrunc), portsCell(t),
+      titleCase(t.DesiredState), `${titleCase(t.Status.State)} ${since} ago`, errorCell(t.Status.Err ?? restartNote(t, now), noTrunc), portsCell(t),
     ];
   });
 }

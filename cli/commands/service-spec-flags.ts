@@ -1,5 +1,6 @@
 import type { Healthcheck, RestartPolicy, ServiceSpec, UpdateConfig } from "../../schemas/index.js";
 import { durationFlag } from "./service-duration.js";
+import { decimal } from "./decimal.js";
 
 /*
  * Flags shared by `service create` and `service update` (pure): each one the user set is merged into
@@ -36,8 +37,9 @@ export interface SpecFlags {
 
 /** `--update-parallelism 2` → 2; anything but a non-negative integer is refused, naming the flag. */
 export function parseUint(flag: string, v: string): number {
-  if (!/^\d+$/.test(v)) throw new Error(`invalid argument "${v}" for "${flag}" flag: expected a non-negative integer`);
-  return Number(v);
+  const n = decimal(v);
+  if (n === undefined) throw new Error(`invalid argument "${v}" for "${flag}" flag: expected a non-negative integer`);
+  return n;
 }
 
 export function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {

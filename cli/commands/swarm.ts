@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ApiClient } from "../client.js";
 import { clientOf, print } from "./common.js";
 import { durationFlag } from "./service-duration.js";
+import { decimal } from "./decimal.js";
 
 /** Where `swarm join` should point: the advertised address, else the host:port of the api that answered. */
 function joinAddr(client: ApiClient, advertise?: string): string {
@@ -71,7 +72,7 @@ async function updateSwarm(client: ApiClient, o: SwarmSettingsFlags): Promise<st
 /** The cluster settings `init` and `update` share; a bad value names its flag. */
 export function parseSwarmSettings(o: SwarmSettingsFlags): { TaskHistoryRetentionLimit?: number; HeartbeatPeriodMs?: number } {
   const limit = o.taskHistoryLimit;
-  if (limit !== undefined && !/^-?\d+$/.test(limit)) {
+  if (limit !== undefined && decimal(limit, true) === undefined) {
     throw new Error(`invalid argument "${limit}" for "--task-history-limit" flag: expected an integer`);
   }
   let heartbeatMs: number | undefined;

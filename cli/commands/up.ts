@@ -3,16 +3,17 @@ import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { joinCluster } from "../../deploy/launcher/join.js";
+import { decimal } from "./decimal.js";
 
 function port(v: string): number {
-  const n = Number(v);
+  const n = decimal(v) ?? NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`invalid port "${v}": expected 1-65535`);
   return n;
 }
 
 function count(min: number, max: number): (v: string) => number {
   return (v) => {
-    const n = Number(v);
+    const n = decimal(v) ?? NaN;
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`invalid count "${v}": expected ${min}-${max}`);
     return n;
   };

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { Informer } from "../shared/projection/index.js";
 import { invalidArgument } from "../shared/errors/index.js";
 import { type ServiceDeps } from "../shared/runtime/index.js";
+import { specLimitsFrom, type SpecLimits } from "../../schemas/index.js";
 import { createHttpServer, type HttpOptions } from "./shell/http.js";
 import { listOf } from "./shell/request-guard.js";
 import { apiRoutes } from "./shell/routes.js";
@@ -13,6 +14,8 @@ export interface ApiOptions {
   listen?: string;
   /** HTTP limits and who may call; `hostNames` default `$SWARM_API_HOSTS`, `origins` `$SWARM_API_ORIGINS` (comma-separated). */
   http?: HttpOptions;
+  /** Spec limits; default SPEC_LIMITS with `$SWARM_MAX_REPLICAS` / `$SWARM_MAX_TASKS` applied. */
+  limits?: SpecLimits;
 }
 
 export interface RunningApi {
@@ -44,7 +47,7 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const http: HttpOptions = {
     hostNames: listOf(process.env.SWARM_API_HOSTS), origins: listOf(process.env.SWARM_API_ORIGINS), ...opts.http,
   };
-  const routes = apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId });
+  const routes = apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, limits: opts.limits ?? specLimitsFrom(process.env) });
   const server = createHttpServer(routes, log, http);
   try {
     await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,7 @@ import { startController } from "../shared/reconcile/index.js";
 import { plan } from "./core/index.js";
 import { activeServices, ServiceRouter } from "./shell/routing.js";
 import { Wakeups } from "./shell/wakeups.js";
+import { specLimitsFrom, type SpecLimits } from "../../schemas/index.js";
 
 export { plan, nextWakeup } from "./core/index.js";
 
@@ -23,6 +24,8 @@ export interface OrchestratorOptions {
   partitioned?: boolean;
   /** Partition view sweep period, ms (tests). Default 500. */
   partitionSweepMs?: number;
+  /** Spec limits a service must be within to be acted on (core/limits.ts). Default SPEC_LIMITS. */
+  limits?: SpecLimits;
 }
 
 export interface RunningOrchestrator {
@@ -48,9 +51,9 @@ export async function start(deps: ServiceDeps, opts: OrchestratorOptions = {}): 
     keysOfEvent: (e, state) => router.keysOf(e, state),
     onSynced: (state) => router.seed(state),
     // The pass's new tasks are one TasksCreated on the service's task set (batches.ts).
-    plan: (state, serviceId, now) => packCreated(state, plan(state, serviceId, now, deterministicId)),
+    plan: (state, serviceId, now) => packCreated(state, plan(state, serviceId, now, deterministicId, opts.limits)),
     afterPass: (serviceId, _written, c) => {
-      wakeups ??= new Wakeups((id) => c.enqueue(id));
+      wakeups ??= new Wakeups((id) => c.enqueue(id), opts.limits);
       wakeups.schedule(c.informer.state, serviceId, c.now());
     },
     resyncMs: opts.resyncMs ?? 5000,
@@ -75,5 +78,7 @@ const OrchestratorConfig = z.object({
 /** Options from the environment; a bad value names the variable. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): OrchestratorOptions {
   const cfg = parseEnv(OrchestratorConfig, env);
-  return cfg.SWARM_ORCHESTRATOR_RESYNC_MS === undefined ? {} : { resyncMs: cfg.SWARM_ORCHESTRATOR_RESYNC_MS };
+  // The same SWARM_MAX_REPLICAS as the api's, so a spec the api accepts is one the orchestrator acts on.
+  const limits = specLimitsFrom(env);
+  return cfg.SWARM_ORCHESTRATOR_RESYNC_MS === undefined ? { limits } : { resyncMs: cfg.SWARM_ORCHESTRATOR_RESYNC_MS, limits };
 }

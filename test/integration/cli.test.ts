@@ -1,6 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { join } from "node:path";
 import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
@@ -87,6 +88,25 @@ describe("swarm CLI against a real api", () => {
     assert.equal(dup.code, 0);
     const again = await swarm("service", "create", "-d", "--name", "dup", "img");
     assert.equal(again.stderr, "Error: rpc error: code = AlreadyExists desc = name conflicts with an existing object: service dup already exists\n");
+  });
+
+  it("a closed output ends the command quietly (swarm events --follow | head -1)", { timeout: 60_000 }, async () => {
+    await swarm("init"); // already done when the whole file runs
+    assert.equal((await swarm("service", "create", "-d", "--name", "epipe-1", "img")).code, 0);
+    const child = spawn(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", api.url, "events", "--since", "seq:1", "--follow"],
+      { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => { stderr += b.toString(); });
+    const exited = once(child, "exit");
+    await once(child.stdout, "data");
+    child.stdout.destroy(); // the reader goes away, as head does after its first line
+    // The next event makes the follower write into the closed pipe.
+    const c = await swarm("service", "create", "-d", "--name", "epipe-2", "img");
+    assert.equal(c.code, 0, c.stderr);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const [code] = await exited;
+    clearTimeout(timer);
+    assert.deepEqual({ code, stderr }, { code: 141, stderr: "" });
   });
 
   it("create shows progress until converged (tasks driven by the test, as the orchestrator and agent would)", async () => {

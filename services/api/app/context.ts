@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Actor } from "../../../schemas/index.js";
+import { SPEC_LIMITS, type Actor, type SpecLimits } from "../../../schemas/index.js";
 import { decideAndCommit } from "../../shared/reconcile/index.js";
 import { randomId } from "../../shared/eventlog/index.js";
 import { type ClusterState, type EventStore, type PlannedEvent } from "../../shared/model/index.js";
@@ -22,6 +22,13 @@ export interface AppDeps {
   nc?: NatsConnection;
   /** This api instance (`api-1234`): the `via` of every actor it records. Default `api`. */
   instanceId?: string;
+  /** Spec limits (replicas per service, tasks per cluster, sizes). Default SPEC_LIMITS. */
+  limits?: SpecLimits;
+}
+
+/** The spec limits this api enforces. */
+export function limitsOf(deps: AppDeps): SpecLimits {
+  return deps.limits ?? SPEC_LIMITS;
 }
 
 /** The api instance named as `via` in recorded actors. */

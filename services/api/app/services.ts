@@ -9,24 +9,24 @@ import { type Filters } from "../core/filters.js";
 import { findService } from "../core/lookup.js";
 import { checkServiceSpec } from "../core/spec-checks.js";
 import * as views from "../core/views.js";
-import { commitAs, fresh, stateOf, type AppDeps } from "./context.js";
+import { commitAs, fresh, limitsOf, stateOf, type AppDeps } from "./context.js";
 
 /* Services and their tasks: commands (create, update, rollback, remove) and queries. */
 
 /** Creates a service from a parsed spec; the id is drawn here. */
 export async function createService(deps: AppDeps, actor: Actor, spec: ServiceSpec): Promise<{ ID: string }> {
-  checkServiceSpec(spec);
+  checkServiceSpec(spec, limitsOf(deps));
   const id = randomId();
   const f = fresh();
-  await commitAs(deps, actor, (s) => decideCreateService(s, spec, id, f));
+  await commitAs(deps, actor, (s) => decideCreateService(s, spec, id, f, limitsOf(deps)));
   return { ID: id };
 }
 
 /** A spec update at the version the client read (`ref`: id, name or unique id prefix). */
 export async function updateService(deps: AppDeps, actor: Actor, input: { ref: string; version: number; spec: ServiceSpec }): Promise<void> {
-  checkServiceSpec(input.spec);
+  checkServiceSpec(input.spec, limitsOf(deps));
   const f = fresh();
-  await commitAs(deps, actor, (s) => decideUpdateService(s, input.ref, input.version, input.spec, f));
+  await commitAs(deps, actor, (s) => decideUpdateService(s, input.ref, input.version, input.spec, f, limitsOf(deps)));
 }
 
 /** Manual rollback: spec and previous spec swap. */

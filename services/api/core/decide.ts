@@ -1,10 +1,11 @@
 import type { ControlPlaneScaleRequest, InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
-import type { NodeRole, ServiceSpec } from "../../../schemas/index.js";
-import { desiredReplicas, subjects } from "../../../schemas/index.js";
+import type { NodeRole, ServiceSpec, SpecLimits } from "../../../schemas/index.js";
+import { desiredReplicas, SPEC_LIMITS, subjects } from "../../../schemas/index.js";
 import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/model/index.js";
 import { alreadyExists, failedPrecondition, invalidArgument, SwarmError, unavailable } from "../../shared/errors/index.js";
 import { plan, versionOf } from "../../shared/model/index.js";
 import { findService, liveServices } from "./lookup.js";
+import { checkClusterTasks } from "./spec-limits.js";
 
 /*
  * Pure deciders: request + projection → planned events, or a SwarmError. Ids, tokens and host
@@ -76,9 +77,12 @@ function assertNameFree(state: ClusterState, name: string, exceptId?: string): v
   }
 }
 
-export function decideCreateService(state: ClusterState, spec: ServiceSpec, serviceId: string, fresh: Pick<Fresh, "requestId">): PlannedEvent[] {
+export function decideCreateService(
+  state: ClusterState, spec: ServiceSpec, serviceId: string, fresh: Pick<Fresh, "requestId">, limits: SpecLimits = SPEC_LIMITS,
+): PlannedEvent[] {
   requireCluster(state);
   assertNameFree(state, spec.Name);
+  checkClusterTasks(state, spec, undefined, limits);
   return [plan("ServiceCreated", "service", serviceId, { serviceId, spec }, 0, `create:${fresh.requestId}`)];
 }
 
@@ -87,7 +91,7 @@ export function decideCreateService(state: ClusterState, spec: ServiceSpec, serv
  * the current spec as the previous one (reference §5.2); the orchestrator's updater rolls it out.
  */
 export function decideUpdateService(
-  state: ClusterState, ref: string, version: number, spec: ServiceSpec, fresh: Pick<Fresh, "requestId">,
+  state: ClusterState, ref: string, version: number, spec: ServiceSpec, fresh: Pick<Fresh, "requestId">, limits: SpecLimits = SPEC_LIMITS,
 ): PlannedEvent[] {
   requireCluster(state);
   const svc = findService(state, ref);
@@ -96,6 +100,7 @@ export function decideUpdateService(
   if (spec.Name !== svc.spec.Name) throw invalidArgument("renaming services is not supported");
   const wasGlobal = desiredReplicas(svc.spec) === undefined;
   if (wasGlobal !== (desiredReplicas(spec) === undefined)) throw invalidArgument("service mode change is not allowed");
+  checkClusterTasks(state, spec, svc.id, limits);
   return [plan("ServiceUpdated", "service", svc.id, { serviceId: svc.id, spec }, current, `update:${fresh.requestId}`)];
 }
 

@@ -87,6 +87,7 @@ export function taskView(state: ClusterState, t: TaskView): api.Task {
       ...(t.ports?.length ? { PortStatus: { Ports: t.ports } } : {}),
     },
     DesiredState: t.desiredState,
+    ...(t.restartAt !== undefined ? { RestartAt: t.restartAt } : {}),
   };
 }
 

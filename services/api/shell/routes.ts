@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { InitRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
-import { ServiceSpec } from "../../../schemas/index.js";
+import { QueryVersion, ServiceSpec } from "../../../schemas/index.js";
 import * as app from "../app/index.js";
 import { requestActor } from "../core/actor.js";
 import { parseFilters, type FilterValues, type Filters } from "../core/filters.js";
@@ -21,7 +21,7 @@ import { parse, queryOf } from "./parse.js";
 
 export type RouteDeps = app.AppDeps;
 
-const Version = z.coerce.number({ error: "version: must be a number" }).int().nonnegative();
+const Version = QueryVersion;
 /** Docker's `?rollback=previous`; any other non-empty value is refused. */
 const Rollback = z.enum(["", "previous"], { error: `rollback: must be "previous"` }).optional();
 const Bool = (name: string) => z.enum(["", "0", "1", "false", "true"], { error: `${name}: must be true or false` }).optional();

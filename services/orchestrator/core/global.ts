@@ -3,7 +3,7 @@ import { plan, slotKey } from "../../shared/model/index.js";
 import { isTerminal, taskStateRank, type EventData } from "../../../schemas/index.js";
 import { matchAll, parseConstraints } from "../../shared/model/index.js";
 import { Draft, type IdFor } from "./draft.js";
-import { mayPromote, restartAllowed, restartAtFor, restartPolicy, type Policy } from "./policy.js";
+import { mayPromote, restartAllowed, restartAtFor, restartDue, restartPolicy, type Policy } from "./restart.js";
 import { historyLimit, reap, removable } from "./reaper.js";
 import { byAge } from "./slots.js";
 
@@ -78,7 +78,7 @@ function reconcileNode(p: Pass, n: NodeView, nodeTasks: readonly TaskView[], idF
     create(p, n.id, "running", idFor);
     return;
   }
-  if (!restartAllowed(p.policy, newest, nodeTasks, p.svc.specVersion, p.d.now)) return;
+  if (!restartAllowed(p.policy, newest, nodeTasks, p.svc.specVersion, p.d.now) || !restartDue(newest, p.d.now)) return;
   const restartAt = restartAtFor(p.d.state, p.policy, newest, p.d.now);
   create(p, n.id, "ready", idFor, { restartAt, replaces: newest.id });
 }

@@ -1,10 +1,11 @@
 import type { ClusterState, ServiceView, TaskView } from "../../shared/model/index.js";
 import { tasksOfService } from "../../shared/model/index.js";
 import type { PlannedEvent } from "../../shared/model/index.js";
-import { desiredReplicas, taskStateRank } from "../../../schemas/index.js";
+import { desiredReplicas, isTerminal, SPEC_LIMITS, taskStateRank, type SpecLimits } from "../../../schemas/index.js";
 import { Draft, type IdFor } from "./draft.js";
 import { planGlobal } from "./global.js";
-import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartPolicy, STOP_WAIT_MS, type Policy } from "./policy.js";
+import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartDue, restartPolicy, STOP_WAIT_MS, type Policy } from "./restart.js";
+import { holdService, overBudget, overLimit } from "./limits.js";
 import { historyLimit, reap } from "./reaper.js";
 import { freeSlots, groupBySlot, scaleDownOrder } from "./slots.js";
 import { runUpdater, updaterReplaces, type KeptSlot } from "./updater.js";
@@ -22,8 +23,8 @@ const runnable = (t: TaskView, d: Draft) => taskStateRank(d.desiredOf(t)) <= RUN
 /** A slot this pass works on; `restart` = the ended task to replace if the slot is kept. */
 type WorkSlot = KeptSlot;
 
-/** The events that move `serviceId`'s tasks towards its spec at `now`. */
-export function plan(state: ClusterState, serviceId: string, now: Date, idFor: IdFor): PlannedEvent[] {
+/** The events that move `serviceId`'s tasks towards its spec at `now`; a spec over `limits` is held (limits.ts). */
+export function plan(state: ClusterState, serviceId: string, now: Date, idFor: IdFor, limits: SpecLimits = SPEC_LIMITS): PlannedEvent[] {
   const svc = state.services.get(serviceId);
   const tasks = tasksOfService(state, serviceId);
   const d = new Draft(state, now, idFor);
@@ -34,12 +35,17 @@ export function plan(state: ClusterState, serviceId: string, now: Date, idFor: I
   }
   const replicas = desiredReplicas(svc.spec);
   if (replicas === undefined) return planGlobal(state, svc, tasks, now, idFor);
-  replicated(d, svc, tasks, replicas);
+  replicated(d, svc, tasks, replicas, limits);
   return d.events();
 }
 
 /** One pass over a replicated service; returns the updater's next wake-up (ms), if any. */
-function replicated(d: Draft, svc: ServiceView, tasks: readonly TaskView[], replicas: number): number | undefined {
+function replicated(d: Draft, svc: ServiceView, tasks: readonly TaskView[], replicas: number, limits: SpecLimits): number | undefined {
+  const refused = overLimit(svc, limits) ?? overBudget(svc, tasks, d.now, limits, d.state.tasks);
+  if (refused !== undefined) {
+    holdService(d, svc, refused);
+    return undefined;
+  }
   const policy = restartPolicy(svc.spec.TaskTemplate);
   const slots = inspectSlots(d, svc, policy, tasks);
   const kept = scale(d, svc, slots, replicas);
@@ -73,7 +79,8 @@ function inspectSlots(d: Draft, svc: ServiceView, policy: Policy, tasks: readonl
     const newest = slotTasks[slotTasks.length - 1]!;
     if (taskStateRank(d.desiredOf(newest)) >= REMOVE) continue; // removed: the slot is free
     // Ended and not removed: replaced when the policy allows, else it keeps its slot (Swarm).
-    const restart = restartAllowed(policy, newest, slotTasks, svc.specVersion, d.now) ? newest : undefined;
+    const allowed = restartAllowed(policy, newest, slotTasks, svc.specVersion, d.now) && restartDue(newest, d.now);
+    const restart = allowed ? newest : undefined;
     out.push({ slot, tasks: slotTasks, holders: [newest], restart });
   }
   return out;
@@ -111,15 +118,17 @@ function replace(d: Draft, svc: ServiceView, s: WorkSlot): void {
  * When `serviceId` next needs a pass even if nothing happens: a held replacement's promotion, the
  * end of an update delay or of the last slot's monitor window.
  */
-export function nextWakeup(state: ClusterState, serviceId: string, now: Date): Date | undefined {
+export function nextWakeup(state: ClusterState, serviceId: string, now: Date, limits: SpecLimits = SPEC_LIMITS): Date | undefined {
   let next = Infinity;
   const svc = state.services.get(serviceId);
   const replicas = svc && !svc.removed ? desiredReplicas(svc.spec) : undefined;
   if (svc && replicas !== undefined) {
-    const at = replicated(new Draft(state, now, (seed) => seed), svc, tasksOfService(state, serviceId), replicas);
+    const at = replicated(new Draft(state, now, (seed) => seed), svc, tasksOfService(state, serviceId), replicas, limits);
     if (at !== undefined && at > now.getTime()) next = at;
   }
   for (const t of tasksOfService(state, serviceId)) {
+    // An ended task still in its restart delay gets its replacement when the delay is over.
+    if (t.restartAt !== undefined && isTerminal(t.state) && now.getTime() < Date.parse(t.restartAt)) next = Math.min(next, Date.parse(t.restartAt));
     if (t.desiredState !== "ready") continue;
     const at = promotableAt(t);
     if (now.getTime() < at) next = Math.min(next, at);

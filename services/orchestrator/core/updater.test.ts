@@ -4,7 +4,7 @@ import { taskStateRank, type UpdateConfig } from "../../../schemas/index.js";
 import type { TaskView } from "../../shared/model/index.js";
 import { Given, NS, SEC, summary } from "./test-fixture.js";
 import { nextWakeup } from "./plan.js";
-import { isDirty } from "./dirty.js";
+import { isDirty } from "./update-rules.js";
 
 /*
  * Given/when/then for the rolling updater: a "web" service on node n1, updated from busybox to

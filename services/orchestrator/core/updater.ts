@@ -3,7 +3,7 @@ import { plan } from "../../shared/model/index.js";
 import { isTerminal, subjects, taskStateRank, type UpdateState } from "../../../schemas/index.js";
 import { versionOf } from "../../shared/model/index.js";
 import type { Draft } from "./draft.js";
-import { isDirty, settleMs, updateSettings, type UpdateSettings } from "./dirty.js";
+import { isDirty, settleMs, updateSettings, type UpdateSettings } from "./update-rules.js";
 import type { Slot } from "./slots.js";
 
 /*

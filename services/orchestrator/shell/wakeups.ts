@@ -1,4 +1,5 @@
 import type { ClusterState } from "../../shared/model/index.js";
+import type { SpecLimits } from "../../../schemas/index.js";
 import { nextWakeup } from "../core/index.js";
 
 /**
@@ -8,11 +9,11 @@ import { nextWakeup } from "../core/index.js";
 export class Wakeups {
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly enqueue: (serviceId: string) => void) {}
+  constructor(private readonly enqueue: (serviceId: string) => void, private readonly limits?: SpecLimits) {}
 
   /** After a pass: (re)arm the service's timer for what the projection says comes next. */
   schedule(state: ClusterState, serviceId: string, now: Date): void {
-    const at = nextWakeup(state, serviceId, now)?.getTime();
+    const at = nextWakeup(state, serviceId, now, this.limits)?.getTime();
     const current = this.timers.get(serviceId);
     if (current && current.at === at) return;
     if (current) clearTimeout(current.timer);

@@ -74,12 +74,59 @@ export function restartAllowed(
   return restarts < p.maxAttempts;
 }
 
+/**
+ * Consecutive failures of a slot back off: Delay × 2^(n−1), at most BACKOFF_CAP_MS (or Delay when
+ * that is longer), as Kubernetes' CrashLoopBackOff does; Swarm has only the fixed Delay. Delay 0
+ * keeps Swarm's immediate restarts (the event budget still bounds them).
+ */
+export const BACKOFF_CAP_MS = 5 * 60_000;
+/** A task that ran this long before it ended resets its slot's back-off. */
+export const BACKOFF_RESET_MS = 10_000;
+
+/** Reached running and stayed there BACKOFF_RESET_MS or more before it ended. */
+function ranLong(t: TaskView): boolean {
+  if (t.runningAt === undefined) return false;
+  const end = isTerminal(t.state) ? Date.parse(t.statusAt) : Infinity;
+  return end - Date.parse(t.runningAt) >= BACKOFF_RESET_MS;
+}
+
+/**
+ * How many times in a row the slot's task failed without running a while, `old` (just ended)
+ * included. Read from `old` itself, not the slot's history (the reaper trims that): a replacement
+ * held for Delay × 2^(k−1) was created after k failures. A task an update created, or one that ran
+ * long, starts the count afresh.
+ */
+export function consecutiveFailures(old: TaskView, p: Policy): number {
+  if (ranLong(old) || old.restartAt === undefined || p.delayMs === 0) return 1;
+  // createdAt is the append's time, a little after the pass that chose restartAt: round, never compare exactly.
+  const held = Date.parse(old.restartAt) - Date.parse(old.createdAt);
+  if (held < p.delayMs / 2) return 1;
+  return Math.max(0, Math.round(Math.log2(held / p.delayMs))) + 2;
+}
+
+/** The delay before the replacement after `failures` consecutive failures. */
+export function backoffMs(p: Policy, failures: number): number {
+  if (p.delayMs === 0) return 0;
+  const cap = Math.max(p.delayMs, BACKOFF_CAP_MS);
+  return Math.min(cap, p.delayMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));
+}
+
+/**
+ * Whether `old` may be replaced now: a held replacement that failed before its own restart time
+ * (an image that cannot be pulled fails while preparing) is replaced only once that time has come,
+ * else each fast failure would create the next task at once.
+ */
+export function restartDue(old: TaskView, now: Date): boolean {
+  return old.restartAt === undefined || now.getTime() >= Date.parse(old.restartAt);
+}
+
 /** When a replacement of `old` may be promoted (ISO); undefined = no delay. */
 export function restartAtFor(state: ClusterState, p: Policy, old: TaskView, now: Date): string | undefined {
-  if (onDrainedNode(state, old) || p.delayMs === 0) return undefined;
+  const delay = backoffMs(p, consecutiveFailures(old, p));
+  if (onDrainedNode(state, old) || delay === 0) return undefined;
   // A restart requested while the old task was itself still in its delay waits for that delay.
   const base = Math.max(now.getTime(), old.restartAt ? Date.parse(old.restartAt) : 0);
-  return new Date(base + p.delayMs).toISOString();
+  return new Date(base + delay).toISOString();
 }
 
 /** The earliest time a held replacement (desired ready) may be promoted to running. */
