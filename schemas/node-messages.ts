@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NodeDescription } from "./events.js";
+import { NodeDescription } from "./events/index.js";
 import { TaskState } from "./primitives.js";
 import { EndpointSpec, PortConfig, TaskSpec } from "./specs.js";
 

@@ -1,12 +1,11 @@
-import type { AggregateKind, EventData } from "../../../schemas/index.js";
+import type { AggregateKind, BatchType, EventData } from "../../../schemas/index.js";
 import { subjects } from "../../../schemas/index.js";
 import type { ClusterState } from "./cluster-state.js";
 import { versionOf } from "./cluster-state.js";
 import { plan, type PlannedEvent } from "./event-store.js";
-import type { BatchType } from "./batch-members.js";
 
 /*
- * Packing planned singular task events into batches (schemas/events.ts). Pure. Writers plan
+ * Packing planned singular task events into batches (schemas/events/batches.ts). Pure. Writers plan
  * singular events as before and pack them here; readers expand batches (batch-members.ts).
  */
 

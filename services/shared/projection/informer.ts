@@ -1,6 +1,6 @@
 import type { StoredEvent } from "../../../schemas/index.js";
 import { errorMessage, unavailable } from "../errors/index.js";
-import type { EventStore, Subscription } from "../model/index.js";
+import type { EventStore, Subscription, UnreadableEvent } from "../model/index.js";
 import { evolve, initialClusterState, type ClusterState } from "../model/index.js";
 import { isBatch, membersOf } from "../model/index.js";
 import type { Logger } from "../telemetry/index.js";
@@ -36,7 +36,9 @@ export class Informer {
   private sub?: Subscription;
   private readonly listeners = new Set<EventListener>();
   /** Pending `waitFor`s, ascending by seq: applying an event looks only at the front. */
-  private readonly waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly waiters: { seq: number; resolve: () => void; reject: (err: Error) => void }[] = [];
+  /** Set when the log holds an event this build cannot read: the projection stops there (see `halt`). */
+  private failure?: Error;
   private syncedFlag = false;
   /** Id of the event at `state.seq` (recorded in a snapshot so a loader can check it is of this log). */
   private lastEventId = "";
@@ -51,6 +53,8 @@ export class Informer {
   constructor(private readonly store: EventStore, private readonly opts: InformerOptions = {}) {}
 
   get synced(): boolean { return this.syncedFlag; }
+  /** Why the projection stopped following, if it did (an event this build cannot read). */
+  get failed(): Error | undefined { return this.failure; }
   get seq(): number { return this.state.seq; }
   /** The sequence of the snapshot `start()` began from (0: replayed from the start). */
   get startedFrom(): number { return this.fromSnapshot; }
@@ -70,7 +74,7 @@ export class Informer {
     }
     const fromSnapshot = (this.fromSnapshot = this.state.seq);
     const head = await this.store.headSeq();
-    this.sub = this.store.subscribe(this.state.seq + 1, (e) => this.apply(e));
+    this.sub = this.store.subscribe(this.state.seq + 1, (e) => this.apply(e), (u) => this.halt(u));
     await this.waitFor(head, this.opts.syncTimeoutMs ?? 600_000);
     this.syncedFlag = true;
     this.opts.log?.info("projection synced", {
@@ -93,6 +97,21 @@ export class Informer {
     while (n < this.waiters.length && this.waiters[n]!.seq <= this.state.seq) n++;
     if (n > 0) for (const w of this.waiters.splice(0, n)) w.resolve();
     if (this.syncedFlag) this.maybeSnapshot();
+  }
+
+  /**
+   * The rolling-upgrade policy (DESIGN §3): an event of a type or version this build does not know
+   * was written by a newer control plane. Folding on without it would decide on a wrong state, and
+   * skipping it silently would be worse: the projection stops at that event, says which and why,
+   * and every `waitFor` (and so `start()`) fails with that error until this service is upgraded.
+   */
+  private halt(u: UnreadableEvent): void {
+    this.failure = unavailable(
+      `projection stopped at event seq ${u.seq} (${u.type ?? "unknown type"} on ${u.subject}): ${u.why}; ` +
+      "this service cannot read what a newer control plane wrote: upgrade it",
+    );
+    this.opts.log?.error("projection stopped: event cannot be read", { ...u, folded: this.state.seq });
+    for (const w of this.waiters.splice(0)) w.reject(this.failure);
   }
 
   /** Schedules a write, off the apply path, when enough events were applied since the last snapshot. */
@@ -138,10 +157,12 @@ export class Informer {
   /** Resolves once the projection has applied `seq` (read-your-writes). */
   waitFor(seq: number, timeoutMs = 10_000): Promise<void> {
     if (this.state.seq >= seq) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const w = {
         seq,
         resolve: () => { clearTimeout(timer); resolve(); },
+        reject: (err: Error) => { clearTimeout(timer); reject(err); },
       };
       const timer = setTimeout(() => {
         const i = this.waiters.indexOf(w);
