@@ -46,6 +46,8 @@ export type EventTypeOf<K extends AggregateKind> = { [T in EventType]: Catalogue
 export type BatchType = { [T in EventType]: Catalogue[T] extends { batch: object } ? T : never }[EventType];
 /** The types a fold sees: batches are read as their members. */
 export type SingularType = Exclude<EventType, BatchType>;
+/** The aggregates a fold has a slice for: the kinds of the singular types. */
+export type SingularKind = Catalogue[SingularType]["kind"];
 
 const Meta = {
   id: z.string().min(1),
