@@ -1,6 +1,6 @@
 export * from "./primitives.js";
 export * from "./specs.js";
-export * from "./events.js";
+export * from "./events/index.js";
 export * from "./subjects.js";
 export * from "./node-messages.js";
 export * as api from "./api.js";

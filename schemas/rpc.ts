@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NodeDescription } from "./events.js";
+import { NodeDescription } from "./events/index.js";
 
 /*
  * Request/reply between processes (`swarm.rpc.…`, DESIGN §1): each endpoint is described once here

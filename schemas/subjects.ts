@@ -1,3 +1,5 @@
+import type { AggregateKind } from "./events/index.js";
+
 /** Subject, stream, bucket and consumer names: the one place they are spelled. */
 export const STREAMS = {
   events: "EVENTS",
@@ -38,8 +40,6 @@ export const BUCKETS = {
   leases: "swarm-leases",
 } as const;
 
-/** `tasks`, `placements`, `reports`: the subjects of batches (schemas/events.ts). */
-export type AggregateKind = "cluster" | "node" | "service" | "task" | "tasks" | "placements" | "reports";
 
 export const subjects = {
   eventsAll: "swarm.evt.>",

@@ -7,7 +7,9 @@ import { type NatsConnection } from "../../services/shared/nats/index.js";
 import { deleteAllSnapshots, Informer, SnapshotStore, type InformerOptions } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
-import { BUCKETS } from "../../schemas/index.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { BUCKETS, STREAMS } from "../../schemas/index.js";
+import { initialClusterState, parseSnapshotState, toSnapshotState } from "../../services/shared/model/index.js";
 import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
@@ -160,4 +162,29 @@ describe("projection snapshots against a real nats-server", () => {
     assert.equal(warm.startedFrom, (await s.latest())!.seq);
     assert.deepEqual(canonicalState(warm.state), canonicalState((await fromScratch()).state));
   });
+
+  it("a slice written by another fold is refolded from the log; the other slices are restored from the snapshot", async () => {
+    const s = await snapshotStore("writer-slices");
+    await deleteAllSnapshots(nc);
+    const scratch = await fromScratch();
+    // A crafted snapshot at the head: a service the log never had (only a restore can bring it back), and no tasks.
+    const crafted = parseSnapshotState(JSON.parse(JSON.stringify(toSnapshotState(scratch.state))))!;
+    crafted.services.set("marker", { ...crafted.services.get("s1")!, id: "marker" });
+    crafted.tasks.clear();
+    crafted.tasksByService.clear();
+    crafted.createdPerSlot.clear();
+    const jsm = await jetstreamManager(nc);
+    const lastEventId = ((await jsm.streams.getMessage(STREAMS.events, { seq: crafted.seq }))!.json() as { id: string }).id;
+    assert.ok(await s.save(() => ({ state: crafted, lastEventId })));
+    const manifest = JSON.parse((await kv.get("cluster"))!.string()) as { slices: Record<string, string> };
+    await kv.put("cluster", JSON.stringify({ ...manifest, slices: { ...manifest.slices, task: "0000000000000000" } }));
+
+    const i = await informer({ snapshots: s });
+    assert.equal(i.startedFrom, crafted.seq, "started from the snapshot");
+    assert.ok(i.state.services.has("marker"), "the service slice was restored, not replayed");
+    const tasksOf = (st: typeof crafted) => canonicalState({ ...initialClusterState(), tasks: st.tasks, tasksByService: st.tasksByService, createdPerSlot: st.createdPerSlot });
+    assert.ok(i.state.tasks.size > 0);
+    assert.deepEqual(tasksOf(i.state), tasksOf(scratch.state), "the task slice was refolded from the log");
+  });
 });
+

@@ -105,6 +105,8 @@ export function summarize(e: Envelope, names: Names): string {
     case "TasksCreated": return `${e.data.tasks.length} tasks of service ${svc(names, e.data.serviceId)} created`;
     case "TasksAssigned": return `${e.data.assignments.length} tasks assigned`;
     case "TaskStatusesChanged": return `${e.data.changes.length} task status changes`;
+    // A type added to the catalogue reads as its type and subject until it gets a summary of its own.
+    default: return `${(e as Envelope).type} on ${(e as Envelope).subject}`;
   }
 }
 

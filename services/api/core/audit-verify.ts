@@ -1,5 +1,5 @@
 import { membersOf } from "../../shared/model/index.js";
-import { Envelope, formatZodError, parseEventSubject, taskStateRank, type Actor, type EventType, type TaskState } from "../../../schemas/index.js";
+import { decodeEvent, entryOf, type Envelope, parseEventSubject, taskStateRank, type Actor, type ControlPlaneService, type EventType, type TaskState } from "../../../schemas/index.js";
 
 /*
  * `swarm audit verify`, the pure part: every event parses against its schema, sits on its
@@ -7,61 +7,38 @@ import { Envelope, formatZodError, parseEventSubject, taskStateRank, type Actor,
  * (a task's observed state only moves forward). The hash chain is checked by the shell.
  */
 
-export type Producer = "api" | "orchestrator" | "scheduler" | "dispatcher";
-
-/** The one producer of each event type (schemas/events.ts): the single place this is spelled. */
-export const PRODUCERS: Record<EventType, Producer> = {
-  ClusterInitialized: "api", ClusterUpdated: "api",
-  NodeJoined: "api", NodeUpdated: "api", NodeRemoved: "api",
-  NodeRegistered: "dispatcher", NodeStatusChanged: "dispatcher",
-  ServiceCreated: "api", ServiceUpdated: "api", ServiceRemoved: "api", ServiceRollbackRequested: "api",
-  ServiceUpdateStatusChanged: "orchestrator", ServiceUpdateRolledBack: "orchestrator",
-  TaskCreated: "orchestrator", TaskDesiredStateChanged: "orchestrator", TaskDeleted: "orchestrator",
-  TaskAssigned: "scheduler", TaskUnschedulable: "scheduler",
-  TaskStatusChanged: "dispatcher",
-  TasksCreated: "orchestrator", TasksAssigned: "scheduler", TaskStatusesChanged: "dispatcher",
-};
+/** Who may produce events: a control-plane service (schemas/roster.ts). */
+export type Producer = ControlPlaneService;
 
 const isInstanceOf = (id: string | undefined, p: Producer) => id !== undefined && (id === p || id.startsWith(`${p}-`));
 
 /**
- * Why `actor` may not have produced an event of `type`, or undefined when it may. The api's events
- * act for a user (`via` the api instance when recorded); the dispatcher's act for itself or for a
- * node (`via` a dispatcher instance); every other producer's act for its own instance.
+ * Why `actor` may not have produced an event of `type`, or undefined when it may (the catalogue
+ * names the producer and whom it acts for). Events acting for a user are the api's: actor a user,
+ * `via` the api instance when recorded. Every other producer's act for its own instance, or (when
+ * the entry acts for a node) for a node `via` one of its instances.
  */
 export function producerProblem(type: EventType, actor: Actor): string | undefined {
-  const p = PRODUCERS[type];
+  const { producer: p, actsFor } = entryOf(type);
   const who = `${actor.kind} ${actor.id}${actor.via ? ` via ${actor.via}` : ""}`;
-  if (p === "api") {
-    const ok = actor.kind === "user" && (actor.via === undefined || isInstanceOf(actor.via, "api"));
-    return ok ? undefined : `${type} is produced by the api (actor: a user via api-…), not by ${who}`;
+  if (actsFor === "user") {
+    const ok = actor.kind === "user" && (actor.via === undefined || isInstanceOf(actor.via, p));
+    return ok ? undefined : `${type} is produced by the ${p} (actor: a user via ${p}-…), not by ${who}`;
   }
   if (actor.kind === "service" && isInstanceOf(actor.id, p) && actor.via === undefined) return undefined;
-  if (p === "dispatcher" && actor.kind === "node" && isInstanceOf(actor.via, p)) return undefined;
-  return `${type} is produced by the ${p} (actor: service ${p}-…${p === "dispatcher" ? " or a node via dispatcher-…" : ""}), not by ${who}`;
-}
-
-/** The aggregate kind of each event type: its subject must be `swarm.evt.<kind>.<id>`. */
-function kindOf(type: EventType): string {
-  if (type === "TasksCreated") return "tasks";
-  if (type === "TasksAssigned") return "placements";
-  if (type === "TaskStatusesChanged") return "reports";
-  return type.startsWith("Cluster") ? "cluster" : type.startsWith("Node") ? "node" : type.startsWith("Service") ? "service" : "task";
+  if (actsFor === "node" && actor.kind === "node" && isInstanceOf(actor.via, p)) return undefined;
+  return `${type} is produced by the ${p} (actor: service ${p}-…${actsFor === "node" ? ` or a node via ${p}-…` : ""}), not by ${who}`;
 }
 
 function subjectProblem(e: Envelope, subject: string): string | undefined {
   if (e.subject !== subject) return `envelope subject ${e.subject} differs from the stored subject ${subject}`;
   const p = parseEventSubject(subject);
-  const kind = kindOf(e.type);
+  const { kind, idField } = entryOf(e.type);
   if (!p || p.kind !== kind) return `${e.type} must be on a swarm.evt.${kind}.<id> subject, not ${subject}`;
-  // The cluster is one aggregate on `swarm.evt.cluster.default`; its `clusterId` is not the subject's id.
-  if (kind === "cluster") return undefined;
-  // A batch's subject is its producer's scope: the service for created tasks, else the producer's own.
-  if (e.type === "TasksCreated") return e.data.serviceId !== p.id ? `TasksCreated for service ${e.data.serviceId} stored on ${subject}` : undefined;
-  if (kind === "placements" || kind === "reports") return undefined;
-  const d = e.data as Record<string, unknown>;
-  const id = d[`${kind}Id`];
-  if (typeof id === "string" && id !== p.id) return `${e.type} for ${kind} ${id} stored on ${subject}`;
+  // No id field: one aggregate (the cluster, `swarm.evt.cluster.default`) or the producer's own scope (a batch).
+  if (idField === undefined) return undefined;
+  const id = (e.data as Record<string, unknown>)[idField];
+  if (typeof id === "string" && id !== p.id) return `${e.type} for ${kind === "tasks" ? "service" : kind} ${id} stored on ${subject}`;
   return undefined;
 }
 
@@ -81,9 +58,9 @@ export class EventChecker {
     } catch {
       return bad("payload is not JSON");
     }
-    const parsed = Envelope.safeParse(json);
-    if (!parsed.success) return bad(`does not match its schema: ${formatZodError(parsed.error)}`);
-    const e = parsed.data;
+    const parsed = decodeEvent(json);
+    if (!parsed.ok) return bad(parsed.why);
+    const e = parsed.event;
     let reason = subjectProblem(e, subject) ?? producerProblem(e.type, e.actor);
     // A batch's members are checked as the singular events they stand for.
     for (const m of membersOf(e)) reason ??= (m === e ? undefined : producerProblem(m.type, m.actor)) ?? this.historyProblem(m);

@@ -1,4 +1,4 @@
-import { Envelope, EVENT_DATA } from "../../../schemas/index.js";
+import { decodeEvent, entryOf, isEventType, type Envelope, type EventType } from "../../../schemas/index.js";
 
 /*
  * Decoding events on the audit's replay path (`audit state`, `audit diff`, `events`), where a
@@ -27,15 +27,12 @@ function taskCreatedShape(d: Record<string, unknown>): boolean {
     typeof d.serviceId === "string" && typeof spec?.ContainerSpec?.Image === "string";
 }
 
-/** Batch types and their members' array (schemas/events.ts). */
-const BATCHES = new Map([["TasksCreated", "tasks"], ["TasksAssigned", "assignments"], ["TaskStatusesChanged", "changes"]]);
-
 /**
  * A batch's members as the fold reads them: a string task id (and node for a placement, slot for a
  * creation, whose batch carries what TaskCreated's shape check reads).
  */
-function batchShape(type: string, d: Record<string, unknown>): boolean {
-  const members = d[BATCHES.get(type)!];
+function batchShape(type: EventType, d: Record<string, unknown>): boolean {
+  const members = entryOf(type).batch!.elements(d);
   if (!Array.isArray(members) || members.length === 0) return false;
   if (type === "TasksCreated" && !taskCreatedShape({ ...d, taskId: "", slot: 0 })) return false;
   for (const m of members as Record<string, unknown>[]) {
@@ -54,25 +51,27 @@ export function replayEnvelope(data: Uint8Array | string): Envelope | undefined 
   } catch {
     return undefined;
   }
-  if (!e || typeof e !== "object" || typeof e.type !== "string" || !Object.hasOwn(EVENT_DATA, e.type)) return undefined;
+  if (!e || typeof e !== "object" || !isEventType(e.type)) return undefined;
+  // A version newer than this build's entry is not guessed at (as an unknown type).
+  if (typeof e.v === "number" && e.v > entryOf(e.type).version) return undefined;
   if (DEEP.has(e.type)) {
-    const r = Envelope.safeParse(e);
-    return r.success ? r.data : undefined;
+    const r = decodeEvent(e);
+    return r.ok ? r.event : undefined;
   }
   const d = e.data as Record<string, unknown> | null;
   if (typeof e.subject !== "string" || typeof e.at !== "string" || !d || typeof d !== "object") return undefined;
   for (const k of ID_FIELDS) if (k in d && typeof d[k] !== "string") return undefined;
   if (!e.actor || typeof e.actor !== "object") return undefined;
   if (e.type === "TaskCreated" && !taskCreatedShape(d)) return undefined;
-  if (BATCHES.has(e.type) && !batchShape(e.type, d)) return undefined;
+  if (entryOf(e.type).batch && !batchShape(e.type, d)) return undefined;
   return e as unknown as Envelope;
 }
 
 /** The full schema check (the `events` listing shows what it parsed; verify names what failed). */
 export function strictEnvelope(data: Uint8Array): Envelope | undefined {
   try {
-    const r = Envelope.safeParse(JSON.parse(utf8(data)));
-    return r.success ? r.data : undefined;
+    const r = decodeEvent(JSON.parse(utf8(data)));
+    return r.ok ? r.event : undefined;
   } catch {
     return undefined;
   }

@@ -1,9 +1,9 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Envelope, STREAMS, subjects, type StoredEvent } from "../../../schemas/index.js";
+import { decodeEvent, STREAMS, subjects, type StoredEvent } from "../../../schemas/index.js";
 import { WrongLastSequenceError, unavailable, errorMessage } from "../errors/index.js";
 import { classifyPublishError } from "../nats/index.js";
-import type { AppendRequest, AppendResult, EventStore, Subscription } from "../model/index.js";
+import type { AppendRequest, AppendResult, EventStore, Subscription, UnreadableEvent } from "../model/index.js";
 import type { Logger } from "../telemetry/index.js";
 import { followOrdered } from "./ordered-follow.js";
 import { Fifo } from "./fifo.js";
@@ -106,19 +106,29 @@ export class JetStreamEventStore implements EventStore {
     return info.state.last_seq;
   }
 
-  /** Follows EVENTS with an ordered consumer that outlives a NATS server's death (`followOrdered`). */
-  subscribe(fromSeq: number, onEvent: (e: StoredEvent) => void): Subscription {
+  /**
+   * Follows EVENTS with an ordered consumer that outlives a NATS server's death (`followOrdered`).
+   * An event that does not decode stops the delivery (the contract: never skipped).
+   */
+  subscribe(fromSeq: number, onEvent: (e: StoredEvent) => void, onUnreadable?: (u: UnreadableEvent) => void): Subscription {
+    let halted = false;
     // No subject filter: EVENTS holds only `swarm.evt.>`. (A `filter_subjects` list, as this once
     // had, replayed ~100× slower on nats-server 2.10: see FollowOptions.filter.)
-    return followOrdered(this.nc, {
+    const follow = followOrdered(this.nc, {
       stream: STREAMS.events, start: { seq: fromSeq }, log: this.log, what: "event subscription",
       onMsg: (m) => {
+        if (halted) return;
         let body: unknown;
         try { body = m.json(); } catch { body = undefined; }
-        const parsed = Envelope.safeParse(body);
-        if (!parsed.success) this.log?.warn("unparseable event skipped", { seq: m.seq, subject: m.subject });
-        else onEvent({ seq: m.seq, event: parsed.data });
+        const d = decodeEvent(body);
+        if (d.ok) return onEvent({ seq: m.seq, event: d.event });
+        halted = true;
+        const u: UnreadableEvent = { seq: m.seq, subject: m.subject, ...(d.type ? { type: d.type } : {}), why: body === undefined ? "payload is not JSON" : d.why };
+        void follow.stop();
+        if (onUnreadable) onUnreadable(u);
+        else this.log?.error("event subscription stopped at an event this build cannot read", { ...u });
       },
     });
+    return follow;
   }
 }

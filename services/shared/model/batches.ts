@@ -1,12 +1,11 @@
-import type { AggregateKind, EventData } from "../../../schemas/index.js";
-import { subjects } from "../../../schemas/index.js";
+import type { BatchType, EventData } from "../../../schemas/index.js";
+import { EVENT_KIND, subjects } from "../../../schemas/index.js";
 import type { ClusterState } from "./cluster-state.js";
 import { versionOf } from "./cluster-state.js";
 import { plan, type PlannedEvent } from "./event-store.js";
-import type { BatchType } from "./batch-members.js";
 
 /*
- * Packing planned singular task events into batches (schemas/events.ts). Pure. Writers plan
+ * Packing planned singular task events into batches (schemas/events/batches.ts). Pure. Writers plan
  * singular events as before and pack them here; readers expand batches (batch-members.ts).
  */
 
@@ -21,13 +20,14 @@ type MemberType = "TaskCreated" | "TaskAssigned" | "TaskStatusChanged";
 export const BATCH_LIMITS = { members: 1000, bytes: 48 * 1024 } as const;
 
 /**
- * Packs planned singular events of `member` type into batches on `kind.<id>` (what `scope` says
+ * Packs planned singular events of `member` type into batches on `<kind>.<id>` (the batch type's
+ * aggregate kind in the catalogue; the id is what `scope` says
  * for each), leaving every other planned event as it is. Batches on one subject are appended in
  * order, each expecting the one before (see `appendPlanned`); the first expects the subject's
  * version in `state`. `dataOf` turns a member's planned data into what the batch stores.
  */
 function pack<M extends MemberType, B extends BatchType>(
-  state: ClusterState, planned: readonly PlannedEvent[], member: M, batch: B, kind: AggregateKind,
+  state: ClusterState, planned: readonly PlannedEvent[], member: M, batch: B,
   scope: (p: PlannedEvent<M>) => string, wrap: (scopeId: string, members: unknown[]) => EventData<B>,
   dataOf: (p: PlannedEvent<M>) => unknown = (p) => p.data, baseBytes = 0,
 ): PlannedEvent[] {
@@ -48,6 +48,7 @@ function pack<M extends MemberType, B extends BatchType>(
     cur.bytes += size;
   }
   for (const [id, list] of groups) {
+    const kind = EVENT_KIND[batch];
     const version = versionOf(state, subjects.event(kind, id));
     for (const b of list) out.push(plan(batch, kind, id, wrap(id, b.data), version, `${batch}:${b.first}+${b.data.length}`));
   }
@@ -74,7 +75,7 @@ export function packCreated(state: ClusterState, planned: readonly PlannedEvent[
   const out = planned.filter((p) => p.type !== "TaskCreated");
   for (let g = 0; g < specs.length; g++) {
     const head = specs[g]!;
-    out.push(...pack(state, created.filter((p) => groupOf.get(p) === g), "TaskCreated", "TasksCreated", "tasks", (p) => p.data.serviceId,
+    out.push(...pack(state, created.filter((p) => groupOf.get(p) === g), "TaskCreated", "TasksCreated", (p) => p.data.serviceId,
       (serviceId, tasks) => ({ serviceId, serviceName: head.serviceName, spec: head.spec, specVersion: head.specVersion, tasks: tasks as EventData<"TasksCreated">["tasks"] }),
       (p) => {
         const d = p.data;
@@ -87,7 +88,7 @@ export function packCreated(state: ClusterState, planned: readonly PlannedEvent[
 /** The scheduler's TaskAssigned, in TasksAssigned batches on the one placements subject. */
 export const PLACEMENTS_ID = "scheduler";
 export function packAssigned(state: ClusterState, planned: readonly PlannedEvent[]): PlannedEvent[] {
-  return pack(state, planned, "TaskAssigned", "TasksAssigned", "placements", () => PLACEMENTS_ID,
+  return pack(state, planned, "TaskAssigned", "TasksAssigned", () => PLACEMENTS_ID,
     (_id, assignments) => ({ assignments: assignments as EventData<"TaskAssigned">[] }));
 }
 
@@ -98,7 +99,7 @@ export function packAssigned(state: ClusterState, planned: readonly PlannedEvent
 export function packStatuses(
   state: ClusterState, planned: readonly PlannedEvent[], instanceId: string, nodeOf: (taskId: string) => string,
 ): PlannedEvent[] {
-  return pack(state, planned, "TaskStatusChanged", "TaskStatusesChanged", "reports", () => instanceId,
+  return pack(state, planned, "TaskStatusChanged", "TaskStatusesChanged", () => instanceId,
     (_id, changes) => ({ changes: changes as EventData<"TaskStatusesChanged">["changes"] }),
     (p) => ({ ...p.data, nodeId: nodeOf(p.data.taskId) }));
 }

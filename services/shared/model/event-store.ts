@@ -1,5 +1,5 @@
 import type { AggregateKind, Actor, Envelope, EventData, EventType, StoredEvent } from "../../../schemas/index.js";
-import { subjects } from "../../../schemas/index.js";
+import { entryOf, subjects } from "../../../schemas/index.js";
 
 /**
  * The contract of the event log (DESIGN §3). Implemented by the JetStream adapter and by an
@@ -23,9 +23,17 @@ export interface EventStore {
   append(req: AppendRequest): Promise<AppendResult>;
   /** The stream's last sequence (0 when empty). */
   headSeq(): Promise<number>;
-  /** Delivers, in order, every event with seq ≥ fromSeq, then follows new ones until stopped. */
-  subscribe(fromSeq: number, onEvent: (e: StoredEvent) => void): Subscription;
+  /**
+   * Delivers, in order, every event with seq ≥ fromSeq, then follows new ones until stopped. A
+   * stored event this build cannot read (`decodeEvent`: an unknown type, a newer version, data
+   * that does not parse) is never skipped: delivery stops there and `onUnreadable` says which
+   * (default: logged as an error).
+   */
+  subscribe(fromSeq: number, onEvent: (e: StoredEvent) => void, onUnreadable?: (u: UnreadableEvent) => void): Subscription;
 }
+
+/** A stored event its reader cannot read: where it is and why. */
+export interface UnreadableEvent { seq: number; subject: string; type?: string; why: string }
 
 /**
  * What pure code decides: an event for one aggregate, the version it decided on, and a step key
@@ -67,6 +75,7 @@ export function toAppend(p: PlannedEvent, ctx: EventContext, msgId: string): App
     causationId: ctx.causationId,
     correlationId: ctx.correlationId,
     traceparent: ctx.traceparent,
+    v: entryOf(p.type).version,
     data: p.data,
   } as Envelope;
   return { event, expectedLastSubjectSeq: p.expect, msgId };

@@ -1,2 +1,2 @@
 export { type EventListener, Informer, type InformerOptions } from "./informer.js";
-export { deleteAllSnapshots, SnapshotStore, stringifySliced } from "./snapshot-store.js";
+export { deleteAllSnapshots, sliceFingerprints, SnapshotStore, stringifySliced } from "./snapshot-store.js";

@@ -1,7 +1,7 @@
-import type { StoredEvent } from "../../../schemas/index.js";
+import type { SingularKind, StoredEvent } from "../../../schemas/index.js";
 import { errorMessage, unavailable } from "../errors/index.js";
-import type { EventStore, Subscription } from "../model/index.js";
-import { evolve, initialClusterState, type ClusterState } from "../model/index.js";
+import type { EventStore, Subscription, UnreadableEvent } from "../model/index.js";
+import { applySlices, evolve, foldTable, initialClusterState, SLICE_KINDS, type ClusterState, type FoldTable } from "../model/index.js";
 import { isBatch, membersOf } from "../model/index.js";
 import type { Logger } from "../telemetry/index.js";
 import type { SnapshotStore } from "./snapshot-store.js";
@@ -18,6 +18,11 @@ export interface InformerOptions {
   snapshotMinIntervalMs?: number;
   /** Random delay before a write, up to this many ms. Default 1000. */
   snapshotJitterMs?: number;
+  /**
+   * The slices (aggregate kinds) this projection folds; the others stay empty. A service declares
+   * what it reads (a secret store need not fold tasks). Default: every slice.
+   */
+  slices?: readonly SingularKind[];
   /** How long `start()` may take to reach the head seen at start, ms. Default 600 000. */
   syncTimeoutMs?: number;
   log?: Logger;
@@ -36,7 +41,9 @@ export class Informer {
   private sub?: Subscription;
   private readonly listeners = new Set<EventListener>();
   /** Pending `waitFor`s, ascending by seq: applying an event looks only at the front. */
-  private readonly waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly waiters: { seq: number; resolve: () => void; reject: (err: Error) => void }[] = [];
+  /** Set when the log holds an event this build cannot read: the projection stops there (see `halt`). */
+  private failure?: Error;
   private syncedFlag = false;
   /** Id of the event at `state.seq` (recorded in a snapshot so a loader can check it is of this log). */
   private lastEventId = "";
@@ -47,10 +54,19 @@ export class Informer {
   private writing?: Promise<void>;
   private stopped = false;
   private fromSnapshot = 0;
+  private readonly slices: readonly SingularKind[];
+  private readonly table: FoldTable;
+  /** Slices a snapshot could not restore, refolded from sequence 1 up to `until` (the snapshot's seq). */
+  private rebuild?: { until: number; table: FoldTable };
 
-  constructor(private readonly store: EventStore, private readonly opts: InformerOptions = {}) {}
+  constructor(private readonly store: EventStore, private readonly opts: InformerOptions = {}) {
+    this.slices = opts.slices ?? SLICE_KINDS;
+    this.table = foldTable(this.slices);
+  }
 
   get synced(): boolean { return this.syncedFlag; }
+  /** Why the projection stopped following, if it did (an event this build cannot read). */
+  get failed(): Error | undefined { return this.failure; }
   get seq(): number { return this.state.seq; }
   /** The sequence of the snapshot `start()` began from (0: replayed from the start). */
   get startedFrom(): number { return this.fromSnapshot; }
@@ -62,37 +78,68 @@ export class Informer {
 
   async start(): Promise<void> {
     const t0 = Date.now();
-    const loaded = await this.opts.snapshots?.load();
+    const loaded = await this.opts.snapshots?.load(this.slices);
     if (loaded) {
       Object.assign(this.state, loaded.state);
       this.lastEventId = loaded.meta.lastEventId;
-      this.coveredSeq = loaded.meta.seq;
+      // A snapshot with a slice of another fold is still a cache for the others: that slice is refolded from the start.
+      if (loaded.stale.length > 0) this.rebuild = { until: loaded.meta.seq, table: foldTable(loaded.stale) };
+      else this.coveredSeq = loaded.meta.seq;
     }
     const fromSnapshot = (this.fromSnapshot = this.state.seq);
     const head = await this.store.headSeq();
-    this.sub = this.store.subscribe(this.state.seq + 1, (e) => this.apply(e));
+    this.sub = this.store.subscribe(this.rebuild ? 1 : this.state.seq + 1, (e) => this.apply(e), (u) => this.halt(u));
     await this.waitFor(head, this.opts.syncTimeoutMs ?? 600_000);
     this.syncedFlag = true;
     this.opts.log?.info("projection synced", {
       seq: this.state.seq, fromSnapshot, replayed: this.state.seq - fromSnapshot, ms: Date.now() - t0,
-      ...(loaded ? { snapshotWriter: loaded.meta.writer, snapshotBytes: loaded.bytes } : {}),
+      ...(loaded ? { snapshotWriter: loaded.meta.writer, snapshotBytes: loaded.bytes, rebuiltSlices: loaded.stale } : {}),
     });
     this.maybeSnapshot();
   }
 
   private apply(e: StoredEvent): void {
+    if (this.rebuild) {
+      if (e.seq <= this.rebuild.until) {
+        applySlices(this.state, e, undefined, this.rebuild.table);
+        if (e.seq < this.rebuild.until) return;
+      }
+      this.rebuild = undefined;
+      this.release();
+    }
     if (e.seq <= this.state.seq) return;
     // A batch is expanded once, for the fold and for the listeners.
     const batch = isBatch(e.event) ? membersOf(e.event) : undefined;
-    evolve(this.state, e, batch);
+    evolve(this.state, e, batch, this.table);
     this.lastEventId = e.event.id;
     if (this.listeners.size > 0) {
       for (const m of batch ? batch.map((event) => ({ seq: e.seq, event })) : [e]) for (const l of this.listeners) l(m, this.state);
     }
+    this.release();
+    if (this.syncedFlag) this.maybeSnapshot();
+  }
+
+  /** Resolves the `waitFor`s the state has reached (none while slices are being rebuilt). */
+  private release(): void {
+    if (this.rebuild) return;
     let n = 0;
     while (n < this.waiters.length && this.waiters[n]!.seq <= this.state.seq) n++;
     if (n > 0) for (const w of this.waiters.splice(0, n)) w.resolve();
-    if (this.syncedFlag) this.maybeSnapshot();
+  }
+
+  /**
+   * The rolling-upgrade policy (DESIGN §3): an event of a type or version this build does not know
+   * was written by a newer control plane. Folding on without it would decide on a wrong state, and
+   * skipping it silently would be worse: the projection stops at that event, says which and why,
+   * and every `waitFor` (and so `start()`) fails with that error until this service is upgraded.
+   */
+  private halt(u: UnreadableEvent): void {
+    this.failure = unavailable(
+      `projection stopped at event seq ${u.seq} (${u.type ?? "unknown type"} on ${u.subject}): ${u.why}; ` +
+      "this service cannot read what a newer control plane wrote: upgrade it",
+    );
+    this.opts.log?.error("projection stopped: event cannot be read", { ...u, folded: this.state.seq });
+    for (const w of this.waiters.splice(0)) w.reject(this.failure);
   }
 
   /** Schedules a write, off the apply path, when enough events were applied since the last snapshot. */
@@ -113,7 +160,7 @@ export class Informer {
   private async writeSnapshot(snapshots: SnapshotStore, every: number): Promise<void> {
     try {
       // Another instance of any service may already have written one recent enough (one shared snapshot).
-      const stored = await snapshots.latest();
+      const stored = await snapshots.latest(this.slices);
       if (stored && stored.seq + every > this.state.seq) {
         this.coveredSeq = Math.max(this.coveredSeq, stored.seq);
         return;
@@ -122,12 +169,12 @@ export class Informer {
       this.lastWriteAt = Date.now();
       const t0 = Date.now();
       // The cut is taken inside, synchronously: state and the id of its last event together.
-      const m = await snapshots.save(() => ({ state: this.state, lastEventId: this.lastEventId }));
+      const m = await snapshots.save(() => ({ state: this.state, lastEventId: this.lastEventId, slices: this.slices }));
       if (m) {
         this.coveredSeq = Math.max(this.coveredSeq, m.seq);
         this.opts.log?.info("snapshot written", { seq: m.seq, ms: Date.now() - t0 });
       } else {
-        this.coveredSeq = Math.max(this.coveredSeq, (await snapshots.latest())?.seq ?? 0);
+        this.coveredSeq = Math.max(this.coveredSeq, (await snapshots.latest(this.slices))?.seq ?? 0);
       }
     } catch (err) {
       this.opts.log?.warn("snapshot write failed (the log is intact; next attempt later)", { err: errorMessage(err) });
@@ -137,11 +184,13 @@ export class Informer {
 
   /** Resolves once the projection has applied `seq` (read-your-writes). */
   waitFor(seq: number, timeoutMs = 10_000): Promise<void> {
-    if (this.state.seq >= seq) return Promise.resolve();
+    if (this.state.seq >= seq && !this.rebuild) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const w = {
         seq,
         resolve: () => { clearTimeout(timer); resolve(); },
+        reject: (err: Error) => { clearTimeout(timer); reject(err); },
       };
       const timer = setTimeout(() => {
         const i = this.waiters.indexOf(w);

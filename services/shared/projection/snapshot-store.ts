@@ -7,7 +7,8 @@ import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { BUCKETS, STREAMS } from "../../../schemas/index.js";
-import type { ClusterState } from "../model/index.js";
+import type { SingularKind } from "../../../schemas/index.js";
+import { SLICE_KINDS, type ClusterState } from "../model/index.js";
 import { errorMessage } from "../errors/index.js";
 import { ensureBucket } from "../nats/index.js";
 import type { Logger } from "../telemetry/index.js";
@@ -54,24 +55,47 @@ export interface SnapshotStoreOptions {
   log?: Logger;
 }
 
-export interface LoadedSnapshot { state: ClusterState; meta: SnapshotMeta; bytes: number }
+/** A loaded snapshot; `stale`: the slices it could not restore (written by another fold, or not written), to rebuild by replay. */
+export interface LoadedSnapshot { state: ClusterState; meta: SnapshotMeta; bytes: number; stale: SingularKind[] }
 
 const run = { gzip: promisify(gzip), gunzip: promisify(gunzip) };
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-let foldPrint: string | undefined;
+/** What every slice's fold also depends on: the root, the codec root, the catalogue's shapes. */
+const COMMON_SOURCES = [
+  "../model/cluster-state.js", "../model/slice.js", "../model/snapshot.js",
+  "../../../schemas/events/entry.js", "../../../schemas/specs.js", "../../../schemas/primitives.js",
+];
+/** A slice's own sources beyond `model/<kind>.js` and `schemas/events/<kind>.js`. */
+const EXTRA_SOURCES: Partial<Record<SingularKind, string[]>> = {
+  task: ["../model/batch-members.js", "../../../schemas/events/batches.js"],
+};
+
+let prints: Record<SingularKind, string> | undefined;
 /**
- * Fingerprint of the fold: the compiled text of `evolve`'s module, the snapshot codec and the event
- * schemas. Any change to them (even a comment) makes older snapshots unusable — one full replay
- * after an upgrade, never a state folded by other code.
+ * Fingerprint of each slice's fold: the compiled text of its slice module and its aggregate's
+ * event schemas, plus what every slice depends on (COMMON_SOURCES). Any change to them (even a
+ * comment) makes that slice of older snapshots unusable — it is rebuilt by replay after an
+ * upgrade, never restored as folded by other code — while the other slices are still used.
  */
-export function foldFingerprint(): string {
-  if (foldPrint) return foldPrint;
-  const h = createHash("sha256");
-  for (const rel of ["../model/cluster-state.js", "../model/batch-members.js", "../model/snapshot.js", "../../../schemas/events.js", "../../../schemas/specs.js", "../../../schemas/primitives.js"]) {
-    h.update(readFileSync(new URL(rel, import.meta.url)));
+export function sliceFingerprints(): Record<SingularKind, string> {
+  if (prints) return prints;
+  const common = createHash("sha256");
+  for (const rel of COMMON_SOURCES) common.update(readFileSync(new URL(rel, import.meta.url)));
+  const base = common.digest("hex");
+  const out = {} as Record<SingularKind, string>;
+  for (const k of SLICE_KINDS) {
+    const h = createHash("sha256").update(base);
+    for (const rel of [`../model/${k}.js`, `../../../schemas/events/${k}.js`, ...(EXTRA_SOURCES[k] ?? [])]) h.update(readFileSync(new URL(rel, import.meta.url)));
+    out[k] = h.digest("hex").slice(0, 16);
   }
-  return (foldPrint = h.digest("hex").slice(0, 16));
+  return (prints = out);
+}
+
+/** The slices of `kinds` a manifest's fingerprints let this build use. */
+function usableSlices(m: { slices: Record<string, string> }, kinds: readonly SingularKind[]): SingularKind[] {
+  const fp = sliceFingerprints();
+  return kinds.filter((k) => m.slices[k] === fp[k]);
 }
 
 export class SnapshotStore {
@@ -92,22 +116,22 @@ export class SnapshotStore {
     return new SnapshotStore(nc, kv, await jetstreamManager(nc), opts);
   }
 
-  /** The stored snapshot's metadata when it is one this process could use (format and fold). */
-  async latest(): Promise<(Manifest & { revision: number }) | undefined> {
+  /** The stored snapshot's metadata when this process could use all of it (format, and the fold of every slice in `kinds`). */
+  async latest(kinds: readonly SingularKind[] = SLICE_KINDS): Promise<(Manifest & { revision: number }) | undefined> {
     const e = await this.kv.get(this.projection);
     if (!e || e.operation !== "PUT") return undefined;
     const m = this.parseManifest(e.string());
-    return m.ok ? { ...m.manifest, revision: e.revision } : undefined;
+    return m.ok && usableSlices(m.manifest, kinds).length === kinds.length ? { ...m.manifest, revision: e.revision } : undefined;
   }
 
   /**
    * The latest usable snapshot, or undefined — never a throw: a snapshot that is missing, of
    * another format or fold, of another log, incomplete or corrupt is a cache miss (logged why).
    */
-  async load(): Promise<LoadedSnapshot | undefined> {
+  async load(kinds: readonly SingularKind[] = SLICE_KINDS): Promise<LoadedSnapshot | undefined> {
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const r = await this.tryLoad();
+        const r = await this.tryLoad(kinds);
         if (r.ok) return r.snapshot;
         if (r.retry && attempt === 0) continue; // the manifest moved on while we read: once more
         this.opts.log?.[r.quiet ? "debug" : "warn"]("snapshot ignored: replaying the log", { projection: this.projection, why: r.why });
@@ -123,15 +147,16 @@ export class SnapshotStore {
    * Writes `state` as the new snapshot unless the stored one is already at least as far. The cut
    * (arrays of the state's entries) is taken synchronously after the manifest is read: one
    * consistent cut at `state.seq`; it is then turned into text in slices (see `stringifySliced`).
-   * `source` is read at that moment: the state, and the id of the event at its `seq`. Resolves with the manifest written, or
-   * undefined when another writer's snapshot won.
+   * `source` is read at that moment: the state, the id of the event at its `seq`, and the slices
+   * it folds (default all; only those are written). Resolves with the manifest written, or
+   * undefined when another writer's snapshot won or the stored one is as far and as usable.
    */
-  async save(source: () => { state: ClusterState; lastEventId: string }, at: Date = new Date()): Promise<SnapshotMeta | undefined> {
+  async save(source: () => { state: ClusterState; lastEventId: string; slices?: readonly SingularKind[] }, at: Date = new Date()): Promise<SnapshotMeta | undefined> {
     const current = await this.kv.get(this.projection);
     const cur = current?.operation === "PUT" ? this.parseManifest(current.string()) : undefined;
-    const { state, lastEventId } = source();
-    if (cur?.ok && cur.manifest.seq >= state.seq) return undefined;
-    const cut = toSnapshotState(state);
+    const { state, lastEventId, slices = SLICE_KINDS } = source();
+    if (cur?.ok && cur.manifest.seq >= state.seq && usableSlices(cur.manifest, slices).length === slices.length) return undefined;
+    const cut = toSnapshotState(state, slices);
     const seq = state.seq;
     const json = await stringifySliced(cut);
     const body = await run.gzip(json, { level: zc.Z_BEST_SPEED });
@@ -141,7 +166,7 @@ export class SnapshotStore {
       await this.kv.put(`${this.projection}.${gen}.${i}`, body.subarray(i * this.chunkBytes, (i + 1) * this.chunkBytes));
     }
     const manifest: Manifest = {
-      format: SNAPSHOT_FORMAT, projection: this.projection, fold: foldFingerprint(), seq, lastEventId,
+      format: SNAPSHOT_FORMAT, projection: this.projection, slices: Object.fromEntries(slices.map((k) => [k, sliceFingerprints()[k]])), seq, lastEventId,
       writer: this.opts.writer, at: at.toISOString(), gen, chunks, bytes: body.length, sha256: sha256(body), encoding: "gzip",
     };
     try {
@@ -162,16 +187,17 @@ export class SnapshotStore {
     const r = Manifest.safeParse(json);
     if (!r.success) return { ok: false, why: `manifest does not parse (format ${String((json as { format?: unknown })?.format)}; this build reads ${SNAPSHOT_FORMAT})` };
     if (r.data.projection !== this.projection) return { ok: false, why: `manifest is of projection ${r.data.projection}` };
-    if (r.data.fold !== foldFingerprint()) return { ok: false, why: `written by another fold (${r.data.fold}; this build is ${foldFingerprint()})` };
     return { ok: true, manifest: r.data };
   }
 
-  private async tryLoad(): Promise<{ ok: true; snapshot: LoadedSnapshot } | { ok: false; why: string; retry?: boolean; quiet?: boolean }> {
+  private async tryLoad(kinds: readonly SingularKind[]): Promise<{ ok: true; snapshot: LoadedSnapshot } | { ok: false; why: string; retry?: boolean; quiet?: boolean }> {
     const e = await this.kv.get(this.projection);
     if (!e || e.operation !== "PUT") return { ok: false, why: "no snapshot", quiet: true };
     const pm = this.parseManifest(e.string());
     if (!pm.ok) return pm;
     const m = pm.manifest;
+    const usable = usableSlices(m, kinds);
+    if (usable.length === 0) return { ok: false, why: `no slice of it is of this build's fold (stored ${JSON.stringify(m.slices)}; this build ${JSON.stringify(sliceFingerprints())})` };
     const atSeq = await this.jsm.streams.getMessage(STREAMS.events, { seq: m.seq }).catch(() => null);
     let id: unknown;
     try { id = (atSeq?.json() as { id?: unknown } | undefined)?.id; } catch { id = undefined; }
@@ -186,10 +212,10 @@ export class SnapshotStore {
     if (body.length !== m.bytes || sha256(body) !== m.sha256) return { ok: false, why: `generation ${m.gen} fails its checksum`, retry: true };
     let json: unknown;
     try { json = JSON.parse((await run.gunzip(body)).toString("utf8")); } catch (err) { return { ok: false, why: `generation ${m.gen} does not decode: ${errorMessage(err)}` }; }
-    const state = parseSnapshotState(json);
+    const state = parseSnapshotState(json, usable);
     if (!state) return { ok: false, why: `generation ${m.gen}: state does not parse` };
     if (state.seq !== m.seq) return { ok: false, why: `generation ${m.gen} holds seq ${state.seq}, manifest says ${m.seq}` };
-    return { ok: true, snapshot: { state, meta: m, bytes: m.bytes } };
+    return { ok: true, snapshot: { state, meta: m, bytes: m.bytes, stale: kinds.filter((k) => !usable.includes(k)) } };
   }
 
   private async purgeGen(gen: string): Promise<void> {
