@@ -44,6 +44,8 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const log = deps.log;
   const informer = new Informer(deps.store, { ...deps.projection, log });
   await informer.start();
+  // After sync an unreadable event is fatal: the api would answer from a state it no longer follows.
+  if (deps.onFatal) informer.onFailed(deps.onFatal);
   const http: HttpOptions = {
     hostNames: listOf(process.env.SWARM_API_HOSTS), origins: listOf(process.env.SWARM_API_ORIGINS), ...opts.http,
   };
