@@ -6,6 +6,8 @@ import { specLimitsFrom, type SpecLimits } from "../../schemas/index.js";
 import { createHttpServer, type HttpOptions } from "./shell/http.js";
 import { listOf } from "./shell/request-guard.js";
 import { apiRoutes } from "./shell/routes.js";
+import { readJoinTokens } from "./shell/join-tokens.js";
+import { TokenBook } from "./app/index.js";
 
 export { JETSWARM_PREFIX } from "./shell/jetswarm-routes.js";
 
@@ -49,7 +51,8 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const http: HttpOptions = {
     hostNames: listOf(process.env.SWARM_API_HOSTS), origins: listOf(process.env.SWARM_API_ORIGINS), ...opts.http,
   };
-  const routes = apiRoutes({ store: deps.store, informer, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, limits: opts.limits ?? specLimitsFrom(process.env) });
+  const tokens = new TokenBook(() => readJoinTokens(deps.nc));
+  const routes = apiRoutes({ store: deps.store, informer, tokens, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, limits: opts.limits ?? specLimitsFrom(process.env) });
   const server = createHttpServer(routes, log, http);
   try {
     await new Promise<void>((resolve, reject) => {
