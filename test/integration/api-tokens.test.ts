@@ -7,6 +7,7 @@ import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { SnapshotStore } from "../../services/shared/projection/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
+import { readJoinTokens } from "../../services/api/shell/join-tokens.js";
 import { BUCKETS } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
@@ -87,6 +88,10 @@ describe("join tokens and the shared projection", () => {
     assert.ok(snap!.text.includes("w1"), "and the nodes");
     assert.ok(!snap!.text.includes(tokens.Worker), "no worker token");
     assert.ok(!snap!.text.includes(tokens.Manager), "no manager token");
+  });
+
+  it("the tokens are read from the log's ClusterInitialized (how an api started past it learns them)", async () => {
+    assert.deepEqual(await readJoinTokens(nc), { worker: tokens.Worker, manager: tokens.Manager });
   });
 
   it("an api started from that snapshot shows the same tokens; they join, another token does not", async () => {

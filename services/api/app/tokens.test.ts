@@ -31,4 +31,11 @@ describe("TokenBook", () => {
     assert.deepEqual(all, [tokens, "worker", tokens]);
     assert.equal(reads, 2);
   });
+
+  it("tokens learnt from the projection need no read", async () => {
+    const book = new TokenBook(async () => { throw new Error("no read expected"); });
+    book.learn(tokens);
+    assert.deepEqual(await book.get(), tokens);
+    assert.equal(await book.roleOf(tokens.manager), "manager");
+  });
 });

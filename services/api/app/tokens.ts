@@ -33,8 +33,9 @@ const digest = (token: string): Buffer => createHash("sha256").update(token).dig
 
 /**
  * The api's copy of the join tokens, kept out of the shared projection and its snapshots (every
- * service reads those; only the api needs the tokens). Read once from the log by `read` (the
- * shell's), when first needed after the cluster exists; the tokens never change afterwards.
+ * service reads those; only the api needs the tokens). Learnt from `ClusterInitialized` as the
+ * projection folds it, or — when that event was before the snapshot the projection started from —
+ * read once from the log by `read` (the shell's) when first needed. The tokens never change.
  */
 export class TokenBook {
   private known?: { tokens: JoinTokens; worker: Buffer; manager: Buffer };
@@ -42,13 +43,17 @@ export class TokenBook {
 
   constructor(private readonly read: () => Promise<JoinTokens>) {}
 
+  /** The tokens as the projection met them (`ClusterInitialized` replayed or followed): no read needed. */
+  learn(tokens: JoinTokens): void {
+    this.known ??= { tokens, worker: digest(tokens.worker), manager: digest(tokens.manager) };
+  }
+
   /** The tokens (the caller has checked the cluster exists). A failed read is retried by the next call. */
   async get(): Promise<JoinTokens> {
     if (this.known) return this.known.tokens;
     this.reading ??= this.read().finally(() => { this.reading = undefined; });
-    const tokens = await this.reading;
-    this.known ??= { tokens, worker: digest(tokens.worker), manager: digest(tokens.manager) };
-    return tokens;
+    this.learn(await this.reading);
+    return this.known!.tokens;
   }
 
   /**
