@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { InitRequest, JoinRequest, JoinResponse, SwarmUpdateRequest } from "../../../schemas/api.js";
 import type { Actor, api } from "../../../schemas/index.js";
-import { decideInitCluster, decideJoin, decideNodeJoin, decideUpdateCluster, requireCluster, roleOfToken } from "../core/decide.js";
+import { decideInitCluster, decideJoin, decideNodeJoin, decideUpdateCluster, requireCluster } from "../core/decide.js";
 import { joinActor } from "../core/actor.js";
 import { clusterInfo as infoView } from "../core/views.js";
 import { apiInstance, commitAs, fresh, stateOf, type AppDeps } from "./context.js";
@@ -19,8 +19,9 @@ export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest)
 /** A node joining with a token: the token (by role) is the actor; its role comes from the token. */
 export async function joinNode(deps: AppDeps, req: JoinRequest): Promise<JoinResponse> {
   const f = fresh();
-  const actor = joinActor(roleOfToken(requireCluster(stateOf(deps)), req.JoinToken), apiInstance(deps));
-  await commitAs(deps, actor, (s) => decideJoin(s, req, f));
+  requireCluster(stateOf(deps));
+  const role = await deps.tokens.roleOf(req.JoinToken);
+  await commitAs(deps, joinActor(role, apiInstance(deps)), (s) => decideJoin(s, req, role, f));
   const node = stateOf(deps).nodes.get(f.nodeId);
   return { NodeID: f.nodeId, Role: node?.role ?? "worker", HeartbeatPeriodMs: requireCluster(stateOf(deps)).heartbeatPeriodMs };
 }
@@ -31,7 +32,10 @@ export async function updateCluster(deps: AppDeps, actor: Actor, input: { reques
   await commitAs(deps, actor, (s) => decideUpdateCluster(s, input.request, input.version, f));
 }
 
-export function clusterInfo(deps: AppDeps): api.ClusterInfo {
+export async function clusterInfo(deps: AppDeps): Promise<api.ClusterInfo> {
+  requireCluster(stateOf(deps));
+  const tokens = await deps.tokens.get();
+  // Read after the tokens: the view is of the projection as it is now.
   const state = stateOf(deps);
-  return infoView(state, requireCluster(state));
+  return infoView(state, requireCluster(state), tokens);
 }

@@ -5,7 +5,7 @@ import { randomId } from "../../shared/eventlog/index.js";
 import { type ClusterState, type EventStore, type PlannedEvent } from "../../shared/model/index.js";
 import { type Informer } from "../../shared/projection/index.js";
 import { type Fresh } from "../core/decide.js";
-import { joinTokens } from "./tokens.js";
+import { joinTokens, type TokenBook } from "./tokens.js";
 
 /*
  * The api's application layer: commands and queries any front end calls (jetswarm's HTTP api
@@ -17,6 +17,8 @@ import { joinTokens } from "./tokens.js";
 export interface AppDeps {
   store: EventStore;
   informer: Informer;
+  /** The join tokens, kept by the api alone (not in the projection). */
+  tokens: TokenBook;
   now: () => Date;
   /** For control-plane membership and audit (KV buckets, bounded stream reads). */
   nc?: NatsConnection;

@@ -4,6 +4,7 @@
  * queries read the projection (or, for audit, the stream itself).
  */
 export { type AppDeps } from "./context.js";
+export { TokenBook, type JoinTokens } from "./tokens.js";
 export { clusterInfo, initCluster, joinNode, updateCluster } from "./cluster.js";
 export { createService, inspectService, inspectTask, listServices, listTasks, removeService, rollbackService, updateService } from "./services.js";
 export { inspectNode, listNodes, removeNode, updateNode } from "./nodes.js";

@@ -8,13 +8,14 @@ import { liveServices } from "./lookup.js";
 
 /* Projection → Docker Engine API shapes. Pure: the version of an object is its subject's sequence. */
 
-export function clusterInfo(state: ClusterState, c: ClusterView): api.ClusterInfo {
+/** `tokens`: the cluster's join tokens, which the api keeps apart from the projection. */
+export function clusterInfo(state: ClusterState, c: ClusterView, tokens: { worker: string; manager: string }): api.ClusterInfo {
   return {
     ID: c.id,
     Version: { Index: state.seq },
     CreatedAt: c.createdAt,
     UpdatedAt: c.updatedAt,
-    JoinTokens: { Worker: c.workerToken, Manager: c.managerToken },
+    JoinTokens: { Worker: tokens.worker, Manager: tokens.manager },
     Spec: {
       Orchestration: { TaskHistoryRetentionLimit: c.taskHistoryLimit },
       Dispatcher: { HeartbeatPeriod: c.heartbeatPeriodMs * NS_PER_MS },

@@ -49,7 +49,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
 
   return [
     route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
-    route("GET", "/swarm", async () => ({ status: 200, body: app.clusterInfo(deps) })),
+    route("GET", "/swarm", async () => ({ status: 200, body: await app.clusterInfo(deps) })),
     route("POST", "/swarm/init", async (req) => ({ status: 200, body: await app.initCluster(deps, actor(req), parse(InitRequest, req.body)) })),
     route("POST", "/swarm/update", async (req) => {
       const request = parse(SwarmUpdateRequest, req.body);

@@ -78,7 +78,7 @@ describe("dispatcher: registration and heartbeats", () => {
   it("uses the cluster's heartbeat period, 2 s by default", () => {
     const s = state([]);
     assert.equal(heartbeatPeriodMs(s), 2000);
-    s.cluster = { id: "c", workerToken: "", managerToken: "", heartbeatPeriodMs: 200, taskHistoryLimit: 5, createdAt: "", updatedAt: "" };
+    s.cluster = { id: "c", heartbeatPeriodMs: 200, taskHistoryLimit: 5, createdAt: "", updatedAt: "" };
     assert.equal(heartbeatPeriodMs(s), 200);
   });
 });

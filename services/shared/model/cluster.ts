@@ -2,12 +2,14 @@ import { z } from "zod";
 import type { Slice } from "./slice.js";
 import { unreachable } from "./slice.js";
 
-/* The cluster slice: the one cluster object (`swarm.evt.cluster.default`). */
+/*
+ * The cluster slice: the one cluster object (`swarm.evt.cluster.default`). Its join tokens are not
+ * kept: this projection and its snapshots are every service's, the tokens are the api's alone
+ * (the api reads them from the log: services/api/shell/join-tokens.ts).
+ */
 
 export interface ClusterView {
   id: string;
-  workerToken: string;
-  managerToken: string;
   heartbeatPeriodMs: number;
   taskHistoryLimit: number;
   /** Desired instances per control-plane service (`swarm control-plane scale`); absent = one per manager. */
@@ -19,7 +21,7 @@ export interface ClusterView {
 export interface ClusterPart { cluster?: ClusterView }
 
 const ClusterViewCodec = z.looseObject({
-  id: z.string(), workerToken: z.string(), managerToken: z.string(), heartbeatPeriodMs: z.number(),
+  id: z.string(), heartbeatPeriodMs: z.number(),
   taskHistoryLimit: z.number(), controlPlane: z.record(z.string(), z.number().int()).optional(),
   createdAt: z.string(), updatedAt: z.string(),
 });
@@ -33,7 +35,7 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
       case "ClusterInitialized": {
         const d = e.data;
         state.cluster = {
-          id: d.clusterId, workerToken: d.workerToken, managerToken: d.managerToken,
+          id: d.clusterId,
           heartbeatPeriodMs: d.heartbeatPeriodMs, taskHistoryLimit: d.taskHistoryLimit, controlPlane: {}, createdAt: at, updatedAt: at,
         };
         return;

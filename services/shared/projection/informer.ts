@@ -40,6 +40,7 @@ export class Informer {
   readonly state: ClusterState = initialClusterState();
   private sub?: Subscription;
   private readonly listeners = new Set<EventListener>();
+  private readonly failedListeners = new Set<(err: Error) => void>();
   /** Pending `waitFor`s, ascending by seq: applying an event looks only at the front. */
   private readonly waiters: { seq: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   /** Set when the log holds an event this build cannot read: the projection stops there (see `halt`). */
@@ -74,6 +75,19 @@ export class Informer {
   onEvent(l: EventListener): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
+  }
+
+  /**
+   * Called once if the projection stops at an event this build cannot read (at once if it already
+   * has). A service treats it as fatal after sync: it cannot decide on a state it no longer follows.
+   */
+  onFailed(cb: (err: Error) => void): () => void {
+    if (this.failure) {
+      cb(this.failure);
+      return () => undefined;
+    }
+    this.failedListeners.add(cb);
+    return () => this.failedListeners.delete(cb);
   }
 
   async start(): Promise<void> {
@@ -140,6 +154,8 @@ export class Informer {
     );
     this.opts.log?.error("projection stopped: event cannot be read", { ...u, folded: this.state.seq });
     for (const w of this.waiters.splice(0)) w.reject(this.failure);
+    for (const cb of [...this.failedListeners]) cb(this.failure);
+    this.failedListeners.clear();
   }
 
   /** Schedules a write, off the apply path, when enough events were applied since the last snapshot. */

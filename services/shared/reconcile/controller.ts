@@ -18,6 +18,8 @@ export interface ControllerDeps {
   /** The writer's clock. Default `() => new Date()`. */
   now?: () => Date;
   projection?: Omit<InformerOptions, "log">;
+  /** Called if the projection stops after sync (an unreadable event): the process ends (`runService`). */
+  onFatal?: (err: Error) => void;
 }
 
 export interface ControllerSpec {
@@ -101,6 +103,9 @@ export class Controller {
       : kind;
     this.unlisten.push(this.own.onChange((c) => this.moved(c)));
     await this.informer.start();
+    // Before sync a failure rejects `start()`; after it, the controller would act on a state it no longer follows.
+    const onFatal = this.deps.onFatal;
+    if (onFatal) this.unlisten.push(this.informer.onFailed(onFatal));
     this.spec.onSynced?.(this.informer.state);
     this.routing = true;
     await this.own.start();

@@ -6,6 +6,7 @@ import type { EventStore } from "../model/index.js";
 import type { InformerOptions } from "../projection/index.js";
 import { JetStreamEventStore } from "../eventlog/index.js";
 import { runMain, type Running } from "./lifecycle.js";
+import { errorMessage } from "../errors/index.js";
 import { createLogger, type Logger } from "../telemetry/index.js";
 import { startMembership, type MemberStatus } from "../instances/index.js";
 import { connectNats, ensureStreams } from "../nats/index.js";
@@ -23,6 +24,12 @@ export interface ServiceDeps {
   now?: () => Date;
   /** Snapshot settings for the service's informer; absent (tests): replay from the start, no snapshots. */
   projection?: Omit<InformerOptions, "log">;
+  /**
+   * Called when the service cannot go on once started (its projection stopped at an event this
+   * build cannot read). `runService`: logs it and exits 1, so the supervisor restarts it and it
+   * stops again at the same event ("stop and say so"). Absent (in-process tests): nothing.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 /** Snapshot settings from the environment (DESIGN §3: a snapshot is only a cache). */
@@ -64,7 +71,11 @@ export function runService(name: ControlPlaneService, start: (deps: ServiceDeps,
     };
     let running: (Running & { status?(): MemberStatus }) | undefined;
     const membership = await startMembership(nc, { service: name, instanceId, status: () => running?.status?.(), replicas: cfg.SWARM_STREAM_REPLICAS, log });
-    const started = await start({ nc, store, log, instanceId, projection }, process.env);
+    const onFatal = (err: Error) => {
+      log.error(`${name} stopped`, { err: errorMessage(err) });
+      process.exit(1);
+    };
+    const started = await start({ nc, store, log, instanceId, projection, onFatal }, process.env);
     running = started;
     await membership.beat();
     return {
