@@ -29,7 +29,7 @@ async function eventsAfter(from: number): Promise<EventsPage["events"]> {
   const out: EventsPage["events"] = [];
   let since = `seq:${from + 1}`;
   for (;;) {
-    const page = await c.get<EventsPage>(`/events?since=${encodeURIComponent(since)}`);
+    const page = await c.get<EventsPage>(`/jetswarm/events?since=${encodeURIComponent(since)}`);
     out.push(...page.events);
     if (!page.next) return out;
     since = page.next;
@@ -38,7 +38,7 @@ async function eventsAfter(from: number): Promise<EventsPage["events"]> {
 
 describe("an image that cannot be pulled does not storm the log", { timeout: 240_000 }, () => {
   it(`two minutes append at most ${EVENT_BOUND} events and create at most ${TASK_BOUND} tasks`, async (t) => {
-    const head = (await c.get<EventsPage>(`/events?since=${encodeURIComponent("seq:1")}`)).head;
+    const head = (await c.get<EventsPage>(`/jetswarm/events?since=${encodeURIComponent("seq:1")}`)).head;
     await c.swarm("service", "create", "--detach", "--name", "nopull", "jetswarm-test/no-such-image:404");
     const tasks = () => c.get<Task[]>(`/tasks?filters=${encodeURIComponent(JSON.stringify({ service: ["nopull"] }))}`);
     await eventually(async () => (await tasks()).some((t) => t.Status.State === "rejected"),
