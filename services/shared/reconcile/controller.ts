@@ -8,7 +8,7 @@ import type { Logger } from "../telemetry/index.js";
 import { decideAndCommit } from "./commit.js";
 import { WorkQueue, type WorkQueueOptions } from "./work-queue.js";
 
-/** What a controller runs on: a service's `ServiceDeps` (runtime) fit. */
+/** What a controller runs on; `runtime`'s `ServiceDeps` is this type (one definition). */
 export interface ControllerDeps {
   nc: NatsConnection;
   store: EventStore;

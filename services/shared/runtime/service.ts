@@ -1,36 +1,22 @@
-import type { NatsConnection } from "@nats-io/transport-node";
 import type { Actor, ControlPlaneService } from "../../../schemas/index.js";
 import { z } from "zod";
 import { BaseConfig, parseEnv } from "./config.js";
-import type { EventStore } from "../model/index.js";
-import type { InformerOptions } from "../projection/index.js";
 import { JetStreamEventStore } from "../eventlog/index.js";
 import { runMain, type Running } from "./lifecycle.js";
 import { errorMessage } from "../errors/index.js";
-import { createLogger, type Logger } from "../telemetry/index.js";
+import { createLogger } from "../telemetry/index.js";
 import { startMembership, type MemberStatus } from "../instances/index.js";
+import type { ControllerDeps } from "../reconcile/index.js";
 import { connectNats, ensureStreams } from "../nats/index.js";
 import { SnapshotStore } from "../projection/index.js";
 import { startTelemetry } from "../telemetry/index.js";
 
-/** What every control-plane service's `start(deps)` receives. Tests build these in-process. */
-export interface ServiceDeps {
-  nc: NatsConnection;
-  store: EventStore;
-  log: Logger;
-  /** e.g. `orchestrator-1234`; recorded as the actor of every event this instance appends. */
-  instanceId: string;
-  /** The writer's clock. Default `() => new Date()`. */
-  now?: () => Date;
-  /** Snapshot settings for the service's informer; absent (tests): replay from the start, no snapshots. */
-  projection?: Omit<InformerOptions, "log">;
-  /**
-   * Called when the service cannot go on once started (its projection stopped at an event this
-   * build cannot read). `runService`: logs it and exits 1, so the supervisor restarts it and it
-   * stops again at the same event ("stop and say so"). Absent (in-process tests): nothing.
-   */
-  onFatal?: (err: Error) => void;
-}
+/**
+ * What every control-plane service's `start(deps)` receives (tests build these in-process): the
+ * controller shell's deps — connection, event store, logger, instance id (the actor of every event
+ * it appends), clock, snapshot settings, and `onFatal` (`runService` logs it and exits 1).
+ */
+export type ServiceDeps = ControllerDeps;
 
 /** Snapshot settings from the environment (DESIGN §3: a snapshot is only a cache). */
 export const SnapshotConfig = z.object({
