@@ -15,13 +15,8 @@ import { Agent, request } from "node:http";
 import { setMaxListeners } from "node:events";
 import { startHollowFleet, pool, type HollowFleet } from "./hollow-agents.js";
 import { startHollowControlPlane, postJson, type HollowControlPlane } from "./hollow-cluster.js";
-import { percentile, timedGet } from "./hollow-probes.js";
+import { env, percentile, timedGet } from "./hollow-probes.js";
 
-const env = (k: string, d: number) => {
-  const v = Number(process.env[k] ?? d);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${k}: must be a positive number (got ${process.env[k]})`);
-  return v;
-};
 const CLIENTS = env("BENCH_CLIENTS", 200);
 const SECONDS = env("BENCH_SECONDS", 20);
 const NODES = env("BENCH_NODES", 20);

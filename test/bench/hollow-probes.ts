@@ -83,6 +83,13 @@ export class CpuSampler {
   }
 }
 
+/** A positive number from the environment variable `k` (default `d`); anything else stops the benchmark naming it. */
+export function env(k: string, d: number): number {
+  const v = Number(process.env[k] ?? d);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${k}: must be a positive number (got ${process.env[k]})`);
+  return v;
+}
+
 export function percentile(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);

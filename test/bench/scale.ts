@@ -22,13 +22,8 @@ import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream } from "../../schemas/ind
 import { connectNats } from "../../services/shared/nats/index.js";
 import { startHollowFleet, pool, type HollowFleet } from "./hollow-agents.js";
 import { startHollowControlPlane, postJson, type HollowControlPlane } from "./hollow-cluster.js";
-import { consumerBacklog, CpuSampler, memoryMiB, percentile, replayTaskEvents, timedGet, type CpuReport, type EventRate } from "./hollow-probes.js";
+import { consumerBacklog, CpuSampler, env, memoryMiB, percentile, replayTaskEvents, timedGet, type CpuReport, type EventRate } from "./hollow-probes.js";
 
-const env = (k: string, d: number) => {
-  const v = Number(process.env[k] ?? d);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${k}: must be a positive number (got ${process.env[k]})`);
-  return v;
-};
 const NODES = env("BENCH_NODES", 1000);
 const SERVICES = env("BENCH_SERVICES", 100);
 const TASKS = env("BENCH_TASKS", 100_000);
