@@ -43,3 +43,49 @@ export const RegisterRpc = { service: "dispatcher", request: RegisterRequest, re
 
 /** Lease holder liveness (`swarm.rpc.lease.<service>.<holder>`): only whether anybody answers matters. */
 export const LeaseProbeRpc = { service: "lease holder", request: z.object({}), reply: z.object({}) } satisfies RpcSchemas;
+
+/*
+ * The secret-store (DESIGN §6). Payloads travel as raw bytes beside the metadata
+ * (`services/shared/rpc` `callBytes`/`serveBytes`): a 1000 KiB config does not fit a NATS message
+ * as JSON.
+ */
+export const SecretKind = z.enum(["secret", "config"]);
+export type SecretKind = z.infer<typeof SecretKind>;
+
+/**
+ * api → secret-store on `swarm.rpc.secret-store.put` (bytes: the payload): encrypt and store one
+ * version. Idempotent for the same (kind, id, version, payload). Reply: the payload's size and its
+ * HMAC (keyed by the secret-store's key: the log may record it, a plain hash it may not).
+ */
+export const SecretPutRequest = z.object({ kind: SecretKind, id: z.string().min(1), version: z.number().int().positive(), name: z.string().min(1) });
+export const SecretPutReply = z.object({ size: z.number().int().nonnegative(), hmac: z.string() });
+export const SecretPutRpc = { service: "secret-store", request: SecretPutRequest, reply: SecretPutReply } satisfies RpcSchemas;
+
+/** api → secret-store on `swarm.rpc.secret-store.delete`: drop every stored version of one secret or config. */
+export const SecretDeleteRequest = z.object({ kind: SecretKind, id: z.string().min(1) });
+export const SecretDeleteRpc = { service: "secret-store", request: SecretDeleteRequest, reply: z.object({}) } satisfies RpcSchemas;
+
+/** api → secret-store on `swarm.rpc.secret-store.read` (reply bytes): a config's payload, for `config inspect`. Refused for secrets. */
+export const ConfigReadRequest = z.object({ id: z.string().min(1), version: z.number().int().positive() });
+export const ConfigReadRpc = { service: "secret-store", request: ConfigReadRequest, reply: z.object({ size: z.number().int().nonnegative() }) } satisfies RpcSchemas;
+
+/**
+ * agent → secret-store on `swarm.rpc.secrets.<nodeId>` (reply bytes, sealed to `publicKey` with the
+ * task id as context — `services/shared/seal`): every secret and config the task references, for a
+ * task assigned to that node. The sealed plaintext is JSON `DeliveredFiles`. A refusal is
+ * `permission_denied` (and an audit event).
+ */
+export const SecretDeliverRequest = z.object({ taskId: z.string().min(1), publicKey: z.string().min(1) });
+export const SecretDeliverRpc = { service: "secret-store", request: SecretDeliverRequest, reply: z.object({ count: z.number().int().nonnegative() }) } satisfies RpcSchemas;
+
+/** What a sealed delivery holds: one entry per reference of the task's spec, in the spec's order. */
+export const DeliveredFile = z.object({
+  kind: SecretKind,
+  /** The secret's or config's id and version. */
+  id: z.string(),
+  version: z.number().int().positive(),
+  /** The payload, base64 (inside the sealed bytes). */
+  data: z.string(),
+});
+export const DeliveredFiles = z.object({ files: z.array(DeliveredFile) });
+export type DeliveredFiles = z.infer<typeof DeliveredFiles>;

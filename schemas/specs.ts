@@ -23,6 +23,43 @@ export const Healthcheck = z.strictObject({
 });
 export type Healthcheck = z.infer<typeof Healthcheck>;
 
+/**
+ * Where a secret or config lands in the container (Docker's `File`): its name (a secret under
+ * `/run/secrets/`, a config relative to `/` unless absolute), owner and mode (default 0444, as Docker).
+ */
+export const ReferenceFile = z.strictObject({
+  Name: z.string().min(1, "target: required"),
+  UID: z.string().regex(/^[0-9]+$/, "uid: must be a decimal number").optional(),
+  GID: z.string().regex(/^[0-9]+$/, "gid: must be a decimal number").optional(),
+  Mode: z.number().int().min(0).max(0o777, "mode: at most 0777").optional(),
+});
+export type ReferenceFile = z.infer<typeof ReferenceFile>;
+
+/**
+ * A service's use of a secret (Docker's SecretReference, plus jetswarm's versions): the api
+ * resolves the name to the id and the current version when the spec is written; `Pinned` (the
+ * user wrote `NAME@version`) keeps it there, otherwise `secret rotate` moves the spec to the new
+ * version with a rolling update. Tasks carry the version they were created with.
+ */
+export const SecretReference = z.strictObject({
+  File: ReferenceFile.optional(),
+  SecretID: z.string().min(1, "SecretID: required"),
+  SecretName: z.string().min(1, "SecretName: required"),
+  Version: z.number().int().positive(),
+  Pinned: z.boolean().optional(),
+});
+export type SecretReference = z.infer<typeof SecretReference>;
+
+/** A service's use of a config: as a secret's, its file default target being the config's name at `/`. */
+export const ConfigReference = z.strictObject({
+  File: ReferenceFile.optional(),
+  ConfigID: z.string().min(1, "ConfigID: required"),
+  ConfigName: z.string().min(1, "ConfigName: required"),
+  Version: z.number().int().positive(),
+  Pinned: z.boolean().optional(),
+});
+export type ConfigReference = z.infer<typeof ConfigReference>;
+
 export const ContainerSpec = z.strictObject({
   Image: z.string({ error: "required" }).min(1, "required"),
   Labels: Labels.optional(),
@@ -35,6 +72,8 @@ export const ContainerSpec = z.strictObject({
   StopSignal: z.string().optional(),
   StopGracePeriod: Nanos.optional(),
   Healthcheck: Healthcheck.optional(),
+  Secrets: z.array(SecretReference).optional(),
+  Configs: z.array(ConfigReference).optional(),
 });
 export type ContainerSpec = z.infer<typeof ContainerSpec>;
 

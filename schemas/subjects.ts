@@ -38,6 +38,8 @@ export const BUCKETS = {
   snapshots: "swarm-snapshots",
   /** Singleton leases, `lease.<service>` (DESIGN §5); the bucket's TTL is the lease TTL. */
   leases: "swarm-leases",
+  /** Encrypted secret and config payloads (`<kind>.<id>.<version>`): only the secret-store touches it. */
+  secrets: "swarm-secrets",
 } as const;
 
 
@@ -61,6 +63,13 @@ export const subjects = {
   leaseProbe: (service: string, holder: string) => `swarm.rpc.lease.${service}.${holder}`,
   /** request/reply: an agent registers its session with a dispatcher. */
   dispatcherRegister: "swarm.rpc.dispatcher.register",
+  /** request/reply to the secret-store (api → secret-store): store, delete, read a config. */
+  secretStorePut: "swarm.rpc.secret-store.put",
+  secretStoreDelete: "swarm.rpc.secret-store.delete",
+  secretStoreRead: "swarm.rpc.secret-store.read",
+  /** request/reply: an agent asks for the secrets and configs of one of its tasks (one subject per node). */
+  secretsOfNode: (nodeId: string) => `swarm.rpc.secrets.${nodeId}`,
+  secretsAll: "swarm.rpc.secrets.*",
 } as const;
 
 /** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */

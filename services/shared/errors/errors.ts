@@ -5,6 +5,10 @@
  */
 export const ERROR_CODES = {
   invalid_argument: { http: 400, retryable: false },
+  /** No credential, or one that is not valid (api: 401). */
+  unauthenticated: { http: 401, retryable: false },
+  /** A valid identity asking for what it may not have (a node asking for another node's secret). */
+  permission_denied: { http: 403, retryable: false },
   not_found: { http: 404, retryable: false },
   already_exists: { http: 409, retryable: false },
   failed_precondition: { http: 412, retryable: false },
@@ -32,6 +36,8 @@ export class WrongLastSequenceError extends SwarmError {
 }
 
 export function invalidArgument(message: string): SwarmError { return new SwarmError("invalid_argument", message); }
+export function unauthenticated(message: string): SwarmError { return new SwarmError("unauthenticated", message); }
+export function permissionDenied(message: string): SwarmError { return new SwarmError("permission_denied", message); }
 export function notFound(message: string): SwarmError { return new SwarmError("not_found", message); }
 export function alreadyExists(message: string): SwarmError { return new SwarmError("already_exists", message); }
 export function failedPrecondition(message: string): SwarmError { return new SwarmError("failed_precondition", message); }

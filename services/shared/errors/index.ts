@@ -1,1 +1,1 @@
-export { alreadyExists, ERROR_CODES, type ErrorCode, errorMessage, failedPrecondition, invalidArgument, isRetryable, notFound, SwarmError, unavailable, WrongLastSequenceError } from "./errors.js";
+export { alreadyExists, ERROR_CODES, type ErrorCode, errorMessage, failedPrecondition, invalidArgument, isRetryable, notFound, permissionDenied, SwarmError, unauthenticated, unavailable, WrongLastSequenceError } from "./errors.js";

@@ -72,7 +72,7 @@ async function handle<S extends RpcSchemas>(msg: Msg, rpc: S, handler: Handler<S
   return out.data;
 }
 
-function toWire(err: unknown): RpcError {
+export function toWire(err: unknown): RpcError {
   return err instanceof SwarmError ? { code: err.code, message: err.message } : { code: "internal", message: errorMessage(err) };
 }
 
@@ -96,7 +96,7 @@ export async function call<S extends RpcSchemas>(
   return parseReply(msg, subject, rpc);
 }
 
-function requestFailure(err: unknown, subject: string, service: string, timeoutMs: number): SwarmError {
+export function requestFailure(err: unknown, subject: string, service: string, timeoutMs: number): SwarmError {
   if (err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
     return new RpcNoRespondersError(subject, service, { cause: err });
   }
@@ -116,7 +116,7 @@ function parseReply<S extends RpcSchemas>(msg: Msg, subject: string, rpc: S): z.
 }
 
 /** The remote error with its code; a code this side does not know becomes `internal`, named in the message. */
-function fromWire(e: RpcError): SwarmError {
+export function fromWire(e: RpcError): SwarmError {
   if (Object.hasOwn(ERROR_CODES, e.code)) return new SwarmError(e.code as ErrorCode, e.message);
   return new SwarmError("internal", `${e.message} (unknown error code ${e.code})`);
 }

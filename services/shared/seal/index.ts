@@ -1,0 +1,1 @@
+export { newSealKey, seal, type SealKey, type SealPublicKey } from "./seal.js";
