@@ -45,7 +45,8 @@ export const SecretReference = z.strictObject({
   File: ReferenceFile.optional(),
   SecretID: z.string().min(1, "SecretID: required"),
   SecretName: z.string().min(1, "SecretName: required"),
-  Version: z.number().int().positive(),
+  /** The payload version; absent in a request: the api sets the current one, so a stored spec always has it. */
+  Version: z.number().int().positive().optional(),
   Pinned: z.boolean().optional(),
 });
 export type SecretReference = z.infer<typeof SecretReference>;
@@ -55,7 +56,7 @@ export const ConfigReference = z.strictObject({
   File: ReferenceFile.optional(),
   ConfigID: z.string().min(1, "ConfigID: required"),
   ConfigName: z.string().min(1, "ConfigName: required"),
-  Version: z.number().int().positive(),
+  Version: z.number().int().positive().optional(),
   Pinned: z.boolean().optional(),
 });
 export type ConfigReference = z.infer<typeof ConfigReference>;

@@ -4,6 +4,7 @@ import { formatZodError } from "../zod-error.js";
 import { PLACEMENTS_EVENTS, REPORTS_EVENTS, TASKS_EVENTS } from "./batches.js";
 import { CLUSTER_EVENTS } from "./cluster.js";
 import { NODE_EVENTS } from "./node.js";
+import { CONFIG_EVENTS, SECRET_EVENTS } from "./secret.js";
 import { SERVICE_EVENTS } from "./service.js";
 import { TASK_EVENTS } from "./task.js";
 import type { BatchSpec } from "./entry.js";
@@ -12,6 +13,7 @@ import type { ControlPlaneService } from "../roster.js";
 export * from "./batches.js";
 export * from "./cluster.js";
 export * from "./node.js";
+export * from "./secret.js";
 export * from "./service.js";
 export * from "./task.js";
 export type { BatchSpec, EntrySpec } from "./entry.js";
@@ -28,7 +30,7 @@ export type { BatchSpec, EntrySpec } from "./entry.js";
  * aggregate (services/shared/model/<kind>.ts), whose `never` default refuses to compile without it.
  */
 export const CATALOGUE = {
-  ...CLUSTER_EVENTS, ...NODE_EVENTS, ...SERVICE_EVENTS, ...TASK_EVENTS,
+  ...CLUSTER_EVENTS, ...NODE_EVENTS, ...SERVICE_EVENTS, ...TASK_EVENTS, ...SECRET_EVENTS, ...CONFIG_EVENTS,
   ...TASKS_EVENTS, ...PLACEMENTS_EVENTS, ...REPORTS_EVENTS,
 } as const;
 type Catalogue = typeof CATALOGUE;

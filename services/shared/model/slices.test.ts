@@ -22,6 +22,9 @@ function log(): StoredEvent[] {
     ev("ServiceCreated", "service", "s1", { serviceId: "s1", spec }),
     ev("TaskCreated", "task", "t1", { taskId: "t1", serviceId: "s1", serviceName: "web", slot: 1, spec: spec.TaskTemplate, specVersion: 3, desiredState: "running", state: "pending" }),
     ev("TaskAssigned", "task", "t1", { taskId: "t1", nodeId: "n1" }),
+    ev("SecretCreated", "secret", "x1", { secretId: "x1", name: "db", labels: { a: "b" }, version: 1, size: 3, hmac: "h1" }),
+    ev("SecretRotated", "secret", "x1", { secretId: "x1", version: 2, size: 4, hmac: "h2" }),
+    ev("ConfigCreated", "config", "c1", { configId: "c1", name: "nginx", labels: {}, version: 1, size: 9, hmac: "h3" }),
   ];
 }
 const fold = (kinds?: SingularKind[]) => {
@@ -35,6 +38,7 @@ const canon = (x: object) => canonicalState(x as unknown as ClusterState);
 const part = (s: ClusterState, k: SingularKind) => ({
   cluster: { cluster: s.cluster }, node: { nodes: s.nodes }, service: { services: s.services },
   task: { tasks: s.tasks, tasksByService: s.tasksByService, createdPerSlot: s.createdPerSlot },
+  secret: { secrets: s.secrets }, config: { configs: s.configs },
 }[k]);
 
 describe("fold slices", () => {
