@@ -44,6 +44,6 @@ export const Config = z.object({
 });
 export type Config = z.infer<typeof Config>;
 
-/** The payload version a rotate recorded. */
-export const RotateResponse = z.object({ ID: z.string(), Version: z.number() });
+/** The payload version a rotate recorded, and the services it moved to that version (ids), which now roll. */
+export const RotateResponse = z.object({ ID: z.string(), Version: z.number(), Services: z.array(z.string()) });
 export type RotateResponse = z.infer<typeof RotateResponse>;

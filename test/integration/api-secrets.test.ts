@@ -161,7 +161,7 @@ describe("api: secrets and configs", () => {
     const before = Object.fromEntries(await Promise.all(["front", "pinned", "other"].map(async (n) => [n, (await call("GET", `/services/${n}`)).body])));
     const head = await store.headSeq();
     const r = await call("POST", `/jetswarm/secrets/tls-key/rotate`, { Data: b64("version-2") });
-    assert.deepEqual([r.status, r.body], [200, { ID: id, Version: 2 }]);
+    assert.deepEqual([r.status, r.body], [200, { ID: id, Version: 2, Services: [before.front.ID] }]);
     const events = (await eventsAfter(store, head)).map((e) => e.event as Envelope);
     assert.deepEqual(events.map((e) => [e.type, e.subject]), [["SecretRotated", `swarm.evt.secret.${id}`], ["ServiceUpdated", `swarm.evt.service.${before.front.ID}`]]);
     assert.deepEqual({ ...(events[0]!.data as object), hmac: undefined }, { secretId: id, version: 2, size: 9, hmac: undefined });
@@ -187,7 +187,8 @@ describe("api: secrets and configs", () => {
     const { body: { ID: id } } = await call("POST", "/configs/create", { Name: "app.yml", Data: b64("a: 1") });
     const spec = { Name: "cfg-user", TaskTemplate: { ContainerSpec: { Image: "busybox:1", Configs: [{ ConfigID: id, ConfigName: "app.yml", Version: 1 }] } } };
     assert.equal((await call("POST", "/services/create", spec)).status, 201);
-    assert.deepEqual((await call("POST", `/jetswarm/configs/${id}/rotate`, { Data: b64("a: 2") })).body, { ID: id, Version: 2 });
+    const svcId = (await call("GET", "/services/cfg-user")).body.ID;
+    assert.deepEqual((await call("POST", `/jetswarm/configs/${id}/rotate`, { Data: b64("a: 2") })).body, { ID: id, Version: 2, Services: [svcId] });
     assert.equal((await call("GET", "/configs/app.yml")).body.Spec.Data, b64("a: 2"));
     assert.equal((await call("GET", "/services/cfg-user")).body.Spec.TaskTemplate.ContainerSpec.Configs[0].Version, 2);
     const r = await call("DELETE", "/configs/app.yml");

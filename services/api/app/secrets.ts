@@ -66,8 +66,13 @@ export async function rotateObject(deps: AppDeps, actor: Actor, kind: ObjectKind
   const stored = await putPayload(natsOf(deps), { kind, id: v.id, version, name: v.name }, data);
   const f = fresh();
   await commitAs(deps, actor, (s) => decideRotateObject(s, kind, v.id, { version, ...stored }, f));
-  await commitAs(deps, actor, (s) => decideMoveUsers(s, kind, v.id, f));
-  return { ID: v.id, Version: version };
+  const moved = new Set<string>();
+  await commitAs(deps, actor, (s) => {
+    const planned = decideMoveUsers(s, kind, v.id, f);
+    for (const p of planned) moved.add(p.aggregateId);
+    return planned;
+  });
+  return { ID: v.id, Version: version, Services: [...moved] };
 }
 
 /** The metadata is recorded; a payload that cannot be deleted now is logged (the secret-store can sweep ids the log removed). */
