@@ -12,15 +12,15 @@ import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import type { Envelope } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventsAfter } from "../helpers/task-events.js";
-import { startSecretStoreStandIn, storedKeys, storedKeysOf, type StandIn } from "../helpers/secret-store-stand-in.js";
+import { startTestSecretStore, storedKeys, storedKeysOf, type TestSecretStore } from "../helpers/secret-bucket.js";
 
-/* `swarm secret …` / `swarm config …` against a real api on a real nats-server (secret-store: test/helpers stand-in). */
+/* `swarm secret …` / `swarm config …` against a real api on a real nats-server and a real secret-store. */
 
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let api: RunningApi;
-let secretStore: StandIn;
+let secretStore: TestSecretStore;
 let dir: string;
 
 /** Runs the compiled CLI (asynchronously: the api answering it lives in this process); `input` is its stdin. */
@@ -51,14 +51,14 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "cli-secrets-test" });
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
-  secretStore = await startSecretStoreStandIn(nc);
+  secretStore = await startTestSecretStore(nc, store);
   api = await start({ nc, store, log: createLogger("cli-secrets-test", "silent"), instanceId: "api-cli-secrets" }, { listen: "127.0.0.1:0" });
   dir = await mkdtemp(join(tmpdir(), "cli-secrets-"));
   assert.equal((await swarm(["init", "--node-name", "n1"])).code, 0);
 });
 after(async () => {
   await api?.stop();
-  await secretStore?.stop();
+  await secretStore?.cleanup();
   await nc?.drain();
   await nats?.cleanup();
   if (dir) await rm(dir, { recursive: true, force: true });
