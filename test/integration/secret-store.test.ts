@@ -110,6 +110,8 @@ describe("secret-store", () => {
     const files = await deliver("node-a", "t-ok");
     assert.deepEqual(files.files.map((f) => [f.kind, f.id, f.version, Buffer.from(f.data, "base64").toString()]),
       [["secret", "sdb", 1, "db-password"], ["config", "cweb", 1, "server {}"]]);
+    await assert.rejects(callBytes(fx.nc, subjects.secretsOfNode("node-a"), SecretDeliverRpc, { meta: { taskId: "t-ok", publicKey: "not-a-key" }, data: none }),
+      isCode("invalid_argument", /^publicKey: /));
   });
 
   it("refuses another node's request with permission_denied and records it on that node's aggregate", async () => {
