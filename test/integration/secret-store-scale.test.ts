@@ -48,8 +48,8 @@ async function deliver(taskId: string): Promise<Buffer> {
 before(async () => {
   fx = await logFixture("secret-store-scale");
   keysDir = join(mkdtempSync(join(tmpdir(), "jetswarm-keys-")), "keys");
-  await started(spawn("secret-store-a")); // the first creates the KEK
-  await started(spawn("secret-store-b"));
+  // Both at once on an empty bucket: exactly one key file is written and both use it.
+  await Promise.all([started(spawn("secret-store-a")), started(spawn("secret-store-b"))]);
   const { meta } = await callBytes(fx.nc, subjects.secretStorePut, SecretPutRpc, { meta: { kind: "secret", id: "s1", version: 1, name: "s1" }, data: payload });
   await fx.emit("SecretCreated", "secret", "s1", { secretId: "s1", name: "s1", labels: {}, version: 1, size: meta.size, hmac: meta.hmac });
   for (let i = 0; i < TASKS; i++) {
