@@ -123,6 +123,22 @@ describe("api: secrets and configs", () => {
     });
   });
 
+  it("concurrent creates of one name: one wins; a loser that got as far as appending removes its object and its payload", async () => {
+    const keys = await storedKeys(nc);
+    const head = await store.headSeq();
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => call("POST", "/secrets/create", { Name: "race", Data: b64(`p${i}`) })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409]);
+    const winner: string = results.find((r) => r.status === 201)!.body.ID;
+    // The first SecretCreated of the name is the winner's; any later one was removed again by its creator.
+    const events = (await eventsAfter(store, head)).map((e) => [e.event.type, e.event.subject.split(".").pop()]);
+    const created = events.filter(([t]) => t === "SecretCreated").map(([, id]) => id);
+    assert.equal(created[0], winner);
+    assert.deepEqual(events.filter(([t]) => t === "SecretRemoved").map(([, id]) => id).sort(), created.slice(1).sort());
+    assert.deepEqual((await call("GET", `/secrets?filters=${encodeURIComponent(JSON.stringify({ names: ["race"] }))}`)).body.map((x: any) => x.ID), [winner]);
+    assert.deepEqual((await storedKeys(nc)).filter((k) => !keys.includes(k)), [`secret.${winner}.1`]);
+    assert.equal((await call("DELETE", "/secrets/race")).status, 204);
+  });
+
   it("a config just under 1000 KiB goes through (1.33 MiB of base64) and inspect shows its data; more than 4 MiB of body is a 413", async () => {
     const payload = randomBytes(1024000 - 1);
     const c = await call("POST", "/configs/create", { Name: "nginx.conf", Labels: {}, Data: b64(payload) });
