@@ -4,7 +4,7 @@ import { subjects, type Envelope, type SecretReference, type ServiceSpec } from 
 import { evolve, initialClusterState, type ClusterState, type PlannedEvent } from "../../shared/model/index.js";
 import { SwarmError } from "../../shared/errors/index.js";
 import {
-  checkCreate, decideCreateObject, decideMoveUsers, decideRemoveObject, decideRotateObject, findObject, moveReferences,
+  checkCreate, decideCreateObject, decideMoveUsers, decideRemoveObject, decideRotateObject, decideYieldName, findObject, moveReferences,
 } from "./secret-decide.js";
 import { listObjects, secretView, configView } from "./secret-views.js";
 
@@ -62,6 +62,14 @@ describe("secret and config deciders", () => {
     assert.deepEqual(e?.data, { configId: "c9", name: "nginx", labels: { a: "b" }, version: 1, size: 5, hmac: "hm" });
   });
 
+  it("two creates of one name that both appended: the later yields (removes itself), the earlier keeps it", () => {
+    const s = given(secretCreated("s1", "db"), secretCreated("s2", "db"), secretCreated("s3", "other"));
+    assert.deepEqual(decideYieldName(s, "secret", "s1", fresh), []);
+    assert.deepEqual(decideYieldName(s, "secret", "s3", fresh), []);
+    assert.deepEqual(decideYieldName(s, "secret", "s2", fresh).map((e) => [e.type, e.aggregateId, e.expect]), [["SecretRemoved", "s2", 3]]);
+    assert.deepEqual(decideYieldName(s, "secret", "gone", fresh), []);
+  });
+
   it("remove: refused while a live service references it, naming the services; allowed once none does", () => {
     const s = given(secretCreated("s1", "db"), serviceCreated("w1", spec("web", [ref("s1")])), serviceCreated("w2", spec("api", [ref("s1")])));
     assert.deepEqual(code(() => decideRemoveObject(s, "secret", "db", fresh)),
@@ -76,7 +84,7 @@ describe("secret and config deciders", () => {
     assert.equal(code(() => decideRemoveObject(s, "config", "s1", fresh))?.[0], "not_found");
   });
 
-  it("rotate: records version n+1 once; a retry is a no-op; another rotate's payload at that version is a conflict", () => {
+  it("rotate: records a version above the current once; a retry is a no-op; another rotate's payload at that version is a conflict", () => {
     const s = given(secretCreated("s1", "db"));
     const p = { version: 2, size: 4, hmac: "h2" };
     const planned = decideRotateObject(s, "secret", "s1", p, fresh);
@@ -84,7 +92,9 @@ describe("secret and config deciders", () => {
     apply(s, planned);
     assert.deepEqual(decideRotateObject(s, "secret", "s1", p, fresh), []);
     assert.equal(code(() => decideRotateObject(s, "secret", "s1", { ...p, hmac: "other" }, fresh))?.[0], "conflict");
-    assert.equal(code(() => decideRotateObject(s, "secret", "s1", { ...p, version: 4 }, fresh))?.[0], "conflict");
+    assert.equal(code(() => decideRotateObject(s, "secret", "s1", { ...p, version: 1, hmac: "hx" }, fresh))?.[0], "conflict");
+    // A version above n+1 (n+1 was stored by a rotate that failed before its append) is recorded as is.
+    assert.deepEqual(decideRotateObject(s, "secret", "s1", { ...p, version: 4 }, fresh).map((e) => e.type), ["SecretRotated"]);
     assert.equal(code(() => decideRotateObject(s, "secret", "zz", p, fresh))?.[0], "not_found");
   });
 
