@@ -8,6 +8,8 @@ import { registerService } from "./commands/service.js";
 import { registerControlPlane } from "./commands/control-plane.js";
 import { registerEvents } from "./commands/events.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerSecret } from "./commands/secret.js";
+import { registerConfig } from "./commands/config.js";
 
 /** Exit status of a producer whose reader went away: 128 + SIGPIPE, as a shell reports git or docker. */
 const EXIT_BROKEN_PIPE = 141;
@@ -47,6 +49,8 @@ registerService(program);
 registerControlPlane(program);
 registerEvents(program);
 registerAudit(program);
+registerSecret(program);
+registerConfig(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);

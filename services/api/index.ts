@@ -56,7 +56,7 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const http: HttpOptions = {
     hostNames: listOf(process.env.SWARM_API_HOSTS), origins: listOf(process.env.SWARM_API_ORIGINS), ...opts.http,
   };
-  const routes = apiRoutes({ store: deps.store, informer, tokens, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, limits: opts.limits ?? specLimitsFrom(process.env) });
+  const routes = apiRoutes({ store: deps.store, informer, tokens, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(process.env) });
   const server = createHttpServer(routes, log, http);
   try {
     await new Promise<void>((resolve, reject) => {

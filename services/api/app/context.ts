@@ -4,6 +4,7 @@ import { decideAndCommit } from "../../shared/reconcile/index.js";
 import { randomId } from "../../shared/eventlog/index.js";
 import { type ClusterState, type EventStore, type PlannedEvent } from "../../shared/model/index.js";
 import { type Informer } from "../../shared/projection/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
 import { type Fresh } from "../core/decide.js";
 import { joinTokens, type TokenBook } from "./tokens.js";
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   instanceId?: string;
   /** Spec limits (replicas per service, tasks per cluster, sizes). Default SPEC_LIMITS. */
   limits?: SpecLimits;
+  /** For what a request cannot report once it succeeded (a stored payload left after its removal). */
+  log?: Logger;
 }
 
 /** The spec limits this api enforces. */

@@ -14,3 +14,6 @@ export {
 export {
   auditDiffOf, auditState, eventsPage, sealLog, verifyLog, verifyStream, type AuditDeps, type EventsPage, type EventsQuery, type VerifyReport,
 } from "./audit.js";
+export {
+  createObject, inspectConfig, inspectSecret, listConfigs, listSecrets, removeObject, rotateObject, type CreateObjectInput,
+} from "./secrets.js";

@@ -6,7 +6,7 @@ import { notFound, invalidArgument } from "../../shared/errors/index.js";
  * unique id prefix. Removed services are invisible.
  */
 
-function resolve<T extends { id: string }>(items: T[], ref: string, nameOf: (t: T) => string, kind: string): T {
+export function resolve<T extends { id: string }>(items: T[], ref: string, nameOf: (t: T) => string, kind: string): T {
   const byId = items.find((t) => t.id === ref);
   if (byId) return byId;
   const byName = items.filter((t) => nameOf(t) === ref);

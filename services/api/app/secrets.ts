@@ -1,0 +1,113 @@
+import type { Actor } from "../../../schemas/index.js";
+import type { Config, RotateResponse, Secret } from "../../../schemas/secret-api.js";
+import { errorMessage } from "../../shared/errors/index.js";
+import { randomId } from "../../shared/eventlog/index.js";
+import { currentVersion } from "../../shared/model/index.js";
+import { requireCluster } from "../core/decide.js";
+import { type Filters } from "../core/filters.js";
+import {
+  checkCreate, checkPayloadSize, decideCreateObject, decideMoveUsers, decideRemoveObject, decideRotateObject, findObject, objectsOf,
+  type ObjectKind,
+} from "../core/secret-decide.js";
+import { configView, listObjects, secretView } from "../core/secret-views.js";
+import { commitAs, fresh, stateOf, type AppDeps } from "./context.js";
+import { deletePayloads, natsOf, putPayload, readConfig } from "./secret-store.js";
+
+/*
+ * Secrets and configs (issue #16): the payload goes to the secret-store first, then the event that
+ * records its metadata; a refusal (name, size, duplicate, in use) is decided before anything is
+ * stored or appended. The log never holds a payload.
+ */
+
+export interface CreateObjectInput { name: string; labels: Record<string, string>; data: Uint8Array }
+
+/** Stores version 1, then appends `SecretCreated`/`ConfigCreated`; if that fails, the stored payload is dropped. */
+export async function createObject(deps: AppDeps, actor: Actor, kind: ObjectKind, input: CreateObjectInput): Promise<{ ID: string }> {
+  checkCreate(stateOf(deps), kind, input.name, input.data.length);
+  const nc = natsOf(deps);
+  const id = randomId();
+  const f = fresh();
+  const stored = await putPayload(nc, { kind, id, version: 1, name: input.name }, input.data);
+  const payload = { version: 1, ...stored };
+  try {
+    await commitAs(deps, actor, (s) => decideCreateObject(s, kind, { id, name: input.name, labels: input.labels, payload }, f));
+  } catch (err) {
+    // An append whose outcome is unknown may still have landed: keep the payload of a recorded object.
+    if (!objectsOf(stateOf(deps), kind).has(id)) await dropPayloads(deps, kind, id);
+    throw err;
+  }
+  return { ID: id };
+}
+
+/** Refused while a service uses it (nothing appended, nothing deleted); after the append, the ciphertext goes. */
+export async function removeObject(deps: AppDeps, actor: Actor, kind: ObjectKind, ref: string): Promise<void> {
+  const f = fresh();
+  let id: string | undefined;
+  await commitAs(deps, actor, (s) => {
+    const planned = decideRemoveObject(s, kind, ref, f);
+    id = planned[0]?.aggregateId;
+    return planned;
+  });
+  if (id) await dropPayloads(deps, kind, id);
+}
+
+/**
+ * jetswarm's rotate: stores version n+1, records it, then moves every service that references the
+ * object unpinned (one ServiceUpdated each: the orchestrator rolls it with its update config and
+ * rolls it back on failure). Two commits, in that order, so that no spec ever names a version the
+ * log does not hold; each is level-triggered, so a retry finishes what a failed one began.
+ */
+export async function rotateObject(deps: AppDeps, actor: Actor, kind: ObjectKind, ref: string, data: Uint8Array): Promise<RotateResponse> {
+  const state = stateOf(deps);
+  requireCluster(state);
+  const v = findObject(state, kind, ref);
+  checkPayloadSize(kind, data.length);
+  const version = currentVersion(v) + 1;
+  const stored = await putPayload(natsOf(deps), { kind, id: v.id, version, name: v.name }, data);
+  const f = fresh();
+  await commitAs(deps, actor, (s) => decideRotateObject(s, kind, v.id, { version, ...stored }, f));
+  const moved = new Set<string>();
+  await commitAs(deps, actor, (s) => {
+    const planned = decideMoveUsers(s, kind, v.id, f);
+    for (const p of planned) moved.add(p.aggregateId);
+    return planned;
+  });
+  return { ID: v.id, Version: version, Services: [...moved] };
+}
+
+/** The metadata is recorded; a payload that cannot be deleted now is logged (the secret-store can sweep ids the log removed). */
+async function dropPayloads(deps: AppDeps, kind: ObjectKind, id: string): Promise<void> {
+  try {
+    await deletePayloads(natsOf(deps), kind, id);
+  } catch (err) {
+    deps.log?.warn("stored payload not deleted", { kind, id, err: errorMessage(err) });
+  }
+}
+
+export function listSecrets(deps: AppDeps, filters: Filters): Secret[] {
+  const state = stateOf(deps);
+  requireCluster(state);
+  return listObjects(state, "secret", filters).map((v) => secretView(state, v));
+}
+
+export function inspectSecret(deps: AppDeps, ref: string): Secret {
+  const state = stateOf(deps);
+  requireCluster(state);
+  return secretView(state, findObject(state, "secret", ref));
+}
+
+/** Lists leave a config's data out (one secret-store read per config would make `ls` cost the payloads). */
+export function listConfigs(deps: AppDeps, filters: Filters): Config[] {
+  const state = stateOf(deps);
+  requireCluster(state);
+  return listObjects(state, "config", filters).map((v) => configView(state, v));
+}
+
+/** A config with its current payload (base64), read from the secret-store. */
+export async function inspectConfig(deps: AppDeps, ref: string): Promise<Config> {
+  const state = stateOf(deps);
+  requireCluster(state);
+  const v = findObject(state, "config", ref);
+  const data = await readConfig(natsOf(deps), v.id, currentVersion(v));
+  return configView(state, v, Buffer.from(data).toString("base64"));
+}
