@@ -4,4 +4,3 @@ export { applySlices, type ClusterState, type ClusterView, type ConfigView, curr
 export { type Constraint, ipMatches, matchAll, matchConstraint, OPERATOR_ERROR, parseConstraint, parseConstraints } from "./constraint.js";
 export { type AppendRequest, type AppendResult, type EventContext, type EventStore, plan, type PlannedEvent, type Subscription, toAppend, type UnreadableEvent } from "./event-store.js";
 export { parseSnapshotState, SNAPSHOT_FORMAT, SnapshotMeta, type SnapshotState, toSnapshotState } from "./snapshot.js";
-export { currentVersion, type ConfigView, type PayloadVersionView, type SecretView } from "./cluster-state.js";
