@@ -10,6 +10,7 @@ import { callBytes } from "../../services/shared/rpc/index.js";
 import { newSealKey } from "../../services/shared/seal/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { start, type RunningSecretStore } from "../../services/secret-store/index.js";
+import { producerProblem } from "../../services/api/core/audit-verify.js";
 import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventsAfter } from "../helpers/task-events.js";
 import { eventually } from "../helpers/eventually.js";
@@ -110,6 +111,8 @@ describe("secret-store", () => {
     const files = await deliver("node-a", "t-ok");
     assert.deepEqual(files.files.map((f) => [f.kind, f.id, f.version, Buffer.from(f.data, "base64").toString()]),
       [["secret", "sdb", 1, "db-password"], ["config", "cweb", 1, "server {}"]]);
+    await assert.rejects(callBytes(fx.nc, subjects.secretsOfNode("node-a"), SecretDeliverRpc, { meta: { taskId: "t-ok", publicKey: "not-a-key" }, data: none }),
+      isCode("invalid_argument", /^publicKey: /));
   });
 
   it("refuses another node's request with permission_denied and records it on that node's aggregate", async () => {
@@ -124,6 +127,7 @@ describe("secret-store", () => {
     assert.equal(e.subject, subjects.event("node", "node-b"));
     assert.deepEqual(e.data, { nodeId: "node-b", taskId: "t-ok", reason: "task t-ok is not assigned to node node-b" });
     assert.deepEqual(e.actor, { kind: "node", id: "node-b", via: "secret-store-t1" });
+    assert.equal(producerProblem(e.type, e.actor), undefined, "swarm audit verify accepts it");
   });
 
   it("refuses an unknown task after waiting for the projection, and a task that has ended", async () => {
