@@ -8,18 +8,19 @@ import { start, type RunningApi } from "../../services/api/index.js";
 import type { Envelope } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventsAfter } from "../helpers/task-events.js";
-import { startSecretStoreStandIn, storedKeys, storedKeysOf, type StandIn } from "../helpers/secret-store-stand-in.js";
+import { startTestSecretStore, storedKeys, storedKeysOf, watchSecretStore, type TestSecretStore } from "../helpers/secret-bucket.js";
 
 /*
- * Secrets and configs through the api's HTTP surface, on a real nats-server; the secret-store's
- * rpc is answered by a stand-in that keeps payloads in the real bucket (test/helpers).
+ * Secrets and configs through the api's HTTP surface, on a real nats-server with a real
+ * secret-store (what it stores is read from its bucket's keys; what it is asked, by a watcher).
  */
 
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let api: RunningApi;
-let secretStore: StandIn;
+let secretStore: TestSecretStore;
+let watched: ReturnType<typeof watchSecretStore>;
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(api.url + path, {
@@ -34,11 +35,11 @@ const ref = (id: string, name: string, over: Record<string, unknown> = {}) => ({
 
 /** What a refused request must leave: no event, nothing stored, no put sent. */
 async function nothingChanged(fn: () => Promise<void>): Promise<void> {
-  const [head, keys, calls] = [await store.headSeq(), await storedKeys(nc), secretStore.calls.length];
+  const [head, keys, calls] = [await store.headSeq(), await storedKeys(nc), watched.calls.length];
   await fn();
   assert.equal(await store.headSeq(), head, "nothing appended");
   assert.deepEqual(await storedKeys(nc), keys, "nothing stored");
-  assert.deepEqual(secretStore.calls.slice(calls).filter((c) => c.startsWith("put")), [], "nothing sent to be stored");
+  assert.deepEqual(watched.calls.slice(calls).filter((c) => c.startsWith("put")), [], "nothing sent to be stored");
 }
 
 before(async () => {
@@ -46,13 +47,15 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "api-secrets-test" });
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
-  secretStore = await startSecretStoreStandIn(nc);
+  secretStore = await startTestSecretStore(nc, store);
+  watched = watchSecretStore(nc);
   api = await start({ nc, store, log: createLogger("api-secrets-test", "silent"), instanceId: "api-secrets-test" }, { listen: "127.0.0.1:0" });
   assert.equal((await call("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
 });
 after(async () => {
   await api?.stop();
-  await secretStore?.stop();
+  watched?.stop();
+  await secretStore?.cleanup();
   await nc?.drain();
   await nats?.cleanup();
 });
@@ -90,6 +93,7 @@ describe("api: secrets and configs", () => {
     const rm = await call("DELETE", `/secrets/${id}`);
     assert.equal(rm.status, 204);
     assert.deepEqual(await storedKeysOf(nc, id), [], "ciphertext deleted");
+    assert.deepEqual(watched.calls.filter((c) => c.includes(id)), [`put secret ${id} 1`, `delete secret ${id}`]);
     assert.deepEqual(await names(), ["db-user"]);
     const gone = await call("GET", `/secrets/${id}`);
     assert.deepEqual([gone.status, gone.body.message], [404, `secret ${id} not found`]);
@@ -119,6 +123,22 @@ describe("api: secrets and configs", () => {
     });
   });
 
+  it("concurrent creates of one name: one wins; a loser that got as far as appending removes its object and its payload", async () => {
+    const keys = await storedKeys(nc);
+    const head = await store.headSeq();
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => call("POST", "/secrets/create", { Name: "race", Data: b64(`p${i}`) })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409]);
+    const winner: string = results.find((r) => r.status === 201)!.body.ID;
+    // The first SecretCreated of the name is the winner's; any later one was removed again by its creator.
+    const events = (await eventsAfter(store, head)).map((e) => [e.event.type, e.event.subject.split(".").pop()]);
+    const created = events.filter(([t]) => t === "SecretCreated").map(([, id]) => id);
+    assert.equal(created[0], winner);
+    assert.deepEqual(events.filter(([t]) => t === "SecretRemoved").map(([, id]) => id).sort(), created.slice(1).sort());
+    assert.deepEqual((await call("GET", `/secrets?filters=${encodeURIComponent(JSON.stringify({ names: ["race"] }))}`)).body.map((x: any) => x.ID), [winner]);
+    assert.deepEqual((await storedKeys(nc)).filter((k) => !keys.includes(k)), [`secret.${winner}.1`]);
+    assert.equal((await call("DELETE", "/secrets/race")).status, 204);
+  });
+
   it("a config just under 1000 KiB goes through (1.33 MiB of base64) and inspect shows its data; more than 4 MiB of body is a 413", async () => {
     const payload = randomBytes(1024000 - 1);
     const c = await call("POST", "/configs/create", { Name: "nginx.conf", Labels: {}, Data: b64(payload) });
@@ -146,7 +166,7 @@ describe("api: secrets and configs", () => {
       const r = await call("DELETE", "/secrets/api-key");
       assert.deepEqual([r.status, r.body.message], [400, "secret 'api-key' is in use by the following service: web"]);
     });
-    assert.deepEqual(secretStore.calls.filter((c) => c === `delete secret ${id}`), [], "nothing deleted");
+    assert.deepEqual(watched.calls.filter((c) => c === `delete secret ${id}`), [], "nothing deleted");
     const s = (await call("GET", "/services/web")).body;
     assert.equal((await call("POST", `/services/web/update?version=${s.Version.Index}`, svc("web", []))).status, 200);
     assert.equal((await call("DELETE", "/secrets/api-key")).status, 204);
@@ -197,6 +217,7 @@ describe("api: secrets and configs", () => {
 
   it("the secret-store unreachable: 503 naming it, nothing appended", async () => {
     await secretStore.stop();
+    watched.stop(); // a watcher is a subscriber too: with it, the request would time out instead of finding no responders
     try {
       await nothingChanged(async () => {
         const r = await call("POST", "/secrets/create", { Name: "later", Data: b64("x") });
@@ -204,7 +225,8 @@ describe("api: secrets and configs", () => {
         assert.match(r.body.message, /secret-store/);
       });
     } finally {
-      secretStore = await startSecretStoreStandIn(nc);
+      await secretStore.restart();
+      watched = watchSecretStore(nc);
     }
   });
 });

@@ -6,8 +6,8 @@ import { currentVersion } from "../../shared/model/index.js";
 import { requireCluster } from "../core/decide.js";
 import { type Filters } from "../core/filters.js";
 import {
-  checkCreate, checkPayloadSize, decideCreateObject, decideMoveUsers, decideRemoveObject, decideRotateObject, findObject, objectsOf,
-  type ObjectKind,
+  checkCreate, checkPayloadSize, decideCreateObject, decideMoveUsers, decideRemoveObject, decideRotateObject, decideYieldName, duplicateName,
+  findObject, objectsOf, type ObjectKind,
 } from "../core/secret-decide.js";
 import { configView, listObjects, secretView } from "../core/secret-views.js";
 import { commitAs, fresh, stateOf, type AppDeps } from "./context.js";
@@ -36,7 +36,22 @@ export async function createObject(deps: AppDeps, actor: Actor, kind: ObjectKind
     if (!objectsOf(stateOf(deps), kind).has(id)) await dropPayloads(deps, kind, id);
     throw err;
   }
+  await yieldNameIfLater(deps, actor, kind, id, input.name);
   return { ID: id };
+}
+
+/** A create that raced another of the same name and came later removes what it created (`decideYieldName`). */
+async function yieldNameIfLater(deps: AppDeps, actor: Actor, kind: ObjectKind, id: string, name: string): Promise<void> {
+  const f = fresh();
+  let yielded = false;
+  await commitAs(deps, actor, (s) => {
+    const planned = decideYieldName(s, kind, id, f);
+    yielded ||= planned.length > 0;
+    return planned;
+  });
+  if (!yielded) return;
+  await dropPayloads(deps, kind, id);
+  throw duplicateName(kind, name);
 }
 
 /** Refused while a service uses it (nothing appended, nothing deleted); after the append, the ciphertext goes. */

@@ -4,7 +4,7 @@ import { subjects, type Envelope, type SecretReference, type ServiceSpec } from 
 import { evolve, initialClusterState, type ClusterState, type PlannedEvent } from "../../shared/model/index.js";
 import { SwarmError } from "../../shared/errors/index.js";
 import {
-  checkCreate, decideCreateObject, decideMoveUsers, decideRemoveObject, decideRotateObject, findObject, moveReferences,
+  checkCreate, decideCreateObject, decideMoveUsers, decideRemoveObject, decideRotateObject, decideYieldName, findObject, moveReferences,
 } from "./secret-decide.js";
 import { listObjects, secretView, configView } from "./secret-views.js";
 
@@ -60,6 +60,14 @@ describe("secret and config deciders", () => {
     const [e] = decideCreateObject(given(), "config", { id: "c9", name: "nginx", labels: { a: "b" }, payload: { version: 1, size: 5, hmac: "hm" } }, fresh);
     assert.deepEqual([e?.type, e?.aggregateId, e?.expect], ["ConfigCreated", "c9", 0]);
     assert.deepEqual(e?.data, { configId: "c9", name: "nginx", labels: { a: "b" }, version: 1, size: 5, hmac: "hm" });
+  });
+
+  it("two creates of one name that both appended: the later yields (removes itself), the earlier keeps it", () => {
+    const s = given(secretCreated("s1", "db"), secretCreated("s2", "db"), secretCreated("s3", "other"));
+    assert.deepEqual(decideYieldName(s, "secret", "s1", fresh), []);
+    assert.deepEqual(decideYieldName(s, "secret", "s3", fresh), []);
+    assert.deepEqual(decideYieldName(s, "secret", "s2", fresh).map((e) => [e.type, e.aggregateId, e.expect]), [["SecretRemoved", "s2", 3]]);
+    assert.deepEqual(decideYieldName(s, "secret", "gone", fresh), []);
   });
 
   it("remove: refused while a live service references it, naming the services; allowed once none does", () => {

@@ -47,7 +47,7 @@ export function findObject(state: ClusterState, kind: ObjectKind, ref: string): 
 
 function assertNameFree(state: ClusterState, kind: ObjectKind, name: string): void {
   for (const v of objectsOf(state, kind).values()) {
-    if (v.name === name) throw alreadyExists(`rpc error: code = AlreadyExists desc = ${kind} ${name} already exists`);
+    if (v.name === name) throw duplicateName(kind, name);
   }
 }
 
@@ -68,6 +68,29 @@ export function decideCreateObject(
   const key = `create:${fresh.requestId}`;
   if (kind === "secret") return [plan("SecretCreated", "secret", id, { secretId: id, name, labels, ...payload }, 0, key)];
   return [plan("ConfigCreated", "config", id, { configId: id, name, labels, ...payload }, 0, key)];
+}
+
+/**
+ * Names are unique, but two creates of one name decided at once append on two subjects (two ids),
+ * so no expectation stops the second. Each creator checks after its append: the slice keeps
+ * objects in creation (log) order, so the first object of a name is the earliest; a later one
+ * removes itself. The later creator always sees the earlier one (its own append is applied, and
+ * everything before it), so exactly one of them is left.
+ */
+export function decideYieldName(state: ClusterState, kind: ObjectKind, id: string, fresh: Pick<Fresh, "requestId">): PlannedEvent[] {
+  const mine = objectsOf(state, kind).get(id);
+  if (!mine) return [];
+  const first = [...objectsOf(state, kind).values()].find((v) => v.name === mine.name);
+  if (!first || first.id === id) return [];
+  const expect = versionOf(state, subjects.event(kind, id));
+  const key = `yield:${fresh.requestId}`;
+  return kind === "secret"
+    ? [plan("SecretRemoved", "secret", id, { secretId: id }, expect, key)]
+    : [plan("ConfigRemoved", "config", id, { configId: id }, expect, key)];
+}
+
+export function duplicateName(kind: ObjectKind, name: string): SwarmError {
+  return alreadyExists(`rpc error: code = AlreadyExists desc = ${kind} ${name} already exists`);
 }
 
 type Ref = { Version?: number; Pinned?: boolean };
