@@ -196,6 +196,27 @@ describe("agent: secret and config delivery", () => {
     }
   });
 
+  it("a restarted agent keeps the files of the containers it adopts (no second delivery)", async () => {
+    const n = newNode();
+    const d = doc(n.nodeId, refs);
+    answers.set(d.taskId, payloads);
+    await publish(d);
+    const first = await startAgent(n);
+    const { containerId } = await reached(d.taskId, "running");
+    await first.stop();
+    const askedBefore = asked.filter((a) => a.taskId === d.taskId).length;
+    const second = await startAgent(n);
+    try {
+      assert.ok(tmpfsAt(join(n.dir, d.taskId)), "still mounted after the restart");
+      assert.equal(await sh(containerId!, "cat /run/secrets/db-pass"), "hunter2");
+      assert.equal(asked.filter((a) => a.taskId === d.taskId).length, askedBefore);
+      await publish({ ...d, desiredState: "shutdown", version: 2 });
+      await eventually(() => !existsSync(join(n.dir, d.taskId)), { what: "files removed at shutdown" });
+    } finally {
+      await second.stop();
+    }
+  });
+
   it("on start, files of tasks the node no longer runs are unmounted and removed", async () => {
     const n = newNode();
     const stale = join(n.dir, "gone-task");
