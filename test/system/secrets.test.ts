@@ -128,6 +128,16 @@ describe("secrets and configs (system)", () => {
     assert.ok(!needles(marker).some((n) => inspect.includes(n.toString())), "not in docker inspect");
   });
 
+  it("bad references are refused with Swarm's messages and create nothing", async () => {
+    assert.match(await refused("service", "create", "-d", "--name", "bad", "--secret", "nope", IMAGE), /secret not found: nope/);
+    assert.match(await refused("service", "create", "-d", "--name", "bad", "--secret", "source=app.conf,target=x", "--config", "nope", IMAGE),
+      /secret not found: app\.conf/);
+    assert.match(await refused("service", "create", "-d", "--name", "bad", "--config", "app.conf@9", IMAGE), /config app\.conf has no version 9/);
+    assert.match(await refused("service", "update", "--secret-add", "source=canary,target=token", "canary"),
+      /secret references 'canary' and 'canary' have a conflicting target: 'token'/);
+    assert.doesNotMatch(await c.swarm("service", "ls", "-q", "--filter", "name=bad"), /\S/);
+  });
+
   it("a node asking for another node's task is refused, and the refusal is an audit event", async () => {
     const intruder = await joinAgent(c, "intruder");
     const store = new JetStreamEventStore(nc);
