@@ -7,7 +7,7 @@ import { renderFormat } from "../output/format.js";
 import { renderTable } from "../output/table.js";
 import { clientOf, collect, eachArg, print, printJson } from "./common.js";
 import { parseLabels, readPayload, type ObjectKind } from "./object-data.js";
-import { formatRow, lsHeaders, lsRows, prettyObject } from "./object-view.js";
+import { formatHeaders, formatRow, lsHeaders, lsRows, prettyObject } from "./object-view.js";
 import { parseFilterFlags } from "./service-flags.js";
 import { waitUnlessDetached } from "./service-update.js";
 
@@ -54,7 +54,7 @@ function registerLs(noun: Command, kind: ObjectKind): void {
       const objects = await request(clientOf(cmd), "GET", `${kind}s${q(filters)}`, z.array(schemaOf(kind)));
       const now = new Date();
       if (o.quiet) objects.forEach((x) => print(x.ID));
-      else if (o.format) process.stdout.write(renderFormat(o.format, objects.map((x) => formatRow(kind, x, now)), lsHeaders(kind)));
+      else if (o.format) process.stdout.write(renderFormat(o.format, objects.map((x) => formatRow(kind, x, now)), formatHeaders(kind)));
       else process.stdout.write(renderTable(Object.values(lsHeaders(kind)), lsRows(kind, objects, now)));
     });
 }

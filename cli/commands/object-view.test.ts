@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { renderTable } from "../output/table.js";
-import { lsHeaders, lsRows, prettyObject } from "./object-view.js";
+import { renderFormat } from "../output/format.js";
+import { formatHeaders, formatRow, lsHeaders, lsRows, prettyObject } from "./object-view.js";
 
 const now = new Date("2026-01-01T01:00:00Z");
 const secret = {
@@ -17,6 +18,10 @@ describe("secret and config views", () => {
       "ID        NAME      DRIVER    CREATED         UPDATED\n" +
       "abc123    db                  2 minutes ago   Less than a second ago\n");
     assert.deepEqual(Object.values(lsHeaders("config")), ["ID", "NAME", "CREATED", "UPDATED"]);
+  });
+  it("--format: every field has a table header; labels and the current version", () => {
+    assert.equal(renderFormat("table {{.Name}}\t{{.Labels}}\t{{.Version}}", [formatRow("secret", secret, now)], formatHeaders("secret")),
+      "NAME      LABELS           VERSION\ndb        env=prod,flag=   2\n");
   });
   it("inspect --pretty: labels, versions; a config's data as text", () => {
     assert.equal(prettyObject("secret", secret, now), [

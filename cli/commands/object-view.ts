@@ -18,6 +18,11 @@ export function lsHeaders(kind: ObjectKind): Record<string, string> {
     : { ID: "ID", Name: "NAME", CreatedAt: "CREATED", UpdatedAt: "UPDATED" };
 }
 
+/** Headers of every `--format` field, for `table` formats (the ls columns and the others). */
+export function formatHeaders(kind: ObjectKind): Record<string, string> {
+  return { ...lsHeaders(kind), Labels: "LABELS", Version: "VERSION" };
+}
+
 function labelsText(labels: Record<string, string>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
 }

@@ -5,7 +5,8 @@ import { connectNats, ensureStreams, type NatsConnection } from "../../services/
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
-import type { Envelope } from "../../schemas/index.js";
+import { SecretPutRpc, subjects, type Envelope } from "../../schemas/index.js";
+import { callBytes } from "../../services/shared/rpc/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventsAfter } from "../helpers/task-events.js";
 import { startTestSecretStore, storedKeys, storedKeysOf, watchSecretStore, type TestSecretStore } from "../helpers/secret-bucket.js";
@@ -201,6 +202,20 @@ describe("api: secrets and configs", () => {
       const missing = await call("POST", `/jetswarm/secrets/nope/rotate`, { Data: b64("x") });
       assert.deepEqual([missing.status, missing.body.message], [404, "secret nope not found"]);
     });
+  });
+
+  it("rotate after a failed rotate that stored version 2 but never recorded it: the next version is used, nothing is stuck", async () => {
+    const { body: { ID: id } } = await call("POST", "/secrets/create", { Name: "orphaned", Data: b64("v1") });
+    // What a rotate leaves when its append fails after the secret-store stored its payload.
+    await callBytes(nc, subjects.secretStorePut, SecretPutRpc, { meta: { kind: "secret", id, version: 2, name: "orphaned" }, data: Buffer.from("lost") });
+    const r = await call("POST", "/jetswarm/secrets/orphaned/rotate", { Data: b64("new") });
+    assert.deepEqual([r.status, r.body.Version], [200, 3], JSON.stringify(r.body));
+    assert.deepEqual((await call("GET", "/secrets/orphaned")).body.Versions.map((v: any) => [v.Version, v.Size]), [[1, 2], [3, 3]]);
+    // The lost rotate's payload sent again is a new version too: recorded versions only go up.
+    const again = await call("POST", "/jetswarm/secrets/orphaned/rotate", { Data: b64("lost") });
+    assert.deepEqual([again.status, again.body.Version], [200, 4]);
+    assert.equal((await call("DELETE", "/secrets/orphaned")).status, 204);
+    assert.deepEqual(await storedKeysOf(nc, id), []);
   });
 
   it("config rotate: inspect shows the new data; a config service moves", async () => {

@@ -1,8 +1,8 @@
 import type { Actor } from "../../../schemas/index.js";
 import type { Config, RotateResponse, Secret } from "../../../schemas/secret-api.js";
-import { errorMessage } from "../../shared/errors/index.js";
+import { errorMessage, SwarmError } from "../../shared/errors/index.js";
 import { randomId } from "../../shared/eventlog/index.js";
-import { currentVersion } from "../../shared/model/index.js";
+import { currentVersion, type SecretView } from "../../shared/model/index.js";
 import { requireCluster } from "../core/decide.js";
 import { type Filters } from "../core/filters.js";
 import {
@@ -77,8 +77,7 @@ export async function rotateObject(deps: AppDeps, actor: Actor, kind: ObjectKind
   requireCluster(state);
   const v = findObject(state, kind, ref);
   checkPayloadSize(kind, data.length);
-  const version = currentVersion(v) + 1;
-  const stored = await putPayload(natsOf(deps), { kind, id: v.id, version, name: v.name }, data);
+  const { version, stored } = await putNextVersion(deps, kind, v, data);
   const f = fresh();
   await commitAs(deps, actor, (s) => decideRotateObject(s, kind, v.id, { version, ...stored }, f));
   const moved = new Set<string>();
@@ -88,6 +87,28 @@ export async function rotateObject(deps: AppDeps, actor: Actor, kind: ObjectKind
     return planned;
   });
   return { ID: v.id, Version: version, Services: [...moved] };
+}
+
+/** Versions a rotate tries past ones that failed rotates stored but never recorded. */
+const ORPHAN_VERSIONS = 8;
+
+/**
+ * Stores the payload as version n+1, or the next version the store does not hold with another
+ * payload: a rotate that stored n+1 and failed before its append leaves it there (the store never
+ * replaces a stored version), and must not block every later rotate. The same payload again is
+ * stored as the same version (a retry).
+ */
+async function putNextVersion(
+  deps: AppDeps, kind: ObjectKind, v: SecretView, data: Uint8Array,
+): Promise<{ version: number; stored: { size: number; hmac: string } }> {
+  const first = currentVersion(v) + 1;
+  for (let version = first; ; version++) {
+    try {
+      return { version, stored: await putPayload(natsOf(deps), { kind, id: v.id, version, name: v.name }, data) };
+    } catch (err) {
+      if (!(err instanceof SwarmError && err.code === "already_exists") || version >= first + ORPHAN_VERSIONS) throw err;
+    }
+  }
 }
 
 /** The metadata is recorded; a payload that cannot be deleted now is logged (the secret-store can sweep ids the log removed). */

@@ -87,6 +87,15 @@ describe("audit events: summaries and filters", () => {
     assert.equal(summarize(b.add("ClusterUpdated", "cluster", "default", {}, API), names), "cluster updated");
   });
 
+  it("secrets and configs: name, version and size; never the HMAC", () => {
+    const b = smallLog();
+    const c = b.add("SecretCreated", "secret", "sec0123456789ab", { secretId: "sec0123456789ab", name: "db", labels: {}, version: 1, size: 7, hmac: "HMAC" }, API);
+    assert.equal(summarize(c, names), "secret db (sec012345678) created (7 bytes)");
+    const r = b.add("ConfigRotated", "config", "cfg1", { configId: "cfg1", version: 2, size: 9, hmac: "HMAC" }, API);
+    assert.equal(summarize(r, names), "config cfg1 rotated to version 2 (9 bytes)");
+    assert.equal(summarize(b.add("SecretRemoved", "secret", "sec0123456789ab", { secretId: "sec0123456789ab" }, API), names), "secret sec012345678 removed");
+  });
+
   it("names unknown to the range fall back to the live projection, then to short ids", () => {
     const live = new NameBook();
     const fresh = new NameBook(live);

@@ -102,6 +102,12 @@ export function summarize(e: Envelope, names: Names): string {
     case "TaskStatusChanged": return `task ${task(names, e.data.taskId)} ${e.data.state}${e.data.err ? ` (${e.data.err})` : ""}`;
     case "TaskDeleted": return `task ${task(names, e.data.taskId)} deleted`;
     // Listings show a batch's members (membersOf); a batch itself reads as its size.
+    case "SecretCreated": return `secret ${e.data.name} (${short(e.data.secretId)}) created (${e.data.size} bytes)`;
+    case "SecretRotated": return `secret ${short(e.data.secretId)} rotated to version ${e.data.version} (${e.data.size} bytes)`;
+    case "SecretRemoved": return `secret ${short(e.data.secretId)} removed`;
+    case "ConfigCreated": return `config ${e.data.name} (${short(e.data.configId)}) created (${e.data.size} bytes)`;
+    case "ConfigRotated": return `config ${short(e.data.configId)} rotated to version ${e.data.version} (${e.data.size} bytes)`;
+    case "ConfigRemoved": return `config ${short(e.data.configId)} removed`;
     case "TasksCreated": return `${e.data.tasks.length} tasks of service ${svc(names, e.data.serviceId)} created`;
     case "TasksAssigned": return `${e.data.assignments.length} tasks assigned`;
     case "TaskStatusesChanged": return `${e.data.changes.length} task status changes`;

@@ -121,9 +121,9 @@ export function decideRemoveObject(state: ClusterState, kind: ObjectKind, ref: s
 }
 
 /**
- * Records a rotation's new payload version (step 1 of rotate). Level-triggered: nothing when the
- * version is already recorded with this payload's HMAC (a retry); a conflict when another rotate
- * took that version number first (its payload is not ours).
+ * Records a rotation's new payload version (step 1 of rotate): above every recorded one.
+ * Level-triggered: nothing when the version is already recorded with this payload's HMAC (a
+ * retry); a conflict when another rotate recorded that version, or a later one, first.
  */
 export function decideRotateObject(
   state: ClusterState, kind: ObjectKind, id: string, payload: StoredPayload, fresh: Pick<Fresh, "requestId">,
@@ -136,8 +136,9 @@ export function decideRotateObject(
     if (recorded.hmac === payload.hmac && recorded.size === payload.size) return [];
     throw new SwarmError("conflict", `${kind} ${v.name} was rotated to version ${payload.version} by another request; try again`);
   }
-  if (payload.version !== currentVersion(v) + 1) {
-    throw new SwarmError("conflict", `${kind} ${v.name} is at version ${currentVersion(v)}, not ${payload.version - 1}; try again`);
+  // Usually n+1; higher when a failed rotate left n+1 stored but never recorded (the store keeps it).
+  if (payload.version <= currentVersion(v)) {
+    throw new SwarmError("conflict", `${kind} ${v.name} was rotated to version ${currentVersion(v)} by another request; try again`);
   }
   const expect = versionOf(state, subjects.event(kind, id));
   const key = `rotate:${fresh.requestId}`;
