@@ -66,7 +66,17 @@ function containerLines(s: Service): string[] {
     if (h.Retries !== undefined) out.push(`  Retries:\t${h.Retries}`);
     if (h.StartPeriod !== undefined) out.push(`  Start period:\t${formatGoDuration(h.StartPeriod)}`);
   }
-  return out;
+  return [...out, ...referenceLines("Secrets", c.Secrets?.map((r) => ({ target: r.File?.Name ?? r.SecretName, source: r.SecretName, ...r }))),
+    ...referenceLines("Configs", c.Configs?.map((r) => ({ target: r.File?.Name ?? r.ConfigName, source: r.ConfigName, ...r })))];
+}
+
+/** docker's ` Secrets:` block (Target, Source), the source with jetswarm's `@version` (pinned or current). */
+function referenceLines(title: string, refs: { target: string; source: string; Version?: number; Pinned?: boolean }[] | undefined): string[] {
+  if (!refs?.length) return [];
+  return [` ${title}:`, ...refs.flatMap((r) => [
+    `  Target:\t${r.target}`,
+    `   Source:\t${r.source}${r.Version !== undefined ? `@${r.Version}` : ""}${r.Pinned ? " (pinned)" : ""}`,
+  ])];
 }
 
 export function prettyService(s: Service, now: Date): string {

@@ -5,6 +5,7 @@ import { clientOf, collect, print } from "./common.js";
 import { addSpecOptions } from "./service-options.js";
 import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
 import { buildUpdateSpec, checkRollbackAlone, type UpdateFlags } from "./service-update-flags.js";
+import { updateReferences, type ReferenceUpdateFlags } from "./service-secret-flags.js";
 
 /* `service update` and `service rollback`: print the SERVICE argument, then progress unless -d. */
 
@@ -45,10 +46,14 @@ export function registerServiceUpdate(service: Command): void {
     .option("--container-label-add <KEY=VALUE>", "add or update a container label (repeatable)", collect, [])
     .option("--container-label-rm <KEY>", "remove a container label by its key (repeatable)", collect, [])
     .option("--replicas <n>", "number of tasks")
+    .option("--secret-add <secret>", "add or update a secret on a service (as create's --secret; repeatable)", collect, [])
+    .option("--secret-rm <secret>", "remove a secret (repeatable)", collect, [])
+    .option("--config-add <config>", "add or update a config file on a service (repeatable)", collect, [])
+    .option("--config-rm <config>", "remove a configuration file (repeatable)", collect, [])
     .option("--force", "force update even if no changes require it")
     .option("--rollback", "rollback to previous specification");
   addPlacementOptions(update, "update");
-  addSpecOptions(update).action(async (ref: string, o: UpdateFlags & WaitFlags, cmd: Command) => {
+  addSpecOptions(update).action(async (ref: string, o: UpdateFlags & ReferenceUpdateFlags & WaitFlags, cmd: Command) => {
     const client = clientOf(cmd);
     if (o.rollback) {
       checkRollbackAlone(cmd);
@@ -57,6 +62,7 @@ export function registerServiceUpdate(service: Command): void {
     }
     const svc = await serviceOrNoSuch(client, ref);
     const spec = applyPlacementFlags(buildUpdateSpec(svc.Spec, o), o as unknown as PlacementFlags);
+    spec.TaskTemplate.ContainerSpec = updateReferences(spec.TaskTemplate.ContainerSpec, o);
     await client.updateService(svc.ID, svc.Version.Index, spec);
     print(ref);
     await waitUnlessDetached(client, ref, o);

@@ -9,6 +9,7 @@ import { prettyService } from "./service-pretty.js";
 import { psRows, serviceRows } from "./service-rows.js";
 import { registerServiceUpdate, serviceOrNoSuch, waitUnlessDetached } from "./service-update.js";
 import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
+import { withReferences, type ReferenceFlags } from "./service-secret-flags.js";
 
 export function registerService(program: Command): void {
   const service = program.command("service").description("manage swarm services").enablePositionalOptions();
@@ -22,10 +23,13 @@ export function registerService(program: Command): void {
     .option("--replicas <n>", "number of tasks")
     .option("-e, --env <KEY=VALUE>", "set environment variables (repeatable)", collect, [])
     .option("--label <KEY=VALUE>", "service labels (repeatable)", collect, [])
-    .option("--container-label <KEY=VALUE>", "container labels (repeatable)", collect, []);
-  addSpecOptions(create).action(async (image: string, args: string[], o: CreateFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
+    .option("--container-label <KEY=VALUE>", "container labels (repeatable)", collect, [])
+    .option("--secret <secret>", "specify secrets to expose to the service (NAME[@VERSION] or source=,target=,uid=,gid=,mode=; repeatable)", collect, [])
+    .option("--config <config>", "specify configurations to expose to the service (as --secret; repeatable)", collect, []);
+  addSpecOptions(create).action(async (image: string, args: string[], o: CreateFlags & ReferenceFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
     const client = clientOf(cmd);
     const spec = applyPlacementFlags(buildCreateSpec(image, args, o, generatedName), o as PlacementFlags);
+    spec.TaskTemplate.ContainerSpec = withReferences(spec.TaskTemplate.ContainerSpec, o);
     const { ID } = await client.createService(spec);
     print(ID);
     await waitUnlessDetached(client, ID, o);

@@ -74,7 +74,10 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   }
   supervisor.start({
     name: "agent", script: serviceScript("agent"),
-    env: { SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },
+    env: {
+      SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`,
+      SWARM_AGENT_DIR: join(opts.dataDir, "agent"),
+    },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
   return { ...node, resumed, apiUrl, supervisor, stop: async () => {

@@ -111,7 +111,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     controlPlane.reconcile();
     supervisor.start({
       name: "agent", script: serviceScript("agent"),
-      env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },
+      env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, SWARM_AGENT_DIR: join(dataDir, "agent") },
       logFile: join(logs, "agent.log"),
     });
     return { apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, natsProcesses: embedded?.processes ?? [], streamReplicas, stop };

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { AckedPublisher } from "../shared/nats/index.js";
 import { every } from "../shared/runtime/index.js";
@@ -9,10 +11,13 @@ import { onReconnect, register, registerOnce } from "./shell/session.js";
 import { StatusPublisher } from "./shell/status-publisher.js";
 import { followTasks } from "./shell/task-feed.js";
 import { TaskRunner } from "./shell/task-runner.js";
+import { TaskFiles } from "./shell/task-files.js";
+import type { DeliveryOptions } from "./shell/secret-delivery.js";
 
 export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
 export { DockerExecutor } from "./shell/docker-executor.js";
+export type { DeliveryOptions } from "./shell/secret-delivery.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
 
 export interface AgentDeps {
@@ -36,6 +41,13 @@ export interface AgentDeps {
   refreshMs?: number;
   /** How often the health of a container with a health check is polled, ms. Default 1000. */
   healthPollMs?: number;
+  /**
+   * Where each task's secret and config files are mounted (one tmpfs per task beneath).
+   * Default `<os tmpdir>/jetswarm-agent-<nodeId>`; the launchers use `<dataDir>/agent`.
+   */
+  filesDir?: string;
+  /** Retries of a secret delivery while the secret-store is unavailable. Default 5 attempts from 200 ms. */
+  delivery?: DeliveryOptions;
 }
 
 /**
@@ -49,8 +61,11 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   const abort = new AbortController();
   let sessionId = randomId();
   const publisher = new StatusPublisher(nc, new AckedPublisher(nc), nodeId, () => sessionId, log);
+  const files = new TaskFiles({
+    nc, nodeId, log, dir: deps.filesDir ?? join(tmpdir(), `jetswarm-agent-${nodeId}`), ...(deps.delivery ? { delivery: deps.delivery } : {}),
+  });
   const runner = new TaskRunner({
-    nodeId, executor, log, now, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
+    nodeId, executor, log, now, files, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
   });
 
   const request = async (): Promise<RegisterRequest> => {

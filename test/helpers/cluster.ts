@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -68,6 +68,12 @@ export interface TestClusterOptions {
   natsCluster?: number;
 }
 
+/** Unmounts every mount point below `dir` (the agents' per-task tmpfs). */
+export async function unmountUnder(dir: string): Promise<void> {
+  const points = readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")[1] ?? "").filter((m) => m.startsWith(`${dir}/`));
+  for (const m of points) await run("umount", ["-l", m]).catch(() => undefined);
+}
+
 /** The first of `n` consecutive free ports (a cluster's servers take the next ones); retried a few times. */
 async function freePorts(n: number): Promise<number> {
   for (let attempt = 0; ; attempt++) {
@@ -118,6 +124,8 @@ export async function startTestCluster(name: string, opts: TestClusterOptions = 
       for (const nodeId of [c.nodeId, ...joined.map((a) => a.nodeId)]) {
         for (const info of await containersOfNode(nodeId)) await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
       }
+      // A stopped agent leaves its tasks' file mounts (a restarted one would adopt them).
+      for (const d of [dataDir, ...joined.map((a) => a.dataDir)]) await unmountUnder(d);
       for (const a of joined) rmSync(a.dataDir, { recursive: true, force: true });
       if (!process.env.JETSWARM_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
     },

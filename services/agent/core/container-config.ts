@@ -1,5 +1,6 @@
 import { STOP_GRACE_DEFAULT_NS, type EndpointSpec, type Healthcheck, type NodeTaskDoc, type Resources } from "../../../schemas/index.js";
 import type { ContainerCreate, HostConfig, StopOptions } from "./executor.js";
+import type { FileMount } from "./task-files.js";
 
 /** Label keys the agent puts on every container (Swarm's `com.docker.swarm.*`, renamed). */
 export const LABELS = {
@@ -20,8 +21,9 @@ export function taskName(doc: Pick<NodeTaskDoc, "serviceName" | "slot" | "nodeId
 /**
  * The create body for a task's container. Docker semantics as in swarmkit: Command replaces the
  * image's Entrypoint, Args are the Cmd. No restart policy: restarts are the orchestrator's job.
+ * `mounts`: the task's secret and config files (read-only binds from its host tmpfs).
  */
-export function containerConfig(doc: NodeTaskDoc): ContainerCreate {
+export function containerConfig(doc: NodeTaskDoc, mounts: readonly FileMount[] = []): ContainerCreate {
   const c = doc.spec.ContainerSpec;
   const name = taskName(doc);
   const cfg: ContainerCreate = {
@@ -47,6 +49,7 @@ export function containerConfig(doc: NodeTaskDoc): ContainerCreate {
   if (c.StopSignal) cfg.StopSignal = c.StopSignal;
   cfg.StopTimeout = stopOptions(doc).graceSeconds;
   if (c.Healthcheck) cfg.Healthcheck = healthcheck(c.Healthcheck);
+  if (mounts.length) cfg.HostConfig.Mounts = mounts.map((m) => ({ ...m }));
   const exposed = Object.keys(cfg.HostConfig.PortBindings ?? {});
   if (exposed.length) cfg.ExposedPorts = Object.fromEntries(exposed.map((k) => [k, {}]));
   return cfg;

@@ -28,6 +28,8 @@ export interface HostConfig {
   PidsLimit?: number;
   /** Host-mode ports; HostPort "" lets the engine pick one. */
   PortBindings?: Record<string, { HostPort: string }[]>;
+  /** Read-only bind mounts of the task's secret and config files (from its host tmpfs). */
+  Mounts?: { Type: "bind"; Source: string; Target: string; ReadOnly: true }[];
 }
 
 /** A container's health as Docker reports it; undefined status = no health check. */

@@ -1,9 +1,10 @@
 import { setMaxListeners } from "node:events";
-import type { NodeTaskDoc, TaskStatusReport } from "../../../schemas/index.js";
+import { isTerminal, type NodeTaskDoc, type TaskStatusReport } from "../../../schemas/index.js";
 import { errorMessage } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 import { planAdoption } from "../core/adopt.js";
 import { containerConfig, stopOptions } from "../core/container-config.js";
+import { needsFiles, type FileMount } from "../core/task-files.js";
 import { HealthWatcher } from "./health-watcher.js";
 import type { ContainerSummary, Executor } from "../core/executor.js";
 import { applyDoc, evolve, plan, report, type Outcome, type Step, type TaskRecord } from "../core/task-machine.js";
@@ -20,6 +21,18 @@ export interface TaskRunnerDeps {
   report(reports: TaskStatusReport[]): void;
   /** How often a container's health is polled while it has a health check, ms. Default 1000. */
   healthPollMs?: number;
+  /** Secret and config files (`shell/task-files.ts`); without it a task that has references is rejected. */
+  files?: TaskFilesPort;
+}
+
+/** What the runner needs of a task's secret and config files. */
+export interface TaskFilesPort {
+  /** Delivers and writes the task's files; the container's mounts. Throws with the reason. */
+  prepare(doc: NodeTaskDoc): Promise<FileMount[]>;
+  /** Removes them (idempotent, never throws). */
+  release(taskId: string): Promise<void>;
+  /** Removes those of every task `keep` says no. */
+  sweep(keep: (taskId: string) => boolean): Promise<void>;
 }
 
 /**
@@ -71,6 +84,11 @@ export class TaskRunner {
       this.d.log.info("container adopted", { taskId, containerId: c.id, state: c.state });
     }
     await Promise.all(p.discard.map((c) => this.discard(c)));
+    // Files of tasks this node no longer runs (removed, or ended while the agent was away).
+    await this.d.files?.sweep((taskId) => {
+      const r = this.records.get(taskId);
+      return !!r && !isTerminal(r.observed);
+    });
     this.active = true;
     for (const taskId of this.records.keys()) this.kick(taskId);
   }
@@ -135,6 +153,9 @@ export class TaskRunner {
     const e = evolve(rec, out, this.d.now().toISOString());
     this.records.set(taskId, e.rec);
     if (e.reports.length) this.d.report(e.reports);
+    // The container has stopped: nothing reads its files any more (dockerd, too, unmounts a
+    // container's secrets when it stops).
+    if (isTerminal(e.rec.observed) && !isTerminal(rec.observed) && needsFiles(rec.doc)) void this.d.files?.release(taskId);
   }
 
   /** Runs one step; undefined means a transient failure (retry later). */
@@ -145,7 +166,8 @@ export class TaskRunner {
       case "prepare":
         try {
           await x.ensureImage(rec.doc.spec.ContainerSpec.Image);
-          return { kind: "prepared", containerId: await x.create(containerConfig(rec.doc)) };
+          const mounts = await this.files(rec.doc);
+          return { kind: "prepared", containerId: await x.create(containerConfig(rec.doc, mounts)) };
         } catch (err) {
           return { kind: "prepare-failed", error: errorMessage(err) };
         }
@@ -165,6 +187,12 @@ export class TaskRunner {
       case "remove":
         return this.transient(taskId, "remove", async () => { await x.remove(rec.containerId!); return { kind: "removed" }; });
     }
+  }
+
+  private async files(doc: NodeTaskDoc): Promise<FileMount[]> {
+    if (!needsFiles(doc)) return [];
+    if (!this.d.files) throw new Error("this agent cannot deliver secrets and configs");
+    return this.d.files.prepare(doc);
   }
 
   private async start(taskId: string, containerId: string): Promise<Outcome> {

@@ -5,6 +5,7 @@ import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/model
 import { alreadyExists, failedPrecondition, invalidArgument, SwarmError, unavailable } from "../../shared/errors/index.js";
 import { plan, versionOf } from "../../shared/model/index.js";
 import { findService, liveServices } from "./lookup.js";
+import { resolveReferences } from "./references.js";
 import { checkClusterTasks } from "./spec-limits.js";
 
 /*
@@ -80,7 +81,8 @@ export function decideCreateService(
   requireCluster(state);
   assertNameFree(state, spec.Name);
   checkClusterTasks(state, spec, undefined, limits);
-  return [plan("ServiceCreated", "service", serviceId, { serviceId, spec }, 0, `create:${fresh.requestId}`)];
+  const resolved = resolveReferences(state, spec);
+  return [plan("ServiceCreated", "service", serviceId, { serviceId, spec: resolved }, 0, `create:${fresh.requestId}`)];
 }
 
 /**
@@ -98,7 +100,8 @@ export function decideUpdateService(
   const wasGlobal = desiredReplicas(svc.spec) === undefined;
   if (wasGlobal !== (desiredReplicas(spec) === undefined)) throw invalidArgument("service mode change is not allowed");
   checkClusterTasks(state, spec, svc.id, limits);
-  return [plan("ServiceUpdated", "service", svc.id, { serviceId: svc.id, spec }, current, `update:${fresh.requestId}`)];
+  const resolved = resolveReferences(state, spec);
+  return [plan("ServiceUpdated", "service", svc.id, { serviceId: svc.id, spec: resolved }, current, `update:${fresh.requestId}`)];
 }
 
 /** Manual rollback (`?rollback=previous`): spec and previous spec swap (reference §5.2). */

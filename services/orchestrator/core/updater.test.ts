@@ -57,6 +57,14 @@ describe("updater: dirty tasks (reference §3.7)", () => {
   it("a ForceUpdate bump dirties every task", () => {
     assert.deepEqual(dirtyAfter((g) => g.update("web", { TaskTemplate: { ContainerSpec: { Image: "busybox" }, ForceUpdate: 1 } })), [true, true]);
   });
+  it("adding a secret, or moving a reference to another payload version (rotate), dirties every task", () => {
+    const withSecret = (Version: number) => ({ TaskTemplate: { ContainerSpec: { Image: "busybox", Secrets: [{ SecretID: "s1", SecretName: "db", Version }] } } });
+    assert.deepEqual(dirtyAfter((g) => g.update("web", withSecret(1))), [true, true]);
+    const g = base().update("web", withSecret(1));
+    for (const t of g.tasks("web")) g.state.tasks.set(t.id, { ...t, spec: g.state.services.get("web")!.spec.TaskTemplate, specVersion: g.state.services.get("web")!.specVersion });
+    assert.deepEqual(dirtyAfter(() => g.update("web", withSecret(1))), [false, false], "same reference, same version: clean");
+    assert.deepEqual(dirtyAfter(() => g.update("web", withSecret(2))), [true, true]);
+  });
   it("a labels-only update starts no update at all", () => {
     const g = base().update("web", { Labels: { a: "b" } });
     assert.deepEqual(g.plan("web"), []);

@@ -44,6 +44,7 @@ describe("decideDelivery", () => {
 
   it("refuses a task that should not run or has ended", () => {
     assert.match(reason(given({ desiredState: "shutdown" })), /not meant to run \(desired state shutdown\)/);
+    assert.equal(decideDelivery(given({ desiredState: "ready" }), "n1", "t1").ok, true, "a stop-first update prepares its new task with desired ready");
     assert.match(reason(given({ state: "failed" })), /has ended \(failed\)/);
     assert.match(reason(given({ state: "complete" })), /has ended/);
   });

@@ -3,7 +3,7 @@ import type { ClusterState } from "../../shared/model/index.js";
 
 /*
  * Who may receive a task's secrets and configs (DESIGN §6), decided on the projection: the node the
- * task is assigned to, while the task should run (desired running) and is between assigned and
+ * task is assigned to, while the task should run (desired ready or running) and is between assigned and
  * running (it is being prepared, started or runs), and only the versions its spec names, each of
  * which must still exist. Everything else is refused with the reason in words.
  */
@@ -24,7 +24,9 @@ export function decideDelivery(state: ClusterState, nodeId: string, taskId: stri
   const task = state.tasks.get(taskId);
   if (!task) return refuse(`task ${taskId} is unknown`, true);
   if (task.nodeId !== nodeId) return refuse(`task ${taskId} is not assigned to node ${nodeId}`, task.nodeId === undefined);
-  if (task.desiredState !== "running") return refuse(`task ${taskId} is not meant to run (desired state ${task.desiredState})`, false);
+  // Desired `ready`: a stop-first update prepares the new task (its container is created, with
+  // its files) while the old one stops; it is to run next.
+  if (task.desiredState !== "running" && task.desiredState !== "ready") return refuse(`task ${taskId} is not meant to run (desired state ${task.desiredState})`, false);
   const rank = taskStateRank(task.state);
   if (rank < ASSIGNED) return refuse(`task ${taskId} is ${task.state}, not yet assigned`, true);
   if (rank > RUNNING) return refuse(`task ${taskId} has ended (${task.state})`, false);
