@@ -37,6 +37,14 @@ export type CaContext = Pick<SecretStoreContext, "nc" | "log" | "informer">;
 
 export function serveCa(ctx: CaContext, keysDir: string | undefined): { stop(): Promise<void> } {
   const loadCa = caLoader(keysDir);
+  try {
+    loadCa();
+  } catch (err) {
+    // A manager without the CA key (one that joined: keys are not shared yet) leaves these requests
+    // to the instances that have it, instead of answering them with an error.
+    ctx.log.warn("not serving join tokens or node certificates: no cluster CA here", { why: (err as Error).message });
+    return { stop: async () => {} };
+  }
   const opts = { queue: SECRET_STORE_QUEUE, log: ctx.log };
   const tokens = serve(ctx.nc, subjects.secretStoreJoinTokens, JoinTokensRpc, (req) => {
     const ca = loadCa();
