@@ -83,9 +83,9 @@ export class ApiClient {
   }
   updateSwarm(req: SwarmUpdateRequest) { return this.request("POST", "swarm/update", Ignored, req); }
   /** Docker's `POST /swarm/update?rotateWorkerToken=true` (or Manager): the role's join token is replaced. */
-  rotateJoinToken(role: "worker" | "manager", version: number) {
+  rotateJoinToken(role: "worker" | "manager") {
     const flag = role === "worker" ? "rotateWorkerToken" : "rotateManagerToken";
-    return this.request("POST", `swarm/update?version=${version}&${flag}=true`, Ignored, {});
+    return this.request("POST", `swarm/update?${flag}=true`, Ignored, {});
   }
   removeService(id: string) { return this.request("DELETE", `services/${encodeURIComponent(id)}`, Ignored); }
   tasks(filters?: Filters) { return this.request("GET", `tasks${this.q(filters)}`, z.array(Task)); }

@@ -58,7 +58,7 @@ export function registerSwarm(program: Command): void {
       const client = clientOf(cmd);
       let rotated = "";
       if (o.rotate) {
-        await client.rotateJoinToken(role, (await client.swarm()).Version.Index);
+        await client.rotateJoinToken(role);
         rotated = `Successfully rotated ${role} join token.\n\n`;
       }
       const info = await client.swarm();

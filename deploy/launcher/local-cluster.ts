@@ -137,6 +137,20 @@ async function waitForApi(apiUrl: string, timeoutMs = 120_000): Promise<Response
   }
 }
 
+/**
+ * `POST /swarm/init`, again while it answers 503: the api may be up before the secret-store it asks
+ * for the tokens (a refusal there appends nothing, so the retry is safe).
+ */
+async function initWhenReady(apiUrl: string, req: object, timeoutMs = 120_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${apiUrl}/swarm/init`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(req) });
+    if (res.status !== 503 || Date.now() > deadline) return res;
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** First start: `swarm init` through the api and remember the node; later starts: reuse it. */
 async function initOrResume(apiUrl: string, dataDir: string, nodeName: string): Promise<NodeFile> {
   const file = join(dataDir, "node.json");
@@ -148,9 +162,7 @@ async function initOrResume(apiUrl: string, dataDir: string, nodeName: string): 
   if (res.status !== 503) throw new Error(`api answered ${res.status} to GET /swarm: ${await res.text()}`);
   // The first manager's identity comes the way every node's does: its own key, a CSR, the CA's signature.
   const { keyPem, csrPem } = await createKeyAndCsr();
-  const init = await fetch(`${apiUrl}/swarm/init`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ NodeName: nodeName, Csr: csrPem }),
-  });
+  const init = await initWhenReady(apiUrl, { NodeName: nodeName, Csr: csrPem });
   const body = (await init.json()) as { ClusterID?: string; NodeID?: string; Certificate?: string; CACert?: string; message?: string };
   if (!init.ok || !body.NodeID || !body.ClusterID) throw new Error(`swarm init failed: ${body.message ?? init.status}`);
   if (!body.Certificate || !body.CACert) throw new Error("swarm init: the api returned no node certificate");
