@@ -13,7 +13,7 @@ export const InitRequest = z.strictObject({
   TaskHistoryRetentionLimit: z.number().int().optional(),
   HeartbeatPeriodMs: z.number().int().positive().optional(),
   /** The first manager's CSR (PEM): the response carries its certificate. */
-  Csr: z.string().min(1).optional(),
+  Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
 });
 export type InitRequest = z.infer<typeof InitRequest>;
 /** `Certificate` (the node's, PEM) and `CACert` (the root CA's) when the request had a CSR. */
@@ -26,7 +26,7 @@ export const JoinRequest = z.strictObject({
   NodeName: z.string().min(1, "required"),
   Availability: NodeAvailability.optional(),
   /** The joining node's CSR (PEM): the response carries its certificate. */
-  Csr: z.string().min(1).optional(),
+  Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
 });
 export type JoinRequest = z.infer<typeof JoinRequest>;
 export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number(), ...NodeCertificate });

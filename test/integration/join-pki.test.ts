@@ -94,6 +94,14 @@ describe("join with a CSR", () => {
     assert.equal(existsSync(join(dataDir, "node")), false, "no key kept");
   });
 
+  it("a join with a CSR that is not one (or not signed by its key) is refused and appends nothing", async () => {
+    const before = await nodeCount();
+    const bad = await call("POST", "/jetswarm/join", { JoinToken: tokens.Worker, NodeName: "bad", Csr: "not a csr" });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /CSR: malformed/);
+    assert.equal(await nodeCount(), before);
+  });
+
   it("a rotated token: the old one is refused with Swarm's words, the new one joins, joined nodes stay", async () => {
     const joined = await nodeCount();
     const r = await call("POST", "/swarm/update?rotateWorkerToken=true", {});

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { InitRequest, InitResponse, JoinRequest, JoinResponse, SwarmUpdateRequest } from "../../../schemas/api.js";
 import { joinTokenHash, type Actor, type api, type NodeRole } from "../../../schemas/index.js";
 import { failedPrecondition } from "../../shared/errors/index.js";
+import { checkCsr } from "../../shared/pki/index.js";
 import { decideInitCluster, decideJoin, decideNodeJoin, decideRotateJoinToken, decideUpdateCluster, requireCluster } from "../core/decide.js";
 import { joinActor } from "../core/actor.js";
 import { clusterInfo as infoView } from "../core/views.js";
@@ -16,6 +17,8 @@ import { roleOfToken } from "./tokens.js";
  */
 export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest): Promise<InitResponse> {
   const f = fresh();
+  // A bad CSR is refused before anything is appended (a node without its certificate is no use).
+  if (req.Csr !== undefined) await checkCsr(req.Csr);
   const t = await deps.keys.joinTokens({ worker: 1, manager: 1 });
   const keys = { workerTokenHash: joinTokenHash(t.worker), managerTokenHash: joinTokenHash(t.manager), caCert: t.caCert, caDigest: t.caDigest };
   await commitAs(deps, actor, (s) => decideInitCluster(s, req, f, keys));
@@ -27,6 +30,7 @@ export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest)
 export async function joinNode(deps: AppDeps, req: JoinRequest): Promise<JoinResponse> {
   const f = fresh();
   const role = roleOfToken(requireCluster(stateOf(deps)), req.JoinToken);
+  if (req.Csr !== undefined) await checkCsr(req.Csr);
   const seq = await commitAs(deps, joinActor(role, apiInstance(deps)), (s) => decideJoin(s, req, role, f));
   const node = stateOf(deps).nodes.get(f.nodeId);
   const cert = await certificateFor(deps, f.nodeId, req.Csr, seq);
