@@ -63,6 +63,7 @@ export function registerSwarm(program: Command): void {
       }
       const info = await client.swarm();
       const token = role === "worker" ? info.JoinTokens.Worker : info.JoinTokens.Manager;
+      if (!token) throw new Error(`this cluster's ${role} join token predates its CA and cannot be shown: run 'swarm join-token --rotate ${role}' to get a new one`);
       print(o.quiet ? token : rotated + joinBlock(role, token, joinAddr(client)));
     });
 }
