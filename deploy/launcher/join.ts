@@ -4,6 +4,8 @@ import { Supervisor } from "./supervisor.js";
 import { keysDir, stopOrder } from "./local-cluster.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
+import { createKeyAndCsr } from "../../services/shared/pki/index.js";
+import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -28,6 +30,25 @@ export interface JoinedNode {
   stop(): Promise<void>;
 }
 
+/**
+ * Pins the manager's CA by the token's digest before sending anything, then sends a CSR for a key
+ * made here (the key never leaves this node) and keeps the certificate the manager returns.
+ */
+async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: string; role: string }> {
+  const caPem = await fetchTrustedCa(api, opts.token);
+  const { keyPem, csrPem } = await createKeyAndCsr();
+  const res = await fetch(new URL("/jetswarm/join", api), {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName, Csr: csrPem }),
+  }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
+  const body = (await res.json()) as { NodeID?: string; Role?: string; Certificate?: string; message?: string };
+  if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
+  if (!body.Certificate) throw new Error("the manager returned no node certificate");
+  // Checked against the CA pinned above, not the one the join answer might carry.
+  saveNodeIdentity(opts.dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem });
+  return { nodeId: body.NodeID, role: body.Role ?? "worker" };
+}
+
 function apiUrlOf(manager: string): URL {
   return new URL(/^https?:\/\//.test(manager) ? manager : `http://${manager}`);
 }
@@ -49,13 +70,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     node = JSON.parse(readFileSync(file, "utf8")) as { nodeId: string; role: string };
     resumed = true;
   } else {
-    const res = await fetch(new URL("/jetswarm/join", api), {
-      method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName }),
-    }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
-    const body = (await res.json()) as { NodeID?: string; Role?: string; message?: string };
-    if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
-    node = { nodeId: body.NodeID, role: body.Role ?? "worker" };
+    node = await joinWithCsr(api, opts);
     writeFileSync(file, JSON.stringify(node, null, 2) + "\n");
   }
   const supervisor = new Supervisor(opts.onEvent);
