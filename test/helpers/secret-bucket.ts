@@ -6,10 +6,11 @@ import { ensureBucket, type NatsConnection } from "../../services/shared/nats/in
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import type { EventStore } from "../../services/shared/model/index.js";
 import { start, type RunningSecretStore } from "../../services/secret-store/index.js";
+import { createRootCa, writeKeyFile } from "../../services/shared/pki/index.js";
 
 /*
- * For tests of the secret-store's callers (api, CLI): a real secret-store with its own keys dir,
- * what its bucket holds, and which requests were sent to it.
+ * For tests of the secret-store's callers (api, CLI): a real secret-store with its own keys dir
+ * (and cluster CA), what its bucket holds, and which requests were sent to it.
  */
 
 export interface TestSecretStore {
@@ -23,6 +24,11 @@ export interface TestSecretStore {
 
 export async function startTestSecretStore(nc: NatsConnection, store: EventStore): Promise<TestSecretStore> {
   const keysDir = await mkdtemp(join(tmpdir(), "secret-store-keys-"));
+  // The cluster CA the launcher creates at the first `swarm up`: with it the secret-store also
+  // answers init's and join's CA requests (join tokens, node certificates).
+  const ca = await createRootCa();
+  writeKeyFile(join(keysDir, "ca.key"), ca.keyPem);
+  writeKeyFile(join(keysDir, "ca.crt"), ca.certPem);
   const log = createLogger("secret-store-test", process.env.TEST_LOG === "1" ? "debug" : "silent");
   const run = () => start({ nc, store, log, instanceId: "secret-store-test" }, { keysDir });
   let running: RunningSecretStore | undefined = await run();
