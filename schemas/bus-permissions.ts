@@ -1,0 +1,98 @@
+import { BUCKETS, STREAMS, subjects } from "./subjects.js";
+
+/*
+ * Who may publish and subscribe what on the bus (DESIGN §6, "The bus"): one entry per static
+ * identity of the control plane. Each process connects with a certificate whose CN is the
+ * identity's name (`svc-<service>`); nats-server maps the certificate to the user of that name
+ * (`verify_and_map`) and enforces these lists. Worker nodes are not here: the auth callout gives
+ * each node a user of its own with only that node's subjects (`nodePermissions`).
+ *
+ * The lists are as tight as the services' use allows: the JetStream API is one subject space for
+ * every stream, so what keeps a service off another's data is the denial of what it must never
+ * do (delete or purge a stream, erase a message, read the secret-store's ciphertexts).
+ */
+
+export interface SubjectPermission {
+  allow?: string[];
+  deny?: string[];
+}
+
+export interface BusPermissions {
+  publish: SubjectPermission;
+  subscribe: SubjectPermission;
+  /** May answer requests whatever the reply subject (an rpc server; workers reply-to `_INBOX_<node>.…`). */
+  allowResponses?: boolean;
+}
+
+const SECRETS_STREAM = `KV_${BUCKETS.secrets}`;
+
+/** JetStream API requests every identity but the secret-store's is refused. */
+const NEVER = [
+  // The log is append-only, and no stream is dropped or emptied by a service.
+  "$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.MSG.DELETE.>",
+  // The secret-store's ciphertexts (every API request names the stream in its 3rd or 4th token).
+  `$KV.${BUCKETS.secrets}.>`, `$JS.API.*.${SECRETS_STREAM}`, `$JS.API.*.*.${SECRETS_STREAM}`, `$JS.API.*.*.${SECRETS_STREAM}.>`,
+  `$JS.API.*.*.*.${SECRETS_STREAM}`,
+];
+
+/** What every control-plane process does: the JetStream API, acks, its KV buckets, lease probes. */
+const CONTROL_PLANE_PUB = [
+  "$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>",
+  `$KV.${BUCKETS.members}.>`, `$KV.${BUCKETS.leases}.>`, `$KV.${BUCKETS.snapshots}.>`,
+  "swarm.rpc.lease.>",
+];
+const CONTROL_PLANE_SUB = ["_INBOX.>", "swarm.rpc.lease.>"];
+
+function controlPlane(extra: { pub?: string[]; sub?: string[]; deny?: string[]; allowResponses?: boolean }): BusPermissions {
+  return {
+    publish: { allow: [...CONTROL_PLANE_PUB, ...(extra.pub ?? [])], deny: extra.deny ?? NEVER },
+    subscribe: { allow: [...CONTROL_PLANE_SUB, ...(extra.sub ?? [])] },
+    ...(extra.allowResponses ? { allowResponses: true } : {}),
+  };
+}
+
+/** The static identities of the control plane, by certificate CN. */
+export const BUS_IDENTITIES = {
+  /** Appends users' events; calls the secret-store. */
+  "svc-api": controlPlane({ pub: [subjects.eventsAll, "swarm.rpc.secret-store.>"] }),
+  "svc-orchestrator": controlPlane({ pub: [subjects.eventsAll] }),
+  "svc-scheduler": controlPlane({ pub: [subjects.eventsAll] }),
+  /** Writes the per-node task docs, hears heartbeats, serves registration. */
+  "svc-dispatcher": controlPlane({
+    pub: [subjects.eventsAll, subjects.nodeTasksAll],
+    sub: [subjects.nodeHeartbeatAll, subjects.dispatcherRegister, `${subjects.dispatcherRegister}.*`],
+    allowResponses: true,
+  }),
+  /** The keys' owner: its own bucket, its rpc, the auth callout. */
+  "svc-secret-store": controlPlane({
+    pub: [subjects.eventsAll, `$KV.${BUCKETS.secrets}.>`],
+    sub: ["swarm.rpc.secret-store.>", subjects.secretsAll, "$SYS.REQ.USER.AUTH"],
+    deny: NEVER.filter((s) => !s.includes(SECRETS_STREAM) && !s.includes(BUCKETS.secrets)),
+    allowResponses: true,
+  }),
+  /** The launcher's supervisor: follows the log (reads only; appends nothing). */
+  "svc-supervisor": controlPlane({}),
+  /**
+   * Agents without a node certificate of their own (until the auth callout admits each node
+   * under its own name): any node's reports, heartbeats and rpc, nothing of the control plane's.
+   */
+  "svc-agent": {
+    publish: {
+      allow: ["$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>", subjects.nodeStatusAll, subjects.nodeHeartbeatAll,
+        subjects.dispatcherRegister, `${subjects.dispatcherRegister}.*`, subjects.secretsAll, "swarm.rpc.logs.*"],
+      deny: [...NEVER, `$JS.API.*.*.${STREAMS.events}`, `$JS.API.*.*.${STREAMS.events}.>`, "$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>"],
+    },
+    subscribe: { allow: ["_INBOX.>"] },
+  },
+  /** Operators and tests on a manager (the key sits beside the CA's): everything. */
+  admin: { publish: { allow: [">"] }, subscribe: { allow: [">"] }, allowResponses: true },
+} as const satisfies Record<string, BusPermissions>;
+
+export type BusIdentity = keyof typeof BUS_IDENTITIES;
+
+/** The identity a control-plane service connects as. */
+export function serviceIdentity(service: string): BusIdentity {
+  const id = `svc-${service}`;
+  if (!(id in BUS_IDENTITIES)) throw new Error(`no bus identity for service ${service} (add svc-${service} to schemas/bus-permissions.ts)`);
+  return id as BusIdentity;
+}
