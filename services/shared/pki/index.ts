@@ -1,0 +1,3 @@
+export { caDigest, type CertAndKey, createKeyAndCsr, createRootCa, issueCert, type NodeRole, ROLE_OU, signNodeCsr } from "./ca.js";
+export { writeKeyFile } from "./keys.js";
+export { type CertIdentity, verifyCert } from "./verify.js";
