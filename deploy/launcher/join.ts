@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Supervisor } from "./supervisor.js";
-import { stopOrder } from "./local-cluster.js";
+import { keysDir, stopOrder } from "./local-cluster.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
 
@@ -68,7 +68,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     const short = node.nodeId.slice(0, 12);
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
-      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}` },
+      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_KEYS_DIR: keysDir(opts.dataDir) },
       instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`),
     });
   }

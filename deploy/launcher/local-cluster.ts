@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
@@ -51,6 +51,17 @@ export interface LocalCluster {
 
 interface NodeFile { nodeId: string; clusterId: string }
 
+/**
+ * The manager's key material (`SWARM_KEYS_DIR` of its control-plane processes, never the agent's):
+ * the secret-store's KEK, the cluster CA. Created 0700; the files in it are 0600.
+ */
+export function keysDir(dataDir: string): string {
+  const dir = join(dataDir, "keys");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
 export { serviceScript };
 
 /** The agent first, then the control plane in reverse start order (every instance of each), NATS last. */
@@ -93,7 +104,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   };
   try {
     controlPlane = await startControlPlane({
-      supervisor, natsUrl, nodeId: () => nodeId, logs, env: base, instanceId: (s, k) => `${s}-${k}`, onEvent: say,
+      supervisor, natsUrl, nodeId: () => nodeId, logs, env: { ...base, SWARM_KEYS_DIR: keysDir(dataDir) }, instanceId: (s, k) => `${s}-${k}`, onEvent: say,
     });
     const node = await initOrResume(apiUrl, dataDir, opts.nodeName ?? hostname());
     nodeId = node.nodeId;
