@@ -4,6 +4,8 @@ import { Supervisor } from "./supervisor.js";
 import { keysDir, stopOrder } from "./local-cluster.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
+import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
+import type { BusIdentity } from "../../schemas/bus-permissions.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -16,6 +18,8 @@ export interface JoinOptions {
   /** Port of this host's api when joining as a manager. Default 4280. */
   apiPort?: number;
   onEvent?: (msg: string) => void;
+  /** Bus identities for this node's processes (mutual TLS, DESIGN §6). None = plaintext. */
+  bus?: { identity(name: BusIdentity): NatsTls };
 }
 
 export interface JoinedNode {
@@ -69,12 +73,12 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
       env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_KEYS_DIR: keysDir(opts.dataDir) },
-      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`),
+      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus: opts.bus,
     });
   }
   supervisor.start({
     name: "agent", script: serviceScript("agent"),
-    env: { SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },
+    env: { SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, ...natsTlsEnv(opts.bus?.identity("svc-agent")) },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
   return { ...node, resumed, apiUrl, supervisor, stop: async () => {

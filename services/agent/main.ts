@@ -1,6 +1,6 @@
 import Docker from "dockerode";
 import { z } from "zod";
-import { connectNats, ensureStreams } from "../shared/nats/index.js";
+import { connectNats } from "../shared/nats/index.js";
 import { createLogger } from "../shared/telemetry/index.js";
 import { parseEnv, runMain } from "../shared/runtime/index.js";
 import { DockerExecutor, start } from "./index.js";
@@ -12,15 +12,14 @@ const AgentConfig = z.object({
   SWARM_NODE_ID: z.string({ error: "required" }).min(1, "required"),
   /** The node's address as the dispatcher records it. */
   SWARM_NODE_ADDR: z.string().default("127.0.0.1"),
-  /** Stream replicas, in case the agent is the first to create them. */
-  SWARM_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 
 const log = createLogger("agent");
 runMain("agent", log, async () => {
   const cfg = parseEnv(AgentConfig);
   const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}` });
-  await ensureStreams(nc, cfg.SWARM_STREAM_REPLICAS);
+  // No ensureStreams: a node may not create (nor even look at) the control plane's streams; the
+  // control plane creates them before any node can register.
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.
   const executor = new DockerExecutor(new Docker(), log.child("docker"));
   const agent = await start({ nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR });

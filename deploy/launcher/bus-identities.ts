@@ -1,0 +1,76 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUS_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
+import { createRootCa, issueCert, verifyCert, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import type { NatsTls } from "../../services/shared/nats/index.js";
+import type { ServerTlsFiles } from "./nats-security.js";
+
+/*
+ * The certificates of the bus on a manager (DESIGN §6): the nats-server's (for the addresses
+ * clients dial) and one per static identity of schemas/bus-permissions.ts, all from the cluster
+ * CA in `<keysDir>/ca.*`, kept in `<keysDir>/bus/` (keys 0600, directory 0700). Each is issued
+ * once and again only when it no longer verifies against the CA or has less than a third of its
+ * life left, so restarts keep the files the running processes read.
+ */
+
+/** Validity of a bus certificate. */
+const DAYS = 365;
+
+export interface BusCertificates {
+  server: ServerTlsFiles;
+  /** The files of one static identity (`svc-<service>`, `svc-agent`, `admin`, …). */
+  identity(name: BusIdentity): NatsTls;
+}
+
+/** Loads the cluster CA from `keysDir`, creating it when this is the cluster's first start. */
+export async function ensureClusterCa(keysDir: string): Promise<CertAndKey> {
+  const crt = join(keysDir, "ca.crt");
+  const key = join(keysDir, "ca.key");
+  if (existsSync(crt) && existsSync(key)) return { certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(key, "utf8") };
+  if (existsSync(crt) || existsSync(key)) throw new Error(`${keysDir} holds only half of the cluster CA (ca.crt and ca.key go together)`);
+  const ca = await createRootCa();
+  writeKeyFile(key, ca.keyPem);
+  writeFileSync(crt, ca.certPem);
+  return ca;
+}
+
+/** True when the certificate at `path` is from `ca` and has at least a third of its life ahead. */
+function fresh(path: string, ca: CertAndKey, now: Date): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    const id = verifyCert(readFileSync(path, "utf8"), [ca.certPem], now);
+    return id.notAfter.getTime() - now.getTime() > (DAYS * 86400_000) / 3;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureCert(dir: string, name: string, ca: CertAndKey, p: { commonName: string; hosts?: string[] }, now: Date): Promise<NatsTls> {
+  const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: join(dir, "..", "ca.crt") };
+  if (!fresh(files.cert, ca, now) || !existsSync(files.key)) {
+    const issued = await issueCert({ ca, commonName: p.commonName, days: DAYS, ...(p.hosts ? { hosts: p.hosts } : {}) });
+    writeKeyFile(files.key, issued.keyPem);
+    writeFileSync(files.cert, issued.certPem);
+  }
+  return files;
+}
+
+/**
+ * Makes sure the CA, the server's certificate (valid for `hosts`: the addresses clients dial)
+ * and every static identity's exist and are current.
+ */
+export async function ensureBusCertificates(keysDir: string, hosts: string[], now = new Date()): Promise<BusCertificates> {
+  const ca = await ensureClusterCa(keysDir);
+  const dir = join(keysDir, "bus");
+  const server = await ensureCert(dir, "nats-server", ca, { commonName: "nats-server", hosts }, now);
+  const ids = new Map<string, NatsTls>();
+  for (const name of Object.keys(BUS_IDENTITIES)) ids.set(name, await ensureCert(dir, name, ca, { commonName: name }, now));
+  return {
+    server,
+    identity: (name) => {
+      const files = ids.get(name);
+      if (!files) throw new Error(`no bus identity ${name}`);
+      return files;
+    },
+  };
+}
