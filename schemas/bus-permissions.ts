@@ -1,4 +1,4 @@
-import { BUCKETS, STREAMS, subjects } from "./subjects.js";
+import { BUCKETS, STREAMS, nodeTasksStreamOf, subjects } from "./subjects.js";
 
 /*
  * Who may publish and subscribe what on the bus (DESIGN §6, "The bus"): one entry per static
@@ -60,7 +60,7 @@ export const BUS_IDENTITIES = {
   /** Writes the per-node task docs, hears heartbeats, serves registration. */
   "svc-dispatcher": controlPlane({
     pub: [subjects.eventsAll, subjects.nodeTasksAll],
-    sub: [subjects.nodeHeartbeatAll, subjects.dispatcherRegister, `${subjects.dispatcherRegister}.*`],
+    sub: [subjects.nodeHeartbeatAll, subjects.dispatcherRegister, subjects.dispatcherRegisterAll],
     allowResponses: true,
   }),
   /** The keys' owner: its own bucket, its rpc, the auth callout. */
@@ -79,10 +79,11 @@ export const BUS_IDENTITIES = {
   "svc-agent": {
     publish: {
       allow: ["$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>", subjects.nodeStatusAll, subjects.nodeHeartbeatAll,
-        subjects.dispatcherRegister, `${subjects.dispatcherRegister}.*`, subjects.secretsAll, "swarm.rpc.logs.*"],
+        subjects.dispatcherRegister, subjects.dispatcherRegisterAll, subjects.secretsAll, "swarm.rpc.logs.*"],
       deny: [...NEVER, `$JS.API.*.*.${STREAMS.events}`, `$JS.API.*.*.${STREAMS.events}.>`, "$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>"],
     },
-    subscribe: { allow: ["_INBOX.>"] },
+    // Agents reply under `_INBOX_<node>` (a prefix a wildcard cannot name): anything but the bus's own spaces.
+    subscribe: { allow: [">"], deny: ["swarm.>", "$JS.>", "$KV.>", "$SYS.>", "_INBOX.>"] },
   },
   /** Operators and tests on a manager (the key sits beside the CA's): everything. */
   admin: { publish: { allow: [">"] }, subscribe: { allow: [">"] }, allowResponses: true },
@@ -95,4 +96,45 @@ export function serviceIdentity(service: string): BusIdentity {
   const id = `svc-${service}`;
   if (!(id in BUS_IDENTITIES)) throw new Error(`no bus identity for service ${service} (add svc-${service} to schemas/bus-permissions.ts)`);
   return id as BusIdentity;
+}
+
+/**
+ * Identities of NATS's system account (`$SYS` requests): the secret-store's second connection,
+ * which closes a removed node's live connections (`$SYS.REQ.SERVER.<id>.KICK`).
+ */
+export const SYSTEM_IDENTITIES = ["sys-secret-store"] as const;
+
+/** The name of a node's task consumer: the only consumer its identity may create. */
+export function agentConsumer(nodeId: string): string {
+  return `agent-${nodeId}`;
+}
+
+/** The reply-subject prefix of a node's connection (nats.js `inboxPrefix`). */
+export function nodeInbox(nodeId: string): string {
+  return `_INBOX_${nodeId}`;
+}
+
+/**
+ * What a worker node may do on the bus, and nothing else (DESIGN §6): its named consumer on its
+ * shard of the task streams, with its own filter (the server refuses a create whose body names
+ * another filter or name than the subject's); its own reports, heartbeats and rpc subjects; replies
+ * on its own inbox. Granted per connection by the auth callout.
+ */
+export function nodePermissions(nodeId: string): BusPermissions {
+  const stream = nodeTasksStreamOf(nodeId);
+  const consumer = agentConsumer(nodeId);
+  return {
+    publish: {
+      allow: [
+        `$JS.API.CONSUMER.CREATE.${stream}.${consumer}.${subjects.nodeTasks(nodeId)}`,
+        `$JS.API.CONSUMER.INFO.${stream}.${consumer}`,
+        `$JS.API.CONSUMER.DELETE.${stream}.${consumer}`,
+        `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+        `$JS.ACK.${stream}.${consumer}.>`,
+        subjects.nodeStatus(nodeId), subjects.nodeHeartbeat(nodeId),
+        subjects.dispatcherRegisterOf(nodeId), subjects.secretsOfNode(nodeId), `swarm.rpc.logs.${nodeId}`,
+      ],
+    },
+    subscribe: { allow: [`${nodeInbox(nodeId)}.>`] },
+  };
 }

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUS_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
+import { BUS_IDENTITIES, SYSTEM_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
 import { createRootCa, issueCert, verifyCert, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
-import type { NatsTls } from "../../services/shared/nats/index.js";
+import { newAccountSigner, signerFromPem, type NatsTls } from "../../services/shared/nats/index.js";
 import type { ServerTlsFiles } from "./nats-security.js";
 
 /*
@@ -18,6 +18,8 @@ const DAYS = 365;
 
 export interface BusCertificates {
   server: ServerTlsFiles;
+  /** The account nkey that signs the auth callout's answers (the server config names it as issuer). */
+  calloutIssuer: string;
   /** The files of one static identity (`svc-<service>`, `svc-agent`, `admin`, …). */
   identity(name: BusIdentity): NatsTls;
 }
@@ -56,6 +58,18 @@ async function ensureCert(dir: string, name: string, ca: CertAndKey, p: { common
 }
 
 /**
+ * The callout's signing key (`callout.key`, ed25519, read by the secret-store through its keys
+ * dir), created once; returns its public nkey.
+ */
+function ensureCalloutKey(dir: string): string {
+  const file = join(dir, "callout.key");
+  if (existsSync(file)) return signerFromPem(readFileSync(file, "utf8")).publicKey;
+  const signer = newAccountSigner();
+  writeKeyFile(file, signer.pem);
+  return signer.publicKey;
+}
+
+/**
  * Makes sure the CA, the server's certificate (valid for `hosts`: the addresses clients dial)
  * and every static identity's exist and are current.
  */
@@ -64,9 +78,10 @@ export async function ensureBusCertificates(keysDir: string, hosts: string[], no
   const dir = join(keysDir, "bus");
   const server = await ensureCert(dir, "nats-server", ca, { commonName: "nats-server", hosts }, now);
   const ids = new Map<string, NatsTls>();
-  for (const name of Object.keys(BUS_IDENTITIES)) ids.set(name, await ensureCert(dir, name, ca, { commonName: name }, now));
+  for (const name of [...Object.keys(BUS_IDENTITIES), ...SYSTEM_IDENTITIES]) ids.set(name, await ensureCert(dir, name, ca, { commonName: name }, now));
   return {
     server,
+    calloutIssuer: ensureCalloutKey(dir),
     identity: (name) => {
       const files = ids.get(name);
       if (!files) throw new Error(`no bus identity ${name}`);

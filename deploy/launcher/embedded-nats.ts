@@ -30,7 +30,7 @@ export interface EmbeddedNatsOptions {
    * Mutual TLS and per-identity users (DESIGN §6): the server's certificate and the launcher's
    * own client identity (to wait for a cluster's leader). None = plaintext (`--insecure`).
    */
-  tls?: { server: ServerTlsFiles; client: NatsTls };
+  tls?: { server: ServerTlsFiles; client: NatsTls; calloutIssuer: string };
 }
 
 export interface EmbeddedNats {
@@ -87,7 +87,7 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions, supervisor: S
   }
   const { layout, members } = writeClusterConfig({
     natsDir: opts.natsDir, ports: consecutive(opts.port, size), clusterPorts: consecutive(opts.clusterPort, size), logDir: opts.logDir,
-    ...(opts.tls ? { security: securityConfig(opts.tls.server) } : {}),
+    ...(opts.tls ? { security: securityConfig(opts.tls.server, { calloutIssuer: opts.tls.calloutIssuer }) } : {}),
   });
   const processes = members.map((_, i) => `nats-server-${i + 1}`);
   for (const [i, m] of members.entries()) await supervise(supervisor, processes[i]!, m); // one at a time, as startNatsCluster
@@ -105,7 +105,7 @@ function singleConfig(opts: EmbeddedNatsOptions): { configFile?: string } {
   const configFile = join(opts.natsDir, "nats.conf");
   mkdirSync(opts.natsDir, { recursive: true });
   writeFileSync(configFile, singleServerConfig({
-    serverName: `jetswarm-${opts.port}`, host: "127.0.0.1", port: opts.port, storeDir: resolve(opts.natsDir, "jetstream"), tls: opts.tls.server,
+    serverName: `jetswarm-${opts.port}`, host: "127.0.0.1", port: opts.port, storeDir: resolve(opts.natsDir, "jetstream"), tls: opts.tls.server, calloutIssuer: opts.tls.calloutIssuer,
   }));
   return { configFile };
 }

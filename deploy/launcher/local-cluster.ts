@@ -96,7 +96,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const bus = opts.natsUrl || insecure ? undefined : await ensureBusCertificates(keysDir(dataDir), ["127.0.0.1", "localhost"]);
   const started = opts.natsUrl ? undefined : startEmbeddedNats({
     natsDir: join(dataDir, "nats"), logDir: logs, port: opts.natsPort ?? 4222, size: opts.natsCluster, clusterPort: opts.natsClusterPort ?? 6222,
-    ...(bus ? { tls: { server: bus.server, client: bus.identity("svc-supervisor") } } : {}),
+    ...(bus ? { tls: { server: bus.server, client: bus.identity("svc-supervisor"), calloutIssuer: bus.calloutIssuer } } : {}),
   }, supervisor);
   const embedded = await started?.catch(async (err: unknown) => {
     await supervisor.stop();

@@ -4,6 +4,7 @@ import { connectNats } from "../shared/nats/index.js";
 import { createLogger } from "../shared/telemetry/index.js";
 import { parseEnv, runMain } from "../shared/runtime/index.js";
 import { DockerExecutor, start } from "./index.js";
+import { nodeInbox } from "../../schemas/bus-permissions.js";
 
 const AgentConfig = z.object({
   /** NATS server URLs, comma-separated. */
@@ -17,7 +18,8 @@ const AgentConfig = z.object({
 const log = createLogger("agent");
 runMain("agent", log, async () => {
   const cfg = parseEnv(AgentConfig);
-  const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}` });
+  // Replies under the node's own prefix: the only inbox a node's bus identity may subscribe to.
+  const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}`, inboxPrefix: nodeInbox(cfg.SWARM_NODE_ID) });
   // No ensureStreams: a node may not create (nor even look at) the control plane's streams; the
   // control plane creates them before any node can register.
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.

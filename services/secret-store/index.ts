@@ -4,6 +4,7 @@ import type { SecretStoreContext } from "./shell/context.js";
 import { serveDeliver, type DeliverOptions } from "./shell/deliver.js";
 import { servePayloadRpc } from "./shell/payload-rpc.js";
 import { openVault } from "./shell/vault.js";
+import { serveBusAuthorization } from "./shell/bus-authorization.js";
 
 /*
  * The secret-store (DESIGN §1, §6): owns every key at rest. Stateless besides KV `swarm-secrets`
@@ -17,6 +18,8 @@ export interface SecretStoreOptions {
   /** Stream replicas for a new bucket. Default: as many as `EVENTS` has. */
   replicas?: number;
   deliver?: DeliverOptions;
+  /** NATS URLs, for the system-account connection that closes removed nodes' connections (secured bus only). */
+  natsUrl?: string;
 }
 
 export interface RunningSecretStore {
@@ -28,15 +31,17 @@ export interface RunningSecretStore {
 export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): Promise<RunningSecretStore> {
   // The key first: an instance without the cluster's KEK refuses to start before it serves anything.
   const vault = await openVault(deps.nc, { keysDir: opts.keysDir, replicas: opts.replicas });
-  // Tasks (who may receive what), secrets and configs (which versions exist): nothing else.
-  const informer = new Informer(deps.store, { ...deps.projection, slices: ["task", "secret", "config"], log: deps.log });
+  // Tasks (who may receive what), secrets and configs (which versions exist); the cluster and its
+  // nodes for the bus's auth callout: nothing else.
+  const informer = new Informer(deps.store, { ...deps.projection, slices: ["cluster", "node", "task", "secret", "config"], log: deps.log });
   await informer.start();
   if (deps.onFatal) informer.onFailed(deps.onFatal);
   const ctx: SecretStoreContext = { deps, nc: deps.nc, log: deps.log, informer, vault };
   const handlers: { stop(): Promise<void> }[] = [
     servePayloadRpc(ctx),
     serveDeliver(ctx, opts.deliver),
-    // h-pki: serveCa(ctx) (shell/ca.ts); h-bus: serveAuthCallout(ctx) (shell/auth-callout.ts).
+    await serveBusAuthorization({ ...ctx, instanceId: deps.instanceId }, opts),
+    // h-pki: serveCa(ctx) (shell/ca.ts).
   ];
   deps.log.info("serving", { seq: informer.seq });
   return {

@@ -18,5 +18,8 @@ export async function registerNode(nc: NatsConnection, req: RegisterRequest): Pr
 
 /** A stand-in dispatcher for agent tests: answers every registration with `reply(req)`. */
 export function fakeDispatcher(nc: NatsConnection, reply: (req: RegisterRequest) => RegisterReply): { stop(): Promise<void> } {
-  return serve(nc, subjects.dispatcherRegister, RegisterRpc, reply);
+  // Agents ask on their node's own subject; older ones on the shared one.
+  const perNode = serve(nc, subjects.dispatcherRegisterAll, RegisterRpc, reply);
+  const shared = serve(nc, subjects.dispatcherRegister, RegisterRpc, reply);
+  return { stop: async () => { await perNode.stop(); await shared.stop(); } };
 }

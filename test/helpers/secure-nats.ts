@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { singleServerConfig } from "../../deploy/launcher/nats-security.js";
 import { freePort, startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
-import type { NatsTls } from "../../services/shared/nats/index.js";
+import { newAccountSigner, type NatsTls } from "../../services/shared/nats/index.js";
 
 /*
  * A real nats-server with the bus security of `swarm up` (mutual TLS, certificate-mapped users
@@ -59,23 +59,39 @@ export function issue(dir: string, name: string, o: IssueOptions): NatsTls {
 
 export interface SecureNats extends NatsServerHandle {
   dataDir: string;
-  /** Where the certificates are; `ca.crt` signs them all. */
+  /**
+   * Where the certificates are; `ca.crt` signs them all. Laid out as a manager's keys dir
+   * (`ca.crt`, `ca.key`, `bus/callout.key`, `bus/sys-secret-store.*`): the secret-store's
+   * `SWARM_KEYS_DIR`.
+   */
   certDir: string;
   /** A client identity with subject `CN=<cn>` (or `subject`), issued by the cluster CA. */
   identity(cn: string, opts?: Partial<IssueOptions>): NatsTls;
   cleanup(): Promise<void>;
 }
 
-/** A secured nats-server on a free loopback port with a temp store and its own CA. */
-export async function secureTestNats(): Promise<SecureNats> {
+/**
+ * A secured nats-server on a free loopback port with a temp store and its own CA; with `callout`,
+ * worker certificates go to an auth callout (whose key and system identity are in `certDir`).
+ */
+export async function secureTestNats(opts: { callout?: boolean } = {}): Promise<SecureNats> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-securenats-"));
-  const certDir = join(dataDir, "certs");
-  mkdirSync(certDir);
+  const certDir = join(dataDir, "keys");
+  mkdirSync(join(certDir, "bus"), { recursive: true });
   makeCa(certDir, "ca");
   const server = issue(certDir, "server", { subject: "/CN=nats-server", san: "IP:127.0.0.1,DNS:localhost" });
+  let calloutIssuer: string | undefined;
+  if (opts.callout) {
+    const signer = newAccountSigner();
+    writeFileSync(join(certDir, "bus", "callout.key"), signer.pem, { mode: 0o600 });
+    calloutIssuer = signer.publicKey;
+    issue(certDir, "bus/sys-secret-store", { subject: "/CN=sys-secret-store" });
+  }
   const port = await freePort();
   const configFile = join(dataDir, "nats.conf");
-  writeFileSync(configFile, singleServerConfig({ serverName: `jetswarm-${port}`, host: "127.0.0.1", port, storeDir: join(dataDir, "jetstream"), tls: server }));
+  writeFileSync(configFile, singleServerConfig({
+    serverName: `jetswarm-${port}`, host: "127.0.0.1", port, storeDir: join(dataDir, "jetstream"), tls: server, ...(calloutIssuer ? { calloutIssuer } : {}),
+  }));
   const h = await startNatsServer({ dataDir, port, configFile, logFile: join(dataDir, "nats.log") });
   let n = 0;
   return {

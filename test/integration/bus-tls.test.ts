@@ -31,7 +31,9 @@ after(async () => {
 });
 
 async function as(cn: string, tls?: NatsTls): Promise<NatsConnection> {
-  const c = await connectNats({ url: nats.url, name: cn, tls: tls ?? nats.identity(cn) });
+  // Agents reply under their node's own prefix (`_INBOX.` is not theirs).
+  const inbox = cn === "svc-agent" ? { inboxPrefix: "_INBOX_n1" } : {};
+  const c = await connectNats({ url: nats.url, name: cn, tls: tls ?? nats.identity(cn), ...inbox });
   open.push(c);
   return c;
 }
