@@ -12,18 +12,24 @@ export const InitRequest = z.strictObject({
   AdvertiseAddr: z.string().optional(),
   TaskHistoryRetentionLimit: z.number().int().optional(),
   HeartbeatPeriodMs: z.number().int().positive().optional(),
+  /** The first manager's CSR (PEM): the response carries its certificate. */
+  Csr: z.string().min(1).optional(),
 });
 export type InitRequest = z.infer<typeof InitRequest>;
-export const InitResponse = z.object({ ClusterID: z.string(), NodeID: z.string() });
+/** `Certificate` (the node's, PEM) and `CACert` (the root CA's) when the request had a CSR. */
+const NodeCertificate = { Certificate: z.string().optional(), CACert: z.string().optional() };
+export const InitResponse = z.object({ ClusterID: z.string(), NodeID: z.string(), ...NodeCertificate });
 export type InitResponse = z.infer<typeof InitResponse>;
 
 export const JoinRequest = z.strictObject({
   JoinToken: z.string().min(1, "required"),
   NodeName: z.string().min(1, "required"),
   Availability: NodeAvailability.optional(),
+  /** The joining node's CSR (PEM): the response carries its certificate. */
+  Csr: z.string().min(1).optional(),
 });
 export type JoinRequest = z.infer<typeof JoinRequest>;
-export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number() });
+export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number(), ...NodeCertificate });
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
 /** `swarm update` (jetswarm's subset of Swarm's cluster spec). */
@@ -82,6 +88,10 @@ export const ClusterInfo = z.object({
   }),
 });
 export type ClusterInfo = z.infer<typeof ClusterInfo>;
+
+/** `GET /jetswarm/ca` (unauthenticated): the root CA a joiner checks against its token's digest. */
+export const CaInfo = z.object({ CACert: z.string(), CADigest: z.string() });
+export type CaInfo = z.infer<typeof CaInfo>;
 
 export const Service = z.object({
   ID: z.string(),

@@ -52,12 +52,18 @@ export function registerSwarm(program: Command): void {
     .command("join-token <role>")
     .description("manage join tokens (worker|manager)")
     .option("-q, --quiet", "only display token")
-    .action(async (role: string, o: { quiet?: boolean }, cmd: Command) => {
+    .option("--rotate", "rotate join token")
+    .action(async (role: string, o: { quiet?: boolean; rotate?: boolean }, cmd: Command) => {
       if (role !== "worker" && role !== "manager") throw new Error(`unknown role ${role}`);
       const client = clientOf(cmd);
+      let rotated = "";
+      if (o.rotate) {
+        await client.rotateJoinToken(role);
+        rotated = `Successfully rotated ${role} join token.\n\n`;
+      }
       const info = await client.swarm();
       const token = role === "worker" ? info.JoinTokens.Worker : info.JoinTokens.Manager;
-      print(o.quiet ? token : joinBlock(role, token, joinAddr(client)));
+      print(o.quiet ? token : rotated + joinBlock(role, token, joinAddr(client)));
     });
 }
 

@@ -84,9 +84,10 @@ export function registerUp(program: Command): void {
     .option("--data-dir <dir>", "data directory of this node", join(defaultDataDir(), "join"))
     .option("--nats-url <url>", "NATS of the cluster (default nats://<host>:4222)")
     .option("--api-port <n>", "port of this host's api on 127.0.0.1 when joining as a manager", port, 4280)
-    .action(async (manager: string, o: { token: string; nodeName: string; dataDir: string; natsUrl?: string; apiPort: number }) => {
+    .option("--insecure", "the cluster's NATS is plaintext (a cluster started with --insecure; env SWARM_INSECURE=1); default: mutual TLS with this node's certificate")
+    .action(async (manager: string, o: { token: string; nodeName: string; dataDir: string; natsUrl?: string; apiPort: number; insecure?: boolean }) => {
       const n = await joinCluster({ manager, token: o.token, nodeName: o.nodeName, dataDir: resolve(o.dataDir), natsUrl: o.natsUrl,
-        apiPort: o.apiPort, onEvent: (m) => process.stderr.write(`${m}\n`) });
+        apiPort: o.apiPort, secure: !(o.insecure || process.env.SWARM_INSECURE === "1"), onEvent: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
       if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}\n`);
       await foreground(n.stop);

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUS_IDENTITIES, SYSTEM_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
-import { createRootCa, issueCert, verifyCert, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import { issueCert, verifyCert, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import { CA_FILES, nodeIdentityDir } from "./node-identity.js";
 import { newAccountSigner, signerFromPem, type NatsTls } from "../../services/shared/nats/index.js";
 import type { ServerTlsFiles } from "./nats-security.js";
 
@@ -24,16 +25,25 @@ export interface BusCertificates {
   identity(name: BusIdentity): NatsTls;
 }
 
-/** Loads the cluster CA from `keysDir`, creating it when this is the cluster's first start. */
-export async function ensureClusterCa(keysDir: string): Promise<CertAndKey> {
-  const crt = join(keysDir, "ca.crt");
-  const key = join(keysDir, "ca.key");
-  if (existsSync(crt) && existsSync(key)) return { certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(key, "utf8") };
-  if (existsSync(crt) || existsSync(key)) throw new Error(`${keysDir} holds only half of the cluster CA (ca.crt and ca.key go together)`);
-  const ca = await createRootCa();
-  writeKeyFile(key, ca.keyPem);
-  writeFileSync(crt, ca.certPem);
-  return ca;
+/** The cluster CA in `keysDir` (node-identity.ts's `ensureClusterCa` creates it first). */
+function loadClusterCa(keysDir: string): CertAndKey {
+  const crt = join(keysDir, CA_FILES.cert);
+  const key = join(keysDir, CA_FILES.key);
+  if (!existsSync(crt) || !existsSync(key)) throw new Error(`${keysDir} holds no cluster CA (${CA_FILES.cert}, ${CA_FILES.key})`);
+  return { certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(key, "utf8") };
+}
+
+/**
+ * The bus identity of a node's agent: its own node certificate (`<dataDir>/node/`, admitted by the
+ * auth callout with that node's subjects only), or, for a data dir from before node certificates,
+ * the shared static `svc-agent` identity of a manager's certificates.
+ */
+export function agentIdentity(dataDir: string, bus?: Pick<BusCertificates, "identity">): NatsTls {
+  const dir = nodeIdentityDir(dataDir);
+  const own = { cert: join(dir, "node.crt"), key: join(dir, "node.key"), ca: join(dir, "ca.crt") };
+  if (existsSync(own.cert) && existsSync(own.key) && existsSync(own.ca)) return own;
+  if (bus) return bus.identity("svc-agent");
+  throw new Error(`${dir} holds no node certificate: the node cannot connect to a secured bus (join again, or run with --insecure)`);
 }
 
 /** True when the certificate at `path` is from `ca` and has at least a third of its life ahead. */
@@ -74,7 +84,7 @@ function ensureCalloutKey(dir: string): string {
  * and every static identity's exist and are current.
  */
 export async function ensureBusCertificates(keysDir: string, hosts: string[], now = new Date()): Promise<BusCertificates> {
-  const ca = await ensureClusterCa(keysDir);
+  const ca = loadClusterCa(keysDir);
   const dir = join(keysDir, "bus");
   const server = await ensureCert(dir, "nats-server", ca, { commonName: "nats-server", hosts }, now);
   const ids = new Map<string, NatsTls>();

@@ -6,6 +6,9 @@ import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runn
 import { serviceScript } from "./scripts.js";
 import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import type { BusIdentity } from "../../schemas/bus-permissions.js";
+import { createKeyAndCsr } from "../../services/shared/pki/index.js";
+import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
+import { agentIdentity } from "./bus-identities.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -18,7 +21,12 @@ export interface JoinOptions {
   /** Port of this host's api when joining as a manager. Default 4280. */
   apiPort?: number;
   onEvent?: (msg: string) => void;
-  /** Bus identities for this node's processes (mutual TLS, DESIGN §6). None = plaintext. */
+  /**
+   * The cluster's NATS requires mutual TLS (DESIGN §6): the agent connects with the node's own
+   * certificate (`<dataDir>/node/`). Default false (plaintext).
+   */
+  secure?: boolean;
+  /** A manager's bus identities, for the control-plane processes of a joined manager on the same host (tests). */
   bus?: { identity(name: BusIdentity): NatsTls };
 }
 
@@ -30,6 +38,25 @@ export interface JoinedNode {
   apiUrl?: string;
   supervisor: Supervisor;
   stop(): Promise<void>;
+}
+
+/**
+ * Pins the manager's CA by the token's digest before sending anything, then sends a CSR for a key
+ * made here (the key never leaves this node) and keeps the certificate the manager returns.
+ */
+async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: string; role: string }> {
+  const caPem = await fetchTrustedCa(api, opts.token);
+  const { keyPem, csrPem } = await createKeyAndCsr();
+  const res = await fetch(new URL("/jetswarm/join", api), {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName, Csr: csrPem }),
+  }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
+  const body = (await res.json()) as { NodeID?: string; Role?: string; Certificate?: string; message?: string };
+  if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
+  if (!body.Certificate) throw new Error("the manager returned no node certificate");
+  // Checked against the CA pinned above, not the one the join answer might carry.
+  saveNodeIdentity(opts.dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem });
+  return { nodeId: body.NodeID, role: body.Role ?? "worker" };
 }
 
 function apiUrlOf(manager: string): URL {
@@ -53,13 +80,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     node = JSON.parse(readFileSync(file, "utf8")) as { nodeId: string; role: string };
     resumed = true;
   } else {
-    const res = await fetch(new URL("/jetswarm/join", api), {
-      method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName }),
-    }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
-    const body = (await res.json()) as { NodeID?: string; Role?: string; message?: string };
-    if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
-    node = { nodeId: body.NodeID, role: body.Role ?? "worker" };
+    node = await joinWithCsr(api, opts);
     writeFileSync(file, JSON.stringify(node, null, 2) + "\n");
   }
   const supervisor = new Supervisor(opts.onEvent);
@@ -78,7 +99,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   }
   supervisor.start({
     name: "agent", script: serviceScript("agent"),
-    env: { SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, ...natsTlsEnv(opts.bus?.identity("svc-agent")) },
+    env: { SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, ...natsTlsEnv(opts.secure ? agentIdentity(opts.dataDir, opts.bus) : undefined) },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
   return { ...node, resumed, apiUrl, supervisor, stop: async () => {

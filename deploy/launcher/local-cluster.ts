@@ -3,10 +3,12 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
 import { Supervisor } from "./supervisor.js";
-import { ensureBusCertificates, type BusCertificates } from "./bus-identities.js";
+import { agentIdentity, ensureBusCertificates, type BusCertificates } from "./bus-identities.js";
 import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
+import { createKeyAndCsr } from "../../services/shared/pki/index.js";
+import { ensureClusterCa, saveNodeIdentity } from "./node-identity.js";
 import { CONTROL_PLANE_SERVICES } from "../../schemas/roster.js";
 
 /** The control-plane services `swarm up` runs, each as its own process, in start order (the roster's). */
@@ -93,6 +95,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   await assertPortFree(apiPort, "the api", "--api-port");
   const supervisor = new Supervisor(say);
   const insecure = opts.insecure ?? process.env.SWARM_INSECURE === "1";
+  // The cluster CA exists before anything that uses it starts (the bus's certificates; the
+  // secret-store signs with it).
+  if ((await ensureClusterCa(keysDir(dataDir))).created) say("cluster root CA created");
   const bus = opts.natsUrl || insecure ? undefined : await ensureBusCertificates(keysDir(dataDir), ["127.0.0.1", "localhost"]);
   const started = opts.natsUrl ? undefined : startEmbeddedNats({
     natsDir: join(dataDir, "nats"), logDir: logs, port: opts.natsPort ?? 4222, size: opts.natsCluster, clusterPort: opts.natsClusterPort ?? 6222,
@@ -126,7 +131,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     controlPlane.reconcile();
     supervisor.start({
       name: "agent", script: serviceScript("agent"),
-      env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, ...natsTlsEnv(bus?.identity("svc-agent")) },
+      env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, ...natsTlsEnv(bus ? agentIdentity(dataDir, bus) : undefined) },
       logFile: join(logs, "agent.log"),
     });
     return {
@@ -151,6 +156,20 @@ async function waitForApi(apiUrl: string, timeoutMs = 120_000): Promise<Response
   }
 }
 
+/**
+ * `POST /swarm/init`, again while it answers 503: the api may be up before the secret-store it asks
+ * for the tokens (a refusal there appends nothing, so the retry is safe).
+ */
+async function initWhenReady(apiUrl: string, req: object, timeoutMs = 120_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${apiUrl}/swarm/init`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(req) });
+    if (res.status !== 503 || Date.now() > deadline) return res;
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** First start: `swarm init` through the api and remember the node; later starts: reuse it. */
 async function initOrResume(apiUrl: string, dataDir: string, nodeName: string): Promise<NodeFile> {
   const file = join(dataDir, "node.json");
@@ -160,11 +179,13 @@ async function initOrResume(apiUrl: string, dataDir: string, nodeName: string): 
     return JSON.parse(readFileSync(file, "utf8")) as NodeFile;
   }
   if (res.status !== 503) throw new Error(`api answered ${res.status} to GET /swarm: ${await res.text()}`);
-  const init = await fetch(`${apiUrl}/swarm/init`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ NodeName: nodeName }),
-  });
-  const body = (await init.json()) as { ClusterID?: string; NodeID?: string; message?: string };
+  // The first manager's identity comes the way every node's does: its own key, a CSR, the CA's signature.
+  const { keyPem, csrPem } = await createKeyAndCsr();
+  const init = await initWhenReady(apiUrl, { NodeName: nodeName, Csr: csrPem });
+  const body = (await init.json()) as { ClusterID?: string; NodeID?: string; Certificate?: string; CACert?: string; message?: string };
   if (!init.ok || !body.NodeID || !body.ClusterID) throw new Error(`swarm init failed: ${body.message ?? init.status}`);
+  if (!body.Certificate || !body.CACert) throw new Error("swarm init: the api returned no node certificate");
+  saveNodeIdentity(dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem: body.CACert });
   const node = { nodeId: body.NodeID, clusterId: body.ClusterID };
   writeFileSync(file, JSON.stringify(node, null, 2) + "\n");
   return node;

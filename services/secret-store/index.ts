@@ -1,5 +1,6 @@
 import { Informer } from "../shared/projection/index.js";
 import { type ServiceDeps } from "../shared/runtime/index.js";
+import { serveCa } from "./shell/ca.js";
 import type { SecretStoreContext } from "./shell/context.js";
 import { serveDeliver, type DeliverOptions } from "./shell/deliver.js";
 import { servePayloadRpc } from "./shell/payload-rpc.js";
@@ -31,17 +32,17 @@ export interface RunningSecretStore {
 export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): Promise<RunningSecretStore> {
   // The key first: an instance without the cluster's KEK refuses to start before it serves anything.
   const vault = await openVault(deps.nc, { keysDir: opts.keysDir, replicas: opts.replicas });
-  // Tasks (who may receive what), secrets and configs (which versions exist); the cluster and its
-  // nodes for the bus's auth callout: nothing else.
-  const informer = new Informer(deps.store, { ...deps.projection, slices: ["cluster", "node", "task", "secret", "config"], log: deps.log });
+  // Tasks (who may receive what), secrets and configs (which versions exist), nodes and the cluster
+  // (whose certificate is signed, with which role; who the bus's auth callout admits): nothing else.
+  const informer = new Informer(deps.store, { ...deps.projection, slices: ["task", "secret", "config", "node", "cluster"], log: deps.log });
   await informer.start();
   if (deps.onFatal) informer.onFailed(deps.onFatal);
   const ctx: SecretStoreContext = { deps, nc: deps.nc, log: deps.log, informer, vault };
   const handlers: { stop(): Promise<void> }[] = [
     servePayloadRpc(ctx),
     serveDeliver(ctx, opts.deliver),
+    serveCa(ctx, opts.keysDir),
     await serveBusAuthorization({ ...ctx, instanceId: deps.instanceId }, opts),
-    // h-pki: serveCa(ctx) (shell/ca.ts).
   ];
   deps.log.info("serving", { seq: informer.seq });
   return {

@@ -38,7 +38,7 @@ before(async () => {
   informer = new Informer(store, { slices: ["cluster", "node"] });
   await informer.start();
   emit = emitter(store, informer);
-  await emit("ClusterInitialized", "cluster", "default", { clusterId: CLUSTER, workerToken: "w", managerToken: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 5 });
+  await emit("ClusterInitialized", "cluster", "default", { clusterId: CLUSTER, workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 5 });
   for (const id of ["n1", "n2"]) await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
   storeNc = await connectNats({ url: nats.url, name: "secret-store", tls: nats.identity("svc-secret-store") });
   authz = await serveBusAuthorization({ nc: storeNc, log, informer, instanceId: "secret-store-test" }, { keysDir: nats.certDir, natsUrl: nats.url });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from "node:fs";
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KV } from "@nats-io/kv";
 import { SwarmError } from "../../shared/errors/index.js";
@@ -30,14 +30,14 @@ export async function loadOrCreateKek(kv: KV, keysDir: string | undefined): Prom
   if (stored !== undefined || (await holdsAnyKey(kv))) {
     throw new SwarmError("failed_precondition", `the secret store's bucket holds encrypted payloads but ${file} is missing: copy the key file from the first manager (never re-key: every stored secret would be lost)`);
   }
-  const kek = randomBytes(KEK_LEN);
   mkdirSync(keysDir, { recursive: true, mode: 0o700 });
   chmodSync(keysDir, 0o700);
-  writeNew(file, kek);
+  const made = writeNew(file, randomBytes(KEK_LEN));
+  const kek = made ?? readKek(file)!; // an instance beside this one wrote it first: use that one
   try {
     await recordCheck(kv, kek, file);
   } catch (err) {
-    rmSync(file, { force: true }); // another manager keyed the bucket first: this key is not the cluster's
+    if (made) rmSync(file, { force: true }); // another manager keyed the bucket first: this key is not the cluster's
     throw err;
   }
   return kek;
@@ -56,10 +56,23 @@ function readKek(file: string): Buffer | undefined {
   return buf;
 }
 
-/** Exclusive create: two processes starting at once cannot both write a key. */
-function writeNew(file: string, kek: Buffer): void {
-  const fd = openSync(file, "wx", 0o600);
-  try { writeSync(fd, kek); } finally { closeSync(fd); }
+/**
+ * Exclusive create: written to a temporary file, then hard-linked into place (atomic, fails when the
+ * file exists), so two processes starting at once cannot both write a key, and no reader sees half
+ * of one. Returns the key, or undefined when the file already exists.
+ */
+function writeNew(file: string, kek: Buffer): Buffer | undefined {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, kek, { mode: 0o600, flag: "w" });
+  try {
+    linkSync(tmp, file);
+    return kek;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 async function recordCheck(kv: KV, kek: Buffer, file: string): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
-import { caDigest, createKeyAndCsr, createRootCa, issueCert, signNodeCsr, verifyCert, writeKeyFile } from "./index.js";
+import { caDigest, createKeyAndCsr, createRootCa, deriveJoinToken, issueCert, parseJoinToken, signNodeCsr, verifyCert, writeKeyFile } from "./index.js";
 import { EC_SIGN, generateKeyPair } from "./keys.js";
 
 const DAY = 24 * 3600_000;
@@ -107,4 +107,16 @@ test("writeKeyFile writes 0600 in a 0700 directory, also over an existing readab
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("join tokens: Swarm's format with the CA's digest, one per role and generation, stable, another per CA", async () => {
+  const [ca, other] = await cas;
+  const w1 = deriveJoinToken(ca, "worker", 1);
+  assert.match(w1, /^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$/);
+  assert.deepEqual(parseJoinToken(w1), { digest: caDigest(ca.certPem), secret: w1.slice(60) });
+  assert.equal(deriveJoinToken(ca, "worker", 1), w1, "derived again: the same");
+  const all = [w1, deriveJoinToken(ca, "worker", 2), deriveJoinToken(ca, "manager", 1), deriveJoinToken(other, "worker", 1)];
+  assert.equal(new Set(all.map((t) => t.slice(60))).size, 4, "secrets differ by role, generation and CA");
+  assert.throws(() => deriveJoinToken(ca, "worker", 0), /generation/);
+  for (const bad of ["", "SWMTKN-1-x-y", `${w1}0`, w1.toUpperCase(), w1.replace("SWMTKN-1", "SWMTKN-2")]) assert.equal(parseJoinToken(bad), undefined, bad);
 });

@@ -71,6 +71,9 @@ const EXTRA_SOURCES: Partial<Record<SingularKind, string[]>> = {
   task: ["../model/batch-members.js", "../../../schemas/events/batches.js"],
 };
 
+/** Slices whose module and schemas are another kind's files (configs live beside secrets). */
+const SLICE_FILES: Partial<Record<SingularKind, string>> = { config: "secret" };
+
 let prints: Record<SingularKind, string> | undefined;
 /**
  * Fingerprint of each slice's fold: the compiled text of its slice module and its aggregate's
@@ -86,7 +89,8 @@ export function sliceFingerprints(): Record<SingularKind, string> {
   const out = {} as Record<SingularKind, string>;
   for (const k of SLICE_KINDS) {
     const h = createHash("sha256").update(base);
-    for (const rel of [`../model/${k}.js`, `../../../schemas/events/${k}.js`, ...(EXTRA_SOURCES[k] ?? [])]) h.update(readFileSync(new URL(rel, import.meta.url)));
+    const file = SLICE_FILES[k] ?? k;
+    for (const rel of [`../model/${file}.js`, `../../../schemas/events/${file}.js`, ...(EXTRA_SOURCES[k] ?? [])]) h.update(readFileSync(new URL(rel, import.meta.url)));
     out[k] = h.digest("hex").slice(0, 16);
   }
   return (prints = out);
