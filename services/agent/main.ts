@@ -20,6 +20,10 @@ runMain("agent", log, async () => {
   const cfg = parseEnv(AgentConfig);
   // Replies under the node's own prefix: the only inbox a node's bus identity may subscribe to.
   const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}`, inboxPrefix: nodeInbox(cfg.SWARM_NODE_ID) });
+  // The bus's refusals (a permission violation, a removed node's refused login) in the agent's own log.
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === "error") log.warn("bus error", { err: s.error.message });
+  })().catch(() => undefined);
   // No ensureStreams: a node may not create (nor even look at) the control plane's streams; the
   // control plane creates them before any node can register.
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.

@@ -1,12 +1,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { STREAMS } from "../../schemas/index.js";
 import { connectNats } from "../../services/shared/nats/index.js";
-import { startTestCluster, type TestCluster } from "../helpers/cluster.js";
+import { joinAgent, startTestCluster, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
 
 /*
@@ -50,5 +50,21 @@ test("under it, the control plane and the agent run a service", async () => {
   await c.swarm("service", "create", "--name", "sec", "--replicas", "2", "jetswarm-test/busybox:1", "sleep", "3600");
   await eventually(async () => ((await c.containers({ running: true, service: "sec" })).length === 2 ? true : undefined), {
     timeoutMs: 60_000, what: "2 running containers of sec",
+  });
+});
+
+test("a joined worker connects with its own node certificate; node rm closes its connection and keeps it out", async () => {
+  const w = await joinAgent(c, "bussec-w1");
+  assert.ok(existsSync(join(w.dataDir, "node", "node.crt")), "the worker has its node certificate");
+  await eventually(async () => {
+    const nodes = await c.get<{ ID: string; Status: { State: string } }[]>("/nodes");
+    return nodes.find((n) => n.ID === w.nodeId)?.Status.State === "ready";
+  }, { timeoutMs: 60_000, what: "the worker ready (registered through its own subject)" });
+  const agentLog = join(w.dataDir, "logs", "agent.log");
+  const before = readFileSync(agentLog, "utf8").length;
+  await c.swarm("node", "rm", "--force", w.nodeId);
+  // The kick closes the connection; the reconnection is refused by the callout.
+  await eventually(() => /Authorization Violation|authorization/i.test(readFileSync(agentLog, "utf8").slice(before)), {
+    timeoutMs: 5000, what: "the removed worker's agent refused by the bus",
   });
 });
