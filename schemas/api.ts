@@ -6,14 +6,20 @@ import { SCALABLE_SERVICES } from "./roster.js";
 
 /* Requests and responses of the api's HTTP/JSON surface, in the Docker Engine API's shape. */
 
+/** Swarm's floor for `--cert-expiry` (swarmkit's MinNodeCertExpiration). */
+export const MIN_NODE_CERT_EXPIRY_MS = 3_600_000;
+const NodeCertExpiryMs = z.number().int().min(MIN_NODE_CERT_EXPIRY_MS, "minimum certificate expiry time is: 1h0m0s").optional();
+
 export const InitRequest = z.strictObject({
   /** Name of the node that runs the first agent (defaults to the host name). */
   NodeName: z.string().min(1).optional(),
   AdvertiseAddr: z.string().optional(),
   TaskHistoryRetentionLimit: z.number().int().optional(),
   HeartbeatPeriodMs: z.number().int().positive().optional(),
+  /** Validity of node certificates (`--cert-expiry`). Default 90 days. */
+  NodeCertExpiryMs,
   /** The first manager's CSR (PEM): the response carries its certificate. */
-  Csr: z.string().min(1).optional(),
+  Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
 });
 export type InitRequest = z.infer<typeof InitRequest>;
 /** `Certificate` (the node's, PEM) and `CACert` (the root CA's) when the request had a CSR. */
@@ -26,7 +32,7 @@ export const JoinRequest = z.strictObject({
   NodeName: z.string().min(1, "required"),
   Availability: NodeAvailability.optional(),
   /** The joining node's CSR (PEM): the response carries its certificate. */
-  Csr: z.string().min(1).optional(),
+  Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
 });
 export type JoinRequest = z.infer<typeof JoinRequest>;
 export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number(), ...NodeCertificate });
@@ -36,6 +42,7 @@ export type JoinResponse = z.infer<typeof JoinResponse>;
 export const SwarmUpdateRequest = z.strictObject({
   TaskHistoryRetentionLimit: z.number().int().optional(),
   HeartbeatPeriodMs: z.number().int().positive().optional(),
+  NodeCertExpiryMs,
 });
 export type SwarmUpdateRequest = z.infer<typeof SwarmUpdateRequest>;
 

@@ -28,11 +28,14 @@ export const ClusterInitialized = z.object({
   caDigest: z.string().optional(),
   heartbeatPeriodMs: z.number().int().positive(),
   taskHistoryLimit: z.number().int(),
+  /** Validity of node certificates (`--cert-expiry`); absent: Swarm's 90 days. */
+  nodeCertExpiryMs: z.number().int().positive().optional(),
 });
 /** `swarm update`. */
 export const ClusterUpdated = z.object({
   heartbeatPeriodMs: z.number().int().positive().optional(),
   taskHistoryLimit: z.number().int().optional(),
+  nodeCertExpiryMs: z.number().int().positive().optional(),
   /**
    * `swarm control-plane scale`: the desired number of instances of the services it names (the
    * others keep theirs); every manager's supervisor runs its share.

@@ -51,17 +51,26 @@ after(async () => {
 });
 
 describe("join with a CSR", () => {
+  it("--cert-expiry below an hour is refused with Swarm's words, and nothing is appended", async () => {
+    const r = await call("POST", "/swarm/init", { NodeName: "m0", NodeCertExpiryMs: 60_000 });
+    assert.equal(r.status, 400);
+    assert.match(r.body.message, /minimum certificate expiry time is: 1h0m0s/);
+    assert.equal((await call("GET", "/swarm")).status, 503, "no cluster");
+  });
+
   let clusterId: string;
   let tokens: { Worker: string; Manager: string };
 
   it("init with a CSR: the first manager's certificate (CN id, OU swarm-manager, O cluster) verifies against the CA", async () => {
     const { csrPem } = await createKeyAndCsr();
-    const init = await call("POST", "/swarm/init", { NodeName: "m1", Csr: csrPem });
+    const init = await call("POST", "/swarm/init", { NodeName: "m1", Csr: csrPem, NodeCertExpiryMs: 48 * 3600_000 });
     assert.equal(init.status, 200, JSON.stringify(init.body));
     clusterId = init.body.ClusterID;
     assert.equal(init.body.CACert, testCa.ca.certPem);
     const id = verifyCert(init.body.Certificate, [testCa.ca.certPem]);
     assert.deepEqual([id.commonName, id.ou, id.o], [init.body.NodeID, "swarm-manager", clusterId]);
+    const hours = (id.notAfter.getTime() - Date.now()) / 3600_000;
+    assert.ok(hours > 47.9 && hours <= 48, `valid for the cluster's --cert-expiry (48 h), got ${hours} h`);
     tokens = (await call("GET", "/swarm")).body.JoinTokens;
     const digest = caDigest(testCa.ca.certPem);
     assert.equal(tokens.Worker.slice(9, 59), digest, "the tokens carry the CA's digest");
@@ -92,6 +101,14 @@ describe("join with a CSR", () => {
     assert.equal(await nodeCount(), before, "no node joined");
     assert.equal(existsSync(join(dataDir, "node.json")), false);
     assert.equal(existsSync(join(dataDir, "node")), false, "no key kept");
+  });
+
+  it("a join with a CSR that is not one (or not signed by its key) is refused and appends nothing", async () => {
+    const before = await nodeCount();
+    const bad = await call("POST", "/jetswarm/join", { JoinToken: tokens.Worker, NodeName: "bad", Csr: "not a csr" });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /CSR: malformed/);
+    assert.equal(await nodeCount(), before);
   });
 
   it("a rotated token: the old one is refused with Swarm's words, the new one joins, joined nodes stay", async () => {

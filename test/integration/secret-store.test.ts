@@ -10,6 +10,7 @@ import { callBytes } from "../../services/shared/rpc/index.js";
 import { newSealKey } from "../../services/shared/seal/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { start, type RunningSecretStore } from "../../services/secret-store/index.js";
+import { producerProblem } from "../../services/api/core/audit-verify.js";
 import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventsAfter } from "../helpers/task-events.js";
 import { eventually } from "../helpers/eventually.js";
@@ -126,6 +127,7 @@ describe("secret-store", () => {
     assert.equal(e.subject, subjects.event("node", "node-b"));
     assert.deepEqual(e.data, { nodeId: "node-b", taskId: "t-ok", reason: "task t-ok is not assigned to node node-b" });
     assert.deepEqual(e.actor, { kind: "node", id: "node-b", via: "secret-store-t1" });
+    assert.equal(producerProblem(e.type, e.actor), undefined, "swarm audit verify accepts it");
   });
 
   it("refuses an unknown task after waiting for the projection, and a task that has ended", async () => {

@@ -1,12 +1,12 @@
 import { hostname } from "node:os";
 import type { InitRequest, InitResponse, JoinRequest, JoinResponse, SwarmUpdateRequest } from "../../../schemas/api.js";
 import { joinTokenHash, type Actor, type api, type NodeRole } from "../../../schemas/index.js";
-import { failedPrecondition } from "../../shared/errors/index.js";
+import { checkCsr } from "../../shared/pki/index.js";
 import { decideInitCluster, decideJoin, decideNodeJoin, decideRotateJoinToken, decideUpdateCluster, requireCluster } from "../core/decide.js";
 import { joinActor } from "../core/actor.js";
 import { clusterInfo as infoView } from "../core/views.js";
 import { apiInstance, commitAs, fresh, stateOf, type AppDeps } from "./context.js";
-import { roleOfToken } from "./tokens.js";
+import { roleOfToken, shownTokens } from "./tokens.js";
 
 /* The cluster: init, join with a token (and a CSR), join-token rotation, cluster settings, inspect. */
 
@@ -16,6 +16,8 @@ import { roleOfToken } from "./tokens.js";
  */
 export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest): Promise<InitResponse> {
   const f = fresh();
+  // A bad CSR is refused before anything is appended (a node without its certificate is no use).
+  if (req.Csr !== undefined) await checkCsr(req.Csr);
   const t = await deps.keys.joinTokens({ worker: 1, manager: 1 });
   const keys = { workerTokenHash: joinTokenHash(t.worker), managerTokenHash: joinTokenHash(t.manager), caCert: t.caCert, caDigest: t.caDigest };
   await commitAs(deps, actor, (s) => decideInitCluster(s, req, f, keys));
@@ -27,6 +29,7 @@ export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest)
 export async function joinNode(deps: AppDeps, req: JoinRequest): Promise<JoinResponse> {
   const f = fresh();
   const role = roleOfToken(requireCluster(stateOf(deps)), req.JoinToken);
+  if (req.Csr !== undefined) await checkCsr(req.Csr);
   const seq = await commitAs(deps, joinActor(role, apiInstance(deps)), (s) => decideJoin(s, req, role, f));
   const node = stateOf(deps).nodes.get(f.nodeId);
   const cert = await certificateFor(deps, f.nodeId, req.Csr, seq);
@@ -66,12 +69,18 @@ export async function clusterInfo(deps: AppDeps): Promise<api.ClusterInfo> {
   const tokens = await deps.tokens.get(generationsOf(requireCluster(stateOf(deps)).joinTokens));
   // Read after the tokens: the view is of the projection as it is now.
   const state = stateOf(deps);
-  return infoView(state, requireCluster(state), tokens);
+  const cluster = requireCluster(state);
+  return infoView(state, cluster, shownTokens(cluster, tokens));
 }
 
-/** The root CA certificate, for a joiner to check against its token's digest before trusting anything. */
-export function caInfo(deps: AppDeps): { CACert: string; CADigest: string } {
+/**
+ * The root CA certificate, for a joiner to check against its token's digest before trusting
+ * anything: the one the log recorded at init, or — for a cluster initialised before it had a CA —
+ * the secret-store's (the one its rotated tokens carry).
+ */
+export async function caInfo(deps: AppDeps): Promise<{ CACert: string; CADigest: string }> {
   const c = requireCluster(stateOf(deps));
-  if (!c.caCert || !c.caDigest) throw failedPrecondition("this cluster was initialised before it had a CA: no CA certificate to give");
-  return { CACert: c.caCert, CADigest: c.caDigest };
+  if (c.caCert && c.caDigest) return { CACert: c.caCert, CADigest: c.caDigest };
+  const t = await deps.tokens.get(generationsOf(c.joinTokens));
+  return { CACert: t.caCert, CADigest: t.caDigest };
 }

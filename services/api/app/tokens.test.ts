@@ -4,7 +4,7 @@ import { joinTokenHash } from "../../../schemas/index.js";
 import { SwarmError } from "../../shared/errors/index.js";
 import type { ClusterView } from "../../shared/model/index.js";
 import { MESSAGES } from "../core/decide.js";
-import { roleOfToken, TokenCache, type ClusterKeys } from "./tokens.js";
+import { roleOfToken, shownTokens, TokenCache, type ClusterKeys } from "./tokens.js";
 
 const W = `SWMTKN-1-${"a".repeat(50)}-${"w".repeat(25)}`;
 const M = `SWMTKN-1-${"a".repeat(50)}-${"m".repeat(25)}`;
@@ -47,5 +47,14 @@ describe("join tokens in the api", () => {
     assert.equal(b, a);
     assert.equal((await cache.get({ worker: 2, manager: 1 })).worker, "w2");
     assert.deepEqual(asked, ["1|1", "1|1", "2|1"]);
+  });
+
+  it("a cluster from before the CA shows no token for a role until it is rotated; one with a CA shows both", () => {
+    const derived = { worker: "W1", manager: "M1" };
+    const legacy = cluster();
+    assert.deepEqual(shownTokens(legacy, derived), { worker: "", manager: "" });
+    const rotated = { ...legacy, joinTokens: { ...legacy.joinTokens, worker: { hash: "h", generation: 2 } } };
+    assert.deepEqual(shownTokens(rotated, derived), { worker: "W1", manager: "" });
+    assert.deepEqual(shownTokens({ ...legacy, caCert: "CA", caDigest: "D" }, derived), derived);
   });
 });

@@ -53,3 +53,13 @@ export function roleOfToken(cluster: ClusterView, token: string): NodeRole {
   if (worker) return "worker";
   throw invalidArgument(MESSAGES.badToken);
 }
+
+/**
+ * The tokens `GET /swarm` may show. A cluster initialised before it had a CA (an upcast v1
+ * `ClusterInitialized`) recorded hashes of tokens nobody can derive: such a role shows "" until
+ * its token is rotated once (`swarm join-token --rotate`), while its old token still joins.
+ */
+export function shownTokens(cluster: ClusterView, derived: { worker: string; manager: string }): { worker: string; manager: string } {
+  const legacy = (role: NodeRole) => cluster.caDigest === undefined && cluster.joinTokens[role].generation === 1;
+  return { worker: legacy("worker") ? "" : derived.worker, manager: legacy("manager") ? "" : derived.manager };
+}

@@ -31,6 +31,13 @@ describe("api deciders", () => {
     assert.deepEqual(code(() => decideInitCluster(initialised(), {}, fresh, keys)), ["failed_precondition", MESSAGES.alreadyInSwarm]);
   });
 
+  it("--cert-expiry: recorded at init and by an update (and an update naming only it appends)", () => {
+    assert.equal((decideInitCluster(initialClusterState(), { NodeCertExpiryMs: 7_200_000 }, fresh, keys)[0]?.data as { nodeCertExpiryMs?: number }).nodeCertExpiryMs, 7_200_000);
+    assert.equal("nodeCertExpiryMs" in (decideInitCluster(initialClusterState(), {}, fresh, keys)[0]?.data as object), false);
+    const [u] = decideUpdateCluster(initialised(), { NodeCertExpiryMs: 7_200_000 }, undefined, fresh);
+    assert.equal((u?.data as { nodeCertExpiryMs?: number }).nodeCertExpiryMs, 7_200_000);
+  });
+
   it("rotate a join token: the next generation only, at the cluster's version; the other role keeps its token", () => {
     const s = initialised();
     const [e] = decideRotateJoinToken(s, "worker", { generation: 2, tokenHash: "W2" }, fresh);

@@ -54,6 +54,7 @@ export function decideInitCluster(state: ClusterState, req: InitRequest, fresh: 
     caCert: keys.caCert,
     caDigest: keys.caDigest,
     heartbeatPeriodMs: req.HeartbeatPeriodMs ?? DEFAULTS.heartbeatPeriodMs,
+    ...(req.NodeCertExpiryMs === undefined ? {} : { nodeCertExpiryMs: req.NodeCertExpiryMs }),
     taskHistoryLimit: req.TaskHistoryRetentionLimit ?? DEFAULTS.taskHistoryLimit,
   };
   return [plan("ClusterInitialized", "cluster", CLUSTER_AGGREGATE, data, 0, `init:${fresh.requestId}`)];
@@ -128,8 +129,11 @@ export function decideUpdateCluster(
   requireCluster(state);
   const current = versionOf(state, subjects.event("cluster", CLUSTER_AGGREGATE));
   if (version !== undefined && version !== current) throw new SwarmError("conflict", MESSAGES.outOfSequence);
-  const data = { heartbeatPeriodMs: req.HeartbeatPeriodMs, taskHistoryLimit: req.TaskHistoryRetentionLimit };
-  if (data.heartbeatPeriodMs === undefined && data.taskHistoryLimit === undefined) return [];
+  const data = {
+    heartbeatPeriodMs: req.HeartbeatPeriodMs, taskHistoryLimit: req.TaskHistoryRetentionLimit,
+    ...(req.NodeCertExpiryMs === undefined ? {} : { nodeCertExpiryMs: req.NodeCertExpiryMs }),
+  };
+  if (Object.values(data).every((v) => v === undefined)) return [];
   return [plan("ClusterUpdated", "cluster", CLUSTER_AGGREGATE, data, current, `cluster-update:${fresh.requestId}`)];
 }
 

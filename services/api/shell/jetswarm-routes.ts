@@ -19,7 +19,7 @@ export function jetswarmRoutes(deps: app.AppDeps, actor: (req: Request) => Actor
   const stream = (req: Request) => ({ stream: queryOf(req, "stream") });
   return [
     // Unauthenticated by design: a joiner checks this certificate against its token's digest.
-    route("GET", `${p}/ca`, async () => ({ status: 200, body: app.caInfo(deps) })),
+    route("GET", `${p}/ca`, async () => ({ status: 200, body: await app.caInfo(deps) })),
     route("POST", `${p}/join`, async (req) => ({ status: 200, body: await app.joinNode(deps, parse(JoinRequest, req.body)) })),
 
     route("GET", `${p}/control-plane`, async () => ({ status: 200, body: await app.controlPlaneMembers(deps) })),

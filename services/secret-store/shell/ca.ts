@@ -16,6 +16,7 @@ import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
 
 /** How long a signing request waits for this instance's projection to reach the node's `NodeJoined`. Default 10 s. */
 const SIGN_WAIT_MS = 10_000;
+const DAY_MS = 24 * 3600_000;
 
 /** Reads the CA from `keysDir` once, when first needed (the launcher creates it before starting anything). */
 export function caLoader(keysDir: string | undefined): () => CertAndKey {
@@ -61,7 +62,8 @@ export function serveCa(ctx: CaContext, keysDir: string | undefined): { stop(): 
     if (!cluster) throw failedPrecondition("no cluster: a certificate is signed only for a node of an initialised cluster");
     const node = state.nodes.get(req.nodeId);
     if (!node) throw notFound(`node ${req.nodeId} is not part of the cluster: no certificate`);
-    const cert = await signNodeCsr({ ca, csrPem: req.csr, nodeId: node.id, role: node.role, clusterId: cluster.id });
+    const days = cluster.nodeCertExpiryMs === undefined ? undefined : cluster.nodeCertExpiryMs / DAY_MS;
+    const cert = await signNodeCsr({ ca, csrPem: req.csr, nodeId: node.id, role: node.role, clusterId: cluster.id, ...(days ? { days } : {}) });
     ctx.log.info("node certificate signed", { nodeId: node.id, role: node.role });
     return { cert, caCert: ca.certPem, role: node.role };
   }, opts);

@@ -21,6 +21,8 @@ export interface ClusterView {
   /** The root CA certificate (PEM) and its token digest; absent for a cluster initialised before the CA existed. */
   caCert?: string;
   caDigest?: string;
+  /** Validity of the node certificates the CA signs; absent: 90 days. */
+  nodeCertExpiryMs?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,7 +36,7 @@ const ClusterViewCodec = z.looseObject({
     worker: z.object({ hash: z.string(), generation: z.number().int() }),
     manager: z.object({ hash: z.string(), generation: z.number().int() }),
   }),
-  caCert: z.string().optional(), caDigest: z.string().optional(),
+  caCert: z.string().optional(), caDigest: z.string().optional(), nodeCertExpiryMs: z.number().optional(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 
@@ -51,6 +53,7 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
           heartbeatPeriodMs: d.heartbeatPeriodMs, taskHistoryLimit: d.taskHistoryLimit, controlPlane: {},
           joinTokens: { worker: { hash: d.workerTokenHash, generation: 1 }, manager: { hash: d.managerTokenHash, generation: 1 } },
           ...(d.caCert ? { caCert: d.caCert } : {}), ...(d.caDigest ? { caDigest: d.caDigest } : {}),
+          ...(d.nodeCertExpiryMs ? { nodeCertExpiryMs: d.nodeCertExpiryMs } : {}),
           createdAt: at, updatedAt: at,
         };
         return;
@@ -70,6 +73,7 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
             ...c, updatedAt: at,
             heartbeatPeriodMs: e.data.heartbeatPeriodMs ?? c.heartbeatPeriodMs,
             taskHistoryLimit: e.data.taskHistoryLimit ?? c.taskHistoryLimit,
+            ...(e.data.nodeCertExpiryMs ? { nodeCertExpiryMs: e.data.nodeCertExpiryMs } : {}),
             controlPlane: { ...c.controlPlane, ...e.data.controlPlane },
           };
         }

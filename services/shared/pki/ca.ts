@@ -114,6 +114,13 @@ async function signLeaf(issuer: Issuer, p: LeafParams): Promise<string> {
   return cert.toString("pem");
 }
 
+/** A parsed CSR whose self-signature verifies (proof its sender holds the key); else `invalid_argument`. */
+export async function checkCsr(csrPem: string): Promise<x509.Pkcs10CertificateRequest> {
+  const csr = parsePem("CSR", csrPem, (pem) => new x509.Pkcs10CertificateRequest(pem));
+  if (!(await csr.verify().catch(() => false))) throw invalidArgument("CSR: its signature does not verify");
+  return csr;
+}
+
 /**
  * Signs a node's CSR: CN = node id, OU = swarm-worker|swarm-manager, O = cluster id, `days`
  * (default 90) from now, back-dated 1 h. The CSR must be self-signed by its key (proof of
@@ -126,8 +133,7 @@ export async function signNodeCsr(p: {
   if (!p.clusterId) throw invalidArgument("clusterId: required");
   const ou = ROLE_OU[p.role];
   if (!ou) throw invalidArgument(`role: must be worker or manager, got ${String(p.role)}`);
-  const csr = parsePem("CSR", p.csrPem, (pem) => new x509.Pkcs10CertificateRequest(pem));
-  if (!(await csr.verify().catch(() => false))) throw invalidArgument("CSR: its signature does not verify");
+  const csr = await checkCsr(p.csrPem);
   const issuer = await loadIssuer(p.ca);
   return signLeaf(issuer, {
     subject: subjectOf({ commonName: p.nodeId, ou, o: p.clusterId }), publicKey: csr.publicKey, days: p.days ?? 90,
