@@ -153,3 +153,17 @@ test("node rm: the node's live connection is closed and its next publish refused
   // It stays out: a new connection is refused by the callout.
   assert.match(await refused(() => node("n2")), /Authorization Violation/i);
 });
+
+test("a change of role (promote or demote) closes the node's connection; its certificate of the old role is refused", async () => {
+  const n1 = await node("n1", undefined, true);
+  const js = jetstream(n1, { checkAPI: false });
+  await js.publish(subjects.nodeStatus("n1"), "{}");
+  await emit("NodeUpdated", "node", "n1", { nodeId: "n1", role: "manager", availability: "active", labels: {} });
+  await eventually(async () => (await refused(() => js.publish(subjects.nodeStatus("n1"), "{}", { timeout: 500 }))) !== "allowed", {
+    timeoutMs: 5000, what: "n1's publish refused after its role changed",
+  });
+  assert.match(await refused(() => node("n1")), /Authorization Violation/i);
+  // A certificate issued for the new role is admitted.
+  const again = await node("n1", `/O=${CLUSTER}/OU=swarm-manager/CN=n1`);
+  await jetstream(again, { checkAPI: false }).publish(subjects.nodeStatus("n1"), "{}");
+});
