@@ -24,6 +24,15 @@ runMain("agent", log, async () => {
   void (async () => {
     for await (const s of nc.status()) if (s.type === "error") log.warn("bus error", { err: s.error.message });
   })().catch(() => undefined);
+  // nats.js gives up after two refused logins in a row (a removed node; a callout that could not
+  // answer while the secret-store restarted): exit, and the supervisor starts the agent again with
+  // back-off, instead of an agent left running without a bus.
+  let stopping = false;
+  void nc.closed().then((err) => {
+    if (stopping) return;
+    log.error("bus connection closed", { err: err?.message ?? "closed" });
+    process.exit(1);
+  });
   // No ensureStreams: a node may not create (nor even look at) the control plane's streams; the
   // control plane creates them before any node can register.
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.
@@ -31,6 +40,7 @@ runMain("agent", log, async () => {
   const agent = await start({ nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR });
   return {
     stop: async () => {
+      stopping = true;
       await agent.stop();
       await nc.drain();
     },
