@@ -26,10 +26,16 @@ export interface BusPermissions {
 
 const SECRETS_STREAM = `KV_${BUCKETS.secrets}`;
 
+/** The api's audit checkpoints (services/api/shell/log-reader/audit-chain.ts). */
+const AUDIT_BUCKET = "swarm-audit";
+
 /** JetStream API requests every identity but the secret-store's is refused. */
 const NEVER = [
-  // The log is append-only, and no stream is dropped or emptied by a service.
-  "$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.MSG.DELETE.>",
+  // The log is append-only; no stream is dropped, no message erased, and only the snapshot
+  // bucket (a cache whose old generations are purged by its writers) is ever emptied.
+  "$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.MSG.DELETE.>",
+  ...[STREAMS.events, STREAMS.nodeStatus, "NODE_TASKS_*", `KV_${BUCKETS.members}`, `KV_${BUCKETS.leases}`, `KV_${AUDIT_BUCKET}`]
+    .map((stream) => `$JS.API.STREAM.PURGE.${stream}`),
   // The secret-store's ciphertexts (every API request names the stream in its 3rd or 4th token).
   `$KV.${BUCKETS.secrets}.>`, `$JS.API.*.${SECRETS_STREAM}`, `$JS.API.*.*.${SECRETS_STREAM}`, `$JS.API.*.*.${SECRETS_STREAM}.>`,
   `$JS.API.*.*.*.${SECRETS_STREAM}`,
@@ -53,8 +59,8 @@ function controlPlane(extra: { pub?: string[]; sub?: string[]; deny?: string[]; 
 
 /** The static identities of the control plane, by certificate CN. */
 export const BUS_IDENTITIES = {
-  /** Appends users' events; calls the secret-store. */
-  "svc-api": controlPlane({ pub: [subjects.eventsAll, "swarm.rpc.secret-store.>"] }),
+  /** Appends users' events; calls the secret-store; seals the audit chain's checkpoints. */
+  "svc-api": controlPlane({ pub: [subjects.eventsAll, "swarm.rpc.secret-store.>", `$KV.${AUDIT_BUCKET}.>`] }),
   "svc-orchestrator": controlPlane({ pub: [subjects.eventsAll] }),
   "svc-scheduler": controlPlane({ pub: [subjects.eventsAll] }),
   /** Writes the per-node task docs, hears heartbeats, serves registration. */

@@ -94,6 +94,18 @@ test("each service connects as its own identity and appends; nobody but an opera
   }
 });
 
+test("snapshot writers purge old generations, the api seals audit checkpoints; no service purges membership", async () => {
+  const api = await as("svc-api");
+  const snapshots = await new Kvm(api).create(BUCKETS.snapshots, { history: 1 });
+  await snapshots.put("p.1.0", "chunk");
+  const jsm = await jetstreamManager(api);
+  assert.equal((await jsm.streams.purge(`KV_${BUCKETS.snapshots}`, { filter: `$KV.${BUCKETS.snapshots}.p.1.>` })).purged, 1);
+  const audit = await new Kvm(api).create("swarm-audit", { history: 1 });
+  await audit.put("EVENTS.1", "{}");
+  await new Kvm(api).create(BUCKETS.members, { history: 1 });
+  assert.match(await jsRefusal(() => jsm.streams.purge(`KV_${BUCKETS.members}`)), /permission/i);
+});
+
 test("only the secret-store reads its bucket", async () => {
   const store = await as("svc-secret-store");
   const kv = await new Kvm(store).create(BUCKETS.secrets, { history: 1 });
