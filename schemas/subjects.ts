@@ -63,6 +63,9 @@ export const subjects = {
   leaseProbe: (service: string, holder: string) => `swarm.rpc.lease.${service}.${holder}`,
   /** request/reply: an agent registers its session with a dispatcher. */
   dispatcherRegister: "swarm.rpc.dispatcher.register",
+  /** The same, one subject per node: a worker's identity may ask only on its own (DESIGN §6). */
+  dispatcherRegisterOf: (nodeId: string) => `swarm.rpc.dispatcher.register.${nodeId}`,
+  dispatcherRegisterAll: "swarm.rpc.dispatcher.register.*",
   /** request/reply to the secret-store (api → secret-store): store, delete, read a config. */
   secretStorePut: "swarm.rpc.secret-store.put",
   secretStoreDelete: "swarm.rpc.secret-store.delete",

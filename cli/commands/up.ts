@@ -21,7 +21,7 @@ function count(min: number, max: number): (v: string) => number {
 
 interface UpFlags {
   dataDir: string; natsUrl?: string; streamReplicas: number; natsPort: number; natsCluster?: number;
-  natsClusterPort: number; apiPort: number; nodeName: string; apiHostNames?: string;
+  natsClusterPort: number; apiPort: number; nodeName: string; apiHostNames?: string; insecure?: boolean;
 }
 
 /** Stays in the foreground until Ctrl-C / SIGTERM, then runs `stop` once. */
@@ -55,17 +55,20 @@ export function registerUp(program: Command): void {
     .option("--api-port <n>", "port of the api on 127.0.0.1", port, 4280)
     .option("--api-host-names <names>", "comma-separated names the api accepts in the Host header beside its address (env SWARM_API_HOSTS)")
     .option("--node-name <name>", "name of this node", hostname())
+    .option("--insecure", "plaintext NATS without per-identity users, for benches and development (env SWARM_INSECURE=1); default: mutual TLS")
     .action(async (o: UpFlags) => {
       const say = (m: string) => process.stderr.write(`${m}\n`);
       const dataDir = resolve(o.dataDir);
       const c = await startLocalCluster({
         dataDir, natsUrl: o.natsUrl, streamReplicas: o.streamReplicas, natsPort: o.natsPort, natsCluster: o.natsCluster,
         natsClusterPort: o.natsClusterPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say,
+        ...(o.insecure ? { insecure: true } : {}),
         ...(o.apiHostNames ? { apiHostNames: o.apiHostNames.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
       });
       process.stdout.write(
         `jetswarm is up: node ${c.nodeId} (${o.nodeName})\n` +
-        `  api   ${c.apiUrl}\n  nats  ${c.natsUrl} (streams and buckets: ${c.streamReplicas} replica${c.streamReplicas === 1 ? "" : "s"})\n` +
+        `  api   ${c.apiUrl}\n  nats  ${c.natsUrl} (streams and buckets: ${c.streamReplicas} replica${c.streamReplicas === 1 ? "" : "s"}; ` +
+        `${c.natsTls ? `mutual TLS, operator identity ${c.natsTls.cert}` : "plaintext"})\n` +
         `  data  ${dataDir} (logs in ${join(dataDir, "logs")})\n` +
         `Try: npx swarm service create --name web --replicas 3 jetswarm-test/busybox:1 sleep 3600\n` +
         `Ctrl-C stops the cluster; running containers are kept and adopted by the next \`swarm up\`.\n`,
@@ -81,9 +84,10 @@ export function registerUp(program: Command): void {
     .option("--data-dir <dir>", "data directory of this node", join(defaultDataDir(), "join"))
     .option("--nats-url <url>", "NATS of the cluster (default nats://<host>:4222)")
     .option("--api-port <n>", "port of this host's api on 127.0.0.1 when joining as a manager", port, 4280)
-    .action(async (manager: string, o: { token: string; nodeName: string; dataDir: string; natsUrl?: string; apiPort: number }) => {
+    .option("--insecure", "the cluster's NATS is plaintext (a cluster started with --insecure; env SWARM_INSECURE=1); default: mutual TLS with this node's certificate")
+    .action(async (manager: string, o: { token: string; nodeName: string; dataDir: string; natsUrl?: string; apiPort: number; insecure?: boolean }) => {
       const n = await joinCluster({ manager, token: o.token, nodeName: o.nodeName, dataDir: resolve(o.dataDir), natsUrl: o.natsUrl,
-        apiPort: o.apiPort, onEvent: (m) => process.stderr.write(`${m}\n`) });
+        apiPort: o.apiPort, secure: !(o.insecure || process.env.SWARM_INSECURE === "1"), onEvent: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
       if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}\n`);
       await foreground(n.stop);

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { CONTROL_PLANE_SERVICES, SCALABLE_SERVICES } from "../../schemas/roster.js";
 import { Informer, SnapshotStore } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
+import { connectNats, natsTlsEnv, type NatsConnection, type NatsTls } from "../../services/shared/nats/index.js";
+import { serviceIdentity, type BusIdentity } from "../../schemas/bus-permissions.js";
 import { errorMessage } from "../../services/shared/errors/index.js";
 import { type ClusterState } from "../../services/shared/model/index.js";
 import { instancesHere, processName } from "./control-plane-share.js";
@@ -29,6 +30,8 @@ export interface ControlPlaneRunnerOptions {
   /** The instance id of instance `k` (1-based) of a service on this node. */
   instanceId: (service: string, k: number) => string;
   onEvent?: (msg: string) => void;
+  /** Bus identities (DESIGN §6): each service connects as `svc-<service>`, the runner as `svc-supervisor`. None = plaintext. */
+  bus?: { identity(name: BusIdentity): NatsTls };
 }
 
 export interface ControlPlaneRunner {
@@ -48,7 +51,7 @@ export async function startControlPlane(opts: ControlPlaneRunnerOptions): Promis
   const say = opts.onEvent ?? (() => {});
   const startInstance = (service: string, k: number) => supervisor.start({
     name: processName(service, k), script: serviceScript(service),
-    env: { ...opts.env, SWARM_INSTANCE_ID: opts.instanceId(service, k) },
+    env: { ...opts.env, SWARM_INSTANCE_ID: opts.instanceId(service, k), ...natsTlsEnv(opts.bus?.identity(serviceIdentity(service))) },
     logFile: join(opts.logs, `${processName(service, k)}.log`),
   });
   // One of each, in the roster's order; the scalable ones then follow the log's counts.
@@ -78,7 +81,7 @@ export async function startControlPlane(opts: ControlPlaneRunnerOptions): Promis
 
   // Follow the log in the background: the api creates the streams, so retry until it has.
   const follow = async () => {
-    nc = await connectNats({ url: opts.natsUrl, name: "supervisor" });
+    nc = await connectNats({ url: opts.natsUrl, name: "supervisor", ...(opts.bus ? { tls: opts.bus.identity("svc-supervisor") } : {}) });
     const store = new JetStreamEventStore(nc);
     while (!stopped) {
       let inf: Informer | undefined;

@@ -1,6 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import type { NatsTls } from "../../services/shared/nats/index.js";
+import { securityConfig, singleServerConfig, type ServerTlsFiles } from "./nats-security.js";
 import { clientUrls, consecutive } from "./nats-cluster-config.js";
 import { readClusterFile, waitForMetaLeader, writeClusterConfig } from "./nats-cluster.js";
 import { findNatsServer, natsServerArgs, waitForPort } from "./nats-server.js";
@@ -24,6 +26,11 @@ export interface EmbeddedNatsOptions {
   size?: number;
   /** Route port of the first server of a cluster. */
   clusterPort: number;
+  /**
+   * Mutual TLS and per-identity users (DESIGN §6): the server's certificate and the launcher's
+   * own client identity (to wait for a cluster's leader). None = plaintext (`--insecure`).
+   */
+  tls?: { server: ServerTlsFiles; client: NatsTls; calloutIssuer: string };
 }
 
 export interface EmbeddedNats {
@@ -72,7 +79,7 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions, supervisor: S
   }
   if (size === 1) {
     const logFile = join(opts.logDir, "nats-server.log");
-    await supervise(supervisor, "nats-server", { dataDir: opts.natsDir, port: opts.port, logFile });
+    await supervise(supervisor, "nats-server", { dataDir: opts.natsDir, port: opts.port, logFile, ...singleConfig(opts) });
     return { url: `nats://127.0.0.1:${opts.port}`, replicas: 1, processes: ["nats-server"] };
   }
   for (let i = 0; i < size; i++) {
@@ -80,12 +87,27 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions, supervisor: S
   }
   const { layout, members } = writeClusterConfig({
     natsDir: opts.natsDir, ports: consecutive(opts.port, size), clusterPorts: consecutive(opts.clusterPort, size), logDir: opts.logDir,
+    ...(opts.tls ? { security: securityConfig(opts.tls.server, { calloutIssuer: opts.tls.calloutIssuer }) } : {}),
   });
   const processes = members.map((_, i) => `nats-server-${i + 1}`);
   for (const [i, m] of members.entries()) await supervise(supervisor, processes[i]!, m); // one at a time, as startNatsCluster
   const url = clientUrls(layout);
-  await waitForMetaLeader(url, 30_000);
+  await waitForMetaLeader(url, 30_000, opts.tls?.client);
   return { url, replicas: Math.min(size, 3), processes };
+}
+
+/**
+ * A secured single server reads a config file (`<natsDir>/nats.conf`, rewritten on every start)
+ * with the same name, address and store the plaintext one gets as flags.
+ */
+function singleConfig(opts: EmbeddedNatsOptions): { configFile?: string } {
+  if (!opts.tls) return {};
+  const configFile = join(opts.natsDir, "nats.conf");
+  mkdirSync(opts.natsDir, { recursive: true });
+  writeFileSync(configFile, singleServerConfig({
+    serverName: `jetswarm-${opts.port}`, host: "127.0.0.1", port: opts.port, storeDir: resolve(opts.natsDir, "jetstream"), tls: opts.tls.server, calloutIssuer: opts.tls.calloutIssuer,
+  }));
+  return { configFile };
 }
 
 /** Starts one supervised nats-server and waits until it listens (an exit before that is an error). */

@@ -4,8 +4,11 @@ import { Supervisor } from "./supervisor.js";
 import { keysDir, stopOrder } from "./local-cluster.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
+import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
+import type { BusIdentity } from "../../schemas/bus-permissions.js";
 import { createKeyAndCsr } from "../../services/shared/pki/index.js";
 import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
+import { agentIdentity } from "./bus-identities.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -18,6 +21,13 @@ export interface JoinOptions {
   /** Port of this host's api when joining as a manager. Default 4280. */
   apiPort?: number;
   onEvent?: (msg: string) => void;
+  /**
+   * The cluster's NATS requires mutual TLS (DESIGN §6): the agent connects with the node's own
+   * certificate (`<dataDir>/node/`). Default false (plaintext).
+   */
+  secure?: boolean;
+  /** A manager's bus identities, for the control-plane processes of a joined manager on the same host (tests). */
+  bus?: { identity(name: BusIdentity): NatsTls };
 }
 
 export interface JoinedNode {
@@ -84,14 +94,14 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
       env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_KEYS_DIR: keysDir(opts.dataDir) },
-      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`),
+      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus: opts.bus,
     });
   }
   supervisor.start({
     name: "agent", script: serviceScript("agent"),
     env: {
       SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`,
-      SWARM_AGENT_DIR: join(opts.dataDir, "agent"),
+      SWARM_AGENT_DIR: join(opts.dataDir, "agent"), ...natsTlsEnv(opts.secure ? agentIdentity(opts.dataDir, opts.bus) : undefined),
     },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });

@@ -3,6 +3,8 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
 import { Supervisor } from "./supervisor.js";
+import { agentIdentity, ensureBusCertificates, type BusCertificates } from "./bus-identities.js";
+import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
 import { createKeyAndCsr } from "../../services/shared/pki/index.js";
@@ -36,6 +38,12 @@ export interface LocalClusterOptions {
   /** Name of this node. Default the host name. */
   nodeName?: string;
   onEvent?: (msg: string) => void;
+  /**
+   * Plaintext NATS without users, as before the bus was secured: benches and development only.
+   * Default: `SWARM_INSECURE=1` in the environment, else false (the embedded NATS requires
+   * mutual TLS, DESIGN §6). A NATS given by `natsUrl` is used as it is configured.
+   */
+  insecure?: boolean;
 }
 
 export interface LocalCluster {
@@ -48,6 +56,10 @@ export interface LocalCluster {
   natsProcesses: string[];
   /** Replicas every stream and bucket is created with. */
   streamReplicas: number;
+  /** The bus identities of this manager (none when insecure): what joined nodes and tests connect with. */
+  bus?: BusCertificates;
+  /** An operator's bus identity (`admin`) for direct connections (tests, tools); none when insecure. */
+  natsTls?: NatsTls;
   stop(): Promise<void>;
 }
 
@@ -82,8 +94,14 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const apiPort = opts.apiPort ?? 4280;
   await assertPortFree(apiPort, "the api", "--api-port");
   const supervisor = new Supervisor(say);
+  const insecure = opts.insecure ?? process.env.SWARM_INSECURE === "1";
+  // The cluster CA exists before anything that uses it starts (the bus's certificates; the
+  // secret-store signs with it).
+  if ((await ensureClusterCa(keysDir(dataDir))).created) say("cluster root CA created");
+  const bus = opts.natsUrl || insecure ? undefined : await ensureBusCertificates(keysDir(dataDir), ["127.0.0.1", "localhost"]);
   const started = opts.natsUrl ? undefined : startEmbeddedNats({
     natsDir: join(dataDir, "nats"), logDir: logs, port: opts.natsPort ?? 4222, size: opts.natsCluster, clusterPort: opts.natsClusterPort ?? 6222,
+    ...(bus ? { tls: { server: bus.server, client: bus.identity("svc-supervisor"), calloutIssuer: bus.calloutIssuer } } : {}),
   }, supervisor);
   const embedded = await started?.catch(async (err: unknown) => {
     await supervisor.stop();
@@ -105,20 +123,24 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     await supervisor.stop(stopOrder(supervisor));
   };
   try {
-    // The cluster CA exists before anything that uses it starts (the secret-store signs with it).
-    if ((await ensureClusterCa(keysDir(dataDir))).created) say("cluster root CA created");
     controlPlane = await startControlPlane({
-      supervisor, natsUrl, nodeId: () => nodeId, logs, env: { ...base, SWARM_KEYS_DIR: keysDir(dataDir) }, instanceId: (s, k) => `${s}-${k}`, onEvent: say,
+      supervisor, natsUrl, nodeId: () => nodeId, logs, env: { ...base, SWARM_KEYS_DIR: keysDir(dataDir) }, instanceId: (s, k) => `${s}-${k}`, onEvent: say, bus,
     });
     const node = await initOrResume(apiUrl, dataDir, opts.nodeName ?? hostname());
     nodeId = node.nodeId;
     controlPlane.reconcile();
     supervisor.start({
       name: "agent", script: serviceScript("agent"),
-      env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, SWARM_AGENT_DIR: join(dataDir, "agent") },
+      env: {
+        ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, SWARM_AGENT_DIR: join(dataDir, "agent"),
+        ...natsTlsEnv(bus ? agentIdentity(dataDir, bus) : undefined),
+      },
       logFile: join(logs, "agent.log"),
     });
-    return { apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, natsProcesses: embedded?.processes ?? [], streamReplicas, stop };
+    return {
+      apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, natsProcesses: embedded?.processes ?? [], streamReplicas, stop,
+      ...(bus ? { bus, natsTls: bus.identity("admin") } : {}),
+    };
   } catch (err) {
     await stop();
     throw err;

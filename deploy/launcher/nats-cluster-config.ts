@@ -54,8 +54,11 @@ export function loopbackLayout(ports: number[], clusterPorts: number[], natsDir:
 /** A JSON string is a valid quoted string in the nats-server config language. */
 const q = (s: string) => JSON.stringify(s);
 
-/** The config file of member `index` of the layout. */
-export function memberConfig(layout: ClusterLayout, index: number): string {
+/**
+ * The config file of member `index` of the layout; `security` (nats-security.ts: client TLS and
+ * users) is appended when given. Routes stay plaintext: the embedded cluster's are on loopback.
+ */
+export function memberConfig(layout: ClusterLayout, index: number, security?: string): string {
   const m = layout.members[index];
   if (!m) throw new Error(`no member ${index} in a cluster of ${layout.members.length}`);
   const routes = layout.members.map((r) => `    ${q(`nats-route://${r.host}:${r.clusterPort}`)}`).join("\n");
@@ -76,6 +79,7 @@ export function memberConfig(layout: ClusterLayout, index: number): string {
     `  ]`,
     `}`,
     ``,
+    ...(security ? [security] : []),
   ].join("\n");
 }
 

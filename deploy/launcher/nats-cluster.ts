@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { clientUrls, loopbackLayout, memberConfig, type ClusterLayout } from "./nats-cluster-config.js";
+import type { NatsTls } from "../../services/shared/nats/index.js";
 import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
 
 export interface NatsClusterOptions {
@@ -45,7 +46,7 @@ export interface ClusterMember { dataDir: string; configFile: string; port: numb
  * start each member: the same config and store every time, so a member that died is restarted as
  * itself.
  */
-export function writeClusterConfig(opts: Pick<NatsClusterOptions, "natsDir" | "ports" | "clusterPorts" | "logDir">): { layout: ClusterLayout; members: ClusterMember[] } {
+export function writeClusterConfig(opts: Pick<NatsClusterOptions, "natsDir" | "ports" | "clusterPorts" | "logDir"> & { security?: string }): { layout: ClusterLayout; members: ClusterMember[] } {
   const layout = loopbackLayout(opts.ports, opts.clusterPorts, opts.natsDir);
   mkdirSync(opts.natsDir, { recursive: true });
   writeFileSync(join(opts.natsDir, "cluster.json"), JSON.stringify({ size: layout.members.length } satisfies ClusterFile) + "\n");
@@ -53,7 +54,7 @@ export function writeClusterConfig(opts: Pick<NatsClusterOptions, "natsDir" | "p
     const dir = join(opts.natsDir, `n${i + 1}`);
     mkdirSync(dir, { recursive: true });
     const configFile = join(dir, "nats.conf");
-    writeFileSync(configFile, memberConfig(layout, i));
+    writeFileSync(configFile, memberConfig(layout, i, opts.security));
     return { dataDir: dir, configFile, port: m.port, logFile: join(opts.logDir, `nats-server-${i + 1}.log`) };
   });
   return { layout, members };
@@ -89,10 +90,13 @@ export async function startNatsCluster(opts: NatsClusterOptions): Promise<NatsCl
  * through every server of the cluster, each asked on its own connection: a process may connect
  * to any of them.
  */
-export async function waitForMetaLeader(url: string, timeoutMs: number): Promise<void> {
+export async function waitForMetaLeader(url: string, timeoutMs: number, tls?: NatsTls): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const server of url.split(",")) {
-    const nc = await connect({ servers: server, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const nc = await connect({
+      servers: server, maxReconnectAttempts: -1, reconnectTimeWait: 250,
+      ...(tls ? { tls: { certFile: tls.cert, keyFile: tls.key, caFile: tls.ca } } : {}),
+    });
     try {
       const jsm = await jetstreamManager(nc, { timeout: 2000, checkAPI: false });
       for (;;) {

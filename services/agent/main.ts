@@ -1,9 +1,10 @@
 import Docker from "dockerode";
 import { z } from "zod";
-import { connectNats, ensureStreams } from "../shared/nats/index.js";
+import { connectNats } from "../shared/nats/index.js";
 import { createLogger } from "../shared/telemetry/index.js";
 import { parseEnv, runMain } from "../shared/runtime/index.js";
 import { DockerExecutor, start } from "./index.js";
+import { nodeInbox } from "../../schemas/bus-permissions.js";
 
 const AgentConfig = z.object({
   /** NATS server URLs, comma-separated. */
@@ -14,15 +15,28 @@ const AgentConfig = z.object({
   SWARM_NODE_ADDR: z.string().default("127.0.0.1"),
   /** Directory of the per-task tmpfs mounts of secret and config files (default: a temp dir per node). */
   SWARM_AGENT_DIR: z.string().min(1).optional(),
-  /** Stream replicas, in case the agent is the first to create them. */
-  SWARM_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 
 const log = createLogger("agent");
 runMain("agent", log, async () => {
   const cfg = parseEnv(AgentConfig);
-  const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}` });
-  await ensureStreams(nc, cfg.SWARM_STREAM_REPLICAS);
+  // Replies under the node's own prefix: the only inbox a node's bus identity may subscribe to.
+  const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}`, inboxPrefix: nodeInbox(cfg.SWARM_NODE_ID) });
+  // The bus's refusals (a permission violation, a removed node's refused login) in the agent's own log.
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === "error") log.warn("bus error", { err: s.error.message });
+  })().catch(() => undefined);
+  // nats.js gives up after two refused logins in a row (a removed node; a callout that could not
+  // answer while the secret-store restarted): exit, and the supervisor starts the agent again with
+  // back-off, instead of an agent left running without a bus.
+  let stopping = false;
+  void nc.closed().then((err) => {
+    if (stopping) return;
+    log.error("bus connection closed", { err: err?.message ?? "closed" });
+    process.exit(1);
+  });
+  // No ensureStreams: a node may not create (nor even look at) the control plane's streams; the
+  // control plane creates them before any node can register.
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.
   const executor = new DockerExecutor(new Docker(), log.child("docker"));
   const agent = await start({
@@ -30,6 +44,7 @@ runMain("agent", log, async () => {
   });
   return {
     stop: async () => {
+      stopping = true;
       await agent.stop();
       await nc.drain();
     },

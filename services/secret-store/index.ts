@@ -5,6 +5,7 @@ import type { SecretStoreContext } from "./shell/context.js";
 import { serveDeliver, type DeliverOptions } from "./shell/deliver.js";
 import { servePayloadRpc } from "./shell/payload-rpc.js";
 import { openVault } from "./shell/vault.js";
+import { serveBusAuthorization } from "./shell/bus-authorization.js";
 
 /*
  * The secret-store (DESIGN §1, §6): owns every key at rest. Stateless besides KV `swarm-secrets`
@@ -18,6 +19,8 @@ export interface SecretStoreOptions {
   /** Stream replicas for a new bucket. Default: as many as `EVENTS` has. */
   replicas?: number;
   deliver?: DeliverOptions;
+  /** NATS URLs, for the system-account connection that closes removed nodes' connections (secured bus only). */
+  natsUrl?: string;
 }
 
 export interface RunningSecretStore {
@@ -30,7 +33,7 @@ export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): P
   // The key first: an instance without the cluster's KEK refuses to start before it serves anything.
   const vault = await openVault(deps.nc, { keysDir: opts.keysDir, replicas: opts.replicas });
   // Tasks (who may receive what), secrets and configs (which versions exist), nodes and the cluster
-  // (whose certificate is signed, with which role): nothing else.
+  // (whose certificate is signed, with which role; who the bus's auth callout admits): nothing else.
   const informer = new Informer(deps.store, { ...deps.projection, slices: ["task", "secret", "config", "node", "cluster"], log: deps.log });
   await informer.start();
   if (deps.onFatal) informer.onFailed(deps.onFatal);
@@ -39,7 +42,7 @@ export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): P
     servePayloadRpc(ctx),
     serveDeliver(ctx, opts.deliver),
     serveCa(ctx, opts.keysDir),
-    // h-bus: serveAuthCallout(ctx) (shell/auth-callout.ts).
+    await serveBusAuthorization({ ...ctx, instanceId: deps.instanceId }, opts),
   ];
   deps.log.info("serving", { seq: informer.seq });
   return {

@@ -114,7 +114,7 @@ async function swarmState(): Promise<string> {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-"));
-  const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench" });
+  const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", insecure: true });
   const wasSwarm = (await swarmState()) === "active";
   const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[], jsUpdate: [] as number[], swUpdate: [] as number[] };
   try {

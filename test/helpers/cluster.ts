@@ -53,7 +53,7 @@ export async function joinAgent(c: TestCluster, name: string, role: "worker" | "
   const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
   const info = await c.get<{ JoinTokens: { Worker: string; Manager: string } }>("/swarm");
   const token = role === "manager" ? info.JoinTokens.Manager : info.JoinTokens.Worker;
-  const node = await joinCluster({ manager: c.apiUrl, token, nodeName: name, dataDir, natsUrl: c.natsUrl, apiPort: await freePort() });
+  const node = await joinCluster({ manager: c.apiUrl, token, nodeName: name, dataDir, natsUrl: c.natsUrl, apiPort: await freePort(), bus: c.bus, secure: c.bus !== undefined });
   const agent: JoinedAgent = { ...node, name, dataDir, containers: (f) => containersOfNode(node.nodeId, f) };
   c.joined.push(agent);
   return agent;

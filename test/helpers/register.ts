@@ -6,10 +6,10 @@ import { call, RpcNoRespondersError, RpcTimeoutError, serve } from "../../servic
 /** A registration as a test asserts it: the period told, or the dispatcher's refusal in its own words. */
 export type Registration = ({ ok: true } & RegisterReply) | { ok: false; error: string };
 
-/** Registers `req` with whichever dispatcher answers; no answer at all throws (as an agent would retry). */
-export async function registerNode(nc: NatsConnection, req: RegisterRequest): Promise<Registration> {
+/** Registers `req` (on `subject`, default the shared one) with whichever dispatcher answers; no answer at all throws (as an agent would retry). */
+export async function registerNode(nc: NatsConnection, req: RegisterRequest, subject: string = subjects.dispatcherRegister): Promise<Registration> {
   try {
-    return { ok: true, ...(await call(nc, subjects.dispatcherRegister, RegisterRpc, req)) };
+    return { ok: true, ...(await call(nc, subject, RegisterRpc, req)) };
   } catch (err) {
     if (err instanceof RpcNoRespondersError || err instanceof RpcTimeoutError || !(err instanceof SwarmError)) throw err;
     return { ok: false, error: err.message };
@@ -18,5 +18,8 @@ export async function registerNode(nc: NatsConnection, req: RegisterRequest): Pr
 
 /** A stand-in dispatcher for agent tests: answers every registration with `reply(req)`. */
 export function fakeDispatcher(nc: NatsConnection, reply: (req: RegisterRequest) => RegisterReply): { stop(): Promise<void> } {
-  return serve(nc, subjects.dispatcherRegister, RegisterRpc, reply);
+  // Agents ask on their node's own subject; older ones on the shared one.
+  const perNode = serve(nc, subjects.dispatcherRegisterAll, RegisterRpc, reply);
+  const shared = serve(nc, subjects.dispatcherRegister, RegisterRpc, reply);
+  return { stop: async () => { await perNode.stop(); await shared.stop(); } };
 }

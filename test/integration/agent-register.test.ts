@@ -43,7 +43,7 @@ after(async () => {
 it("logs the dispatcher's refusal verbatim, with its code, and registers once accepted", async () => {
   const node = randomId();
   let asked = 0;
-  const dispatcher = serve(nc, subjects.dispatcherRegister, RegisterRpc, (req) => {
+  const dispatcher = serve(nc, subjects.dispatcherRegisterOf(node), RegisterRpc, (req) => {
     if (++asked <= 2) throw notFound(`node ${req.nodeId} is not part of this swarm`);
     return { heartbeatPeriodMs: 200 };
   });

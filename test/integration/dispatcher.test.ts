@@ -85,6 +85,12 @@ describe("dispatcher: sessions", () => {
     assert.equal(node("stranger"), undefined);
   });
 
+  it("on a node's own subject, a body for another node is refused; its own is accepted", async () => {
+    const req = (nodeId: string) => ({ nodeId, sessionId: `s-${nodeId}`, description, addr: "10.0.0.1" });
+    assert.deepEqual(await registerNode(nc, req("n1"), subjects.dispatcherRegisterOf("n2")), { ok: false, error: "node n2 cannot register node n1" });
+    assert.deepEqual(await registerNode(nc, req("n1"), subjects.dispatcherRegisterOf("n1")), { ok: true, heartbeatPeriodMs: PERIOD });
+  });
+
   it("registers a joined node: description recorded, ready, period in the reply", async () => {
     const r = await register("n1");
     assert.deepEqual(r, { ok: true, heartbeatPeriodMs: PERIOD });

@@ -37,7 +37,7 @@ interface Watch {
 
 async function watchCluster(name: string, natsCluster: number): Promise<Watch & { serviceId: () => string | undefined; setService(id: string): void }> {
   const c = await startTestCluster(name, { natsCluster });
-  const nc = await connectNats({ url: c.natsUrl, name: `${name}-test` });
+  const nc = await connectNats({ url: c.natsUrl, name: `${name}-test`, tls: c.natsTls });
   const log = new Informer(new JetStreamEventStore(nc));
   const downs: string[] = [];
   let serviceId: string | undefined;

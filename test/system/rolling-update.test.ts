@@ -22,7 +22,7 @@ let log: Informer;
 
 before(async () => {
   c = await startTestCluster("rolling");
-  nc = await connectNats({ url: c.natsUrl, name: "rolling-update-test" });
+  nc = await connectNats({ url: c.natsUrl, name: "rolling-update-test", tls: c.natsTls });
   log = new Informer(new JetStreamEventStore(nc));
   await log.start();
 });

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
+import { connectNats, natsTlsEnv, type NatsConnection } from "../../services/shared/nats/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { leaseHolders } from "../../services/shared/instances/index.js";
@@ -36,12 +36,12 @@ const createService = async (Name: string, Replicas: number) => {
 
 before(async () => {
   c = await startTestCluster("takeover");
-  nc = await connectNats({ url: c.natsUrl, name: "takeover-system-test" });
+  nc = await connectNats({ url: c.natsUrl, name: "takeover-system-test", tls: c.natsTls });
   view = new Informer(new JetStreamEventStore(nc));
   view.onEvent((e) => { if (e.event.type === "TaskAssigned" || e.event.type === "TaskUnschedulable") decisions.push(e); });
   await view.start();
   // Not one of the launcher's processes (its control-plane runner would stop an instance it did not want).
-  standby = spawnService("scheduler", "scheduler-standby", { SWARM_NATS_URL: c.natsUrl });
+  standby = spawnService("scheduler", "scheduler-standby", { SWARM_NATS_URL: c.natsUrl, ...natsTlsEnv(c.bus?.identity("svc-scheduler")) });
   await standby.waitForLog((r) => r.msg === "scheduler running" && r.active === false);
   await eventually(async () => [...view.state.nodes.values()].some((n) => n.state === "ready"), { what: "the node ready", timeoutMs: 60_000 });
 });

@@ -82,7 +82,7 @@ describe("scheduling on many nodes", () => {
     }, { what: "w1's task replaced on the other nodes", timeoutMs: 90_000 });
     assert.equal((await containersOfNode(w1.nodeId, { running: true, service: "mover" })).length, 1, "the stale container still runs while w1 is away");
 
-    const back = await joinCluster({ manager: c.apiUrl, token: "unused-on-resume", nodeName: w1.name, dataDir: w1.dataDir, natsUrl: c.natsUrl });
+    const back = await joinCluster({ manager: c.apiUrl, token: "unused-on-resume", nodeName: w1.name, dataDir: w1.dataDir, natsUrl: c.natsUrl, bus: c.bus, secure: c.bus !== undefined });
     assert.equal(back.resumed, true);
     c.joined.push({ ...w1, ...back });
     await eventually(async () => (await nodeOf(w1.nodeId)).Status.State === "ready", { what: "w1 ready again", timeoutMs: 60_000 });

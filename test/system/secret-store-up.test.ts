@@ -19,7 +19,7 @@ const members = async () => (await c.get<Member[]>("/jetswarm/control-plane")).f
 
 before(async () => {
   c = await startTestCluster("secretstore");
-  nc = await connectNats({ url: c.natsUrl, name: "secret-store-up-test" });
+  nc = await connectNats({ url: c.natsUrl, name: "secret-store-up-test", tls: c.natsTls });
 });
 after(async () => {
   await nc?.close();

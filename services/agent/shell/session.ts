@@ -35,7 +35,8 @@ export async function register(nc: NatsConnection, req: () => Promise<RegisterRe
  * dispatcher's refusal with its code and message, or `unavailable` when no dispatcher answers.
  */
 export async function registerOnce(nc: NatsConnection, body: RegisterRequest, timeoutMs = RPC_TIMEOUT_MS): Promise<number> {
-  const reply = await call(nc, subjects.dispatcherRegister, RegisterRpc, body, { timeoutMs });
+  // The node's own subject: the only one its bus identity may ask on (DESIGN §6).
+  const reply = await call(nc, subjects.dispatcherRegisterOf(body.nodeId), RegisterRpc, body, { timeoutMs });
   return reply.heartbeatPeriodMs;
 }
 

@@ -1,4 +1,4 @@
-import { errorMessage, notFound, SwarmError } from "../../shared/errors/index.js";
+import { errorMessage, notFound, permissionDenied, SwarmError } from "../../shared/errors/index.js";
 import { serve } from "../../shared/rpc/index.js";
 import { RegisterRpc, subjects, type RegisterReply, type RegisterRequest } from "../../../schemas/index.js";
 import { heartbeatPeriodMs, notInSwarm, planRegistration } from "../core/sessions.js";
@@ -8,12 +8,25 @@ import type { DispatcherContext } from "./context.js";
 export const REGISTER_QUEUE = "dispatcher";
 
 /**
- * Answers `swarm.rpc.dispatcher.register` (rpc: a malformed request is refused with
- * `invalid_argument`, a refusal travels with its code). The reply is sent only once the node's new
- * description and status are in this dispatcher's projection (read-your-writes).
+ * Answers `swarm.rpc.dispatcher.register.<nodeId>` (and the older subject without the node, for
+ * agents of the previous version) (rpc: a malformed request is refused with `invalid_argument`, a
+ * refusal travels with its code). On the per-node subject, a body for another node is refused:
+ * the bus lets a worker ask only on its own subject (DESIGN §6), so the subject is who asks. The
+ * reply is sent only once the node's new description and status are in this dispatcher's
+ * projection (read-your-writes).
  */
 export function serveRegistration(ctx: DispatcherContext): { stop(): Promise<void> } {
-  return serve(ctx.deps.nc, subjects.dispatcherRegister, RegisterRpc, (req) => handle(ctx, req), { queue: REGISTER_QUEUE, log: ctx.log });
+  const opts = { queue: REGISTER_QUEUE, log: ctx.log };
+  const perNode = serve(ctx.deps.nc, subjects.dispatcherRegisterAll, RegisterRpc, (req, msg) => {
+    const asker = msg.subject.slice(subjects.dispatcherRegister.length + 1);
+    if (req.nodeId !== asker) {
+      ctx.log.warn("registration refused", { nodeId: req.nodeId, subject: msg.subject, reason: "another node's subject" });
+      throw permissionDenied(`node ${asker} cannot register node ${req.nodeId}`);
+    }
+    return handle(ctx, req);
+  }, opts);
+  const legacy = serve(ctx.deps.nc, subjects.dispatcherRegister, RegisterRpc, (req) => handle(ctx, req), opts);
+  return { stop: async () => { await perNode.stop(); await legacy.stop(); } };
 }
 
 async function handle(ctx: DispatcherContext, req: RegisterRequest): Promise<RegisterReply> {

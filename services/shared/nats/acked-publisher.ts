@@ -26,13 +26,15 @@ interface Waiting { resolve(a: PubAck): void; reject(e: PublishError): void; dea
  * subject sequence (the event log keeps using the JetStream client, whose errors it classifies).
  */
 export class AckedPublisher {
-  private readonly prefix = `${createInbox()}.`;
+  private readonly prefix: string;
   private readonly waiting = new Map<string, Waiting>();
   private readonly sub: Subscription;
   private readonly sweep: NodeJS.Timeout;
   private next = 0;
 
   constructor(private readonly nc: NatsConnection, private readonly timeoutMs = 5000) {
+    // The connection's own reply prefix: a worker may subscribe only under `_INBOX_<node>`.
+    this.prefix = `${createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix)}.`;
     this.sub = nc.subscribe(`${this.prefix}*`, { callback: (_err, m) => this.onReply(m) });
     this.sweep = setInterval(() => this.expire(), Math.min(500, timeoutMs));
     this.sweep.unref?.();

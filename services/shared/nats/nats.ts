@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, type JetStreamManager, type StreamConfig, DiscardPolicy, RetentionPolicy, StorageType, JetStreamApiError, JetStreamApiCodes } from "@nats-io/jetstream";
+import { natsTlsFromEnv, type NatsTls } from "./tls.js";
 import { NODE_TASK_SHARD_IDS, NS_PER_MS, STREAMS, nodeTasksStream, subjects } from "../../../schemas/index.js";
 
 export type { NatsConnection };
@@ -9,12 +10,25 @@ export interface NatsOptions {
   url: string;
   /** Shown in the server's connection list. */
   name: string;
+  /**
+   * This process's identity on the bus (mutual TLS, DESIGN §6). Default: read from the
+   * environment (`natsTlsFromEnv`); none there = plaintext (a test's own plain nats-server).
+   */
+  tls?: NatsTls;
+  /**
+   * Prefix of this connection's reply subjects (`<prefix>.<nuid>`). A worker's permissions allow
+   * replies only on `_INBOX_<nodeId>.>`. Default `_INBOX`.
+   */
+  inboxPrefix?: string;
 }
 
 export async function connectNats(opts: NatsOptions): Promise<NatsConnection> {
+  const tls = opts.tls ?? natsTlsFromEnv();
   return connect({
     servers: opts.url.split(",").map((s) => s.trim()).filter(Boolean),
     name: opts.name,
+    ...(tls ? { tls: { certFile: tls.cert, keyFile: tls.key, caFile: tls.ca } } : {}),
+    ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,

@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pushRead, type Feed, type RawMsg } from "./push-reader.js";
 import { rawFeed } from "./raw-inbox.js";
+import { natsTlsFromEnv } from "../../../shared/nats/index.js";
 import { META, type ReaderControl, type ReaderJob, type ReaderReport } from "./stream-reader.js";
 
 /*
@@ -82,9 +83,14 @@ async function main(): Promise<void> {
   let nc: NatsConnection | undefined;
   let feed: (Feed & { close(): void }) | undefined;
   try {
-    nc = await connect({ servers: job.server, name: job.name, noAsyncTraces: true, reconnect: false, timeout: 10_000 });
-    // Deliveries through a socket of our own (cheaper per message); the JetStream API through nats.js.
-    feed = await rawFeed(job.server, job.name).catch(() => undefined);
+    // The thread has the process's environment, hence its bus identity (mutual TLS).
+    const tls = natsTlsFromEnv();
+    nc = await connect({
+      servers: job.server, name: job.name, noAsyncTraces: true, reconnect: false, timeout: 10_000,
+      ...(tls ? { tls: { certFile: tls.cert, keyFile: tls.key, caFile: tls.ca } } : {}),
+    });
+    // Deliveries through a socket of our own (cheaper per message; plaintext only); the JetStream API through nats.js.
+    feed = tls ? undefined : await rawFeed(job.server, job.name).catch(() => undefined);
     await pushRead(nc, job.stream, job.from, job.to, take, job.prefix, {
       signal: stop.signal,
       ...(feed ? { feed } : {}),

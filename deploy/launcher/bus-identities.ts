@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUS_IDENTITIES, SYSTEM_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
+import { issueCert, verifyCert, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import { CA_FILES, nodeIdentityDir } from "./node-identity.js";
+import { newAccountSigner, signerFromPem, type NatsTls } from "../../services/shared/nats/index.js";
+import type { ServerTlsFiles } from "./nats-security.js";
+
+/*
+ * The certificates of the bus on a manager (DESIGN §6): the nats-server's (for the addresses
+ * clients dial) and one per static identity of schemas/bus-permissions.ts, all from the cluster
+ * CA in `<keysDir>/ca.*`, kept in `<keysDir>/bus/` (keys 0600, directory 0700). Each is issued
+ * once and again only when it no longer verifies against the CA or has less than a third of its
+ * life left, so restarts keep the files the running processes read.
+ */
+
+/** Validity of a bus certificate. */
+const DAYS = 365;
+
+export interface BusCertificates {
+  server: ServerTlsFiles;
+  /** The account nkey that signs the auth callout's answers (the server config names it as issuer). */
+  calloutIssuer: string;
+  /** The files of one static identity (`svc-<service>`, `svc-agent`, `admin`, …). */
+  identity(name: BusIdentity): NatsTls;
+}
+
+/** The cluster CA in `keysDir` (node-identity.ts's `ensureClusterCa` creates it first). */
+function loadClusterCa(keysDir: string): CertAndKey {
+  const crt = join(keysDir, CA_FILES.cert);
+  const key = join(keysDir, CA_FILES.key);
+  if (!existsSync(crt) || !existsSync(key)) throw new Error(`${keysDir} holds no cluster CA (${CA_FILES.cert}, ${CA_FILES.key})`);
+  return { certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(key, "utf8") };
+}
+
+/**
+ * The bus identity of a node's agent: its own node certificate (`<dataDir>/node/`, admitted by the
+ * auth callout with that node's subjects only), or, for a data dir from before node certificates,
+ * the shared static `svc-agent` identity of a manager's certificates.
+ */
+export function agentIdentity(dataDir: string, bus?: Pick<BusCertificates, "identity">): NatsTls {
+  const dir = nodeIdentityDir(dataDir);
+  const own = { cert: join(dir, "node.crt"), key: join(dir, "node.key"), ca: join(dir, "ca.crt") };
+  if (existsSync(own.cert) && existsSync(own.key) && existsSync(own.ca)) return own;
+  if (bus) return bus.identity("svc-agent");
+  throw new Error(`${dir} holds no node certificate: the node cannot connect to a secured bus (join again, or run with --insecure)`);
+}
+
+/** True when the certificate at `path` is from `ca` and has at least a third of its life ahead. */
+function fresh(path: string, ca: CertAndKey, now: Date): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    const id = verifyCert(readFileSync(path, "utf8"), [ca.certPem], now);
+    return id.notAfter.getTime() - now.getTime() > (DAYS * 86400_000) / 3;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureCert(dir: string, name: string, ca: CertAndKey, p: { commonName: string; hosts?: string[] }, now: Date): Promise<NatsTls> {
+  const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: join(dir, "..", "ca.crt") };
+  if (!fresh(files.cert, ca, now) || !existsSync(files.key)) {
+    const issued = await issueCert({ ca, commonName: p.commonName, days: DAYS, ...(p.hosts ? { hosts: p.hosts } : {}) });
+    writeKeyFile(files.key, issued.keyPem);
+    writeFileSync(files.cert, issued.certPem);
+  }
+  return files;
+}
+
+/**
+ * The callout's signing key (`callout.key`, ed25519, read by the secret-store through its keys
+ * dir), created once; returns its public nkey.
+ */
+function ensureCalloutKey(dir: string): string {
+  const file = join(dir, "callout.key");
+  if (existsSync(file)) return signerFromPem(readFileSync(file, "utf8")).publicKey;
+  const signer = newAccountSigner();
+  writeKeyFile(file, signer.pem);
+  return signer.publicKey;
+}
+
+/**
+ * Makes sure the CA, the server's certificate (valid for `hosts`: the addresses clients dial)
+ * and every static identity's exist and are current.
+ */
+export async function ensureBusCertificates(keysDir: string, hosts: string[], now = new Date()): Promise<BusCertificates> {
+  const ca = loadClusterCa(keysDir);
+  const dir = join(keysDir, "bus");
+  const server = await ensureCert(dir, "nats-server", ca, { commonName: "nats-server", hosts }, now);
+  const ids = new Map<string, NatsTls>();
+  for (const name of [...Object.keys(BUS_IDENTITIES), ...SYSTEM_IDENTITIES]) ids.set(name, await ensureCert(dir, name, ca, { commonName: name }, now));
+  return {
+    server,
+    calloutIssuer: ensureCalloutKey(dir),
+    identity: (name) => {
+      const files = ids.get(name);
+      if (!files) throw new Error(`no bus identity ${name}`);
+      return files;
+    },
+  };
+}
