@@ -104,7 +104,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "api-fuzz-test" });
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-fuzz-test", "silent"), instanceId: "api-fuzz" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("api-fuzz-test", "silent"), instanceId: "api-fuzz" }, { listen: "127.0.0.1:0", insecureHttp: true });
   const ok = async (m: string, p: string, b: unknown) => {
     const r = await send(m, p, JSON.stringify(b));
     assert.ok(r.status < 300, `${m} ${p}: ${r.status} ${r.text}`);

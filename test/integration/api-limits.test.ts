@@ -37,7 +37,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "api-limits-test" });
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-limits-test", "silent"), instanceId: "api-limits-test" }, { listen: "127.0.0.1:0", limits });
+  api = await start({ nc, store, log: createLogger("api-limits-test", "silent"), instanceId: "api-limits-test" }, { listen: "127.0.0.1:0", insecureHttp: true, limits });
   assert.equal((await call("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
   assert.equal((await call("POST", "/services/create", { Name: "existing", TaskTemplate: image, Mode: { Replicated: { Replicas: 20 } } })).status, 201);
 });

@@ -42,7 +42,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "api-nodes-test" });
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-nodes-test", "silent"), instanceId: "api-nodes-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("api-nodes-test", "silent"), instanceId: "api-nodes-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   managerId = (await call("POST", "/swarm/init", { NodeName: "m1" })).body.NodeID;
   const { body: info } = await call("GET", "/swarm");
   workerId = (await call("POST", "/jetswarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w1" })).body.NodeID;

@@ -40,7 +40,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "api-update-test" });
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-update-test", "silent"), instanceId: "api-update-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("api-update-test", "silent"), instanceId: "api-update-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   assert.equal((await call("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
 });
 after(async () => {

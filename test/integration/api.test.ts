@@ -28,7 +28,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "api-test" });
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-test", "silent"), instanceId: "api-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("api-test", "silent"), instanceId: "api-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
 });
 after(async () => {
   await api?.stop();

@@ -81,7 +81,7 @@ before(async () => {
   fx = await logFixture("audit-test");
   ({ nc, store, view } = fx);
   const log = createLogger("audit-test", "silent");
-  api = await startApi({ nc, store, log, instanceId: "api-audit" }, { listen: "127.0.0.1:0" });
+  api = await startApi({ nc, store, log, instanceId: "api-audit" }, { listen: "127.0.0.1:0", insecureHttp: true });
   services = [
     await startOrchestrator({ nc, store, log, instanceId: "orchestrator-audit" }),
     await startScheduler({ nc, store, log, instanceId: "scheduler-audit" }, { debounceMs: 10 }),

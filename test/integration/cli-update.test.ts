@@ -45,7 +45,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "cli-update-test" });
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("cli-update-test", "silent"), instanceId: "api-cli-update-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("cli-update-test", "silent"), instanceId: "api-cli-update-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   const init = await swarm("init", "--node-name", "node-1");
   assert.equal(init.code, 0, init.stderr);
 });

@@ -14,3 +14,4 @@ export {
 export {
   auditDiffOf, auditState, eventsPage, sealLog, verifyLog, verifyStream, type AuditDeps, type EventsPage, type EventsQuery, type VerifyReport,
 } from "./audit.js";
+export { checkApiToken, createApiToken, listApiTokens, removeApiToken, type ApiTokenRow, type CreatedApiToken } from "./api-tokens.js";
