@@ -4,6 +4,7 @@ import { Supervisor } from "./supervisor.js";
 import { stopOrder } from "./local-cluster.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
+import { requestApi } from "../../cli/http-request.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -13,8 +14,10 @@ export interface JoinOptions {
   dataDir: string;
   /** NATS of the cluster. Default `nats://<manager host>:4222`. */
   natsUrl?: string;
-  /** Port of this host's api when joining as a manager. Default 4280. */
+  /** Port of this host's api when joining as a manager. Default 4280 (unused until managers get a server certificate). */
   apiPort?: number;
+  /** The cluster CA (PEM) the manager's HTTPS api is checked against. Default: the system's CAs. */
+  caCert?: string;
   onEvent?: (msg: string) => void;
 }
 
@@ -22,14 +25,14 @@ export interface JoinedNode {
   nodeId: string;
   role: string;
   resumed: boolean;
-  /** This host's api, when it joined as a manager. */
+  /** This host's api, when it joined as a manager: its socket `unix://<dataDir>/api.sock`. */
   apiUrl?: string;
   supervisor: Supervisor;
   stop(): Promise<void>;
 }
 
 function apiUrlOf(manager: string): URL {
-  return new URL(/^https?:\/\//.test(manager) ? manager : `http://${manager}`);
+  return new URL(/^https?:\/\//.test(manager) ? manager : `https://${manager}`);
 }
 
 /**
@@ -49,10 +52,10 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     node = JSON.parse(readFileSync(file, "utf8")) as { nodeId: string; role: string };
     resumed = true;
   } else {
-    const res = await fetch(new URL("/jetswarm/join", api), {
+    const res = await requestApi(api.origin, "/jetswarm/join", {
       method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName }),
-    }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
+    }, opts.caCert ? { ca: opts.caCert } : {}).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
     const body = (await res.json()) as { NodeID?: string; Role?: string; message?: string };
     if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
     node = { nodeId: body.NodeID, role: body.Role ?? "worker" };
@@ -63,12 +66,14 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   let apiUrl: string | undefined;
   let controlPlane: ControlPlaneRunner | undefined;
   if (node.role === "manager") {
-    const apiPort = opts.apiPort ?? 4280;
-    apiUrl = `http://127.0.0.1:${apiPort}`;
+    // Only the socket until a joined manager has a server certificate from the CA (h-pki's join):
+    // a TCP api must be HTTPS, and only the first manager holds the CA key.
+    const socket = join(opts.dataDir, "api.sock");
+    apiUrl = `unix://${socket}`;
     const short = node.nodeId.slice(0, 12);
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
-      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}` },
+      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket },
       instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`),
     });
   }

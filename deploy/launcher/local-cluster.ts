@@ -5,6 +5,8 @@ import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
 import { Supervisor } from "./supervisor.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
+import { apiListen } from "./api-listen.js";
+import { requestApi } from "../../cli/http-request.js";
 import { CONTROL_PLANE_SERVICES } from "../../schemas/roster.js";
 
 /** The control-plane services `swarm up` runs, each as its own process, in start order (the roster's). */
@@ -29,6 +31,12 @@ export interface LocalClusterOptions {
   natsClusterPort?: number;
   /** Port of the api on 127.0.0.1. Default 4280. */
   apiPort?: number;
+  /** `host:port` of the api's TCP listener (HTTPS). Default `127.0.0.1:<apiPort>`. */
+  apiAddr?: string;
+  /** Group of the api socket `<dataDir>/api.sock` (mode 0660). Default root. */
+  apiSocketGroup?: string;
+  /** Plain HTTP on the api's loopback TCP address (development; refused on any other address). */
+  apiInsecureHttp?: boolean;
   /** Names the api accepts in `Host` beside its address (`SWARM_API_HOSTS`). Default: none. */
   apiHostNames?: string[];
   /** Name of this node. Default the host name. */
@@ -37,7 +45,12 @@ export interface LocalClusterOptions {
 }
 
 export interface LocalCluster {
+  /** The api's TCP listener: `https://127.0.0.1:4280`. */
   apiUrl: string;
+  /** The api's unix socket, `unix://<dataDir>/api.sock` (the CLI's default; actor `local`). */
+  socketUrl: string;
+  /** The cluster CA's certificate file, which the api's certificate chains to (none with apiInsecureHttp). */
+  caFile?: string;
   natsUrl: string;
   nodeId: string;
   dataDir: string;
@@ -67,7 +80,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const logs = join(dataDir, "logs");
   mkdirSync(logs, { recursive: true });
   const apiPort = opts.apiPort ?? 4280;
-  await assertPortFree(apiPort, "the api", "--api-port");
+  const apiAddr = opts.apiAddr ?? `127.0.0.1:${apiPort}`;
+  const api = apiListen({ dataDir, addr: apiAddr, socketGroup: opts.apiSocketGroup, insecureHttp: opts.apiInsecureHttp, hostNames: opts.apiHostNames });
+  await assertPortFree(Number(apiAddr.slice(apiAddr.lastIndexOf(":") + 1)), "the api", opts.apiAddr ? "--api-addr" : "--api-port");
   const supervisor = new Supervisor(say);
   const started = opts.natsUrl ? undefined : startEmbeddedNats({
     natsDir: join(dataDir, "nats"), logDir: logs, port: opts.natsPort ?? 4222, size: opts.natsCluster, clusterPort: opts.natsClusterPort ?? 6222,
@@ -80,9 +95,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const streamReplicas = embedded?.replicas ?? opts.streamReplicas ?? 1;
   if (embedded && embedded.processes.length > 1) say(`NATS cluster of ${embedded.processes.length} has a JetStream leader: ${natsUrl}`);
   else if (embedded) say(`nats-server listening on ${natsUrl}`);
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const apiUrl = api.url;
   const base = {
-    SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_STREAM_REPLICAS: String(streamReplicas),
+    SWARM_NATS_URL: natsUrl, ...api.env, SWARM_STREAM_REPLICAS: String(streamReplicas),
     ...(opts.apiHostNames?.length ? { SWARM_API_HOSTS: opts.apiHostNames.join(",") } : {}),
   };
   let controlPlane: ControlPlaneRunner | undefined;
@@ -95,7 +110,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => nodeId, logs, env: base, instanceId: (s, k) => `${s}-${k}`, onEvent: say,
     });
-    const node = await initOrResume(apiUrl, dataDir, opts.nodeName ?? hostname());
+    const node = await initOrResume(api.socketUrl, dataDir, opts.nodeName ?? hostname());
     nodeId = node.nodeId;
     controlPlane.reconcile();
     supervisor.start({
@@ -103,7 +118,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       env: { ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}` },
       logFile: join(logs, "agent.log"),
     });
-    return { apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, natsProcesses: embedded?.processes ?? [], streamReplicas, stop };
+    return { apiUrl, socketUrl: api.socketUrl, ...(api.caFile ? { caFile: api.caFile } : {}), natsUrl, nodeId: node.nodeId, dataDir, supervisor, natsProcesses: embedded?.processes ?? [], streamReplicas, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -114,7 +129,7 @@ async function waitForApi(apiUrl: string, timeoutMs = 120_000): Promise<Response
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await fetch(`${apiUrl}/swarm`);
+      return await requestApi(apiUrl, "/swarm", { method: "GET" });
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`the api did not answer on ${apiUrl} within ${timeoutMs / 1000} s (see logs/api.log)`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
@@ -131,7 +146,7 @@ async function initOrResume(apiUrl: string, dataDir: string, nodeName: string): 
     return JSON.parse(readFileSync(file, "utf8")) as NodeFile;
   }
   if (res.status !== 503) throw new Error(`api answered ${res.status} to GET /swarm: ${await res.text()}`);
-  const init = await fetch(`${apiUrl}/swarm/init`, {
+  const init = await requestApi(apiUrl, "/swarm/init", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ NodeName: nodeName }),
   });
   const body = (await init.json()) as { ClusterID?: string; NodeID?: string; message?: string };
