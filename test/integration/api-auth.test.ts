@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -149,6 +149,45 @@ describe("api socket", () => {
   it("acts as local", async () => {
     assert.equal((await local("POST", "/services/create", spec("by-socket"))).status, 201);
     assert.equal(await creator("by-socket"), "local");
+  });
+});
+
+describe("api socket permissions", () => {
+  const GROUP = "jswapiauth";
+  const MEMBER = "jswapiauth-m";
+  const OTHER = "jswapiauth-o";
+  let grouped: RunningApi;
+  const sock = () => join(dir, "grouped.sock");
+  /** The CLI as `user` (its groups from /etc/group), against the grouped socket. */
+  const cliAs = (user: string) => run("setpriv", [`--reuid=${user}`, `--regid=${user === MEMBER ? GROUP : "users"}`, "--init-groups",
+    process.execPath, CLI, "--host", `unix://${sock()}`, "service", "ls"], { timeout: 30_000, env: { ...process.env, HOME: "/tmp" } })
+    .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }), (e: { code: number; stdout: string; stderr: string }) => e);
+
+  before(async () => {
+    await run("groupadd", ["-f", GROUP]);
+    await run("useradd", ["-M", "-N", "-g", GROUP, MEMBER]).catch(() => undefined); // left by an earlier run
+    await run("useradd", ["-M", "-N", "-g", "users", OTHER]).catch(() => undefined);
+    grouped = await start({ nc, store: new JetStreamEventStore(nc), log, instanceId: "api-grouped" }, { listen: "none", socket: { path: sock(), group: GROUP } });
+  });
+  after(async () => {
+    await grouped?.stop();
+    for (const u of [MEMBER, OTHER]) await run("userdel", [u]).catch(() => undefined);
+    await run("groupdel", [GROUP]).catch(() => undefined);
+  });
+
+  it("is mode 0660 in its group, and serves root and the group's members only", async () => {
+    const gid = Number(readFileSync("/etc/group", "utf8").split("\n").find((l) => l.startsWith(`${GROUP}:`))!.split(":")[2]);
+    const st = statSync(sock());
+    assert.equal(st.mode & 0o777, 0o660);
+    assert.equal(st.gid, gid);
+    const root = await run(process.execPath, [CLI, "--host", `unix://${sock()}`, "service", "ls"], { timeout: 30_000 });
+    assert.match(root.stdout, /by-cert/);
+    const member = await cliAs(MEMBER);
+    assert.equal(member.code, 0, member.stderr);
+    assert.match(member.stdout, /by-cert/);
+    const other = await cliAs(OTHER);
+    assert.notEqual(other.code, 0);
+    assert.match(other.stderr, /permission denied: the api socket is for root and its group/);
   });
 });
 
