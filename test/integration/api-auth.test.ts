@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -142,6 +142,43 @@ describe("api over HTTPS", () => {
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /token name "..\/x" is invalid/);
     assert.equal((await local("POST", "/jetswarm/tokens", {})).status, 400);
+  });
+});
+
+describe("the CLI over HTTPS", () => {
+  /** The CLI against the HTTPS listener, with `env` (and HOME elsewhere: no local cluster CA to fall back on). */
+  const cli = (env: Record<string, string>, ...args: string[]) =>
+    run(process.execPath, [CLI, "--host", api.url, ...args], { timeout: 30_000, env: { ...process.env, HOME: dir, SWARM_DATA_DIR: dir + "/none", ...env } })
+      .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }), (e: { code: number; stdout: string; stderr: string }) => e);
+
+  it("creates a token once over the socket and uses it with SWARM_TOKEN and --tlscacert", async () => {
+    const made = await run(process.execPath, [CLI, "--host", api.socketUrl!, "token", "create", "-q", "cli"], { timeout: 30_000 });
+    const token = made.stdout.trim();
+    assert.match(token, /^SWTKN-1-[a-z0-9]+-[0-9a-f]{64}$/);
+    const caFile = join(dir, "keys", "ca.crt");
+    const ok = await cli({ SWARM_TOKEN: token }, "--tlscacert", caFile, "service", "create", "-d", "--name", "by-cli", "busybox:1");
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(await creator("by-cli"), "token:cli");
+    const ls = await cli({ SWARM_TOKEN: token }, "--tlscacert", caFile, "token", "ls");
+    assert.match(ls.stdout, /^ID\s+NAME\s+CREATED\n.*\bcli\b/);
+    assert.ok(!ls.stdout.includes(token.slice(-64)));
+    const none = await cli({}, "--tlscacert", caFile, "service", "ls");
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /Error: authentication required/);
+    const untrusted = await cli({ SWARM_TOKEN: token }, "service", "ls");
+    assert.notEqual(untrusted.code, 0);
+    assert.match(untrusted.stderr, /not issued by a CA this CLI trusts/);
+  });
+
+  it("uses a client certificate from SWARM_CERT_PATH (ca.pem, cert.pem, key.pem)", async () => {
+    const certDir = join(dir, "alice-certs");
+    mkdirSync(certDir);
+    writeFileSync(join(certDir, "ca.pem"), ca);
+    writeFileSync(join(certDir, "cert.pem"), certs.alice!.cert);
+    writeFileSync(join(certDir, "key.pem"), certs.alice!.key);
+    const r = await cli({ SWARM_CERT_PATH: certDir }, "service", "create", "-d", "--name", "by-cli-cert", "busybox:1");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await creator("by-cli-cert"), "cert:alice");
   });
 });
 

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
@@ -177,7 +178,35 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Raw bytes on a new connection; resolves with everything the api wrote before it closed. */
+function raw(bytes: string): Promise<string> {
+  const url = new URL(api.url);
+  return new Promise((resolve) => {
+    let text = "";
+    const s = connect(Number(url.port), url.hostname, () => s.end(bytes));
+    s.on("data", (d: Buffer) => (text += d.toString()));
+    s.on("error", () => undefined);
+    s.on("close", () => resolve(text));
+  });
+}
+
 describe("api fuzz", () => {
+  it("answers a request node's parser refuses with a JSON 4xx that says why", async () => {
+    const head = await store.headSeq();
+    const host = new URL(api.url).host;
+    for (const req of [
+      `G\u0001T /services HTTP/1.1\r\nHost: ${host}\r\n\r\n`, `GET /services HTTP/9.9\r\nHost: ${host}\r\n\r\n`,
+      `GET /ser vices HTTP/1.1\r\nHost: ${host}\r\n\r\n`, `POST /services/create HTTP/1.1\r\nHost: ${host}\r\nContent-Length: x\r\n\r\n{}`,
+      `GET /services HTTP/1.1\r\nHost: ${host}\r\nBad Header\r\n\r\n`, `GET /services HTTP/1.1\r\nHost: ${host}\r\nX: ${"a".repeat(20_000)}\r\n\r\n`,
+    ]) {
+      const text = await raw(req);
+      assert.match(text, /^HTTP\/1\.1 4\d\d /, JSON.stringify(req.slice(0, 60)));
+      const body = JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) as { message: string };
+      assert.match(body.message, /malformed HTTP request: .{5,}|request headers larger than allowed/, JSON.stringify(req.slice(0, 60)));
+    }
+    assert.equal(await store.headSeq(), head);
+  });
+
   it("refuses 1,000 hostile requests (bad JSON, huge bodies, deep nesting, wrong types, huge numbers, control characters, traversal) with a 4xx that says why, appends nothing, and its memory comes back", async () => {
     const head = await store.headSeq();
     const heapBefore = heapAfterGc();

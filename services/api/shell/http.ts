@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { createServer as createHttpsServer } from "node:https";
 import { errorMessage, invalidArgument, notFound, SwarmError } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
@@ -185,6 +186,23 @@ async function dispatch(routes: Route[], req: IncomingMessage, o: typeof DEFAULT
   throw notFound(`page not found: ${req.method} ${path.slice(0, 200)}`);
 }
 
+/**
+ * A request node's parser refused (bad request line, bad header, oversized headers): answered as
+ * `{message}` JSON like every other refusal, instead of node's empty 400, then closed.
+ */
+function onClientError(err: Error & { code?: string; reason?: string }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = err.code === "HPE_HEADER_OVERFLOW" ? [431, "request headers larger than allowed"]
+    : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "request not received in time"]
+      : [400, `malformed HTTP request: ${(err.reason ?? err.message).slice(0, 200)}`];
+  const body = JSON.stringify({ message });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `connection: close\r\n\r\n${body}`);
+}
+
 export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions = {}, listener: ListenerOptions = {}): Server {
   const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
   const cfg: GuardConfig = { hostNames: opts.hostNames ?? [], origins: opts.origins ?? [] };
@@ -218,6 +236,7 @@ export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions
   };
   const server: Server = tls ? createHttpsServer({ ...base, ...tls }, onRequest) : createServer(base, onRequest);
   server.on("listening", () => { listening = server.address(); });
+  server.on("clientError", onClientError);
   server.headersTimeout = o.headersTimeoutMs;
   // A backstop for the body timeout above (node answers 408 itself).
   server.requestTimeout = o.headersTimeoutMs + o.bodyTimeoutMs + 1_000;
