@@ -89,6 +89,11 @@ export class ApiClient {
     return this.request("POST", `services/${encodeURIComponent(id)}/update?version=${version}&rollback=previous`, Ignored, spec);
   }
   updateSwarm(req: SwarmUpdateRequest) { return this.request("POST", "swarm/update", Ignored, req); }
+  /** Docker's `POST /swarm/update?rotateWorkerToken=true` (or Manager): the role's join token is replaced. */
+  rotateJoinToken(role: "worker" | "manager") {
+    const flag = role === "worker" ? "rotateWorkerToken" : "rotateManagerToken";
+    return this.request("POST", `swarm/update?${flag}=true`, Ignored, {});
+  }
   removeService(id: string) { return this.request("DELETE", `services/${encodeURIComponent(id)}`, Ignored); }
   tasks(filters?: Filters) { return this.request("GET", `tasks${this.q(filters)}`, z.array(Task)); }
   apiTokens() { return this.request("GET", "jetswarm/tokens", z.array(ApiToken)); }

@@ -16,6 +16,11 @@ export interface Credentials {
   key?: string;
   /** A bearer token (`swarm token create`), sent as `Authorization: Bearer …`. */
   token?: string;
+  /**
+   * Skip checking the api's certificate: only for fetching the cluster's CA certificate before a
+   * join, which is then trusted by its digest in the join token, never by the connection.
+   */
+  insecureSkipVerify?: boolean;
 }
 
 export interface ApiRequest { method: string; headers?: Record<string, string>; body?: string }
@@ -36,7 +41,10 @@ function optionsFor(host: string, path: string, req: ApiRequest, creds: Credenti
   const base = new URL(host).pathname.replace(/\/$/, "");
   const opts: RequestOptions = { hostname: url.hostname.replace(/^\[|\]$/g, ""), port: url.port, path: base + url.pathname + url.search, method: req.method, headers };
   if (url.protocol !== "https:") return { https: false, opts };
-  return { https: true, opts: { ...opts, ...(creds.ca ? { ca: creds.ca } : {}), ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}) } as RequestOptions };
+  return { https: true, opts: {
+    ...opts, ...(creds.ca ? { ca: creds.ca } : {}), ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}),
+    ...(creds.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+  } as RequestOptions };
 }
 
 async function toResponse(res: IncomingMessage): Promise<Response> {

@@ -6,30 +6,43 @@ import { SCALABLE_SERVICES } from "./roster.js";
 
 /* Requests and responses of the api's HTTP/JSON surface, in the Docker Engine API's shape. */
 
+/** Swarm's floor for `--cert-expiry` (swarmkit's MinNodeCertExpiration). */
+export const MIN_NODE_CERT_EXPIRY_MS = 3_600_000;
+const NodeCertExpiryMs = z.number().int().min(MIN_NODE_CERT_EXPIRY_MS, "minimum certificate expiry time is: 1h0m0s").optional();
+
 export const InitRequest = z.strictObject({
   /** Name of the node that runs the first agent (defaults to the host name). */
   NodeName: z.string().min(1).optional(),
   AdvertiseAddr: z.string().optional(),
   TaskHistoryRetentionLimit: z.number().int().optional(),
   HeartbeatPeriodMs: z.number().int().positive().optional(),
+  /** Validity of node certificates (`--cert-expiry`). Default 90 days. */
+  NodeCertExpiryMs,
+  /** The first manager's CSR (PEM): the response carries its certificate. */
+  Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
 });
 export type InitRequest = z.infer<typeof InitRequest>;
-export const InitResponse = z.object({ ClusterID: z.string(), NodeID: z.string() });
+/** `Certificate` (the node's, PEM) and `CACert` (the root CA's) when the request had a CSR. */
+const NodeCertificate = { Certificate: z.string().optional(), CACert: z.string().optional() };
+export const InitResponse = z.object({ ClusterID: z.string(), NodeID: z.string(), ...NodeCertificate });
 export type InitResponse = z.infer<typeof InitResponse>;
 
 export const JoinRequest = z.strictObject({
   JoinToken: z.string().min(1, "required"),
   NodeName: z.string().min(1, "required"),
   Availability: NodeAvailability.optional(),
+  /** The joining node's CSR (PEM): the response carries its certificate. */
+  Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
 });
 export type JoinRequest = z.infer<typeof JoinRequest>;
-export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number() });
+export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number(), ...NodeCertificate });
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
 /** `swarm update` (jetswarm's subset of Swarm's cluster spec). */
 export const SwarmUpdateRequest = z.strictObject({
   TaskHistoryRetentionLimit: z.number().int().optional(),
   HeartbeatPeriodMs: z.number().int().positive().optional(),
+  NodeCertExpiryMs,
 });
 export type SwarmUpdateRequest = z.infer<typeof SwarmUpdateRequest>;
 
@@ -82,6 +95,10 @@ export const ClusterInfo = z.object({
   }),
 });
 export type ClusterInfo = z.infer<typeof ClusterInfo>;
+
+/** `GET /jetswarm/ca` (unauthenticated): the root CA a joiner checks against its token's digest. */
+export const CaInfo = z.object({ CACert: z.string(), CADigest: z.string() });
+export type CaInfo = z.infer<typeof CaInfo>;
 
 export const Service = z.object({
   ID: z.string(),

@@ -21,6 +21,7 @@ export const ROSTER = {
   orchestrator: { ownership: "partitioned", scalable: true, partitionKind: "service" },
   scheduler: { ownership: "lease", scalable: true },
   dispatcher: { ownership: "partitioned", scalable: true, partitionKind: "node" },
+  "secret-store": { ownership: "all", scalable: true },
 } as const satisfies Record<string, RosterEntry>;
 
 export type ControlPlaneService = keyof typeof ROSTER;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NodeDescription } from "./events/index.js";
+import { NodeRole } from "./primitives.js";
 
 /*
  * Request/reply between processes (`swarm.rpc.…`, DESIGN §1): each endpoint is described once here
@@ -89,3 +90,23 @@ export const DeliveredFile = z.object({
 });
 export const DeliveredFiles = z.object({ files: z.array(DeliveredFile) });
 export type DeliveredFiles = z.infer<typeof DeliveredFiles>;
+
+/**
+ * api → secret-store on `swarm.rpc.secret-store.join-tokens`: the join tokens of the given
+ * generations (derived from the CA key, so any instance answers the same and nothing is stored),
+ * with the root CA certificate and its digest (the tokens' second field).
+ */
+export const JoinTokensRequest = z.object({ worker: z.number().int().positive(), manager: z.number().int().positive() });
+export const JoinTokensReply = z.object({ caCert: z.string(), caDigest: z.string(), worker: z.string(), manager: z.string() });
+export type JoinTokensReply = z.infer<typeof JoinTokensReply>;
+export const JoinTokensRpc = { service: "secret-store", request: JoinTokensRequest, reply: JoinTokensReply } satisfies RpcSchemas;
+
+/**
+ * api → secret-store on `swarm.rpc.secret-store.sign-node`: sign a joined node's CSR. The
+ * secret-store sets the subject from its own projection (node id, the node's role, the cluster id)
+ * once it has applied `seq` (the node's `NodeJoined`); the CSR contributes its public key only.
+ */
+export const SignNodeRequest = z.object({ nodeId: z.string().min(1), csr: z.string().min(1), seq: z.number().int().nonnegative() });
+export const SignNodeReply = z.object({ cert: z.string(), caCert: z.string(), role: NodeRole });
+export type SignNodeReply = z.infer<typeof SignNodeReply>;
+export const SignNodeRpc = { service: "secret-store", request: SignNodeRequest, reply: SignNodeReply } satisfies RpcSchemas;

@@ -67,6 +67,9 @@ export const subjects = {
   secretStorePut: "swarm.rpc.secret-store.put",
   secretStoreDelete: "swarm.rpc.secret-store.delete",
   secretStoreRead: "swarm.rpc.secret-store.read",
+  /** request/reply (api → secret-store): the join tokens of given generations; a node's certificate from its CSR. */
+  secretStoreJoinTokens: "swarm.rpc.secret-store.join-tokens",
+  secretStoreSignNode: "swarm.rpc.secret-store.sign-node",
   /** request/reply: an agent asks for the secrets and configs of one of its tasks (one subject per node). */
   secretsOfNode: (nodeId: string) => `swarm.rpc.secrets.${nodeId}`,
   secretsAll: "swarm.rpc.secrets.*",

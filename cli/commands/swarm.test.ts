@@ -11,5 +11,10 @@ describe("swarm init/update settings flags", () => {
   it("names the flag of a bad value", () => {
     assert.throws(() => parseSwarmSettings({ taskHistoryLimit: "five" }), /invalid argument "five" for "--task-history-limit" flag/);
     assert.throws(() => parseSwarmSettings({ dispatcherHeartbeat: "soon" }), /"--dispatcher-heartbeat" flag/);
+    assert.throws(() => parseSwarmSettings({ certExpiry: "long" }), /"--cert-expiry" flag/);
+  });
+
+  it("--cert-expiry is sent in milliseconds", () => {
+    assert.deepEqual(parseSwarmSettings({ certExpiry: "2160h" }).NodeCertExpiryMs, 2160 * 3600_000);
   });
 });

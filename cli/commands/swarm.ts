@@ -28,12 +28,14 @@ export function registerSwarm(program: Command): void {
     .option("--node-name <name>", "name of this node (default: the host name)")
     .option("--task-history-limit <n>", "task history retention limit (default 5; negative: keep all)")
     .option("--dispatcher-heartbeat <duration>", "dispatcher heartbeat period (default 2s)")
+    .option("--cert-expiry <duration>", "validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)")
     .action(async (o: { advertiseAddr?: string; nodeName?: string } & SwarmSettingsFlags, cmd: Command) => {
       const client = clientOf(cmd);
       const settings = parseSwarmSettings(o);
       const r = await client.init({
         NodeName: o.nodeName, AdvertiseAddr: o.advertiseAddr,
         TaskHistoryRetentionLimit: settings.TaskHistoryRetentionLimit, HeartbeatPeriodMs: settings.HeartbeatPeriodMs,
+        NodeCertExpiryMs: settings.NodeCertExpiryMs,
       });
       const info = await client.swarm();
       print(
@@ -48,7 +50,8 @@ export function registerSwarm(program: Command): void {
     .description("update the swarm")
     .option("--task-history-limit <n>", "task history retention limit (negative: keep all)")
     .option("--dispatcher-heartbeat <duration>", "dispatcher heartbeat period (ns|us|ms|s|m|h)")
-    .action(async (o: { taskHistoryLimit?: string; dispatcherHeartbeat?: string }, cmd: Command) => {
+    .option("--cert-expiry <duration>", "validity period for node certificates (ns|us|ms|s|m|h)")
+    .action(async (o: SwarmSettingsFlags, cmd: Command) => {
       print(await updateSwarm(clientOf(cmd), o));
     });
 
@@ -56,16 +59,23 @@ export function registerSwarm(program: Command): void {
     .command("join-token <role>")
     .description("manage join tokens (worker|manager)")
     .option("-q, --quiet", "only display token")
-    .action(async (role: string, o: { quiet?: boolean }, cmd: Command) => {
+    .option("--rotate", "rotate join token")
+    .action(async (role: string, o: { quiet?: boolean; rotate?: boolean }, cmd: Command) => {
       if (role !== "worker" && role !== "manager") throw new Error(`unknown role ${role}`);
       const client = clientOf(cmd);
+      let rotated = "";
+      if (o.rotate) {
+        await client.rotateJoinToken(role);
+        rotated = `Successfully rotated ${role} join token.\n\n`;
+      }
       const info = await client.swarm();
       const token = role === "worker" ? info.JoinTokens.Worker : info.JoinTokens.Manager;
-      print(o.quiet ? token : joinBlock(role, token, joinAddr(client)));
+      if (!token) throw new Error(`this cluster's ${role} join token predates its CA and cannot be shown: run 'swarm join-token --rotate ${role}' to get a new one`);
+      print(o.quiet ? token : rotated + joinBlock(role, token, joinAddr(client)));
     });
 }
 
-interface SwarmSettingsFlags { taskHistoryLimit?: string; dispatcherHeartbeat?: string }
+interface SwarmSettingsFlags { taskHistoryLimit?: string; dispatcherHeartbeat?: string; certExpiry?: string }
 
 /** `swarm update`: only the flags given change (a bad value names its flag); prints `Swarm updated.` */
 async function updateSwarm(client: ApiClient, o: SwarmSettingsFlags): Promise<string> {
@@ -74,7 +84,7 @@ async function updateSwarm(client: ApiClient, o: SwarmSettingsFlags): Promise<st
 }
 
 /** The cluster settings `init` and `update` share; a bad value names its flag. */
-export function parseSwarmSettings(o: SwarmSettingsFlags): { TaskHistoryRetentionLimit?: number; HeartbeatPeriodMs?: number } {
+export function parseSwarmSettings(o: SwarmSettingsFlags): { TaskHistoryRetentionLimit?: number; HeartbeatPeriodMs?: number; NodeCertExpiryMs?: number } {
   const limit = o.taskHistoryLimit;
   if (limit !== undefined && decimal(limit, true) === undefined) {
     throw new Error(`invalid argument "${limit}" for "--task-history-limit" flag: expected an integer`);
@@ -84,5 +94,10 @@ export function parseSwarmSettings(o: SwarmSettingsFlags): { TaskHistoryRetentio
     heartbeatMs = Math.round(durationFlag("--dispatcher-heartbeat", o.dispatcherHeartbeat) / 1e6);
     if (heartbeatMs < 1) throw new Error(`invalid argument "${o.dispatcherHeartbeat}" for "--dispatcher-heartbeat" flag: must be at least 1ms`);
   }
-  return { TaskHistoryRetentionLimit: limit === undefined ? undefined : Number(limit), HeartbeatPeriodMs: heartbeatMs };
+  // The api refuses less than an hour with Swarm's words.
+  const certMs = o.certExpiry === undefined ? undefined : Math.round(durationFlag("--cert-expiry", o.certExpiry) / 1e6);
+  return {
+    TaskHistoryRetentionLimit: limit === undefined ? undefined : Number(limit), HeartbeatPeriodMs: heartbeatMs,
+    ...(certMs === undefined ? {} : { NodeCertExpiryMs: certMs }),
+  };
 }

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { joinCluster } from "../../deploy/launcher/join.js";
 import { decimal } from "./decimal.js";
-import { credentialsOf, defaultDataDir as dataDirDefault, type TlsFlags } from "../credentials.js";
+import { defaultDataDir as dataDirDefault } from "../credentials.js";
 
 function port(v: string): number {
   const n = decimal(v) ?? NaN;
@@ -89,10 +89,9 @@ export function registerUp(program: Command): void {
     .option("--data-dir <dir>", "data directory of this node", join(defaultDataDir(), "join"))
     .option("--nats-url <url>", "NATS of the cluster (default nats://<host>:4222)")
     .option("--api-port <n>", "port of this host's api on 127.0.0.1 when joining as a manager", port, 4280)
-    .action(async (manager: string, o: { token: string; nodeName: string; dataDir: string; natsUrl?: string; apiPort: number }, cmd: Command) => {
-      const { ca } = credentialsOf(cmd.optsWithGlobals() as TlsFlags);
+    .action(async (manager: string, o: { token: string; nodeName: string; dataDir: string; natsUrl?: string; apiPort: number }) => {
       const n = await joinCluster({ manager, token: o.token, nodeName: o.nodeName, dataDir: resolve(o.dataDir), natsUrl: o.natsUrl,
-        apiPort: o.apiPort, ...(ca ? { caCert: ca } : {}), onEvent: (m) => process.stderr.write(`${m}\n`) });
+        apiPort: o.apiPort, onEvent: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
       if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}\n`);
       await foreground(n.stop);

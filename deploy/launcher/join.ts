@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Supervisor } from "./supervisor.js";
-import { stopOrder } from "./local-cluster.js";
+import { keysDir, stopOrder } from "./local-cluster.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
 import { requestApi } from "../../cli/http-request.js";
+import { createKeyAndCsr } from "../../services/shared/pki/index.js";
+import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -16,8 +18,6 @@ export interface JoinOptions {
   natsUrl?: string;
   /** Port of this host's api when joining as a manager. Default 4280 (unused until managers get a server certificate). */
   apiPort?: number;
-  /** The cluster CA (PEM) the manager's HTTPS api is checked against. Default: the system's CAs. */
-  caCert?: string;
   onEvent?: (msg: string) => void;
 }
 
@@ -29,6 +29,26 @@ export interface JoinedNode {
   apiUrl?: string;
   supervisor: Supervisor;
   stop(): Promise<void>;
+}
+
+/**
+ * Pins the manager's CA by the token's digest before sending anything, then sends a CSR for a key
+ * made here (the key never leaves this node) and keeps the certificate the manager returns.
+ */
+async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: string; role: string }> {
+  const caPem = await fetchTrustedCa(api, opts.token);
+  const { keyPem, csrPem } = await createKeyAndCsr();
+  // Over HTTPS checked against the pinned CA: the token goes to this cluster's manager only.
+  const res = await requestApi(api.origin, "/jetswarm/join", {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName, Csr: csrPem }),
+  }, { ca: caPem }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
+  const body = (await res.json()) as { NodeID?: string; Role?: string; Certificate?: string; message?: string };
+  if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
+  if (!body.Certificate) throw new Error("the manager returned no node certificate");
+  // Checked against the CA pinned above, not the one the join answer might carry.
+  saveNodeIdentity(opts.dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem });
+  return { nodeId: body.NodeID, role: body.Role ?? "worker" };
 }
 
 function apiUrlOf(manager: string): URL {
@@ -52,13 +72,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     node = JSON.parse(readFileSync(file, "utf8")) as { nodeId: string; role: string };
     resumed = true;
   } else {
-    const res = await requestApi(api.origin, "/jetswarm/join", {
-      method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName }),
-    }, opts.caCert ? { ca: opts.caCert } : {}).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
-    const body = (await res.json()) as { NodeID?: string; Role?: string; message?: string };
-    if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
-    node = { nodeId: body.NodeID, role: body.Role ?? "worker" };
+    node = await joinWithCsr(api, opts);
     writeFileSync(file, JSON.stringify(node, null, 2) + "\n");
   }
   const supervisor = new Supervisor(opts.onEvent);
@@ -73,7 +87,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     const short = node.nodeId.slice(0, 12);
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
-      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket },
+      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket, SWARM_KEYS_DIR: keysDir(opts.dataDir) },
       instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`),
     });
   }

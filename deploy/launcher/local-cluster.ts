@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
@@ -7,6 +7,8 @@ import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runn
 import { serviceScript } from "./scripts.js";
 import { apiListen } from "./api-listen.js";
 import { requestApi } from "../../cli/http-request.js";
+import { createKeyAndCsr } from "../../services/shared/pki/index.js";
+import { ensureClusterCa, saveNodeIdentity } from "./node-identity.js";
 import { CONTROL_PLANE_SERVICES } from "../../schemas/roster.js";
 
 /** The control-plane services `swarm up` runs, each as its own process, in start order (the roster's). */
@@ -64,6 +66,17 @@ export interface LocalCluster {
 
 interface NodeFile { nodeId: string; clusterId: string }
 
+/**
+ * The manager's key material (`SWARM_KEYS_DIR` of its control-plane processes, never the agent's):
+ * the secret-store's KEK, the cluster CA. Created 0700; the files in it are 0600.
+ */
+export function keysDir(dataDir: string): string {
+  const dir = join(dataDir, "keys");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
 export { serviceScript };
 
 /** The agent first, then the control plane in reverse start order (every instance of each), NATS last. */
@@ -81,6 +94,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   mkdirSync(logs, { recursive: true });
   const apiPort = opts.apiPort ?? 4280;
   const apiAddr = opts.apiAddr ?? `127.0.0.1:${apiPort}`;
+  // The cluster CA exists before anything that uses it starts (the api's certificate, the secret-store signs with it).
+  if ((await ensureClusterCa(keysDir(dataDir))).created) say("cluster root CA created");
   const api = apiListen({ dataDir, addr: apiAddr, socketGroup: opts.apiSocketGroup, insecureHttp: opts.apiInsecureHttp, hostNames: opts.apiHostNames });
   await assertPortFree(Number(apiAddr.slice(apiAddr.lastIndexOf(":") + 1)), "the api", opts.apiAddr ? "--api-addr" : "--api-port");
   const supervisor = new Supervisor(say);
@@ -108,7 +123,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   };
   try {
     controlPlane = await startControlPlane({
-      supervisor, natsUrl, nodeId: () => nodeId, logs, env: base, instanceId: (s, k) => `${s}-${k}`, onEvent: say,
+      supervisor, natsUrl, nodeId: () => nodeId, logs, env: { ...base, SWARM_KEYS_DIR: keysDir(dataDir) }, instanceId: (s, k) => `${s}-${k}`, onEvent: say,
     });
     const node = await initOrResume(api.socketUrl, dataDir, opts.nodeName ?? hostname());
     nodeId = node.nodeId;
@@ -137,6 +152,20 @@ async function waitForApi(apiUrl: string, timeoutMs = 120_000): Promise<Response
   }
 }
 
+/**
+ * `POST /swarm/init`, again while it answers 503: the api may be up before the secret-store it asks
+ * for the tokens (a refusal there appends nothing, so the retry is safe).
+ */
+async function initWhenReady(apiUrl: string, req: object, timeoutMs = 120_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await requestApi(apiUrl, "/swarm/init", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(req) });
+    if (res.status !== 503 || Date.now() > deadline) return res;
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** First start: `swarm init` through the api and remember the node; later starts: reuse it. */
 async function initOrResume(apiUrl: string, dataDir: string, nodeName: string): Promise<NodeFile> {
   const file = join(dataDir, "node.json");
@@ -146,11 +175,13 @@ async function initOrResume(apiUrl: string, dataDir: string, nodeName: string): 
     return JSON.parse(readFileSync(file, "utf8")) as NodeFile;
   }
   if (res.status !== 503) throw new Error(`api answered ${res.status} to GET /swarm: ${await res.text()}`);
-  const init = await requestApi(apiUrl, "/swarm/init", {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ NodeName: nodeName }),
-  });
-  const body = (await init.json()) as { ClusterID?: string; NodeID?: string; message?: string };
+  // The first manager's identity comes the way every node's does: its own key, a CSR, the CA's signature.
+  const { keyPem, csrPem } = await createKeyAndCsr();
+  const init = await initWhenReady(apiUrl, { NodeName: nodeName, Csr: csrPem });
+  const body = (await init.json()) as { ClusterID?: string; NodeID?: string; Certificate?: string; CACert?: string; message?: string };
   if (!init.ok || !body.NodeID || !body.ClusterID) throw new Error(`swarm init failed: ${body.message ?? init.status}`);
+  if (!body.Certificate || !body.CACert) throw new Error("swarm init: the api returned no node certificate");
+  saveNodeIdentity(dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem: body.CACert });
   const node = { nodeId: body.NodeID, clusterId: body.ClusterID };
   writeFileSync(file, JSON.stringify(node, null, 2) + "\n");
   return node;

@@ -35,10 +35,17 @@ export const NodeUpdated = z.object({
 /** `swarm node rm`. */
 export const NodeRemoved = z.object({ nodeId: z.string() });
 
+/**
+ * The secret-store refused a node's request for a task's secrets (not its task, not in a state that
+ * may receive them, a version not stored): an audit record only, rate-limited per node.
+ */
+export const NodeSecretsRefused = z.object({ nodeId: z.string(), taskId: z.string(), reason: z.string() });
+
 export const NODE_EVENTS = aggregate("node", "nodeId", {
   NodeJoined: { data: NodeJoined, producer: "api", actsFor: "user" },
   NodeRegistered: { data: NodeRegistered, producer: "dispatcher", actsFor: "node" },
   NodeStatusChanged: { data: NodeStatusChanged, producer: "dispatcher", actsFor: "node" },
   NodeUpdated: { data: NodeUpdated, producer: "api", actsFor: "user" },
   NodeRemoved: { data: NodeRemoved, producer: "api", actsFor: "user" },
+  NodeSecretsRefused: { data: NodeSecretsRefused, producer: "secret-store", actsFor: "node" },
 });

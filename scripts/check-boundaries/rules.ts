@@ -31,7 +31,7 @@ export const PURE_SHARED = ["errors", "model", "ownership"] as const;
  * services/shared/ packages in dependency order (services/shared/README.md): a package imports only
  * packages before it. A package not listed here is held only to the other rules: add it.
  */
-export const SHARED_ORDER = ["errors", "seal", "telemetry", "model", "ownership", "nats", "rpc", "eventlog",
+export const SHARED_ORDER = ["errors", "seal", "pki", "telemetry", "model", "ownership", "nats", "rpc", "eventlog",
   "projection", "instances", "reconcile", "runtime"] as const;
 /** The one package core may load: zod parses, it does no I/O (schemas/ is built on it). */
 const PURE_PACKAGES = new Set(["zod"]);

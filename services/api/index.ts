@@ -6,8 +6,8 @@ import { listOf } from "./shell/request-guard.js";
 import { apiRoutes } from "./shell/routes.js";
 import { type TlsMaterial } from "./shell/listeners.js";
 import { listenPlan, serve } from "./shell/serve.js";
-import { readJoinTokens } from "./shell/join-tokens.js";
-import { TokenBook } from "./app/index.js";
+import { rpcClusterKeys } from "./shell/cluster-keys.js";
+import { type ClusterKeys, TokenCache } from "./app/index.js";
 
 export { JETSWARM_PREFIX } from "./shell/jetswarm-routes.js";
 
@@ -24,6 +24,8 @@ export interface ApiOptions {
   http?: HttpOptions;
   /** Spec limits; default SPEC_LIMITS with `$SWARM_MAX_REPLICAS` / `$SWARM_MAX_TASKS` applied. */
   limits?: SpecLimits;
+  /** The secret-store (join tokens, node certificates). Default: rpc to the secret-store service. */
+  keys?: ClusterKeys;
 }
 
 export interface RunningApi {
@@ -45,18 +47,14 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const plan = listenPlan(opts, env);
   const log = deps.log;
   const informer = new Informer(deps.store, { ...deps.projection, log });
-  // The join tokens are the api's alone (not in the projection): kept as the projection meets them.
-  const tokens = new TokenBook(() => readJoinTokens(deps.nc));
-  informer.onEvent((e) => {
-    if (e.event.type === "ClusterInitialized") tokens.learn({ worker: e.event.data.workerToken, manager: e.event.data.managerToken });
-  });
+  const keys = opts.keys ?? rpcClusterKeys(deps.nc);
   await informer.start();
   // After sync an unreadable event is fatal: the api would answer from a state it no longer follows.
   if (deps.onFatal) informer.onFailed(deps.onFatal);
   const http: HttpOptions = {
     hostNames: listOf(env.SWARM_API_HOSTS), origins: listOf(env.SWARM_API_ORIGINS), ...opts.http,
   };
-  const routes = apiRoutes({ store: deps.store, informer, tokens, now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, limits: opts.limits ?? specLimitsFrom(env) });
+  const routes = apiRoutes({ store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, limits: opts.limits ?? specLimitsFrom(env) });
   const served = await serve(plan, routes, log, http, () => informer.state).catch(async (err: unknown) => {
     await informer.stop();
     throw err;

@@ -1,4 +1,4 @@
-import { subjects, type Actor, type AggregateKind, type EventData, type EventType } from "../../schemas/index.js";
+import { entryOf, subjects, type Actor, type AggregateKind, type EventData, type EventType } from "../../schemas/index.js";
 
 /*
  * A realistic event log for the audit replay benchmark, generated in memory: a cluster, nodes,
@@ -29,11 +29,11 @@ export function* auditLog(shape: LogShape): Generator<GenMsg> {
   const msg = <T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>, actor: Actor): GenMsg => {
     const subject = subjects.event(kind, id);
     const at = new Date((clock += 3)).toISOString();
-    return { subject, data: JSON.stringify({ id: `bench-${++n}`, type, subject, at, actor, data }) };
+    return { subject, data: JSON.stringify({ id: `bench-${++n}`, type, v: entryOf(type).version, subject, at, actor, data }) };
   };
   const left = () => n < shape.events;
 
-  yield msg("ClusterInitialized", "cluster", "default", { clusterId: "c0", workerToken: "W", managerToken: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 }, API);
+  yield msg("ClusterInitialized", "cluster", "default", { clusterId: "c0", workerTokenHash: "W", managerTokenHash: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 }, API);
   const nodes = Array.from({ length: shape.nodes }, (_, i) => `node${String(i).padStart(21, "0")}`);
   for (const id of nodes) {
     yield msg("NodeJoined", "node", id, { nodeId: id, name: `host-${id.slice(-4)}`, role: "worker", availability: "active" }, API);

@@ -58,7 +58,7 @@ async function takeover(url: string, nc: NatsConnection): Promise<number[]> {
   view.onEvent((e) => { if (e.event.type === "TaskAssigned") assigned.set(e.event.data.taskId, { actor: e.event.actor.id, at: performance.now() }); });
   await view.start();
   const emit = emitter(store, view, "bench");
-  await emit("ClusterInitialized", "cluster", "c", { clusterId: "c", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
+  await emit("ClusterInitialized", "cluster", "c", { clusterId: "c", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
   await emit("NodeJoined", "node", "n1", { nodeId: "n1", name: "n1", role: "worker", availability: "active" });
   await emit("NodeRegistered", "node", "n1", { nodeId: "n1", addr: "127.0.0.1", description: { hostname: "n1", os: "linux", architecture: "x86_64", nanoCpus: 4e9, memoryBytes: 2 ** 33, engineVersion: "bench", engineLabels: {} } });
   await emit("NodeStatusChanged", "node", "n1", { nodeId: "n1", state: "ready", message: "" });

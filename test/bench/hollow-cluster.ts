@@ -7,7 +7,7 @@
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CONTROL_PLANE, serviceScript } from "../../deploy/launcher/local-cluster.js";
+import { CONTROL_PLANE, keysDir, serviceScript } from "../../deploy/launcher/local-cluster.js";
 import { freePort, startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
 import { Supervisor } from "../../deploy/launcher/supervisor.js";
 
@@ -65,7 +65,10 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
     nats = await startNatsServer({ dataDir: join(dataDir, "nats"), logFile: join(logs, "nats-server.log") });
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const env = { SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_API_INSECURE_HTTP: "1", SWARM_LOG_LEVEL: process.env.SWARM_LOG_LEVEL ?? "info" };
+    const env = {
+      SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_API_INSECURE_HTTP: "1", SWARM_LOG_LEVEL: process.env.SWARM_LOG_LEVEL ?? "info",
+      SWARM_KEYS_DIR: keysDir(dataDir),
+    };
     // BENCH_CPU_PROF=<dir>: every control-plane service writes a V8 CPU profile there when it stops.
     const prof = process.env.BENCH_CPU_PROF;
     const nodeArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];

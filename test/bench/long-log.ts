@@ -59,7 +59,7 @@ export async function writeLongLog(nc: NatsConnection, o: LongLogOptions): Promi
   const nodeId = (i: number) => `benchnode${String(i).padStart(16, "0")}`;
   const taskId = (round: number, s: number, slot: number) => `t${round}x${s}x${slot}`;
 
-  void w.put("ClusterInitialized", "cluster", "bench", { clusterId: "bench", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 5 });
+  void w.put("ClusterInitialized", "cluster", "bench", { clusterId: "bench", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 5 });
   for (let i = 0; i < NODES; i++) {
     const id = nodeId(i);
     void w.put("NodeJoined", "node", id, { nodeId: id, name: `bench-${i}`, role: "worker", availability: "active" });

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -61,8 +61,7 @@ export async function joinAgent(c: TestCluster, name: string, role: "worker" | "
   const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
   const info = await c.get<{ JoinTokens: { Worker: string; Manager: string } }>("/swarm");
   const token = role === "manager" ? info.JoinTokens.Manager : info.JoinTokens.Worker;
-  const caCert = c.caFile ? readFileSync(c.caFile, "utf8") : undefined;
-  const node = await joinCluster({ manager: c.apiUrl, token, nodeName: name, dataDir, natsUrl: c.natsUrl, apiPort: await freePort(), caCert });
+  const node = await joinCluster({ manager: c.apiUrl, token, nodeName: name, dataDir, natsUrl: c.natsUrl, apiPort: await freePort() });
   const agent: JoinedAgent = { ...node, name, dataDir, containers: (f) => containersOfNode(node.nodeId, f) };
   c.joined.push(agent);
   return agent;

@@ -13,6 +13,7 @@ import { issueApiServerCert, issueFromCa } from "../../deploy/launcher/api-tls.j
 import { requestApi, type Credentials } from "../../cli/http-request.js";
 import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { testNats } from "../helpers/nats.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /*
  * The authenticated api (issue #15): HTTPS refuses a request without a credential, with a wrong
@@ -30,6 +31,8 @@ let dir: string;
 let ca: string;
 const certs: Record<string, { cert: string; key: string }> = {};
 const log = createLogger("api-auth-test", "silent");
+/** The secret-store's CA handlers the api asks for join tokens at init. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
 
 const pemOf = (f: { cert: string; key: string }) => ({ cert: readFileSync(f.cert, "utf8"), key: readFileSync(f.key, "utf8") });
 
@@ -66,6 +69,7 @@ before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-auth-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   api = await start({ nc, store: new JetStreamEventStore(nc), log, instanceId: "api-auth" }, {
     listen: "127.0.0.1:0", socket: { path: join(dir, "api.sock") },
     tls: { cert: readFileSync(server.cert, "utf8"), key: readFileSync(server.key, "utf8"), ca },
@@ -74,6 +78,7 @@ before(async () => {
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
   rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
 import { testNats } from "../helpers/nats.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /*
  * A fuzz of every route's path parameters, query strings and bodies (issue "Hardening", tests):
@@ -103,10 +104,14 @@ function send(method: string, path: string, body: string | undefined): Promise<{
   });
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-fuzz-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("api-fuzz-test", "silent"), instanceId: "api-fuzz" }, { listen: "127.0.0.1:0", insecureHttp: true });
   const ok = async (m: string, p: string, b: unknown) => {
@@ -122,6 +127,7 @@ before(async () => {
 after(async () => {
   agent.destroy();
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

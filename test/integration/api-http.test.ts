@@ -7,6 +7,7 @@ import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
 import { testNats } from "../helpers/nats.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /*
  * The api's HTTP hardening against a real api on a real nats-server: who may call (Host, Origin),
@@ -49,10 +50,14 @@ async function appendsNothing(fn: () => Promise<void>): Promise<void> {
   assert.equal(await store.headSeq(), head, "the log grew");
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-http-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("api-http-test", "silent"), instanceId: "api-http" },
     { listen: "127.0.0.1:0", insecureHttp: true, http: { hostNames: ["api.internal"], origins: ["https://console.example"] } });
@@ -61,6 +66,7 @@ before(async () => {
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

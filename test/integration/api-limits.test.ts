@@ -6,6 +6,7 @@ import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
 import { SPEC_LIMITS } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /*
  * Hostile specs against a real api on a real nats-server: each gets a 4xx naming the field, and
@@ -32,10 +33,14 @@ const replicas = (n: unknown) => spec({ Mode: { Replicated: { Replicas: n } } })
 const constraint = (c: string) => spec({ TaskTemplate: { ...image, Placement: { Constraints: [c] } } });
 const KEYS = "(expected node.id, node.hostname, node.ip, node.role, node.platform.os, node.platform.arch, node.labels.<name> or engine.labels.<name>)";
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-limits-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("api-limits-test", "silent"), instanceId: "api-limits-test" }, { listen: "127.0.0.1:0", insecureHttp: true, limits });
   assert.equal((await call("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
@@ -43,6 +48,7 @@ before(async () => {
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

@@ -7,6 +7,7 @@ import { start, type RunningApi } from "../../services/api/index.js";
 import { subjects, type Envelope, type NodeState } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /* The node routes of the api against a real nats-server: update, promote/demote, rm, and their refusals. */
 let nats: Awaited<ReturnType<typeof testNats>>;
@@ -37,10 +38,14 @@ async function setStatus(nodeId: string, state: NodeState): Promise<void> {
 let managerId = "";
 let workerId = "";
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-nodes-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("api-nodes-test", "silent"), instanceId: "api-nodes-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   managerId = (await call("POST", "/swarm/init", { NodeName: "m1" })).body.NodeID;
@@ -50,6 +55,7 @@ before(async () => {
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

@@ -7,22 +7,24 @@ import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { SnapshotStore } from "../../services/shared/projection/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
-import { readJoinTokens } from "../../services/api/shell/join-tokens.js";
-import { BUCKETS } from "../../schemas/index.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { BUCKETS, joinTokenHash, STREAMS } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /*
- * Join tokens stay out of the shared projection: a snapshot written by a real api's informer (the
- * KV bucket every service reads) holds neither token, and an api started from that snapshot still
- * shows the tokens and lets nodes join with them (it reads them from the log).
+ * Join tokens are in neither the log nor the shared projection: a snapshot written by a real api's
+ * informer (the KV bucket every service reads) holds neither token, the log only their hashes, and
+ * an api started from that snapshot still shows the tokens (the secret-store derives them) and lets
+ * nodes join with them.
  */
 
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 const apis: RunningApi[] = [];
-const log = createLogger("api-tokens-test", "silent");
+const log = createLogger("api-tokens-test", (process.env.TEST_LOG ?? "silent") as "silent");
 
 async function startApi(writer: string): Promise<RunningApi> {
   const snapshots = await SnapshotStore.open(nc, { writer, log });
@@ -51,14 +53,19 @@ async function snapshotText(): Promise<{ seq: number; text: string }> {
   return { seq: m.seq, text: gunzipSync(Buffer.concat(parts)).toString("utf8") };
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-tokens-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
 });
 after(async () => {
   for (const a of apis) await a.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });
@@ -90,8 +97,14 @@ describe("join tokens and the shared projection", () => {
     assert.ok(!snap!.text.includes(tokens.Manager), "no manager token");
   });
 
-  it("the tokens are read from the log's ClusterInitialized (how an api started past it learns them)", async () => {
-    assert.deepEqual(await readJoinTokens(nc), { worker: tokens.Worker, manager: tokens.Manager });
+  it("the log holds only the tokens' hashes, never a token", async () => {
+    const jsm = await jetstreamManager(nc);
+    const head = await store.headSeq();
+    let text = "";
+    for (let seq = 1; seq <= head; seq++) text += new TextDecoder().decode((await jsm.streams.getMessage(STREAMS.events, { seq }))!.data);
+    assert.ok(text.includes(joinTokenHash(tokens.Worker)) && text.includes(joinTokenHash(tokens.Manager)), "the hashes are there");
+    assert.ok(!text.includes(tokens.Worker) && !text.includes(tokens.Manager), "no token");
+    assert.ok(!text.includes(tokens.Worker.slice(60)) && !text.includes(tokens.Manager.slice(60)), "not even a token's secret");
   });
 
   it("an api started from that snapshot shows the same tokens; they join, another token does not", async () => {

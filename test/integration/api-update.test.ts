@@ -6,6 +6,7 @@ import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
 import { subjects, type Envelope } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
@@ -35,16 +36,21 @@ async function eventsOf(subject: string): Promise<Envelope[]> {
   return out;
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-update-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("api-update-test", "silent"), instanceId: "api-update-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   assert.equal((await call("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

@@ -6,6 +6,7 @@ import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
 import { subjects, type Envelope } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
@@ -23,15 +24,20 @@ const spec = (name: string, extra: Record<string, unknown> = {}) =>
   ({ Name: name, TaskTemplate: { ContainerSpec: { Image: "busybox:1" } }, ...extra });
 const filters = (f: Record<string, string[]>) => `filters=${encodeURIComponent(JSON.stringify(f))}`;
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("api-test", "silent"), instanceId: "api-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

@@ -16,6 +16,7 @@ import { STREAMS } from "../../schemas/index.js";
 import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /*
  * Audit by replay against a real nats-server, with the real api, orchestrator and scheduler in
@@ -77,9 +78,13 @@ async function converge(n: number, image: string): Promise<void> {
   }, { what: `${n} running of ${image}`, timeoutMs: 20_000, intervalMs: 50 });
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   fx = await logFixture("audit-test");
   ({ nc, store, view } = fx);
+  testCa = await serveTestCa(nc, store);
   const log = createLogger("audit-test", "silent");
   api = await startApi({ nc, store, log, instanceId: "api-audit" }, { listen: "127.0.0.1:0", insecureHttp: true });
   services = [
@@ -90,6 +95,7 @@ before(async () => {
 after(async () => {
   for (const s of services) await s.stop();
   await api?.stop();
+  await testCa?.stop();
   await fx?.stop();
 });
 

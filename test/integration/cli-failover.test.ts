@@ -8,6 +8,7 @@ import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
 import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { testNats } from "../helpers/nats.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /*
  * Issue 5, "api active-active": two apis on one NATS; the CLI is given both in SWARM_HOST and
@@ -26,10 +27,14 @@ function swarm(...args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "cli-failover-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   for (const i of [1, 2]) {
     const deps = { nc, store: new JetStreamEventStore(nc), log: createLogger(`api-${i}`, "silent"), instanceId: `api-failover-${i}` };
     apis.push(await start(deps, { listen: "127.0.0.1:0", insecureHttp: true }));
@@ -38,6 +43,7 @@ before(async () => {
 });
 after(async () => {
   for (const a of apis) await a.stop().catch(() => undefined);
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

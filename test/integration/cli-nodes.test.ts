@@ -12,6 +12,7 @@ import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { subjects, type Envelope, type NodeState } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /* `swarm node …` and the scheduling flags of `service create`, compiled CLI against a real api + nats-server. */
 let nats: Awaited<ReturnType<typeof testNats>>;
@@ -42,11 +43,15 @@ async function setStatus(nodeId: string, state: NodeState): Promise<void> {
   await eventually(async () => (await get(`/nodes/${nodeId}`)).Status.State === state, { what: `node ${nodeId} ${state}` });
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   emptyDataDir = mkdtempSync(join(tmpdir(), "jetswarm-cli-nodes-"));
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "cli-nodes-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("cli-nodes-test", "silent"), instanceId: "api-cli-nodes" }, { listen: "127.0.0.1:0", insecureHttp: true });
   m1 = (await (await fetch(`${api.url}/swarm/init`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ NodeName: "m1" }) })).json() as any).NodeID;
@@ -56,6 +61,7 @@ before(async () => {
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
   rmSync(emptyDataDir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { subjects, type Envelope, type TaskSpec } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
@@ -40,10 +41,14 @@ async function runningTask(serviceId: string, taskId: string, slot: number, spec
     expectedLastSubjectSeq: c.seq, msgId: `r-${taskId}` });
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "cli-update-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("cli-update-test", "silent"), instanceId: "api-cli-update-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   const init = await swarm("init", "--node-name", "node-1");
@@ -51,6 +56,7 @@ before(async () => {
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

@@ -11,6 +11,7 @@ import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { subjects, type Envelope } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 let nats: Awaited<ReturnType<typeof testNats>>;
 let nc: NatsConnection;
@@ -26,15 +27,20 @@ function swarm(...args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "cli-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("cli-test", "silent"), instanceId: "api-cli-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
 });
 after(async () => {
   await api?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

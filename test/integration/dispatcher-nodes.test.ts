@@ -50,7 +50,7 @@ before(async () => {
   fx = await logFixture("dispatcher-nodes-test");
   ({ nc, jsm, store, view } = fx);
   js = jetstream(nc);
-  await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
+  await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
   for (const id of ["n1", "n2"]) await emit("NodeJoined", "node", id, { nodeId: id, name: id, role: "worker", availability: "active" });
   dispatcher = await startDispatcher();
 });

@@ -97,7 +97,7 @@ before(async () => {
   ({ nats, nc, store, view } = fx);
   js = jetstream(nc);
   emit = emitter(store, view);
-  await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
+  await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: PERIOD, taskHistoryLimit: 5 });
   nc.subscribe(subjects.nodeTasksAll, { callback: (_e, m) => { docPublishes.push(m.headers?.get("Nats-Msg-Id") ?? "?"); } });
   beater = setInterval(beat, PERIOD / 2);
 });

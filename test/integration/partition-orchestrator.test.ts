@@ -75,7 +75,7 @@ before(async () => {
   fx = await logFixture("partition-test");
   ({ nats, nc, store, view: observer } = fx);
   emit = emitter(store, observer);
-  await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
+  await emit("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
 });
 after(async () => {
   for (const i of instances.values()) {

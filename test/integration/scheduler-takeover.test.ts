@@ -14,6 +14,7 @@ import { HollowExecutor } from "../bench/hollow-executor.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
 import { spawnService, type ServiceProcess } from "../helpers/service-process.js";
+import { serveTestCa } from "../helpers/cluster-keys.js";
 
 /*
  * kill -9 of the active scheduler while 200 tasks are being created. The two schedulers are real
@@ -52,10 +53,14 @@ const createService = (Name: string, Replicas: number) => post<{ ID: string }>("
 });
 const deps = (id: string): ServiceDeps => ({ nc, store: new JetStreamEventStore(nc), log: createLogger(id, "silent"), instanceId: id });
 
+/** The secret-store's CA handlers the api asks for join tokens and certificates. */
+let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+
 before(async () => {
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "takeover-test" });
   await ensureStreams(nc);
+  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   view = new Informer(new JetStreamEventStore(nc));
   view.onEvent((e) => { if (e.event.type === "TaskAssigned" || e.event.type === "TaskUnschedulable") decisions.push({ e, seenAt: performance.now() }); });
   await view.start();
@@ -80,6 +85,7 @@ after(async () => {
   for (const s of schedulers) await s.kill();
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
   await view?.stop();
+  await testCa?.stop();
   await nc?.drain();
   await nats?.cleanup();
 });

@@ -67,7 +67,7 @@ before(async () => {
   fx = await logFixture("snapshots-test");
   ({ nc, store, view } = fx);
   emit = emitter(store, view);
-  await emit("ClusterInitialized", "cluster", "c1", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
+  await emit("ClusterInitialized", "cluster", "c1", { clusterId: "c1", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
   for (const n of ["n1", "n2"]) {
     await emit("NodeJoined", "node", n, { nodeId: n, name: n, role: "worker", availability: "active" });
     await emit("NodeStatusChanged", "node", n, { nodeId: n, state: "ready", message: "" });

@@ -1,29 +1,46 @@
 import { hostname } from "node:os";
-import type { InitRequest, JoinRequest, JoinResponse, SwarmUpdateRequest } from "../../../schemas/api.js";
-import type { Actor, api } from "../../../schemas/index.js";
-import { decideInitCluster, decideJoin, decideNodeJoin, decideUpdateCluster, requireCluster } from "../core/decide.js";
+import type { InitRequest, InitResponse, JoinRequest, JoinResponse, SwarmUpdateRequest } from "../../../schemas/api.js";
+import { joinTokenHash, type Actor, type api, type NodeRole } from "../../../schemas/index.js";
+import { checkCsr } from "../../shared/pki/index.js";
+import { decideInitCluster, decideJoin, decideNodeJoin, decideRotateJoinToken, decideUpdateCluster, requireCluster } from "../core/decide.js";
 import { joinActor } from "../core/actor.js";
 import { clusterInfo as infoView } from "../core/views.js";
 import { apiInstance, commitAs, fresh, stateOf, type AppDeps } from "./context.js";
+import { roleOfToken, shownTokens } from "./tokens.js";
 
-/* The cluster: init, join with a token, cluster settings, and its inspect. */
+/* The cluster: init, join with a token (and a CSR), join-token rotation, cluster settings, inspect. */
 
-/** `swarm init`: the cluster (ids and tokens drawn here), then its first manager node. */
-export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest): Promise<{ ClusterID: string; NodeID: string }> {
+/**
+ * `swarm init`: the cluster (ids drawn here; the tokens' hashes and the root CA from the
+ * secret-store), then its first manager node, then — when the request brings a CSR — its certificate.
+ */
+export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest): Promise<InitResponse> {
   const f = fresh();
-  await commitAs(deps, actor, (s) => decideInitCluster(s, req, f));
-  await commitAs(deps, actor, (s) => decideNodeJoin(s, { name: req.NodeName ?? hostname(), role: "manager" }, f));
-  return { ClusterID: f.clusterId, NodeID: f.nodeId };
+  // A bad CSR is refused before anything is appended (a node without its certificate is no use).
+  if (req.Csr !== undefined) await checkCsr(req.Csr);
+  const t = await deps.keys.joinTokens({ worker: 1, manager: 1 });
+  const keys = { workerTokenHash: joinTokenHash(t.worker), managerTokenHash: joinTokenHash(t.manager), caCert: t.caCert, caDigest: t.caDigest };
+  await commitAs(deps, actor, (s) => decideInitCluster(s, req, f, keys));
+  const seq = await commitAs(deps, actor, (s) => decideNodeJoin(s, { name: req.NodeName ?? hostname(), role: "manager" }, f));
+  return { ClusterID: f.clusterId, NodeID: f.nodeId, ...(await certificateFor(deps, f.nodeId, req.Csr, seq)) };
 }
 
 /** A node joining with a token: the token (by role) is the actor; its role comes from the token. */
 export async function joinNode(deps: AppDeps, req: JoinRequest): Promise<JoinResponse> {
   const f = fresh();
-  requireCluster(stateOf(deps));
-  const role = await deps.tokens.roleOf(req.JoinToken);
-  await commitAs(deps, joinActor(role, apiInstance(deps)), (s) => decideJoin(s, req, role, f));
+  const role = roleOfToken(requireCluster(stateOf(deps)), req.JoinToken);
+  if (req.Csr !== undefined) await checkCsr(req.Csr);
+  const seq = await commitAs(deps, joinActor(role, apiInstance(deps)), (s) => decideJoin(s, req, role, f));
   const node = stateOf(deps).nodes.get(f.nodeId);
-  return { NodeID: f.nodeId, Role: node?.role ?? "worker", HeartbeatPeriodMs: requireCluster(stateOf(deps)).heartbeatPeriodMs };
+  const cert = await certificateFor(deps, f.nodeId, req.Csr, seq);
+  return { NodeID: f.nodeId, Role: node?.role ?? "worker", HeartbeatPeriodMs: requireCluster(stateOf(deps)).heartbeatPeriodMs, ...cert };
+}
+
+/** The node's certificate from its CSR (signed by the secret-store, which sets the subject itself). */
+async function certificateFor(deps: AppDeps, nodeId: string, csr: string | undefined, seq: number): Promise<{ Certificate?: string; CACert?: string }> {
+  if (csr === undefined) return {};
+  const signed = await deps.keys.signNode({ nodeId, csr, seq });
+  return { Certificate: signed.cert, CACert: signed.caCert };
 }
 
 /** Cluster settings; `version` (when given) must be the cluster's. Naming nothing appends nothing. */
@@ -32,10 +49,38 @@ export async function updateCluster(deps: AppDeps, actor: Actor, input: { reques
   await commitAs(deps, actor, (s) => decideUpdateCluster(s, input.request, input.version, f));
 }
 
+/**
+ * `swarm join-token --rotate <role>`: the next generation's token (from the secret-store) replaces
+ * the current one; only its hash is recorded. Nodes already joined are not affected.
+ */
+export async function rotateJoinToken(deps: AppDeps, actor: Actor, role: NodeRole): Promise<void> {
+  const f = fresh();
+  const current = requireCluster(stateOf(deps)).joinTokens;
+  const next = { ...generationsOf(current), [role]: current[role].generation + 1 };
+  const t = await deps.tokens.get(next);
+  await commitAs(deps, actor, (s) => decideRotateJoinToken(s, role, { generation: next[role], tokenHash: joinTokenHash(t[role]) }, f));
+}
+
+function generationsOf(t: { worker: { generation: number }; manager: { generation: number } }): { worker: number; manager: number } {
+  return { worker: t.worker.generation, manager: t.manager.generation };
+}
+
 export async function clusterInfo(deps: AppDeps): Promise<api.ClusterInfo> {
-  requireCluster(stateOf(deps));
-  const tokens = await deps.tokens.get();
+  const tokens = await deps.tokens.get(generationsOf(requireCluster(stateOf(deps)).joinTokens));
   // Read after the tokens: the view is of the projection as it is now.
   const state = stateOf(deps);
-  return infoView(state, requireCluster(state), tokens);
+  const cluster = requireCluster(state);
+  return infoView(state, cluster, shownTokens(cluster, tokens));
+}
+
+/**
+ * The root CA certificate, for a joiner to check against its token's digest before trusting
+ * anything: the one the log recorded at init, or — for a cluster initialised before it had a CA —
+ * the secret-store's (the one its rotated tokens carry).
+ */
+export async function caInfo(deps: AppDeps): Promise<{ CACert: string; CADigest: string }> {
+  const c = requireCluster(stateOf(deps));
+  if (c.caCert && c.caDigest) return { CACert: c.caCert, CADigest: c.caDigest };
+  const t = await deps.tokens.get(generationsOf(c.joinTokens));
+  return { CACert: t.caCert, CADigest: t.caDigest };
 }

@@ -5,7 +5,7 @@ import { randomId } from "../../shared/eventlog/index.js";
 import { type ClusterState, type EventStore, type PlannedEvent } from "../../shared/model/index.js";
 import { type Informer } from "../../shared/projection/index.js";
 import { type Fresh } from "../core/decide.js";
-import { joinTokens, type TokenBook } from "./tokens.js";
+import type { ClusterKeys, TokenCache } from "./tokens.js";
 
 /*
  * The api's application layer: commands and queries any front end calls (jetswarm's HTTP api
@@ -17,8 +17,10 @@ import { joinTokens, type TokenBook } from "./tokens.js";
 export interface AppDeps {
   store: EventStore;
   informer: Informer;
-  /** The join tokens, kept by the api alone (not in the projection). */
-  tokens: TokenBook;
+  /** The secret-store: join tokens, node certificates. */
+  keys: ClusterKeys;
+  /** The join tokens of the current generations, asked of `keys` once each. */
+  tokens: TokenCache;
   now: () => Date;
   /** For control-plane membership and audit (KV buckets, bounded stream reads). */
   nc?: NatsConnection;
@@ -50,5 +52,5 @@ export function commitAs(deps: AppDeps, actor: Actor, decide: (s: ClusterState) 
 
 /** Values drawn at random for one request (the deciders take them as data). */
 export function fresh(): Fresh {
-  return { requestId: randomId(), clusterId: randomId(), nodeId: randomId(), ...joinTokens() };
+  return { requestId: randomId(), clusterId: randomId(), nodeId: randomId() };
 }

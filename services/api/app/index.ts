@@ -4,8 +4,8 @@
  * queries read the projection (or, for audit, the stream itself).
  */
 export { type AppDeps } from "./context.js";
-export { TokenBook, type JoinTokens } from "./tokens.js";
-export { clusterInfo, initCluster, joinNode, updateCluster } from "./cluster.js";
+export { type ClusterKeys, roleOfToken, TokenCache } from "./tokens.js";
+export { caInfo, clusterInfo, initCluster, joinNode, rotateJoinToken, updateCluster } from "./cluster.js";
 export { createService, inspectService, inspectTask, listServices, listTasks, removeService, rollbackService, updateService } from "./services.js";
 export { inspectNode, listNodes, removeNode, updateNode } from "./nodes.js";
 export {

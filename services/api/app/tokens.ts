@@ -1,73 +1,65 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { NodeRole } from "../../../schemas/index.js";
-import { randomId } from "../../shared/eventlog/index.js";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { joinTokenHash, type NodeRole } from "../../../schemas/index.js";
+import type { JoinTokensReply, SignNodeReply } from "../../../schemas/index.js";
 import { invalidArgument } from "../../shared/errors/index.js";
+import type { ClusterView } from "../../shared/model/index.js";
 import { MESSAGES } from "../core/decide.js";
 
-function base36(bytes: Buffer, len: number): string {
-  let n = BigInt("0x" + bytes.toString("hex"));
-  let out = "";
-  while (out.length < len) {
-    out += (n % 36n).toString(36);
-    n /= 36n;
+/*
+ * Join tokens (DESIGN §6): the log and the projection hold only each role's token hash and
+ * generation; the tokens themselves come from the secret-store, which derives them from the CA key
+ * (`ClusterKeys`, the api's one door to it). A presented token is checked against the hashes.
+ */
+
+/** The secret-store as the api uses it (rpc in production: shell/cluster-keys.ts). */
+export interface ClusterKeys {
+  /** The join tokens of these generations, with the root CA certificate and its digest. */
+  joinTokens(generations: { worker: number; manager: number }): Promise<JoinTokensReply>;
+  /** A certificate for a joined node's CSR, once the secret-store's projection has `seq` (the node's NodeJoined). */
+  signNode(req: { nodeId: string; csr: string; seq: number }): Promise<SignNodeReply>;
+}
+
+/** The join tokens of a state's generations, asked once per pair of generations (they never change). */
+export class TokenCache {
+  private readonly byGeneration = new Map<string, Promise<JoinTokensReply>>();
+
+  constructor(private readonly keys: ClusterKeys) {}
+
+  get(generations: { worker: number; manager: number }): Promise<JoinTokensReply> {
+    const key = `${generations.worker}|${generations.manager}`;
+    let p = this.byGeneration.get(key);
+    if (!p) {
+      p = this.keys.joinTokens(generations);
+      this.byGeneration.set(key, p);
+      // A failed ask is not remembered: the next call asks again.
+      p.catch(() => this.byGeneration.delete(key));
+    }
+    return p;
   }
-  return out;
 }
 
 /**
- * Join tokens in Swarm's format `SWMTKN-1-<50 base-36>-<25 base-36>`: the first part (in Swarm, the
- * root CA digest) is shared by both tokens, the second is each token's own secret.
+ * The role a join token grants in this cluster. Compared as SHA-256 digests in constant time
+ * (equal lengths, no early exit), both roles each time: the time taken tells nothing about either.
+ * A rotated-out token matches neither hash and is refused like any other.
  */
-export function joinTokens(): { workerToken: string; managerToken: string } {
-  const shared = base36(randomBytes(32), 50);
-  return {
-    workerToken: `SWMTKN-1-${shared}-${randomId()}`,
-    managerToken: `SWMTKN-1-${shared}-${randomId()}`,
-  };
+export function roleOfToken(cluster: ClusterView, token: string): NodeRole {
+  // Digests of the hex hashes: always 32 bytes, whatever a stored hash looks like.
+  const digest = (hash: string): Buffer => createHash("sha256").update(hash).digest();
+  const d = digest(joinTokenHash(token));
+  const manager = timingSafeEqual(d, digest(cluster.joinTokens.manager.hash));
+  const worker = timingSafeEqual(d, digest(cluster.joinTokens.worker.hash));
+  if (manager) return "manager";
+  if (worker) return "worker";
+  throw invalidArgument(MESSAGES.badToken);
 }
 
-/** The cluster's join tokens, as `ClusterInitialized` recorded them. */
-export interface JoinTokens { worker: string; manager: string }
-
-const digest = (token: string): Buffer => createHash("sha256").update(token).digest();
-
 /**
- * The api's copy of the join tokens, kept out of the shared projection and its snapshots (every
- * service reads those; only the api needs the tokens). Learnt from `ClusterInitialized` as the
- * projection folds it, or — when that event was before the snapshot the projection started from —
- * read once from the log by `read` (the shell's) when first needed. The tokens never change.
+ * The tokens `GET /swarm` may show. A cluster initialised before it had a CA (an upcast v1
+ * `ClusterInitialized`) recorded hashes of tokens nobody can derive: such a role shows "" until
+ * its token is rotated once (`swarm join-token --rotate`), while its old token still joins.
  */
-export class TokenBook {
-  private known?: { tokens: JoinTokens; worker: Buffer; manager: Buffer };
-  private reading?: Promise<JoinTokens>;
-
-  constructor(private readonly read: () => Promise<JoinTokens>) {}
-
-  /** The tokens as the projection met them (`ClusterInitialized` replayed or followed): no read needed. */
-  learn(tokens: JoinTokens): void {
-    this.known ??= { tokens, worker: digest(tokens.worker), manager: digest(tokens.manager) };
-  }
-
-  /** The tokens (the caller has checked the cluster exists). A failed read is retried by the next call. */
-  async get(): Promise<JoinTokens> {
-    if (this.known) return this.known.tokens;
-    this.reading ??= this.read().finally(() => { this.reading = undefined; });
-    this.learn(await this.reading);
-    return this.known!.tokens;
-  }
-
-  /**
-   * The role a join token grants. Compared as SHA-256 digests in constant time (equal lengths, no
-   * early exit), both tokens each time: the time taken tells nothing about either.
-   */
-  async roleOf(token: string): Promise<NodeRole> {
-    await this.get();
-    const k = this.known!;
-    const d = digest(token);
-    const manager = timingSafeEqual(d, k.manager);
-    const worker = timingSafeEqual(d, k.worker);
-    if (manager) return "manager";
-    if (worker) return "worker";
-    throw invalidArgument(MESSAGES.badToken);
-  }
+export function shownTokens(cluster: ClusterView, derived: { worker: string; manager: string }): { worker: string; manager: string } {
+  const legacy = (role: NodeRole) => cluster.caDigest === undefined && cluster.joinTokens[role].generation === 1;
+  return { worker: legacy("worker") ? "" : derived.worker, manager: legacy("manager") ? "" : derived.manager };
 }

@@ -1,4 +1,4 @@
-import { subjects, type Actor, type AggregateKind, type Envelope, type EventData, type EventType } from "../../../schemas/index.js";
+import { entryOf, subjects, type Actor, type AggregateKind, type Envelope, type EventData, type EventType } from "../../../schemas/index.js";
 
 /* A small, legal log for the audit unit tests: each event written by its real producer. */
 
@@ -17,7 +17,7 @@ export class LogBuilder {
   add<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>, actor: Actor): Envelope {
     const subject = subjects.event(kind, id);
     const at = new Date((this.t += 1000)).toISOString();
-    const event = { id: `e${this.log.length + 1}`, type, subject, at, actor, data } as Envelope;
+    const event = { id: `e${this.log.length + 1}`, type, v: entryOf(type).version, subject, at, actor, data } as Envelope;
     this.log.push({ seq: this.log.length + 1, subject, event });
     return event;
   }
@@ -28,7 +28,7 @@ export const bytes = (e: unknown) => new TextEncoder().encode(JSON.stringify(e))
 /** init, one node, `web` with one task that runs: 9 events. */
 export function smallLog(): LogBuilder {
   const b = new LogBuilder();
-  b.add("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "W", managerToken: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 }, API);
+  b.add("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerTokenHash: "W", managerTokenHash: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 }, API);
   b.add("NodeJoined", "node", "n1", { nodeId: "n1", name: "host1", role: "manager", availability: "active" }, API);
   b.add("NodeRegistered", "node", "n1", {
     nodeId: "n1", addr: "127.0.0.1",

@@ -5,11 +5,12 @@ import { evolve, initialClusterState, type ClusterState } from "../../shared/mod
 import { SwarmError } from "../../shared/errors/index.js";
 import {
   decideCreateService, decideInitCluster, decideJoin, decideRollbackService, decideScaleControlPlane, decideUpdateCluster, decideUpdateService,
-  MESSAGES, type Fresh,
+  decideRotateJoinToken, MESSAGES, type Fresh, type InitKeys,
 } from "./decide.js";
 import { withDefaults } from "./defaults.js";
 
-const fresh: Fresh = { requestId: "r1", clusterId: "c1", nodeId: "n1", workerToken: "W", managerToken: "M" };
+const fresh: Fresh = { requestId: "r1", clusterId: "c1", nodeId: "n1" };
+const keys: InitKeys = { workerTokenHash: "W", managerTokenHash: "M", caCert: "CA", caDigest: "D" };
 const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => ({ Name: "web", TaskTemplate: { ContainerSpec: { Image: "img" } }, ...over });
 
 type Given = Pick<Envelope, "type" | "data" | "subject">;
@@ -19,15 +20,34 @@ function given(...events: Given[]): ClusterState {
   return s;
 }
 const initialised = () => given({ type: "ClusterInitialized", subject: subjects.event("cluster", "default"),
-  data: { clusterId: "c", workerToken: "W", managerToken: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } });
+  data: { clusterId: "c", workerTokenHash: "W", managerTokenHash: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } });
 const code = (fn: () => unknown) => { try { fn(); } catch (e) { return e instanceof SwarmError ? [e.code, e.message] : ["?", String(e)]; } return undefined; };
 
 describe("api deciders", () => {
   it("init: a new cluster expects version 0 and carries the defaults; a second init is refused", () => {
-    const [e] = decideInitCluster(initialClusterState(), {}, fresh);
+    const [e] = decideInitCluster(initialClusterState(), {}, fresh, keys);
     assert.equal(e?.expect, 0);
-    assert.deepEqual(e?.data, { clusterId: "c1", workerToken: "W", managerToken: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
-    assert.deepEqual(code(() => decideInitCluster(initialised(), {}, fresh)), ["failed_precondition", MESSAGES.alreadyInSwarm]);
+    assert.deepEqual(e?.data, { clusterId: "c1", workerTokenHash: "W", managerTokenHash: "M", caCert: "CA", caDigest: "D", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 });
+    assert.deepEqual(code(() => decideInitCluster(initialised(), {}, fresh, keys)), ["failed_precondition", MESSAGES.alreadyInSwarm]);
+  });
+
+  it("--cert-expiry: recorded at init and by an update (and an update naming only it appends)", () => {
+    assert.equal((decideInitCluster(initialClusterState(), { NodeCertExpiryMs: 7_200_000 }, fresh, keys)[0]?.data as { nodeCertExpiryMs?: number }).nodeCertExpiryMs, 7_200_000);
+    assert.equal("nodeCertExpiryMs" in (decideInitCluster(initialClusterState(), {}, fresh, keys)[0]?.data as object), false);
+    const [u] = decideUpdateCluster(initialised(), { NodeCertExpiryMs: 7_200_000 }, undefined, fresh);
+    assert.equal((u?.data as { nodeCertExpiryMs?: number }).nodeCertExpiryMs, 7_200_000);
+  });
+
+  it("rotate a join token: the next generation only, at the cluster's version; the other role keeps its token", () => {
+    const s = initialised();
+    const [e] = decideRotateJoinToken(s, "worker", { generation: 2, tokenHash: "W2" }, fresh);
+    assert.deepEqual([e?.type, e?.expect, e?.data], ["ClusterJoinTokenRotated", 1, { role: "worker", generation: 2, tokenHash: "W2" }]);
+    assert.deepEqual(code(() => decideRotateJoinToken(s, "worker", { generation: 3, tokenHash: "W3" }, fresh)), ["conflict", MESSAGES.outOfSequence]);
+    assert.equal(code(() => decideRotateJoinToken(initialClusterState(), "worker", { generation: 2, tokenHash: "W2" }, fresh))?.[0], "unavailable");
+    const init = { type: "ClusterInitialized", subject: subjects.event("cluster", "default"),
+      data: { clusterId: "c", workerTokenHash: "W", managerTokenHash: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } } as Given;
+    const after = given(init, { type: e!.type, data: e!.data, subject: subjects.event("cluster", "default") } as Given);
+    assert.deepEqual(after.cluster?.joinTokens, { worker: { hash: "W2", generation: 2 }, manager: { hash: "M", generation: 1 } });
   });
 
   it("join: the token's role (checked by the app layer's TokenBook) is recorded; refused before init", () => {

@@ -30,8 +30,14 @@ export interface Fresh {
   requestId: string;
   clusterId: string;
   nodeId: string;
-  workerToken: string;
-  managerToken: string;
+}
+
+/** What the secret-store gave for a new cluster: the tokens' hashes (never the tokens) and the root CA. */
+export interface InitKeys {
+  workerTokenHash: string;
+  managerTokenHash: string;
+  caCert: string;
+  caDigest: string;
 }
 
 export function requireCluster(state: ClusterState): ClusterView {
@@ -39,13 +45,16 @@ export function requireCluster(state: ClusterState): ClusterView {
   return state.cluster;
 }
 
-export function decideInitCluster(state: ClusterState, req: InitRequest, fresh: Fresh): PlannedEvent[] {
+export function decideInitCluster(state: ClusterState, req: InitRequest, fresh: Fresh, keys: InitKeys): PlannedEvent[] {
   if (state.cluster) throw failedPrecondition(MESSAGES.alreadyInSwarm);
   const data = {
     clusterId: fresh.clusterId,
-    workerToken: fresh.workerToken,
-    managerToken: fresh.managerToken,
+    workerTokenHash: keys.workerTokenHash,
+    managerTokenHash: keys.managerTokenHash,
+    caCert: keys.caCert,
+    caDigest: keys.caDigest,
     heartbeatPeriodMs: req.HeartbeatPeriodMs ?? DEFAULTS.heartbeatPeriodMs,
+    ...(req.NodeCertExpiryMs === undefined ? {} : { nodeCertExpiryMs: req.NodeCertExpiryMs }),
     taskHistoryLimit: req.TaskHistoryRetentionLimit ?? DEFAULTS.taskHistoryLimit,
   };
   return [plan("ClusterInitialized", "cluster", CLUSTER_AGGREGATE, data, 0, `init:${fresh.requestId}`)];
@@ -61,8 +70,8 @@ export function decideNodeJoin(
 }
 
 /**
- * A node joining with a token; `role` is the token's (the api's shell checks the token: tokens are
- * not in the projection, and comparing them in constant time is not pure code's business).
+ * A node joining with a token; `role` is the token's (the app layer checks the token against the
+ * hashes in the projection: comparing in constant time is not pure code's business).
  */
 export function decideJoin(state: ClusterState, req: JoinRequest, role: NodeRole, fresh: Fresh): PlannedEvent[] {
   return decideNodeJoin(state, { name: req.NodeName, role, availability: req.Availability }, fresh);
@@ -120,9 +129,27 @@ export function decideUpdateCluster(
   requireCluster(state);
   const current = versionOf(state, subjects.event("cluster", CLUSTER_AGGREGATE));
   if (version !== undefined && version !== current) throw new SwarmError("conflict", MESSAGES.outOfSequence);
-  const data = { heartbeatPeriodMs: req.HeartbeatPeriodMs, taskHistoryLimit: req.TaskHistoryRetentionLimit };
-  if (data.heartbeatPeriodMs === undefined && data.taskHistoryLimit === undefined) return [];
+  const data = {
+    heartbeatPeriodMs: req.HeartbeatPeriodMs, taskHistoryLimit: req.TaskHistoryRetentionLimit,
+    ...(req.NodeCertExpiryMs === undefined ? {} : { nodeCertExpiryMs: req.NodeCertExpiryMs }),
+  };
+  if (Object.values(data).every((v) => v === undefined)) return [];
   return [plan("ClusterUpdated", "cluster", CLUSTER_AGGREGATE, data, current, `cluster-update:${fresh.requestId}`)];
+}
+
+/**
+ * `swarm join-token --rotate <role>`: the role's token becomes the one of `next.generation`, which
+ * must follow the current one (the shell asked the secret-store for that generation's token; a
+ * rotation that landed meanwhile makes this one out of sequence).
+ */
+export function decideRotateJoinToken(
+  state: ClusterState, role: NodeRole, next: { generation: number; tokenHash: string }, fresh: Pick<Fresh, "requestId">,
+): PlannedEvent[] {
+  const cluster = requireCluster(state);
+  const current = versionOf(state, subjects.event("cluster", CLUSTER_AGGREGATE));
+  if (next.generation !== cluster.joinTokens[role].generation + 1) throw new SwarmError("conflict", MESSAGES.outOfSequence);
+  const data = { role, generation: next.generation, tokenHash: next.tokenHash };
+  return [plan("ClusterJoinTokenRotated", "cluster", CLUSTER_AGGREGATE, data, current, `rotate-${role}-token:${fresh.requestId}`)];
 }
 
 /** `swarm control-plane scale`: records the desired instance counts; nothing when they are already so. */

@@ -13,7 +13,7 @@ function given(...events: Given[]): ClusterState {
   return s;
 }
 const cluster: Given = { type: "ClusterInitialized", subject: subjects.event("cluster", "default"),
-  data: { clusterId: "c", workerToken: "W", managerToken: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } };
+  data: { clusterId: "c", workerTokenHash: "W", managerTokenHash: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } };
 const joined = (id: string, role: NodeRole): Given => ({ type: "NodeJoined", subject: subjects.event("node", id),
   data: { nodeId: id, name: id, role, availability: "active" } });
 const status = (id: string, state: NodeState): Given => ({ type: "NodeStatusChanged", subject: subjects.event("node", id),

@@ -22,6 +22,8 @@ export function jetswarmRoutes(deps: app.AppDeps, actor: (req: Request) => Actor
   const p = JETSWARM_PREFIX;
   const stream = (req: Request) => ({ stream: queryOf(req, "stream") });
   return [
+    // Open: a joiner checks this certificate against its token's digest (it has no credential yet).
+    route("GET", `${p}/ca`, async () => ({ status: 200, body: await app.caInfo(deps) }), { open: true }),
     // Open: a joining node has no credential yet; its join token is checked instead.
     route("POST", `${p}/join`, async (req) => ({ status: 200, body: await app.joinNode(deps, parse(JoinRequest, req.body)) }), { open: true }),
 

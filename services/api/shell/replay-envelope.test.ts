@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { replayEnvelope } from "./replay-envelope.js";
+import { joinTokenHash } from "../../../schemas/index.js";
 import { bytes, smallLog } from "../core/audit-test-fixture.js";
 
 describe("replay envelope (the fast path)", () => {
@@ -23,5 +24,17 @@ describe("replay envelope (the fast path)", () => {
       ["no subject", bytes({ ...e(6), subject: undefined })],
     ];
     for (const [what, b] of cases) assert.equal(replayEnvelope(b), undefined, what);
+  });
+});
+
+describe("replay envelope: older versions", () => {
+  it("a v1 ClusterInitialized (tokens in clear, no `v`) is upcast on the fast path too", () => {
+    const v1 = {
+      id: "e1", type: "ClusterInitialized", subject: "swarm.evt.cluster.default", at: "2026-01-01T00:00:00Z", actor: { kind: "user", id: "local" },
+      data: { clusterId: "c", workerToken: "W", managerToken: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 },
+    };
+    const e = replayEnvelope(JSON.stringify(v1));
+    assert.equal((e?.data as { workerTokenHash?: string }).workerTokenHash, joinTokenHash("W"));
+    assert.equal("workerToken" in (e?.data as object), false);
   });
 });

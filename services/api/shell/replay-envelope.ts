@@ -52,9 +52,11 @@ export function replayEnvelope(data: Uint8Array | string): Envelope | undefined 
     return undefined;
   }
   if (!e || typeof e !== "object" || !isEventType(e.type)) return undefined;
-  // A version newer than this build's entry is not guessed at (as an unknown type).
-  if (typeof e.v === "number" && e.v > entryOf(e.type).version) return undefined;
-  if (DEEP.has(e.type)) {
+  // A version newer than this build's entry is not guessed at (as an unknown type); an older one
+  // (absent: 1) takes the full decode, which upcasts it.
+  const v = typeof e.v === "number" ? e.v : 1;
+  if (v > entryOf(e.type).version) return undefined;
+  if (DEEP.has(e.type) || v < entryOf(e.type).version) {
     const r = decodeEvent(e);
     return r.ok ? r.event : undefined;
   }

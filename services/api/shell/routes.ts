@@ -27,6 +27,8 @@ const Rollback = z.enum(["", "previous"], { error: `rollback: must be "previous"
 const Bool = (name: string) => z.enum(["", "0", "1", "false", "true"], { error: `${name}: must be true or false` }).optional();
 const InsertDefaults = Bool("insertDefaults");
 const Force = Bool("force");
+const RotateWorker = Bool("rotateWorkerToken");
+const RotateManager = Bool("rotateManagerToken");
 const isTrue = (v: string | undefined) => v === "1" || v === "true";
 
 export function apiRoutes(deps: RouteDeps): Route[] {
@@ -55,6 +57,9 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       const request = parse(SwarmUpdateRequest, req.body);
       const raw = queryOf(req, "version");
       await app.updateCluster(deps, actor(req), { request, ...(raw === undefined ? {} : { version: parse(Version, raw) }) });
+      // Docker's `?rotateWorkerToken=true&rotateManagerToken=true` (`swarm join-token --rotate`).
+      if (isTrue(parse(RotateWorker, queryOf(req, "rotateWorkerToken")))) await app.rotateJoinToken(deps, actor(req), "worker");
+      if (isTrue(parse(RotateManager, queryOf(req, "rotateManagerToken")))) await app.rotateJoinToken(deps, actor(req), "manager");
       return { status: 200 };
     }),
 

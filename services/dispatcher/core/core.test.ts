@@ -78,7 +78,8 @@ describe("dispatcher: registration and heartbeats", () => {
   it("uses the cluster's heartbeat period, 2 s by default", () => {
     const s = state([]);
     assert.equal(heartbeatPeriodMs(s), 2000);
-    s.cluster = { id: "c", heartbeatPeriodMs: 200, taskHistoryLimit: 5, createdAt: "", updatedAt: "" };
+    const joinTokens = { worker: { hash: "w", generation: 1 }, manager: { hash: "m", generation: 1 } };
+    s.cluster = { id: "c", heartbeatPeriodMs: 200, taskHistoryLimit: 5, joinTokens, createdAt: "", updatedAt: "" };
     assert.equal(heartbeatPeriodMs(s), 200);
   });
 });

@@ -7,7 +7,7 @@ function crashLoop(failures: number, limit?: number): Given {
   const given = new Given().node("n1");
   if (limit !== undefined) {
     given.event("ClusterInitialized", "cluster", "c", {
-      clusterId: "c", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: limit,
+      clusterId: "c", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: limit,
     });
   }
   given.service("web", 1, { Delay: 0 }).converge("web").runAll("web", "n1");
@@ -42,7 +42,7 @@ describe("plan: task reaper", () => {
   it("never trims a slot's newest task, even with a limit of 0", () => {
     const given = new Given().node("n1");
     given.event("ClusterInitialized", "cluster", "c", {
-      clusterId: "c", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 0,
+      clusterId: "c", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 0,
     });
     given.service("web", 1, { Condition: "none" }).converge("web").runAll("web", "n1");
     given.status("t-web:1:0", "failed").converge("web");

@@ -277,7 +277,7 @@ describe("updater: restart policy and history", () => {
 
   it("the reaper honours a task history limit changed by ClusterUpdated", () => {
     const g = new Given().node("n1");
-    g.event("ClusterInitialized", "cluster", "c", { clusterId: "c", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 5 });
+    g.event("ClusterInitialized", "cluster", "c", { clusterId: "c", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 5000, taskHistoryLimit: 5 });
     g.service("web", 1, { Delay: 0 }).converge("web").runAll("web", "n1");
     for (let n = 0; n < 3; n++) {
       g.advance(1000).status(live(g)[0]!.id, "failed");

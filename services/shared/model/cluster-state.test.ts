@@ -103,7 +103,7 @@ describe("cluster fold", () => {
     seq = 0;
     const node = subjects.event("node", "n1");
     const s = fold([
-      ev({ type: "ClusterInitialized", subject: subjects.event("cluster", "default"), data: { clusterId: "c", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } }),
+      ev({ type: "ClusterInitialized", subject: subjects.event("cluster", "default"), data: { clusterId: "c", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 } }),
       ev({ type: "NodeJoined", subject: node, data: { nodeId: "n1", name: "n1", role: "worker", availability: "active" } }),
       ev({ type: "NodeUpdated", subject: node, data: { nodeId: "n1", role: "manager", availability: "drain", labels: { zone: "a" } } }),
       ev({ type: "ClusterUpdated", subject: subjects.event("cluster", "default"), data: { taskHistoryLimit: 2 } }),

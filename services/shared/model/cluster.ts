@@ -3,10 +3,13 @@ import type { Slice } from "./slice.js";
 import { unreachable } from "./slice.js";
 
 /*
- * The cluster slice: the one cluster object (`swarm.evt.cluster.default`). Its join tokens are not
- * kept: this projection and its snapshots are every service's, the tokens are the api's alone
- * (the api reads them from the log: services/api/shell/join-tokens.ts).
+ * The cluster slice: the one cluster object (`swarm.evt.cluster.default`). No join token is in the
+ * log or here, only each role's current token hash and generation (the secret-store derives the
+ * token of a generation; the api compares a presented token's hash in constant time).
  */
+
+/** A role's current join token, as the log knows it. */
+export interface JoinTokenState { hash: string; generation: number }
 
 export interface ClusterView {
   id: string;
@@ -14,6 +17,12 @@ export interface ClusterView {
   taskHistoryLimit: number;
   /** Desired instances per control-plane service (`swarm control-plane scale`); absent = one per manager. */
   controlPlane?: Record<string, number>;
+  joinTokens: { worker: JoinTokenState; manager: JoinTokenState };
+  /** The root CA certificate (PEM) and its token digest; absent for a cluster initialised before the CA existed. */
+  caCert?: string;
+  caDigest?: string;
+  /** Validity of the node certificates the CA signs; absent: 90 days. */
+  nodeCertExpiryMs?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -23,6 +32,11 @@ export interface ClusterPart { cluster?: ClusterView }
 const ClusterViewCodec = z.looseObject({
   id: z.string(), heartbeatPeriodMs: z.number(),
   taskHistoryLimit: z.number(), controlPlane: z.record(z.string(), z.number().int()).optional(),
+  joinTokens: z.object({
+    worker: z.object({ hash: z.string(), generation: z.number().int() }),
+    manager: z.object({ hash: z.string(), generation: z.number().int() }),
+  }),
+  caCert: z.string().optional(), caDigest: z.string().optional(), nodeCertExpiryMs: z.number().optional(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 
@@ -36,8 +50,20 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
         const d = e.data;
         state.cluster = {
           id: d.clusterId,
-          heartbeatPeriodMs: d.heartbeatPeriodMs, taskHistoryLimit: d.taskHistoryLimit, controlPlane: {}, createdAt: at, updatedAt: at,
+          heartbeatPeriodMs: d.heartbeatPeriodMs, taskHistoryLimit: d.taskHistoryLimit, controlPlane: {},
+          joinTokens: { worker: { hash: d.workerTokenHash, generation: 1 }, manager: { hash: d.managerTokenHash, generation: 1 } },
+          ...(d.caCert ? { caCert: d.caCert } : {}), ...(d.caDigest ? { caDigest: d.caDigest } : {}),
+          ...(d.nodeCertExpiryMs ? { nodeCertExpiryMs: d.nodeCertExpiryMs } : {}),
+          createdAt: at, updatedAt: at,
         };
+        return;
+      }
+      case "ClusterJoinTokenRotated": {
+        const c = state.cluster;
+        if (c) {
+          const token = { hash: e.data.tokenHash, generation: e.data.generation };
+          state.cluster = { ...c, updatedAt: at, joinTokens: { ...c.joinTokens, [e.data.role]: token } };
+        }
         return;
       }
       case "ClusterUpdated": {
@@ -47,6 +73,7 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
             ...c, updatedAt: at,
             heartbeatPeriodMs: e.data.heartbeatPeriodMs ?? c.heartbeatPeriodMs,
             taskHistoryLimit: e.data.taskHistoryLimit ?? c.taskHistoryLimit,
+            ...(e.data.nodeCertExpiryMs ? { nodeCertExpiryMs: e.data.nodeCertExpiryMs } : {}),
             controlPlane: { ...c.controlPlane, ...e.data.controlPlane },
           };
         }

@@ -56,6 +56,8 @@ export const nodeSlice: Slice<"node", NodePart> = {
         if (n) state.nodes.set(n.id, { ...n, role: e.data.role, availability: e.data.availability, labels: e.data.labels, updatedAt: at });
         return;
       }
+      case "NodeSecretsRefused":
+        return; // an audit record: the node's view does not change
       case "NodeRemoved":
         state.nodes.delete(e.data.nodeId);
         return;

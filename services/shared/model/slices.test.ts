@@ -17,7 +17,7 @@ const spec = { Name: "web", TaskTemplate: { ContainerSpec: { Image: "img:1" } },
 function log(): StoredEvent[] {
   seq = 0;
   return [
-    ev("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 }),
+    ev("ClusterInitialized", "cluster", "default", { clusterId: "c1", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 }),
     ev("NodeJoined", "node", "n1", { nodeId: "n1", name: "n1", role: "manager", availability: "active" }),
     ev("ServiceCreated", "service", "s1", { serviceId: "s1", spec }),
     ev("TaskCreated", "task", "t1", { taskId: "t1", serviceId: "s1", serviceName: "web", slot: 1, spec: spec.TaskTemplate, specVersion: 3, desiredState: "running", state: "pending" }),

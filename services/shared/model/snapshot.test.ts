@@ -23,7 +23,7 @@ const status = (taskId: string, state: string, extra: object = {}) => ({ taskId,
 function given(): StoredEvent[] {
   seq = 0;
   return [
-    ev("ClusterInitialized", "cluster", "c1", { clusterId: "c1", workerToken: "w", managerToken: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 }),
+    ev("ClusterInitialized", "cluster", "c1", { clusterId: "c1", workerTokenHash: "w", managerTokenHash: "m", heartbeatPeriodMs: 2000, taskHistoryLimit: 5 }),
     ev("NodeJoined", "node", "n1", { nodeId: "n1", name: "n1", role: "manager", availability: "active" }),
     ev("NodeRegistered", "node", "n1", { nodeId: "n1", addr: "10.0.0.1", description: { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 1e9, engineVersion: "27", engineLabels: { a: "b" } } }),
     ev("NodeStatusChanged", "node", "n1", { nodeId: "n1", state: "ready", message: "" }),

@@ -66,12 +66,13 @@ const COMMON_SOURCES = [
   "../model/cluster-state.js", "../model/slice.js", "../model/snapshot.js",
   "../../../schemas/events/entry.js", "../../../schemas/specs.js", "../../../schemas/primitives.js",
 ];
-/** The file of a slice and of its events when it is not named by its kind (`config` shares `secret`'s). */
-const FILE_OF: Partial<Record<SingularKind, string>> = { config: "secret" };
 /** A slice's own sources beyond `model/<kind>.js` and `schemas/events/<kind>.js`. */
 const EXTRA_SOURCES: Partial<Record<SingularKind, string[]>> = {
   task: ["../model/batch-members.js", "../../../schemas/events/batches.js"],
 };
+
+/** Slices whose module and schemas are another kind's files (configs live beside secrets). */
+const SLICE_FILES: Partial<Record<SingularKind, string>> = { config: "secret" };
 
 let prints: Record<SingularKind, string> | undefined;
 /**
@@ -88,8 +89,8 @@ export function sliceFingerprints(): Record<SingularKind, string> {
   const out = {} as Record<SingularKind, string>;
   for (const k of SLICE_KINDS) {
     const h = createHash("sha256").update(base);
-    const f = FILE_OF[k] ?? k;
-    for (const rel of [`../model/${f}.js`, `../../../schemas/events/${f}.js`, ...(EXTRA_SOURCES[k] ?? [])]) h.update(readFileSync(new URL(rel, import.meta.url)));
+    const file = SLICE_FILES[k] ?? k;
+    for (const rel of [`../model/${file}.js`, `../../../schemas/events/${file}.js`, ...(EXTRA_SOURCES[k] ?? [])]) h.update(readFileSync(new URL(rel, import.meta.url)));
     out[k] = h.digest("hex").slice(0, 16);
   }
   return (prints = out);
