@@ -39,8 +39,8 @@ function splitAddr(addr: string): { host: string; port: number } {
   return { host: addr.slice(0, i).replace(/^\[|\]$/g, ""), port };
 }
 
-/** The api's listeners; refuses plain HTTP on a non-loopback address before anything starts. */
-export function apiListen(o: ApiListenOptions): ApiListen {
+/** The api's listeners (the cluster CA must exist); refuses plain HTTP on a non-loopback address before anything starts. */
+export async function apiListen(o: ApiListenOptions): Promise<ApiListen> {
   const { host, port } = splitAddr(o.addr);
   if (o.insecureHttp && !LOOPBACK.test(host)) {
     throw new Error(`refusing to serve the api without TLS on ${o.addr}: --api-insecure-http is for loopback only (127.0.0.1); drop it to serve HTTPS`);
@@ -53,7 +53,7 @@ export function apiListen(o: ApiListenOptions): ApiListen {
   if (o.insecureHttp) {
     return { env: { ...env, SWARM_API_INSECURE_HTTP: "1" }, url: `http://${urlHost}:${port}`, socketUrl: `unix://${socketPath}` };
   }
-  const tls = issueApiServerCert(o.dataDir, [host, ...(o.hostNames ?? [])]);
+  const tls = await issueApiServerCert(o.dataDir, [host, ...(o.hostNames ?? [])]);
   return {
     env: { ...env, SWARM_API_TLS_CERT: tls.cert, SWARM_API_TLS_KEY: tls.key, SWARM_API_TLS_CA: tls.ca },
     url: `https://${urlHost}:${port}`, socketUrl: `unix://${socketPath}`, caFile: tls.ca,

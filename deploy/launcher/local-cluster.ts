@@ -96,7 +96,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const apiAddr = opts.apiAddr ?? `127.0.0.1:${apiPort}`;
   // The cluster CA exists before anything that uses it starts (the api's certificate, the secret-store signs with it).
   if ((await ensureClusterCa(keysDir(dataDir))).created) say("cluster root CA created");
-  const api = apiListen({ dataDir, addr: apiAddr, socketGroup: opts.apiSocketGroup, insecureHttp: opts.apiInsecureHttp, hostNames: opts.apiHostNames });
+  const api = await apiListen({ dataDir, addr: apiAddr, socketGroup: opts.apiSocketGroup, insecureHttp: opts.apiInsecureHttp, hostNames: opts.apiHostNames });
   await assertPortFree(Number(apiAddr.slice(apiAddr.lastIndexOf(":") + 1)), "the api", opts.apiAddr ? "--api-addr" : "--api-port");
   const supervisor = new Supervisor(say);
   const started = opts.natsUrl ? undefined : startEmbeddedNats({

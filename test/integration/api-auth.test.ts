@@ -9,7 +9,9 @@ import { connectNats, ensureStreams, type NatsConnection } from "../../services/
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
-import { issueApiServerCert, issueFromCa } from "../../deploy/launcher/api-tls.js";
+import { issueApiServerCert } from "../../deploy/launcher/api-tls.js";
+import { ensureClusterCa } from "../../deploy/launcher/node-identity.js";
+import { issueFromCa } from "../helpers/openssl-certs.js";
 import { requestApi, type Credentials } from "../../cli/http-request.js";
 import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { testNats } from "../helpers/nats.js";
@@ -60,7 +62,8 @@ async function creator(name: string): Promise<string | undefined> {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "jetswarm-api-auth-"));
   chmodSync(dir, 0o755); // the socket's group members must reach the socket inside it
-  const server = issueApiServerCert(dir, []);
+  await ensureClusterCa(join(dir, "keys"));
+  const server = await issueApiServerCert(dir, []);
   ca = readFileSync(server.ca, "utf8");
   const keys = join(dir, "keys");
   certs.alice = pemOf(issueFromCa(keys, "alice", "alice", [], "clientAuth"));
