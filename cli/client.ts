@@ -3,7 +3,7 @@ import {
   ClusterInfo, ControlPlaneScale, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task, type ControlPlaneScaleRequest,
 } from "../schemas/api.js";
 import { formatZodError, type ServiceSpec } from "../schemas/index.js";
-import { fetchApi, parseHosts } from "./transport.js";
+import { fetchApi, parseHosts, type ApiTarget } from "./transport.js";
 
 /** Docker-style filters: `{ service: ["web"], "desired-state": ["running"] }`. */
 export type Filters = Record<string, string[]>;
@@ -18,6 +18,7 @@ export class ApiError extends Error {
 
 const Created = z.object({ ID: z.string() });
 const Ignored = z.unknown();
+const ApiToken = z.object({ ID: z.string(), Name: z.string(), CreatedAt: z.string() });
 
 /**
  * An answer of the api, parsed with `schema`; an error answer becomes an `ApiError` with the api's
@@ -42,8 +43,14 @@ export async function readAnswer<S extends z.ZodType>(res: Response, schema: S):
 
 /** The typed HTTP client of the api. Every response is zod-parsed: the CLI trusts nothing it did not check. */
 export class ApiClient {
-  /** `base`: one api URL, or several comma-separated (active-active apis; see transport.ts for the failover). */
-  constructor(readonly base: string) {}
+  /** Where and how: one api URL, or several comma-separated (active-active apis; see transport.ts for the failover), and credentials. */
+  readonly target: ApiTarget;
+  constructor(target: string | ApiTarget) {
+    this.target = typeof target === "string" ? { hosts: target } : target;
+  }
+
+  /** The api URLs, comma-separated. */
+  get base(): string { return this.target.hosts; }
 
   /** The api URLs, in the order they are tried. */
   get hosts(): string[] { return parseHosts(this.base); }
@@ -52,7 +59,7 @@ export class ApiClient {
   answeredBy: string | undefined;
 
   private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
-    const res = await fetchApi(this.base, path, {
+    const res = await fetchApi(this.target, path, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -89,5 +96,8 @@ export class ApiClient {
   }
   removeService(id: string) { return this.request("DELETE", `services/${encodeURIComponent(id)}`, Ignored); }
   tasks(filters?: Filters) { return this.request("GET", `tasks${this.q(filters)}`, z.array(Task)); }
+  apiTokens() { return this.request("GET", "jetswarm/tokens", z.array(ApiToken)); }
+  createApiToken(name: string) { return this.request("POST", "jetswarm/tokens", ApiToken.extend({ Token: z.string() }), { Name: name }); }
+  removeApiToken(ref: string) { return this.request("DELETE", `jetswarm/tokens/${encodeURIComponent(ref)}`, Ignored); }
   scaleControlPlane(req: ControlPlaneScaleRequest) { return this.request("POST", "jetswarm/control-plane/scale", ControlPlaneScale, req); }
 }

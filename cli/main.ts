@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { defaultHost } from "./credentials.js";
 import { registerUp } from "./commands/up.js";
 import { registerRun } from "./commands/run.js";
 import { registerSwarm } from "./commands/swarm.js";
@@ -10,6 +11,7 @@ import { registerEvents } from "./commands/events.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerSecret } from "./commands/secret.js";
 import { registerConfig } from "./commands/config.js";
+import { registerToken } from "./commands/token.js";
 
 /** Exit status of a producer whose reader went away: 128 + SIGPIPE, as a shell reports git or docker. */
 const EXIT_BROKEN_PIPE = 141;
@@ -34,7 +36,10 @@ exitQuietlyOnBrokenPipe(process.stderr);
  */
 const program = new Command("swarm")
   .description("jetswarm: Docker Swarm mode on an event-sourced NATS JetStream control plane")
-  .option("-H, --host <urls>", "api address, or several comma-separated (tried in order when one cannot be reached) (env SWARM_HOST)", process.env.SWARM_HOST ?? "http://127.0.0.1:4280")
+  .option("-H, --host <urls>", "api address (unix:///path/api.sock, https://host:port), or several comma-separated (tried in order when one cannot be reached) (env SWARM_HOST)", defaultHost())
+  .option("--tlscacert <file>", "trust only api certificates signed by this CA (default: SWARM_CERT_PATH/ca.pem, else the local cluster's)")
+  .option("--tlscert <file>", "client certificate from the cluster's CA (default: SWARM_CERT_PATH/cert.pem); or set SWARM_TOKEN")
+  .option("--tlskey <file>", "the client certificate's key (default: SWARM_CERT_PATH/key.pem)")
   .showHelpAfterError(false)
   // Global options go before the noun (`swarm --host URL service ls`), so that a service's own
   // command line passes through untouched: `swarm service create busybox sh -c "sleep 1"`.
@@ -51,6 +56,7 @@ registerEvents(program);
 registerAudit(program);
 registerSecret(program);
 registerConfig(program);
+registerToken(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);

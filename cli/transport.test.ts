@@ -23,12 +23,13 @@ async function deadUrl(): Promise<string> {
 }
 
 describe("parseHosts", () => {
-  it("splits, trims, adds http:// and drops duplicates", () => {
-    assert.deepEqual(parseHosts(" a:1, http://b:2 ,a:1,"), ["http://a:1", "http://b:2"]);
+  it("splits, trims, adds https:// (every TCP api is HTTPS) and drops duplicates; keeps http:// and unix:// as given", () => {
+    assert.deepEqual(parseHosts(" a:1, http://b:2 ,a:1,tcp://c:3, unix:///run/api.sock"), ["https://a:1", "http://b:2", "https://c:3", "unix:///run/api.sock"]);
   });
   it("refuses an empty list and a non-URL", () => {
     assert.throws(() => parseHosts(" , "), /--host: no api address/);
     assert.throws(() => parseHosts("http://a:1,http://b:x"), /--host: "http:\/\/b:x" is not a URL/);
+    assert.throws(() => parseHosts("unix://relative.sock"), /absolute socket path/);
   });
 });
 

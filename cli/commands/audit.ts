@@ -64,7 +64,7 @@ export function registerAudit(program: Command): void {
     .option("--format <format>", "json: the services, tasks and nodes as the api showed them")
     .option("--stream <name>", "read another stream than EVENTS (a scratch copy)")
     .action(async (o: { at: string; format?: string; stream?: string }, cmd: Command) => {
-      const s = await apiGet(clientOf(cmd).base, join("jetswarm/audit/state", `at=${encodeURIComponent(o.at)}`, streamQ(o.stream)), AuditState);
+      const s = await apiGet(clientOf(cmd).target, join("jetswarm/audit/state", `at=${encodeURIComponent(o.at)}`, streamQ(o.stream)), AuditState);
       if (o.format === "json") print(JSON.stringify(s, null, 2));
       else process.stdout.write(renderAuditState(s, asOfTime(s)));
     });
@@ -76,7 +76,7 @@ export function registerAudit(program: Command): void {
     .option("--stream <name>", "read another stream than EVENTS")
     .action(async (o: { from: string; to: string; stream?: string }, cmd: Command) => {
       const path = join("jetswarm/audit/diff", `from=${encodeURIComponent(o.from)}`, `to=${encodeURIComponent(o.to)}`, streamQ(o.stream));
-      const d = await apiGet(clientOf(cmd).base, path, AuditDiff);
+      const d = await apiGet(clientOf(cmd).target, path, AuditDiff);
       print(`# changes from seq ${d.from} to seq ${d.to}`);
       if (!d.changes.length) print("no changes");
       d.changes.forEach((c) => print(`${c.kind} ${c.name}: ${c.change}`));
@@ -86,7 +86,7 @@ export function registerAudit(program: Command): void {
     .description("check every event's schema, producer and history, and the hash chain against the sealed checkpoints")
     .option("--stream <name>", "verify another stream than EVENTS (a scratch copy)")
     .action(async (o: { stream?: string }, cmd: Command) => {
-      const r = await apiGet(clientOf(cmd).base, join("jetswarm/audit/verify", streamQ(o.stream)), VerifyReport, "POST");
+      const r = await apiGet(clientOf(cmd).target, join("jetswarm/audit/verify", streamQ(o.stream)), VerifyReport, "POST");
       if (!r.ok) throw new Error(verifyLine(r));
       print(verifyLine(r));
     });
@@ -95,7 +95,7 @@ export function registerAudit(program: Command): void {
     .description("verify the log and record a checkpoint {seq, hash} of the chain at its head")
     .option("--stream <name>", "seal another stream than EVENTS")
     .action(async (o: { stream?: string }, cmd: Command) => {
-      const c = await apiGet(clientOf(cmd).base, join("jetswarm/audit/seal", streamQ(o.stream)), z.object({ seq: z.number(), hash: z.string() }), "POST");
+      const c = await apiGet(clientOf(cmd).target, join("jetswarm/audit/seal", streamQ(o.stream)), z.object({ seq: z.number(), hash: z.string() }), "POST");
       print(`sealed seq ${c.seq}: ${c.hash}`);
     });
 }

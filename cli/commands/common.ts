@@ -1,11 +1,15 @@
 import type { Command } from "commander";
 import { ApiClient } from "../client.js";
+import { credentialsOf, defaultHost, type TlsFlags } from "../credentials.js";
 import { parseHosts } from "../transport.js";
 
-/** The api client for the `--host` (or `$SWARM_HOST`) given to the root command: one host or a comma-separated list. */
+/**
+ * The api client for the `--host` (or `$SWARM_HOST`, else the local socket) given to the root
+ * command, one host or a comma-separated list, with the TLS flags and token (credentials.ts).
+ */
 export function clientOf(cmd: Command): ApiClient {
-  const host = (cmd.optsWithGlobals() as { host?: string }).host ?? "http://127.0.0.1:4280";
-  return new ApiClient(parseHosts(host).join(","));
+  const o = cmd.optsWithGlobals() as { host?: string } & TlsFlags;
+  return new ApiClient({ hosts: parseHosts(o.host ?? defaultHost()).join(","), credentials: credentialsOf(o) });
 }
 
 /** Repeatable option collector: `-e A=1 -e B=2` → `["A=1", "B=2"]`. */

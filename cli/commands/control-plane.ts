@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { readAnswer } from "../client.js";
-import { fetchApi } from "../transport.js";
+import { fetchApi, type ApiTarget } from "../transport.js";
 import { renderTable } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
 import { clientOf, print } from "./common.js";
@@ -30,7 +30,7 @@ export function controlPlaneRows(members: ControlPlaneMember[]): string[][] {
   ]);
 }
 
-async function fetchMembers(base: string): Promise<ControlPlaneMember[]> {
+async function fetchMembers(base: string | ApiTarget): Promise<ControlPlaneMember[]> {
   return readAnswer(await fetchApi(base, "jetswarm/control-plane", { method: "GET" }), z.array(ControlPlaneMember));
 }
 
@@ -48,7 +48,7 @@ export function countByService(members: ControlPlaneMember[]): Map<string, numbe
   return counts;
 }
 
-async function waitForInstances(base: string, want: Record<string, number>, timeoutMs: number): Promise<void> {
+async function waitForInstances(base: string | ApiTarget, want: Record<string, number>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const counts = countByService(await fetchMembers(base));
@@ -73,7 +73,7 @@ export function registerControlPlane(program: Command): void {
     .alias("list")
     .description("list every control-plane instance: service, node, role, events behind the log head, uptime")
     .action(async (_o: unknown, cmd: Command) => {
-      const members = await fetchMembers(clientOf(cmd).base);
+      const members = await fetchMembers(clientOf(cmd).target);
       process.stdout.write(renderTable(CONTROL_PLANE_HEADERS, controlPlaneRows(members)));
     });
   cp
@@ -85,6 +85,6 @@ export function registerControlPlane(program: Command): void {
       const client = clientOf(cmd);
       await client.scaleControlPlane({ Scale: scale });
       for (const [s, n] of Object.entries(scale)) print(`${s} scaled to ${n}`);
-      if (!o.detach) await waitForInstances(client.base, scale, 60_000);
+      if (!o.detach) await waitForInstances(client.target, scale, 60_000);
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { readAnswer } from "../client.js";
-import { fetchApi } from "../transport.js";
+import { fetchApi, type ApiTarget } from "../transport.js";
 import { clientOf, collect, print } from "./common.js";
 
 /* `swarm events`: the log, one line per event (GET /jetswarm/events). */
@@ -39,7 +39,7 @@ export function eventLine(e: EventRow): string {
 }
 
 /** GET a path of the api and parse the answer with `schema`; the api's error message is shown as is. */
-export async function apiGet<S extends z.ZodType>(base: string, path: string, schema: S, method = "GET"): Promise<z.infer<S>> {
+export async function apiGet<S extends z.ZodType>(base: string | ApiTarget, path: string, schema: S, method = "GET"): Promise<z.infer<S>> {
   return readAnswer(await fetchApi(base, path, { method }), schema);
 }
 
@@ -67,7 +67,7 @@ const FOLLOW_WAIT = "25s";
  * ones (`wait=`), printing each as it is appended, until the process is interrupted.
  * `follow` without `since` starts at the head, as `docker events` does.
  */
-export async function streamEvents(base: string, o: EventsFlags, show: (e: EventRow) => void): Promise<void> {
+export async function streamEvents(base: string | ApiTarget, o: EventsFlags, show: (e: EventRow) => void): Promise<void> {
   const filters = parseEventFilters(o.filter);
   const follow = o.follow === true && !o.until;
   let since = o.since ?? (follow ? "0s" : undefined);
@@ -93,6 +93,6 @@ export function registerEvents(program: Command): void {
     .option("--format <format>", "json: one JSON object per line")
     .action(async (o: EventsFlags, cmd: Command) => {
       if (o.format && o.format !== "json") throw new Error(`--format: only "json" is supported`);
-      await streamEvents(clientOf(cmd).base, o, (e) => print(o.format === "json" ? JSON.stringify(e) : eventLine(e)));
+      await streamEvents(clientOf(cmd).target, o, (e) => print(o.format === "json" ? JSON.stringify(e) : eventLine(e)));
     });
 }

@@ -11,7 +11,7 @@ export { hostnameOf, nodeRows, prettyNode } from "./node-view.js";
 
 /** A write to the api (`POST /nodes/{id}/update`, `DELETE /nodes/{id}`); errors carry the api's words. */
 async function send(client: ApiClient, method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetchApi(client.base, path, { method, headers: body === undefined ? {} : { "content-type": "application/json" },
+  const res = await fetchApi(client.target, path, { method, headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.ok) return;
   const text = await res.text();

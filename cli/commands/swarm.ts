@@ -1,14 +1,18 @@
 import type { Command } from "commander";
+import { hostname } from "node:os";
 import type { ApiClient } from "../client.js";
 import { clientOf, print } from "./common.js";
 import { durationFlag } from "./service-duration.js";
 import { decimal } from "./decimal.js";
 
-/** Where `swarm join` should point: the advertised address, else the host:port of the api that answered. */
+/**
+ * Where `swarm join` should point: the advertised address, else the host:port of the api that
+ * answered; through the local socket, this host on the default port.
+ */
 function joinAddr(client: ApiClient, advertise?: string): string {
   const api = new URL(client.answeredBy ?? client.hosts[0]!);
   if (advertise) return /:\d+$/.test(advertise) ? advertise : `${advertise}:${api.port || "4280"}`;
-  return api.host;
+  return api.protocol === "unix:" ? `${hostname()}:4280` : api.host;
 }
 
 export function joinBlock(role: "worker" | "manager", token: string, addr: string): string {

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { homedir, hostname } from "node:os";
+import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { joinCluster } from "../../deploy/launcher/join.js";
 import { decimal } from "./decimal.js";
+import { defaultDataDir as dataDirDefault } from "../credentials.js";
 
 function port(v: string): number {
   const n = decimal(v) ?? NaN;
@@ -22,6 +23,7 @@ function count(min: number, max: number): (v: string) => number {
 interface UpFlags {
   dataDir: string; natsUrl?: string; streamReplicas: number; natsPort: number; natsCluster?: number;
   natsClusterPort: number; apiPort: number; nodeName: string; apiHostNames?: string; insecure?: boolean;
+  apiAddr?: string; apiSocketGroup?: string; apiInsecureHttp?: boolean;
 }
 
 /** Stays in the foreground until Ctrl-C / SIGTERM, then runs `stop` once. */
@@ -39,7 +41,7 @@ function foreground(stop: () => Promise<void>): Promise<void> {
   });
 }
 
-const defaultDataDir = () => process.env.SWARM_DATA_DIR ?? join(homedir(), ".jetswarm");
+const defaultDataDir = () => dataDirDefault();
 
 /** `swarm up` (the embedded local cluster) and `swarm join` (this host's agent joins a cluster). */
 export function registerUp(program: Command): void {
@@ -54,6 +56,9 @@ export function registerUp(program: Command): void {
     .option("--nats-cluster-port <n>", "route port of the first server of --nats-cluster (the others take the next ports)", port, 6222)
     .option("--api-port <n>", "port of the api on 127.0.0.1", port, 4280)
     .option("--api-host-names <names>", "comma-separated names the api accepts in the Host header beside its address (env SWARM_API_HOSTS)")
+    .option("--api-addr <host:port>", "TCP address of the api, HTTPS with a certificate from the cluster CA (default 127.0.0.1:<api-port>)")
+    .option("--api-socket-group <group>", "group allowed to use the api socket <data-dir>/api.sock (mode 0660; default root)")
+    .option("--api-insecure-http", "development only: plain HTTP instead of HTTPS on the api's TCP address (loopback only)")
     .option("--node-name <name>", "name of this node", hostname())
     .option("--insecure", "plaintext NATS without per-identity users, for benches and development (env SWARM_INSECURE=1); default: mutual TLS")
     .action(async (o: UpFlags) => {
@@ -63,11 +68,14 @@ export function registerUp(program: Command): void {
         dataDir, natsUrl: o.natsUrl, streamReplicas: o.streamReplicas, natsPort: o.natsPort, natsCluster: o.natsCluster,
         natsClusterPort: o.natsClusterPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say,
         ...(o.insecure ? { insecure: true } : {}),
+        apiAddr: o.apiAddr, apiSocketGroup: o.apiSocketGroup, apiInsecureHttp: o.apiInsecureHttp,
         ...(o.apiHostNames ? { apiHostNames: o.apiHostNames.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
       });
       process.stdout.write(
         `jetswarm is up: node ${c.nodeId} (${o.nodeName})\n` +
-        `  api   ${c.apiUrl}\n  nats  ${c.natsUrl} (streams and buckets: ${c.streamReplicas} replica${c.streamReplicas === 1 ? "" : "s"}; ` +
+        `  api   ${c.socketUrl} (this host's users of group ${o.apiSocketGroup ?? "root"}), ${c.apiUrl}` +
+        `${c.caFile ? ` (HTTPS: a client certificate from ${c.caFile}'s CA, or a token from \`swarm token create\`)` : " (plain HTTP: development only)"}\n` +
+        `  nats  ${c.natsUrl} (streams and buckets: ${c.streamReplicas} replica${c.streamReplicas === 1 ? "" : "s"}; ` +
         `${c.natsTls ? `mutual TLS, operator identity ${c.natsTls.cert}` : "plaintext"})\n` +
         `  data  ${dataDir} (logs in ${join(dataDir, "logs")})\n` +
         `Try: npx swarm service create --name web --replicas 3 jetswarm-test/busybox:1 sleep 3600\n` +

@@ -6,6 +6,7 @@ import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runn
 import { serviceScript } from "./scripts.js";
 import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import type { BusIdentity } from "../../schemas/bus-permissions.js";
+import { requestApi } from "../../cli/http-request.js";
 import { createKeyAndCsr } from "../../services/shared/pki/index.js";
 import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
 import { agentIdentity } from "./bus-identities.js";
@@ -18,7 +19,7 @@ export interface JoinOptions {
   dataDir: string;
   /** NATS of the cluster. Default `nats://<manager host>:4222`. */
   natsUrl?: string;
-  /** Port of this host's api when joining as a manager. Default 4280. */
+  /** Port of this host's api when joining as a manager. Default 4280 (unused until managers get a server certificate). */
   apiPort?: number;
   onEvent?: (msg: string) => void;
   /**
@@ -34,7 +35,7 @@ export interface JoinedNode {
   nodeId: string;
   role: string;
   resumed: boolean;
-  /** This host's api, when it joined as a manager. */
+  /** This host's api, when it joined as a manager: its socket `unix://<dataDir>/api.sock`. */
   apiUrl?: string;
   supervisor: Supervisor;
   stop(): Promise<void>;
@@ -47,10 +48,11 @@ export interface JoinedNode {
 async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: string; role: string }> {
   const caPem = await fetchTrustedCa(api, opts.token);
   const { keyPem, csrPem } = await createKeyAndCsr();
-  const res = await fetch(new URL("/jetswarm/join", api), {
+  // Over HTTPS checked against the pinned CA: the token goes to this cluster's manager only.
+  const res = await requestApi(api.origin, "/jetswarm/join", {
     method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName, Csr: csrPem }),
-  }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
+  }, { ca: caPem }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
   const body = (await res.json()) as { NodeID?: string; Role?: string; Certificate?: string; message?: string };
   if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
   if (!body.Certificate) throw new Error("the manager returned no node certificate");
@@ -60,7 +62,7 @@ async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: strin
 }
 
 function apiUrlOf(manager: string): URL {
-  return new URL(/^https?:\/\//.test(manager) ? manager : `http://${manager}`);
+  return new URL(/^https?:\/\//.test(manager) ? manager : `https://${manager}`);
 }
 
 /**
@@ -88,12 +90,14 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   let apiUrl: string | undefined;
   let controlPlane: ControlPlaneRunner | undefined;
   if (node.role === "manager") {
-    const apiPort = opts.apiPort ?? 4280;
-    apiUrl = `http://127.0.0.1:${apiPort}`;
+    // Only the socket until a joined manager has a server certificate from the CA (h-pki's join):
+    // a TCP api must be HTTPS, and only the first manager holds the CA key.
+    const socket = join(opts.dataDir, "api.sock");
+    apiUrl = `unix://${socket}`;
     const short = node.nodeId.slice(0, 12);
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
-      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_KEYS_DIR: keysDir(opts.dataDir) },
+      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket, SWARM_KEYS_DIR: keysDir(opts.dataDir) },
       instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus: opts.bus,
     });
   }

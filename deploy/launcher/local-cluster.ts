@@ -7,6 +7,8 @@ import { agentIdentity, ensureBusCertificates, type BusCertificates } from "./bu
 import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
+import { apiListen } from "./api-listen.js";
+import { requestApi } from "../../cli/http-request.js";
 import { createKeyAndCsr } from "../../services/shared/pki/index.js";
 import { ensureClusterCa, saveNodeIdentity } from "./node-identity.js";
 import { CONTROL_PLANE_SERVICES } from "../../schemas/roster.js";
@@ -33,6 +35,12 @@ export interface LocalClusterOptions {
   natsClusterPort?: number;
   /** Port of the api on 127.0.0.1. Default 4280. */
   apiPort?: number;
+  /** `host:port` of the api's TCP listener (HTTPS). Default `127.0.0.1:<apiPort>`. */
+  apiAddr?: string;
+  /** Group of the api socket `<dataDir>/api.sock` (mode 0660). Default root. */
+  apiSocketGroup?: string;
+  /** Plain HTTP on the api's loopback TCP address (development; refused on any other address). */
+  apiInsecureHttp?: boolean;
   /** Names the api accepts in `Host` beside its address (`SWARM_API_HOSTS`). Default: none. */
   apiHostNames?: string[];
   /** Name of this node. Default the host name. */
@@ -47,7 +55,12 @@ export interface LocalClusterOptions {
 }
 
 export interface LocalCluster {
+  /** The api's TCP listener: `https://127.0.0.1:4280`. */
   apiUrl: string;
+  /** The api's unix socket, `unix://<dataDir>/api.sock` (the CLI's default; actor `local`). */
+  socketUrl: string;
+  /** The cluster CA's certificate file, which the api's certificate chains to (none with apiInsecureHttp). */
+  caFile?: string;
   natsUrl: string;
   nodeId: string;
   dataDir: string;
@@ -92,12 +105,14 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const logs = join(dataDir, "logs");
   mkdirSync(logs, { recursive: true });
   const apiPort = opts.apiPort ?? 4280;
-  await assertPortFree(apiPort, "the api", "--api-port");
+  const apiAddr = opts.apiAddr ?? `127.0.0.1:${apiPort}`;
+  // The cluster CA exists before anything that uses it starts (the api's and the bus's certificates;
+  // the secret-store signs with it).
+  if ((await ensureClusterCa(keysDir(dataDir))).created) say("cluster root CA created");
+  const api = await apiListen({ dataDir, addr: apiAddr, socketGroup: opts.apiSocketGroup, insecureHttp: opts.apiInsecureHttp, hostNames: opts.apiHostNames });
+  await assertPortFree(Number(apiAddr.slice(apiAddr.lastIndexOf(":") + 1)), "the api", opts.apiAddr ? "--api-addr" : "--api-port");
   const supervisor = new Supervisor(say);
   const insecure = opts.insecure ?? process.env.SWARM_INSECURE === "1";
-  // The cluster CA exists before anything that uses it starts (the bus's certificates; the
-  // secret-store signs with it).
-  if ((await ensureClusterCa(keysDir(dataDir))).created) say("cluster root CA created");
   const bus = opts.natsUrl || insecure ? undefined : await ensureBusCertificates(keysDir(dataDir), ["127.0.0.1", "localhost"]);
   const started = opts.natsUrl ? undefined : startEmbeddedNats({
     natsDir: join(dataDir, "nats"), logDir: logs, port: opts.natsPort ?? 4222, size: opts.natsCluster, clusterPort: opts.natsClusterPort ?? 6222,
@@ -111,9 +126,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const streamReplicas = embedded?.replicas ?? opts.streamReplicas ?? 1;
   if (embedded && embedded.processes.length > 1) say(`NATS cluster of ${embedded.processes.length} has a JetStream leader: ${natsUrl}`);
   else if (embedded) say(`nats-server listening on ${natsUrl}`);
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const apiUrl = api.url;
   const base = {
-    SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_STREAM_REPLICAS: String(streamReplicas),
+    SWARM_NATS_URL: natsUrl, ...api.env, SWARM_STREAM_REPLICAS: String(streamReplicas),
     ...(opts.apiHostNames?.length ? { SWARM_API_HOSTS: opts.apiHostNames.join(",") } : {}),
   };
   let controlPlane: ControlPlaneRunner | undefined;
@@ -126,7 +141,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => nodeId, logs, env: { ...base, SWARM_KEYS_DIR: keysDir(dataDir) }, instanceId: (s, k) => `${s}-${k}`, onEvent: say, bus,
     });
-    const node = await initOrResume(apiUrl, dataDir, opts.nodeName ?? hostname());
+    const node = await initOrResume(api.socketUrl, dataDir, opts.nodeName ?? hostname());
     nodeId = node.nodeId;
     controlPlane.reconcile();
     supervisor.start({
@@ -138,8 +153,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       logFile: join(logs, "agent.log"),
     });
     return {
-      apiUrl, natsUrl, nodeId: node.nodeId, dataDir, supervisor, natsProcesses: embedded?.processes ?? [], streamReplicas, stop,
-      ...(bus ? { bus, natsTls: bus.identity("admin") } : {}),
+      apiUrl, socketUrl: api.socketUrl, ...(api.caFile ? { caFile: api.caFile } : {}), natsUrl, nodeId: node.nodeId, dataDir, supervisor,
+      natsProcesses: embedded?.processes ?? [], streamReplicas, stop, ...(bus ? { bus, natsTls: bus.identity("admin") } : {}),
     };
   } catch (err) {
     await stop();
@@ -151,7 +166,7 @@ async function waitForApi(apiUrl: string, timeoutMs = 120_000): Promise<Response
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await fetch(`${apiUrl}/swarm`);
+      return await requestApi(apiUrl, "/swarm", { method: "GET" });
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`the api did not answer on ${apiUrl} within ${timeoutMs / 1000} s (see logs/api.log)`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
@@ -166,7 +181,7 @@ async function waitForApi(apiUrl: string, timeoutMs = 120_000): Promise<Response
 async function initWhenReady(apiUrl: string, req: object, timeoutMs = 120_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await fetch(`${apiUrl}/swarm/init`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(req) });
+    const res = await requestApi(apiUrl, "/swarm/init", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(req) });
     if (res.status !== 503 || Date.now() > deadline) return res;
     await res.arrayBuffer();
     await new Promise((r) => setTimeout(r, 200));

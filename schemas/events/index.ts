@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Actor } from "../primitives.js";
 import { formatZodError } from "../zod-error.js";
+import { APITOKEN_EVENTS } from "./apitoken.js";
 import { PLACEMENTS_EVENTS, REPORTS_EVENTS, TASKS_EVENTS } from "./batches.js";
 import { CLUSTER_EVENTS } from "./cluster.js";
 import { NODE_EVENTS } from "./node.js";
@@ -10,6 +11,7 @@ import { TASK_EVENTS } from "./task.js";
 import type { BatchSpec } from "./entry.js";
 import type { ControlPlaneService } from "../roster.js";
 
+export * from "./apitoken.js";
 export * from "./batches.js";
 export * from "./cluster.js";
 export * from "./node.js";
@@ -30,7 +32,7 @@ export type { BatchSpec, EntrySpec } from "./entry.js";
  * aggregate (services/shared/model/<kind>.ts), whose `never` default refuses to compile without it.
  */
 export const CATALOGUE = {
-  ...CLUSTER_EVENTS, ...NODE_EVENTS, ...SERVICE_EVENTS, ...TASK_EVENTS, ...SECRET_EVENTS, ...CONFIG_EVENTS,
+  ...CLUSTER_EVENTS, ...NODE_EVENTS, ...SERVICE_EVENTS, ...TASK_EVENTS, ...SECRET_EVENTS, ...CONFIG_EVENTS, ...APITOKEN_EVENTS,
   ...TASKS_EVENTS, ...PLACEMENTS_EVENTS, ...REPORTS_EVENTS,
 } as const;
 type Catalogue = typeof CATALOGUE;

@@ -1,19 +1,25 @@
-import type { AddressInfo } from "node:net";
 import { Informer } from "../shared/projection/index.js";
-import { invalidArgument } from "../shared/errors/index.js";
 import { type ServiceDeps } from "../shared/runtime/index.js";
 import { specLimitsFrom, type SpecLimits } from "../../schemas/index.js";
-import { createHttpServer, type HttpOptions } from "./shell/http.js";
+import { type HttpOptions } from "./shell/http.js";
 import { listOf } from "./shell/request-guard.js";
 import { apiRoutes } from "./shell/routes.js";
+import { type TlsMaterial } from "./shell/listeners.js";
+import { listenPlan, serve } from "./shell/serve.js";
 import { rpcClusterKeys } from "./shell/cluster-keys.js";
 import { type ClusterKeys, TokenCache } from "./app/index.js";
 
 export { JETSWARM_PREFIX } from "./shell/jetswarm-routes.js";
 
 export interface ApiOptions {
-  /** `host:port` to listen on. Default `$SWARM_API_ADDR` or `127.0.0.1:4280`; port 0 picks a free one. */
+  /** `host:port` to listen on (TCP). Default `$SWARM_API_ADDR` or `127.0.0.1:4280`; port 0 picks a free one; `none`: no TCP listener. */
   listen?: string;
+  /** The unix socket (actor `local`), mode 0660, group `group` (default root). Default `$SWARM_API_SOCKET` (+ `$SWARM_API_SOCKET_GROUP`); none without. */
+  socket?: { path: string; group?: string };
+  /** TCP is HTTPS with this (PEM). Default: the files `$SWARM_API_TLS_CERT`, `$SWARM_API_TLS_KEY`, `$SWARM_API_TLS_CA`. */
+  tls?: TlsMaterial;
+  /** Plain HTTP on a loopback TCP address, for development and tests. Default `$SWARM_API_INSECURE_HTTP` = 1. */
+  insecureHttp?: boolean;
   /** HTTP limits and who may call; `hostNames` default `$SWARM_API_HOSTS`, `origins` `$SWARM_API_ORIGINS` (comma-separated). */
   http?: HttpOptions;
   /** Spec limits; default SPEC_LIMITS with `$SWARM_MAX_REPLICAS` / `$SWARM_MAX_TASKS` applied. */
@@ -23,20 +29,13 @@ export interface ApiOptions {
 }
 
 export interface RunningApi {
-  /** e.g. `http://127.0.0.1:4280` */
+  /** The TCP listener, e.g. `https://127.0.0.1:4280`; `unix://<path>` when there is only the socket. */
   url: string;
+  /** `unix://<path>` of the socket, when there is one. */
+  socketUrl?: string;
   stop(): Promise<void>;
   /** For membership: the projection's last applied sequence. */
   status?(): { seq: number };
-}
-
-function parseListen(addr: string): { host: string; port: number } {
-  const i = addr.lastIndexOf(":");
-  const port = Number(addr.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw invalidArgument(`invalid listen address "${addr}": expected host:port`);
-  }
-  return { host: addr.slice(0, i).replace(/^\[|\]$/g, "") || "127.0.0.1", port };
 }
 
 /**
@@ -44,7 +43,8 @@ function parseListen(addr: string): { host: string; port: number } {
  * HTTP/JSON api. Writes answer only after the projection applied them (read-your-writes).
  */
 export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<RunningApi> {
-  const { host, port } = parseListen(opts.listen ?? process.env.SWARM_API_ADDR ?? "127.0.0.1:4280");
+  const env = process.env;
+  const plan = listenPlan(opts, env);
   const log = deps.log;
   const informer = new Informer(deps.store, { ...deps.projection, log });
   const keys = opts.keys ?? rpcClusterKeys(deps.nc);
@@ -52,28 +52,21 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   // After sync an unreadable event is fatal: the api would answer from a state it no longer follows.
   if (deps.onFatal) informer.onFailed(deps.onFatal);
   const http: HttpOptions = {
-    hostNames: listOf(process.env.SWARM_API_HOSTS), origins: listOf(process.env.SWARM_API_ORIGINS), ...opts.http,
+    hostNames: listOf(env.SWARM_API_HOSTS), origins: listOf(env.SWARM_API_ORIGINS), ...opts.http,
   };
-  const routes = apiRoutes({ store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(process.env) });
-  const server = createHttpServer(routes, log, http);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => { server.off("error", reject); resolve(); });
-    });
-  } catch (err) {
+  const routes = apiRoutes({ store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env) });
+  const served = await serve(plan, routes, log, http, () => informer.state).catch(async (err: unknown) => {
     await informer.stop();
     throw err;
-  }
-  const a = server.address() as AddressInfo;
-  const url = `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
-  log.info("listening", { url, seq: informer.seq });
+  });
+  const { url, socketUrl } = served;
+  log.info("listening", { url, ...(socketUrl && socketUrl !== url ? { socket: socketUrl } : {}), seq: informer.seq });
   return {
     url,
+    ...(socketUrl ? { socketUrl } : {}),
     status: () => ({ seq: informer.seq }),
     stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served.stop();
       await informer.stop();
     },
   };

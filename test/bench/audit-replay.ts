@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   const a0 = performance.now();
   api = spawn(process.execPath, [join(projectRoot(), "dist/services/api/main.js")], {
-    env: { ...process.env, SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${port}`, SWARM_INSTANCE_ID: "api-bench" },
+    env: { ...process.env, SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${port}`, SWARM_API_INSECURE_HTTP: "1", SWARM_INSTANCE_ID: "api-bench" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   await waitForApi(url);

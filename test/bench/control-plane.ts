@@ -94,7 +94,7 @@ interface Restart { readyMs: number; syncedMs: number; replayed: number; fromSna
 
 async function restartOnce(service: string, url: string, waitSnapshot: boolean): Promise<Restart & { snapshotMs?: number }> {
   const env: Record<string, string> = { SWARM_NATS_URL: url, SWARM_LOG_LEVEL: "info" };
-  if (service === "api") env.SWARM_API_ADDR = `127.0.0.1:${await freePort()}`;
+  if (service === "api") Object.assign(env, { SWARM_API_ADDR: `127.0.0.1:${await freePort()}`, SWARM_API_INSECURE_HTTP: "1" });
   const p = spawnService(service, `${service}-bench`, env);
   try {
     const ready = await p.waitForLog(READY[service]!, 600_000);

@@ -66,7 +66,8 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const env = {
-      SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_LOG_LEVEL: process.env.SWARM_LOG_LEVEL ?? "info", SWARM_KEYS_DIR: keysDir(dataDir),
+      SWARM_NATS_URL: nats.url, SWARM_API_ADDR: `127.0.0.1:${apiPort}`, SWARM_API_INSECURE_HTTP: "1", SWARM_LOG_LEVEL: process.env.SWARM_LOG_LEVEL ?? "info",
+      SWARM_KEYS_DIR: keysDir(dataDir),
     };
     // BENCH_CPU_PROF=<dir>: every control-plane service writes a V8 CPU profile there when it stops.
     const prof = process.env.BENCH_CPU_PROF;

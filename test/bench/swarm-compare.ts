@@ -114,7 +114,8 @@ async function swarmState(): Promise<string> {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-"));
-  const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", insecure: true });
+  // Plain HTTP on loopback: the bench times with global fetch (the api over HTTPS or its socket is the CLI's path).
+  const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true, insecure: true });
   const wasSwarm = (await swarmState()) === "active";
   const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[], jsUpdate: [] as number[], swUpdate: [] as number[] };
   try {

@@ -9,6 +9,7 @@ import Docker from "dockerode";
 import { startLocalCluster, type LocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { joinCluster, type JoinedNode } from "../../deploy/launcher/join.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
+import { requestApi, type ApiRequest } from "../../cli/http-request.js";
 
 const run = promisify(execFile);
 export const docker = new Docker();
@@ -19,8 +20,10 @@ const CLI = fileURLToPath(new URL("../../cli/main.js", import.meta.url));
 export interface TestCluster extends LocalCluster {
   /** Runs the `swarm` CLI against this cluster; resolves with stdout (rejects on non-zero exit). */
   swarm(...args: string[]): Promise<string>;
-  /** Raw api GET, parsed. */
+  /** Raw api GET over the api's socket, parsed. */
   get<T>(path: string): Promise<T>;
+  /** One raw request over the api's socket (actor `local`). */
+  api(path: string, init?: ApiRequest): Promise<Response>;
   /** Containers of this cluster's node (all states). */
   containers(filter?: { running?: boolean; service?: string }): Promise<Docker.ContainerInfo[]>;
   /** Agents started by `joinAgent`; `cleanup()` stops them and removes their containers. */
@@ -35,6 +38,11 @@ export interface JoinedAgent extends JoinedNode {
   dataDir: string;
   /** Containers of this node (all states). */
   containers(filter?: { running?: boolean; service?: string }): Promise<Docker.ContainerInfo[]>;
+}
+
+/** One request to the api at `url` (`unix:///…/api.sock`, or `http(s)://`), as the CLI sends it. */
+export function apiFetch(url: string, path: string, init: ApiRequest = { method: "GET" }): Promise<Response> {
+  return requestApi(url, path, init);
 }
 
 /** Containers an agent labelled as its node's (several agents share one Docker Engine). */
@@ -109,9 +117,10 @@ export async function startTestCluster(name: string, opts: TestClusterOptions = 
   const joined: JoinedAgent[] = [];
   return {
     ...c,
-    swarm: async (...args) => (await run(process.execPath, [CLI, "--host", c.apiUrl, ...args], { timeout: 120_000 })).stdout,
+    swarm: async (...args) => (await run(process.execPath, [CLI, "--host", c.socketUrl, ...args], { timeout: 120_000 })).stdout,
+    api: (path, init = { method: "GET" }) => apiFetch(c.socketUrl, path, init),
     get: async <T>(path: string) => {
-      const res = await fetch(`${c.apiUrl}${path}`);
+      const res = await apiFetch(c.socketUrl, path);
       if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     },

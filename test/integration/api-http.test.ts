@@ -60,7 +60,7 @@ before(async () => {
   testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
   api = await start({ nc, store, log: createLogger("api-http-test", "silent"), instanceId: "api-http" },
-    { listen: "127.0.0.1:0", http: { hostNames: ["api.internal"], origins: ["https://console.example"] } });
+    { listen: "127.0.0.1:0", insecureHttp: true, http: { hostNames: ["api.internal"], origins: ["https://console.example"] } });
   port = Number(new URL(api.url).port);
   assert.equal((await raw("POST", "/swarm/init", { host: here(), ...json }, JSON.stringify({ NodeName: "m1" }))).status, 200);
 });

@@ -42,7 +42,7 @@ before(async () => {
   await ensureStreams(nc);
   testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-limits-test", "silent"), instanceId: "api-limits-test" }, { listen: "127.0.0.1:0", limits });
+  api = await start({ nc, store, log: createLogger("api-limits-test", "silent"), instanceId: "api-limits-test" }, { listen: "127.0.0.1:0", insecureHttp: true, limits });
   assert.equal((await call("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
   assert.equal((await call("POST", "/services/create", { Name: "existing", TaskTemplate: image, Mode: { Replicated: { Replicas: 20 } } })).status, 201);
 });

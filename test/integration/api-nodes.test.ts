@@ -47,7 +47,7 @@ before(async () => {
   await ensureStreams(nc);
   testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-nodes-test", "silent"), instanceId: "api-nodes-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("api-nodes-test", "silent"), instanceId: "api-nodes-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   managerId = (await call("POST", "/swarm/init", { NodeName: "m1" })).body.NodeID;
   const { body: info } = await call("GET", "/swarm");
   workerId = (await call("POST", "/jetswarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w1" })).body.NodeID;

@@ -30,7 +30,7 @@ async function startApi(writer: string): Promise<RunningApi> {
   const snapshots = await SnapshotStore.open(nc, { writer, log });
   const api = await start(
     { nc, store, log, instanceId: writer, projection: { snapshots, snapshotEvery: 1, snapshotMinIntervalMs: 0, snapshotJitterMs: 0 } },
-    { listen: "127.0.0.1:0" },
+    { listen: "127.0.0.1:0", insecureHttp: true },
   );
   apis.push(api);
   return api;

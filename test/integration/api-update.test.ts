@@ -45,7 +45,7 @@ before(async () => {
   await ensureStreams(nc);
   testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-update-test", "silent"), instanceId: "api-update-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("api-update-test", "silent"), instanceId: "api-update-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   assert.equal((await call("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
 });
 after(async () => {

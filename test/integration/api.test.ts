@@ -33,7 +33,7 @@ before(async () => {
   await ensureStreams(nc);
   testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-test", "silent"), instanceId: "api-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("api-test", "silent"), instanceId: "api-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
 });
 after(async () => {
   await api?.stop();

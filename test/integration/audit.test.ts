@@ -86,7 +86,7 @@ before(async () => {
   ({ nc, store, view } = fx);
   testCa = await serveTestCa(nc, store);
   const log = createLogger("audit-test", "silent");
-  api = await startApi({ nc, store, log, instanceId: "api-audit" }, { listen: "127.0.0.1:0" });
+  api = await startApi({ nc, store, log, instanceId: "api-audit" }, { listen: "127.0.0.1:0", insecureHttp: true });
   services = [
     await startOrchestrator({ nc, store, log, instanceId: "orchestrator-audit" }),
     await startScheduler({ nc, store, log, instanceId: "scheduler-audit" }, { debounceMs: 10 }),

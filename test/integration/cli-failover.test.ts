@@ -37,7 +37,7 @@ before(async () => {
   testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   for (const i of [1, 2]) {
     const deps = { nc, store: new JetStreamEventStore(nc), log: createLogger(`api-${i}`, "silent"), instanceId: `api-failover-${i}` };
-    apis.push(await start(deps, { listen: "127.0.0.1:0" }));
+    apis.push(await start(deps, { listen: "127.0.0.1:0", insecureHttp: true }));
   }
   hosts = apis.map((a) => a.url).join(",");
 });

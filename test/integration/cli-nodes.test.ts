@@ -53,7 +53,7 @@ before(async () => {
   await ensureStreams(nc);
   testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("cli-nodes-test", "silent"), instanceId: "api-cli-nodes" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("cli-nodes-test", "silent"), instanceId: "api-cli-nodes" }, { listen: "127.0.0.1:0", insecureHttp: true });
   m1 = (await (await fetch(`${api.url}/swarm/init`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ NodeName: "m1" }) })).json() as any).NodeID;
   const token = (await get("/swarm")).JoinTokens.Worker;
   w1 = (await (await fetch(`${api.url}/jetswarm/join`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ JoinToken: token, NodeName: "w1" }) })).json() as any).NodeID;

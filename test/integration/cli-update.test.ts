@@ -50,7 +50,7 @@ before(async () => {
   await ensureStreams(nc);
   testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
   store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("cli-update-test", "silent"), instanceId: "api-cli-update-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("cli-update-test", "silent"), instanceId: "api-cli-update-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   const init = await swarm("init", "--node-name", "node-1");
   assert.equal(init.code, 0, init.stderr);
 });

@@ -40,7 +40,7 @@ before(async () => {
   await ensureStreams(nc);
   const store = new JetStreamEventStore(nc);
   testCa = await serveTestCa(nc, store);
-  api = await start({ nc, store, log: createLogger("join-pki-test", "silent"), instanceId: "api-join-pki" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("join-pki-test", "silent"), instanceId: "api-join-pki" }, { listen: "127.0.0.1:0", insecureHttp: true });
 });
 after(async () => {
   await api?.stop();

@@ -55,7 +55,7 @@ before(async () => {
   nc = await connectNats({ url: nats.url, name: "membership-test" });
   await ensureStreams(nc);
   const apiNc = await conn("api-1");
-  api = await startApi({ nc: apiNc, store: new JetStreamEventStore(apiNc), log: createLogger("api", "silent"), instanceId: "api-1" }, { listen: "127.0.0.1:0" });
+  api = await startApi({ nc: apiNc, store: new JetStreamEventStore(apiNc), log: createLogger("api", "silent"), instanceId: "api-1" }, { listen: "127.0.0.1:0", insecureHttp: true });
   stops.push(() => api.stop());
   members.set("api-1", await startMembership(apiNc, { service: "api", instanceId: "api-1", status: () => api.status?.() }));
   await scheduler("scheduler-a");

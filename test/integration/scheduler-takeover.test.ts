@@ -64,7 +64,7 @@ before(async () => {
   view = new Informer(new JetStreamEventStore(nc));
   view.onEvent((e) => { if (e.event.type === "TaskAssigned" || e.event.type === "TaskUnschedulable") decisions.push({ e, seenAt: performance.now() }); });
   await view.start();
-  const api = await startApi(deps("api-1"), { listen: "127.0.0.1:0" });
+  const api = await startApi(deps("api-1"), { listen: "127.0.0.1:0", insecureHttp: true });
   apiUrl = api.url;
   stops.push(() => api.stop());
   const orch = await startOrchestrator(deps("orchestrator-1"), { resyncMs: 2000 });

@@ -34,7 +34,7 @@ async function stopsAtUnknownEvent(service: string, ready: string): Promise<void
   const nc: NatsConnection = await connectNats({ url: nats.url, name: `service-upgrade-stop-${service}` });
   cleanups.push(async () => { await nc.drain(); await nats.cleanup(); });
   await ensureStreams(nc);
-  const p = spawnService(service, `${service}-upgrade`, { SWARM_NATS_URL: nats.url, SWARM_LOG_LEVEL: "info", SWARM_API_ADDR: "127.0.0.1:0" });
+  const p = spawnService(service, `${service}-upgrade`, { SWARM_NATS_URL: nats.url, SWARM_LOG_LEVEL: "info", SWARM_API_ADDR: "127.0.0.1:0", SWARM_API_INSECURE_HTTP: "1" });
   procs.push(p);
   const exited = once(p.child, "exit");
   await p.waitForLog((r) => r.msg === ready);

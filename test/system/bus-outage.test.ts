@@ -61,7 +61,7 @@ function inFlight(state: ClusterState, serviceId: string): number {
 }
 
 async function call<T>(c: TestCluster, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${c.apiUrl}${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await c.api(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Service, Task } from "../../schemas/api.js";
 import type { ControlPlaneMember } from "../../services/api/app/index.js";
-import { containersOfNode, IMAGE, IMAGE2, joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
+import { apiFetch, containersOfNode, IMAGE, IMAGE2, joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
 
 /*
@@ -23,9 +23,9 @@ after(async () => { await c?.cleanup(); });
 /** GET through whichever api answers (one of them may be being restarted). */
 async function get<T>(path: string): Promise<T> {
   let last: unknown;
-  for (const url of [c.apiUrl, m2.apiUrl!]) {
+  for (const url of [c.socketUrl, m2.apiUrl!]) {
     try {
-      const res = await fetch(`${url}${path}`);
+      const res = await apiFetch(url, path);
       if (res.ok) return (await res.json()) as T;
       last = new Error(`GET ${path}: ${res.status} ${await res.text()}`);
     } catch (err) { last = err; }

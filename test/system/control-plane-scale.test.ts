@@ -66,7 +66,7 @@ describe("swarm control-plane scale", () => {
       [["scheduler=17"], /Scale\.scheduler: at most 16 instances/],
     ];
     for (const [args, want] of cases) {
-      const err = await run(process.execPath, [CLI, "--host", c.apiUrl, "control-plane", "scale", "-d", ...args]).then(
+      const err = await run(process.execPath, [CLI, "--host", c.socketUrl, "control-plane", "scale", "-d", ...args]).then(
         () => assert.fail(`${args.join(" ")} should fail`), (e: { code: number; stderr: string }) => e);
       assert.equal(err.code, 1, args.join(" "));
       assert.match(err.stderr, want);

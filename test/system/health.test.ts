@@ -17,7 +17,7 @@ after(async () => { await c?.cleanup(); });
 
 const tasksOf = (svc: string) => c.get<Task[]>(`/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [svc] }))}`);
 async function create(spec: ServiceSpec): Promise<void> {
-  const res = await fetch(`${c.apiUrl}/services/create`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
+  const res = await c.api("/services/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
   assert.equal(res.status, 201, await res.text());
 }
 

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Node, Task } from "../../schemas/api.js";
-import { containersOfNode, IMAGE, joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
+import { apiFetch, containersOfNode, IMAGE, joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
 
 /*
@@ -19,7 +19,7 @@ before(async () => {
 after(async () => { await c?.cleanup(); });
 
 async function get<T>(api: string, path: string): Promise<T> {
-  const res = await fetch(`${api}${path}`);
+  const res = await apiFetch(api, path);
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -41,7 +41,7 @@ describe("a second manager", () => {
 
   it("runs a service created through its api, on both nodes", async () => {
     await c.swarm("--host", m2.apiUrl!, "service", "create", "-d", "--name", "mweb", "--replicas", "4", IMAGE, "sleep", "3600");
-    await eventually(async () => (await running(c.apiUrl, "mweb")) === 4, { what: "4 running", timeoutMs: 90_000 });
+    await eventually(async () => (await running(c.socketUrl, "mweb")) === 4, { what: "4 running", timeoutMs: 90_000 });
     const here = (await containersOfNode(c.nodeId, { running: true, service: "mweb" })).length;
     const there = (await containersOfNode(m2.nodeId, { running: true, service: "mweb" })).length;
     assert.equal(here + there, 4);

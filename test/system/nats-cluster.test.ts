@@ -49,7 +49,7 @@ const spec = (name: string, replicas: number) => ({
 const replicasOf = (svc: Service) => (svc.Spec.Mode && "Replicated" in svc.Spec.Mode ? svc.Spec.Mode.Replicated.Replicas : undefined);
 
 async function post(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${c.apiUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await c.api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }

@@ -27,7 +27,7 @@ let standby: ServiceProcess | undefined;
 const decisions: StoredEvent[] = [];
 
 const createService = async (Name: string, Replicas: number) => {
-  const res = await fetch(`${c.apiUrl}/services/create`, {
+  const res = await c.api("/services/create", {
     method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ Name, Mode: { Replicated: { Replicas } }, TaskTemplate: { ContainerSpec: { Image: IMAGE, Args: ["sleep", "3600"] } } }),
   });

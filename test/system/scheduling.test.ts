@@ -22,7 +22,7 @@ const allNodes = () => [c.nodeId, w1.nodeId, w2.nodeId];
 
 before(async () => {
   c = await startTestCluster("sched");
-  const res = await fetch(`${c.apiUrl}/swarm/update`, {
+  const res = await c.api("/swarm/update", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ HeartbeatPeriodMs: PERIOD_MS }),
   });
   assert.equal(res.status, 200, await res.text());

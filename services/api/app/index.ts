@@ -17,3 +17,4 @@ export {
 export {
   createObject, inspectConfig, inspectSecret, listConfigs, listSecrets, removeObject, rotateObject, type CreateObjectInput,
 } from "./secrets.js";
+export { checkApiToken, createApiToken, listApiTokens, removeApiToken, type ApiTokenRow, type CreatedApiToken } from "./api-tokens.js";

@@ -13,3 +13,8 @@ test("loopback clients are the local user; others are named by address", () => {
 test("a join acts as its token's role, never the secret", () => {
   assert.deepEqual(joinActor("worker", "api-1"), { kind: "user", id: "token:worker", via: "api-1" });
 });
+
+test("an authenticated identity is the actor, wherever the request came from", () => {
+  assert.deepEqual(requestActor("10.0.0.5", "api-7", "cert:alice"), { kind: "user", id: "cert:alice", via: "api-7" });
+  assert.deepEqual(requestActor("127.0.0.1", "api-7", "token:ci"), { kind: "user", id: "token:ci", via: "api-7" });
+});

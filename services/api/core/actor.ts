@@ -1,9 +1,10 @@
 import type { Actor, NodeRole } from "../../../schemas/index.js";
 
 /*
- * Who a request acts as (recorded as every event's actor). The api has no user authentication:
- * what it knows to be true is where the request came from, and for `swarm join` which token it
- * presented. `via` names the api instance that appended the events.
+ * Who a request acts as (recorded as every event's actor): the identity its listener
+ * authenticated (`local` on the unix socket, `token:<name>`, `cert:<CN>`: shell/auth.ts); on a
+ * plain development listener without a credential, where the request came from; for `swarm join`
+ * which token it presented. `via` names the api instance that appended the events.
  */
 
 /** `127.0.0.1`, `::1`, `::ffff:127.0.0.5`: a client on this host. */
@@ -13,8 +14,12 @@ export function isLoopback(addr: string | undefined): boolean {
   return a === "::1" || /^127\.\d+\.\d+\.\d+$/.test(a);
 }
 
-/** `{user, local}` for a client on this host, `{user, remote:<address>}` for any other. */
-export function requestActor(remoteAddress: string | undefined, apiInstance: string): Actor {
+/**
+ * `{user, <identity>}` when the listener authenticated one; else `{user, local}` for a client on
+ * this host, `{user, remote:<address>}` for any other.
+ */
+export function requestActor(remoteAddress: string | undefined, apiInstance: string, identity?: string): Actor {
+  if (identity) return { kind: "user", id: identity, via: apiInstance };
   const id = isLoopback(remoteAddress) ? "local" : `remote:${(remoteAddress ?? "unknown").replace(/^::ffff:/i, "")}`;
   return { kind: "user", id, via: apiInstance };
 }

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { createServer as createHttpsServer } from "node:https";
 import { errorMessage, invalidArgument, notFound, SwarmError } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 import { contentTypeProblem, hostProblem, originProblem, type GuardConfig, type Listening } from "./request-guard.js";
@@ -14,18 +16,35 @@ export interface Request {
   query: URLSearchParams;
   /** The parsed JSON body (`{}` when empty). */
   body: unknown;
-  /** The client's address (the socket's peer): who the request acts as (`core/actor.ts`). */
+  /** The client's address (the socket's peer): who the request acts as when it has no identity (`core/actor.ts`). */
   remoteAddress?: string;
+  /** Who the listener authenticated: `local` (unix socket), `token:<name>`, `cert:<CN>`; none on plain loopback HTTP. */
+  identity?: string;
 }
 /** `text`: an already serialised JSON body (a cached list), sent instead of `body`. */
 export interface Reply { status: number; body?: unknown; text?: Buffer }
 export type Handler = (req: Request) => Promise<Reply>;
-export interface Route { method: string; pattern: RegExp; handler: Handler }
+/** `open`: served without a credential (a node's join carries its own: the join token). */
+export interface Route { method: string; pattern: RegExp; handler: Handler; open?: boolean }
 
 /** `/services/:id/update` → a RegExp with named groups. */
-export function route(method: string, path: string, handler: Handler): Route {
+export function route(method: string, path: string, handler: Handler, opts: { open?: boolean } = {}): Route {
   const source = path.replace(/:([a-zA-Z]+)/g, "(?<$1>[^/]+)");
-  return { method, pattern: new RegExp(`^${source}/?$`), handler };
+  return { method, pattern: new RegExp(`^${source}/?$`), handler, ...(opts.open ? { open: true } : {}) };
+}
+
+/**
+ * Who is calling, as the listener knows it (shell/auth.ts): an identity, or undefined on a plain
+ * development listener for a caller without a credential. Throws HttpError 401 to refuse.
+ */
+export type Authenticate = (req: IncomingMessage) => string | undefined;
+
+/** A listener's own part: how it authenticates, and its TLS material (PEM) for HTTPS. */
+export interface ListenerOptions {
+  /** Default: nobody is identified (every caller acts by its address). */
+  authenticate?: Authenticate;
+  /** HTTPS with this certificate; client certificates are asked for and checked against `ca`. */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 /** A refusal at the HTTP level, with its own status (not one of the domain's errors). */
@@ -146,7 +165,7 @@ function guard(listening: Listening, req: IncomingMessage, cfg: GuardConfig): Ht
   return type ? new HttpError(415, type) : undefined;
 }
 
-async function dispatch(routes: Route[], req: IncomingMessage, o: typeof DEFAULTS): Promise<Reply> {
+async function dispatch(routes: Route[], req: IncomingMessage, o: typeof DEFAULTS, auth: Authenticate): Promise<Reply> {
   const target = splitTarget(req.url ?? "/");
   // Docker clients prefix a version (`/v1.41/services`): accepted and ignored.
   const path = target.path.replace(/^\/v\d+(\.\d+)?(?=\/)/, "");
@@ -156,23 +175,48 @@ async function dispatch(routes: Route[], req: IncomingMessage, o: typeof DEFAULT
     if (!m) continue;
     allowed = true;
     if (r.method !== req.method) continue;
+    // Before the body is read: an unauthenticated client cannot make the api buffer anything.
+    const identity = r.open ? undefined : auth(req);
     const params = decodeParams(m.groups ?? {});
     const body = req.method === "GET" || req.method === "HEAD" ? {} : await readBody(req, o.maxBodyBytes, o.bodyTimeoutMs);
-    return r.handler({ params, query: target.query, body, remoteAddress: req.socket.remoteAddress });
+    return r.handler({ params, query: target.query, body, remoteAddress: req.socket.remoteAddress, ...(identity ? { identity } : {}) });
   }
+  auth(req); // an unknown path is not told apart from a known one before the caller is known
   if (allowed) return { status: 405, body: { message: `method ${req.method} not allowed on ${path.slice(0, 200)}` } };
   throw notFound(`page not found: ${req.method} ${path.slice(0, 200)}`);
 }
 
-export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions = {}): Server {
+/**
+ * A request node's parser refused (bad request line, bad header, oversized headers): answered as
+ * `{message}` JSON like every other refusal, instead of node's empty 400, then closed.
+ */
+function onClientError(err: Error & { code?: string; reason?: string }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = err.code === "HPE_HEADER_OVERFLOW" ? [431, "request headers larger than allowed"]
+    : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "request not received in time"]
+      : [400, `malformed HTTP request: ${(err.reason ?? err.message).slice(0, 200)}`];
+  const body = JSON.stringify({ message });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `connection: close\r\n\r\n${body}`);
+}
+
+export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions = {}, listener: ListenerOptions = {}): Server {
   const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
   const cfg: GuardConfig = { hostNames: opts.hostNames ?? [], origins: opts.origins ?? [] };
   // connectionsCheckingInterval: how often node enforces headersTimeout/requestTimeout (default 30 s).
   // The listen address, read once (server.address() asks the OS on every call).
   let listening: Listening = null;
-  const server = createServer({ maxHeaderSize: o.maxHeaderBytes, connectionsCheckingInterval: 1_000 }, (req, res) => {
+  const auth = listener.authenticate ?? (() => undefined);
+  const base = { maxHeaderSize: o.maxHeaderBytes, connectionsCheckingInterval: 1_000 };
+  // A client certificate is asked for, not required: a caller with a bearer token has none, and a
+  // refused certificate gets a JSON 401 that says why (expired, foreign CA) instead of a TLS alert.
+  const tls = listener.tls ? { ...listener.tls, requestCert: true, rejectUnauthorized: false } : undefined;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const refused = guard(listening, req, cfg);
-    const work = refused ? Promise.reject(refused) : dispatch(routes, req, o);
+    const work = refused ? Promise.reject(refused) : dispatch(routes, req, o, auth);
     work.then(
       (reply) => send(res, reply.status, reply.body, reply.text),
       (err: unknown) => {
@@ -189,8 +233,10 @@ export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions
         send(res, 500, { message });
       },
     );
-  });
+  };
+  const server: Server = tls ? createHttpsServer({ ...base, ...tls }, onRequest) : createServer(base, onRequest);
   server.on("listening", () => { listening = server.address(); });
+  server.on("clientError", onClientError);
   server.headersTimeout = o.headersTimeoutMs;
   // A backstop for the body timeout above (node answers 408 itself).
   server.requestTimeout = o.headersTimeoutMs + o.bodyTimeoutMs + 1_000;

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { ControlPlaneScaleRequest, JoinRequest } from "../../../schemas/api.js";
 import type { Actor } from "../../../schemas/index.js";
 import * as app from "../app/index.js";
@@ -14,13 +15,25 @@ import { parse, queryOf } from "./parse.js";
 
 export const JETSWARM_PREFIX = "/jetswarm";
 
+/** `swarm token create NAME`: the name is checked by the decider (it names the actor). */
+const TokenCreateRequest = z.strictObject({ Name: z.string({ error: "Name: required (a string)" }) });
+
 export function jetswarmRoutes(deps: app.AppDeps, actor: (req: Request) => Actor): Route[] {
   const p = JETSWARM_PREFIX;
   const stream = (req: Request) => ({ stream: queryOf(req, "stream") });
   return [
-    // Unauthenticated by design: a joiner checks this certificate against its token's digest.
-    route("GET", `${p}/ca`, async () => ({ status: 200, body: await app.caInfo(deps) })),
-    route("POST", `${p}/join`, async (req) => ({ status: 200, body: await app.joinNode(deps, parse(JoinRequest, req.body)) })),
+    // Open: a joiner checks this certificate against its token's digest (it has no credential yet).
+    route("GET", `${p}/ca`, async () => ({ status: 200, body: await app.caInfo(deps) }), { open: true }),
+    // Open: a joining node has no credential yet; its join token is checked instead.
+    route("POST", `${p}/join`, async (req) => ({ status: 200, body: await app.joinNode(deps, parse(JoinRequest, req.body)) }), { open: true }),
+
+    route("GET", `${p}/tokens`, async () => ({ status: 200, body: app.listApiTokens(deps) })),
+    route("POST", `${p}/tokens`, async (req) =>
+      ({ status: 201, body: await app.createApiToken(deps, actor(req), parse(TokenCreateRequest, req.body)) })),
+    route("DELETE", `${p}/tokens/:id`, async (req) => {
+      await app.removeApiToken(deps, actor(req), req.params.id!);
+      return { status: 200 };
+    }),
 
     route("GET", `${p}/control-plane`, async () => ({ status: 200, body: await app.controlPlaneMembers(deps) })),
     route("GET", `${p}/control-plane/scale`, async () => ({ status: 200, body: app.controlPlaneScale(deps) })),

@@ -33,7 +33,7 @@ const RotateManager = Bool("rotateManagerToken");
 const isTrue = (v: string | undefined) => v === "1" || v === "true";
 
 export function apiRoutes(deps: RouteDeps): Route[] {
-  const actor = (req: Request) => requestActor(req.remoteAddress, deps.instanceId ?? "api");
+  const actor = (req: Request) => requestActor(req.remoteAddress, deps.instanceId ?? "api", req.identity);
   const lists = new ListCache(() => deps.informer.seq);
   /** Parsed filters by list and raw text: parsing (zod) would cost more than sending a cached list. */
   const parsed = new Map<string, Filters>();

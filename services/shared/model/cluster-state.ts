@@ -1,5 +1,6 @@
 import type { Envelope, SingularKind, StoredEvent } from "../../../schemas/index.js";
 import { EVENT_KIND } from "../../../schemas/index.js";
+import { type ApiTokenPart, apiTokenSlice } from "./apitoken.js";
 import { isBatch, membersOf } from "./batch-members.js";
 import { type ClusterPart, clusterSlice } from "./cluster.js";
 import { type NodePart, nodeSlice } from "./node.js";
@@ -8,6 +9,7 @@ import { type ServicePart, serviceSlice } from "./service.js";
 import type { Slice } from "./slice.js";
 import { type TaskPart, type TaskView, taskSlice } from "./task.js";
 
+export type { ApiTokenView } from "./apitoken.js";
 export type { ClusterView } from "./cluster.js";
 export type { NodeView } from "./node.js";
 export { currentVersion, type ConfigView, type PayloadVersionView, type SecretView } from "./secret.js";
@@ -23,7 +25,7 @@ export { slotKey, type TaskView } from "./task.js";
  * mutated, so a reader holding one sees a consistent value.
  */
 
-export interface ClusterState extends ClusterPart, NodePart, ServicePart, TaskPart, SecretPart, ConfigPart {
+export interface ClusterState extends ClusterPart, NodePart, ServicePart, TaskPart, SecretPart, ConfigPart, ApiTokenPart {
   /** subject → its last sequence: the version an append must expect. */
   versions: Map<string, number>;
   /** Last sequence folded. */
@@ -32,7 +34,7 @@ export interface ClusterState extends ClusterPart, NodePart, ServicePart, TaskPa
 
 /** The slices, one per aggregate kind of a singular event: the compiler refuses a kind without one. */
 export const SLICES = {
-  cluster: clusterSlice, node: nodeSlice, service: serviceSlice, task: taskSlice, secret: secretSlice, config: configSlice,
+  cluster: clusterSlice, node: nodeSlice, service: serviceSlice, task: taskSlice, secret: secretSlice, config: configSlice, apitoken: apiTokenSlice,
 } as const satisfies { [K in SingularKind]: Slice<K, object> };
 export const SLICE_KINDS = Object.keys(SLICES) as SingularKind[];
 

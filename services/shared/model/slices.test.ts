@@ -25,6 +25,9 @@ function log(): StoredEvent[] {
     ev("SecretCreated", "secret", "x1", { secretId: "x1", name: "db", labels: { a: "b" }, version: 1, size: 3, hmac: "h1" }),
     ev("SecretRotated", "secret", "x1", { secretId: "x1", version: 2, size: 4, hmac: "h2" }),
     ev("ConfigCreated", "config", "c1", { configId: "c1", name: "nginx", labels: {}, version: 1, size: 9, hmac: "h3" }),
+    ev("ApiTokenCreated", "apitoken", "k1", { tokenId: "k1", name: "ci", hash: "h4" }),
+    ev("ApiTokenCreated", "apitoken", "k2", { tokenId: "k2", name: "old", hash: "h5" }),
+    ev("ApiTokenRemoved", "apitoken", "k2", { tokenId: "k2" }),
   ];
 }
 const fold = (kinds?: SingularKind[]) => {
@@ -38,7 +41,7 @@ const canon = (x: object) => canonicalState(x as unknown as ClusterState);
 const part = (s: ClusterState, k: SingularKind) => ({
   cluster: { cluster: s.cluster }, node: { nodes: s.nodes }, service: { services: s.services },
   task: { tasks: s.tasks, tasksByService: s.tasksByService, createdPerSlot: s.createdPerSlot },
-  secret: { secrets: s.secrets }, config: { configs: s.configs },
+  secret: { secrets: s.secrets }, config: { configs: s.configs }, apitoken: { apiTokens: s.apiTokens },
 }[k]);
 
 describe("fold slices", () => {
