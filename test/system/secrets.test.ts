@@ -31,7 +31,7 @@ let files: string;
 
 before(async () => {
   c = await startTestCluster("secrets");
-  nc = await connectNats({ url: c.natsUrl, name: "secrets-test" });
+  nc = await connectNats({ url: c.natsUrl, name: "secrets-test", ...(c.natsTls ? { tls: c.natsTls } : {}) });
   files = mkdtempSync(join(tmpdir(), "jetswarm-secret-files-"));
 });
 after(async () => {
