@@ -115,7 +115,9 @@ async function swarmState(): Promise<string> {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-"));
   // Plain HTTP on loopback: the bench times with global fetch (the api over HTTPS or its socket is the CLI's path).
-  const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true, insecure: true });
+  const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true,
+    // The bus as `swarm up` runs it (mutual TLS, per-identity users), unless BENCH_INSECURE=1 (issue #15's on/off comparison).
+    insecure: process.env.BENCH_INSECURE === "1" });
   const wasSwarm = (await swarmState()) === "active";
   const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[], jsUpdate: [] as number[], swUpdate: [] as number[] };
   try {
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
   const jsu = median(results.jsUpdate), swu = median(results.swUpdate);
   const row = (name: string, ms: number) => `${name.padEnd(34)}${(ms / 1000).toFixed(2).padStart(8)} s`;
   process.stdout.write([
-    `create ${N} replicas → ${N} running (median of ${RUNS}; image ${IMAGE})`,
+    `create ${N} replicas → ${N} running (median of ${RUNS}; image ${IMAGE}; bus ${process.env.BENCH_INSECURE === "1" ? "plaintext" : "mutual TLS"})`,
     row("jetswarm service create", js),
     row("docker service create (Swarm mode)", sw),
     row(`${N} × parallel docker run -d`, raw),
