@@ -50,7 +50,7 @@ before(async () => {
   store = new JetStreamEventStore(nc);
   secretStore = await startTestSecretStore(nc, store);
   watched = watchSecretStore(nc);
-  api = await start({ nc, store, log: createLogger("api-secrets-test", "silent"), instanceId: "api-secrets-test" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("api-secrets-test", "silent"), instanceId: "api-secrets-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
   assert.equal((await call("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
 });
 after(async () => {

@@ -52,7 +52,7 @@ before(async () => {
   await ensureStreams(nc);
   store = new JetStreamEventStore(nc);
   secretStore = await startTestSecretStore(nc, store);
-  api = await start({ nc, store, log: createLogger("cli-secrets-test", "silent"), instanceId: "api-cli-secrets" }, { listen: "127.0.0.1:0" });
+  api = await start({ nc, store, log: createLogger("cli-secrets-test", "silent"), instanceId: "api-cli-secrets" }, { listen: "127.0.0.1:0", insecureHttp: true });
   dir = await mkdtemp(join(tmpdir(), "cli-secrets-"));
   assert.equal((await swarm(["init", "--node-name", "n1"])).code, 0);
 });

@@ -57,7 +57,7 @@ async function agentRound(): Promise<void> {
 before(async () => {
   fx = await logFixture("secret-rotate-rollout");
   secretStore = await startTestSecretStore(fx.nc, fx.store);
-  api = await startApi({ nc: fx.nc, store: fx.store, log, instanceId: "api-rollout" }, { listen: "127.0.0.1:0" });
+  api = await startApi({ nc: fx.nc, store: fx.store, log, instanceId: "api-rollout" }, { listen: "127.0.0.1:0", insecureHttp: true });
   const init = await call("POST", "/swarm/init", { NodeName: "n1" });
   nodeId = init.body.NodeID;
   await fx.emit("NodeStatusChanged", "node", nodeId, { nodeId, state: "ready", message: "" });
