@@ -9,7 +9,9 @@ import type { BusIdentity } from "../../schemas/bus-permissions.js";
 import { requestApi } from "../../cli/http-request.js";
 import { createKeyAndCsr } from "../../services/shared/pki/index.js";
 import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
-import { agentIdentity } from "./bus-identities.js";
+import { agentIdentity, ensureBusCertificates } from "./bus-identities.js";
+import { newSealKey } from "../../services/shared/seal/index.js";
+import { holdsClusterCa, saveHandedKeys } from "./key-handover.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -27,7 +29,11 @@ export interface JoinOptions {
    * certificate (`<dataDir>/node/`). Default false (plaintext).
    */
   secure?: boolean;
-  /** A manager's bus identities, for the control-plane processes of a joined manager on the same host (tests). */
+  /**
+   * A manager's bus identities, for the control-plane processes of a joined manager that holds no
+   * cluster CA (one that joined before keys were handed over). A manager given the keys at its join
+   * issues its own.
+   */
   bus?: { identity(name: BusIdentity): NatsTls };
 }
 
@@ -43,21 +49,28 @@ export interface JoinedNode {
 
 /**
  * Pins the manager's CA by the token's digest before sending anything, then sends a CSR for a key
- * made here (the key never leaves this node) and keeps the certificate the manager returns.
+ * made here (the key never leaves this node) and keeps the certificate the manager returns. With
+ * it goes an ephemeral public key: a manager's answer carries the cluster's keys sealed to it
+ * (DESIGN §6), written to `<dataDir>/keys/` before anything starts.
  */
 async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: string; role: string }> {
   const caPem = await fetchTrustedCa(api, opts.token);
   const { keyPem, csrPem } = await createKeyAndCsr();
+  const sealKey = newSealKey();
   // Over HTTPS checked against the pinned CA: the token goes to this cluster's manager only.
   const res = await requestApi(api.origin, "/jetswarm/join", {
     method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName, Csr: csrPem }),
+    body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName, Csr: csrPem, KeysPublicKey: sealKey.publicKey }),
   }, { ca: caPem }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
-  const body = (await res.json()) as { NodeID?: string; Role?: string; Certificate?: string; message?: string };
+  const body = (await res.json()) as { NodeID?: string; Role?: string; Certificate?: string; Keys?: string; message?: string };
   if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
   if (!body.Certificate) throw new Error("the manager returned no node certificate");
   // Checked against the CA pinned above, not the one the join answer might carry.
   saveNodeIdentity(opts.dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem });
+  if (body.Role === "manager") {
+    if (!body.Keys) throw new Error("joined as a manager but the manager handed over no cluster keys (its secret-store did not answer): this host cannot run a control plane");
+    saveHandedKeys(keysDir(opts.dataDir), sealKey, body.Keys, body.NodeID);
+  }
   return { nodeId: body.NodeID, role: body.Role ?? "worker" };
 }
 
@@ -95,10 +108,13 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     const socket = join(opts.dataDir, "api.sock");
     apiUrl = `unix://${socket}`;
     const short = node.nodeId.slice(0, 12);
+    const keys = keysDir(opts.dataDir);
+    // Its own bus identities from the handed-over CA (the nats-server's certificate is unused here).
+    const bus = opts.secure && holdsClusterCa(keys) ? await ensureBusCertificates(keys, ["127.0.0.1", "localhost"]) : opts.bus;
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
-      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket, SWARM_KEYS_DIR: keysDir(opts.dataDir) },
-      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus: opts.bus,
+      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket, SWARM_KEYS_DIR: keys },
+      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus,
     });
   }
   supervisor.start({
