@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Node } from "../../schemas/api.js";
-import { ConfigReadRpc, KeyHandover, SecretPutRpc, subjects } from "../../schemas/index.js";
+import { ConfigReadRpc, KeyHandover, KeyHandoverRpc, SecretPutRpc, subjects } from "../../schemas/index.js";
 import { connectNats, type NatsConnection } from "../../services/shared/nats/index.js";
-import { callBytes } from "../../services/shared/rpc/index.js";
+import { call, callBytes } from "../../services/shared/rpc/index.js";
 import { newSealKey } from "../../services/shared/seal/index.js";
 import { requestApi } from "../../cli/http-request.js";
 import { joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
@@ -21,6 +21,7 @@ import { eventually } from "../helpers/eventually.js";
 let c: TestCluster;
 let m2: JoinedAgent;
 let nc: NatsConnection;
+let w1: JoinedAgent;
 const KEY_FILES = ["kek", "ca.key", "ca.crt", join("bus", "callout.key")];
 
 before(async () => {
@@ -65,7 +66,7 @@ describe("the keys' handover to a joining manager", () => {
       { what: "two secret-store members", timeoutMs: 60_000 });
     await c.supervisor.stop(["secret-store"]);
     for (let i = 0; i < 4; i++) assert.ok(Buffer.from((await read("handcfg")).data).equals(data), "the payload opens with the handed-over KEK");
-    const w1 = await joinAgent(c, "w1");
+    w1 = await joinAgent(c, "w1");
     assert.equal(w1.role, "worker");
     assert.equal(existsSync(join(w1.dataDir, "keys", "kek")), false, "a worker writes no keys");
     // The worker's agent reaches the bus only through the auth callout, now answered by m2's secret-store.
@@ -90,6 +91,13 @@ describe("the keys' handover to a joining manager", () => {
     assert.throws(() => newSealKey().open(sealed, body.NodeID));
     const keys = KeyHandover.parse(JSON.parse(key.open(sealed, body.NodeID).toString("utf8")));
     assert.ok(Buffer.from(keys.kek, "base64").equals(readFileSync(join(c.dataDir, "keys", "kek"))));
+  });
+
+  it("the secret-store itself refuses a handover to a worker or an unknown node, whoever asks", async () => {
+    const ask = (nodeId: string) => call(nc, subjects.secretStoreHandover, KeyHandoverRpc, { nodeId, publicKey: newSealKey().publicKey, seq: 0 });
+    await assert.rejects(ask(w1.nodeId), (err: Error & { code?: string }) => err.code === "permission_denied" && /only a manager/.test(err.message));
+    await assert.rejects(ask("nosuchnode"), (err: Error & { code?: string }) => err.code === "not_found");
+    assert.ok((await ask(m2.nodeId)).sealed.length > 0);
   });
 
   it("no key in plain text in the log's store or any process log", () => {
