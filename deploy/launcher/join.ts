@@ -11,7 +11,7 @@ import { createKeyAndCsr } from "../../services/shared/pki/index.js";
 import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
 import { agentIdentity, ensureBusCertificates } from "./bus-identities.js";
 import { newSealKey } from "../../services/shared/seal/index.js";
-import { holdsClusterCa, saveHandedKeys } from "./key-handover.js";
+import { holdsClusterCa, joinedApiListen, saveHandedKeys } from "./key-handover.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -21,7 +21,7 @@ export interface JoinOptions {
   dataDir: string;
   /** NATS of the cluster. Default `nats://<manager host>:4222`. */
   natsUrl?: string;
-  /** Port of this host's api when joining as a manager. Default 4280 (unused until managers get a server certificate). */
+  /** Port of this host's api (HTTPS on 127.0.0.1) when joining as a manager. Default 4280; taken = the socket only. */
   apiPort?: number;
   onEvent?: (msg: string) => void;
   /**
@@ -43,6 +43,8 @@ export interface JoinedNode {
   resumed: boolean;
   /** This host's api, when it joined as a manager: its socket `unix://<dataDir>/api.sock`. */
   apiUrl?: string;
+  /** The same api over HTTPS (`https://127.0.0.1:<apiPort>`), certificate from the handed-over CA, when it listens on TCP. */
+  apiTcpUrl?: string;
   supervisor: Supervisor;
   stop(): Promise<void>;
 }
@@ -101,19 +103,19 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   const supervisor = new Supervisor(opts.onEvent);
   const logs = join(opts.dataDir, "logs");
   let apiUrl: string | undefined;
+  let apiTcpUrl: string | undefined;
   let controlPlane: ControlPlaneRunner | undefined;
   if (node.role === "manager") {
-    // Only the socket until a joined manager has a server certificate from the CA (h-pki's join):
-    // a TCP api must be HTTPS, and only the first manager holds the CA key.
-    const socket = join(opts.dataDir, "api.sock");
-    apiUrl = `unix://${socket}`;
+    const listen = await joinedApiListen(opts.dataDir, opts.apiPort ?? 4280, opts.onEvent ?? (() => {}));
+    apiUrl = listen.socketUrl;
+    apiTcpUrl = listen.url;
     const short = node.nodeId.slice(0, 12);
     const keys = keysDir(opts.dataDir);
     // Its own bus identities from the handed-over CA (the nats-server's certificate is unused here).
     const bus = opts.secure && holdsClusterCa(keys) ? await ensureBusCertificates(keys, ["127.0.0.1", "localhost"]) : opts.bus;
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
-      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket, SWARM_KEYS_DIR: keys },
+      env: { SWARM_NATS_URL: natsUrl, ...listen.env, SWARM_KEYS_DIR: keys },
       instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus,
     });
   }
@@ -125,7 +127,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
-  return { ...node, resumed, apiUrl, supervisor, stop: async () => {
+  return { ...node, resumed, apiUrl, ...(apiTcpUrl ? { apiTcpUrl } : {}), supervisor, stop: async () => {
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));
   } };

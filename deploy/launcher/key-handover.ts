@@ -4,6 +4,8 @@ import { KeyHandover } from "../../schemas/rpc.js";
 import { writeKeyFile } from "../../services/shared/pki/index.js";
 import type { SealKey } from "../../services/shared/seal/index.js";
 import { CA_FILES } from "./node-identity.js";
+import { apiListen } from "./api-listen.js";
+import { assertPortFree } from "./embedded-nats.js";
 
 /*
  * The joiner's side of the keys' handover (DESIGN §6): a manager joining sends an ephemeral X25519
@@ -36,4 +38,23 @@ export function saveHandedKeys(keysDir: string, key: SealKey, sealed: string, no
 /** This manager holds the cluster CA (handed over at its join): it can issue its own bus certificates. */
 export function holdsClusterCa(keysDir: string): boolean {
   return existsSync(join(keysDir, CA_FILES.key)) && existsSync(join(keysDir, CA_FILES.cert));
+}
+
+/**
+ * The api listeners of a joined manager: its socket always; HTTPS on `127.0.0.1:<port>` with a
+ * server certificate from the handed-over CA when it holds the CA and the port is free (another
+ * manager on the same host may hold the default one: then the socket only, and said so).
+ */
+export async function joinedApiListen(dataDir: string, port: number, say: (msg: string) => void): Promise<{ env: Record<string, string>; socketUrl: string; url?: string; caFile?: string }> {
+  const socket = join(dataDir, "api.sock");
+  const socketOnly = { env: { SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket }, socketUrl: `unix://${socket}` };
+  if (!holdsClusterCa(join(dataDir, "keys"))) return socketOnly;
+  try {
+    await assertPortFree(port, "this manager's api", "--api-port");
+  } catch (err) {
+    say(`${(err as Error).message}: this manager's api listens on its socket only`);
+    return socketOnly;
+  }
+  const l = await apiListen({ dataDir, addr: `127.0.0.1:${port}` });
+  return { env: l.env, socketUrl: l.socketUrl, url: l.url, ...(l.caFile ? { caFile: l.caFile } : {}) };
 }

@@ -59,6 +59,16 @@ describe("the keys' handover to a joining manager", () => {
     }
   });
 
+  it("the joined manager's api also listens on HTTPS with a certificate from the handed-over CA", async () => {
+    assert.ok(m2.apiTcpUrl?.startsWith("https://127.0.0.1:"), `apiTcpUrl ${m2.apiTcpUrl}`);
+    const ca = readFileSync(join(c.dataDir, "keys", "ca.crt"), "utf8");
+    const res = await eventually(async () => {
+      const r = await requestApi(m2.apiTcpUrl!, "/jetswarm/ca", { method: "GET" }, { ca }).catch(() => undefined);
+      return r?.ok ? r : undefined;
+    }, { what: "m2's HTTPS api answering", timeoutMs: 60_000 });
+    assert.equal(((await res!.json()) as { CACert: string }).CACert, ca);
+  });
+
   it("the joined manager's secret-store serves alone: opens what the first stored, signs a worker's join, admits it on the bus", async () => {
     const data = Buffer.from("listen 8080;");
     await callBytes(nc, subjects.secretStorePut, SecretPutRpc, { meta: { kind: "config", id: "handcfg", version: 1, name: "app" }, data });
