@@ -33,9 +33,12 @@ export const JoinRequest = z.strictObject({
   Availability: NodeAvailability.optional(),
   /** The joining node's CSR (PEM): the response carries its certificate. */
   Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
+  /** The joiner's ephemeral X25519 public key (base64url): a manager's response carries the cluster's keys sealed to it. */
+  KeysPublicKey: z.string().min(1).max(64, "an X25519 public key is 43 characters").optional(),
 });
 export type JoinRequest = z.infer<typeof JoinRequest>;
-export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number(), ...NodeCertificate });
+/** `Keys`: for a manager that sent `KeysPublicKey`, the cluster's keys sealed to it (base64; `KeyHandover` in schemas/rpc.ts). */
+export const JoinResponse = z.object({ NodeID: z.string(), Role: NodeRole, HeartbeatPeriodMs: z.number(), ...NodeCertificate, Keys: z.string().optional() });
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
 /** `swarm update` (jetswarm's subset of Swarm's cluster spec). */

@@ -110,3 +110,17 @@ export const SignNodeRequest = z.object({ nodeId: z.string().min(1), csr: z.stri
 export const SignNodeReply = z.object({ cert: z.string(), caCert: z.string(), role: NodeRole });
 export type SignNodeReply = z.infer<typeof SignNodeReply>;
 export const SignNodeRpc = { service: "secret-store", request: SignNodeRequest, reply: SignNodeReply } satisfies RpcSchemas;
+
+/**
+ * api → secret-store on `swarm.rpc.secret-store.handover`: the cluster's keys for a manager that
+ * has just joined (DESIGN §6), sealed to its ephemeral X25519 `publicKey` with the node id as
+ * context (`services/shared/seal`), once the secret-store's projection has applied `seq` (the
+ * node's `NodeJoined`) and shows that node as a manager. `sealed` (base64) opens to JSON `KeyHandover`.
+ */
+export const KeyHandoverRequest = z.object({ nodeId: z.string().min(1), publicKey: z.string().min(1).max(64), seq: z.number().int().nonnegative() });
+export const KeyHandoverReply = z.object({ sealed: z.string() });
+export const KeyHandoverRpc = { service: "secret-store", request: KeyHandoverRequest, reply: KeyHandoverReply } satisfies RpcSchemas;
+
+/** What a handover holds: the KEK (base64), the cluster CA (PEM), the auth callout's key (PEM; only on a secured bus). */
+export const KeyHandover = z.object({ kek: z.string(), caKey: z.string(), caCert: z.string(), calloutKey: z.string().optional() });
+export type KeyHandover = z.infer<typeof KeyHandover>;

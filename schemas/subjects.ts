@@ -73,6 +73,8 @@ export const subjects = {
   /** request/reply (api → secret-store): the join tokens of given generations; a node's certificate from its CSR. */
   secretStoreJoinTokens: "swarm.rpc.secret-store.join-tokens",
   secretStoreSignNode: "swarm.rpc.secret-store.sign-node",
+  /** request/reply (api → secret-store): the cluster's keys, sealed to a joining manager's ephemeral key. */
+  secretStoreHandover: "swarm.rpc.secret-store.handover",
   /** request/reply: an agent asks for the secrets and configs of one of its tasks (one subject per node). */
   secretsOfNode: (nodeId: string) => `swarm.rpc.secrets.${nodeId}`,
   secretsAll: "swarm.rpc.secrets.*",

@@ -97,7 +97,7 @@ export function registerUp(program: Command): void {
       const n = await joinCluster({ manager, token: o.token, nodeName: o.nodeName, dataDir: resolve(o.dataDir), natsUrl: o.natsUrl,
         apiPort: o.apiPort, secure: !(o.insecure || process.env.SWARM_INSECURE === "1"), onEvent: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
-      if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}\n`);
+      if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}${n.apiTcpUrl ? ` and ${n.apiTcpUrl}` : ""}\n`);
       await foreground(n.stop);
     });
 }

@@ -9,7 +9,9 @@ import type { BusIdentity } from "../../schemas/bus-permissions.js";
 import { requestApi } from "../../cli/http-request.js";
 import { createKeyAndCsr } from "../../services/shared/pki/index.js";
 import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
-import { agentIdentity } from "./bus-identities.js";
+import { agentIdentity, ensureBusCertificates } from "./bus-identities.js";
+import { newSealKey } from "../../services/shared/seal/index.js";
+import { holdsClusterCa, joinedApiListen, saveHandedKeys } from "./key-handover.js";
 
 export interface JoinOptions {
   /** The api of a manager, `HOST:PORT` or a URL. */
@@ -19,7 +21,7 @@ export interface JoinOptions {
   dataDir: string;
   /** NATS of the cluster. Default `nats://<manager host>:4222`. */
   natsUrl?: string;
-  /** Port of this host's api when joining as a manager. Default 4280 (unused until managers get a server certificate). */
+  /** Port of this host's api (HTTPS on 127.0.0.1) when joining as a manager. Default 4280; taken = the socket only. */
   apiPort?: number;
   onEvent?: (msg: string) => void;
   /**
@@ -27,7 +29,11 @@ export interface JoinOptions {
    * certificate (`<dataDir>/node/`). Default false (plaintext).
    */
   secure?: boolean;
-  /** A manager's bus identities, for the control-plane processes of a joined manager on the same host (tests). */
+  /**
+   * A manager's bus identities, for the control-plane processes of a joined manager that holds no
+   * cluster CA (one that joined before keys were handed over). A manager given the keys at its join
+   * issues its own.
+   */
   bus?: { identity(name: BusIdentity): NatsTls };
 }
 
@@ -37,27 +43,36 @@ export interface JoinedNode {
   resumed: boolean;
   /** This host's api, when it joined as a manager: its socket `unix://<dataDir>/api.sock`. */
   apiUrl?: string;
+  /** The same api over HTTPS (`https://127.0.0.1:<apiPort>`), certificate from the handed-over CA, when it listens on TCP. */
+  apiTcpUrl?: string;
   supervisor: Supervisor;
   stop(): Promise<void>;
 }
 
 /**
  * Pins the manager's CA by the token's digest before sending anything, then sends a CSR for a key
- * made here (the key never leaves this node) and keeps the certificate the manager returns.
+ * made here (the key never leaves this node) and keeps the certificate the manager returns. With
+ * it goes an ephemeral public key: a manager's answer carries the cluster's keys sealed to it
+ * (DESIGN §6), written to `<dataDir>/keys/` before anything starts.
  */
 async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: string; role: string }> {
   const caPem = await fetchTrustedCa(api, opts.token);
   const { keyPem, csrPem } = await createKeyAndCsr();
+  const sealKey = newSealKey();
   // Over HTTPS checked against the pinned CA: the token goes to this cluster's manager only.
   const res = await requestApi(api.origin, "/jetswarm/join", {
     method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName, Csr: csrPem }),
+    body: JSON.stringify({ JoinToken: opts.token, NodeName: opts.nodeName, Csr: csrPem, KeysPublicKey: sealKey.publicKey }),
   }, { ca: caPem }).catch((err: unknown) => { throw new Error(`cannot reach the manager at ${api.origin}: ${(err as Error).message}`); });
-  const body = (await res.json()) as { NodeID?: string; Role?: string; Certificate?: string; message?: string };
+  const body = (await res.json()) as { NodeID?: string; Role?: string; Certificate?: string; Keys?: string; message?: string };
   if (!res.ok || !body.NodeID) throw new Error(body.message ?? `join failed with HTTP ${res.status}`);
   if (!body.Certificate) throw new Error("the manager returned no node certificate");
   // Checked against the CA pinned above, not the one the join answer might carry.
   saveNodeIdentity(opts.dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem });
+  if (body.Role === "manager") {
+    if (!body.Keys) throw new Error("joined as a manager but the manager handed over no cluster keys (its secret-store did not answer): this host cannot run a control plane");
+    saveHandedKeys(keysDir(opts.dataDir), sealKey, body.Keys, body.NodeID);
+  }
   return { nodeId: body.NodeID, role: body.Role ?? "worker" };
 }
 
@@ -88,17 +103,20 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   const supervisor = new Supervisor(opts.onEvent);
   const logs = join(opts.dataDir, "logs");
   let apiUrl: string | undefined;
+  let apiTcpUrl: string | undefined;
   let controlPlane: ControlPlaneRunner | undefined;
   if (node.role === "manager") {
-    // Only the socket until a joined manager has a server certificate from the CA (h-pki's join):
-    // a TCP api must be HTTPS, and only the first manager holds the CA key.
-    const socket = join(opts.dataDir, "api.sock");
-    apiUrl = `unix://${socket}`;
+    const listen = await joinedApiListen(opts.dataDir, opts.apiPort ?? 4280, opts.onEvent ?? (() => {}));
+    apiUrl = listen.socketUrl;
+    apiTcpUrl = listen.url;
     const short = node.nodeId.slice(0, 12);
+    const keys = keysDir(opts.dataDir);
+    // Its own bus identities from the handed-over CA (the nats-server's certificate is unused here).
+    const bus = opts.secure && holdsClusterCa(keys) ? await ensureBusCertificates(keys, ["127.0.0.1", "localhost"]) : opts.bus;
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
-      env: { SWARM_NATS_URL: natsUrl, SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket, SWARM_KEYS_DIR: keysDir(opts.dataDir) },
-      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus: opts.bus,
+      env: { SWARM_NATS_URL: natsUrl, ...listen.env, SWARM_KEYS_DIR: keys },
+      instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus,
     });
   }
   supervisor.start({
@@ -109,7 +127,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
-  return { ...node, resumed, apiUrl, supervisor, stop: async () => {
+  return { ...node, resumed, apiUrl, ...(apiTcpUrl ? { apiTcpUrl } : {}), supervisor, stop: async () => {
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));
   } };

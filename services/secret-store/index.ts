@@ -3,6 +3,7 @@ import { type ServiceDeps } from "../shared/runtime/index.js";
 import { serveCa } from "./shell/ca.js";
 import type { SecretStoreContext } from "./shell/context.js";
 import { serveDeliver, type DeliverOptions } from "./shell/deliver.js";
+import { serveHandover } from "./shell/handover.js";
 import { servePayloadRpc } from "./shell/payload-rpc.js";
 import { openVault } from "./shell/vault.js";
 import { serveBusAuthorization } from "./shell/bus-authorization.js";
@@ -42,6 +43,7 @@ export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): P
     servePayloadRpc(ctx),
     serveDeliver(ctx, opts.deliver),
     serveCa(ctx, opts.keysDir),
+    serveHandover(ctx, opts.keysDir),
     await serveBusAuthorization({ ...ctx, instanceId: deps.instanceId }, opts),
   ];
   deps.log.info("serving", { seq: informer.seq });

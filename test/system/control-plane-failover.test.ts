@@ -7,7 +7,8 @@ import { eventually } from "../helpers/eventually.js";
 
 /*
  * Two managers, so two processes of every control-plane service (DESIGN §5): orchestrators
- * partitioned by service, dispatchers by node, schedulers behind a lease, apis active-active.
+ * partitioned by service, dispatchers by node, schedulers behind a lease, apis and secret-stores
+ * active-active (the joined manager received the cluster's keys at its join).
  * During a rolling update, kill -9 one process of each — the one doing the work where there is
  * one — and the update completes: every task on the new image, exactly the replicas running.
  */
@@ -49,9 +50,9 @@ describe("two processes of every control-plane service", () => {
     const list = await eventually(async () => {
       const l = await members();
       const nodes = l.filter((m) => m.Service === "dispatcher").reduce((n, m) => n + owned(m.Role), 0);
-      return l.length === 8 && nodes === 2 && l.some((m) => m.Role === "active") ? l : undefined;
-    }, { what: "8 members, the two nodes owned, one active scheduler", timeoutMs: 60_000 });
-    assert.deepEqual(list!.map((m) => m.Service).sort(), ["api", "api", "dispatcher", "dispatcher", "orchestrator", "orchestrator", "scheduler", "scheduler"]);
+      return l.length === 10 && nodes === 2 && l.some((m) => m.Role === "active") ? l : undefined;
+    }, { what: "10 members, the two nodes owned, one active scheduler", timeoutMs: 60_000 });
+    assert.deepEqual(list!.map((m) => m.Service).sort(), ["api", "api", "dispatcher", "dispatcher", "orchestrator", "orchestrator", "scheduler", "scheduler", "secret-store", "secret-store"]);
     assert.deepEqual(list!.filter((m) => m.Service === "orchestrator").map((m) => m.Role), ["owns 0 services", "owns 0 services"]);
     const out = await c.swarm("control-plane", "ls");
     assert.match(out, /^dispatcher\s+dispatcher-\S+\s+\S+\s+owns [0-2] nodes?\s+\d+\s+/m);
@@ -89,6 +90,6 @@ describe("two processes of every control-plane service", () => {
         && ctrs.length === 4 && ctrs.every((x) => x.Image === IMAGE2);
     }, { what: "4 tasks running on :2 and exactly 4 running containers, all :2", timeoutMs: 60_000 });
     for (const m of victims!) assert.ok(restarts(m) >= 1, `${m.Instance} was restarted`);
-    await eventually(async () => (await members()).length === 8, { what: "8 members again", timeoutMs: 30_000 });
+    await eventually(async () => (await members()).length === 10, { what: "10 members again", timeoutMs: 30_000 });
   });
 });

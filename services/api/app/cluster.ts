@@ -25,7 +25,11 @@ export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest)
   return { ClusterID: f.clusterId, NodeID: f.nodeId, ...(await certificateFor(deps, f.nodeId, req.Csr, seq)) };
 }
 
-/** A node joining with a token: the token (by role) is the actor; its role comes from the token. */
+/**
+ * A node joining with a token: the token (by role) is the actor; its role comes from the token. A
+ * manager that sent an ephemeral public key also gets the cluster's keys sealed to it (the
+ * secret-store checks the role again on its own projection); a worker never does.
+ */
 export async function joinNode(deps: AppDeps, req: JoinRequest): Promise<JoinResponse> {
   const f = fresh();
   const role = roleOfToken(requireCluster(stateOf(deps)), req.JoinToken);
@@ -33,7 +37,9 @@ export async function joinNode(deps: AppDeps, req: JoinRequest): Promise<JoinRes
   const seq = await commitAs(deps, joinActor(role, apiInstance(deps)), (s) => decideJoin(s, req, role, f));
   const node = stateOf(deps).nodes.get(f.nodeId);
   const cert = await certificateFor(deps, f.nodeId, req.Csr, seq);
-  return { NodeID: f.nodeId, Role: node?.role ?? "worker", HeartbeatPeriodMs: requireCluster(stateOf(deps)).heartbeatPeriodMs, ...cert };
+  const keys = node?.role === "manager" && req.KeysPublicKey !== undefined
+    ? { Keys: (await deps.keys.handover({ nodeId: f.nodeId, publicKey: req.KeysPublicKey, seq })).sealed } : {};
+  return { NodeID: f.nodeId, Role: node?.role ?? "worker", HeartbeatPeriodMs: requireCluster(stateOf(deps)).heartbeatPeriodMs, ...cert, ...keys };
 }
 
 /** The node's certificate from its CSR (signed by the secret-store, which sets the subject itself). */

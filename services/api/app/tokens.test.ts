@@ -38,6 +38,7 @@ describe("join tokens in the api", () => {
         return { caCert: "CA", caDigest: "D", worker: `w${g.worker}`, manager: `m${g.manager}` };
       },
       signNode: async () => { throw new Error("not used"); },
+      handover: async () => { throw new Error("not used"); },
     };
     const cache = new TokenCache(keys);
     await assert.rejects(cache.get({ worker: 1, manager: 1 }), /no responders/);

@@ -17,6 +17,8 @@ export interface ClusterKeys {
   joinTokens(generations: { worker: number; manager: number }): Promise<JoinTokensReply>;
   /** A certificate for a joined node's CSR, once the secret-store's projection has `seq` (the node's NodeJoined). */
   signNode(req: { nodeId: string; csr: string; seq: number }): Promise<SignNodeReply>;
+  /** The cluster's keys sealed to a joined manager's ephemeral key (base64), once the secret-store's projection has `seq`. */
+  handover(req: { nodeId: string; publicKey: string; seq: number }): Promise<{ sealed: string }>;
 }
 
 /** The join tokens of a state's generations, asked once per pair of generations (they never change). */

@@ -52,11 +52,11 @@ export async function publicKeyOf(privateKey: CryptoKey): Promise<CryptoKey> {
 }
 
 /**
- * Writes a private key (or any secret PEM) readable by its owner only: file 0600 in a directory
+ * Writes a private key (or any secret PEM or bytes) readable by its owner only: file 0600 in a directory
  * 0700 (created if missing). Written to a fresh file then renamed: an existing file would keep its
  * old mode, and a crash mid-write would leave a torn key.
  */
-export function writeKeyFile(path: string, pem: string): void {
+export function writeKeyFile(path: string, pem: string | Uint8Array): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
