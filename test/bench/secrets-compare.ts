@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import Docker from "dockerode";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
+import { median, swarmState, until } from "./engine-bench.js";
 
 const exec = promisify(execFile);
 const docker = new Docker();
@@ -24,16 +25,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGE = "jetswarm-test/busybox:1";
 const CMD = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function until(cond: () => Promise<boolean>, timeoutMs = 300_000, pollMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error("benchmark step timed out");
-    await sleep(pollMs);
-  }
-}
 
 async function post(apiUrl: string, path: string, body: unknown): Promise<unknown> {
   const res = await fetch(`${apiUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -76,15 +67,12 @@ async function swarmRun(name: string, secretIds: { id: string; name: string }[])
   return ms;
 }
 
-async function swarmState(): Promise<string> {
-  return ((await docker.info()) as { Swarm?: { LocalNodeState?: string } }).Swarm?.LocalNodeState ?? "inactive";
-}
 
 async function main(): Promise<void> {
   const insecure = process.env.BENCH_INSECURE === "1";
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-secrets-"));
   const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true, insecure });
-  const wasSwarm = (await swarmState()) === "active";
+  const wasSwarm = (await swarmState(docker)) === "active";
   const r = { withSecrets: [] as number[], without: [] as number[], swarm: [] as number[] };
   const swarmSecrets: string[] = [];
   try {

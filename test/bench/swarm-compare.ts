@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import Docker from "dockerode";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
+import { median, swarmState, until } from "./engine-bench.js";
 
 const exec = promisify(execFile);
 const docker = new Docker();
@@ -25,16 +26,6 @@ const IMAGE2 = "jetswarm-test/busybox:2";
 const UPDATE = { Parallelism: 10, Delay: 0, Monitor: 1_000_000_000, FailureAction: "pause", Order: "stop-first" };
 const CMD = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function until(cond: () => Promise<boolean>, timeoutMs = 300_000, pollMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error("benchmark step timed out");
-    await sleep(pollMs);
-  }
-}
 
 async function containersWithLabel(label: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [label] } });
@@ -108,9 +99,6 @@ async function rawRun(i: number): Promise<number> {
   return ms;
 }
 
-async function swarmState(): Promise<string> {
-  return ((await docker.info()) as { Swarm?: { LocalNodeState?: string } }).Swarm?.LocalNodeState ?? "inactive";
-}
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-"));
@@ -118,7 +106,7 @@ async function main(): Promise<void> {
   const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true,
     // The bus as `swarm up` runs it (mutual TLS, per-identity users), unless BENCH_INSECURE=1 (issue #15's on/off comparison).
     insecure: process.env.BENCH_INSECURE === "1" });
-  const wasSwarm = (await swarmState()) === "active";
+  const wasSwarm = (await swarmState(docker)) === "active";
   const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[], jsUpdate: [] as number[], swUpdate: [] as number[] };
   try {
     if (!wasSwarm) await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
