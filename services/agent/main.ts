@@ -18,18 +18,33 @@ const AgentConfig = z.object({
 });
 
 const log = createLogger("agent");
+/** How long refused logins may last before the agent exits (see below). */
+const REFUSED_EXIT_MS = 60_000;
 runMain("agent", log, async () => {
   const cfg = parseEnv(AgentConfig);
   // Replies under the node's own prefix: the only inbox a node's bus identity may subscribe to.
-  const nc = await connectNats({ url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}`, inboxPrefix: nodeInbox(cfg.SWARM_NODE_ID) });
-  // The bus's refusals (a permission violation, a removed node's refused login) in the agent's own log.
-  void (async () => {
-    for await (const s of nc.status()) if (s.type === "error") log.warn("bus error", { err: s.error.message });
-  })().catch(() => undefined);
-  // nats.js gives up after two refused logins in a row (a removed node; a callout that could not
-  // answer while the secret-store restarted): exit, and the supervisor starts the agent again with
-  // back-off, instead of an agent left running without a bus.
+  const nc = await connectNats({
+    url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}`, inboxPrefix: nodeInbox(cfg.SWARM_NODE_ID), retryRefusedLogins: true,
+  });
+  // Refused logins are retried (the callout that decides them is itself reconnecting after a bus
+  // restart); refusals that last REFUSED_EXIT_MS with no login in between mean the node was removed
+  // or its certificate is no longer accepted: exit, and the supervisor starts the agent again with
+  // back-off, instead of an agent knocking four times a second for ever.
+  let refusedSince: number | undefined;
   let stopping = false;
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === "reconnect") refusedSince = undefined;
+      if (s.type !== "error") continue;
+      log.warn("bus error", { err: s.error.message });
+      if (!/authori[sz]ation|authentication/i.test(s.error.message)) continue;
+      refusedSince ??= Date.now();
+      if (Date.now() - refusedSince >= REFUSED_EXIT_MS && !stopping) {
+        log.error("the bus has refused this node's login for a minute: exiting", { err: s.error.message });
+        process.exit(1);
+      }
+    }
+  })().catch(() => undefined);
   void nc.closed().then((err) => {
     if (stopping) return;
     log.error("bus connection closed", { err: err?.message ?? "closed" });

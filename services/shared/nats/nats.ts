@@ -20,6 +20,13 @@ export interface NatsOptions {
    * replies only on `_INBOX_<nodeId>.>`. Default `_INBOX`.
    */
   inboxPrefix?: string;
+  /**
+   * Keep reconnecting after refused logins (nats.js gives up after two in a row). An agent's login
+   * is decided by the auth callout, which is refused while its service is still reconnecting after
+   * a bus restart: giving up there would leave the node silent for longer than its heartbeat
+   * window. The caller decides when refusals mean "removed" (`refusedFor`).
+   */
+  retryRefusedLogins?: boolean;
 }
 
 export async function connectNats(opts: NatsOptions): Promise<NatsConnection> {
@@ -29,6 +36,7 @@ export async function connectNats(opts: NatsOptions): Promise<NatsConnection> {
     name: opts.name,
     ...(tls ? { tls: { certFile: tls.cert, keyFile: tls.key, caFile: tls.ca } } : {}),
     ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}),
+    ...(opts.retryRefusedLogins ? { ignoreAuthErrorAbort: true } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
