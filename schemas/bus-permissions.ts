@@ -63,6 +63,8 @@ export const BUS_IDENTITIES = {
   "svc-api": controlPlane({ pub: [subjects.eventsAll, "swarm.rpc.secret-store.>", `$KV.${AUDIT_BUCKET}.>`] }),
   "svc-orchestrator": controlPlane({ pub: [subjects.eventsAll] }),
   "svc-scheduler": controlPlane({ pub: [subjects.eventsAll] }),
+  /** Appends its allocations; writes and announces the networks' maps. */
+  "svc-allocator": controlPlane({ pub: [subjects.eventsAll, subjects.netMapAll, subjects.netMapChangedAll] }),
   /** Writes the per-node task docs, hears heartbeats, serves registration. */
   "svc-dispatcher": controlPlane({
     pub: [subjects.eventsAll, subjects.nodeTasksAll],
@@ -89,7 +91,8 @@ export const BUS_IDENTITIES = {
       deny: [...NEVER, `$JS.API.*.*.${STREAMS.events}`, `$JS.API.*.*.${STREAMS.events}.>`, "$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>"],
     },
     // Agents reply under `_INBOX_<node>` (a prefix a wildcard cannot name): anything but the bus's own spaces.
-    subscribe: { allow: [">"], deny: ["swarm.>", "$JS.>", "$KV.>", "$SYS.>", "_INBOX.>"] },
+    // The networks' change announcements are the one `swarm.` space it hears.
+    subscribe: { allow: [">"], deny: ["swarm.evt.>", "swarm.tasks.>", "swarm.node.>", "swarm.rpc.>", "swarm.netmap.>", "$JS.>", "$KV.>", "$SYS.>", "_INBOX.>"] },
   },
   /** Operators and tests on a manager (the key sits beside the CA's): everything. */
   admin: { publish: { allow: [">"] }, subscribe: { allow: [">"] }, allowResponses: true },
@@ -139,8 +142,10 @@ export function nodePermissions(nodeId: string): BusPermissions {
         `$JS.ACK.${stream}.${consumer}.>`,
         subjects.nodeStatus(nodeId), subjects.nodeHeartbeat(nodeId),
         subjects.dispatcherRegisterOf(nodeId), subjects.secretsOfNode(nodeId), `swarm.rpc.logs.${nodeId}`,
+        // The networks' maps: read with a direct get (last message of a subject), nothing else of the stream.
+        `$JS.API.DIRECT.GET.${STREAMS.netMaps}`, `$JS.API.DIRECT.GET.${STREAMS.netMaps}.>`,
       ],
     },
-    subscribe: { allow: [`${nodeInbox(nodeId)}.>`] },
+    subscribe: { allow: [`${nodeInbox(nodeId)}.>`, subjects.netMapChangedAll] },
   };
 }

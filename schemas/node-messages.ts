@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TaskState } from "./primitives.js";
 import { EndpointSpec, PortConfig, TaskSpec } from "./specs.js";
+import { TaskNetwork } from "./events/network.js";
 
 /**
  * One message per task on `swarm.tasks.<shard>.<nodeId>.<taskId>` (stream NODE_TASKS_<shard>, last one kept):
@@ -20,6 +21,8 @@ export const NodeTaskDoc = z.object({
   removed: z.boolean().default(false),
   /** The service's endpoint (host-mode ports are bound by the agent). */
   endpoint: EndpointSpec.optional(),
+  /** The task's address on each network (the allocator's); the agent attaches the container with them. */
+  networks: z.array(TaskNetwork).optional(),
 });
 export type NodeTaskDoc = z.infer<typeof NodeTaskDoc>;
 

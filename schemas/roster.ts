@@ -22,6 +22,7 @@ export const ROSTER = {
   scheduler: { ownership: "lease", scalable: true },
   dispatcher: { ownership: "partitioned", scalable: true, partitionKind: "node" },
   "secret-store": { ownership: "all", scalable: true },
+  allocator: { ownership: "lease", scalable: true },
 } as const satisfies Record<string, RosterEntry>;
 
 export type ControlPlaneService = keyof typeof ROSTER;

@@ -109,8 +109,22 @@ export const Placement = z.strictObject({
 });
 export type Placement = z.infer<typeof Placement>;
 
+/**
+ * A task's attachment to a network (Docker's NetworkAttachmentConfig): `Target` is the network's
+ * name or id in a request; the api stores the id. `Aliases`: extra DNS names of the service's tasks
+ * on that network (never the service's own name: DESIGN §6b).
+ */
+export const NetworkAttachmentConfig = z.strictObject({
+  Target: z.string().min(1, "network: required"),
+  Aliases: z.array(z.string().min(1)).optional(),
+  DriverOpts: z.record(z.string(), z.string()).optional(),
+});
+export type NetworkAttachmentConfig = z.infer<typeof NetworkAttachmentConfig>;
+
 export const TaskSpec = z.strictObject({
   ContainerSpec: ContainerSpec,
+  /** The networks the service's tasks attach to (the ingress network is added by the allocator for ingress-published ports). */
+  Networks: z.array(NetworkAttachmentConfig).optional(),
   Resources: Resources.optional(),
   RestartPolicy: RestartPolicy.optional(),
   Placement: Placement.optional(),
@@ -224,3 +238,33 @@ export function specLimitsFrom(env: Record<string, string | undefined>): SpecLim
     maxRestartsPerMinute: read("SWARM_MAX_RESTARTS_PER_MINUTE", SPEC_LIMITS.maxRestartsPerMinute),
   };
 }
+
+/** One IPAM pool of a network (Docker's IPAMConfig); addresses as `10.0.1.0/24`, `10.0.1.1`. */
+export const IPAMConfig = z.strictObject({
+  Subnet: z.string().optional(),
+  Gateway: z.string().optional(),
+  IPRange: z.string().optional(),
+});
+export type IPAMConfig = z.infer<typeof IPAMConfig>;
+
+/**
+ * A swarm-scoped network as the user asked for it (Docker's NetworkCreateRequest, swarm fields):
+ * overlay only. `Options` are driver options (`com.docker.network.driver.mtu`). Defaults are not
+ * stored; what the allocator chose (subnet, VNI, …) is in `NetworkAllocated`.
+ */
+export const NetworkSpec = z.strictObject({
+  Name: z.string().min(1, "name: required"),
+  Driver: z.literal("overlay", { error: "only the overlay driver is supported for swarm networks" }).optional(),
+  Labels: Labels.optional(),
+  Internal: z.boolean().optional(),
+  Attachable: z.boolean().optional(),
+  /** The routing mesh's network: exactly one, `ingress`, created with the cluster. */
+  Ingress: z.boolean().optional(),
+  IPAM: z.strictObject({
+    Driver: z.string().optional(),
+    Config: z.array(IPAMConfig).max(1, "at most one IPv4 pool per network").optional(),
+    Options: z.record(z.string(), z.string()).optional(),
+  }).optional(),
+  Options: z.record(z.string(), z.string()).optional(),
+});
+export type NetworkSpec = z.infer<typeof NetworkSpec>;

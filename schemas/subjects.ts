@@ -4,6 +4,8 @@ import type { AggregateKind } from "./events/index.js";
 export const STREAMS = {
   events: "EVENTS",
   nodeStatus: "NODE_STATUS",
+  /** One message per network: its map for the agents (schemas/netmap.ts), written by the allocator. */
+  netMaps: "NETWORK_MAPS",
 } as const;
 
 /*
@@ -78,6 +80,11 @@ export const subjects = {
   /** request/reply: an agent asks for the secrets and configs of one of its tasks (one subject per node). */
   secretsOfNode: (nodeId: string) => `swarm.rpc.secrets.${nodeId}`,
   secretsAll: "swarm.rpc.secrets.*",
+  /** A network's map (stream NETWORK_MAPS, last one kept), and its change announcement (plain NATS, body `{ seq }`). */
+  netMapAll: "swarm.netmap.*",
+  netMap: (networkId: string) => `swarm.netmap.${networkId}`,
+  netMapChangedAll: "swarm.netmapchg.*",
+  netMapChanged: (networkId: string) => `swarm.netmapchg.${networkId}`,
 } as const;
 
 /** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */

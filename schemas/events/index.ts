@@ -5,6 +5,7 @@ import { APITOKEN_EVENTS } from "./apitoken.js";
 import { PLACEMENTS_EVENTS, REPORTS_EVENTS, TASKS_EVENTS } from "./batches.js";
 import { CLUSTER_EVENTS } from "./cluster.js";
 import { NODE_EVENTS } from "./node.js";
+import { ALLOCATIONS_EVENTS, NETWORK_EVENTS } from "./network.js";
 import { CONFIG_EVENTS, SECRET_EVENTS } from "./secret.js";
 import { SERVICE_EVENTS } from "./service.js";
 import { TASK_EVENTS } from "./task.js";
@@ -14,6 +15,7 @@ import type { ControlPlaneService } from "../roster.js";
 export * from "./apitoken.js";
 export * from "./batches.js";
 export * from "./cluster.js";
+export * from "./network.js";
 export * from "./node.js";
 export * from "./secret.js";
 export * from "./service.js";
@@ -32,8 +34,8 @@ export type { BatchSpec, EntrySpec } from "./entry.js";
  * aggregate (services/shared/model/<kind>.ts), whose `never` default refuses to compile without it.
  */
 export const CATALOGUE = {
-  ...CLUSTER_EVENTS, ...NODE_EVENTS, ...SERVICE_EVENTS, ...TASK_EVENTS, ...SECRET_EVENTS, ...CONFIG_EVENTS, ...APITOKEN_EVENTS,
-  ...TASKS_EVENTS, ...PLACEMENTS_EVENTS, ...REPORTS_EVENTS,
+  ...CLUSTER_EVENTS, ...NODE_EVENTS, ...SERVICE_EVENTS, ...TASK_EVENTS, ...SECRET_EVENTS, ...CONFIG_EVENTS, ...APITOKEN_EVENTS, ...NETWORK_EVENTS,
+  ...TASKS_EVENTS, ...PLACEMENTS_EVENTS, ...REPORTS_EVENTS, ...ALLOCATIONS_EVENTS,
 } as const;
 type Catalogue = typeof CATALOGUE;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ServiceSpec } from "../specs.js";
 import { aggregate } from "./entry.js";
+import { ServiceAllocated } from "./network.js";
 
 /* A service, on `swarm.evt.service.<serviceId>`. */
 
@@ -27,4 +28,6 @@ export const SERVICE_EVENTS = aggregate("service", "serviceId", {
   ServiceRollbackRequested: { data: ServiceRollbackRequested, producer: "api", actsFor: "user" },
   ServiceUpdateStatusChanged: { data: ServiceUpdateStatusChanged, producer: "orchestrator" },
   ServiceUpdateRolledBack: { data: ServiceUpdateRolledBack, producer: "orchestrator" },
+  /** Member of ServicesAllocated (network.ts): the service's VIPs and ports. */
+  ServiceAllocated: { data: ServiceAllocated, producer: "allocator" },
 });

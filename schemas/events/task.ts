@@ -2,6 +2,7 @@ import { z } from "zod";
 import { TaskState } from "../primitives.js";
 import { PortConfig, TaskSpec } from "../specs.js";
 import { aggregate } from "./entry.js";
+import { TaskAllocated } from "./network.js";
 
 /* A task, on `swarm.evt.task.<taskId>`. Most are written in batches (batches.ts). */
 
@@ -45,4 +46,6 @@ export const TASK_EVENTS = aggregate("task", "taskId", {
   /** A node's report, appended by the dispatcher on its behalf. */
   TaskStatusChanged: { data: TaskStatusChanged, producer: "dispatcher", actsFor: "node" },
   TaskDeleted: { data: TaskDeleted, producer: "orchestrator" },
+  /** Member of TasksAllocated (network.ts): the task's addresses; `new` → `pending`. */
+  TaskAllocated: { data: TaskAllocated, producer: "allocator" },
 });

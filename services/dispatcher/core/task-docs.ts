@@ -18,6 +18,8 @@ export function deriveDoc(t: TaskView, version: number, endpoint?: EndpointSpec)
   return {
     taskId: t.id, serviceId: t.serviceId, serviceName: t.serviceName, slot: t.slot, nodeId: t.nodeId!,
     spec: t.spec, desiredState: t.desiredState, version, removed: false, ...(endpoint ? { endpoint } : {}),
+    // Given before the task is schedulable (TaskAllocated), never changed after: not part of sameDocContent.
+    ...(t.networks ? { networks: t.networks } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { EVENT_KIND } from "../../../schemas/index.js";
 import { type ApiTokenPart, apiTokenSlice } from "./apitoken.js";
 import { isBatch, membersOf } from "./batch-members.js";
 import { type ClusterPart, clusterSlice } from "./cluster.js";
+import { type NetworkPart, networkSlice } from "./network.js";
 import { type NodePart, nodeSlice } from "./node.js";
 import { type ConfigPart, configSlice, type SecretPart, secretSlice } from "./secret.js";
 import { type ServicePart, serviceSlice } from "./service.js";
@@ -11,9 +12,10 @@ import { type TaskPart, type TaskView, taskSlice } from "./task.js";
 
 export type { ApiTokenView } from "./apitoken.js";
 export type { ClusterView } from "./cluster.js";
+export type { NetworkAllocationView, NetworkView } from "./network.js";
 export type { NodeView } from "./node.js";
 export { currentVersion, type ConfigView, type PayloadVersionView, type SecretView } from "./secret.js";
-export type { ServiceView, UpdateStatusView } from "./service.js";
+export type { EndpointView, ServiceView, UpdateStatusView } from "./service.js";
 export { slotKey, type TaskView } from "./task.js";
 
 /*
@@ -25,7 +27,7 @@ export { slotKey, type TaskView } from "./task.js";
  * mutated, so a reader holding one sees a consistent value.
  */
 
-export interface ClusterState extends ClusterPart, NodePart, ServicePart, TaskPart, SecretPart, ConfigPart, ApiTokenPart {
+export interface ClusterState extends ClusterPart, NodePart, ServicePart, TaskPart, SecretPart, ConfigPart, ApiTokenPart, NetworkPart {
   /** subject → its last sequence: the version an append must expect. */
   versions: Map<string, number>;
   /** Last sequence folded. */
@@ -35,6 +37,7 @@ export interface ClusterState extends ClusterPart, NodePart, ServicePart, TaskPa
 /** The slices, one per aggregate kind of a singular event: the compiler refuses a kind without one. */
 export const SLICES = {
   cluster: clusterSlice, node: nodeSlice, service: serviceSlice, task: taskSlice, secret: secretSlice, config: configSlice, apitoken: apiTokenSlice,
+  network: networkSlice,
 } as const satisfies { [K in SingularKind]: Slice<K, object> };
 export const SLICE_KINDS = Object.keys(SLICES) as SingularKind[];
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ServiceSpec, UpdateState } from "../../../schemas/index.js";
+import { PortConfig, ServiceSpec, UpdateState, VirtualIP } from "../../../schemas/index.js";
 import type { Slice } from "./slice.js";
 import { unreachable } from "./slice.js";
 
@@ -23,7 +23,11 @@ export interface ServiceView {
   createdAt: string;
   updatedAt: string;
   removed: boolean;
+  /** What the allocator gave the service (its VIPs, its ports with published ports filled in), for spec version `specVersion`. */
+  endpoint?: EndpointView;
 }
+
+export interface EndpointView { specVersion: number; vips: VirtualIP[]; ports: PortConfig[] }
 
 export interface ServicePart { services: Map<string, ServiceView> }
 
@@ -33,6 +37,7 @@ const UpdateStatusCodec = z.looseObject({
 const ServiceViewCodec = z.looseObject({
   id: z.string(), spec: ServiceSpec, previousSpec: ServiceSpec.optional(), updateStatus: UpdateStatusCodec.optional(),
   specVersion: z.number().int(), createdAt: z.string(), updatedAt: z.string(), removed: z.boolean(),
+  endpoint: z.looseObject({ specVersion: z.number().int(), vips: z.array(VirtualIP), ports: z.array(PortConfig) }).optional(),
 });
 
 export const serviceSlice: Slice<"service", ServicePart> = {
@@ -71,6 +76,9 @@ export const serviceSlice: Slice<"service", ServicePart> = {
         return;
       case "ServiceRemoved":
         if (s) state.services.set(s.id, { ...s, removed: true, updatedAt: at });
+        return;
+      case "ServiceAllocated":
+        if (s) state.services.set(s.id, { ...s, endpoint: { specVersion: e.data.specVersion, vips: e.data.vips, ports: e.data.ports } });
         return;
       default:
         unreachable(e);

@@ -28,6 +28,11 @@ function log(): StoredEvent[] {
     ev("ApiTokenCreated", "apitoken", "k1", { tokenId: "k1", name: "ci", hash: "h4" }),
     ev("ApiTokenCreated", "apitoken", "k2", { tokenId: "k2", name: "old", hash: "h5" }),
     ev("ApiTokenRemoved", "apitoken", "k2", { tokenId: "k2" }),
+    ev("NetworkCreated", "network", "w1", { networkId: "w1", spec: { Name: "backend", Driver: "overlay" } }),
+    ev("NetworkAllocated", "network", "w1", { networkId: "w1", subnet: "10.0.1.0/24", gateway: "10.0.1.1", vni: 4097, mtu: 1450 }),
+    ev("NetworkNodeAttached", "network", "w1", { networkId: "w1", nodeId: "n1", gateway: "10.0.1.2" }),
+    ev("ServiceAllocated", "service", "s1", { serviceId: "s1", specVersion: 3, vips: [{ networkId: "w1", address: "10.0.1.3/24" }], ports: [] }),
+    ev("TaskAllocated", "task", "t1", { taskId: "t1", networks: [{ networkId: "w1", address: "10.0.1.4/24", mac: "02:42:0a:00:01:04" }] }),
   ];
 }
 const fold = (kinds?: SingularKind[]) => {
@@ -42,6 +47,7 @@ const part = (s: ClusterState, k: SingularKind) => ({
   cluster: { cluster: s.cluster }, node: { nodes: s.nodes }, service: { services: s.services },
   task: { tasks: s.tasks, tasksByService: s.tasksByService, createdPerSlot: s.createdPerSlot },
   secret: { secrets: s.secrets }, config: { configs: s.configs }, apitoken: { apiTokens: s.apiTokens },
+  network: { networks: s.networks },
 }[k]);
 
 describe("fold slices", () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PortConfig, TaskSpec, TaskState, taskStateRank } from "../../../schemas/index.js";
+import { PortConfig, TaskNetwork, TaskSpec, TaskState, taskStateRank } from "../../../schemas/index.js";
 import type { Slice, SliceEvent } from "./slice.js";
 import { unreachable } from "./slice.js";
 
@@ -28,6 +28,8 @@ export interface TaskView {
   replaces?: string;
   /** When the task was first reported running (agent clock): the updater's monitor window starts here. */
   runningAt?: string;
+  /** Its address on each network it attaches to (the allocator's TaskAllocated). */
+  networks?: TaskNetwork[];
 }
 
 export interface TaskPart {
@@ -47,6 +49,7 @@ const TaskViewCodec = z.looseObject({
   err: z.string().optional(), containerId: z.string().optional(), exitCode: z.number().int().optional(),
   ports: z.array(PortConfig).optional(), statusAt: z.string(), createdAt: z.string(), updatedAt: z.string(),
   restartAt: z.string().optional(), replaces: z.string().optional(), runningAt: z.string().optional(),
+  networks: z.array(TaskNetwork).optional(),
 });
 
 export const taskSlice: Slice<"task", TaskPart> = {
@@ -93,6 +96,20 @@ export const taskSlice: Slice<"task", TaskPart> = {
       }
       case "TaskStatusChanged":
         return statusChanged(state, t, e);
+      case "TaskAllocated": {
+        // Addresses are given once; a task created `new` becomes schedulable.
+        if (t.networks) return;
+        const n = copyTask(t);
+        n.networks = e.data.networks;
+        if (n.state === "new") {
+          n.state = "pending";
+          n.message = "pending task scheduling";
+          n.statusAt = at;
+        }
+        n.updatedAt = at;
+        state.tasks.set(t.id, n);
+        return;
+      }
       default:
         unreachable(e);
     }
@@ -156,6 +173,6 @@ function copyTask(t: TaskView): TaskView {
     id: t.id, serviceId: t.serviceId, serviceName: t.serviceName, slot: t.slot, nodeId: t.nodeId, spec: t.spec,
     specVersion: t.specVersion, desiredState: t.desiredState, state: t.state, message: t.message, err: t.err,
     containerId: t.containerId, exitCode: t.exitCode, ports: t.ports, statusAt: t.statusAt, createdAt: t.createdAt,
-    updatedAt: t.updatedAt, restartAt: t.restartAt, replaces: t.replaces, runningAt: t.runningAt,
+    updatedAt: t.updatedAt, restartAt: t.restartAt, replaces: t.replaces, runningAt: t.runningAt, networks: t.networks,
   };
 }

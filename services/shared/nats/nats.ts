@@ -88,6 +88,16 @@ export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name
       num_replicas: replicas,
       max_age: 3600_000 * NS_PER_MS,
     },
+    {
+      // Each network's map for the agents (schemas/netmap.ts): the last one per network.
+      name: STREAMS.netMaps,
+      subjects: [subjects.netMapAll],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      max_msgs_per_subject: 1,
+      num_replicas: replicas,
+      allow_direct: true,
+    },
   ];
 }
 
