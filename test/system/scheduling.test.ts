@@ -58,7 +58,7 @@ describe("scheduling on many nodes", () => {
     }, { what: "fill's containers removed", timeoutMs: 60_000 });
   });
 
-  it("a node whose agent dies goes down, its tasks move; it comes back without stale containers", async () => {
+  it("a node whose agent dies goes down, its tasks move; it comes back without stale containers", async (t) => {
     await c.swarm("service", "create", "--detach", "--name", "mover", "--replicas", "3", IMAGE, "sleep", "3600");
     const found = await eventually(async (): Promise<Task | undefined> => {
       const live = (await tasksOf("mover")).filter((t) => t.Status.State === "running");
@@ -80,6 +80,8 @@ describe("scheduling on many nodes", () => {
       const old = tasks.find((t) => t.ID === onW1.ID);
       return live.length === 3 && live.every((t) => t.NodeID !== w1.nodeId) && old?.DesiredState === "shutdown";
     }, { what: "w1's task replaced on the other nodes", timeoutMs: 90_000 });
+    // A figure for the issue (never asserted: timings are benchmarks' business).
+    t.diagnostic(`agent stopped → its task replaced and running elsewhere: ${Date.now() - stoppedAt} ms`);
     assert.equal((await containersOfNode(w1.nodeId, { running: true, service: "mover" })).length, 1, "the stale container still runs while w1 is away");
 
     const back = await joinCluster({ manager: c.apiUrl, token: "unused-on-resume", nodeName: w1.name, dataDir: w1.dataDir, natsUrl: c.natsUrl, bus: c.bus, secure: c.bus !== undefined });

@@ -50,11 +50,19 @@ describe("plan: restart supervisor", () => {
     assert.deepEqual(summary(given.plan("web")), ["desired:t-web:1:1:running"]);
   });
 
-  it("a node going down replaces its tasks, promoted after the delay without waiting", () => {
+  it("a node going down replaces its running tasks at once: no restart delay (the task did not fail), no wait for the lost task", () => {
     const given = running().node("n1", "down");
-    assert.deepEqual(summary(given.plan("web")), ["TaskCreated:t-web:1:1", "desired:t-web:1:0:shutdown"]);
-    given.apply(given.plan("web")).advance(5 * SEC);
+    const events = given.plan("web");
+    assert.deepEqual(summary(events), ["TaskCreated:t-web:1:1", "desired:t-web:1:0:shutdown"]);
+    assert.equal((events[0]?.data as { restartAt?: string }).restartAt, undefined);
+    given.apply(events);
     assert.deepEqual(summary(given.plan("web")), ["desired:t-web:1:1:running"]);
+  });
+
+  it("a task that failed on a node that then went down still waits for the delay", () => {
+    const given = running().status("t-web:1:0", "failed").node("n1", "down");
+    const events = given.plan("web");
+    assert.equal((events[0]?.data as { restartAt?: string }).restartAt, new Date(given.clock + 5 * SEC).toISOString());
   });
 
   it("given a pass cut short after the replacement was created (its old task's shutdown never appended) and the node back, when the next pass runs, then the old task is shut down", () => {

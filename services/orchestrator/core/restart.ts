@@ -120,10 +120,15 @@ export function restartDue(old: TaskView, now: Date): boolean {
   return old.restartAt === undefined || now.getTime() >= Date.parse(old.restartAt);
 }
 
-/** When a replacement of `old` may be promoted (ISO); undefined = no delay. */
+/**
+ * When a replacement of `old` may be promoted (ISO); undefined = no delay. The delay is there to
+ * stop a crashing task from flapping: a task that was still running on a node that went down (or
+ * was removed or drained) did not fail, and is replaced at once (issue #18: 13 s → the heartbeat
+ * window).
+ */
 export function restartAtFor(state: ClusterState, p: Policy, old: TaskView, now: Date): string | undefined {
   const delay = backoffMs(p, consecutiveFailures(old, p));
-  if (onDrainedNode(state, old) || delay === 0) return undefined;
+  if (delay === 0 || onDrainedNode(state, old) || (onLostNode(state, old) && !isTerminal(old.state))) return undefined;
   // A restart requested while the old task was itself still in its delay waits for that delay.
   const base = Math.max(now.getTime(), old.restartAt ? Date.parse(old.restartAt) : 0);
   return new Date(base + delay).toISOString();
