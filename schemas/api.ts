@@ -8,6 +8,8 @@ import { SCALABLE_SERVICES } from "./roster.js";
 
 /** Swarm's floor for `--cert-expiry` (swarmkit's MinNodeCertExpiration). */
 export const MIN_NODE_CERT_EXPIRY_MS = 3_600_000;
+/** Swarm's default `--cert-expiry`: 90 days. */
+export const DEFAULT_NODE_CERT_EXPIRY_MS = 90 * 24 * 3_600_000;
 const NodeCertExpiryMs = z.number().int().min(MIN_NODE_CERT_EXPIRY_MS, "minimum certificate expiry time is: 1h0m0s").optional();
 
 export const InitRequest = z.strictObject({

@@ -78,6 +78,9 @@ export const subjects = {
   /** request/reply: an agent asks for the secrets and configs of one of its tasks (one subject per node). */
   secretsOfNode: (nodeId: string) => `swarm.rpc.secrets.${nodeId}`,
   secretsAll: "swarm.rpc.secrets.*",
+  /** request/reply: an agent renews its node's certificate (one subject per node: the subject is who asks). */
+  certRenewOf: (nodeId: string) => `swarm.rpc.certs.renew.${nodeId}`,
+  certRenewAll: "swarm.rpc.certs.renew.*",
 } as const;
 
 /** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */
