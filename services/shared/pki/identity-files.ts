@@ -25,11 +25,14 @@ export function certMatchesKey(certPem: string, keyPem: string): boolean {
   }
 }
 
-/** Replaces the identity at `files` with `id`; the key must belong to the certificate. */
-export function writeIdentity(files: IdentityFiles, id: { certPem: string; keyPem: string; caPem: string }): void {
+/**
+ * Replaces the identity at `files` with `id`; the key must belong to the certificate. Without
+ * `caPem` the trusted roots file is left as it is (a control-plane identity shares the CA's file).
+ */
+export function writeIdentity(files: IdentityFiles, id: { certPem: string; keyPem: string; caPem?: string }): void {
   if (!certMatchesKey(id.certPem, id.keyPem)) throw new Error("the new certificate does not hold the new key's public key");
   writeKeyFile(next(files.key), id.keyPem);
-  writeKeyFile(next(files.ca), id.caPem);
+  if (id.caPem !== undefined) writeKeyFile(next(files.ca), id.caPem);
   writeKeyFile(next(files.cert), id.certPem); // last: its presence marks a complete set
   finishIdentityUpdate(files);
 }
