@@ -74,7 +74,7 @@ export const BUS_IDENTITIES = {
   /** The keys' owner: its own bucket, its rpc, the auth callout. */
   "svc-secret-store": controlPlane({
     pub: [subjects.eventsAll, `$KV.${BUCKETS.secrets}.>`],
-    sub: ["swarm.rpc.secret-store.>", subjects.secretsAll, "$SYS.REQ.USER.AUTH"],
+    sub: ["swarm.rpc.secret-store.>", subjects.secretsAll, subjects.certRenewAll, "$SYS.REQ.USER.AUTH"],
     deny: NEVER.filter((s) => !s.includes(SECRETS_STREAM) && !s.includes(BUCKETS.secrets)),
     allowResponses: true,
   }),
@@ -126,7 +126,8 @@ export function nodeInbox(nodeId: string): string {
 /**
  * What a worker node may do on the bus, and nothing else (DESIGN §6): its named consumer on its
  * shard of the task streams, with its own filter (the server refuses a create whose body names
- * another filter or name than the subject's); its own reports, heartbeats and rpc subjects; replies
+ * another filter or name than the subject's); its own reports, heartbeats and rpc subjects (its
+ * certificate's renewal among them); replies
  * on its own inbox. Granted per connection by the auth callout.
  */
 export function nodePermissions(nodeId: string): BusPermissions {
@@ -144,8 +145,23 @@ export function nodePermissions(nodeId: string): BusPermissions {
         subjects.dispatcherRegisterOf(nodeId), subjects.secretsOfNode(nodeId), `swarm.rpc.logs.${nodeId}`,
         // The networks' maps: read with a direct get (last message of a subject), nothing else of the stream.
         `$JS.API.DIRECT.GET.${STREAMS.netMaps}`, `$JS.API.DIRECT.GET.${STREAMS.netMaps}.>`,
+        subjects.certRenewOf(nodeId),
       ],
     },
     subscribe: { allow: [`${nodeInbox(nodeId)}.>`, subjects.netMapChangedAll] },
   };
+}
+
+/**
+ * The connection name of a node's renewal-only login: a node whose certificate no longer says its
+ * role (promoted or demoted: the callout refuses it otherwise) may log in under this name to ask
+ * for its new certificate, and for nothing else (`renewalPermissions`).
+ */
+export function certRenewalConnectionName(nodeId: string): string {
+  return `cert-renewal-${nodeId}`;
+}
+
+/** What a renewal-only login may do: ask for its own node's certificate, hear the answer. */
+export function renewalPermissions(nodeId: string): BusPermissions {
+  return { publish: { allow: [subjects.certRenewOf(nodeId)] }, subscribe: { allow: [`${nodeInbox(nodeId)}.>`] } };
 }

@@ -37,8 +37,21 @@ export const RegisterRequest = z.object({
   addr: z.string(),
 });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
-/** The heartbeat period the node must beat at. A refusal travels as an rpc error (e.g. `not_found`). */
-export const RegisterReply = z.object({ heartbeatPeriodMs: z.number().int().positive() });
+/**
+ * What the cluster wants of the node's certificate (from the log): its role, the validity the CA
+ * signs for (`--cert-expiry`), the root's digest. A certificate that differs is renewed at once.
+ */
+export const CertificateWish = z.object({
+  role: NodeRole,
+  expiryMs: z.number().int().positive(),
+  caDigest: z.string().optional(),
+});
+export type CertificateWish = z.infer<typeof CertificateWish>;
+/**
+ * The heartbeat period the node must beat at, and the certificate it should hold (absent from a
+ * dispatcher of an older version). A refusal travels as an rpc error (e.g. `not_found`).
+ */
+export const RegisterReply = z.object({ heartbeatPeriodMs: z.number().int().positive(), certificate: CertificateWish.optional() });
 export type RegisterReply = z.infer<typeof RegisterReply>;
 export const RegisterRpc = { service: "dispatcher", request: RegisterRequest, reply: RegisterReply } satisfies RpcSchemas;
 
@@ -110,6 +123,15 @@ export const SignNodeRequest = z.object({ nodeId: z.string().min(1), csr: z.stri
 export const SignNodeReply = z.object({ cert: z.string(), caCert: z.string(), role: NodeRole });
 export type SignNodeReply = z.infer<typeof SignNodeReply>;
 export const SignNodeRpc = { service: "secret-store", request: SignNodeRequest, reply: SignNodeReply } satisfies RpcSchemas;
+
+/**
+ * agent → secret-store on `swarm.rpc.certs.renew.<nodeId>`: a fresh CSR (a new key) for the node's
+ * next certificate. The connection asking is the node's own, admitted by its current certificate;
+ * the subject names it (a node may publish only on its own) and the body must name the same node.
+ * The subject of the certificate comes from the log, as at the join.
+ */
+export const RenewCertRequest = z.object({ nodeId: z.string().min(1), csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB") });
+export const RenewCertRpc = { service: "secret-store", request: RenewCertRequest, reply: SignNodeReply } satisfies RpcSchemas;
 
 /**
  * api → secret-store on `swarm.rpc.secret-store.handover`: the cluster's keys for a manager that

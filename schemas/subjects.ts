@@ -85,6 +85,9 @@ export const subjects = {
   netMap: (networkId: string) => `swarm.netmap.${networkId}`,
   netMapChangedAll: "swarm.netmapchg.*",
   netMapChanged: (networkId: string) => `swarm.netmapchg.${networkId}`,
+  /** request/reply: an agent renews its node's certificate (one subject per node: the subject is who asks). */
+  certRenewOf: (nodeId: string) => `swarm.rpc.certs.renew.${nodeId}`,
+  certRenewAll: "swarm.rpc.certs.renew.*",
 } as const;
 
 /** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
 import { Supervisor } from "./supervisor.js";
-import { agentIdentity, ensureBusCertificates, type BusCertificates } from "./bus-identities.js";
+import { agentIdentity, ensureBusCertificates, keepBusCertificatesFresh, type BusCertificates } from "./bus-identities.js";
 import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
@@ -133,7 +133,17 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   };
   let controlPlane: ControlPlaneRunner | undefined;
   let nodeId: string | undefined;
+  // Renewed while running: the processes pick their new files up at their next connect, the nats-server on SIGHUP.
+  const freshness = bus ? keepBusCertificatesFresh({
+    keysDir: keysDir(dataDir), hosts: ["127.0.0.1", "localhost"],
+    onRenewed: (names) => {
+      say(`bus certificates renewed: ${names.join(", ")}`);
+      if (names.includes("nats-server")) for (const p of embedded?.processes ?? []) supervisor.kill(p, "SIGHUP");
+    },
+    onError: (err) => say(`bus certificates not renewed: ${(err as Error).message}`),
+  }) : undefined;
   const stop = async () => {
+    freshness?.stop();
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));
   };

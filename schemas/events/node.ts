@@ -41,6 +41,25 @@ export const NodeRemoved = z.object({ nodeId: z.string() });
  */
 export const NodeSecretsRefused = z.object({ nodeId: z.string(), taskId: z.string(), reason: z.string() });
 
+/**
+ * The CA signed a certificate for the node (DESIGN §6): at its join (`join`) or when its agent
+ * renewed it (`renewal`: half to four fifths of its life gone, the cluster's `--cert-expiry` or the
+ * node's role changed, or the trust root moved). Every issuance is in the log, never the key.
+ * `issuerSubject` and `issuerPublicKey` are base64 DER (Docker's `TLSInfo.CertIssuerSubject`/`…PublicKey`).
+ */
+export const NodeCertificateIssued = z.object({
+  nodeId: z.string(),
+  reason: z.enum(["join", "renewal"]),
+  role: NodeRole,
+  /** The certificate's serial (hex) and its sha256 fingerprint (hex). */
+  serial: z.string(),
+  fingerprint: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  issuerSubject: z.string(),
+  issuerPublicKey: z.string(),
+});
+
 export const NODE_EVENTS = aggregate("node", "nodeId", {
   NodeJoined: { data: NodeJoined, producer: "api", actsFor: "user" },
   NodeRegistered: { data: NodeRegistered, producer: "dispatcher", actsFor: "node" },
@@ -48,4 +67,5 @@ export const NODE_EVENTS = aggregate("node", "nodeId", {
   NodeUpdated: { data: NodeUpdated, producer: "api", actsFor: "user" },
   NodeRemoved: { data: NodeRemoved, producer: "api", actsFor: "user" },
   NodeSecretsRefused: { data: NodeSecretsRefused, producer: "secret-store", actsFor: "node" },
+  NodeCertificateIssued: { data: NodeCertificateIssued, producer: "secret-store", actsFor: "node" },
 });

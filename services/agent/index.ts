@@ -13,11 +13,13 @@ import { followTasks } from "./shell/task-feed.js";
 import { TaskRunner } from "./shell/task-runner.js";
 import { TaskFiles } from "./shell/task-files.js";
 import type { DeliveryOptions } from "./shell/secret-delivery.js";
+import { CertRenewer } from "./shell/cert-renewer.js";
 
 export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
 export { DockerExecutor } from "./shell/docker-executor.js";
 export type { DeliveryOptions } from "./shell/secret-delivery.js";
+export { CertRenewer, type CertRenewerDeps } from "./shell/cert-renewer.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
 
 export interface AgentDeps {
@@ -48,13 +50,28 @@ export interface AgentDeps {
   filesDir?: string;
   /** Retries of a secret delivery while the secret-store is unavailable. Default 5 attempts from 200 ms. */
   delivery?: DeliveryOptions;
+  /**
+   * Renews the node certificate the connection was opened with: before it expires, and at once
+   * when the log wants another (`shell/cert-renewer.ts`). Default none (a plaintext bus: nothing to renew).
+   */
+  certs?: CertRenewer;
+}
+
+export interface RunningAgent {
+  /** Leaves containers running. */
+  stop(): Promise<void>;
+  /**
+   * Renews the node certificate now (e.g. `swarm ca --rotate`: a new root); resolves once the
+   * connection uses the new one. Rejects without an identity.
+   */
+  renewCertificate(reason: string): Promise<void>;
 }
 
 /**
  * Starts the node agent: register the session, read the full desired set, adopt existing
  * containers, then follow changes and report. `stop()` leaves containers running.
  */
-export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }> {
+export async function start(deps: AgentDeps): Promise<RunningAgent> {
   const { nc, nodeId, executor } = deps;
   const log = deps.log.child(`agent-${nodeId}`);
   const now = deps.now ?? (() => new Date());
@@ -73,9 +90,19 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
     if (deps.hostname) description.hostname = deps.hostname;
     return { nodeId, sessionId, description, addr: deps.addr ?? "127.0.0.1" };
   };
+  const certs = deps.certs;
+  certs?.attach(nc);
+  /** Registers a new session; the reply's certificate wish may start a renewal. Returns the heartbeat period. */
   const registerSession = async (): Promise<number> => {
     sessionId = randomId();
-    return register(nc, request, log, { signal: abort.signal });
+    const reply = await register(nc, request, log, { signal: abort.signal });
+    certs?.told(reply.certificate);
+    return reply.heartbeatPeriodMs;
+  };
+  const refresh = async (): Promise<number> => {
+    const reply = await registerOnce(nc, await request());
+    certs?.told(reply.certificate);
+    return reply.heartbeatPeriodMs;
   };
 
   let heartbeatMs = await registerSession();
@@ -94,7 +121,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   };
   // Same session: the dispatcher records a changed description (and appends nothing otherwise)
   // and answers with the cluster's current heartbeat period.
-  const refresher = every(deps.refreshMs ?? 20_000, async () => usePeriod(await registerOnce(nc, await request())), log);
+  const refresher = every(deps.refreshMs ?? 20_000, async () => usePeriod(await refresh()), log);
 
   let synced: () => void = () => undefined;
   const syncedP = new Promise<void>((r) => { synced = r; });
@@ -102,6 +129,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   await syncedP;
   await runner.adopt();
   log.info("desired set applied; containers adopted");
+  certs?.start();
 
   onReconnect(nc, abort.signal, log, async () => {
     usePeriod(await registerSession());
@@ -110,7 +138,9 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   });
 
   return {
+    renewCertificate: (reason) => (certs ? certs.renewNow(reason) : Promise.reject(new Error("this agent has no node certificate to renew"))),
     stop: async () => {
+      certs?.stop();
       abort.abort();
       refresher.stop();
       heartbeat.stop();

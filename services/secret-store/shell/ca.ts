@@ -4,8 +4,8 @@ import { JoinTokensRpc, SignNodeRpc, subjects } from "../../../schemas/index.js"
 import { failedPrecondition, notFound, unavailable } from "../../shared/errors/index.js";
 import { deriveJoinToken, caDigest, signNodeCsr, type CertAndKey } from "../../shared/pki/index.js";
 import { serve } from "../../shared/rpc/index.js";
-import type { SecretStoreContext } from "./context.js";
 import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
+import { recordIssuance, serveRenewal, type NodeCertContext } from "./node-certs.js";
 
 /*
  * The cluster CA's key in use (DESIGN §6): the secret-store alone reads `<keysDir>/ca.key`. It
@@ -33,8 +33,12 @@ export function caLoader(keysDir: string | undefined): () => CertAndKey {
   };
 }
 
-/** What the CA's handlers need: the connection, a projection with the node and cluster slices, a log. */
-export type CaContext = Pick<SecretStoreContext, "nc" | "log" | "informer">;
+/**
+ * What the CA's handlers need: the connection, a projection with the node and cluster slices, a
+ * log, and the service's deps (its event store: every issuance is recorded; without it — a test's
+ * bare CA — none is).
+ */
+export type CaContext = NodeCertContext;
 
 export function serveCa(ctx: CaContext, keysDir: string | undefined): { stop(): Promise<void> } {
   const loadCa = caLoader(keysDir);
@@ -64,8 +68,10 @@ export function serveCa(ctx: CaContext, keysDir: string | undefined): { stop(): 
     if (!node) throw notFound(`node ${req.nodeId} is not part of the cluster: no certificate`);
     const days = cluster.nodeCertExpiryMs === undefined ? undefined : cluster.nodeCertExpiryMs / DAY_MS;
     const cert = await signNodeCsr({ ca, csrPem: req.csr, nodeId: node.id, role: node.role, clusterId: cluster.id, ...(days ? { days } : {}) });
+    await recordIssuance(ctx, { nodeId: node.id, role: node.role, reason: "join", certPem: cert, caPem: ca.certPem });
     ctx.log.info("node certificate signed", { nodeId: node.id, role: node.role });
     return { cert, caCert: ca.certPem, role: node.role };
   }, opts);
-  return { stop: async () => { await tokens.stop(); await sign.stop(); } };
+  const renew = serveRenewal(ctx, loadCa);
+  return { stop: async () => { await tokens.stop(); await sign.stop(); await renew.stop(); } };
 }

@@ -15,8 +15,19 @@ export interface NodeView {
   addr?: string;
   state: NodeState;
   message: string;
+  /** The node's current certificate as the CA last issued it (`NodeCertificateIssued`). */
+  certificate?: NodeCertificate;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface NodeCertificate {
+  serial: string;
+  fingerprint: string;
+  notBefore: string;
+  notAfter: string;
+  issuerSubject: string;
+  issuerPublicKey: string;
 }
 
 export interface NodePart { nodes: Map<string, NodeView> }
@@ -25,6 +36,9 @@ const NodeViewCodec = z.looseObject({
   id: z.string(), name: z.string(), role: NodeRole, availability: NodeAvailability,
   labels: z.record(z.string(), z.string()), description: NodeDescription.optional(), addr: z.string().optional(),
   state: NodeState, message: z.string(), createdAt: z.string(), updatedAt: z.string(),
+  certificate: z.object({
+    serial: z.string(), fingerprint: z.string(), notBefore: z.string(), notAfter: z.string(), issuerSubject: z.string(), issuerPublicKey: z.string(),
+  }).optional(),
 });
 
 export const nodeSlice: Slice<"node", NodePart> = {
@@ -58,6 +72,12 @@ export const nodeSlice: Slice<"node", NodePart> = {
       }
       case "NodeSecretsRefused":
         return; // an audit record: the node's view does not change
+      case "NodeCertificateIssued": {
+        const n = state.nodes.get(e.data.nodeId);
+        const { serial, fingerprint, notBefore, notAfter, issuerSubject, issuerPublicKey } = e.data;
+        if (n) state.nodes.set(n.id, { ...n, certificate: { serial, fingerprint, notBefore, notAfter, issuerSubject, issuerPublicKey }, updatedAt: at });
+        return;
+      }
       case "NodeRemoved":
         state.nodes.delete(e.data.nodeId);
         return;
