@@ -78,6 +78,9 @@ export const subjects = {
   /** request/reply: an agent asks for the secrets and configs of one of its tasks (one subject per node). */
   secretsOfNode: (nodeId: string) => `swarm.rpc.secrets.${nodeId}`,
   secretsAll: "swarm.rpc.secrets.*",
+  /** request/reply (api → agent): a task's container log lines, in chunks (schemas/logs-rpc.ts); one subject per node. */
+  logsOfNode: (nodeId: string) => `swarm.rpc.logs.${nodeId}`,
+  logsAll: "swarm.rpc.logs.*",
 } as const;
 
 /** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */

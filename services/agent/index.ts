@@ -13,11 +13,13 @@ import { followTasks } from "./shell/task-feed.js";
 import { TaskRunner } from "./shell/task-runner.js";
 import { TaskFiles } from "./shell/task-files.js";
 import type { DeliveryOptions } from "./shell/secret-delivery.js";
+import { serveLogs, type LogServerOptions } from "./shell/log-server.js";
 
-export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, PortBinding, StopOptions } from "./core/executor.js";
+export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, LogOptions, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
 export { DockerExecutor } from "./shell/docker-executor.js";
 export type { DeliveryOptions } from "./shell/secret-delivery.js";
+export type { LogServerOptions } from "./shell/log-server.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
 
 export interface AgentDeps {
@@ -48,6 +50,8 @@ export interface AgentDeps {
   filesDir?: string;
   /** Retries of a secret delivery while the secret-store is unavailable. Default 5 attempts from 200 ms. */
   delivery?: DeliveryOptions;
+  /** `swarm service logs`: per-stream buffer, chunk size, idle timeout (shell/log-server.ts). */
+  logs?: LogServerOptions;
 }
 
 /**
@@ -81,6 +85,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   let heartbeatMs = await registerSession();
   log.info("registered", { sessionId, heartbeatMs });
   const flusher = every(deps.statusFlushMs ?? 100, () => publisher.flush(), log);
+  const logs = serveLogs(nc, nodeId, executor, log, deps.logs);
   let heartbeat = startHeartbeat(heartbeatMs);
   function startHeartbeat(ms: number) {
     return every(ms, () => publisher.heartbeat(now().toISOString(), ms), log);
@@ -112,6 +117,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   return {
     stop: async () => {
       abort.abort();
+      await logs.stop();
       refresher.stop();
       heartbeat.stop();
       flusher.stop();

@@ -1,9 +1,10 @@
 import Docker from "dockerode";
+import { Readable } from "node:stream";
 import type { NodeDescription } from "../../../schemas/index.js";
 import { LABELS } from "../core/container-config.js";
 import {
   ExecutorError, type ContainerCreate, type ContainerHealth, type ContainerRunState, type ContainerSummary, type Executor,
-  type HealthStatus, type PortBinding, type StopOptions,
+  type HealthStatus, type LogOptions, type PortBinding, type StopOptions,
 } from "../core/executor.js";
 import type { Logger } from "../../shared/telemetry/index.js";
 
@@ -183,6 +184,21 @@ export class DockerExecutor implements Executor {
   private async exitCode(containerId: string): Promise<number> {
     const info = await this.docker.getContainer(containerId).inspect().catch(() => undefined);
     return info?.State.ExitCode ?? 0;
+  }
+
+  async logs(containerId: string, o: LogOptions): Promise<NodeJS.ReadableStream> {
+    const query = {
+      stdout: o.stdout, stderr: o.stderr, timestamps: true,
+      ...(o.tail === undefined ? {} : { tail: o.tail }), ...(o.since === undefined ? {} : { since: o.since }),
+    };
+    try {
+      const c = this.docker.getContainer(containerId);
+      // dockerode answers a non-follow read as one Buffer, a follow as the live response.
+      if (!o.follow) return Readable.from([await c.logs({ ...query, follow: false })]);
+      return await c.logs({ ...query, follow: true });
+    } catch (err) {
+      throw wrap(err);
+    }
   }
 
   async list(nodeId: string): Promise<ContainerSummary[]> {
