@@ -24,8 +24,8 @@ export const LogsOpen = z.object({
   follow: z.boolean(),
   stdout: z.boolean(),
   stderr: z.boolean(),
-  /** Unix seconds (fractions allowed): lines at or after. */
-  since: z.number().nonnegative().optional(),
+  /** Unix seconds with up to nine fractional digits, as text (a double would lose the nanoseconds): lines at or after. */
+  since: z.string().regex(/^\d+(\.\d{1,9})?$/, "since: must be unix seconds[.nanoseconds]").optional(),
   /** Lines from the end; absent = all. */
   tail: z.number().int().nonnegative().optional(),
 });

@@ -115,8 +115,8 @@ export interface LogOptions {
   follow: boolean;
   stdout: boolean;
   stderr: boolean;
-  /** Unix seconds (fractions allowed). */
-  since?: number;
+  /** Unix seconds with up to nine fractional digits, as text. */
+  since?: string;
   /** Lines from the end; absent = all. */
   tail?: number;
 }

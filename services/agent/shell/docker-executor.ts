@@ -187,9 +187,11 @@ export class DockerExecutor implements Executor {
   }
 
   async logs(containerId: string, o: LogOptions): Promise<NodeJS.ReadableStream> {
+    // `since` goes into the query string as given: the engine parses seconds.nanoseconds itself
+    // (dockerode types it as a number, which would round the nanoseconds away).
     const query = {
       stdout: o.stdout, stderr: o.stderr, timestamps: true,
-      ...(o.tail === undefined ? {} : { tail: o.tail }), ...(o.since === undefined ? {} : { since: o.since }),
+      ...(o.tail === undefined ? {} : { tail: o.tail }), ...(o.since === undefined ? {} : { since: o.since as unknown as number }),
     };
     try {
       const c = this.docker.getContainer(containerId);
