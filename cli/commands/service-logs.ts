@@ -86,20 +86,29 @@ async function copyFrames(res: IncomingMessage, printer: LinePrinter): Promise<s
   const decoder = new FrameDecoder();
   let failure: string | undefined;
   for await (const chunk of res) {
+    // One write per stream per chunk received: a line at a time would cost a write each.
+    let out = "";
+    let err = "";
     for (const f of decoder.push(chunk as Buffer)) {
       const text = f.payload.toString("utf8");
       if (f.stream === STREAM.systemErr) {
         failure = (failure ?? "") + text;
         // Following, the end may never come: say it now (docker's CLI would stop here).
-        if (printer.following) process.stderr.write(`error from daemon in stream: ${text}`);
+        if (printer.following) err += `error from daemon in stream: ${text}`;
         continue;
       }
-      const out = f.stream === STREAM.stderr ? process.stderr : process.stdout;
       const line = await printer.format(text);
-      if (!out.write(line)) await new Promise((r) => out.once("drain", r));
+      if (f.stream === STREAM.stderr) err += line;
+      else out += line;
     }
+    await Promise.all([writeAll(process.stdout, out), writeAll(process.stderr, err)]);
   }
   return printer.following ? undefined : failure;
+}
+
+function writeAll(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  if (!text || stream.write(text)) return Promise.resolve();
+  return new Promise((resolve) => stream.once("drain", resolve));
 }
 
 /** docker's taskFormatter: names resolved once per (node, service, task) and cached. */

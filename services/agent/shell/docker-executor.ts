@@ -1,5 +1,4 @@
 import Docker from "dockerode";
-import { Readable } from "node:stream";
 import type { NodeDescription } from "../../../schemas/index.js";
 import { LABELS } from "../core/container-config.js";
 import {
@@ -187,20 +186,19 @@ export class DockerExecutor implements Executor {
   }
 
   async logs(containerId: string, o: LogOptions): Promise<NodeJS.ReadableStream> {
-    // `since` goes into the query string as given: the engine parses seconds.nanoseconds itself
-    // (dockerode types it as a number, which would round the nanoseconds away).
-    const query = {
-      stdout: o.stdout, stderr: o.stderr, timestamps: true,
-      ...(o.tail === undefined ? {} : { tail: o.tail }), ...(o.since === undefined ? {} : { since: o.since as unknown as number }),
+    // `since` goes into the query string as given: the engine parses seconds.nanoseconds itself.
+    const options = {
+      follow: o.follow, stdout: o.stdout, stderr: o.stderr, timestamps: true,
+      ...(o.tail === undefined ? {} : { tail: o.tail }), ...(o.since === undefined ? {} : { since: o.since }),
     };
-    try {
-      const c = this.docker.getContainer(containerId);
-      // dockerode answers a non-follow read as one Buffer, a follow as the live response.
-      if (!o.follow) return Readable.from([await c.logs({ ...query, follow: false })]);
-      return await c.logs({ ...query, follow: true });
-    } catch (err) {
-      throw wrap(err);
-    }
+    // The modem directly: dockerode's `logs` buffers a non-follow answer whole before returning it
+    // (megabytes for a chatty task), where a stream lets the reader pace the engine.
+    return new Promise((resolve, reject) => {
+      this.docker.modem.dial({
+        path: `/containers/${containerId}/logs?`, method: "GET", isStream: true, options,
+        statusCodes: { 200: true, 404: "no such container", 500: "server error" },
+      }, (err: unknown, stream: unknown) => (err ? reject(wrap(err)) : resolve(stream as NodeJS.ReadableStream)));
+    });
   }
 
   async list(nodeId: string): Promise<ContainerSummary[]> {

@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { LogsRpc, subjects, taskStateRank, type LogLine } from "../../../schemas/index.js";
+import { LogsRpc, subjects, taskStateRank } from "../../../schemas/index.js";
 import { errorMessage, notFound, SwarmError, unavailable } from "../../shared/errors/index.js";
 import type { ClusterState, TaskView } from "../../shared/model/index.js";
 import { call } from "../../shared/rpc/index.js";
@@ -25,8 +25,10 @@ export interface LogsQuery extends LogFormat {
   tail?: number;
 }
 
-/** Where the lines go: `write` resolves when the reader can take more (end-to-end back-pressure). Stream 3 = the daemon's error. */
-export interface LogsSink { write(stream: 1 | 2 | 3, text: string): Promise<void> }
+/** One piece of the answer: stream 1 stdout, 2 stderr, 3 the daemon's error; the text as sent. */
+export type LogPiece = [stream: 1 | 2 | 3, text: string];
+/** Where the lines go, a chunk at a time: `write` resolves when the reader can take more (end-to-end back-pressure). */
+export interface LogsSink { write(pieces: LogPiece[]): Promise<void> }
 
 export interface LogsTiming {
   /** How long a node may take to open a task's stream, ms. Default 3000. */
@@ -73,7 +75,7 @@ export async function streamLogs(deps: AppDeps, target: LogTarget, q: LogsQuery,
     const reason = `node ${nodeId} (${node?.description?.hostname ?? node?.name ?? "removed"}) is not available`;
     reasons.push(reason);
     // Following, the warning cannot wait for an end that never comes.
-    if (q.follow) await sink.write(3, incompleteWarning([reason]));
+    if (q.follow) await sink.write([[3, incompleteWarning([reason])]]);
   };
   const startNew = () => {
     for (const task of readable(stateOf(deps), target, q.follow)) {
@@ -90,7 +92,7 @@ export async function streamLogs(deps: AppDeps, target: LogTarget, q: LogsQuery,
     }
   }
   await Promise.all(pumps);
-  if (!q.follow && reasons.length && !signal.aborted) await sink.write(3, incompleteWarning(reasons));
+  if (!q.follow && reasons.length && !signal.aborted) await sink.write([[3, incompleteWarning(reasons)]]);
 }
 
 function serviceExists(state: ClusterState, serviceId: string): boolean {
@@ -117,21 +119,17 @@ async function pumpTask(
     streamId = opened.streamId;
     while (streamId && !signal.aborted) {
       const r = await call(nc, subject, LogsRpc, { op: "next", streamId, waitMs: t.waitMs }, { timeoutMs: t.waitMs + t.openTimeoutMs });
-      for (const line of r.lines ?? []) await writeLine(sink, line, ctx, q);
+      if (r.lines?.length) await sink.write(r.lines.map((line): LogPiece => [line.s, logPayload(line, ctx, q)]));
       if (r.done) streamId = undefined;
     }
   } catch (err) {
     if (signal.aborted) return;
+    deps.log?.warn("task logs failed", { taskId: task.id, nodeId, err: errorMessage(err) });
     if (err instanceof SwarmError && err.code === "unavailable") await fail(nodeId);
-    else deps.log?.warn("task logs failed", { taskId: task.id, nodeId, err: errorMessage(err) });
   } finally {
     // The reader left: the node's stream is closed now rather than at its idle timeout.
     if (streamId) await call(nc, subject, LogsRpc, { op: "close", streamId }, { timeoutMs: t.openTimeoutMs }).catch(() => undefined);
   }
-}
-
-function writeLine(sink: LogsSink, line: LogLine, ctx: { nodeId: string; serviceId: string; taskId: string }, q: LogsQuery): Promise<void> {
-  return sink.write(line.s, logPayload(line, ctx, q));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

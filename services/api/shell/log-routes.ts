@@ -39,7 +39,7 @@ export function logRoutes(deps: app.AppDeps, timing?: app.LogsTiming): Route[] {
       stream: {
         contentType: MULTIPLEXED,
         run: (write: (chunk: Buffer) => Promise<void>, signal: AbortSignal) =>
-          app.streamLogs(deps, target, q, { write: (stream, text) => write(encodeFrame(stream, text)) }, signal, timing),
+          app.streamLogs(deps, target, q, { write: (pieces) => write(Buffer.concat(pieces.map(([s, text]) => encodeFrame(s, text)))) }, signal, timing),
       },
     };
   };
