@@ -79,10 +79,12 @@ async function main(): Promise<void> {
     const ids = await containersOf(service);
     const total = TASKS * LINES;
     const js: number[] = [];
+    const cliStart: number[] = [];
     const http: number[] = [];
     const base: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       http.push(await apiOnly(cluster.apiUrl, service, total));
+      cliStart.push((await countLines(process.execPath, [CLI, "--host", cluster.socketUrl, "service", "ls"])).ms);
       const r = await countLines(process.execPath, [CLI, "--host", cluster.socketUrl, "service", "logs", service]);
       if (r.lines !== total) throw new Error(`swarm service logs printed ${r.lines} lines, not ${total}`);
       js.push(r.ms);
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
     console.log(`| reader | median time | lines/s |`);
     console.log(`|---|---|---|`);
     console.log(`| swarm service logs (jetswarm) | ${median(js).toFixed(0)} ms | ${rate(median(js))} |`);
+    console.log(`| (swarm service ls: the CLI's fixed cost, start-up and one request) | ${median(cliStart).toFixed(0)} ms | – |`);
     console.log(`| GET /services/{id}/logs (the api alone, no CLI) | ${median(http).toFixed(0)} ms | ${rate(median(http))} |`);
     console.log(`| docker logs ×${TASKS}, concurrently (baseline) | ${median(base).toFixed(0)} ms | ${rate(median(base))} |`);
     console.log(`| docker service logs (Docker Swarm) | not measured: needs the engine in swarm mode | – |`);
