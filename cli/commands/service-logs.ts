@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Task } from "../../schemas/api.js";
 import { FrameDecoder, STREAM } from "../../services/shared/docker-stream/index.js";
 import { ApiClient, ApiError, readAnswer } from "../client.js";
-import { formatLine, sinceParam, splitLine, taskPrefix, type LogContext } from "../output/log-format.js";
+import { formatLine, sinceParam, splitLine, taskPrefix, type DetailsCache, type LogContext } from "../output/log-format.js";
 import { streamApi } from "../transport.js";
 import { clientOf } from "./common.js";
 import { hostnameOf } from "./node.js";
@@ -97,7 +97,8 @@ async function copyFrames(res: IncomingMessage, printer: LinePrinter): Promise<s
         if (printer.following) err += `error from daemon in stream: ${text}`;
         continue;
       }
-      const line = await printer.format(text);
+      const formatted = printer.format(text);
+      const line = typeof formatted === "string" ? formatted : await formatted;
       if (f.stream === STREAM.stderr) err += line;
       else out += line;
     }
@@ -114,6 +115,7 @@ function writeAll(stream: NodeJS.WriteStream, text: string): Promise<void> {
 /** docker's taskFormatter: names resolved once per (node, service, task) and cached. */
 class LinePrinter {
   private readonly cache = new Map<string, string>();
+  private readonly details: DetailsCache = new Map();
   private nodeNames: Map<string, string> | undefined;
   private readonly serviceNames = new Map<string, string>();
   readonly following: boolean;
@@ -122,10 +124,14 @@ class LinePrinter {
     this.following = o.follow === true;
   }
 
-  async format(payload: string): Promise<string> {
+  /** The printed line; synchronous once the task's prefix is known (the common case). */
+  format(payload: string): string | Promise<string> {
     if (this.o.raw) return payload;
-    const line = splitLine(payload, this.o.timestamps === true);
-    return formatLine(line, await this.prefix(line.context), this.o.details === true);
+    const line = splitLine(payload, this.o.timestamps === true, this.details);
+    const c = line.context;
+    const known = this.cache.get(`${c.nodeId}\0${c.serviceId}\0${c.taskId}`);
+    if (known !== undefined) return formatLine(line, known, this.o.details === true);
+    return this.prefix(c).then((p) => formatLine(line, p, this.o.details === true));
   }
 
   private async prefix(c: LogContext): Promise<string> {

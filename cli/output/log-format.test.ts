@@ -15,6 +15,15 @@ describe("service logs output, as docker prints it", () => {
     assert.deepEqual(t.details, { x: "a,b" });
   });
 
+  it("a details cache gives the same split, parsing each details text once", () => {
+    const cache = new Map();
+    const a = splitLine(`${DETAILS},k=v one\n`, false, cache);
+    const b = splitLine(`${DETAILS},k=v two\n`, false, cache);
+    assert.deepEqual([a.context, a.details, a.message], [b.context, b.details, "one\n"]);
+    assert.equal(b.message, "two\n");
+    assert.equal(cache.size, 1);
+  });
+
   it("a line without the context is refused with docker's words", () => {
     assert.throws(() => splitLine("hello", false), /invalid context in log message: hello/);
     assert.throws(() => splitLine("a=b hello", false), /missing node id in details/);

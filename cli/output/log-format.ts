@@ -27,8 +27,11 @@ function unescape(s: string): string {
 
 const CONTEXT_KEYS = { nodeId: "com.docker.swarm.node.id", serviceId: "com.docker.swarm.service.id", taskId: "com.docker.swarm.task.id" } as const;
 
+/** Parsed details by their text: every line of a task carries the same (parsing each costs more than the rest of a line). */
+export type DetailsCache = Map<string, { context: LogContext; details: Record<string, string> }>;
+
 /** One payload split as docker's logWriter does; a line without the context is an error naming it. */
-export function splitLine(payload: string, timestamps: boolean): SplitLine {
+export function splitLine(payload: string, timestamps: boolean, cache?: DetailsCache): SplitLine {
   const n = timestamps ? 3 : 2;
   const parts: string[] = [];
   let rest = payload;
@@ -38,7 +41,11 @@ export function splitLine(payload: string, timestamps: boolean): SplitLine {
     parts.push(rest.slice(0, sp));
     rest = rest.slice(sp + 1);
   }
-  const details = parseLogDetails(parts[n - 2]!);
+  const raw = parts[n - 2]!;
+  const known = cache?.get(raw);
+  const ts = timestamps ? { timestamp: parts[0]! } : {};
+  if (known) return { ...ts, context: known.context, details: known.details, message: rest };
+  const details = parseLogDetails(raw);
   const context = {} as LogContext;
   for (const [field, key] of Object.entries(CONTEXT_KEYS) as [keyof LogContext, string][]) {
     const v = details[key];
@@ -46,7 +53,8 @@ export function splitLine(payload: string, timestamps: boolean): SplitLine {
     context[field] = v;
     delete details[key];
   }
-  return { ...(timestamps ? { timestamp: parts[0]! } : {}), context, details, message: rest };
+  if (cache && cache.size < 10_000) cache.set(raw, { context, details });
+  return { ...ts, context, details, message: rest };
 }
 
 export interface PrefixOptions { noTaskIds: boolean; noTrunc: boolean; padding: number }
