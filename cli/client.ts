@@ -96,6 +96,7 @@ export class ApiClient {
   }
   removeService(id: string) { return this.request("DELETE", `services/${encodeURIComponent(id)}`, Ignored); }
   tasks(filters?: Filters) { return this.request("GET", `tasks${this.q(filters)}`, z.array(Task)); }
+  task(ref: string) { return this.request("GET", `tasks/${encodeURIComponent(ref)}`, Task); }
   apiTokens() { return this.request("GET", "jetswarm/tokens", z.array(ApiToken)); }
   createApiToken(name: string) { return this.request("POST", "jetswarm/tokens", ApiToken.extend({ Token: z.string() }), { Name: name }); }
   removeApiToken(ref: string) { return this.request("DELETE", `jetswarm/tokens/${encodeURIComponent(ref)}`, Ignored); }

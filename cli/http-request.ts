@@ -65,3 +65,13 @@ export function requestApi(host: string, path: string, req: ApiRequest, creds: C
     r.end(req.body);
   });
 }
+
+/** A GET whose answer is read as it comes (logs): resolves with the response once its headers are in. */
+export function requestStream(host: string, path: string, creds: Credentials = {}): Promise<IncomingMessage> {
+  const { https, opts } = optionsFor(host, path, { method: "GET" }, creds);
+  return new Promise((resolve, reject) => {
+    const r = (https ? httpsRequest : httpRequest)(opts, resolve);
+    r.once("error", reject);
+    r.end();
+  });
+}

@@ -1,4 +1,5 @@
-import { requestApi, type ApiRequest, type Credentials } from "./http-request.js";
+import type { IncomingMessage } from "node:http";
+import { requestApi, requestStream, type ApiRequest, type Credentials } from "./http-request.js";
 
 /*
  * How the CLI reaches the api when `--host` / SWARM_HOST names several (active-active) apis:
@@ -105,4 +106,17 @@ export async function fetchApi(
   }
   if (tried.length === 1) throw new Error(`Cannot connect to the jetswarm api at ${tried[0]}. Is it running (swarm up)?`);
   throw new Error(`Cannot connect to the jetswarm api at any of its hosts: ${tried.join(", ")}. Is it running (swarm up)?`);
+}
+
+/** A streamed GET (logs), failing over like any read while no host has answered. */
+export async function streamApi(target: ApiTarget, path: string): Promise<IncomingMessage> {
+  const tried: string[] = [];
+  for (const host of parseHosts(target.hosts)) {
+    try {
+      return await requestStream(host, path, target.credentials);
+    } catch (err) {
+      tried.push(`${host} (${describe(err)})`);
+    }
+  }
+  throw new Error(`Cannot connect to the jetswarm api at ${tried.join(", ")}. Is it running (swarm up)?`);
 }

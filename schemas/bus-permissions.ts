@@ -60,7 +60,7 @@ function controlPlane(extra: { pub?: string[]; sub?: string[]; deny?: string[]; 
 /** The static identities of the control plane, by certificate CN. */
 export const BUS_IDENTITIES = {
   /** Appends users' events; calls the secret-store; seals the audit chain's checkpoints. */
-  "svc-api": controlPlane({ pub: [subjects.eventsAll, "swarm.rpc.secret-store.>", `$KV.${AUDIT_BUCKET}.>`] }),
+  "svc-api": controlPlane({ pub: [subjects.eventsAll, "swarm.rpc.secret-store.>", `$KV.${AUDIT_BUCKET}.>`, subjects.logsAll] }),
   "svc-orchestrator": controlPlane({ pub: [subjects.eventsAll] }),
   "svc-scheduler": controlPlane({ pub: [subjects.eventsAll] }),
   /** Appends its allocations; writes and announces the networks' maps. */
@@ -87,12 +87,15 @@ export const BUS_IDENTITIES = {
   "svc-agent": {
     publish: {
       allow: ["$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>", subjects.nodeStatusAll, subjects.nodeHeartbeatAll,
-        subjects.dispatcherRegister, subjects.dispatcherRegisterAll, subjects.secretsAll, "swarm.rpc.logs.*"],
+        subjects.dispatcherRegister, subjects.dispatcherRegisterAll, subjects.secretsAll],
       deny: [...NEVER, `$JS.API.*.*.${STREAMS.events}`, `$JS.API.*.*.${STREAMS.events}.>`, "$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>"],
     },
-    // Agents reply under `_INBOX_<node>` (a prefix a wildcard cannot name): anything but the bus's own spaces.
-    // The networks' change announcements are the one `swarm.` space it hears.
-    subscribe: { allow: [">"], deny: ["swarm.evt.>", "swarm.tasks.>", "swarm.node.>", "swarm.rpc.>", "swarm.netmap.>", "$JS.>", "$KV.>", "$SYS.>", "_INBOX.>"] },
+    // Agents reply under `_INBOX_<node>` (a prefix a wildcard cannot name): anything but the bus's own
+    // spaces, except the logs rpc they serve (answered as responses: `allowResponses`) and the
+    // networks' change announcements.
+    subscribe: { allow: [">"], deny: ["swarm.evt.>", "swarm.tasks.>", "swarm.node.>", "swarm.rpc.dispatcher.>", "swarm.rpc.secret-store.>",
+      "swarm.rpc.secrets.>", "swarm.rpc.lease.>", "swarm.rpc.certs.>", "swarm.netmap.>", "$JS.>", "$KV.>", "$SYS.>", "_INBOX.>"] },
+    allowResponses: true,
   },
   /** Operators and tests on a manager (the key sits beside the CA's): everything. */
   admin: { publish: { allow: [">"] }, subscribe: { allow: [">"] }, allowResponses: true },
@@ -127,8 +130,10 @@ export function nodeInbox(nodeId: string): string {
  * What a worker node may do on the bus, and nothing else (DESIGN §6): its named consumer on its
  * shard of the task streams, with its own filter (the server refuses a create whose body names
  * another filter or name than the subject's); its own reports, heartbeats and rpc subjects (its
- * certificate's renewal among them); replies
- * on its own inbox. Granted per connection by the auth callout.
+ * certificate's renewal among them); replies on its own inbox; it serves its own logs subject,
+ * answering each request once (`allowResponses`: the reply subject is the asker's inbox, which the
+ * node may not publish to otherwise); it reads the networks' maps. Granted per connection by the
+ * auth callout.
  */
 export function nodePermissions(nodeId: string): BusPermissions {
   const stream = nodeTasksStreamOf(nodeId);
@@ -142,13 +147,14 @@ export function nodePermissions(nodeId: string): BusPermissions {
         `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
         `$JS.ACK.${stream}.${consumer}.>`,
         subjects.nodeStatus(nodeId), subjects.nodeHeartbeat(nodeId),
-        subjects.dispatcherRegisterOf(nodeId), subjects.secretsOfNode(nodeId), `swarm.rpc.logs.${nodeId}`,
+        subjects.dispatcherRegisterOf(nodeId), subjects.secretsOfNode(nodeId),
         // The networks' maps: read with a direct get (last message of a subject), nothing else of the stream.
         `$JS.API.DIRECT.GET.${STREAMS.netMaps}`, `$JS.API.DIRECT.GET.${STREAMS.netMaps}.>`,
         subjects.certRenewOf(nodeId),
       ],
     },
-    subscribe: { allow: [`${nodeInbox(nodeId)}.>`, subjects.netMapChangedAll] },
+    subscribe: { allow: [`${nodeInbox(nodeId)}.>`, subjects.logsOfNode(nodeId), subjects.netMapChangedAll] },
+    allowResponses: true,
   };
 }
 

@@ -8,3 +8,4 @@ export * as api from "./api.js";
 export { formatZodError } from "./zod-error.js";
 export * from "./roster.js";
 export * from "./rpc.js";
+export * from "./logs-rpc.js";

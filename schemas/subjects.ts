@@ -88,6 +88,9 @@ export const subjects = {
   /** request/reply: an agent renews its node's certificate (one subject per node: the subject is who asks). */
   certRenewOf: (nodeId: string) => `swarm.rpc.certs.renew.${nodeId}`,
   certRenewAll: "swarm.rpc.certs.renew.*",
+  /** request/reply (api → agent): a task's container log lines, in chunks (schemas/logs-rpc.ts); one subject per node. */
+  logsOfNode: (nodeId: string) => `swarm.rpc.logs.${nodeId}`,
+  logsAll: "swarm.rpc.logs.*",
 } as const;
 
 /** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */

@@ -7,6 +7,7 @@ import { buildCreateSpec, generatedName, parseFilterFlags, parseScale, type Crea
 import { addSpecOptions } from "./service-options.js";
 import { prettyService } from "./service-pretty.js";
 import { psRows, serviceRows } from "./service-rows.js";
+import { registerServiceLogs } from "./service-logs.js";
 import { registerServiceUpdate, serviceOrNoSuch, waitUnlessDetached } from "./service-update.js";
 import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
 import { withReferences, type ReferenceFlags } from "./service-secret-flags.js";
@@ -37,6 +38,7 @@ export function registerService(program: Command): void {
   addPlacementOptions(create, "create");
 
   registerServiceUpdate(service);
+  registerServiceLogs(service);
 
   service
     .command("ls")

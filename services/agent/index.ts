@@ -14,12 +14,14 @@ import { TaskRunner } from "./shell/task-runner.js";
 import { TaskFiles } from "./shell/task-files.js";
 import type { DeliveryOptions } from "./shell/secret-delivery.js";
 import { CertRenewer } from "./shell/cert-renewer.js";
+import { serveLogs, type LogServerOptions } from "./shell/log-server.js";
 
-export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, PortBinding, StopOptions } from "./core/executor.js";
+export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, LogOptions, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
 export { DockerExecutor } from "./shell/docker-executor.js";
 export type { DeliveryOptions } from "./shell/secret-delivery.js";
 export { CertRenewer, type CertRenewerDeps } from "./shell/cert-renewer.js";
+export type { LogServerOptions } from "./shell/log-server.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
 
 export interface AgentDeps {
@@ -55,6 +57,8 @@ export interface AgentDeps {
    * when the log wants another (`shell/cert-renewer.ts`). Default none (a plaintext bus: nothing to renew).
    */
   certs?: CertRenewer;
+  /** `swarm service logs`: per-stream buffer, chunk size, idle timeout (shell/log-server.ts). */
+  logs?: LogServerOptions;
 }
 
 export interface RunningAgent {
@@ -108,6 +112,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   let heartbeatMs = await registerSession();
   log.info("registered", { sessionId, heartbeatMs });
   const flusher = every(deps.statusFlushMs ?? 100, () => publisher.flush(), log);
+  const logs = serveLogs(nc, nodeId, executor, log, deps.logs);
   let heartbeat = startHeartbeat(heartbeatMs);
   function startHeartbeat(ms: number) {
     return every(ms, () => publisher.heartbeat(now().toISOString(), ms), log);
@@ -142,6 +147,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
     stop: async () => {
       certs?.stop();
       abort.abort();
+      await logs.stop();
       refresher.stop();
       heartbeat.stop();
       flusher.stop();

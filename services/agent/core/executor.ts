@@ -102,6 +102,23 @@ export interface Executor {
   remove(containerId: string): Promise<void>;
   /** Containers (also stopped ones) labelled `jetswarm.node.id=<nodeId>`. */
   list(nodeId: string): Promise<ContainerSummary[]>;
+  /**
+   * The container's log in Docker's multiplexed framing (8-byte header: stream, 0, 0, 0, size;
+   * then the payload), each line prefixed by its RFC3339Nano timestamp and a space. Optional: the
+   * simulated runtime of the benchmarks has no logs.
+   */
+  logs?(containerId: string, opts: LogOptions): Promise<NodeJS.ReadableStream>;
+}
+
+/** Which lines `Executor.logs` reads (Docker's `/containers/{id}/logs` query). */
+export interface LogOptions {
+  follow: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  /** Unix seconds with up to nine fractional digits, as text. */
+  since?: string;
+  /** Lines from the end; absent = all. */
+  tail?: number;
 }
 
 export class ExecutorError extends Error {

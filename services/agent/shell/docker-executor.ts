@@ -3,7 +3,7 @@ import type { NodeDescription } from "../../../schemas/index.js";
 import { LABELS } from "../core/container-config.js";
 import {
   ExecutorError, type ContainerCreate, type ContainerHealth, type ContainerRunState, type ContainerSummary, type Executor,
-  type HealthStatus, type PortBinding, type StopOptions,
+  type HealthStatus, type LogOptions, type PortBinding, type StopOptions,
 } from "../core/executor.js";
 import type { Logger } from "../../shared/telemetry/index.js";
 
@@ -183,6 +183,22 @@ export class DockerExecutor implements Executor {
   private async exitCode(containerId: string): Promise<number> {
     const info = await this.docker.getContainer(containerId).inspect().catch(() => undefined);
     return info?.State.ExitCode ?? 0;
+  }
+
+  async logs(containerId: string, o: LogOptions): Promise<NodeJS.ReadableStream> {
+    // `since` goes into the query string as given: the engine parses seconds.nanoseconds itself.
+    const options = {
+      follow: o.follow, stdout: o.stdout, stderr: o.stderr, timestamps: true,
+      ...(o.tail === undefined ? {} : { tail: o.tail }), ...(o.since === undefined ? {} : { since: o.since }),
+    };
+    // The modem directly: dockerode's `logs` buffers a non-follow answer whole before returning it
+    // (megabytes for a chatty task), where a stream lets the reader pace the engine.
+    return new Promise((resolve, reject) => {
+      this.docker.modem.dial({
+        path: `/containers/${containerId}/logs?`, method: "GET", isStream: true, options,
+        statusCodes: { 200: true, 404: "no such container", 500: "server error" },
+      }, (err: unknown, stream: unknown) => (err ? reject(wrap(err)) : resolve(stream as NodeJS.ReadableStream)));
+    });
   }
 
   async list(nodeId: string): Promise<ContainerSummary[]> {

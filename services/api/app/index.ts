@@ -18,3 +18,4 @@ export {
   createObject, inspectConfig, inspectSecret, listConfigs, listSecrets, removeObject, rotateObject, type CreateObjectInput,
 } from "./secrets.js";
 export { checkApiToken, createApiToken, listApiTokens, removeApiToken, type ApiTokenRow, type CreatedApiToken } from "./api-tokens.js";
+export { logTarget, streamLogs, type LogPiece, type LogsQuery, type LogsSink, type LogsTiming, type LogTarget } from "./logs.js";

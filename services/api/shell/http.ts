@@ -21,8 +21,14 @@ export interface Request {
   /** Who the listener authenticated: `local` (unix socket), `token:<name>`, `cert:<CN>`; none on plain loopback HTTP. */
   identity?: string;
 }
-/** `text`: an already serialised JSON body (a cached list), sent instead of `body`. */
-export interface Reply { status: number; body?: unknown; text?: Buffer }
+/** `text`: an already serialised JSON body (a cached list), sent instead of `body`; `stream`: a body written as it comes. */
+export interface Reply { status: number; body?: unknown; text?: Buffer; stream?: StreamBody }
+/**
+ * A streamed body (logs): `run` writes chunks, each `write` resolving when the client can take
+ * more (a slow reader slows the writer down instead of filling memory); `signal` aborts when
+ * the client goes away. The headers are sent before `run` starts.
+ */
+export interface StreamBody { contentType: string; run(write: (chunk: Buffer) => Promise<void>, signal: AbortSignal): Promise<void> }
 export type Handler = (req: Request) => Promise<Reply>;
 /** `open`: served without a credential (a node's join carries its own: the join token). */
 export interface Route { method: string; pattern: RegExp; handler: Handler; open?: boolean }
@@ -131,6 +137,24 @@ function send(res: ServerResponse, status: number, body: unknown, text?: Buffer,
   res.end(out);
 }
 
+function sendStream(res: ServerResponse, status: number, body: StreamBody, log: Logger): void {
+  const closed = new AbortController();
+  res.once("close", () => closed.abort());
+  res.writeHead(status, { "content-type": body.contentType });
+  res.flushHeaders();
+  const write = (chunk: Buffer): Promise<void> => {
+    if (closed.signal.aborted || res.write(chunk)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => { res.off("drain", done); res.off("close", done); resolve(); };
+      res.once("drain", done);
+      res.once("close", done);
+    });
+  };
+  body.run(write, closed.signal)
+    .catch((err: unknown) => log.warn("streamed reply failed", { err: errorMessage(err) }))
+    .finally(() => res.end());
+}
+
 /** Path and query of the request line, as sent: no dot-segment resolution (`/a/../b` is not `/b`). */
 function splitTarget(target: string): { path: string; query: URLSearchParams } {
   const raw = target.startsWith("/") ? target : (() => { try { return new URL(target).pathname; } catch { return "/"; } })();
@@ -218,7 +242,7 @@ export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions
     const refused = guard(listening, req, cfg);
     const work = refused ? Promise.reject(refused) : dispatch(routes, req, o, auth);
     work.then(
-      (reply) => send(res, reply.status, reply.body, reply.text),
+      (reply) => (reply.stream ? sendStream(res, reply.status, reply.stream, log) : send(res, reply.status, reply.body, reply.text)),
       (err: unknown) => {
         if (err instanceof HttpError) {
           send(res, err.status, { message: err.message }, undefined, err.close || !req.complete);

@@ -50,7 +50,10 @@ interface AuthRequest {
 }
 
 function natsPermissions(p: BusPermissions): Record<string, unknown> {
-  return { pub: p.publish, sub: p.subscribe, subs: -1, data: -1, payload: -1, type: "user", version: 2 };
+  // resp: one reply per request received (nats' allow_responses default), for the rpc a node serves.
+  return {
+    pub: p.publish, sub: p.subscribe, ...(p.allowResponses ? { resp: { max: 1, ttl: 0 } } : {}), subs: -1, data: -1, payload: -1, type: "user", version: 2,
+  };
 }
 
 /** Serves the callout when the keys dir holds a callout key; otherwise (an insecure bus) does nothing. */

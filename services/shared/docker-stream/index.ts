@@ -1,0 +1,1 @@
+export { encodeFrame, FrameDecoder, STREAM, type Frame, type StreamType } from "./frames.js";
