@@ -66,10 +66,8 @@ export function decideInitCluster(state: ClusterState, req: InitRequest, fresh: 
 
 /** Swarm's check of `--default-addr-pool` / `--default-addr-pool-mask-length` (moby validateDefaultAddrPool). */
 export function addressPools(req: InitRequest): { defaultAddrPool?: string[]; subnetSize?: number } {
-  if (!req.DefaultAddrPool) {
-    if (req.SubnetSize !== undefined) throw invalidArgument("--default-addr-pool-mask-length needs --default-addr-pool");
-    return {};
-  }
+  // Swarm ignores a mask length given without pools (docker sends its default 24 every time).
+  if (!req.DefaultAddrPool) return {};
   const size = req.SubnetSize ?? 24;
   if (size < 1 || size > 29) throw invalidArgument(`subnet size is out of range: ${size}`);
   const pools = req.DefaultAddrPool.map((p) => p.trim());
