@@ -12,6 +12,7 @@ import { route, type Reply, type Request, type Route } from "./http.js";
 import { jetswarmRoutes } from "./jetswarm-routes.js";
 import { logRoutes } from "./log-routes.js";
 import { ListCache } from "./list-cache.js";
+import { networkRoutes } from "./network-routes.js";
 import { secretRoutes } from "./secret-routes.js";
 import { parse, queryOf } from "./parse.js";
 
@@ -101,6 +102,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     route("GET", "/tasks/:id", async (req) => ({ status: 200, body: app.inspectTask(deps, req.params.id!) })),
     ...logRoutes(deps),
     ...secretRoutes(deps, actor),
+    ...networkRoutes(deps, actor),
     ...jetswarmRoutes(deps, actor),
   ];
 }
