@@ -5,6 +5,7 @@ import { failedPrecondition, notFound, unavailable } from "../../shared/errors/i
 import { deriveJoinToken, caDigest, signNodeCsr, type CertAndKey } from "../../shared/pki/index.js";
 import { serve } from "../../shared/rpc/index.js";
 import type { SecretStoreContext } from "./context.js";
+import { Keyring } from "./keyring.js";
 import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
 
 /*
@@ -18,14 +19,19 @@ import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
 const SIGN_WAIT_MS = 10_000;
 const DAY_MS = 24 * 3600_000;
 
-/** Reads the CA from `keysDir` once, when first needed (the launcher creates it before starting anything). */
-export function caLoader(keysDir: string | undefined): () => CertAndKey {
+/**
+ * Reads the CA from `keysDir` once, when first needed (the launcher creates it before starting
+ * anything); its key through the keyring (unwrapped when autolock is on).
+ */
+export function caLoader(keysDir: string | undefined, keyring = new Keyring(keysDir)): () => CertAndKey {
   let ca: CertAndKey | undefined;
   return () => {
     if (ca) return ca;
     if (!keysDir) throw unavailable("the secret-store has no keys directory (SWARM_KEYS_DIR): it cannot use the cluster CA");
     try {
-      ca = { certPem: readFileSync(join(keysDir, "ca.crt"), "utf8"), keyPem: readFileSync(join(keysDir, "ca.key"), "utf8") };
+      const key = keyring.read("ca.key");
+      if (!key) throw new Error(`no ${join(keysDir, "ca.key")}`);
+      ca = { certPem: readFileSync(join(keysDir, "ca.crt"), "utf8"), keyPem: key.toString("utf8") };
     } catch (err) {
       throw unavailable(`the cluster CA cannot be read from ${keysDir}: ${(err as Error).message}`);
     }
@@ -36,8 +42,8 @@ export function caLoader(keysDir: string | undefined): () => CertAndKey {
 /** What the CA's handlers need: the connection, a projection with the node and cluster slices, a log. */
 export type CaContext = Pick<SecretStoreContext, "nc" | "log" | "informer">;
 
-export function serveCa(ctx: CaContext, keysDir: string | undefined): { stop(): Promise<void> } {
-  const loadCa = caLoader(keysDir);
+export function serveCa(ctx: CaContext, keysDir: string | undefined, keyring?: Keyring): { stop(): Promise<void> } {
+  const loadCa = caLoader(keysDir, keyring);
   try {
     loadCa();
   } catch (err) {
