@@ -18,3 +18,4 @@ export {
   createObject, inspectConfig, inspectSecret, listConfigs, listSecrets, removeObject, rotateObject, type CreateObjectInput,
 } from "./secrets.js";
 export { checkApiToken, createApiToken, listApiTokens, removeApiToken, type ApiTokenRow, type CreatedApiToken } from "./api-tokens.js";
+export { AUTOLOCK_MESSAGES, autolockStatus, rotateUnlockKey, setAutolock, unlock, unlockKey, type AutolockKeys } from "./autolock.js";

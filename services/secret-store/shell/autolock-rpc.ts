@@ -4,7 +4,8 @@ import { invalidArgument } from "../../shared/errors/index.js";
 import { serve } from "../../shared/rpc/index.js";
 import { seal } from "../../shared/seal/index.js";
 import type { Logger } from "../../shared/telemetry/index.js";
-import { keyringId, type Keyring } from "./keyring.js";
+import { keyringId } from "../../shared/pki/index.js";
+import type { Keyring } from "./keyring.js";
 import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
 
 /*

@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { hostname } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { invalidArgument, SwarmError, unavailable } from "../../shared/errors/index.js";
 import { isWrapped, unwrapKey, wrapKey, writeKeyFile } from "../../shared/pki/index.js";
 
@@ -23,14 +21,6 @@ export type KeyFile = (typeof WRAPPED_KEY_FILES)[number];
 export const SWARM_LOCKED = "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"swarm unlock\" to unlock it.";
 /** Swarm's words for a wrong unlock key. */
 export const INVALID_UNLOCK_KEY = "swarm could not be unlocked: invalid key";
-
-/**
- * The id of one host's keys dir (hostname and absolute path): the api and the secret-stores of a
- * manager share it through `SWARM_KEYS_DIR`, and `swarm unlock` on that manager reaches exactly them.
- */
-export function keyringId(keysDir: string): string {
-  return createHash("sha256").update(`${hostname()}\0${resolve(keysDir)}`).digest("hex").slice(0, 16);
-}
 
 export class Keyring {
   private readonly plain = new Map<KeyFile, Buffer>();

@@ -23,6 +23,8 @@ export interface ClusterView {
   caDigest?: string;
   /** Validity of the node certificates the CA signs; absent: 90 days. */
   nodeCertExpiryMs?: number;
+  /** Autolock is on: the check value of the current unlock key (never the key). */
+  autolockKeyCheck?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +39,7 @@ const ClusterViewCodec = z.looseObject({
     manager: z.object({ hash: z.string(), generation: z.number().int() }),
   }),
   caCert: z.string().optional(), caDigest: z.string().optional(), nodeCertExpiryMs: z.number().optional(),
+  autolockKeyCheck: z.string().optional(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 
@@ -63,6 +66,14 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
         if (c) {
           const token = { hash: e.data.tokenHash, generation: e.data.generation };
           state.cluster = { ...c, updatedAt: at, joinTokens: { ...c.joinTokens, [e.data.role]: token } };
+        }
+        return;
+      }
+      case "ClusterAutolockChanged": {
+        const c = state.cluster;
+        if (c) {
+          const { autolockKeyCheck: _, ...rest } = c;
+          state.cluster = { ...rest, updatedAt: at, ...(e.data.keyCheck ? { autolockKeyCheck: e.data.keyCheck } : {}) };
         }
         return;
       }

@@ -2,4 +2,4 @@ export { caDigest, type CertAndKey, checkCsr, createKeyAndCsr, createRootCa, iss
 export { deriveJoinToken, parseJoinToken } from "./join-token.js";
 export { writeKeyFile } from "./keys.js";
 export { type CertIdentity, verifyCert } from "./verify.js";
-export { formatUnlockKey, isWrapped, newUnlockKey, parseUnlockKey, UNLOCK_KEY_PREFIX, unlockKeyCheck, unwrapKey, wrapKey } from "./key-wrap.js";
+export { formatUnlockKey, isWrapped, keyringId, newUnlockKey, parseUnlockKey, UNLOCK_KEY_PREFIX, unlockKeyCheck, unwrapKey, wrapKey } from "./key-wrap.js";

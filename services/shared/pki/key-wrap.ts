@@ -1,4 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
 
 /*
  * Autolock (DESIGN §6): the keys a manager keeps at rest are wrapped by a key derived from the
@@ -78,4 +80,12 @@ export function unwrapKey(unlockKey: Uint8Array, wrapped: Uint8Array, name: stri
   } catch {
     throw new Error(`${name}: invalid key (the unlock key is not the one it was wrapped with)`);
   }
+}
+
+/**
+ * The id of one host's keys dir (host name and absolute path): the api and the secret-stores of a
+ * manager share it through `SWARM_KEYS_DIR`, so `swarm unlock` on that manager reaches exactly them.
+ */
+export function keyringId(keysDir: string): string {
+  return createHash("sha256").update(`${hostname()}\0${resolve(keysDir)}`).digest("hex").slice(0, 16);
 }
