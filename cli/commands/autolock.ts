@@ -70,7 +70,7 @@ export function registerAutolock(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const client = clientOf(cmd);
       // As docker: ask for the key only when this manager is locked.
-      if (!(await client.autolockStatus()).Locked) throw new Error("Error: swarm is not locked");
+      if (!(await client.autolockStatus()).Locked) throw new Error("swarm is not locked");
       await client.unlock(await readKey("Please enter unlock key: "));
     });
 
