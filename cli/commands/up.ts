@@ -5,6 +5,8 @@ import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { joinCluster } from "../../deploy/launcher/join.js";
 import { decimal } from "./decimal.js";
 import { unlockBlock } from "./autolock.js";
+import { existsSync } from "node:fs";
+import { LEAVE_MESSAGES, leaveSwarm, writePidFile } from "../../deploy/launcher/leave.js";
 import { defaultDataDir as dataDirDefault } from "../credentials.js";
 
 function port(v: string): number {
@@ -85,7 +87,7 @@ export function registerUp(program: Command): void {
         (c.unlockKey ? `\n${unlockBlock(c.unlockKey)}` : "") +
         (c.locked ? "\nThis manager is locked (autolock): run `swarm unlock` and give the unlock key; until then it signs, serves and admits nothing.\n" : ""),
       );
-      await foreground(c.stop);
+      await foreground(withPidFile(dataDir, c.stop));
     });
 
   program
@@ -102,6 +104,27 @@ export function registerUp(program: Command): void {
         apiPort: o.apiPort, secure: !(o.insecure || process.env.SWARM_INSECURE === "1"), onEvent: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
       if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}${n.apiTcpUrl ? ` and ${n.apiTcpUrl}` : ""}\n`);
-      await foreground(n.stop);
+      await foreground(withPidFile(resolve(o.dataDir), n.stop));
     });
+
+  program
+    .command("leave")
+    .description("leave the swarm: stop this node's swarm processes, remove its tasks' containers, erase its swarm state")
+    .option("-f, --force", "force this node to leave the swarm, ignoring warnings")
+    .option("--data-dir <dir>", `data directory of the node (default: ${join(defaultDataDir(), "join")} when it holds a node, else ${defaultDataDir()})`)
+    .action(async (o: { force?: boolean; dataDir?: string }) => {
+      const joined = join(defaultDataDir(), "join");
+      const dataDir = resolve(o.dataDir ?? (existsSync(join(joined, "node.json")) ? joined : defaultDataDir()));
+      await leaveSwarm(dataDir, { force: o.force });
+      process.stdout.write(`${LEAVE_MESSAGES.left}\n`);
+    });
+}
+
+/** `swarm leave` finds the foreground process by `<dataDir>/swarm.pid` (removed when it stops). */
+function withPidFile(dataDir: string, stop: () => Promise<void>): () => Promise<void> {
+  const remove = writePidFile(dataDir);
+  return async () => {
+    await stop();
+    remove();
+  };
 }
