@@ -10,10 +10,14 @@ import { join } from "node:path";
 import { CONTROL_PLANE, keysDir, serviceScript } from "../../deploy/launcher/local-cluster.js";
 import { freePort, startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
 import { Supervisor } from "../../deploy/launcher/supervisor.js";
+import type { NatsTls } from "../../services/shared/nats/index.js";
+import { BENCH_SECURE, secureBus } from "./hollow-security.js";
 
 export interface HollowControlPlane {
   apiUrl: string;
   natsUrl: string;
+  /** The operator's bus identity (security on), for the benchmark's probe connection. */
+  natsTls?: NatsTls;
   dataDir: string;
   /** The init (manager) node: never registered, so never eligible. */
   initNodeId: string;
@@ -62,7 +66,10 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    nats = await startNatsServer({ dataDir: join(dataDir, "nats"), logFile: join(logs, "nats-server.log") });
+    // Security on (the default): mutual TLS, per-identity users, the auth callout (hollow-security.ts).
+    const natsPort = await freePort();
+    const bus = BENCH_SECURE ? await secureBus(dataDir, natsPort) : undefined;
+    nats = await startNatsServer({ dataDir: join(dataDir, "nats"), port: natsPort, logFile: join(logs, "nats-server.log"), ...(bus ? { configFile: bus.configFile } : {}) });
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const env = {
@@ -73,14 +80,14 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
     const prof = process.env.BENCH_CPU_PROF;
     const nodeArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
     for (const name of CONTROL_PLANE) {
-      supervisor.start({ name, script: serviceScript(name), nodeArgs, env: { ...env, SWARM_INSTANCE_ID: `${name}-1` }, logFile: join(logs, `${name}.log`) });
+      supervisor.start({ name, script: serviceScript(name), nodeArgs, env: { ...env, SWARM_INSTANCE_ID: `${name}-1`, ...bus?.env(name) }, logFile: join(logs, `${name}.log`) });
     }
     await waitForApi(apiUrl, 60_000);
     const init = await postJson<{ NodeID: string }>(`${apiUrl}/swarm/init`, { NodeName: "bench-manager-no-agent", ...(heartbeatPeriodMs ? { HeartbeatPeriodMs: heartbeatPeriodMs } : {}) });
     const info = (await (await fetch(`${apiUrl}/swarm`)).json()) as { JoinTokens: { Worker: string } };
     const natsHandle = nats;
     return {
-      apiUrl, natsUrl: nats.url, dataDir, initNodeId: init.NodeID, workerToken: info.JoinTokens.Worker,
+      apiUrl, natsUrl: nats.url, ...(bus ? { natsTls: bus.admin } : {}), dataDir, initNodeId: init.NodeID, workerToken: info.JoinTokens.Worker,
       pids: () => {
         const m = new Map<string, number>();
         if (natsHandle.process.pid) m.set("nats-server", natsHandle.process.pid);
