@@ -76,7 +76,7 @@ export const subjects = {
   /** request/reply (api → secret-store): the cluster's keys, sealed to a joining manager's ephemeral key. */
   secretStoreHandover: "swarm.rpc.secret-store.handover",
   /** request/reply (api → the secret-stores of one manager's keys dir): autolock's status, unlock, unlock key. */
-  secretStoreKeyring: (keyringId: string, op: "status" | "unlock" | "unlock-key") => `swarm.rpc.secret-store.keyring.${keyringId}.${op}`,
+  secretStoreKeyring: (keyringId: string, op: "status" | "unlock" | "unlock-key" | "sibling") => `swarm.rpc.secret-store.keyring.${keyringId}.${op}`,
   /** request/many replies (api → every secret-store): wrap, rewrap or unwrap the keys at rest. */
   secretStoreRekey: "swarm.rpc.secret-store.rekey",
   /** request/reply: an agent asks for the secrets and configs of one of its tasks (one subject per node). */

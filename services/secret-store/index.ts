@@ -7,7 +7,7 @@ import { serveHandover } from "./shell/handover.js";
 import { servePayloadRpc } from "./shell/payload-rpc.js";
 import { openVault } from "./shell/vault.js";
 import { serveBusAuthorization } from "./shell/bus-authorization.js";
-import { serveAutolock } from "./shell/autolock-rpc.js";
+import { serveAutolock, unlockFromSibling } from "./shell/autolock-rpc.js";
 import { Keyring } from "./shell/keyring.js";
 
 /*
@@ -36,6 +36,8 @@ export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): P
   // The keys at rest, wrapped by the unlock key while autolock is on: then this instance starts
   // locked — it follows the log and answers autolock's rpcs, and serves nothing else until unlocked.
   const keyring = new Keyring(opts.keysDir);
+  // Locked at start: a sibling of this keys dir still running (this process alone restarted) has the key.
+  await unlockFromSibling({ nc: deps.nc, log: deps.log, keyring });
   // Tasks (who may receive what), secrets and configs (which versions exist), nodes and the cluster
   // (whose certificate is signed, with which role; who the bus's auth callout admits): nothing else.
   const informer = new Informer(deps.store, { ...deps.projection, slices: ["task", "secret", "config", "node", "cluster"], log: deps.log });

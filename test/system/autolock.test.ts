@@ -138,6 +138,20 @@ describe("autolock", () => {
     assert.deepEqual(c!.supervisor.names().map((n) => c!.supervisor.get(n)?.child?.pid), pids, "no process restarted");
   });
 
+  it("a second secret-store, and one that restarts alone (kill -9), get the key from a running sibling: the manager stays unlocked", async () => {
+    await ok(["control-plane", "scale", "secret-store=2"]);
+    const names = () => c!.supervisor.names().filter((n) => n.startsWith("secret-store"));
+    await eventually(() => (names().length === 2 ? true : undefined), { what: "two secret-stores", timeoutMs: 30_000 });
+    const name = names()[1]!;
+    const before = c!.supervisor.get(name)!.child!.pid!;
+    process.kill(before, "SIGKILL");
+    await eventually(() => { const p = c!.supervisor.get(name)?.child?.pid; return p && p !== before ? p : undefined; }, { what: "restarted", timeoutMs: 30_000 });
+    // Its sibling: the api's own keyring answers unlocked, and the restarted one serves (config read).
+    await eventually(async () => ((await swarm(["config", "inspect", "--pretty", "cfg"])).out.includes("autolock-config-payload") ? true : undefined),
+      { what: "the config served after the restart", timeoutMs: 60_000 });
+    assert.match(await ok(["node", "ls"]), /Leader/);
+  });
+
   it("unlock-key --rotate: the old key no longer unlocks, the new one does", async () => {
     const out = await ok(["unlock-key", "--rotate"]);
     assert.match(out, /^Successfully rotated manager unlock key\.\n\nTo unlock a swarm manager/);
