@@ -1,8 +1,7 @@
 import { UnlockRequest } from "../../../schemas/api.js";
-import type { Actor } from "../../../schemas/index.js";
 import { SwarmError } from "../../shared/errors/index.js";
 import * as app from "../app/index.js";
-import { route, type Request, type Route } from "./http.js";
+import { route, type Route } from "./http.js";
 import { parse } from "./parse.js";
 import { JETSWARM_PREFIX } from "./jetswarm-routes.js";
 
@@ -27,14 +26,9 @@ export function autolockRoutes(deps: app.AppDeps): Route[] {
   ];
 }
 
-export function unlockKeyRoutes(deps: app.AppDeps, actor: (req: Request) => Actor): Route[] {
-  return [
-    route("GET", "/swarm/unlockkey", async () => ({ status: 200, body: await app.unlockKey(deps) })),
-    route("POST", "/swarm/unlockkey/rotate", async (req) => {
-      await app.rotateUnlockKey(deps, actor(req));
-      return { status: 200 };
-    }),
-  ];
+/** `GET /swarm/unlockkey` (rotation is Docker's `POST /swarm/update?rotateManagerUnlockKey=true`, in routes.ts). */
+export function unlockKeyRoutes(deps: app.AppDeps): Route[] {
+  return [route("GET", "/swarm/unlockkey", async () => ({ status: 200, body: await app.unlockKey(deps) }))];
 }
 
 /** Paths served while locked: the ping, the CA a joiner pins (public), and autolock's own. */

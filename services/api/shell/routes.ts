@@ -55,7 +55,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
   return gateLocked(deps, [
     route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
     ...autolockRoutes(deps),
-    ...unlockKeyRoutes(deps, actor),
+    ...unlockKeyRoutes(deps),
     route("GET", "/swarm", async () => ({ status: 200, body: await app.clusterInfo(deps) })),
     route("POST", "/swarm/init", async (req) => {
       const request = parse(InitRequest, req.body);
