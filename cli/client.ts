@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
-  ClusterInfo, ControlPlaneScale, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task, type ControlPlaneScaleRequest,
+  AutolockStatus, ClusterInfo, ControlPlaneScale, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task, UnlockKeyResponse,
+  type ControlPlaneScaleRequest,
 } from "../schemas/api.js";
 import { formatZodError, type ServiceSpec } from "../schemas/index.js";
 import { Network, NetworkPruneResponse, type NetworkCreateRequest } from "../schemas/network-api.js";
@@ -107,4 +108,9 @@ export class ApiClient {
   removeNetwork(ref: string) { return this.request("DELETE", `networks/${encodeURIComponent(ref)}`, Ignored); }
   pruneNetworks(filters?: Filters) { return this.request("POST", `networks/prune${this.q(filters)}`, NetworkPruneResponse, {}); }
   scaleControlPlane(req: ControlPlaneScaleRequest) { return this.request("POST", "jetswarm/control-plane/scale", ControlPlaneScale, req); }
+  /** Autolock (Docker's `/swarm/unlock`, `/swarm/unlockkey`, `?rotateManagerUnlockKey=true`; jetswarm's lock status). */
+  autolockStatus() { return this.request("GET", "jetswarm/autolock", AutolockStatus); }
+  unlock(key: string) { return this.request("POST", "swarm/unlock", Ignored, { UnlockKey: key }); }
+  unlockKey() { return this.request("GET", "swarm/unlockkey", UnlockKeyResponse); }
+  rotateUnlockKey() { return this.request("POST", "swarm/update?rotateManagerUnlockKey=true", Ignored, {}); }
 }

@@ -26,6 +26,8 @@ export const InitRequest = z.strictObject({
   SubnetSize: z.number().int().optional(),
   /** The first manager's CSR (PEM): the response carries its certificate. */
   Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
+  /** `--autolock`: the managers' keys at rest wrapped by an unlock key (`GET /swarm/unlockkey`). */
+  AutoLockManagers: z.boolean().optional(),
 });
 export type InitRequest = z.infer<typeof InitRequest>;
 /** `Certificate` (the node's, PEM) and `CACert` (the root CA's) when the request had a CSR. */
@@ -52,6 +54,8 @@ export const SwarmUpdateRequest = z.strictObject({
   TaskHistoryRetentionLimit: z.number().int().optional(),
   HeartbeatPeriodMs: z.number().int().positive().optional(),
   NodeCertExpiryMs,
+  /** `--autolock=true|false` (Docker's `Spec.EncryptionConfig.AutoLockManagers`). */
+  AutoLockManagers: z.boolean().optional(),
 });
 export type SwarmUpdateRequest = z.infer<typeof SwarmUpdateRequest>;
 /**
@@ -109,9 +113,19 @@ export const ClusterInfo = z.object({
   Spec: z.object({
     Orchestration: z.object({ TaskHistoryRetentionLimit: z.number() }),
     Dispatcher: z.object({ HeartbeatPeriod: z.number() }),
+    EncryptionConfig: z.object({ AutoLockManagers: z.boolean() }).optional(),
   }),
 });
 export type ClusterInfo = z.infer<typeof ClusterInfo>;
+
+/** `POST /swarm/unlock` (Docker's): the unlock key `SWMKEY-1-…`. */
+export const UnlockRequest = z.strictObject({ UnlockKey: z.string().min(1, "required").max(256) });
+/** `GET /swarm/unlockkey` (Docker's): the current unlock key, "" when autolock is off. */
+export const UnlockKeyResponse = z.object({ UnlockKey: z.string() });
+export type UnlockKeyResponse = z.infer<typeof UnlockKeyResponse>;
+/** `GET /jetswarm/autolock` (served while locked): autolock on in the log, and this manager's keys locked. */
+export const AutolockStatus = z.object({ AutoLock: z.boolean(), Locked: z.boolean() });
+export type AutolockStatus = z.infer<typeof AutolockStatus>;
 
 /** `GET /jetswarm/ca` (unauthenticated): the root CA a joiner checks against its token's digest. */
 export const CaInfo = z.object({ CACert: z.string(), CADigest: z.string() });

@@ -73,7 +73,8 @@ export const BUS_IDENTITIES = {
   }),
   /** The keys' owner: its own bucket, its rpc, the auth callout. */
   "svc-secret-store": controlPlane({
-    pub: [subjects.eventsAll, `$KV.${BUCKETS.secrets}.>`],
+    // Asks the running siblings of its keys dir for the unlock key (autolock) at its start.
+    pub: [subjects.eventsAll, `$KV.${BUCKETS.secrets}.>`, subjects.secretStoreKeyring("*", "sibling")],
     sub: ["swarm.rpc.secret-store.>", subjects.secretsAll, subjects.certRenewAll, "$SYS.REQ.USER.AUTH"],
     deny: NEVER.filter((s) => !s.includes(SECRETS_STREAM) && !s.includes(BUCKETS.secrets)),
     allowResponses: true,

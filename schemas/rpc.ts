@@ -143,6 +143,34 @@ export const KeyHandoverRequest = z.object({ nodeId: z.string().min(1), publicKe
 export const KeyHandoverReply = z.object({ sealed: z.string() });
 export const KeyHandoverRpc = { service: "secret-store", request: KeyHandoverRequest, reply: KeyHandoverReply } satisfies RpcSchemas;
 
-/** What a handover holds: the KEK (base64), the cluster CA (PEM), the auth callout's key (PEM; only on a secured bus). */
-export const KeyHandover = z.object({ kek: z.string(), caKey: z.string(), caCert: z.string(), calloutKey: z.string().optional() });
+/**
+ * What a handover holds: the KEK (base64), the cluster CA (PEM), the auth callout's key (PEM; only
+ * on a secured bus) and, when autolock is on, the unlock key (base64) the joiner wraps them with.
+ */
+export const KeyHandover = z.object({
+  kek: z.string(), caKey: z.string(), caCert: z.string(), calloutKey: z.string().optional(), unlockKey: z.string().optional(),
+});
 export type KeyHandover = z.infer<typeof KeyHandover>;
+
+/*
+ * Autolock (DESIGN §6): api → secret-store. The keyring rpcs go to the secret-stores of one
+ * manager's keys dir (`swarm.rpc.secret-store.keyring.<keyringId>.…`); a rekey to every one.
+ * Keys travel as base64 of their 32 bytes, only on the mutual-TLS bus, never into a log.
+ */
+const UnlockKeyBytes = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "a 32-byte key in base64");
+/** `status`: is this keys dir locked (autolock on, no unlock key given yet)? */
+export const KeyringStatusRpc = {
+  service: "secret-store", request: z.object({}), reply: z.object({ locked: z.boolean(), autolock: z.boolean() }),
+} satisfies RpcSchemas;
+/** `unlock` (every instance of the keys dir answers): open the wrapped keys with `key` and start serving. */
+export const KeyringUnlockRpc = {
+  service: "secret-store", request: z.object({ key: UnlockKeyBytes }), reply: z.object({ unlocked: z.boolean() }),
+} satisfies RpcSchemas;
+/** `unlock-key`: the current unlock key sealed to `publicKey` (context "unlock-key"); `sealed` absent when autolock is off. */
+export const KeyringUnlockKeyRpc = {
+  service: "secret-store", request: z.object({ publicKey: z.string().min(1).max(64) }), reply: z.object({ sealed: z.string().optional() }),
+} satisfies RpcSchemas;
+/** `rekey` (every instance of every manager answers): wrap the keys with `key`, or unwrap them (no key: autolock off). */
+export const KeyringRekeyRpc = {
+  service: "secret-store", request: z.object({ key: UnlockKeyBytes.optional() }), reply: z.object({ files: z.array(z.string()) }),
+} satisfies RpcSchemas;

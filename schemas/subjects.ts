@@ -77,6 +77,10 @@ export const subjects = {
   secretStoreSignNode: "swarm.rpc.secret-store.sign-node",
   /** request/reply (api → secret-store): the cluster's keys, sealed to a joining manager's ephemeral key. */
   secretStoreHandover: "swarm.rpc.secret-store.handover",
+  /** request/reply (api → the secret-stores of one manager's keys dir): autolock's status, unlock, unlock key. */
+  secretStoreKeyring: (keyringId: string, op: "status" | "unlock" | "unlock-key" | "sibling") => `swarm.rpc.secret-store.keyring.${keyringId}.${op}`,
+  /** request/many replies (api → every secret-store): wrap, rewrap or unwrap the keys at rest. */
+  secretStoreRekey: "swarm.rpc.secret-store.rekey",
   /** request/reply: an agent asks for the secrets and configs of one of its tasks (one subject per node). */
   secretsOfNode: (nodeId: string) => `swarm.rpc.secrets.${nodeId}`,
   secretsAll: "swarm.rpc.secrets.*",

@@ -4,6 +4,7 @@ import type { ApiClient } from "../client.js";
 import { clientOf, collect, print } from "./common.js";
 import { durationFlag } from "./service-duration.js";
 import { decimal } from "./decimal.js";
+import { autolockFlag, registerAutolock, unlockKeyText } from "./autolock.js";
 
 /**
  * Where `swarm join` should point: the advertised address, else the host:port of the api that
@@ -31,19 +32,21 @@ export function registerSwarm(program: Command): void {
     .option("--cert-expiry <duration>", "validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)")
     .option("--default-addr-pool <cidr>", "default address pool in CIDR format (repeatable; default 10.0.0.0/8)", collect, [])
     .option("--default-addr-pool-mask-length <n>", "default address pool subnet mask length (default 24)")
-    .action(async (o: { advertiseAddr?: string; nodeName?: string } & SwarmSettingsFlags & PoolFlags, cmd: Command) => {
+    .option("--autolock", "enable manager autolocking (requiring an unlock key to start a stopped manager)")
+    .action(async (o: { advertiseAddr?: string; nodeName?: string; autolock?: boolean } & SwarmSettingsFlags & PoolFlags, cmd: Command) => {
       const client = clientOf(cmd);
       const settings = parseSwarmSettings(o);
       const r = await client.init({
         NodeName: o.nodeName, AdvertiseAddr: o.advertiseAddr,
         TaskHistoryRetentionLimit: settings.TaskHistoryRetentionLimit, HeartbeatPeriodMs: settings.HeartbeatPeriodMs,
-        NodeCertExpiryMs: settings.NodeCertExpiryMs, ...addressPoolRequest(o),
+        NodeCertExpiryMs: settings.NodeCertExpiryMs, ...addressPoolRequest(o), ...(o.autolock ? { AutoLockManagers: true } : {}),
       });
       const info = await client.swarm();
       print(
         `Swarm initialized: current node (${r.NodeID}) is now a manager.\n\n` +
         joinBlock("worker", info.JoinTokens.Worker, joinAddr(client, o.advertiseAddr)) +
-        `\nTo add a manager to this swarm, run 'swarm join-token manager' and follow the instructions.\n`,
+        `\nTo add a manager to this swarm, run 'swarm join-token manager' and follow the instructions.\n` +
+        (o.autolock ? `\n${await unlockKeyText(client)}` : ""),
       );
     });
 
@@ -53,8 +56,14 @@ export function registerSwarm(program: Command): void {
     .option("--task-history-limit <n>", "task history retention limit (negative: keep all)")
     .option("--dispatcher-heartbeat <duration>", "dispatcher heartbeat period (ns|us|ms|s|m|h)")
     .option("--cert-expiry <duration>", "validity period for node certificates (ns|us|ms|s|m|h)")
-    .action(async (o: SwarmSettingsFlags, cmd: Command) => {
-      print(await updateSwarm(clientOf(cmd), o));
+    .option("--autolock [bool]", "change manager autolocking setting (true|false)")
+    .action(async (o: SwarmSettingsFlags & { autolock?: string | boolean }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const autolock = autolockFlag(o.autolock);
+      // As docker: the key is shown when this update turned autolock on.
+      const before = autolock ? (await client.swarm()).Spec.EncryptionConfig?.AutoLockManagers ?? false : true;
+      print(await updateSwarm(client, o, autolock));
+      if (autolock && !before) print(await unlockKeyText(client));
     });
 
   program
@@ -75,13 +84,15 @@ export function registerSwarm(program: Command): void {
       if (!token) throw new Error(`this cluster's ${role} join token predates its CA and cannot be shown: run 'swarm join-token --rotate ${role}' to get a new one`);
       print(o.quiet ? token : rotated + joinBlock(role, token, joinAddr(client)));
     });
+
+  registerAutolock(program);
 }
 
 interface SwarmSettingsFlags { taskHistoryLimit?: string; dispatcherHeartbeat?: string; certExpiry?: string }
 
 /** `swarm update`: only the flags given change (a bad value names its flag); prints `Swarm updated.` */
-async function updateSwarm(client: ApiClient, o: SwarmSettingsFlags): Promise<string> {
-  await client.updateSwarm(parseSwarmSettings(o));
+async function updateSwarm(client: ApiClient, o: SwarmSettingsFlags, autolock?: boolean): Promise<string> {
+  await client.updateSwarm({ ...parseSwarmSettings(o), ...(autolock === undefined ? {} : { AutoLockManagers: autolock }) });
   return "Swarm updated.";
 }
 

@@ -4,6 +4,9 @@ import { join, resolve } from "node:path";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { joinCluster } from "../../deploy/launcher/join.js";
 import { decimal } from "./decimal.js";
+import { unlockBlock } from "./autolock.js";
+import { existsSync } from "node:fs";
+import { LEAVE_MESSAGES, leaveSwarm, writePidFile } from "../../deploy/launcher/leave.js";
 import { defaultDataDir as dataDirDefault } from "../credentials.js";
 
 function port(v: string): number {
@@ -23,7 +26,7 @@ function count(min: number, max: number): (v: string) => number {
 interface UpFlags {
   dataDir: string; natsUrl?: string; streamReplicas: number; natsPort: number; natsCluster?: number;
   natsClusterPort: number; apiPort: number; nodeName: string; apiHostNames?: string; insecure?: boolean;
-  apiAddr?: string; apiSocketGroup?: string; apiInsecureHttp?: boolean;
+  apiAddr?: string; apiSocketGroup?: string; apiInsecureHttp?: boolean; autolock?: boolean;
 }
 
 /** Stays in the foreground until Ctrl-C / SIGTERM, then runs `stop` once. */
@@ -61,13 +64,14 @@ export function registerUp(program: Command): void {
     .option("--api-insecure-http", "development only: plain HTTP instead of HTTPS on the api's TCP address (loopback only)")
     .option("--node-name <name>", "name of this node", hostname())
     .option("--insecure", "plaintext NATS without per-identity users, for benches and development (env SWARM_INSECURE=1); default: mutual TLS")
+    .option("--autolock", "at the first start (swarm init): enable manager autolocking (requiring an unlock key to start a stopped manager)")
     .action(async (o: UpFlags) => {
       const say = (m: string) => process.stderr.write(`${m}\n`);
       const dataDir = resolve(o.dataDir);
       const c = await startLocalCluster({
         dataDir, natsUrl: o.natsUrl, streamReplicas: o.streamReplicas, natsPort: o.natsPort, natsCluster: o.natsCluster,
         natsClusterPort: o.natsClusterPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say,
-        ...(o.insecure ? { insecure: true } : {}),
+        ...(o.insecure ? { insecure: true } : {}), ...(o.autolock ? { autolock: true } : {}),
         apiAddr: o.apiAddr, apiSocketGroup: o.apiSocketGroup, apiInsecureHttp: o.apiInsecureHttp,
         ...(o.apiHostNames ? { apiHostNames: o.apiHostNames.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
       });
@@ -79,9 +83,11 @@ export function registerUp(program: Command): void {
         `${c.natsTls ? `mutual TLS, operator identity ${c.natsTls.cert}` : "plaintext"})\n` +
         `  data  ${dataDir} (logs in ${join(dataDir, "logs")})\n` +
         `Try: npx swarm service create --name web --replicas 3 jetswarm-test/busybox:1 sleep 3600\n` +
-        `Ctrl-C stops the cluster; running containers are kept and adopted by the next \`swarm up\`.\n`,
+        `Ctrl-C stops the cluster; running containers are kept and adopted by the next \`swarm up\`.\n` +
+        (c.unlockKey ? `\n${unlockBlock(c.unlockKey)}` : "") +
+        (c.locked ? "\nThis manager is locked (autolock): run `swarm unlock` and give the unlock key; until then it signs, serves and admits nothing.\n" : ""),
       );
-      await foreground(c.stop);
+      await foreground(withPidFile(dataDir, c.stop));
     });
 
   program
@@ -98,6 +104,27 @@ export function registerUp(program: Command): void {
         apiPort: o.apiPort, secure: !(o.insecure || process.env.SWARM_INSECURE === "1"), onEvent: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
       if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}${n.apiTcpUrl ? ` and ${n.apiTcpUrl}` : ""}\n`);
-      await foreground(n.stop);
+      await foreground(withPidFile(resolve(o.dataDir), n.stop));
     });
+
+  program
+    .command("leave")
+    .description("leave the swarm: stop this node's swarm processes, remove its tasks' containers, erase its swarm state")
+    .option("-f, --force", "force this node to leave the swarm, ignoring warnings")
+    .option("--data-dir <dir>", `data directory of the node (default: ${join(defaultDataDir(), "join")} when it holds a node, else ${defaultDataDir()})`)
+    .action(async (o: { force?: boolean; dataDir?: string }) => {
+      const joined = join(defaultDataDir(), "join");
+      const dataDir = resolve(o.dataDir ?? (existsSync(join(joined, "node.json")) ? joined : defaultDataDir()));
+      await leaveSwarm(dataDir, { force: o.force });
+      process.stdout.write(`${LEAVE_MESSAGES.left}\n`);
+    });
+}
+
+/** `swarm leave` finds the foreground process by `<dataDir>/swarm.pid` (removed when it stops). */
+function withPidFile(dataDir: string, stop: () => Promise<void>): () => Promise<void> {
+  const remove = writePidFile(dataDir);
+  return async () => {
+    await stop();
+    remove();
+  };
 }

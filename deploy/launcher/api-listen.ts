@@ -17,6 +17,8 @@ export interface ApiListenOptions {
   insecureHttp?: boolean;
   /** Names the api accepts in `Host`; also put in its certificate. */
   hostNames?: string[];
+  /** The CA in memory while its key file is wrapped (autolock; a manager's first start after its join). */
+  unlockedCa?: { keyPem: string };
 }
 
 export interface ApiListen {
@@ -53,7 +55,7 @@ export async function apiListen(o: ApiListenOptions): Promise<ApiListen> {
   if (o.insecureHttp) {
     return { env: { ...env, SWARM_API_INSECURE_HTTP: "1" }, url: `http://${urlHost}:${port}`, socketUrl: `unix://${socketPath}` };
   }
-  const tls = await issueApiServerCert(o.dataDir, [host, ...(o.hostNames ?? [])]);
+  const tls = await issueApiServerCert(o.dataDir, [host, ...(o.hostNames ?? [])], o.unlockedCa);
   return {
     env: { ...env, SWARM_API_TLS_CERT: tls.cert, SWARM_API_TLS_KEY: tls.key, SWARM_API_TLS_CA: tls.ca },
     url: `https://${urlHost}:${port}`, socketUrl: `unix://${socketPath}`, caFile: tls.ca,

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUS_IDENTITIES, SYSTEM_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
-import { finishIdentityUpdate, issueCert, verifyCert, writeIdentity, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import { finishIdentityUpdate, isWrapped, issueCert, verifyCert, writeIdentity, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
 import { CA_FILES, nodeIdentityDir } from "./node-identity.js";
 import { newAccountSigner, signerFromPem, type NatsTls } from "../../services/shared/nats/index.js";
 import type { ServerTlsFiles } from "./nats-security.js";
@@ -31,12 +31,16 @@ export interface BusCertificates {
   renewed: string[];
 }
 
-/** The cluster CA in `keysDir` (node-identity.ts's `ensureClusterCa` creates it first). */
-function loadClusterCa(keysDir: string): CertAndKey {
+/**
+ * The cluster CA in `keysDir` (node-identity.ts's `ensureClusterCa` creates it first): its key is
+ * undefined while it is wrapped by the unlock key (autolock), when only the certificate can be used.
+ */
+function loadClusterCa(keysDir: string): { certPem: string; keyPem?: string } {
   const crt = join(keysDir, CA_FILES.cert);
   const key = join(keysDir, CA_FILES.key);
   if (!existsSync(crt) || !existsSync(key)) throw new Error(`${keysDir} holds no cluster CA (${CA_FILES.cert}, ${CA_FILES.key})`);
-  return { certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(key, "utf8") };
+  const raw = readFileSync(key);
+  return { certPem: readFileSync(crt, "utf8"), ...(isWrapped(raw) ? {} : { keyPem: raw.toString("utf8") }) };
 }
 
 /**
@@ -52,24 +56,29 @@ export function agentIdentity(dataDir: string, bus?: Pick<BusCertificates, "iden
   throw new Error(`${dir} holds no node certificate: the node cannot connect to a secured bus (join again, or run with --insecure)`);
 }
 
-/** True when the certificate at `path` is from `ca` and has at least a third of its life ahead. */
-function fresh(path: string, ca: CertAndKey, now: Date): boolean {
+/** True when the certificate at `path` is from `ca` and has at least `share` of its life ahead (0: still valid). */
+function fresh(path: string, ca: { certPem: string }, now: Date, share = 1 / 3): boolean {
   if (!existsSync(path)) return false;
   try {
     const id = verifyCert(readFileSync(path, "utf8"), [ca.certPem], now);
-    return id.notAfter.getTime() - now.getTime() > (DAYS * 86400_000) / 3;
+    return id.notAfter.getTime() - now.getTime() > DAYS * 86400_000 * share;
   } catch {
     return false;
   }
 }
 
 async function ensureCert(
-  dir: string, name: string, ca: CertAndKey, p: { commonName: string; hosts?: string[] }, now: Date, renewed: string[],
+  dir: string, name: string, ca: { certPem: string; keyPem?: string }, p: { commonName: string; hosts?: string[] }, now: Date, renewed: string[],
 ): Promise<NatsTls> {
   const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: join(dir, "..", "ca.crt") };
   finishIdentityUpdate(files); // a swap a crash interrupted
   if (!fresh(files.cert, ca, now) || !existsSync(files.key)) {
-    const issued = await issueCert({ ca, commonName: p.commonName, days: DAYS, ...(p.hosts ? { hosts: p.hosts } : {}) });
+    if (ca.keyPem === undefined) {
+      // Autolock: the CA's key is wrapped; a certificate still valid is kept until the swarm is unlocked and restarted.
+      if (existsSync(files.key) && fresh(files.cert, ca, now, 0)) return files;
+      throw new Error(`the bus certificate ${files.cert} must be issued again but the cluster CA's key is locked (autolock): turn autolock off (swarm update --autolock=false) on a running manager, restart, then turn it on again`);
+    }
+    const issued = await issueCert({ ca: { certPem: ca.certPem, keyPem: ca.keyPem }, commonName: p.commonName, days: DAYS, ...(p.hosts ? { hosts: p.hosts } : {}) });
     writeIdentity(files, { certPem: issued.certPem, keyPem: issued.keyPem });
     renewed.push(name);
   }
@@ -78,13 +87,25 @@ async function ensureCert(
 
 /**
  * The callout's signing key (`callout.key`, ed25519, read by the secret-store through its keys
- * dir), created once; returns its public nkey.
+ * dir), created once; returns its public nkey, also kept in `callout.pub` (the key itself is
+ * wrapped while autolock is on, and the server's config needs the public half at every start).
  */
 function ensureCalloutKey(dir: string): string {
   const file = join(dir, "callout.key");
-  if (existsSync(file)) return signerFromPem(readFileSync(file, "utf8")).publicKey;
+  const pub = join(dir, "callout.pub");
+  if (existsSync(file)) {
+    const raw = readFileSync(file);
+    if (!isWrapped(raw)) {
+      const publicKey = signerFromPem(raw.toString("utf8")).publicKey;
+      if (!existsSync(pub)) writeFileSync(pub, `${publicKey}\n`);
+      return publicKey;
+    }
+    if (!existsSync(pub)) throw new Error(`${file} is wrapped (autolock) and ${pub} is missing: the bus cannot name its auth callout's issuer`);
+    return readFileSync(pub, "utf8").trim();
+  }
   const signer = newAccountSigner();
   writeKeyFile(file, signer.pem);
+  writeFileSync(pub, `${signer.publicKey}\n`);
   return signer.publicKey;
 }
 
@@ -92,8 +113,8 @@ function ensureCalloutKey(dir: string): string {
  * Makes sure the CA, the server's certificate (valid for `hosts`: the addresses clients dial)
  * and every static identity's exist and are current.
  */
-export async function ensureBusCertificates(keysDir: string, hosts: string[], now = new Date()): Promise<BusCertificates> {
-  const ca = loadClusterCa(keysDir);
+export async function ensureBusCertificates(keysDir: string, hosts: string[], now = new Date(), unlockedCa?: CertAndKey): Promise<BusCertificates> {
+  const ca = unlockedCa ?? loadClusterCa(keysDir);
   const dir = join(keysDir, "bus");
   const renewed: string[] = [];
   const server = await ensureCert(dir, "nats-server", ca, { commonName: "nats-server", hosts }, now, renewed);

@@ -7,7 +7,7 @@ import { serviceScript } from "./scripts.js";
 import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import type { BusIdentity } from "../../schemas/bus-permissions.js";
 import { requestApi } from "../../cli/http-request.js";
-import { createKeyAndCsr } from "../../services/shared/pki/index.js";
+import { createKeyAndCsr, type CertAndKey } from "../../services/shared/pki/index.js";
 import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
 import { agentIdentity, ensureBusCertificates } from "./bus-identities.js";
 import { newSealKey } from "../../services/shared/seal/index.js";
@@ -55,7 +55,7 @@ export interface JoinedNode {
  * it goes an ephemeral public key: a manager's answer carries the cluster's keys sealed to it
  * (DESIGN §6), written to `<dataDir>/keys/` before anything starts.
  */
-async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: string; role: string }> {
+async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: string; role: string; unlockedCa?: CertAndKey }> {
   const caPem = await fetchTrustedCa(api, opts.token);
   const { keyPem, csrPem } = await createKeyAndCsr();
   const sealKey = newSealKey();
@@ -69,11 +69,12 @@ async function joinWithCsr(api: URL, opts: JoinOptions): Promise<{ nodeId: strin
   if (!body.Certificate) throw new Error("the manager returned no node certificate");
   // Checked against the CA pinned above, not the one the join answer might carry.
   saveNodeIdentity(opts.dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem });
+  let unlockedCa: CertAndKey | undefined;
   if (body.Role === "manager") {
     if (!body.Keys) throw new Error("joined as a manager but the manager handed over no cluster keys (its secret-store did not answer): this host cannot run a control plane");
-    saveHandedKeys(keysDir(opts.dataDir), sealKey, body.Keys, body.NodeID);
+    unlockedCa = saveHandedKeys(keysDir(opts.dataDir), sealKey, body.Keys, body.NodeID);
   }
-  return { nodeId: body.NodeID, role: body.Role ?? "worker" };
+  return { nodeId: body.NodeID, role: body.Role ?? "worker", ...(unlockedCa ? { unlockedCa } : {}) };
 }
 
 function apiUrlOf(manager: string): URL {
@@ -93,11 +94,15 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   const file = join(opts.dataDir, "node.json");
   let node: { nodeId: string; role: string };
   let resumed = false;
+  // Autolock: the handed-over CA in memory for this first start (its file is wrapped); none later.
+  let unlockedCa: CertAndKey | undefined;
   if (existsSync(file)) {
     node = JSON.parse(readFileSync(file, "utf8")) as { nodeId: string; role: string };
     resumed = true;
   } else {
-    node = await joinWithCsr(api, opts);
+    const joined = await joinWithCsr(api, opts);
+    node = { nodeId: joined.nodeId, role: joined.role };
+    unlockedCa = joined.unlockedCa;
     writeFileSync(file, JSON.stringify(node, null, 2) + "\n");
   }
   const supervisor = new Supervisor(opts.onEvent);
@@ -106,13 +111,13 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   let apiTcpUrl: string | undefined;
   let controlPlane: ControlPlaneRunner | undefined;
   if (node.role === "manager") {
-    const listen = await joinedApiListen(opts.dataDir, opts.apiPort ?? 4280, opts.onEvent ?? (() => {}));
+    const listen = await joinedApiListen(opts.dataDir, opts.apiPort ?? 4280, opts.onEvent ?? (() => {}), unlockedCa);
     apiUrl = listen.socketUrl;
     apiTcpUrl = listen.url;
     const short = node.nodeId.slice(0, 12);
     const keys = keysDir(opts.dataDir);
     // Its own bus identities from the handed-over CA (the nats-server's certificate is unused here).
-    const bus = opts.secure && holdsClusterCa(keys) ? await ensureBusCertificates(keys, ["127.0.0.1", "localhost"]) : opts.bus;
+    const bus = opts.secure && holdsClusterCa(keys) ? await ensureBusCertificates(keys, ["127.0.0.1", "localhost"], undefined, unlockedCa) : opts.bus;
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => node.nodeId, logs, onEvent: opts.onEvent,
       env: { SWARM_NATS_URL: natsUrl, ...listen.env, SWARM_KEYS_DIR: keys },

@@ -1,7 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KeyHandover } from "../../schemas/rpc.js";
-import { writeKeyFile } from "../../services/shared/pki/index.js";
+import { wrapKey, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import { signerFromPem } from "../../services/shared/nats/index.js";
 import type { SealKey } from "../../services/shared/seal/index.js";
 import { CA_FILES } from "./node-identity.js";
 import { apiListen } from "./api-listen.js";
@@ -19,8 +20,13 @@ export const KEK_FILE = "kek";
 /** Where the auth callout's key lives (services/secret-store/shell/auth-callout.ts `calloutKeyFile`). */
 const CALLOUT_FILE = join("bus", "callout.key");
 
-/** Opens the sealed keys (base64) and writes them; throws naming what is wrong, writing nothing, when they do not open. */
-export function saveHandedKeys(keysDir: string, key: SealKey, sealed: string, nodeId: string): void {
+/**
+ * Opens the sealed keys (base64) and writes them; throws naming what is wrong, writing nothing, when
+ * they do not open. With autolock on (the handover carries the unlock key) the private keys are
+ * written wrapped by it — the unlock key itself is not written — and the CA is returned in memory,
+ * for this first start's certificates.
+ */
+export function saveHandedKeys(keysDir: string, key: SealKey, sealed: string, nodeId: string): CertAndKey | undefined {
   let keys: KeyHandover;
   try {
     keys = KeyHandover.parse(JSON.parse(key.open(Buffer.from(sealed, "base64"), nodeId).toString("utf8")));
@@ -29,10 +35,18 @@ export function saveHandedKeys(keysDir: string, key: SealKey, sealed: string, no
   }
   const kek = Buffer.from(keys.kek, "base64");
   if (kek.length !== 32) throw new Error(`the handed-over KEK is ${kek.length} bytes, not 32`);
-  writeKeyFile(join(keysDir, KEK_FILE), kek);
-  writeKeyFile(join(keysDir, CA_FILES.key), keys.caKey);
+  const unlockKey = keys.unlockKey === undefined ? undefined : Buffer.from(keys.unlockKey, "base64");
+  // Each file under its own name as the AAD (services/secret-store/shell/keyring.ts opens them so).
+  const at = (name: string, plaintext: string | Buffer) =>
+    writeKeyFile(join(keysDir, name), unlockKey ? wrapKey(unlockKey, Buffer.from(plaintext), name) : plaintext);
+  at(KEK_FILE, kek);
+  at(CA_FILES.key, keys.caKey);
   writeKeyFile(join(keysDir, CA_FILES.cert), keys.caCert);
-  if (keys.calloutKey) writeKeyFile(join(keysDir, CALLOUT_FILE), keys.calloutKey);
+  if (keys.calloutKey) {
+    at(CALLOUT_FILE, keys.calloutKey);
+    writeFileSync(join(keysDir, "bus", "callout.pub"), `${signerFromPem(keys.calloutKey).publicKey}\n`);
+  }
+  return unlockKey ? { certPem: keys.caCert, keyPem: keys.caKey } : undefined;
 }
 
 /** This manager holds the cluster CA (handed over at its join): it can issue its own bus certificates. */
@@ -45,7 +59,7 @@ export function holdsClusterCa(keysDir: string): boolean {
  * server certificate from the handed-over CA when it holds the CA and the port is free (another
  * manager on the same host may hold the default one: then the socket only, and said so).
  */
-export async function joinedApiListen(dataDir: string, port: number, say: (msg: string) => void): Promise<{ env: Record<string, string>; socketUrl: string; url?: string; caFile?: string }> {
+export async function joinedApiListen(dataDir: string, port: number, say: (msg: string) => void, unlockedCa?: CertAndKey): Promise<{ env: Record<string, string>; socketUrl: string; url?: string; caFile?: string }> {
   const socket = join(dataDir, "api.sock");
   const socketOnly = { env: { SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket }, socketUrl: `unix://${socket}` };
   if (!holdsClusterCa(join(dataDir, "keys"))) return socketOnly;
@@ -55,6 +69,6 @@ export async function joinedApiListen(dataDir: string, port: number, say: (msg: 
     say(`${(err as Error).message}: this manager's api listens on its socket only`);
     return socketOnly;
   }
-  const l = await apiListen({ dataDir, addr: `127.0.0.1:${port}` });
+  const l = await apiListen({ dataDir, addr: `127.0.0.1:${port}`, ...(unlockedCa ? { unlockedCa } : {}) });
   return { env: l.env, socketUrl: l.socketUrl, url: l.url, ...(l.caFile ? { caFile: l.caFile } : {}) };
 }

@@ -52,6 +52,8 @@ export interface LocalClusterOptions {
    * mutual TLS, DESIGN §6). A NATS given by `natsUrl` is used as it is configured.
    */
   insecure?: boolean;
+  /** `--autolock` at the first start (`swarm init --autolock`): the keys at rest wrapped by an unlock key. */
+  autolock?: boolean;
 }
 
 export interface LocalCluster {
@@ -73,6 +75,10 @@ export interface LocalCluster {
   bus?: BusCertificates;
   /** An operator's bus identity (`admin`) for direct connections (tests, tools); none when insecure. */
   natsTls?: NatsTls;
+  /** The unlock key `SWMKEY-1-…`, shown once, when this start turned autolock on. */
+  unlockKey?: string;
+  /** Autolock is on and this manager's keys are locked until `swarm unlock`. */
+  locked: boolean;
   stop(): Promise<void>;
 }
 
@@ -151,7 +157,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     controlPlane = await startControlPlane({
       supervisor, natsUrl, nodeId: () => nodeId, logs, env: { ...base, SWARM_KEYS_DIR: keysDir(dataDir) }, instanceId: (s, k) => `${s}-${k}`, onEvent: say, bus,
     });
-    const node = await initOrResume(api.socketUrl, dataDir, opts.nodeName ?? hostname());
+    const node = await initOrResume(api.socketUrl, dataDir, opts.nodeName ?? hostname(), opts.autolock ?? false);
     nodeId = node.nodeId;
     controlPlane.reconcile();
     supervisor.start({
@@ -165,6 +171,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     return {
       apiUrl, socketUrl: api.socketUrl, ...(api.caFile ? { caFile: api.caFile } : {}), natsUrl, nodeId: node.nodeId, dataDir, supervisor,
       natsProcesses: embedded?.processes ?? [], streamReplicas, stop, ...(bus ? { bus, natsTls: bus.identity("admin") } : {}),
+      ...(node.unlockKey ? { unlockKey: node.unlockKey } : {}), locked: node.locked,
     };
   } catch (err) {
     await stop();
@@ -198,23 +205,36 @@ async function initWhenReady(apiUrl: string, req: object, timeoutMs = 120_000): 
   }
 }
 
+type Started = NodeFile & { unlockKey?: string; locked: boolean };
+
 /** First start: `swarm init` through the api and remember the node; later starts: reuse it. */
-async function initOrResume(apiUrl: string, dataDir: string, nodeName: string): Promise<NodeFile> {
+async function initOrResume(apiUrl: string, dataDir: string, nodeName: string, autolock: boolean): Promise<Started> {
   const file = join(dataDir, "node.json");
-  const res = await waitForApi(apiUrl);
-  if (res.ok) {
-    if (!existsSync(file)) throw new Error(`the cluster is initialised but ${file} is missing: this data dir belongs to another node`);
-    return JSON.parse(readFileSync(file, "utf8")) as NodeFile;
+  let res = await waitForApi(apiUrl);
+  let text = res.ok ? "" : await res.text();
+  // A restarted manager with autolock on answers Swarm's "needs to be unlocked" once its
+  // secret-store answers: it is initialised. Until then (503) a resumed one waits.
+  const locked = () => text.includes("needs to be unlocked");
+  for (const deadline = Date.now() + 60_000; existsSync(file) && res.status === 503 && !locked() && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 200));
+    res = await waitForApi(apiUrl);
+    text = res.ok ? "" : await res.text();
   }
-  if (res.status !== 503) throw new Error(`api answered ${res.status} to GET /swarm: ${await res.text()}`);
+  if (res.ok || locked()) {
+    if (!existsSync(file)) throw new Error(`the cluster is initialised but ${file} is missing: this data dir belongs to another node`);
+    return { ...(JSON.parse(readFileSync(file, "utf8")) as NodeFile), locked: locked() };
+  }
+  if (res.status !== 503) throw new Error(`api answered ${res.status} to GET /swarm: ${text}`);
   // The first manager's identity comes the way every node's does: its own key, a CSR, the CA's signature.
   const { keyPem, csrPem } = await createKeyAndCsr();
-  const init = await initWhenReady(apiUrl, { NodeName: nodeName, Csr: csrPem });
+  const init = await initWhenReady(apiUrl, { NodeName: nodeName, Csr: csrPem, ...(autolock ? { AutoLockManagers: true } : {}) });
   const body = (await init.json()) as { ClusterID?: string; NodeID?: string; Certificate?: string; CACert?: string; message?: string };
   if (!init.ok || !body.NodeID || !body.ClusterID) throw new Error(`swarm init failed: ${body.message ?? init.status}`);
   if (!body.Certificate || !body.CACert) throw new Error("swarm init: the api returned no node certificate");
   saveNodeIdentity(dataDir, body.NodeID, { certPem: body.Certificate, keyPem, caPem: body.CACert });
   const node = { nodeId: body.NodeID, clusterId: body.ClusterID };
   writeFileSync(file, JSON.stringify(node, null, 2) + "\n");
-  return node;
+  if (!autolock) return { ...node, locked: false };
+  const key = (await (await requestApi(apiUrl, "/swarm/unlockkey", { method: "GET" })).json()) as { UnlockKey?: string };
+  return { ...node, locked: false, ...(key.UnlockKey ? { unlockKey: key.UnlockKey } : {}) };
 }

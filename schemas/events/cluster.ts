@@ -56,6 +56,16 @@ export const ClusterJoinTokenRotated = z.object({
   tokenHash: z.string(),
 });
 
+/**
+ * `swarm init --autolock`, `swarm update --autolock=true|false`, `swarm unlock-key --rotate`: the
+ * managers' keys at rest are wrapped by an unlock key (`keyCheck`: what `unlockKeyCheck` of
+ * shared/pki makes of it — never the key), or no longer (`enabled: false`, no check).
+ */
+export const ClusterAutolockChanged = z.object({
+  enabled: z.boolean(),
+  keyCheck: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+}).refine((d) => d.enabled === (d.keyCheck !== undefined), { message: "keyCheck: present exactly when autolock is enabled" });
+
 /** v1 recorded the tokens themselves: keep only their hashes (the log's old message still has them). */
 function upcastInitialized(data: unknown, from: number): unknown {
   if (from !== 1 || !data || typeof data !== "object") return data;
@@ -71,4 +81,5 @@ export const CLUSTER_EVENTS = aggregate("cluster", undefined, {
   ClusterInitialized: { data: ClusterInitialized, producer: "api", actsFor: "user", version: 2, upcast: upcastInitialized },
   ClusterUpdated: { data: ClusterUpdated, producer: "api", actsFor: "user" },
   ClusterJoinTokenRotated: { data: ClusterJoinTokenRotated, producer: "api", actsFor: "user" },
+  ClusterAutolockChanged: { data: ClusterAutolockChanged, producer: "api", actsFor: "user" },
 });

@@ -7,6 +7,8 @@ import { apiRoutes } from "./shell/routes.js";
 import { type TlsMaterial } from "./shell/listeners.js";
 import { listenPlan, serve } from "./shell/serve.js";
 import { rpcClusterKeys } from "./shell/cluster-keys.js";
+import { rpcAutolockKeys } from "./shell/autolock-rpc.js";
+import { keyringId } from "../shared/pki/index.js";
 import { type AppDeps, type ClusterKeys, ensureIngress, TokenCache } from "./app/index.js";
 
 export { JETSWARM_PREFIX } from "./shell/jetswarm-routes.js";
@@ -26,6 +28,8 @@ export interface ApiOptions {
   limits?: SpecLimits;
   /** The secret-store (join tokens, node certificates). Default: rpc to the secret-store service. */
   keys?: ClusterKeys;
+  /** This manager's keys dir (autolock's keyring: `swarm unlock` reaches its secret-stores). Default `$SWARM_KEYS_DIR`. */
+  keysDir?: string;
 }
 
 export interface RunningApi {
@@ -63,7 +67,12 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const http: HttpOptions = {
     hostNames: listOf(env.SWARM_API_HOSTS), origins: listOf(env.SWARM_API_ORIGINS), ...opts.http,
   };
-  const appDeps = { store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env), ...testCertExpiryFloor(env) };
+  const keysDir = opts.keysDir ?? env.SWARM_KEYS_DIR;
+  const autolock = rpcAutolockKeys(deps.nc, keysDir ? keyringId(keysDir) : undefined);
+  const appDeps = {
+    store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc,
+    instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env), autolock, ...testCertExpiryFloor(env),
+  };
   await ensureIngressAtStart(appDeps);
   const routes = apiRoutes(appDeps);
   const served = await serve(plan, routes, log, http, () => informer.state).catch(async (err: unknown) => {

@@ -7,6 +7,8 @@ import { serveHandover } from "./shell/handover.js";
 import { servePayloadRpc } from "./shell/payload-rpc.js";
 import { openVault } from "./shell/vault.js";
 import { serveBusAuthorization } from "./shell/bus-authorization.js";
+import { serveAutolock, unlockFromSibling } from "./shell/autolock-rpc.js";
+import { Keyring } from "./shell/keyring.js";
 
 /*
  * The secret-store (DESIGN §1, §6): owns every key at rest. Stateless besides KV `swarm-secrets`
@@ -31,22 +33,36 @@ export interface RunningSecretStore {
 }
 
 export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): Promise<RunningSecretStore> {
-  // The key first: an instance without the cluster's KEK refuses to start before it serves anything.
-  const vault = await openVault(deps.nc, { keysDir: opts.keysDir, replicas: opts.replicas });
+  // The keys at rest, wrapped by the unlock key while autolock is on: then this instance starts
+  // locked — it follows the log and answers autolock's rpcs, and serves nothing else until unlocked.
+  const keyring = new Keyring(opts.keysDir);
+  // Locked at start: a sibling of this keys dir still running (this process alone restarted) has the key.
+  await unlockFromSibling({ nc: deps.nc, log: deps.log, keyring });
   // Tasks (who may receive what), secrets and configs (which versions exist), nodes and the cluster
   // (whose certificate is signed, with which role; who the bus's auth callout admits): nothing else.
   const informer = new Informer(deps.store, { ...deps.projection, slices: ["task", "secret", "config", "node", "cluster"], log: deps.log });
+  const handlers: { stop(): Promise<void> }[] = [];
+  const vaultOpts = { keysDir: opts.keysDir, replicas: opts.replicas, keyring };
+  // The key first: an instance without the cluster's KEK refuses to start before it serves anything.
+  let vault = keyring.locked ? undefined : await openVault(deps.nc, vaultOpts);
   await informer.start();
   if (deps.onFatal) informer.onFailed(deps.onFatal);
-  const ctx: SecretStoreContext = { deps, nc: deps.nc, log: deps.log, informer, vault };
-  const handlers: { stop(): Promise<void> }[] = [
-    servePayloadRpc(ctx),
-    serveDeliver(ctx, opts.deliver),
-    serveCa(ctx, opts.keysDir),
-    serveHandover(ctx, opts.keysDir),
-    await serveBusAuthorization({ ...ctx, instanceId: deps.instanceId }, opts),
-  ];
-  deps.log.info("serving", { seq: informer.seq });
+  let opening: Promise<void> | undefined;
+  const serveKeys = () => opening ??= (async () => {
+    vault ??= await openVault(deps.nc, vaultOpts);
+    const ctx: SecretStoreContext = { deps, nc: deps.nc, log: deps.log, informer, vault };
+    handlers.push(
+      servePayloadRpc(ctx),
+      serveDeliver(ctx, opts.deliver),
+      serveCa(ctx, opts.keysDir, keyring),
+      serveHandover(ctx, opts.keysDir, keyring),
+      await serveBusAuthorization({ ...ctx, instanceId: deps.instanceId }, { ...opts, keyring }),
+    );
+    deps.log.info("serving", { seq: informer.seq });
+  })();
+  if (!keyring.locked) await serveKeys();
+  handlers.push(serveAutolock({ nc: deps.nc, log: deps.log, keyring, onUnlocked: serveKeys }));
+  if (keyring.locked) deps.log.warn("locked: autolock is on; nothing is signed, served or admitted until `swarm unlock`");
   return {
     status: () => ({ seq: informer.seq }),
     stop: async () => {

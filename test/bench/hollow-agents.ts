@@ -10,7 +10,11 @@
 import { Worker } from "node:worker_threads";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { start as startAgent } from "../../services/agent/index.js";
-import { connectNats, ensureStreams } from "../../services/shared/nats/index.js";
+import { connectNats, ensureStreams, type NatsTls } from "../../services/shared/nats/index.js";
+import { createKeyAndCsr } from "../../services/shared/pki/index.js";
+import { nodeInbox } from "../../schemas/bus-permissions.js";
+import { join } from "node:path";
+import { saveHollowIdentity } from "./hollow-security.js";
 import { type Logger } from "../../services/shared/telemetry/index.js";
 import { HollowExecutor } from "./hollow-executor.js";
 import { postJson } from "./hollow-cluster.js";
@@ -28,6 +32,12 @@ export interface HollowFleetOptions {
   delayMs?: number;
   /** Worker threads the agents are spread over. Default 1. */
   threads?: number;
+  /**
+   * The bus is secured (hollow-security.ts): each node joins with a CSR, keeps its key and
+   * certificate under `<identityDir>/<name>/` and connects as itself (one connection per node,
+   * admitted by the auth callout). Default: plaintext.
+   */
+  identityDir?: string;
 }
 
 export interface HollowFleet {
@@ -65,7 +75,8 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: num
 /** What one thread runs: the agents of some joined nodes. */
 export interface AgentsSlice {
   natsUrl: string;
-  nodes: { nodeId: string; name: string }[];
+  /** `tls`: the node's own identity on a secured bus (then one connection per node). */
+  nodes: { nodeId: string; name: string; tls?: NatsTls }[];
   nodesPerConnection: number;
   concurrency: number;
   delayMs?: number;
@@ -82,7 +93,9 @@ export interface RunningAgents {
 export async function startAgentsHere(o: AgentsSlice): Promise<RunningAgents> {
   const problems = { count: 0, first: [] as string[] };
   const log = problemLogger(problems);
-  const perConn = Math.max(1, o.nodesPerConnection);
+  const secure = o.nodes.some((n) => n.tls);
+  // A node's identity is admitted with that node's subjects only: one connection per node.
+  const perConn = secure ? 1 : Math.max(1, o.nodesPerConnection);
   const conns: NatsConnection[] = [];
   const agents: { stop(): Promise<void> }[] = [];
   const executors: HollowExecutor[] = [];
@@ -93,9 +106,11 @@ export async function startAgentsHere(o: AgentsSlice): Promise<RunningAgents> {
   })();
   try {
     for (let i = 0; i < Math.ceil(o.nodes.length / perConn); i++) {
-      conns.push(await connectNats({ url: o.natsUrl, name: `hollow-conn-${o.nodes[i * perConn]!.name}` }));
+      const n = o.nodes[i * perConn]!;
+      conns.push(await connectNats({ url: o.natsUrl, name: `hollow-conn-${n.name}`, ...(n.tls ? { tls: n.tls, inboxPrefix: nodeInbox(n.nodeId) } : {}) }));
     }
-    await ensureStreams(conns[0]!);
+    // A node's identity may not create streams (the control plane has).
+    if (!secure) await ensureStreams(conns[0]!);
     await pool(o.nodes, o.concurrency, async ({ nodeId, name }, i) => {
       const executor = new HollowExecutor({ hostname: name, ...(o.delayMs !== undefined ? { delayMs: o.delayMs } : {}) });
       executors[i] = executor;
@@ -113,8 +128,12 @@ type Reply = { id: number; perNode?: number[]; problems?: { count: number; first
 /** Joins every node through the api, then runs their agents in `threads` worker threads. */
 export async function startHollowFleet(o: HollowFleetOptions, say: (msg: string) => void): Promise<HollowFleet> {
   const names = Array.from({ length: o.nodes }, (_, i) => `hollow-${String(i).padStart(5, "0")}`);
-  const joined = await pool(names, o.concurrency ?? 16, (name) =>
-    postJson<{ NodeID: string }>(`${o.apiUrl}/jetswarm/join`, { JoinToken: o.workerToken, NodeName: name }));
+  const joined = await pool(names, o.concurrency ?? 16, async (name) => {
+    if (!o.identityDir) return { NodeID: (await postJson<{ NodeID: string }>(`${o.apiUrl}/jetswarm/join`, { JoinToken: o.workerToken, NodeName: name })).NodeID };
+    const { keyPem, csrPem } = await createKeyAndCsr();
+    const r = await postJson<{ NodeID: string; Certificate: string; CACert: string }>(`${o.apiUrl}/jetswarm/join`, { JoinToken: o.workerToken, NodeName: name, Csr: csrPem });
+    return { NodeID: r.NodeID, tls: saveHollowIdentity(join(o.identityDir, name), { keyPem, certPem: r.Certificate, caPem: r.CACert }) };
+  });
   const nodeIds = joined.map((j) => j.NodeID);
   say(`${nodeIds.length} hollow nodes joined through the api`);
   const threads = Math.max(1, Math.min(o.threads ?? 1, o.nodes));
@@ -142,7 +161,7 @@ export async function startHollowFleet(o: HollowFleetOptions, say: (msg: string)
     let connections = 0;
     const per = Math.ceil(o.nodes / threads);
     await Promise.all(Array.from({ length: threads }, (_, t) => {
-      const nodes = nodeIds.slice(t * per, (t + 1) * per).map((nodeId, i) => ({ nodeId, name: names[t * per + i]! }));
+      const nodes = joined.slice(t * per, (t + 1) * per).map((j, i) => ({ nodeId: j.NodeID, name: names[t * per + i]!, ...(j.tls ? { tls: j.tls } : {}) }));
       const slice: AgentsSlice = {
         natsUrl: o.natsUrl, nodes, nodesPerConnection: o.nodesPerConnection ?? 1,
         concurrency: Math.max(1, Math.ceil((o.concurrency ?? 16) / threads)), ...(o.delayMs !== undefined ? { delayMs: o.delayMs } : {}),

@@ -10,10 +10,15 @@ import { join } from "node:path";
 import { CONTROL_PLANE, keysDir, serviceScript } from "../../deploy/launcher/local-cluster.js";
 import { freePort, startNatsServer, type NatsServerHandle } from "../../deploy/launcher/nats-server.js";
 import { Supervisor } from "../../deploy/launcher/supervisor.js";
+import type { NatsTls } from "../../services/shared/nats/index.js";
+import { BENCH_SECURE, secureBus } from "./hollow-security.js";
+import { ensureClusterCa } from "../../deploy/launcher/node-identity.js";
 
 export interface HollowControlPlane {
   apiUrl: string;
   natsUrl: string;
+  /** The operator's bus identity (security on), for the benchmark's probe connection. */
+  natsTls?: NatsTls;
   dataDir: string;
   /** The init (manager) node: never registered, so never eligible. */
   initNodeId: string;
@@ -46,6 +51,18 @@ async function postJson<T>(url: string, body: unknown): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/** `swarm init`, again while it answers 503: the api may be up before the secret-store it asks for the tokens. */
+async function initWhenReady(apiUrl: string, body: unknown): Promise<{ NodeID: string }> {
+  for (const deadline = Date.now() + 60_000; ;) {
+    try {
+      return await postJson<{ NodeID: string }>(`${apiUrl}/swarm/init`, body);
+    } catch (err) {
+      if (!/: 503 /.test((err as Error).message) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** `heartbeatPeriodMs` is passed to `swarm init` (the cluster's dispatcher heartbeat period). */
 export async function startHollowControlPlane(say: (msg: string) => void = () => {}, heartbeatPeriodMs?: number): Promise<HollowControlPlane> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-scale-"));
@@ -62,7 +79,12 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    nats = await startNatsServer({ dataDir: join(dataDir, "nats"), logFile: join(logs, "nats-server.log") });
+    // Security on (the default): mutual TLS, per-identity users, the auth callout (hollow-security.ts).
+    const natsPort = await freePort();
+    // The cluster CA in both modes: the secret-store derives the join tokens from it.
+    await ensureClusterCa(keysDir(dataDir));
+    const bus = BENCH_SECURE ? await secureBus(dataDir, natsPort) : undefined;
+    nats = await startNatsServer({ dataDir: join(dataDir, "nats"), port: natsPort, logFile: join(logs, "nats-server.log"), ...(bus ? { configFile: bus.configFile } : {}) });
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const env = {
@@ -73,14 +95,14 @@ export async function startHollowControlPlane(say: (msg: string) => void = () =>
     const prof = process.env.BENCH_CPU_PROF;
     const nodeArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
     for (const name of CONTROL_PLANE) {
-      supervisor.start({ name, script: serviceScript(name), nodeArgs, env: { ...env, SWARM_INSTANCE_ID: `${name}-1` }, logFile: join(logs, `${name}.log`) });
+      supervisor.start({ name, script: serviceScript(name), nodeArgs, env: { ...env, SWARM_INSTANCE_ID: `${name}-1`, ...bus?.env(name) }, logFile: join(logs, `${name}.log`) });
     }
     await waitForApi(apiUrl, 60_000);
-    const init = await postJson<{ NodeID: string }>(`${apiUrl}/swarm/init`, { NodeName: "bench-manager-no-agent", ...(heartbeatPeriodMs ? { HeartbeatPeriodMs: heartbeatPeriodMs } : {}) });
+    const init = await initWhenReady(apiUrl, { NodeName: "bench-manager-no-agent", ...(heartbeatPeriodMs ? { HeartbeatPeriodMs: heartbeatPeriodMs } : {}) });
     const info = (await (await fetch(`${apiUrl}/swarm`)).json()) as { JoinTokens: { Worker: string } };
     const natsHandle = nats;
     return {
-      apiUrl, natsUrl: nats.url, dataDir, initNodeId: init.NodeID, workerToken: info.JoinTokens.Worker,
+      apiUrl, natsUrl: nats.url, ...(bus ? { natsTls: bus.admin } : {}), dataDir, initNodeId: init.NodeID, workerToken: info.JoinTokens.Worker,
       pids: () => {
         const m = new Map<string, number>();
         if (natsHandle.process.pid) m.set("nats-server", natsHandle.process.pid);

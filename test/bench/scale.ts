@@ -22,6 +22,8 @@ import { NODE_TASK_SHARD_IDS, STREAMS, nodeTasksStream } from "../../schemas/ind
 import { connectNats } from "../../services/shared/nats/index.js";
 import { startHollowFleet, pool, type HollowFleet } from "./hollow-agents.js";
 import { startHollowControlPlane, postJson, type HollowControlPlane } from "./hollow-cluster.js";
+import { BENCH_SECURE } from "./hollow-security.js";
+import { join } from "node:path";
 import { consumerBacklog, CpuSampler, env, memoryMiB, percentile, replayTaskEvents, timedGet, type CpuReport, type EventRate } from "./hollow-probes.js";
 
 const NODES = env("BENCH_NODES", 1000);
@@ -162,13 +164,17 @@ async function traffic(nc: NatsConnection): Promise<{ status: number; docs: numb
 async function main(): Promise<void> {
   const deadline = Date.now() + TIMEOUT_S * 1000;
   say(`hollow-node scale benchmark: ${NODES} nodes with a SIMULATED container runtime (no Docker), ${SERVICES} services, ${TOTAL} tasks` +
-    (HEARTBEAT_MS ? `, heartbeat period ${HEARTBEAT_MS} ms` : ", default heartbeat period"));
+    (HEARTBEAT_MS ? `, heartbeat period ${HEARTBEAT_MS} ms` : ", default heartbeat period") +
+    `; bus ${BENCH_SECURE ? "mutual TLS, per-identity users, auth callout per node" : "plaintext (BENCH_INSECURE=1)"}`);
   cp = await startHollowControlPlane(say, HEARTBEAT_MS);
   say(`control plane up (api ${cp.apiUrl}, nats ${cp.natsUrl}); init node ${cp.initNodeId.slice(0, 12)} has no agent and stays unknown`);
-  fleet = await startHollowFleet({ apiUrl: cp.apiUrl, natsUrl: cp.natsUrl, workerToken: cp.workerToken, nodes: NODES, nodesPerConnection: PER_CONN, threads: THREADS }, say);
+  fleet = await startHollowFleet({
+    apiUrl: cp.apiUrl, natsUrl: cp.natsUrl, workerToken: cp.workerToken, nodes: NODES, nodesPerConnection: PER_CONN, threads: THREADS,
+    ...(cp.natsTls ? { identityDir: join(cp.dataDir, "hollow") } : {}),
+  }, say);
   await waitNodesReady(cp.apiUrl, deadline);
   say(`${NODES} hollow nodes ready`);
-  probe = await connectNats({ url: cp.natsUrl, name: "bench-probe" });
+  probe = await connectNats({ url: cp.natsUrl, name: "bench-probe", ...(cp.natsTls ? { tls: cp.natsTls } : {}) });
   const fromSeq = (await (await jetstreamManager(probe)).streams.info(STREAMS.events)).state.last_seq + 1;
   const trafficBefore = await traffic(probe);
   const pids = () => new Map([...cp!.pids(), [`bench (${NODES} hollow agents)`, process.pid]]);

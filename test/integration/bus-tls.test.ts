@@ -118,6 +118,21 @@ test("only the secret-store reads its bucket", async () => {
   }
 });
 
+test("a secret-store asks its siblings of a keys dir for the unlock key (autolock); the api cannot answer as one", async () => {
+  const sibling = await as("svc-secret-store");
+  const sub = sibling.subscribe(subjects.secretStoreKeyring("k1", "sibling"), { callback: (_e, m) => { m.respond("sealed"); } });
+  await sibling.flush();
+  const starting = await as("svc-secret-store");
+  assert.equal((await starting.request(subjects.secretStoreKeyring("k1", "sibling"), "{}", { timeout: 5_000 })).string(), "sealed");
+  const api = await as("svc-api");
+  await assert.rejects(async () => {
+    api.subscribe(subjects.secretStoreKeyring("k2", "sibling"));
+    await api.flush();
+    await starting.request(subjects.secretStoreKeyring("k2", "sibling"), "{}", { timeout: 1_000 });
+  });
+  sub.unsubscribe();
+});
+
 test("an agent identity reads no log, writes no event and no task doc, touches no control-plane bucket", async () => {
   const agent = await as("svc-agent");
   const jsm = await jetstreamManager(agent, { checkAPI: false });

@@ -7,6 +7,7 @@ import { type Informer } from "../../shared/projection/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 import { type Fresh } from "../core/decide.js";
 import type { ClusterKeys, TokenCache } from "./tokens.js";
+import type { AutolockKeys } from "./autolock.js";
 
 /*
  * The api's application layer: commands and queries any front end calls (jetswarm's HTTP api
@@ -33,6 +34,8 @@ export interface AppDeps {
   limits?: SpecLimits;
   /** For what a request cannot report once it succeeded (a stored payload left after its removal). */
   log?: Logger;
+  /** Autolock: the secret-stores' keyring rpcs (app/autolock.ts). Default: none (autolock refused). */
+  autolock?: AutolockKeys;
 }
 
 /** The spec limits this api enforces. */

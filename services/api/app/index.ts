@@ -20,3 +20,4 @@ export {
 export { checkApiToken, createApiToken, listApiTokens, removeApiToken, type ApiTokenRow, type CreatedApiToken } from "./api-tokens.js";
 export { logTarget, streamLogs, type LogPiece, type LogsQuery, type LogsSink, type LogsTiming, type LogTarget } from "./logs.js";
 export { createNetwork, ensureIngress, ingressIdOf, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from "./networks.js";
+export { AUTOLOCK_MESSAGES, autolockStatus, rotateUnlockKey, setAutolock, unlock, unlockKey, type AutolockKeys } from "./autolock.js";

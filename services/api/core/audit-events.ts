@@ -79,6 +79,7 @@ export function summarize(e: Envelope, names: Names): string {
       ];
       return parts.length ? `cluster updated: ${parts.join(", ")}` : "cluster updated";
     }
+    case "ClusterAutolockChanged": return e.data.keyCheck ? `autolock on (unlock key check ${e.data.keyCheck.slice(0, 12)})` : "autolock off";
     case "NodeJoined": return `node ${e.data.name} (${short(e.data.nodeId)}) joined as ${e.data.role}`;
     case "NodeRegistered": return `node ${node(names, e.data.nodeId)} registered from ${e.data.addr} (${e.data.description.hostname})`;
     case "NodeStatusChanged": return `node ${node(names, e.data.nodeId)} ${e.data.state}${e.data.message ? `: ${e.data.message}` : ""}`;

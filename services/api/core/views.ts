@@ -19,6 +19,7 @@ export function clusterInfo(state: ClusterState, c: ClusterView, tokens: { worke
     Spec: {
       Orchestration: { TaskHistoryRetentionLimit: c.taskHistoryLimit },
       Dispatcher: { HeartbeatPeriod: c.heartbeatPeriodMs * NS_PER_MS },
+      EncryptionConfig: { AutoLockManagers: c.autolockKeyCheck !== undefined },
     },
   };
 }

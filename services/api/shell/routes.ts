@@ -14,6 +14,7 @@ import { logRoutes } from "./log-routes.js";
 import { ListCache } from "./list-cache.js";
 import { networkRoutes } from "./network-routes.js";
 import { secretRoutes } from "./secret-routes.js";
+import { autolockRoutes, gateLocked, unlockKeyRoutes } from "./autolock-routes.js";
 import { parse, queryOf } from "./parse.js";
 
 /*
@@ -32,6 +33,7 @@ const InsertDefaults = Bool("insertDefaults");
 const Force = Bool("force");
 const RotateWorker = Bool("rotateWorkerToken");
 const RotateManager = Bool("rotateManagerToken");
+const RotateUnlockKey = Bool("rotateManagerUnlockKey");
 const isTrue = (v: string | undefined) => v === "1" || v === "true";
 
 export function apiRoutes(deps: RouteDeps): Route[] {
@@ -53,14 +55,24 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     return { status: 200, text: lists.text(key, () => render(f)) };
   };
 
-  return [
+  return gateLocked(deps, [
     route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
+    ...autolockRoutes(deps),
+    ...unlockKeyRoutes(deps),
     route("GET", "/swarm", async () => ({ status: 200, body: await app.clusterInfo(deps) })),
-    route("POST", "/swarm/init", async (req) => ({ status: 200, body: await app.initCluster(deps, actor(req), parse(InitRequest, req.body)) })),
+    route("POST", "/swarm/init", async (req) => {
+      const request = parse(InitRequest, req.body);
+      const body = await app.initCluster(deps, actor(req), request);
+      if (request.AutoLockManagers) await app.setAutolock(deps, actor(req), true);
+      return { status: 200, body };
+    }),
     route("POST", "/swarm/update", async (req) => {
       const request = parse(updateRequest, req.body);
       const raw = queryOf(req, "version");
       await app.updateCluster(deps, actor(req), { request, ...(raw === undefined ? {} : { version: parse(Version, raw) }) });
+      if (request.AutoLockManagers !== undefined) await app.setAutolock(deps, actor(req), request.AutoLockManagers);
+      // Docker's `?rotateManagerUnlockKey=true` (`swarm unlock-key --rotate`).
+      if (isTrue(parse(RotateUnlockKey, queryOf(req, "rotateManagerUnlockKey")))) await app.rotateUnlockKey(deps, actor(req));
       // Docker's `?rotateWorkerToken=true&rotateManagerToken=true` (`swarm join-token --rotate`).
       if (isTrue(parse(RotateWorker, queryOf(req, "rotateWorkerToken")))) await app.rotateJoinToken(deps, actor(req), "worker");
       if (isTrue(parse(RotateManager, queryOf(req, "rotateManagerToken")))) await app.rotateJoinToken(deps, actor(req), "manager");
@@ -104,5 +116,5 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     ...secretRoutes(deps, actor),
     ...networkRoutes(deps, actor),
     ...jetswarmRoutes(deps, actor),
-  ];
+  ]);
 }

@@ -8,6 +8,7 @@ import type { Informer } from "../../shared/projection/index.js";
 import type { Logger } from "../../shared/telemetry/index.js";
 import { admitNode, type Admission } from "../core/node-admission.js";
 import { certRenewalConnectionName, type BusPermissions } from "../../../schemas/bus-permissions.js";
+import { Keyring } from "./keyring.js";
 
 /*
  * The bus's auth callout (DESIGN §6): nats-server asks on `$SYS.REQ.USER.AUTH` about every
@@ -57,10 +58,11 @@ function natsPermissions(p: BusPermissions): Record<string, unknown> {
 }
 
 /** Serves the callout when the keys dir holds a callout key; otherwise (an insecure bus) does nothing. */
-export function serveAuthCallout(deps: AuthCalloutDeps, keysDir: string | undefined): AuthCallout {
+export function serveAuthCallout(deps: AuthCalloutDeps, keysDir: string | undefined, keyring = new Keyring(keysDir)): AuthCallout {
   const admitted = new Map<string, string>();
   if (!keysDir || !existsSync(calloutKeyFile(keysDir))) return { serving: false, admitted, stop: async () => {} };
-  const signer = signerFromPem(readFileSync(calloutKeyFile(keysDir), "utf8"));
+  // Through the keyring: wrapped by the unlock key while autolock is on.
+  const signer = signerFromPem(keyring.read("bus/callout.key")!.toString("utf8"));
   const caPem = readFileSync(join(keysDir, "ca.crt"), "utf8");
   const now = deps.now ?? (() => new Date());
   const sub = deps.nc.subscribe(AUTH_CALLOUT_SUBJECT, {

@@ -3,6 +3,7 @@ import { connectNats } from "../../shared/nats/index.js";
 import { serveAuthCallout } from "./auth-callout.js";
 import type { SecretStoreContext } from "./context.js";
 import { kickOnRemoval } from "./kick.js";
+import type { Keyring } from "./keyring.js";
 
 /**
  * The bus side of the secret-store (DESIGN §6): the auth callout on the service's connection, and
@@ -11,9 +12,9 @@ import { kickOnRemoval } from "./kick.js";
  */
 export async function serveBusAuthorization(
   ctx: Pick<SecretStoreContext, "nc" | "log" | "informer"> & { instanceId: string },
-  opts: { keysDir?: string; natsUrl?: string },
+  opts: { keysDir?: string; natsUrl?: string; keyring?: Keyring },
 ): Promise<{ stop(): Promise<void> }> {
-  const callout = serveAuthCallout({ nc: ctx.nc, log: ctx.log, informer: ctx.informer }, opts.keysDir);
+  const callout = serveAuthCallout({ nc: ctx.nc, log: ctx.log, informer: ctx.informer }, opts.keysDir, opts.keyring);
   if (!opts.keysDir || !callout.serving) return callout;
   const bus = join(opts.keysDir, "bus");
   const sys = await connectNats({

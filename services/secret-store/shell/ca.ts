@@ -4,6 +4,7 @@ import { JoinTokensRpc, SignNodeRpc, subjects } from "../../../schemas/index.js"
 import { failedPrecondition, notFound, unavailable } from "../../shared/errors/index.js";
 import { deriveJoinToken, caDigest, signNodeCsr, type CertAndKey } from "../../shared/pki/index.js";
 import { serve } from "../../shared/rpc/index.js";
+import { Keyring } from "./keyring.js";
 import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
 import { recordIssuance, serveRenewal, type NodeCertContext } from "./node-certs.js";
 
@@ -18,14 +19,19 @@ import { recordIssuance, serveRenewal, type NodeCertContext } from "./node-certs
 const SIGN_WAIT_MS = 10_000;
 const DAY_MS = 24 * 3600_000;
 
-/** Reads the CA from `keysDir` once, when first needed (the launcher creates it before starting anything). */
-export function caLoader(keysDir: string | undefined): () => CertAndKey {
+/**
+ * Reads the CA from `keysDir` once, when first needed (the launcher creates it before starting
+ * anything); its key through the keyring (unwrapped when autolock is on).
+ */
+export function caLoader(keysDir: string | undefined, keyring = new Keyring(keysDir)): () => CertAndKey {
   let ca: CertAndKey | undefined;
   return () => {
     if (ca) return ca;
     if (!keysDir) throw unavailable("the secret-store has no keys directory (SWARM_KEYS_DIR): it cannot use the cluster CA");
     try {
-      ca = { certPem: readFileSync(join(keysDir, "ca.crt"), "utf8"), keyPem: readFileSync(join(keysDir, "ca.key"), "utf8") };
+      const key = keyring.read("ca.key");
+      if (!key) throw new Error(`no ${join(keysDir, "ca.key")}`);
+      ca = { certPem: readFileSync(join(keysDir, "ca.crt"), "utf8"), keyPem: key.toString("utf8") };
     } catch (err) {
       throw unavailable(`the cluster CA cannot be read from ${keysDir}: ${(err as Error).message}`);
     }
@@ -40,8 +46,8 @@ export function caLoader(keysDir: string | undefined): () => CertAndKey {
  */
 export type CaContext = NodeCertContext;
 
-export function serveCa(ctx: CaContext, keysDir: string | undefined): { stop(): Promise<void> } {
-  const loadCa = caLoader(keysDir);
+export function serveCa(ctx: CaContext, keysDir: string | undefined, keyring?: Keyring): { stop(): Promise<void> } {
+  const loadCa = caLoader(keysDir, keyring);
   try {
     loadCa();
   } catch (err) {

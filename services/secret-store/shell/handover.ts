@@ -4,8 +4,8 @@ import { KeyHandoverRpc, subjects, type KeyHandover } from "../../../schemas/ind
 import { invalidArgument, notFound, permissionDenied } from "../../shared/errors/index.js";
 import { serve } from "../../shared/rpc/index.js";
 import { seal } from "../../shared/seal/index.js";
-import { calloutKeyFile } from "./auth-callout.js";
 import type { SecretStoreContext } from "./context.js";
+import { Keyring } from "./keyring.js";
 import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
 
 /*
@@ -22,23 +22,27 @@ const WAIT_MS = 10_000;
 export type HandoverContext = Pick<SecretStoreContext, "nc" | "log" | "informer">;
 
 /** The key files of this manager; undefined when it does not hold the cluster CA (nothing to hand over). */
-function readKeys(keysDir: string | undefined): KeyHandover | undefined {
+function readKeys(keysDir: string | undefined, keyring: Keyring): KeyHandover | undefined {
   if (!keysDir) return undefined;
   const files = { kek: join(keysDir, "kek"), caKey: join(keysDir, "ca.key"), caCert: join(keysDir, "ca.crt") };
   if (!Object.values(files).every((f) => existsSync(f))) return undefined;
-  const callout = calloutKeyFile(keysDir);
+  // The private keys through the keyring (unwrapped in memory when autolock is on).
+  const callout = keyring.read("bus/callout.key");
+  const unlockKey = keyring.currentUnlockKey();
   return {
-    kek: readFileSync(files.kek).toString("base64"),
-    caKey: readFileSync(files.caKey, "utf8"),
+    kek: keyring.read("kek")!.toString("base64"),
+    caKey: keyring.read("ca.key")!.toString("utf8"),
     caCert: readFileSync(files.caCert, "utf8"),
-    ...(existsSync(callout) ? { calloutKey: readFileSync(callout, "utf8") } : {}),
+    ...(callout ? { calloutKey: callout.toString("utf8") } : {}),
+    // With autolock the joiner stores the keys wrapped by the cluster's unlock key (never the key itself).
+    ...(unlockKey ? { unlockKey: unlockKey.toString("base64") } : {}),
   };
 }
 
-export function serveHandover(ctx: HandoverContext, keysDir: string | undefined): { stop(): Promise<void> } {
+export function serveHandover(ctx: HandoverContext, keysDir: string | undefined, keyring = new Keyring(keysDir)): { stop(): Promise<void> } {
   // Checked once at start (the vault has already loaded or created the KEK): an instance without
   // the CA leaves handovers to those that have it rather than answering them with an error.
-  if (!readKeys(keysDir)) {
+  if (!readKeys(keysDir, keyring)) {
     ctx.log.warn("not serving key handovers: this manager does not hold the cluster's keys");
     return { stop: async () => {} };
   }
@@ -47,7 +51,7 @@ export function serveHandover(ctx: HandoverContext, keysDir: string | undefined)
     const node = ctx.informer.state.nodes.get(req.nodeId);
     if (!node) throw notFound(`node ${req.nodeId} is not part of the cluster: no keys`);
     if (node.role !== "manager") throw permissionDenied(`node ${req.nodeId} is a ${node.role}: only a manager receives the cluster's keys`);
-    const keys = readKeys(keysDir)!;
+    const keys = readKeys(keysDir, keyring)!;
     let sealed: Uint8Array;
     try {
       sealed = seal(req.publicKey, Buffer.from(JSON.stringify(keys)), req.nodeId);

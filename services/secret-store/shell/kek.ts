@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, linkSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { KV } from "@nats-io/kv";
 import { SwarmError } from "../../shared/errors/index.js";
 import { kekCheck } from "./envelope.js";
+import type { Keyring } from "./keyring.js";
 
 /*
  * The key-encryption key: 32 random bytes in `$SWARM_KEYS_DIR/kek` (dir 0700, file 0600). Created
@@ -16,10 +16,11 @@ import { kekCheck } from "./envelope.js";
 export const KEK_CHECK_KEY = "kek.check";
 const KEK_LEN = 32;
 
-export async function loadOrCreateKek(kv: KV, keysDir: string | undefined): Promise<Buffer> {
+export async function loadOrCreateKek(kv: KV, keyring: Keyring): Promise<Buffer> {
+  const keysDir = keyring.keysDir;
   if (!keysDir) throw new SwarmError("failed_precondition", "SWARM_KEYS_DIR is not set: the secret-store needs the manager's key directory (<dataDir>/keys)");
-  const file = join(keysDir, "kek");
-  const existing = readKek(file);
+  const file = keyring.path("kek");
+  const existing = readKek(keyring, file);
   const check = await kv.get(KEK_CHECK_KEY);
   const stored = check && check.operation === "PUT" ? check.string() : undefined;
   if (existing) {
@@ -33,7 +34,8 @@ export async function loadOrCreateKek(kv: KV, keysDir: string | undefined): Prom
   mkdirSync(keysDir, { recursive: true, mode: 0o700 });
   chmodSync(keysDir, 0o700);
   const made = writeNew(file, randomBytes(KEK_LEN));
-  const kek = made ?? readKek(file)!; // an instance beside this one wrote it first: use that one
+  const kek = made ?? readKek(keyring, file)!; // an instance beside this one wrote it first: use that one
+  keyring.remember("kek", kek);
   try {
     await recordCheck(kv, kek, file);
   } catch (err) {
@@ -43,14 +45,10 @@ export async function loadOrCreateKek(kv: KV, keysDir: string | undefined): Prom
   return kek;
 }
 
-function readKek(file: string): Buffer | undefined {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
+/** The KEK's plaintext (unwrapped by the keyring when autolock is on), or undefined when there is no file. */
+function readKek(keyring: Keyring, file: string): Buffer | undefined {
+  const buf = keyring.read("kek");
+  if (buf === undefined) return undefined;
   if (buf.length !== KEK_LEN) throw new SwarmError("failed_precondition", `${file} holds ${buf.length} bytes, a KEK is ${KEK_LEN}`);
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   return buf;

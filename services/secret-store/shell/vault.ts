@@ -5,6 +5,7 @@ import { alreadyExists, invalidArgument, SwarmError } from "../../shared/errors/
 import { ensureBucket } from "../../shared/nats/index.js";
 import { decryptPayload, encryptPayload, payloadHmac, sameBytes, type PayloadName } from "./envelope.js";
 import { loadOrCreateKek } from "./kek.js";
+import { Keyring } from "./keyring.js";
 
 /*
  * The ciphertexts in KV `swarm-secrets` (no TTL, one value per key), key `<kind>.<id>.<version>`.
@@ -31,9 +32,10 @@ export function keyOf(n: PayloadName): string {
   return `${n.kind}.${n.id}.${n.version}`;
 }
 
-export async function openVault(nc: NatsConnection, opts: { keysDir?: string; replicas?: number }): Promise<Vault> {
+/** `keyring`: the keys dir's keys as this process holds them (default: read from `keysDir`, plaintext only). */
+export async function openVault(nc: NatsConnection, opts: { keysDir?: string; replicas?: number; keyring?: Keyring }): Promise<Vault> {
   const kv = await ensureBucket(nc, BUCKETS.secrets, { ttlMs: 0, replicas: opts.replicas });
-  const kek = await loadOrCreateKek(kv, opts.keysDir);
+  const kek = await loadOrCreateKek(kv, opts.keyring ?? new Keyring(opts.keysDir));
   return new KvVault(kv, kek);
 }
 

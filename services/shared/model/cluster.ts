@@ -26,6 +26,8 @@ export interface ClusterView {
   /** Overlay subnet pools (`swarm init --default-addr-pool`) and the prefix length cut from them; absent: 10.0.0.0/8 and 24. */
   defaultAddrPool?: string[];
   subnetSize?: number;
+  /** Autolock is on: the check value of the current unlock key (never the key). */
+  autolockKeyCheck?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -41,6 +43,7 @@ const ClusterViewCodec = z.looseObject({
   }),
   caCert: z.string().optional(), caDigest: z.string().optional(), nodeCertExpiryMs: z.number().optional(),
   defaultAddrPool: z.array(z.string()).optional(), subnetSize: z.number().int().optional(),
+  autolockKeyCheck: z.string().optional(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 
@@ -68,6 +71,14 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
         if (c) {
           const token = { hash: e.data.tokenHash, generation: e.data.generation };
           state.cluster = { ...c, updatedAt: at, joinTokens: { ...c.joinTokens, [e.data.role]: token } };
+        }
+        return;
+      }
+      case "ClusterAutolockChanged": {
+        const c = state.cluster;
+        if (c) {
+          const { autolockKeyCheck: _, ...rest } = c;
+          state.cluster = { ...rest, updatedAt: at, ...(e.data.keyCheck ? { autolockKeyCheck: e.data.keyCheck } : {}) };
         }
         return;
       }
