@@ -77,7 +77,8 @@ export function networksTouched(e: StoredEvent, state: ClusterState): string[] |
     case "TaskAllocated":
       return (d.networks as { networkId: string }[]).map((x) => x.networkId);
     case "TaskDeleted":
-      return "all";
+      // Only a task that never reached a node or has ended is deleted: neither is an endpoint.
+      return [];
     case "TaskAssigned": case "TaskStatusChanged": case "TaskDesiredStateChanged":
       return (state.tasks.get(d.taskId as string)?.networks ?? []).map((x) => x.networkId);
     default:
