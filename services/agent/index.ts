@@ -90,7 +90,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   let overlay: Overlay | undefined;
   const runner: TaskRunner = new TaskRunner({
     nodeId, executor, log, now, files, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
-    ...(deps.overlay ? { networks: { blocked: (id) => overlay?.blocked(id) ?? "starting", gateway: (id) => overlay?.gateway(id), kick: () => void overlay?.kick() } } : {}),
+    ...(deps.overlay ? { networks: { blocked: (id) => (overlay ? overlay.blocked(id) : "the overlay is starting"), gateway: (id) => overlay?.gateway(id), kick: () => void overlay?.kick() } } : {}),
   });
   if (deps.overlay && maps) {
     overlay = new Overlay({

@@ -57,7 +57,8 @@ describe("overlay plan: fdb and neighbour entries", () => {
 describe("overlay plan: devices", () => {
   const [p] = desiredPlumbing(maps(map()), new Set(["netA"]), "n1", "192.168.77.1");
   it("the Docker network: subnet, this node's gateway, no automatic addresses, bridge name, MTU, icc", () => {
-    const c = dockerNetworkCreate(p!);
+    const c = dockerNetworkCreate(p!, "n1");
+    assert.equal(c.Labels["jetswarm.node.id"], "n1");
     assert.deepEqual(c.IPAM.Config, [{ Subnet: "10.0.1.0/24", Gateway: "10.0.1.2", IPRange: "10.0.1.2/32" }]);
     assert.equal(c.Options["com.docker.network.bridge.name"], "jsbr4097");
     assert.equal(c.Options["com.docker.network.driver.mtu"], "1450");

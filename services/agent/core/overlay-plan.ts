@@ -34,7 +34,7 @@ export interface NetworkPlumbing {
 }
 
 /** Label values that identify a Docker network the agent made, and the settings it was made with. */
-export const NETWORK_LABELS = { networkId: "jetswarm.network.id", config: "jetswarm.network.config" } as const;
+export const NETWORK_LABELS = { networkId: "jetswarm.network.id", config: "jetswarm.network.config", nodeId: "jetswarm.node.id" } as const;
 
 function ipOf(address: string): string {
   return address.split("/")[0] ?? address;
@@ -85,7 +85,7 @@ export function dockerConfigKey(p: NetworkPlumbing): string {
 }
 
 /** Docker's network create body for one network (Engine API `POST /networks/create`). */
-export function dockerNetworkCreate(p: NetworkPlumbing): DockerNetworkCreate {
+export function dockerNetworkCreate(p: NetworkPlumbing, nodeId: string): DockerNetworkCreate {
   return {
     Name: p.dockerName,
     Driver: "bridge",
@@ -99,7 +99,7 @@ export function dockerNetworkCreate(p: NetworkPlumbing): DockerNetworkCreate {
       "com.docker.network.driver.mtu": String(p.mtu),
       "com.docker.network.bridge.enable_icc": "true",
     },
-    Labels: { [NETWORK_LABELS.networkId]: p.networkId, [NETWORK_LABELS.config]: dockerConfigKey(p) },
+    Labels: { [NETWORK_LABELS.networkId]: p.networkId, [NETWORK_LABELS.config]: dockerConfigKey(p), [NETWORK_LABELS.nodeId]: nodeId },
   };
 }
 

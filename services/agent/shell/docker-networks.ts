@@ -12,6 +12,10 @@ export interface LocalNetwork {
   config: string;
   /** Its bridge device (`com.docker.network.bridge.name`). */
   bridge: string;
+  /** The node whose agent made it (several agents may share one engine: tests, `swarm join` on one host). */
+  nodeId: string;
+  /** Its gateway (the making node's). */
+  gateway: string;
 }
 
 /** A container attached to a network: its address without the prefix length. */
@@ -43,7 +47,8 @@ export class DockerNetworks implements NetworkEngine {
     const nets = await this.docker.listNetworks({ filters: { label: [NETWORK_LABELS.networkId] } });
     return nets.map((n) => ({
       id: n.Id, name: n.Name, networkId: n.Labels?.[NETWORK_LABELS.networkId] ?? "", config: n.Labels?.[NETWORK_LABELS.config] ?? "",
-      bridge: n.Options?.["com.docker.network.bridge.name"] ?? "",
+      bridge: n.Options?.["com.docker.network.bridge.name"] ?? "", nodeId: n.Labels?.[NETWORK_LABELS.nodeId] ?? "",
+      gateway: n.IPAM?.Config?.[0]?.Gateway ?? "",
     }));
   }
 

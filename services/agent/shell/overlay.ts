@@ -45,7 +45,7 @@ export class Overlay {
   start(): void {
     this.unlisten = this.d.maps.onChange(() => this.kick());
     this.timer = every(this.d.resyncMs ?? 5000, () => this.kick(), this.d.log);
-    this.kick();
+    void this.kick();
   }
 
   async stop(): Promise<void> {
@@ -87,7 +87,14 @@ export class Overlay {
     for (const id of [...this.ready.keys()]) if (!wanted.has(id)) this.ready.delete(id);
     for (const p of desired) {
       try {
-        await this.ensure(p, existing.get(p.dockerName));
+        const net = existing.get(p.dockerName);
+        if (net && net.nodeId !== this.d.nodeId) {
+          // Another node's agent on this same engine built it (one kernel holds one bridge per
+          // VNI): its tasks share that bridge and that node's gateway; that agent maintains it.
+          await this.shared(p, net);
+          continue;
+        }
+        await this.ensure(p, net);
         this.ready.set(p.networkId, p);
         this.problems.delete(p.networkId);
       } catch (err) {
@@ -96,7 +103,13 @@ export class Overlay {
         this.d.log.warn("network plumbing failed", { networkId: p.networkId, err: errorMessage(err) });
       }
     }
-    for (const n of existing.values()) if (!wanted.has(n.networkId)) await this.removeLocal(n);
+    for (const n of existing.values()) if (!wanted.has(n.networkId) && n.nodeId === this.d.nodeId) await this.removeLocal(n);
+  }
+
+  private async shared(p: NetworkPlumbing, net: LocalNetwork): Promise<void> {
+    if (!(await this.d.kernel.link(net.bridge))) throw new Error(`bridge ${net.bridge} of node ${net.nodeId}'s network is missing`);
+    this.ready.set(p.networkId, { ...p, gateway: net.gateway });
+    this.problems.delete(p.networkId);
   }
 
   private async ensure(p: NetworkPlumbing, net: LocalNetwork | undefined): Promise<void> {
@@ -129,7 +142,7 @@ export class Overlay {
       await this.d.kernel.deleteLink(p.vxlan);
       await this.d.engine.remove(net.name, containers);
     }
-    await this.d.engine.create(dockerNetworkCreate(p));
+    await this.d.engine.create(dockerNetworkCreate(p, this.d.nodeId));
     for (const c of containers) await this.d.engine.connect(p.dockerName, c);
     this.d.log.info(net ? "network made again" : "network created", { networkId: p.networkId, bridge: p.bridge, reconnected: containers.length });
   }
