@@ -28,10 +28,12 @@ describe("overlay plan: which networks", () => {
     assert.equal(p?.dockerName, "jetswarm-netA");
     assert.equal(p?.bridgeMac, "02:42:0a:00:01:02");
   });
-  it("no local task → nothing; ingress → always, once this node has a gateway in the map", () => {
+  it("no local task → nothing; ingress → as soon as something is published, once this node has a gateway in the map", () => {
+    const published = { serviceId: "s", name: "web", endpointMode: "vip" as const, vip: "10.0.1.4/24", aliases: [], ports: [{ Protocol: "tcp" as const, TargetPort: 80, PublishedPort: 30080, PublishMode: "ingress" as const }] };
     assert.deepEqual(desiredPlumbing(maps(map()), new Set(), "n1", "192.168.77.1"), []);
-    assert.equal(desiredPlumbing(maps(map({ ingress: true })), new Set(), "n1", "192.168.77.1").length, 1);
-    assert.deepEqual(desiredPlumbing(maps(map({ ingress: true })), new Set(), "n9", "192.168.77.9"), []);
+    assert.deepEqual(desiredPlumbing(maps(map({ ingress: true })), new Set(), "n1", "192.168.77.1"), [], "nothing published: no bridge");
+    assert.equal(desiredPlumbing(maps(map({ ingress: true, services: [published] })), new Set(), "n1", "192.168.77.1").length, 1);
+    assert.deepEqual(desiredPlumbing(maps(map({ ingress: true, services: [published] })), new Set(), "n9", "192.168.77.9"), []);
   });
   it("a removed map builds nothing even with a local task", () => {
     assert.deepEqual(desiredPlumbing(maps(map({ removed: true })), new Set(["netA"]), "n1", "192.168.77.1"), []);
