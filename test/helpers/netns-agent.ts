@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,6 +46,7 @@ export interface NetnsAgent {
 
 export interface NetnsAgents {
   agents: NetnsAgent[];
+  /** Kills the agents and forwarders and removes the nodes' data dirs (their tasks die with the hosts). */
   stop(): void;
 }
 
@@ -56,9 +57,11 @@ export async function startNetnsAgents(c: TestCluster, hosts: TestHosts): Promis
   const root = pipeServer({ host: "127.0.0.1", port: natsPort }).listen(rootPort, hosts.rootAddr);
   const procs: ChildProcess[] = [];
   const agents: NetnsAgent[] = [];
+  const dirs: string[] = [];
   for (const [i, host] of hosts.hosts.entries()) {
     procs.push(spawn("nsenter", [`--net=${host.netns}`, process.execPath, "-e", FORWARDER, String(natsPort), hosts.rootAddr, String(rootPort)], { stdio: "ignore" }));
     const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-nsagent${i + 1}-`));
+    dirs.push(dataDir);
     const info = await c.get<{ JoinTokens: { Worker: string } }>("/swarm");
     // The join starts an agent of its own in the root namespace: stopped at once, ours runs in the host.
     const joined = await joinCluster({ manager: c.apiUrl, token: info.JoinTokens.Worker, nodeName: `nsh${i + 1}`, dataDir, natsUrl: c.natsUrl, bus: c.bus, secure: c.bus !== undefined });
@@ -80,6 +83,7 @@ export async function startNetnsAgents(c: TestCluster, hosts: TestHosts): Promis
     stop: () => {
       for (const p of procs) p.kill("SIGKILL");
       root.close();
+      if (!process.env.JETSWARM_KEEP_DATA) for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
   };
 }
