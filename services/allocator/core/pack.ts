@@ -10,6 +10,8 @@ export interface PassDecisions {
   services: EventData<"ServiceAllocated">[];
   tasks: (EventData<"TaskAllocated"> & { nodeId?: string })[];
   attachments: EventData<"NetworkNodeAttached">[];
+  /** Reasons of tasks left waiting, only those that changed. */
+  failures: EventData<"TaskAllocationFailed">[];
 }
 
 /** Batches within the shared limits: members and bytes (a follower pulls a thousand at a time). */
@@ -41,7 +43,7 @@ function chunks<T>(list: readonly T[]): T[][] {
 export function packAllocations(state: ClusterState, d: PassDecisions): PlannedEvent[] {
   const version = versionOf(state, subjects.event("allocations", ALLOCATIONS_ID));
   const out: PlannedEvent[] = [];
-  const add = <T extends "NetworksAllocated" | "ServicesAllocated" | "TasksAllocated" | "NetworkNodesAttached">(type: T, data: EventData<T>, first: string, n: number) => {
+  const add = <T extends "NetworksAllocated" | "ServicesAllocated" | "TasksAllocated" | "TasksAllocationFailed" | "NetworkNodesAttached">(type: T, data: EventData<T>, first: string, n: number) => {
     out.push(plan(type, "allocations", ALLOCATIONS_ID, data, version, `${type}:${first}+${n}`));
   };
   for (const c of chunks(d.networks)) add("NetworksAllocated", { networks: c }, c[0]!.networkId, c.length);
@@ -49,6 +51,7 @@ export function packAllocations(state: ClusterState, d: PassDecisions): PlannedE
   for (const c of chunks(d.tasks)) {
     add("TasksAllocated", { allocations: c.map(({ taskId, networks }) => ({ taskId, networks })) }, c[0]!.taskId, c.length);
   }
+  for (const c of chunks(d.failures)) add("TasksAllocationFailed", { failures: c }, `${c[0]!.taskId}:${c[0]!.err}`, c.length);
   for (const c of chunks(d.attachments)) add("NetworkNodesAttached", { attachments: c }, `${c[0]!.networkId}:${c[0]!.nodeId}`, c.length);
   return out;
 }

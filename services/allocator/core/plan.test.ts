@@ -75,6 +75,8 @@ describe("allocator plan: services and tasks", () => {
     const r = g.pass();
     assert.deepEqual(r.failures, [{ taskId: "web.1", err: "network gone not found" }]);
     assert.equal(g.task("web.1").state, "new");
+    assert.equal(g.task("web.1").err, "network gone not found", "the reason is on the task (service ps)");
+    assert.deepEqual(g.plan().events, [], "written once, not every pass");
   });
 });
 
@@ -90,9 +92,12 @@ describe("allocator plan: freeing and exhaustion", () => {
     g.tasks("web", [13]);
     const r = g.pass();
     assert.match(r.failures[0]!.err, /^no available IP addresses on network net/);
+    assert.match(g.task("web.13").err!, /^no available IP addresses/);
     g.advance(Q);
     g.pass();
     assert.equal(g.task("web.13").networks![0]!.address, first);
+    assert.equal(g.task("web.13").state, "pending");
+    assert.equal(g.task("web.13").err, undefined, "the reason goes with the wait");
   });
   it("an exhausted pool is an error per task, never a duplicate", () => {
     const g = new Given().network("net", { IPAM: { Config: [{ Subnet: "10.9.0.0/28" }] } }).service("web", { networks: ["net"] })

@@ -55,7 +55,9 @@ export function plan(state: ClusterState, now: Date, ledger: ReleaseLedger, opts
   const services = allocateServices(state, ipam, problems);
   const { tasks, failures } = allocateTasks(state, ipam);
   const attachments = attachNodes(state, ipam, tasks, problems);
-  const events = packAllocations(state, { networks: ipam.allocated, services, tasks, attachments });
+  // A reason is written when it changes, never every pass (a full pool stays full for a while).
+  const changed = failures.filter((f) => state.tasks.get(f.taskId)?.err !== f.err);
+  const events = packAllocations(state, { networks: ipam.allocated, services, tasks, attachments, failures: changed });
   return { events, failures, problems };
 }
 
