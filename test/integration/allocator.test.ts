@@ -5,7 +5,6 @@ import { connectNats, ensureStreams, type NatsConnection } from "../../services/
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { Informer } from "../../services/shared/projection/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { plan, toAppend } from "../../services/shared/model/index.js";
 import { type ServiceDeps } from "../../services/shared/runtime/index.js";
 import { NetMapDoc, STREAMS, subjects, type StoredEvent } from "../../schemas/index.js";
 import { start as startApi } from "../../services/api/index.js";
@@ -23,7 +22,7 @@ import { serveTestCa } from "../helpers/cluster-keys.js";
  * The allocator with a real nats-server: two allocator processes (one active, one standby on the
  * lease); api, orchestrator, scheduler and dispatcher in-process; two HOLLOW nodes (the real agent
  * on a simulated runtime: addresses and maps are the control plane's business, not Docker's).
- * The network is created by appending NetworkCreated directly (the api's networks are another part).
+ * The network is created through the api (`POST /networks/create`); init created the ingress network.
  */
 
 let nats: Awaited<ReturnType<typeof testNats>>;
@@ -34,7 +33,8 @@ const stops: (() => Promise<void>)[] = [];
 const allocators: ServiceProcess[] = [];
 /** Allocation batches' members in log order (their actor says which allocator wrote them). */
 const allocations: StoredEvent[] = [];
-const NET = "net1";
+/** The network's id (the api's answer to `POST /networks/create`). */
+let NET = "";
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${apiUrl}${path}`, { method, headers: { "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -44,7 +44,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 const spec = (Name: string, Replicas: number) => ({
   Name, Mode: { Replicated: { Replicas } },
-  TaskTemplate: { ContainerSpec: { Image: "jetswarm-test/busybox:1" }, Networks: [{ Target: NET }] },
+  TaskTemplate: { ContainerSpec: { Image: "jetswarm-test/busybox:1" }, Networks: [{ Target: "backend" }] },
 });
 async function scale(id: string, name: string, replicas: number): Promise<void> {
   const v = await call<{ Version: { Index: number } }>("GET", `/services/${id}`);
@@ -109,18 +109,18 @@ describe("allocator (real nats-server, lease, hollow nodes)", () => {
     allocators.push(b);
     await b.waitForLog((r) => r.msg === "allocator running" && r.active === false);
 
-    const store = new JetStreamEventStore(nc);
-    const created = plan("NetworkCreated", "network", NET, { networkId: NET, spec: { Name: "backend", Driver: "overlay" } }, 0, "net1");
-    await store.append(toAppend(created, { actor: { kind: "user", id: "test" }, now: new Date() }, "create-net1"));
+    ({ Id: NET } = await call<{ Id: string }>("POST", "/networks/create", { Name: "backend", Driver: "overlay" }));
     await eventually(() => view.state.networks.get(NET)?.allocation, { what: "network allocated" });
-    const subnet = view.state.networks.get(NET)!.allocation!.subnet;
-    assert.equal(subnet, "10.0.0.0/24");
+    const ingress = [...view.state.networks.values()].find((n) => n.spec.Ingress)!;
+    assert.deepEqual([ingress.allocation?.subnet, ingress.allocation?.vni], ["10.0.0.0/24", 4097], "the ingress network (created at init) first");
+    assert.deepEqual([view.state.networks.get(NET)!.allocation!.subnet, view.state.networks.get(NET)!.allocation!.vni], ["10.0.1.0/24", 4098]);
+    assert.equal(Object.keys(ingress.nodeGateways).length, 2, "every ready node has a gateway on ingress");
 
     const { ID: web } = await call<{ ID: string }>("POST", "/services/create", spec("web", 3));
     await eventually(() => live(web).length === 3, { what: "3 tasks running", timeoutMs: 30_000 });
     const first = live(web).map(addressOf);
     assert.equal(new Set(first).size, 3, `distinct addresses: ${first.join(", ")}`);
-    for (const x of first) assert.match(x!, /^10\.0\.0\.\d+\/24$/);
+    for (const x of first) assert.match(x!, /^10\.0\.1\.\d+\/24$/);
     const vip = view.state.services.get(web)!.endpoint!.vips[0]!.address;
     assert.ok(!first.includes(vip), "the VIP is no task's");
 

@@ -43,6 +43,13 @@ describe("global orchestrator", () => {
     assert.deepEqual(g.plan("g"), []);
   });
 
+  it("a spec on a network: its tasks are created new, node preset (they wait for the allocator)", () => {
+    const spec = { ...globalSpec(), TaskTemplate: { ContainerSpec: { Image: "busybox" }, Networks: [{ Target: "net1" }] } };
+    const g = new Given().event("ServiceCreated", "service", "g", { serviceId: "g", spec }).node("n1");
+    const d = g.plan("g")[0]!.data as { nodeId: string; state: string };
+    assert.deepEqual([d.nodeId, d.state], ["n1", "new"]);
+  });
+
   it("follows nodes joining", () => {
     const g = given().node("n1");
     runAll(g.converge("g"));
