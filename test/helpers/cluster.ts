@@ -76,6 +76,19 @@ export interface TestClusterOptions {
   natsCluster?: number;
 }
 
+/**
+ * A stopped agent leaves its overlay networks (a restarted one keeps using them): the Docker
+ * networks it made on the shared engine go, and with each its VXLAN device (the bridge goes with
+ * the network), so that no later cluster on this host meets a stale `jsbr<vni>`.
+ */
+export async function removeNodeNetworks(nodeId: string): Promise<void> {
+  for (const n of await docker.listNetworks({ filters: { label: [`jetswarm.node.id=${nodeId}`] } })) {
+    const vni = /^jsbr(\d+)$/.exec(n.Options?.["com.docker.network.bridge.name"] ?? "")?.[1];
+    if (vni) await run("ip", ["link", "del", `jsvx${vni}`]).catch(() => undefined);
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
+}
+
 /** Unmounts every mount point below `dir` (the agents' per-task tmpfs). */
 export async function unmountUnder(dir: string): Promise<void> {
   const points = readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")[1] ?? "").filter((m) => m.startsWith(`${dir}/`));
@@ -133,6 +146,7 @@ export async function startTestCluster(name: string, opts: TestClusterOptions = 
       for (const nodeId of [c.nodeId, ...joined.map((a) => a.nodeId)]) {
         for (const info of await containersOfNode(nodeId)) await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
       }
+      for (const nodeId of [c.nodeId, ...joined.map((a) => a.nodeId)]) await removeNodeNetworks(nodeId);
       // A stopped agent leaves its tasks' file mounts (a restarted one would adopt them).
       for (const d of [dataDir, ...joined.map((a) => a.dataDir)]) await unmountUnder(d);
       for (const a of joined) rmSync(a.dataDir, { recursive: true, force: true });

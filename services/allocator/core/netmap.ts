@@ -12,15 +12,18 @@ const byId = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1
 export function netMapOf(state: ClusterState, n: NetworkView, seq: number): NetMapDoc | undefined {
   const a = n.allocation;
   if (!a) return undefined;
+  // A node marked down leaves every map, with its endpoints (as Swarm's gossip drops a dead peer):
+  // the other nodes remove its fdb/neighbour entries and its tasks leave DNS and the VIPs.
+  const down = (nodeId: string) => state.nodes.get(nodeId)?.state === "down";
   const nodes: NetMapNode[] = [];
   for (const [nodeId, gateway] of Object.entries(n.nodeGateways)) {
     const addr = state.nodes.get(nodeId)?.addr;
-    if (addr) nodes.push({ nodeId, addr, gateway });
+    if (addr && !down(nodeId)) nodes.push({ nodeId, addr, gateway });
   }
   const endpoints: NetMapEndpoint[] = [];
   for (const t of state.tasks.values()) {
     // An endpoint is a task that holds its address on a node; ended tasks have let theirs go.
-    if (!t.nodeId || !t.networks || isTerminal(t.state)) continue;
+    if (!t.nodeId || !t.networks || isTerminal(t.state) || down(t.nodeId)) continue;
     const at = t.networks.find((x) => x.networkId === n.id);
     if (!at) continue;
     const aliases = t.spec.Networks?.find((x) => x.Target === n.id)?.Aliases ?? [];

@@ -128,4 +128,18 @@ describe("allocator plan: nodes' gateways and maps", () => {
     g.event("TaskDesiredStateChanged", "task", "web.1", { taskId: "web.1", desiredState: "shutdown" });
     assert.equal(netMapOf(g.state, g.state.networks.get("net")!, g.state.seq)!.endpoints[0]!.serving, false, "leaves DNS/VIPs before it stops");
   });
+  it("a node marked down leaves the maps with its endpoints (the other nodes drop its fdb/neighbour entries)", () => {
+    const g = new Given().node("n1").node("n2").network("net").service("web", { networks: ["net"] }).tasks("web", [1, 2]);
+    g.pass();
+    g.event("TaskAssigned", "task", "web.1", { taskId: "web.1", nodeId: "n1" });
+    g.event("TaskAssigned", "task", "web.2", { taskId: "web.2", nodeId: "n2" });
+    g.pass();
+    g.status("web.1", "running");
+    g.status("web.2", "running");
+    const map = () => netMapOf(g.state, g.state.networks.get("net")!, g.state.seq)!;
+    assert.deepEqual(map().nodes.map((n) => n.nodeId), ["n1", "n2"]);
+    g.event("NodeStatusChanged", "node", "n2", { nodeId: "n2", state: "down", message: "heartbeat failure" });
+    assert.deepEqual(map().nodes.map((n) => n.nodeId), ["n1"]);
+    assert.deepEqual(map().endpoints.map((e) => e.taskId), ["web.1"]);
+  });
 });
