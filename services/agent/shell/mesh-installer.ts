@@ -1,0 +1,55 @@
+import { readdir, writeFile } from "node:fs/promises";
+import { bridgeName, type NetMapDoc } from "../../../schemas/index.js";
+import type { Logger } from "../../shared/telemetry/index.js";
+import { MESH_TABLE, meshPorts, meshScript } from "../core/mesh-rules.js";
+import { conntrackFlush, nftLoad, runTool } from "./net-commands.js";
+
+/**
+ * The node's routing mesh (DESIGN §6b): table `ip jetswarm_mesh` from the ingress network's map,
+ * plus what the kernel and Docker need around it — `DOCKER-USER` accepting DNATed connections to
+ * the ingress bridge (Docker's isolation rules drop traffic between bridges otherwise), every
+ * port of that bridge in hairpin mode (a replica reached through its own node's published port),
+ * and `route_localnet` on the bridge so `localhost:<published>` from the host can be DNATed to it.
+ */
+export class MeshInstaller {
+  private script = "";
+  private backends: string[] = [];
+
+  constructor(private readonly log: Logger, private readonly nodeId: string) {}
+
+  async sync(maps: readonly NetMapDoc[]): Promise<void> {
+    const ingress = maps.find((m) => m.ingress && !m.removed);
+    const gateway = ingress?.nodes.find((n) => n.nodeId === this.nodeId)?.gateway;
+    if (!ingress || !gateway) return this.clear();
+    const ports = meshPorts(ingress);
+    const script = meshScript(ports, gateway);
+    const bridge = bridgeName(ingress.vni);
+    await this.bridgeSettings(bridge);
+    if (script === this.script) return;
+    await nftLoad(script);
+    const now = new Set(ports.flatMap((p) => p.backends));
+    const gone = this.backends.filter((ip) => !now.has(ip));
+    this.script = script;
+    this.backends = [...now];
+    for (const ip of gone) await conntrackFlush(ip).catch((err: Error) => this.log.warn("conntrack flush failed", { ip, error: err.message }));
+    this.log.info("routing mesh updated", { ports: ports.map((p) => `${p.published}/${p.protocol}→${p.backends.length}`) });
+  }
+
+  async clear(): Promise<void> {
+    if (this.script === "") return;
+    await nftLoad(`add table ip ${MESH_TABLE}\ndelete table ip ${MESH_TABLE}\n`);
+    this.script = "";
+    this.backends = [];
+  }
+
+  /** Idempotent; the bridge may not exist yet (the overlay builds it): then the next sync retries. */
+  private async bridgeSettings(bridge: string): Promise<void> {
+    const ports = await readdir(`/sys/class/net/${bridge}/brif`).catch(() => undefined);
+    if (!ports) return;
+    await writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, "1").catch(() => undefined);
+    await Promise.all(ports.map((p) => writeFile(`/sys/class/net/${bridge}/brif/${p}/hairpin_mode`, "1").catch(() => undefined)));
+    const rule = ["DOCKER-USER", "-o", bridge, "-m", "conntrack", "--ctstate", "DNAT", "-j", "ACCEPT"];
+    const present = await runTool("iptables", ["-C", ...rule]).then(() => true, () => false);
+    if (!present) await runTool("iptables", ["-I", ...rule]).catch((err: Error) => this.log.warn("DOCKER-USER rule not added", { bridge, error: err.message }));
+  }
+}
