@@ -48,8 +48,18 @@ export class MeshInstaller {
     if (!ports) return;
     await writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, "1").catch(() => undefined);
     await Promise.all(ports.map((p) => writeFile(`/sys/class/net/${bridge}/brif/${p}/hairpin_mode`, "1").catch(() => undefined)));
-    const rule = ["DOCKER-USER", "-o", bridge, "-m", "conntrack", "--ctstate", "DNAT", "-j", "ACCEPT"];
-    const present = await runTool("iptables", ["-C", ...rule]).then(() => true, () => false);
-    if (!present) await runTool("iptables", ["-I", ...rule]).catch((err: Error) => this.log.warn("DOCKER-USER rule not added", { bridge, error: err.message }));
+    for (const rule of dockerUserRules(bridge)) {
+      const present = await runTool("iptables", ["-C", ...rule]).then(() => true, () => false);
+      if (!present) await runTool("iptables", ["-I", ...rule]).catch((err: Error) => this.log.warn("DOCKER-USER rule not added", { bridge, error: err.message }));
+    }
   }
+}
+
+/**
+ * Both directions of DNATed connections through the ingress bridge: Docker's isolation rules
+ * drop traffic between two of its bridges (a client on another bridge reaching the mesh), and
+ * DOCKER-USER is evaluated before them.
+ */
+export function dockerUserRules(bridge: string): string[][] {
+  return ["-o", "-i"].map((dir) => ["DOCKER-USER", dir, bridge, "-m", "conntrack", "--ctstate", "DNAT", "-j", "ACCEPT"]);
 }

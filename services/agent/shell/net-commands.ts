@@ -21,6 +21,8 @@ export function runTool(file: string, args: readonly string[], input?: string): 
       if (err) reject(new NetCommandError([file, ...args].join(" "), String(stderr) || err.message, { cause: err }));
       else resolve(String(stdout));
     });
+    // A tool that exits without reading stdin makes the write fail (EPIPE): its exit code tells.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(input ?? "");
   });
 }
