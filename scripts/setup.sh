@@ -48,6 +48,17 @@ if ! docker info >/dev/null 2>&1; then
   fi
 fi
 
+# 3b. The overlay data plane's tools (DESIGN §6b): iproute2 (ip/bridge, VXLAN, netns), nftables
+# (VIPs, routing mesh), conntrack (flushes when a backend leaves), nsenter (util-linux).
+need=()
+command -v ip >/dev/null && command -v bridge >/dev/null || need+=(iproute2)
+command -v nft >/dev/null || need+=(nftables)
+command -v conntrack >/dev/null || need+=(conntrack)
+command -v nsenter >/dev/null || need+=(util-linux)
+# The overlay tests probe the MTU from a container's namespace (busybox ping has no -M do).
+command -v ping >/dev/null && ping -V 2>/dev/null | grep -q iputils || need+=(iputils-ping)
+if [ ${#need[@]} -gt 0 ]; then say "installing ${need[*]}"; apt_install "${need[@]}"; fi
+
 # 4. Build
 say "building"
 npx tsc -p tsconfig.json

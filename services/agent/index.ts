@@ -13,6 +13,11 @@ import { followTasks } from "./shell/task-feed.js";
 import { TaskRunner } from "./shell/task-runner.js";
 import { TaskFiles } from "./shell/task-files.js";
 import type { DeliveryOptions } from "./shell/secret-delivery.js";
+import { NetMaps } from "./shell/netmaps.js";
+import { Overlay } from "./shell/overlay.js";
+import { NetKernel, type Exec } from "./shell/net-kernel.js";
+import type { NetworkEngine } from "./shell/docker-networks.js";
+import { errorMessage } from "../shared/errors/index.js";
 
 export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
@@ -21,6 +26,21 @@ export type { DeliveryOptions } from "./shell/secret-delivery.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
 export { ServiceNet, gatewaysOf, type ServiceNetOptions } from "./shell/service-net.js";
 export { DnsServer, hostResolvers, type DnsServerOptions, type Upstream } from "./shell/dns-server.js";
+export { NetMaps, type NetMapListener } from "./shell/netmaps.js";
+export { Overlay } from "./shell/overlay.js";
+export { DockerNetworks, type NetworkEngine } from "./shell/docker-networks.js";
+export { NetKernel, localExec, nsenterExec, type Exec } from "./shell/net-kernel.js";
+
+/** The node's overlay networks (DESIGN §6b): the engine's networks and the kernel's devices. */
+export interface OverlayOptions {
+  engine: NetworkEngine;
+  /** Runs `ip`/`bridge` (default: in this process's namespace). */
+  exec?: Exec;
+  /** Full repair pass period, ms. Default 5000. */
+  resyncMs?: number;
+  /** Full re-read of the networks' maps, ms. Default 10000. */
+  mapsResyncMs?: number;
+}
 
 export interface AgentDeps {
   nc: NatsConnection;
@@ -50,6 +70,8 @@ export interface AgentDeps {
   filesDir?: string;
   /** Retries of a secret delivery while the secret-store is unavailable. Default 5 attempts from 200 ms. */
   delivery?: DeliveryOptions;
+  /** Overlay networks: without it, a task with networks waits (the simulated runtime has none). */
+  overlay?: OverlayOptions;
 }
 
 /**
@@ -66,9 +88,20 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   const files = new TaskFiles({
     nc, nodeId, log, dir: deps.filesDir ?? join(tmpdir(), `jetswarm-agent-${nodeId}`), ...(deps.delivery ? { delivery: deps.delivery } : {}),
   });
-  const runner = new TaskRunner({
+  const maps = deps.overlay ? new NetMaps(nc, log, deps.overlay.mapsResyncMs ? { resyncMs: deps.overlay.mapsResyncMs } : {}) : undefined;
+  let overlay: Overlay | undefined;
+  const runner: TaskRunner = new TaskRunner({
     nodeId, executor, log, now, files, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
+    ...(deps.overlay ? { networks: { blocked: (id) => overlay?.blocked(id) ?? "starting", gateway: (id) => overlay?.gateway(id), kick: () => void overlay?.kick() } } : {}),
   });
+  if (deps.overlay && maps) {
+    overlay = new Overlay({
+      maps, engine: deps.overlay.engine, kernel: new NetKernel(deps.overlay.exec), nodeId, local: deps.addr ?? "127.0.0.1", log,
+      used: () => runner.networksInUse(), ...(deps.overlay.resyncMs ? { resyncMs: deps.overlay.resyncMs } : {}),
+    });
+    // A map that cannot be read now (the stream not there yet) is read by the periodic re-read.
+    await maps.start().catch((err: unknown) => log.warn("network maps not read", { err: errorMessage(err) }));
+  }
 
   const request = async (): Promise<RegisterRequest> => {
     const description = await executor.describeNode();
@@ -102,6 +135,9 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   const syncedP = new Promise<void>((r) => { synced = r; });
   const feed = await followTasks(nc, nodeId, log, { onDoc: (d) => runner.applyDoc(d), onSynced: () => synced() });
   await syncedP;
+  // Built before any task is prepared, so that the first tasks wait as little as possible.
+  overlay?.start();
+  await overlay?.kick();
   await runner.adopt();
   log.info("desired set applied; containers adopted");
 
@@ -119,6 +155,8 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
       flusher.stop();
       await feed.stop();
       await runner.stop();
+      await overlay?.stop();
+      maps?.stop();
       await publisher.flush().catch(() => undefined);
       publisher.close();
     },

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { connectNats } from "../shared/nats/index.js";
 import { createLogger } from "../shared/telemetry/index.js";
 import { parseEnv, runMain } from "../shared/runtime/index.js";
-import { DockerExecutor, start } from "./index.js";
+import { DockerExecutor, DockerNetworks, start } from "./index.js";
 import { nodeInbox } from "../../schemas/bus-permissions.js";
 
 const AgentConfig = z.object({
@@ -53,9 +53,10 @@ runMain("agent", log, async () => {
   // No ensureStreams: a node may not create (nor even look at) the control plane's streams; the
   // control plane creates them before any node can register.
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.
-  const executor = new DockerExecutor(new Docker(), log.child("docker"));
+  const docker = new Docker();
+  const executor = new DockerExecutor(docker, log.child("docker"));
   const agent = await start({
-    nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR, ...(cfg.SWARM_AGENT_DIR ? { filesDir: cfg.SWARM_AGENT_DIR } : {}),
+    nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR, overlay: { engine: new DockerNetworks(docker) }, ...(cfg.SWARM_AGENT_DIR ? { filesDir: cfg.SWARM_AGENT_DIR } : {}),
   });
   return {
     stop: async () => {

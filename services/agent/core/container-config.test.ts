@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { NodeTaskDoc, TaskSpec } from "../../../schemas/index.js";
-import { containerConfig, hostConfig } from "./container-config.js";
+import { attachments, containerConfig, hostConfig } from "./container-config.js";
 
 function doc(spec: Partial<TaskSpec> & { container?: Partial<TaskSpec["ContainerSpec"]> } = {}, over: Partial<NodeTaskDoc> = {}): NodeTaskDoc {
   const { container, ...task } = spec;
@@ -64,5 +64,30 @@ describe("container config: host-mode ports", () => {
     const cfg = containerConfig(doc());
     assert.equal(cfg.HostConfig.PortBindings, undefined);
     assert.equal(cfg.ExposedPorts, undefined);
+  });
+});
+
+describe("container config: networks", () => {
+  const nets = [
+    { networkId: "netA", address: "10.0.1.5/24", mac: "02:42:0a:00:01:05" },
+    { networkId: "ingress1", address: "10.255.0.9/16", mac: "02:42:0a:ff:00:09" },
+  ];
+  it("the first network at create: NetworkMode, its address (no prefix), the MAC, DNS = the node's gateway", () => {
+    const cfg = containerConfig(doc({}, { networks: nets }), [], "10.0.1.2");
+    assert.equal(cfg.HostConfig.NetworkMode, "jetswarm-netA");
+    assert.deepEqual(cfg.NetworkingConfig, { EndpointsConfig: { "jetswarm-netA": { IPAMConfig: { IPv4Address: "10.0.1.5" } } } });
+    assert.equal(cfg.MacAddress, "02:42:0a:00:01:05");
+    assert.deepEqual(cfg.HostConfig.Dns, ["10.0.1.2"]);
+  });
+  it("the others are listed for connecting before start, in order", () => {
+    assert.deepEqual(attachments(doc({}, { networks: nets })).map((a) => [a.network, a.endpoint.IPAMConfig.IPv4Address]),
+      [["jetswarm-netA", "10.0.1.5"], ["jetswarm-ingress1", "10.255.0.9"]]);
+  });
+  it("no networks: the engine's default network, no MAC, no DNS", () => {
+    const cfg = containerConfig(doc(), [], "10.0.1.2");
+    assert.equal(cfg.HostConfig.NetworkMode, undefined);
+    assert.equal(cfg.MacAddress, undefined);
+    assert.equal(cfg.HostConfig.Dns, undefined);
+    assert.equal(cfg.NetworkingConfig, undefined);
   });
 });

@@ -1,5 +1,6 @@
 import { STOP_GRACE_DEFAULT_NS, type EndpointSpec, type Healthcheck, type NodeTaskDoc, type Resources } from "../../../schemas/index.js";
-import type { ContainerCreate, HostConfig, StopOptions } from "./executor.js";
+import { localNetworkName } from "../../../schemas/index.js";
+import type { ContainerCreate, EndpointConfig, HostConfig, StopOptions } from "./executor.js";
 import type { FileMount } from "./task-files.js";
 
 /** Label keys the agent puts on every container (Swarm's `com.docker.swarm.*`, renamed). */
@@ -23,7 +24,7 @@ export function taskName(doc: Pick<NodeTaskDoc, "serviceName" | "slot" | "nodeId
  * image's Entrypoint, Args are the Cmd. No restart policy: restarts are the orchestrator's job.
  * `mounts`: the task's secret and config files (read-only binds from its host tmpfs).
  */
-export function containerConfig(doc: NodeTaskDoc, mounts: readonly FileMount[] = []): ContainerCreate {
+export function containerConfig(doc: NodeTaskDoc, mounts: readonly FileMount[] = [], dns?: string): ContainerCreate {
   const c = doc.spec.ContainerSpec;
   const name = taskName(doc);
   const cfg: ContainerCreate = {
@@ -50,6 +51,7 @@ export function containerConfig(doc: NodeTaskDoc, mounts: readonly FileMount[] =
   cfg.StopTimeout = stopOptions(doc).graceSeconds;
   if (c.Healthcheck) cfg.Healthcheck = healthcheck(c.Healthcheck);
   if (mounts.length) cfg.HostConfig.Mounts = mounts.map((m) => ({ ...m }));
+  attachFirst(cfg, doc, dns);
   const exposed = Object.keys(cfg.HostConfig.PortBindings ?? {});
   if (exposed.length) cfg.ExposedPorts = Object.fromEntries(exposed.map((k) => [k, {}]));
   return cfg;
@@ -91,4 +93,27 @@ export function stopOptions(doc: NodeTaskDoc): StopOptions {
   const c = doc.spec.ContainerSpec;
   const graceSeconds = Math.ceil((c.StopGracePeriod ?? STOP_GRACE_DEFAULT_NS) / 1e9);
   return c.StopSignal ? { signal: c.StopSignal, graceSeconds } : { graceSeconds };
+}
+
+/** A task's attachment to one network: the node-local Docker network and its endpoint. */
+export interface Attachment { network: string; endpoint: EndpointConfig; mac: string }
+
+/** The task's attachments in the order of its `networks` (the first is made at create, the others connected). */
+export function attachments(doc: NodeTaskDoc): Attachment[] {
+  return (doc.networks ?? []).map((n) => ({
+    network: localNetworkName(n.networkId), endpoint: { IPAMConfig: { IPv4Address: n.address.split("/")[0] ?? n.address } }, mac: n.mac,
+  }));
+}
+
+/**
+ * The first network, its address and MAC (API 1.41: `MacAddress` in Config) and the name server:
+ * `dns`, this node's gateway on that network, where the node's DNS server answers.
+ */
+function attachFirst(cfg: ContainerCreate, doc: NodeTaskDoc, dns: string | undefined): void {
+  const first = attachments(doc)[0];
+  if (!first) return;
+  cfg.HostConfig.NetworkMode = first.network;
+  cfg.NetworkingConfig = { EndpointsConfig: { [first.network]: first.endpoint } };
+  cfg.MacAddress = first.mac;
+  if (dns) cfg.HostConfig.Dns = [dns];
 }

@@ -19,6 +19,20 @@ export interface ContainerCreate {
   ExposedPorts?: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
   HostConfig: HostConfig;
+  /**
+   * The MAC on the first network (`HostConfig.NetworkMode`). API 1.41 has one MAC per container,
+   * applied to the network it is created on; from 1.44 it moves to `EndpointsConfig[net].MacAddress`
+   * (and this field is deprecated). Further networks are connected before start with their address
+   * only: the engine derives the MAC from the address the same way (`02:42:` + its four bytes).
+   */
+  MacAddress?: string;
+  /** The first network's endpoint (API < 1.44 accepts one network at create). */
+  NetworkingConfig?: { EndpointsConfig: Record<string, EndpointConfig> };
+}
+
+/** A container's endpoint on a network: its allocated address. */
+export interface EndpointConfig {
+  IPAMConfig: { IPv4Address: string };
 }
 
 export interface HostConfig {
@@ -30,6 +44,10 @@ export interface HostConfig {
   PortBindings?: Record<string, { HostPort: string }[]>;
   /** Read-only bind mounts of the task's secret and config files (from its host tmpfs). */
   Mounts?: { Type: "bind"; Source: string; Target: string; ReadOnly: true }[];
+  /** The first network a task attaches to (the node-local Docker network of a swarm network). */
+  NetworkMode?: string;
+  /** Name servers: this node's gateway on the task's first network (the agent's DNS server answers there). */
+  Dns?: string[];
 }
 
 /** A container's health as Docker reports it; undefined status = no health check. */
@@ -100,6 +118,8 @@ export interface Executor {
   stop(containerId: string, opts: StopOptions): Promise<void>;
   /** Removes the container (forced); a container that is already gone is not an error. */
   remove(containerId: string): Promise<void>;
+  /** Connects a created container to one more network with its address. Optional: a runtime without it runs no networked task. */
+  connect?(containerId: string, network: string, endpoint: EndpointConfig): Promise<void>;
   /** Containers (also stopped ones) labelled `jetswarm.node.id=<nodeId>`. */
   list(nodeId: string): Promise<ContainerSummary[]>;
 }

@@ -3,7 +3,7 @@ import type { NodeDescription } from "../../../schemas/index.js";
 import { LABELS } from "../core/container-config.js";
 import {
   ExecutorError, type ContainerCreate, type ContainerHealth, type ContainerRunState, type ContainerSummary, type Executor,
-  type HealthStatus, type PortBinding, type StopOptions,
+  type EndpointConfig, type HealthStatus, type PortBinding, type StopOptions,
 } from "../core/executor.js";
 import type { Logger } from "../../shared/telemetry/index.js";
 
@@ -123,6 +123,14 @@ export class DockerExecutor implements Executor {
     try {
       const c = await this.docker.createContainer({ name, ...body });
       return c.id;
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async connect(containerId: string, network: string, endpoint: EndpointConfig): Promise<void> {
+    try {
+      await this.docker.getNetwork(network).connect({ Container: containerId, EndpointConfig: endpoint });
     } catch (err) {
       throw wrap(err);
     }

@@ -4,6 +4,7 @@ import { errorMessage } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 import { planAdoption } from "../core/adopt.js";
 import { containerConfig, stopOptions } from "../core/container-config.js";
+import { connectOthers, networkWait, type NetworksPort } from "./task-networks.js";
 import { needsFiles, type FileMount } from "../core/task-files.js";
 import { HealthWatcher } from "./health-watcher.js";
 import type { ContainerSummary, Executor } from "../core/executor.js";
@@ -23,6 +24,8 @@ export interface TaskRunnerDeps {
   healthPollMs?: number;
   /** Secret and config files (`shell/task-files.ts`); without it a task that has references is rejected. */
   files?: TaskFilesPort;
+  /** The node's overlay (`shell/overlay.ts`); without it a task with networks waits for ever. */
+  networks?: NetworksPort;
 }
 
 /** What the runner needs of a task's secret and config files. */
@@ -162,12 +165,19 @@ export class TaskRunner {
   private async execute(taskId: string, rec: TaskRecord, step: Exclude<Step, { kind: "idle" | "forget" }>): Promise<Outcome | undefined> {
     const x = this.d.executor;
     switch (step.kind) {
-      case "advance": return { kind: "advanced", to: step.to, message: step.message };
+      case "advance":
+        // A task whose networks are not built on this node yet says so while it prepares.
+        return { kind: "advanced", to: step.to, message: (step.to === "preparing" && this.networkWait(rec.doc)) || step.message };
       case "prepare":
+        // Never started unattached: it waits (retried every RETRY_MS) until its networks are built.
+        if (this.networkWait(rec.doc)) { this.d.networks?.kick(); return undefined; }
         try {
           await x.ensureImage(rec.doc.spec.ContainerSpec.Image);
           const mounts = await this.files(rec.doc);
-          return { kind: "prepared", containerId: await x.create(containerConfig(rec.doc, mounts)) };
+          const first = rec.doc.networks?.[0];
+          const containerId = await x.create(containerConfig(rec.doc, mounts, first && this.d.networks?.gateway(first.networkId)));
+          await connectOthers(x, rec.doc, containerId);
+          return { kind: "prepared", containerId };
         } catch (err) {
           return { kind: "prepare-failed", error: errorMessage(err) };
         }
@@ -187,6 +197,15 @@ export class TaskRunner {
       case "remove":
         return this.transient(taskId, "remove", async () => { await x.remove(rec.containerId!); return { kind: "removed" }; });
     }
+  }
+
+  /** Networks the tasks of this node attach to (the overlay builds them). */
+  networksInUse(): Set<string> {
+    return new Set([...this.records.values()].flatMap((r) => (r.doc.networks ?? []).map((n) => n.networkId)));
+  }
+
+  private networkWait(doc: NodeTaskDoc): string | undefined {
+    return networkWait(this.d.networks, doc);
   }
 
   private async files(doc: NodeTaskDoc): Promise<FileMount[]> {

@@ -1,0 +1,150 @@
+import { vxlanName } from "../../../schemas/index.js";
+import { errorMessage } from "../../shared/errors/index.js";
+import { every } from "../../shared/runtime/index.js";
+import { type Logger } from "../../shared/telemetry/index.js";
+import { desiredPlumbing, diffFdb, diffNeigh, dockerConfigKey, dockerNetworkCreate, vxlanNeedsRecreate, type NetworkPlumbing } from "../core/overlay-plan.js";
+import type { LocalNetwork, NetworkEngine } from "./docker-networks.js";
+import type { NetKernel } from "./net-kernel.js";
+import type { NetMaps } from "./netmaps.js";
+
+export interface OverlayDeps {
+  maps: NetMaps;
+  engine: NetworkEngine;
+  kernel: NetKernel;
+  nodeId: string;
+  /** This node's underlay address: its VTEP (the address it registered with). */
+  local: string;
+  log: Logger;
+  /** Networks this node's tasks attach to. */
+  used(): ReadonlySet<string>;
+  /** How often everything is read again and repaired, ms. Default 5000. */
+  resyncMs?: number;
+}
+
+/**
+ * The node's overlay data plane (DESIGN §6b), level-triggered: each pass computes what every
+ * network this node builds must look like (core/overlay-plan.ts), reads what the engine and the
+ * kernel have, and applies only the difference — a Docker bridge network with this node's
+ * gateway, a VXLAN device on its bridge, and static fdb/neighbour entries for every remote
+ * endpoint and gateway. A pass runs on every map change, when a task waits for a network, and
+ * every `resyncMs` (which repairs a bridge dockerd re-created, a device deleted behind the agent's
+ * back, or anything an agent restart left half done). Passes never overlap; requests during a pass
+ * run one more pass after it.
+ */
+export class Overlay {
+  private readonly ready = new Map<string, NetworkPlumbing>();
+  private readonly problems = new Map<string, string>();
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private timer?: { stop(): void };
+  private unlisten?: () => void;
+
+  constructor(private readonly d: OverlayDeps) {}
+
+  start(): void {
+    this.unlisten = this.d.maps.onChange(() => this.kick());
+    this.timer = every(this.d.resyncMs ?? 5000, () => this.kick(), this.d.log);
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.stop();
+    this.unlisten?.();
+    await this.running;
+  }
+
+  /** Runs a pass (or one more after the current); resolves when it is done. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) { this.again = true; return this.running; }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.pass().catch((err: unknown) => this.d.log.warn("overlay pass failed", { err: errorMessage(err) }));
+      } while (this.again && !this.stopped);
+    })().finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  /** Why the network is not usable on this node yet, or undefined when it is. */
+  blocked(networkId: string): string | undefined {
+    if (this.ready.has(networkId)) return undefined;
+    const name = this.d.maps.get(networkId)?.name ?? networkId;
+    return this.problems.get(networkId) ?? `waiting for network ${name} on this node`;
+  }
+
+  /** This node's gateway on a network that is ready (the DNS server tasks use). */
+  gateway(networkId: string): string | undefined {
+    return this.ready.get(networkId)?.gateway;
+  }
+
+  private async pass(): Promise<void> {
+    const desired = desiredPlumbing(this.d.maps.current(), this.d.used(), this.d.nodeId, this.d.local);
+    const existing = new Map((await this.d.engine.list()).map((n) => [n.name, n]));
+    const wanted = new Set(desired.map((p) => p.networkId));
+    for (const id of [...this.ready.keys()]) if (!wanted.has(id)) this.ready.delete(id);
+    for (const p of desired) {
+      try {
+        await this.ensure(p, existing.get(p.dockerName));
+        this.ready.set(p.networkId, p);
+        this.problems.delete(p.networkId);
+      } catch (err) {
+        this.ready.delete(p.networkId);
+        this.problems.set(p.networkId, `network ${p.name} not ready on this node: ${errorMessage(err)}`);
+        this.d.log.warn("network plumbing failed", { networkId: p.networkId, err: errorMessage(err) });
+      }
+    }
+    for (const n of existing.values()) if (!wanted.has(n.networkId)) await this.removeLocal(n);
+  }
+
+  private async ensure(p: NetworkPlumbing, net: LocalNetwork | undefined): Promise<void> {
+    const k = this.d.kernel;
+    // Another subnet/gateway/VNI/MTU, or a bridge deleted behind the engine's back: the Docker
+    // network is made again and its containers re-connected with their addresses.
+    const bridgeGone = net ? !(await k.link(p.bridge)) : false;
+    if (!net || net.config !== dockerConfigKey(p) || bridgeGone) await this.recreate(p, net);
+    const br = await k.link(p.bridge);
+    if (!br) throw new Error(`bridge ${p.bridge} missing after docker network create`);
+    if (br.address !== p.bridgeMac) await k.setAddress(p.bridge, p.bridgeMac);
+    let vx = await k.vxlan(p.vxlan);
+    if (vx && vxlanNeedsRecreate(vx, p)) { await k.deleteLink(p.vxlan); vx = undefined; }
+    if (!vx) await k.addVxlan(p);
+    if (!vx || vx.master !== p.bridge || vx.mtu !== p.mtu || !vx.up) await k.attachVxlan(p);
+    const fdb = diffFdb(await k.fdb(p.vxlan), p.fdb);
+    for (const e of fdb.del) await k.delFdb(p.vxlan, e);
+    for (const e of fdb.add) await k.addFdb(p.vxlan, e);
+    const neigh = diffNeigh(await k.neigh(p.vxlan), p.neigh);
+    for (const e of neigh.del) await k.delNeigh(p.vxlan, e);
+    for (const e of neigh.add) await k.setNeigh(p.vxlan, e);
+    if (fdb.add.length + fdb.del.length + neigh.add.length + neigh.del.length) {
+      this.d.log.debug("overlay entries updated", { networkId: p.networkId, fdbAdded: fdb.add.length, fdbRemoved: fdb.del.length, neighSet: neigh.add.length, neighRemoved: neigh.del.length });
+    }
+  }
+
+  private async recreate(p: NetworkPlumbing, net: LocalNetwork | undefined): Promise<void> {
+    const containers = net ? await this.d.engine.attached(net.name) : [];
+    if (net) {
+      await this.d.kernel.deleteLink(p.vxlan);
+      await this.d.engine.remove(net.name, containers);
+    }
+    await this.d.engine.create(dockerNetworkCreate(p));
+    for (const c of containers) await this.d.engine.connect(p.dockerName, c);
+    this.d.log.info(net ? "network made again" : "network created", { networkId: p.networkId, bridge: p.bridge, reconnected: containers.length });
+  }
+
+  /** A network this node no longer builds: its VXLAN device and Docker network go (the bridge with it). */
+  private async removeLocal(n: LocalNetwork): Promise<void> {
+    try {
+      const attached = await this.d.engine.attached(n.name);
+      if (attached.length) return; // a container still uses it: a later pass removes it
+      const vni = /^jsbr(\d+)$/.exec(n.bridge)?.[1];
+      if (vni) await this.d.kernel.deleteLink(vxlanName(Number(vni)));
+      await this.d.engine.remove(n.name, []);
+      this.d.log.info("network removed from this node", { networkId: n.networkId });
+    } catch (err) {
+      this.d.log.warn("network not removed", { networkId: n.networkId, err: errorMessage(err) });
+    }
+  }
+}
