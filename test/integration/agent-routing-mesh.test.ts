@@ -5,7 +5,7 @@ import Docker from "dockerode";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { ServiceNet } from "../../services/agent/index.js";
 import { bridgeName, type NetMapDoc } from "../../schemas/index.js";
-import { runTool } from "../../services/agent/shell/net-commands.js";
+import { localExec } from "../../services/agent/index.js";
 import { dockerUserRules } from "../../services/agent/shell/mesh-installer.js";
 import { cleanupTestNets, createTestNet, endpoint, execIn, netMap, runTask, service, type TestNet } from "../helpers/service-net-fixture.js";
 
@@ -64,8 +64,8 @@ before(async () => {
 
 after(async () => {
   await serviceNet?.stop();
-  await runTool("nft", ["delete", "table", "ip", "jetswarm_mesh"]).catch(() => undefined);
-  if (ingress) for (const rule of dockerUserRules(bridgeName(ingress.vni))) await runTool("iptables", ["-D", ...rule]).catch(() => undefined);
+  await localExec("nft", ["delete", "table", "ip", "jetswarm_mesh"]).catch(() => undefined);
+  if (ingress) for (const rule of dockerUserRules(bridgeName(ingress.vni))) await localExec("iptables", ["-D", ...rule]).catch(() => undefined);
   await cleanupTestNets(docker);
 });
 

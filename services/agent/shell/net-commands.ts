@@ -1,48 +1,49 @@
-import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { localExec, type Exec } from "./net-kernel.js";
 
 /*
- * The host tools the service-networking shell drives (DESIGN §6b: nftables, conntrack, iproute2;
- * installed by the project's set-up). Each call is bounded; a failure carries the tool's stderr.
+ * The host tools the service-networking shell drives (DESIGN §6b: nftables, conntrack, iptables,
+ * iproute2). Commands for the node's own namespace go through `exec` (the process's namespace, or
+ * a test host's through nsenter); commands for a task container's namespace enter it by the
+ * container's pid (pids are global: the engine's containers live in the host's pid namespace).
  */
+export class NetTools {
+  constructor(private readonly exec: Exec = localExec) {}
 
-const TIMEOUT_MS = 10_000;
-
-export class NetCommandError extends Error {
-  constructor(readonly command: string, readonly stderr: string, options?: { cause?: unknown }) {
-    super(`${command} failed: ${stderr.trim() || "no output"}`, options);
-    this.name = "NetCommandError";
+  /** Loads an nftables script atomically: in the node's namespace, or a container's (by pid). */
+  async nftLoad(script: string, pid?: number): Promise<void> {
+    // Through a file: Exec has no stdin, and nsenter keeps the mount namespace (the path is valid).
+    const dir = await mkdtemp(join(tmpdir(), "jetswarm-nft-"));
+    const file = join(dir, "rules.nft");
+    try {
+      await writeFile(file, script, { mode: 0o600 });
+      if (pid === undefined) await this.exec("nft", ["-f", file]);
+      else await localExec("nsenter", ["-t", String(pid), "-n", "nft", "-f", file]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
-}
 
-/** Runs `file args…` with `input` on stdin; resolves with stdout, rejects with NetCommandError. */
-export function runTool(file: string, args: readonly string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(file, [...args], { timeout: TIMEOUT_MS, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new NetCommandError([file, ...args].join(" "), String(stderr) || err.message, { cause: err }));
-      else resolve(String(stdout));
-    });
-    // A tool that exits without reading stdin makes the write fail (EPIPE): its exit code tells.
-    child.stdin?.on("error", () => undefined);
-    child.stdin?.end(input ?? "");
-  });
-}
+  /**
+   * Deletes the conntrack entries of flows whose reply comes from `ip` (a backend that left: after
+   * DNAT the original destination is the VIP, so the backend is the reply source), in a
+   * container's namespace or the node's. conntrack exits 1 when nothing matched: not an error.
+   */
+  async conntrackFlush(ip: string, pid?: number): Promise<void> {
+    const args = ["-D", "--reply-src", ip];
+    try {
+      if (pid === undefined) await this.exec("conntrack", args);
+      else await localExec("nsenter", ["-t", String(pid), "-n", "conntrack", ...args]);
+    } catch (err) {
+      if (/0 flow entries have been deleted/.test((err as Error).message)) return;
+      throw err;
+    }
+  }
 
-/** Loads an nftables script atomically, in the host's namespace or a container's (by its pid). */
-export function nftLoad(script: string, pid?: number): Promise<string> {
-  return pid === undefined ? runTool("nft", ["-f", "-"], script) : runTool("nsenter", ["-t", String(pid), "-n", "nft", "-f", "-"], script);
-}
-
-/**
- * Deletes the conntrack entries of flows whose reply comes from `ip` (a backend that left: after
- * DNAT the original destination is the VIP, so the backend is the reply source) in the namespace
- * of `pid` (the host's when undefined). conntrack exits 1 when nothing matched: not an error.
- */
-export async function conntrackFlush(ip: string, pid?: number): Promise<void> {
-  const args = ["conntrack", "-D", "--reply-src", ip];
-  try {
-    await (pid === undefined ? runTool(args[0]!, args.slice(1)) : runTool("nsenter", ["-t", String(pid), "-n", ...args]));
-  } catch (err) {
-    if (err instanceof NetCommandError && /0 flow entries have been deleted/.test(err.stderr)) return;
-    throw err;
+  /** Runs a tool in the node's namespace. */
+  run(cmd: string, args: string[]): Promise<string> {
+    return this.exec(cmd, args);
   }
 }

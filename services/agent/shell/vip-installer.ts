@@ -1,7 +1,7 @@
 import type { NetMapDoc } from "../../../schemas/index.js";
 import type { Logger } from "../../shared/telemetry/index.js";
 import { removedBackends, vipScript, vipTargets, type VipTarget } from "../core/vip-rules.js";
-import { conntrackFlush, nftLoad } from "./net-commands.js";
+import type { NetTools } from "./net-commands.js";
 
 /** A task container on this node that may call service VIPs: its netns (by pid) and its addresses. */
 export interface NetClient {
@@ -27,7 +27,7 @@ export class VipInstaller {
   private readonly installed = new Map<string, Installed>();
   private waiters: { ip: string; vip: string; resolve: () => void }[] = [];
 
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger, private readonly tools: NetTools) {}
 
   async sync(maps: readonly NetMapDoc[], clients: readonly NetClient[]): Promise<void> {
     const live = new Set(clients.map((c) => c.taskId));
@@ -53,7 +53,7 @@ export class VipInstaller {
     const before = this.installed.get(c.taskId);
     if (before && before.pid === c.pid && before.script === script) return;
     try {
-      await nftLoad(script, c.pid);
+      await this.tools.nftLoad(script, c.pid);
     } catch (err) {
       // The container may have just stopped (its netns is gone); the next sync retries the rest.
       this.log.warn("vip rules not installed", { taskId: c.taskId, error: (err as Error).message });
@@ -65,11 +65,11 @@ export class VipInstaller {
 
   private async flush(c: NetClient, gone: string[]): Promise<void> {
     for (const ip of gone) {
-      await conntrackFlush(ip, c.pid).catch((err: Error) => this.log.warn("conntrack flush failed", { taskId: c.taskId, ip, error: err.message }));
+      await this.tools.conntrackFlush(ip, c.pid).catch((err: Error) => this.log.warn("conntrack flush failed", { taskId: c.taskId, ip, error: err.message }));
     }
   }
 
-  private has(ip: string, vip: string): boolean {
+  has(ip: string, vip: string): boolean {
     for (const i of this.installed.values()) if (i.ips.includes(ip) && i.targets.some((t) => t.vip === vip)) return true;
     return false;
   }
