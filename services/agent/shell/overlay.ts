@@ -45,7 +45,7 @@ export class Overlay {
   start(): void {
     this.unlisten = this.d.maps.onChange(() => this.kick());
     this.timer = every(this.d.resyncMs ?? 5000, () => this.kick(), this.d.log);
-    this.kick();
+    void this.kick();
   }
 
   async stop(): Promise<void> {
