@@ -25,7 +25,7 @@ export { ExecutorError } from "./core/executor.js";
 export { DockerExecutor } from "./shell/docker-executor.js";
 export type { DeliveryOptions } from "./shell/secret-delivery.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
-export { ServiceNet, gatewaysOf, type ServiceNetOptions, type ServiceNetDeps } from "./shell/service-net.js";
+export { ServiceNet, followMaps, gatewaysOf, type ServiceNetOptions, type ServiceNetDeps } from "./shell/service-net.js";
 export { DnsServer, hostResolvers, type DnsServerOptions, type Upstream } from "./shell/dns-server.js";
 export { NetMaps, type NetMapListener } from "./shell/netmaps.js";
 export { Overlay } from "./shell/overlay.js";
