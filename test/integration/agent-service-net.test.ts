@@ -25,7 +25,7 @@ let net: ServiceNet;
 let upstream: Awaited<ReturnType<typeof stubResolver>>;
 const containers = new Map<string, string>();
 
-function maps(over: { webServing?: Record<string, boolean> } = {}): NetMapDoc[] {
+function maps(over: { webServing?: Record<string, boolean>; late?: boolean } = {}): NetMapDoc[] {
   const serving = (t: string) => over.webServing?.[t] ?? true;
   return [
     netMap(front, NODE, [
@@ -37,6 +37,7 @@ function maps(over: { webServing?: Record<string, boolean> } = {}): NetMapDoc[] 
       endpoint(front, id("w2"), "web", 12, { serving: serving("w2") }),
       endpoint(front, id("d1"), "db", 21),
       endpoint(front, id("c1"), "client", 31),
+      ...(over.late ? [endpoint(front, id("c2"), "client", 32)] : []),
     ]),
     netMap(back, NODE, [service("cache", { vip: `${back.ip(2)}/24` })], []),
   ];
@@ -133,5 +134,14 @@ describe("VIP load balancing (nftables DNAT in the client's netns)", () => {
     assert.deepEqual([...new Set(lines.map((l) => l.split(" ")[0]))], [id("w1")], lines.join("\n"));
     assert.equal((await docker.getContainer(containers.get("w2")!).inspect()).State.Running, true);
     await net.update(maps());
+  });
+  it("a container that asks at once after it starts gets the VIP only once its rules exist (the answer is held)", async () => {
+    await net.update(maps({ late: true }));
+    // No pass has seen this container: its first VIP question must bring its rules before the answer.
+    const c2 = (await runTask(docker, { nodeId: NODE, taskId: id("c2"), nets: [{ net: front, ip: front.ip(32) }], httpd: false })).id;
+    containers.set("c2", c2);
+    const get = `printf 'GET /cgi-bin/id HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${front.ip(2)} 80 | tail -n 1`;
+    const r = await execIn(docker, c2, `nslookup web >/dev/null && ${get}`);
+    assert.match(r.out, new RegExp(`^(${id("w1")}|${id("w2")}) `), r.out);
   });
 });
