@@ -3,6 +3,7 @@ import {
   ClusterInfo, ControlPlaneScale, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task, type ControlPlaneScaleRequest,
 } from "../schemas/api.js";
 import { formatZodError, type ServiceSpec } from "../schemas/index.js";
+import { Network, NetworkPruneResponse, type NetworkCreateRequest } from "../schemas/network-api.js";
 import { fetchApi, parseHosts, type ApiTarget } from "./transport.js";
 
 /** Docker-style filters: `{ service: ["web"], "desired-state": ["running"] }`. */
@@ -99,5 +100,10 @@ export class ApiClient {
   apiTokens() { return this.request("GET", "jetswarm/tokens", z.array(ApiToken)); }
   createApiToken(name: string) { return this.request("POST", "jetswarm/tokens", ApiToken.extend({ Token: z.string() }), { Name: name }); }
   removeApiToken(ref: string) { return this.request("DELETE", `jetswarm/tokens/${encodeURIComponent(ref)}`, Ignored); }
+  networks(filters?: Filters) { return this.request("GET", `networks${this.q(filters)}`, z.array(Network)); }
+  network(ref: string) { return this.request("GET", `networks/${encodeURIComponent(ref)}`, Network); }
+  createNetwork(req: NetworkCreateRequest) { return this.request("POST", "networks/create", z.object({ Id: z.string(), Warning: z.string().optional() }), req); }
+  removeNetwork(ref: string) { return this.request("DELETE", `networks/${encodeURIComponent(ref)}`, Ignored); }
+  pruneNetworks(filters?: Filters) { return this.request("POST", `networks/prune${this.q(filters)}`, NetworkPruneResponse, {}); }
   scaleControlPlane(req: ControlPlaneScaleRequest) { return this.request("POST", "jetswarm/control-plane/scale", ControlPlaneScale, req); }
 }

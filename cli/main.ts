@@ -12,6 +12,7 @@ import { registerAudit } from "./commands/audit.js";
 import { registerSecret } from "./commands/secret.js";
 import { registerConfig } from "./commands/config.js";
 import { registerToken } from "./commands/token.js";
+import { registerNetwork } from "./commands/network.js";
 
 /** Exit status of a producer whose reader went away: 128 + SIGPIPE, as a shell reports git or docker. */
 const EXIT_BROKEN_PIPE = 141;
@@ -57,6 +58,7 @@ registerAudit(program);
 registerSecret(program);
 registerConfig(program);
 registerToken(program);
+registerNetwork(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NodeAvailability, NodeRole, NodeState, TaskState } from "./primitives.js";
-import { PortConfig, ServiceSpec, TaskSpec } from "./specs.js";
+import { EndpointSpec, PortConfig, ServiceSpec, TaskSpec } from "./specs.js";
 import { UpdateState } from "./events/index.js";
 import { SCALABLE_SERVICES } from "./roster.js";
 
@@ -18,6 +18,10 @@ export const InitRequest = z.strictObject({
   HeartbeatPeriodMs: z.number().int().positive().optional(),
   /** Validity of node certificates (`--cert-expiry`). Default 90 days. */
   NodeCertExpiryMs,
+  /** Pools the allocator cuts overlay subnets from (`--default-addr-pool`, repeatable). Default Swarm's 10.0.0.0/8. */
+  DefaultAddrPool: z.array(z.string()).min(1).max(16).optional(),
+  /** Prefix length of each subnet cut from the pools (`--default-addr-pool-mask-length`). Default 24. */
+  SubnetSize: z.number().int().optional(),
   /** The first manager's CSR (PEM): the response carries its certificate. */
   Csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB").optional(),
 });
@@ -119,6 +123,12 @@ export const Service = z.object({
     CompletedAt: z.string().optional(),
   }).optional(),
   ServiceStatus: z.object({ RunningTasks: z.number(), DesiredTasks: z.number() }).optional(),
+  /** Docker's Endpoint: the endpoint spec, and what the allocator gave (ports with published ports filled in, a VIP per network). */
+  Endpoint: z.object({
+    Spec: EndpointSpec,
+    Ports: z.array(PortConfig).optional(),
+    VirtualIPs: z.array(z.object({ NetworkID: z.string(), Addr: z.string() })).optional(),
+  }).optional(),
 });
 export type Service = z.infer<typeof Service>;
 

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ServiceSpec } from "../../schemas/index.js";
 import {
-  applyPlacementFlags, INGRESS_REFUSED, maxPerNodeSuffix, parseCpus, parseMemory, parsePlacementPref, parsePublish,
+  applyPlacementFlags, maxPerNodeSuffix, parseCpus, parseMemory, parsePlacementPref, parsePublish,
 } from "./service-placement-flags.js";
 
 const base = (): ServiceSpec => ({ Name: "web", TaskTemplate: { ContainerSpec: { Image: "img" } } });
@@ -57,8 +57,10 @@ describe("scheduling flags", () => {
     assert.deepEqual(applyPlacementFlags(base(), { constraint: [], publish: [] }), base(), "no flags: nothing added");
   });
 
-  it("create: ingress-mode ports refused with the routing-mesh message", () => {
-    assert.throws(() => applyPlacementFlags(base(), { publish: ["8080:80"] }), { message: INGRESS_REFUSED });
+  it("create: ingress is the default mode (short and long forms), host when asked", () => {
+    assert.deepEqual(applyPlacementFlags(base(), { publish: ["8080:80", "published=9090,target=90", "published=7070,target=70,mode=host"] }).EndpointSpec?.Ports, [
+      { TargetPort: 80, PublishedPort: 8080, PublishMode: "ingress" }, { TargetPort: 90, PublishedPort: 9090, PublishMode: "ingress" },
+      { TargetPort: 70, PublishedPort: 7070, PublishMode: "host" }]);
   });
 
   it("update: rm before add, no duplicates; an emptied placement disappears", () => {

@@ -29,8 +29,6 @@ export interface PlacementFlags {
   publishRm?: string[];
 }
 
-export const INGRESS_REFUSED = "ingress-mode published ports need the routing mesh, which jetswarm does not have yet: use mode=host";
-
 const badFlag = (v: string, flag: string, why: string) => new Error(`invalid argument "${v}" for "${flag}" flag: ${why}`);
 
 /** `0.5` → 500000000 NanoCPUs (docker's NanoCPUs option). */
@@ -69,7 +67,7 @@ function protocolOf(spec: string, v: string | undefined): PortConfig["Protocol"]
   return v;
 }
 
-/** `published=8080,target=80,mode=host[,protocol=udp]` or docker's short `8080:80[/udp]` (ingress mode). */
+/** `published=8080,target=80[,mode=host][,protocol=udp]` (mode ingress unless set) or docker's short `8080:80[/udp]` (ingress mode). */
 export function parsePublish(spec: string): PortConfig {
   if (spec.includes("=")) {
     const f: Record<string, string> = {};
@@ -89,7 +87,7 @@ export function parsePublish(spec: string): PortConfig {
     return port;
   }
   const m = /^(?:(\d+):)?(\d+)(?:\/(\w+))?$/.exec(spec.trim());
-  if (!m) throw new Error(`invalid publish spec "${spec}": expected published=P,target=T,mode=host[,protocol=udp] or P:T[/protocol]`);
+  if (!m) throw new Error(`invalid publish spec "${spec}": expected published=P,target=T[,mode=ingress|host][,protocol=udp] or P:T[/protocol]`);
   const port: PortConfig = { TargetPort: portNumber(spec, "target", m[2]!), PublishMode: "ingress" };
   if (m[1] !== undefined) port.PublishedPort = portNumber(spec, "published", m[1]);
   const protocol = protocolOf(spec, m[3]);
@@ -157,9 +155,7 @@ function portsOf(spec: ServiceSpec, f: PlacementFlags): PortConfig[] | undefined
   const add = (f.publishAdd ?? []).map(parsePublish);
   const rms = (f.publishRm ?? []).map(portMatcher);
   const key = (p: PortConfig) => `${p.PublishedPort ?? `t${p.TargetPort}`}/${p.Protocol ?? "tcp"}`;
-  const ports = edit(spec.EndpointSpec?.Ports, set, add, (p) => rms.some((m) => m(p)), key);
-  if (ports?.some((p) => (p.PublishMode ?? "ingress") === "ingress")) throw new Error(INGRESS_REFUSED);
-  return ports;
+  return edit(spec.EndpointSpec?.Ports, set, add, (p) => rms.some((m) => m(p)), key);
 }
 
 /** Drops undefined and empty-object members; undefined when nothing is left (sparse specs). */
@@ -193,7 +189,7 @@ export function addPlacementOptions(cmd: Command, kind: "create" | "update"): Co
   if (kind === "create") {
     cmd.option("--constraint <expr>", "placement constraint, e.g. node.labels.zone==a (repeatable)", collect, [])
       .option("--placement-pref <pref>", "placement preference, e.g. spread=node.labels.zone (repeatable)", collect, [])
-      .option("-p, --publish <spec>", "publish a port: published=8080,target=80,mode=host[,protocol=udp] (repeatable)", collect, []);
+      .option("-p, --publish <spec>", "publish a port: published=8080,target=80[,mode=ingress|host][,protocol=udp] or 8080:80[/udp] (ingress: the routing mesh; repeatable)", collect, []);
   } else {
     cmd.option("--constraint-add <expr>", "add or update a placement constraint (repeatable)", collect, [])
       .option("--constraint-rm <expr>", "remove a placement constraint (repeatable)", collect, [])

@@ -35,3 +35,18 @@ describe("service inspect --pretty", () => {
     assert.equal(bytesSize(1.5 * 1024 ** 3), "1.5GiB");
   });
 });
+
+describe("service inspect --pretty: networks and the allocated endpoint", () => {
+  it("names the networks, the endpoint mode and the ports the allocator filled in", () => {
+    const s: Service = {
+      ID: "s1", Version: { Index: 3 }, CreatedAt: "t", UpdatedAt: "t",
+      Spec: { Name: "web", TaskTemplate: { ContainerSpec: { Image: "i" }, Networks: [{ Target: "n1" }, { Target: "n2" }] },
+        EndpointSpec: { Mode: "vip", Ports: [{ TargetPort: 80 }] } },
+      Endpoint: { Spec: { Mode: "vip" }, Ports: [{ TargetPort: 80, PublishedPort: 30000, Protocol: "tcp", PublishMode: "ingress" }] },
+    };
+    const text = prettyService(s, new Date("2026-01-01T00:00:00Z"), new Map([["n1", "backend"]]));
+    assert.equal(text.split("\n").slice(-7).join("\n"), [
+      "Networks: backend n2 ", "Endpoint Mode:\tvip", "Ports:", " PublishedPort = 30000", "  Protocol = tcp", "  TargetPort = 80", "  PublishMode = ingress",
+    ].join("\n"));
+  });
+});

@@ -79,7 +79,22 @@ function referenceLines(title: string, refs: { target: string; source: string; V
   ])];
 }
 
-export function prettyService(s: Service, now: Date): string {
+/** docker's ` Networks:` line: the attached networks' names (ids when unknown), then Endpoint Mode and the allocated Ports. */
+function endpointLines(s: Service, networkNames: ReadonlyMap<string, string>): string[] {
+  const nets = s.Spec.TaskTemplate.Networks ?? [];
+  const lines = nets.length ? [`Networks:${nets.map((n) => ` ${networkNames.get(n.Target) ?? n.Target}`).join("")} `] : [];
+  lines.push(`Endpoint Mode:\t${s.Spec.EndpointSpec?.Mode ?? "vip"}`);
+  // The allocated ports (published ports filled in) once there, else the spec's.
+  const ports = s.Endpoint?.Ports ?? s.Spec.EndpointSpec?.Ports ?? [];
+  if (ports.length) lines.push("Ports:");
+  for (const port of ports) {
+    lines.push(` PublishedPort = ${port.PublishedPort ?? 0}`, `  Protocol = ${port.Protocol ?? "tcp"}`,
+      `  TargetPort = ${port.TargetPort}`, `  PublishMode = ${port.PublishMode ?? "ingress"}`);
+  }
+  return lines;
+}
+
+export function prettyService(s: Service, now: Date, networkNames: ReadonlyMap<string, string> = new Map()): string {
   const spec = s.Spec;
   const replicas = desiredReplicas(spec);
   const lines = [`ID:\t\t${s.ID}`, `Name:\t\t${spec.Name}`];
@@ -105,11 +120,6 @@ export function prettyService(s: Service, now: Date): string {
     lines.push(` Max attempts:\t${r.MaxAttempts ?? 0}`);
     if (r.Window !== undefined) lines.push(` Window:\t${formatGoDuration(r.Window)}`);
   }
-  lines.push(`Endpoint Mode:\t${spec.EndpointSpec?.Mode ?? "vip"}`);
-  if (spec.EndpointSpec?.Ports?.length) lines.push("Ports:");
-  for (const port of spec.EndpointSpec?.Ports ?? []) {
-    lines.push(` PublishedPort = ${port.PublishedPort ?? 0}`, `  Protocol = ${port.Protocol ?? "tcp"}`,
-      `  TargetPort = ${port.TargetPort}`, `  PublishMode = ${port.PublishMode ?? "ingress"}`);
-  }
+  lines.push(...endpointLines(s, networkNames));
   return lines.join("\n");
 }

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Task } from "../../schemas/api.js";
-import { errorCell, portsCell, psRows, restartNote } from "./service-rows.js";
+import { errorCell, portsCell, psRows, restartNote, servicePorts } from "./service-rows.js";
 
 function task(id: string, slot: number, state: Task["Status"]["State"], desired: Task["DesiredState"], createdAt: string, err?: string): Task {
   return {
@@ -44,5 +44,18 @@ describe("service ps rows", () => {
     assert.equal(portsCell(t), "");
     t.Status.PortStatus = { Ports: [{ Protocol: "tcp", TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }, { Protocol: "udp", TargetPort: 53, PublishedPort: 5353, PublishMode: "host" }] };
     assert.equal(portsCell(t), "*:8080->80/tcp,*:5353->53/udp");
+  });
+});
+
+describe("service ls PORTS", () => {
+  const ep = (Ports: { TargetPort: number; PublishedPort?: number; Protocol?: "tcp" | "udp"; PublishMode?: "ingress" | "host" }[]) => ({ Endpoint: { Spec: {}, Ports } });
+  it("allocated ingress ports as docker prints them; consecutive ones as ranges; host mode not shown", () => {
+    assert.equal(servicePorts(ep([{ TargetPort: 80, PublishedPort: 8080, PublishMode: "ingress" }])), "*:8080->80/tcp");
+    assert.equal(servicePorts(ep([
+      { TargetPort: 53, PublishedPort: 53, Protocol: "udp", PublishMode: "ingress" },
+      { TargetPort: 81, PublishedPort: 8081, PublishMode: "ingress" }, { TargetPort: 80, PublishedPort: 8080, PublishMode: "ingress" },
+      { TargetPort: 90, PublishedPort: 30000, PublishMode: "ingress" }, { TargetPort: 22, PublishedPort: 2222, PublishMode: "host" },
+    ])), "*:8080-8081->80-81/tcp, *:30000->90/tcp, *:53->53/udp");
+    assert.equal(servicePorts({}), "");
   });
 });

@@ -18,8 +18,36 @@ export function serviceRows(services: Service[]): string[][] {
       const global = desiredReplicas(s.Spec) === undefined;
       const st = s.ServiceStatus ?? { RunningTasks: 0, DesiredTasks: desiredReplicas(s.Spec) ?? 0 };
       return [shortId(s.ID), s.Spec.Name, global ? "global" : "replicated", `${st.RunningTasks}/${st.DesiredTasks}${maxPerNodeSuffix(s.Spec)}`,
-        imageOf(s.Spec.TaskTemplate.ContainerSpec.Image), ""];
+        imageOf(s.Spec.TaskTemplate.ContainerSpec.Image), servicePorts(s)];
     });
+}
+
+/**
+ * `service ls` PORTS (docker/cli formatter/service.go): the allocated ingress ports, sorted by
+ * protocol then published port, consecutive ones joined into ranges (`*:8080-8081->80-81/tcp`);
+ * host-mode ports are not shown here (`service ps` shows them per task).
+ */
+export function servicePorts(s: Pick<Service, "Endpoint">): string {
+  const ports = (s.Endpoint?.Ports ?? [])
+    .filter((p) => (p.PublishMode ?? "ingress") === "ingress" && p.PublishedPort)
+    .map((p) => ({ pub: p.PublishedPort!, tgt: p.TargetPort, proto: p.Protocol ?? "tcp" }))
+    .sort((a, b) => (a.proto === b.proto ? a.pub - b.pub : a.proto < b.proto ? -1 : 1));
+  const out: string[] = [];
+  let r: { p0: number; p1: number; t0: number; t1: number; proto: string } | undefined;
+  const show = (x: NonNullable<typeof r>) =>
+    `*:${x.p1 > x.p0 ? `${x.p0}-${x.p1}` : x.p0}->${x.t1 > x.t0 ? `${x.t0}-${x.t1}` : x.t0}/${x.proto}`;
+  for (const p of ports) {
+    const continues = r && p.proto === r.proto && p.pub - r.p1 === 1 && p.tgt - r.t1 === 1;
+    if (r && continues) {
+      r.p1 = p.pub;
+      r.t1 = p.tgt;
+      continue;
+    }
+    if (r) out.push(show(r));
+    r = { p0: p.pub, p1: p.pub, t0: p.tgt, t1: p.tgt, proto: p.proto };
+  }
+  if (r) out.push(show(r));
+  return out.join(", ");
 }
 
 const MAX_ERR = 30;

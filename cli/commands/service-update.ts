@@ -6,6 +6,8 @@ import { addSpecOptions } from "./service-options.js";
 import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
 import { buildUpdateSpec, checkRollbackAlone, type UpdateFlags } from "./service-update-flags.js";
 import { updateReferences, type ReferenceUpdateFlags } from "./service-secret-flags.js";
+import { addNetworkOptions, parseNetwork, updateNetworks, withNetworks, type NetworkFlags } from "./service-network-flags.js";
+import type { ServiceSpec } from "../../schemas/index.js";
 
 /* `service update` and `service rollback`: print the SERVICE argument, then progress unless -d. */
 
@@ -33,6 +35,17 @@ async function rollback(client: ApiClient, ref: string, o: WaitFlags): Promise<v
   await waitUnlessDetached(client, ref, o);
 }
 
+/** `--network-add/--network-rm/--endpoint-mode`: the stored spec names networks by id, so the flags' names are resolved first. */
+async function applyNetworkUpdate(client: ApiClient, spec: ServiceSpec, o: NetworkFlags): Promise<ServiceSpec> {
+  const add = o.networkAdd ?? [];
+  const rm = o.networkRm ?? [];
+  if (!add.length && !rm.length) return withNetworks(spec, spec.TaskTemplate.Networks, o.endpointMode);
+  const idOf = async (ref: string) => (await client.network(ref)).Id;
+  const removeIds = new Set(await Promise.all(rm.map(idOf)));
+  const added = await Promise.all(add.map(parseNetwork).map(async (a) => ({ ...a, Target: await idOf(a.Target) })));
+  return withNetworks(spec, updateNetworks(spec.TaskTemplate.Networks, added, removeIds), o.endpointMode);
+}
+
 export function registerServiceUpdate(service: Command): void {
   const update = service
     .command("update <service>")
@@ -53,7 +66,8 @@ export function registerServiceUpdate(service: Command): void {
     .option("--force", "force update even if no changes require it")
     .option("--rollback", "rollback to previous specification");
   addPlacementOptions(update, "update");
-  addSpecOptions(update).action(async (ref: string, o: UpdateFlags & ReferenceUpdateFlags & WaitFlags, cmd: Command) => {
+  addNetworkOptions(update, "update");
+  addSpecOptions(update).action(async (ref: string, o: UpdateFlags & ReferenceUpdateFlags & NetworkFlags & WaitFlags, cmd: Command) => {
     const client = clientOf(cmd);
     if (o.rollback) {
       checkRollbackAlone(cmd);
@@ -63,7 +77,7 @@ export function registerServiceUpdate(service: Command): void {
     const svc = await serviceOrNoSuch(client, ref);
     const spec = applyPlacementFlags(buildUpdateSpec(svc.Spec, o), o as unknown as PlacementFlags);
     spec.TaskTemplate.ContainerSpec = updateReferences(spec.TaskTemplate.ContainerSpec, o);
-    await client.updateService(svc.ID, svc.Version.Index, spec);
+    await client.updateService(svc.ID, svc.Version.Index, await applyNetworkUpdate(client, spec, o));
     print(ref);
     await waitUnlessDetached(client, ref, o);
   });

@@ -10,6 +10,7 @@ import { psRows, serviceRows } from "./service-rows.js";
 import { registerServiceUpdate, serviceOrNoSuch, waitUnlessDetached } from "./service-update.js";
 import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
 import { withReferences, type ReferenceFlags } from "./service-secret-flags.js";
+import { addNetworkOptions, applyCreateNetworkFlags, type NetworkFlags } from "./service-network-flags.js";
 
 export function registerService(program: Command): void {
   const service = program.command("service").description("manage swarm services").enablePositionalOptions();
@@ -26,15 +27,16 @@ export function registerService(program: Command): void {
     .option("--container-label <KEY=VALUE>", "container labels (repeatable)", collect, [])
     .option("--secret <secret>", "specify secrets to expose to the service (NAME[@VERSION] or source=,target=,uid=,gid=,mode=; repeatable)", collect, [])
     .option("--config <config>", "specify configurations to expose to the service (as --secret; repeatable)", collect, []);
-  addSpecOptions(create).action(async (image: string, args: string[], o: CreateFlags & ReferenceFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
+  addSpecOptions(create).action(async (image: string, args: string[], o: CreateFlags & ReferenceFlags & NetworkFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
     const client = clientOf(cmd);
-    const spec = applyPlacementFlags(buildCreateSpec(image, args, o, generatedName), o as PlacementFlags);
+    const spec = applyCreateNetworkFlags(applyPlacementFlags(buildCreateSpec(image, args, o, generatedName), o as PlacementFlags), o);
     spec.TaskTemplate.ContainerSpec = withReferences(spec.TaskTemplate.ContainerSpec, o);
     const { ID } = await client.createService(spec);
     print(ID);
     await waitUnlessDetached(client, ID, o);
   });
   addPlacementOptions(create, "create");
+  addNetworkOptions(create, "create");
 
   registerServiceUpdate(service);
 
@@ -79,8 +81,10 @@ export function registerService(program: Command): void {
       const client = clientOf(cmd);
       // Like docker, inspect shows the spec with Swarm's defaults filled in.
       const services = await Promise.all(refs.map((r) => serviceOrNoSuch(client, r, { insertDefaults: true })));
-      if (o.pretty) print(services.map((s) => prettyService(s, new Date())).join("\n\n"));
-      else printJson(services);
+      if (!o.pretty) return printJson(services);
+      const attached = services.some((s) => s.Spec.TaskTemplate.Networks?.length);
+      const names = new Map(attached ? (await client.networks()).map((n) => [n.Id, n.Name]) : []);
+      print(services.map((s) => prettyService(s, new Date(), names)).join("\n\n"));
     });
 
   service

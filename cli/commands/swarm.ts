@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { hostname } from "node:os";
 import type { ApiClient } from "../client.js";
-import { clientOf, print } from "./common.js";
+import { clientOf, collect, print } from "./common.js";
 import { durationFlag } from "./service-duration.js";
 import { decimal } from "./decimal.js";
 
@@ -29,13 +29,15 @@ export function registerSwarm(program: Command): void {
     .option("--task-history-limit <n>", "task history retention limit (default 5; negative: keep all)")
     .option("--dispatcher-heartbeat <duration>", "dispatcher heartbeat period (default 2s)")
     .option("--cert-expiry <duration>", "validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)")
-    .action(async (o: { advertiseAddr?: string; nodeName?: string } & SwarmSettingsFlags, cmd: Command) => {
+    .option("--default-addr-pool <cidr>", "default address pool in CIDR format (repeatable; default 10.0.0.0/8)", collect, [])
+    .option("--default-addr-pool-mask-length <n>", "default address pool subnet mask length (default 24)")
+    .action(async (o: { advertiseAddr?: string; nodeName?: string } & SwarmSettingsFlags & PoolFlags, cmd: Command) => {
       const client = clientOf(cmd);
       const settings = parseSwarmSettings(o);
       const r = await client.init({
         NodeName: o.nodeName, AdvertiseAddr: o.advertiseAddr,
         TaskHistoryRetentionLimit: settings.TaskHistoryRetentionLimit, HeartbeatPeriodMs: settings.HeartbeatPeriodMs,
-        NodeCertExpiryMs: settings.NodeCertExpiryMs,
+        NodeCertExpiryMs: settings.NodeCertExpiryMs, ...addressPoolRequest(o),
       });
       const info = await client.swarm();
       print(
@@ -81,6 +83,18 @@ interface SwarmSettingsFlags { taskHistoryLimit?: string; dispatcherHeartbeat?: 
 async function updateSwarm(client: ApiClient, o: SwarmSettingsFlags): Promise<string> {
   await client.updateSwarm(parseSwarmSettings(o));
   return "Swarm updated.";
+}
+
+interface PoolFlags { defaultAddrPool: string[]; defaultAddrPoolMaskLength?: string }
+
+/** `--default-addr-pool` (repeatable) and `--default-addr-pool-mask-length`: the api checks them in Swarm's words. */
+export function addressPoolRequest(o: PoolFlags): { DefaultAddrPool?: string[]; SubnetSize?: number } {
+  const mask = o.defaultAddrPoolMaskLength;
+  const size = mask === undefined ? undefined : decimal(mask);
+  if (mask !== undefined && size === undefined) {
+    throw new Error(`invalid argument "${mask}" for "--default-addr-pool-mask-length" flag: expected a non-negative integer`);
+  }
+  return { ...(o.defaultAddrPool.length ? { DefaultAddrPool: o.defaultAddrPool } : {}), ...(size === undefined ? {} : { SubnetSize: size }) };
 }
 
 /** The cluster settings `init` and `update` share; a bad value names its flag. */

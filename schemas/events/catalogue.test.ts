@@ -30,7 +30,7 @@ describe("event catalogue: derivations", () => {
     assert.deepEqual(members, [
       ["TasksCreated", "TaskCreated"], ["TasksAssigned", "TaskAssigned"], ["TaskStatusesChanged", "TaskStatusChanged"],
       ["NetworksAllocated", "NetworkAllocated"], ["NetworkNodesAttached", "NetworkNodeAttached"], ["ServicesAllocated", "ServiceAllocated"],
-      ["TasksAllocated", "TaskAllocated"],
+      ["TasksAllocated", "TaskAllocated"], ["TasksAllocationFailed", "TaskAllocationFailed"],
     ]);
     for (const [, m] of members) assert.ok(Object.hasOwn(CATALOGUE, m!), `${m} is a catalogue type`);
   });

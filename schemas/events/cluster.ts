@@ -30,6 +30,10 @@ export const ClusterInitialized = z.object({
   taskHistoryLimit: z.number().int(),
   /** Validity of node certificates (`--cert-expiry`); absent: Swarm's 90 days. */
   nodeCertExpiryMs: z.number().int().positive().optional(),
+  /** Pools overlay subnets are cut from (`swarm init --default-addr-pool`); absent: Swarm's 10.0.0.0/8. */
+  defaultAddrPool: z.array(z.string()).optional(),
+  /** Prefix length of the subnets cut from the pools (`--default-addr-pool-mask-length`); absent: 24. */
+  subnetSize: z.number().int().min(1).max(29).optional(),
 });
 /** `swarm update`. */
 export const ClusterUpdated = z.object({

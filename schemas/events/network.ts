@@ -63,10 +63,17 @@ export type TaskNetwork = z.infer<typeof TaskNetwork>;
 /** A task's addresses on every network it attaches to; a task created `new` becomes `pending` (schedulable). */
 export const TaskAllocated = z.object({ taskId: z.string(), networks: z.array(TaskNetwork) });
 
+/**
+ * Why a task waits in `new` (its network does not exist, its pool is exhausted: Swarm's `no
+ * available IP addresses`): shown in `service ps`; written when the reason changes.
+ */
+export const TaskAllocationFailed = z.object({ taskId: z.string(), err: z.string() });
+
 export const NetworksAllocated = z.object({ networks: z.array(NetworkAllocated).min(1) });
 export const NetworkNodesAttached = z.object({ attachments: z.array(NetworkNodeAttached).min(1) });
 export const ServicesAllocated = z.object({ services: z.array(ServiceAllocated).min(1) });
 export const TasksAllocated = z.object({ allocations: z.array(TaskAllocated).min(1) });
+export const TasksAllocationFailed = z.object({ failures: z.array(TaskAllocationFailed).min(1) });
 
 const each = <T extends object>() => (_d: unknown, el: T) => el;
 export const ALLOCATIONS_EVENTS = aggregate("allocations", undefined, {
@@ -85,5 +92,9 @@ export const ALLOCATIONS_EVENTS = aggregate("allocations", undefined, {
   TasksAllocated: {
     data: TasksAllocated, producer: "allocator",
     batch: batch(TasksAllocated, { type: "TaskAllocated", data: TaskAllocated }, { elements: (d) => d.allocations, expand: each() }),
+  },
+  TasksAllocationFailed: {
+    data: TasksAllocationFailed, producer: "allocator",
+    batch: batch(TasksAllocationFailed, { type: "TaskAllocationFailed", data: TaskAllocationFailed }, { elements: (d) => d.failures, expand: each() }),
   },
 });

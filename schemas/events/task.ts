@@ -2,7 +2,7 @@ import { z } from "zod";
 import { TaskState } from "../primitives.js";
 import { PortConfig, TaskSpec } from "../specs.js";
 import { aggregate } from "./entry.js";
-import { TaskAllocated } from "./network.js";
+import { TaskAllocated, TaskAllocationFailed } from "./network.js";
 
 /* A task, on `swarm.evt.task.<taskId>`. Most are written in batches (batches.ts). */
 
@@ -48,4 +48,6 @@ export const TASK_EVENTS = aggregate("task", "taskId", {
   TaskDeleted: { data: TaskDeleted, producer: "orchestrator" },
   /** Member of TasksAllocated (network.ts): the task's addresses; `new` → `pending`. */
   TaskAllocated: { data: TaskAllocated, producer: "allocator" },
+  /** Member of TasksAllocationFailed (network.ts): why the task still waits in `new`. */
+  TaskAllocationFailed: { data: TaskAllocationFailed, producer: "allocator" },
 });

@@ -7,7 +7,7 @@ import { apiRoutes } from "./shell/routes.js";
 import { type TlsMaterial } from "./shell/listeners.js";
 import { listenPlan, serve } from "./shell/serve.js";
 import { rpcClusterKeys } from "./shell/cluster-keys.js";
-import { type ClusterKeys, TokenCache } from "./app/index.js";
+import { type AppDeps, type ClusterKeys, ensureIngress, TokenCache } from "./app/index.js";
 
 export { JETSWARM_PREFIX } from "./shell/jetswarm-routes.js";
 
@@ -54,7 +54,9 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const http: HttpOptions = {
     hostNames: listOf(env.SWARM_API_HOSTS), origins: listOf(env.SWARM_API_ORIGINS), ...opts.http,
   };
-  const routes = apiRoutes({ store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env) });
+  const appDeps = { store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env) };
+  await ensureIngressAtStart(appDeps);
+  const routes = apiRoutes(appDeps);
   const served = await serve(plan, routes, log, http, () => informer.state).catch(async (err: unknown) => {
     await informer.stop();
     throw err;
@@ -70,4 +72,14 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
       await informer.stop();
     },
   };
+}
+
+/**
+ * A cluster initialised before networks existed gets its ingress network from the first api that
+ * starts (idempotent: a fixed id and expectation 0). A failure is logged, never fatal: the api
+ * serves without it and the next start tries again.
+ */
+async function ensureIngressAtStart(deps: AppDeps): Promise<void> {
+  const actor = { kind: "user" as const, id: "swarm", via: deps.instanceId ?? "api" };
+  await ensureIngress(deps, actor).catch((err: unknown) => deps.log?.warn("ingress network not created", { err: String(err) }));
 }

@@ -119,11 +119,16 @@ describe("api: nodes", () => {
     assert.deepEqual((await call("GET", "/nodes")).body.map((x: any) => x.ID), [managerId]);
   });
 
-  it("refuses ingress-mode published ports clearly; accepts host mode", async () => {
-    const spec = (ports: unknown[]) => ({ Name: "pub", TaskTemplate: { ContainerSpec: { Image: "busybox:1" } }, EndpointSpec: { Ports: ports } });
-    const ingress = await call("POST", "/services/create", spec([{ TargetPort: 80, PublishedPort: 8080 }]));
-    assert.deepEqual([ingress.status, ingress.body.message],
-      [400, "ingress-mode published ports need the routing mesh, which jetswarm does not have yet: use mode=host"]);
-    assert.equal((await call("POST", "/services/create", spec([{ TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }]))).status, 201);
+  it("accepts ingress-mode published ports (the default) but not with dnsrr; an ingress port is one service's", async () => {
+    const spec = (Name: string, ports: unknown[], Mode?: string) =>
+      ({ Name, TaskTemplate: { ContainerSpec: { Image: "busybox:1" } }, EndpointSpec: { ...(Mode ? { Mode } : {}), Ports: ports } });
+    const rr = await call("POST", "/services/create", spec("rr", [{ TargetPort: 80, PublishedPort: 8080 }], "dnsrr"));
+    assert.deepEqual([rr.status, rr.body.message], [400, "EndpointSpec: port published with ingress mode can't be used with dnsrr mode"]);
+    const pub = await call("POST", "/services/create", spec("pub", [{ TargetPort: 80, PublishedPort: 8080 }]));
+    assert.equal(pub.status, 201);
+    const clash = await call("POST", "/services/create", spec("pub2", [{ TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }]));
+    assert.deepEqual([clash.status, clash.body.message],
+      [400, `rpc error: code = InvalidArgument desc = port '8080' is already in use by service 'pub' (${pub.body.ID}) as an ingress port`]);
+    assert.equal((await call("POST", "/services/create", spec("pub3", [{ TargetPort: 80, PublishedPort: 8081, PublishMode: "host" }]))).status, 201);
   });
 });

@@ -355,12 +355,14 @@ describe("audit verify detects an altered log (scratch streams)", () => {
 
 describe("swarm events and swarm audit (compiled CLI)", () => {
   it("events prints one line per event: time, type, summary, actor; --format json one object per line", async () => {
-    const r = await swarm("events", "--since", "seq:1", "--until", "seq:4");
+    const r = await swarm("events", "--since", "seq:1", "--until", "seq:5");
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split("\n");
-    assert.equal(lines.length, 4);
+    assert.equal(lines.length, 5);
     assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z ClusterInitialized cluster [0-9a-z]{12} initialized by user local$/);
-    assert.match(lines[2]!, /^\S+ NodeRegistered node n1 registered from 127\.0\.0\.1 \(host-1\) by node [0-9a-z]{12}$/);
+    // Swarm creates the ingress network with the cluster.
+    assert.match(lines[1]!, /^\S+ NetworkCreated network ingress \([0-9a-z]{12}\) created \(ingress\) by user local$/);
+    assert.match(lines[3]!, /^\S+ NodeRegistered node n1 registered from 127\.0\.0\.1 \(host-1\) by node [0-9a-z]{12}$/);
     const j = await swarm("events", "--filter", "type=ServiceCreated", "--format", "json");
     const objs = j.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(objs.map((o) => [o.type, o.object.kind, o.actor.id, o.summary]), [["ServiceCreated", "service", "local", "service web (2 replicas, img:1)"]]);

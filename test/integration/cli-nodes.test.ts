@@ -146,9 +146,9 @@ describe("service create scheduling flags", () => {
     assert.match((await cli("service", "ls")).stdout, /\bplaced\s+replicated\s+0\/3\s/);
   });
 
-  it("refuses ingress ports and bad values before anything is created", async () => {
-    const ingress = await cli("service", "create", "--detach", "--name", "ing", "-p", "8080:80", "busybox:1");
-    assert.equal(ingress.stderr, "Error: ingress-mode published ports need the routing mesh, which jetswarm does not have yet: use mode=host\n");
+  it("refuses ingress ports with dnsrr and bad values before anything is created", async () => {
+    const ingress = await cli("service", "create", "--detach", "--name", "ing", "--endpoint-mode", "dnsrr", "-p", "8080:80", "busybox:1");
+    assert.equal(ingress.stderr, "Error: EndpointSpec: port published with ingress mode can't be used with dnsrr mode\n");
     const mem = await cli("service", "create", "--detach", "--name", "mem", "--reserve-memory", "lots", "busybox:1");
     assert.equal(mem.stderr, `Error: invalid argument "lots" for "--reserve-memory" flag: invalid size: 'lots'\n`);
     const op = await cli("service", "create", "--detach", "--name", "op", "--constraint", "node.labels.zone=a", "busybox:1");

@@ -6,6 +6,7 @@ import { decideInitCluster, decideJoin, decideNodeJoin, decideRotateJoinToken, d
 import { joinActor } from "../core/actor.js";
 import { clusterInfo as infoView } from "../core/views.js";
 import { apiInstance, commitAs, fresh, stateOf, type AppDeps } from "./context.js";
+import { ensureIngress } from "./networks.js";
 import { roleOfToken, shownTokens } from "./tokens.js";
 
 /* The cluster: init, join with a token (and a CSR), join-token rotation, cluster settings, inspect. */
@@ -21,6 +22,8 @@ export async function initCluster(deps: AppDeps, actor: Actor, req: InitRequest)
   const t = await deps.keys.joinTokens({ worker: 1, manager: 1 });
   const keys = { workerTokenHash: joinTokenHash(t.worker), managerTokenHash: joinTokenHash(t.manager), caCert: t.caCert, caDigest: t.caDigest };
   await commitAs(deps, actor, (s) => decideInitCluster(s, req, f, keys));
+  // Swarm creates the ingress network with the cluster (the allocator gives it its subnet).
+  await ensureIngress(deps, actor);
   const seq = await commitAs(deps, actor, (s) => decideNodeJoin(s, { name: req.NodeName ?? hostname(), role: "manager" }, f));
   return { ClusterID: f.clusterId, NodeID: f.nodeId, ...(await certificateFor(deps, f.nodeId, req.Csr, seq)) };
 }

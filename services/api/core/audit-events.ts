@@ -108,6 +108,8 @@ export function summarize(e: Envelope, names: Names): string {
     case "ConfigCreated": return `config ${e.data.name} (${short(e.data.configId)}) created (${e.data.size} bytes)`;
     case "ConfigRotated": return `config ${short(e.data.configId)} rotated to version ${e.data.version} (${e.data.size} bytes)`;
     case "ConfigRemoved": return `config ${short(e.data.configId)} removed`;
+    case "NetworkCreated": return `network ${e.data.spec.Name} (${short(e.data.networkId)}) created${e.data.spec.Ingress ? " (ingress)" : ""}`;
+    case "NetworkRemoved": return `network ${short(e.data.networkId)} removed`;
     case "TasksCreated": return `${e.data.tasks.length} tasks of service ${svc(names, e.data.serviceId)} created`;
     case "TasksAssigned": return `${e.data.assignments.length} tasks assigned`;
     case "TaskStatusesChanged": return `${e.data.changes.length} task status changes`;

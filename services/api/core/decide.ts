@@ -4,8 +4,10 @@ import { desiredReplicas, SPEC_LIMITS, subjects } from "../../../schemas/index.j
 import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/model/index.js";
 import { alreadyExists, failedPrecondition, invalidArgument, SwarmError, unavailable } from "../../shared/errors/index.js";
 import { plan, versionOf } from "../../shared/model/index.js";
+import { parseCidr } from "./cidr.js";
 import { findService, liveServices } from "./lookup.js";
 import { resolveReferences } from "./references.js";
+import { checkPortConflicts, resolveNetworks } from "./service-networks.js";
 import { checkClusterTasks } from "./spec-limits.js";
 
 /*
@@ -57,8 +59,24 @@ export function decideInitCluster(state: ClusterState, req: InitRequest, fresh: 
     heartbeatPeriodMs: req.HeartbeatPeriodMs ?? DEFAULTS.heartbeatPeriodMs,
     ...(req.NodeCertExpiryMs === undefined ? {} : { nodeCertExpiryMs: req.NodeCertExpiryMs }),
     taskHistoryLimit: req.TaskHistoryRetentionLimit ?? DEFAULTS.taskHistoryLimit,
+    ...addressPools(req),
   };
   return [plan("ClusterInitialized", "cluster", CLUSTER_AGGREGATE, data, 0, `init:${fresh.requestId}`)];
+}
+
+/** Swarm's check of `--default-addr-pool` / `--default-addr-pool-mask-length` (moby validateDefaultAddrPool). */
+export function addressPools(req: InitRequest): { defaultAddrPool?: string[]; subnetSize?: number } {
+  // Swarm ignores a mask length given without pools (docker sends its default 24 every time).
+  if (!req.DefaultAddrPool) return {};
+  const size = req.SubnetSize ?? 24;
+  if (size < 1 || size > 29) throw invalidArgument(`subnet size is out of range: ${size}`);
+  const pools = req.DefaultAddrPool.map((p) => p.trim());
+  for (const p of pools) {
+    const c = parseCidr(p);
+    if (typeof c === "string") throw invalidArgument(`invalid base pool ${p}: ${c}`);
+    if (size < c.prefix) throw invalidArgument(`invalid CIDR: "${p}". Subnet size is too small for pool: ${size}`);
+  }
+  return { defaultAddrPool: pools, subnetSize: size };
 }
 
 /** The first manager (`init`, after the cluster exists) or a node joining with a token. */
@@ -90,7 +108,8 @@ export function decideCreateService(
   requireCluster(state);
   assertNameFree(state, spec.Name);
   checkClusterTasks(state, spec, undefined, limits);
-  const resolved = resolveReferences(state, spec);
+  checkPortConflicts(state, spec);
+  const resolved = resolveNetworks(state, resolveReferences(state, spec));
   return [plan("ServiceCreated", "service", serviceId, { serviceId, spec: resolved }, 0, `create:${fresh.requestId}`)];
 }
 
@@ -109,7 +128,8 @@ export function decideUpdateService(
   const wasGlobal = desiredReplicas(svc.spec) === undefined;
   if (wasGlobal !== (desiredReplicas(spec) === undefined)) throw invalidArgument("service mode change is not allowed");
   checkClusterTasks(state, spec, svc.id, limits);
-  const resolved = resolveReferences(state, spec);
+  checkPortConflicts(state, spec, svc.id);
+  const resolved = resolveNetworks(state, resolveReferences(state, spec));
   return [plan("ServiceUpdated", "service", svc.id, { serviceId: svc.id, spec: resolved }, current, `update:${fresh.requestId}`)];
 }
 

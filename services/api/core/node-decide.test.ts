@@ -70,8 +70,9 @@ describe("service spec checks", () => {
   const svc = (extra: object) => ({ Name: "web", TaskTemplate: { ContainerSpec: { Image: "i" } }, ...extra });
   const cases: [string, object, string | undefined][] = [
     ["host port", { EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }] } }, undefined],
-    ["ingress port (explicit)", { EndpointSpec: { Ports: [{ TargetPort: 80, PublishMode: "ingress" }] } }, SPEC_MESSAGES.ingress],
-    ["ingress port (default mode)", { EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 8080 }] } }, SPEC_MESSAGES.ingress],
+    ["ingress port (explicit)", { EndpointSpec: { Ports: [{ TargetPort: 80, PublishMode: "ingress" }] } }, undefined],
+    ["ingress port (default mode) with dnsrr", { EndpointSpec: { Mode: "dnsrr", Ports: [{ TargetPort: 80, PublishedPort: 8080 }] } }, SPEC_MESSAGES.dnsrrIngress],
+    ["host port with dnsrr", { EndpointSpec: { Mode: "dnsrr", Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }] } }, undefined],
     ["duplicate host ports", { EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }, { TargetPort: 81, PublishedPort: 8080, PublishMode: "host" }] } }, SPEC_MESSAGES.duplicatePorts],
     ["same port, other protocol", { EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 53, PublishMode: "host" }, { TargetPort: 80, PublishedPort: 53, PublishMode: "host", Protocol: "udp" }] } }, undefined],
     ["good constraints", { TaskTemplate: { ContainerSpec: { Image: "i" }, Placement: { Constraints: ["node.labels.zone==a", "node.role != manager"] } } }, undefined],

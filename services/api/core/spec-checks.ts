@@ -5,11 +5,11 @@ import { checkSpecLimits } from "./spec-limits.js";
 
 /*
  * Checks of a service spec that zod's shape cannot express: placement constraints and published
- * ports (reference §4.3, §7). Pure; a failure names the field and nothing is appended.
+ * ports (reference §4.3, §7): duplicates in one spec, ingress with dnsrr. Pure; a failure names the field and nothing is appended.
  */
 
 export const SPEC_MESSAGES = {
-  ingress: "ingress-mode published ports need the routing mesh, which jetswarm does not have yet: use mode=host",
+  dnsrrIngress: "EndpointSpec: port published with ingress mode can't be used with dnsrr mode",
   operator: OPERATOR_ERROR,
   duplicatePorts: "EndpointSpec: duplicate published ports provided",
 } as const;
@@ -40,8 +40,10 @@ export function checkConstraint(c: string): void {
 
 export function checkPorts(spec: ServiceSpec): void {
   const seen = new Set<string>();
+  const dnsrr = spec.EndpointSpec?.Mode === "dnsrr";
   for (const p of spec.EndpointSpec?.Ports ?? []) {
-    if ((p.PublishMode ?? "ingress") === "ingress") throw invalidArgument(SPEC_MESSAGES.ingress);
+    // The routing mesh balances over the service's VIP, which dnsrr does not have (swarmkit's rule).
+    if (dnsrr && (p.PublishMode ?? "ingress") === "ingress") throw invalidArgument(SPEC_MESSAGES.dnsrrIngress);
     if (!p.PublishedPort) continue;
     const key = `${p.Protocol ?? "tcp"}/${p.PublishedPort}`;
     if (seen.has(key)) throw invalidArgument(SPEC_MESSAGES.duplicatePorts);

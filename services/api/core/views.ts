@@ -65,6 +65,17 @@ export function serviceView(state: ClusterState, s: ServiceView, opts: { insertD
     ...(s.previousSpec ? { PreviousSpec: fill(s.previousSpec) } : {}),
     ...(u ? { UpdateStatus: { State: u.state, Message: u.message, StartedAt: u.startedAt, CompletedAt: u.completedAt } } : {}),
     ServiceStatus: serviceStatus(state, s),
+    Endpoint: endpointOf(s),
+  };
+}
+
+/** Docker's `Endpoint`: the spec (mode vip unless set), the allocated ports and VIPs once the allocator gave them. */
+function endpointOf(s: ServiceView): NonNullable<api.Service["Endpoint"]> {
+  const e = s.endpoint;
+  return {
+    Spec: { Mode: s.spec.EndpointSpec?.Mode ?? "vip", ...(s.spec.EndpointSpec?.Ports ? { Ports: s.spec.EndpointSpec.Ports } : {}) },
+    ...(e?.ports.length ? { Ports: e.ports } : {}),
+    ...(e?.vips.length ? { VirtualIPs: e.vips.map((v) => ({ NetworkID: v.networkId, Addr: v.address })) } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 import { route, type Reply, type Request, type Route } from "./http.js";
 import { jetswarmRoutes } from "./jetswarm-routes.js";
 import { ListCache } from "./list-cache.js";
+import { networkRoutes } from "./network-routes.js";
 import { secretRoutes } from "./secret-routes.js";
 import { parse, queryOf } from "./parse.js";
 
@@ -98,6 +99,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     route("GET", "/tasks", async (req) => list("tasks", req, TASK_FILTERS, TASK_FILTER_VALUES, (f) => app.listTasks(deps, f))),
     route("GET", "/tasks/:id", async (req) => ({ status: 200, body: app.inspectTask(deps, req.params.id!) })),
     ...secretRoutes(deps, actor),
+    ...networkRoutes(deps, actor),
     ...jetswarmRoutes(deps, actor),
   ];
 }

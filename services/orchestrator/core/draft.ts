@@ -5,6 +5,16 @@ import { subjects, taskStateRank, type EventData, type ServiceSpec, type TaskSta
 
 export type IdFor = (seed: string) => string;
 
+/**
+ * The state a new task is created in (DESIGN §2): `new` when it needs network resources — its
+ * spec attaches networks, or the service publishes ingress-mode ports (the routing mesh gives it
+ * an ingress address) — and waits for the allocator; otherwise `pending`, schedulable at once.
+ */
+export function createdState(spec: ServiceSpec): "new" | "pending" {
+  if ((spec.TaskTemplate.Networks ?? []).length > 0) return "new";
+  return (spec.EndpointSpec?.Ports ?? []).some((p) => (p.PublishMode ?? "ingress") === "ingress") ? "new" : "pending";
+}
+
 export interface NewTask {
   serviceId: string;
   spec: ServiceSpec;
@@ -55,7 +65,7 @@ export class Draft {
     const data: EventData<"TaskCreated"> = {
       taskId, serviceId: n.serviceId, serviceName: n.spec.Name, slot: n.slot,
       spec: n.spec.TaskTemplate, specVersion: n.specVersion,
-      desiredState: n.desiredState, state: "pending",
+      desiredState: n.desiredState, state: createdState(n.spec),
     };
     if (n.restartAt !== undefined) data.restartAt = n.restartAt;
     if (n.replaces !== undefined) data.replaces = n.replaces;

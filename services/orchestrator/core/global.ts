@@ -2,7 +2,7 @@ import type { ClusterState, NodeView, PlannedEvent, ServiceView, TaskView } from
 import { plan, slotKey } from "../../shared/model/index.js";
 import { isTerminal, taskStateRank, type EventData } from "../../../schemas/index.js";
 import { matchAll, parseConstraints } from "../../shared/model/index.js";
-import { Draft, type IdFor } from "./draft.js";
+import { createdState, Draft, type IdFor } from "./draft.js";
 import { mayPromote, restartAllowed, restartAtFor, restartDue, restartPolicy, type Policy } from "./restart.js";
 import { historyLimit, reap, removable } from "./reaper.js";
 import { byAge } from "./slots.js";
@@ -94,7 +94,7 @@ function create(p: Pass, nodeId: string, desiredState: "running" | "ready", idFo
   const taskId = idFor(`${svc.id}:${nodeId}:${count}`);
   const data: EventData<"TaskCreated"> = {
     taskId, serviceId: svc.id, serviceName: svc.spec.Name, slot: 0, nodeId,
-    spec: svc.spec.TaskTemplate, specVersion: svc.specVersion, desiredState, state: "pending",
+    spec: svc.spec.TaskTemplate, specVersion: svc.specVersion, desiredState, state: createdState(svc.spec),
   };
   if (extra.restartAt !== undefined) data.restartAt = extra.restartAt;
   if (extra.replaces !== undefined) data.replaces = extra.replaces;

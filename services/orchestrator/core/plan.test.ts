@@ -100,3 +100,17 @@ describe("plan: service rm", () => {
     assert.equal(e?.expect, given.state.versions.get("swarm.evt.task.t-web:1:0"));
   });
 });
+
+describe("plan: tasks that need network resources wait for the allocator", () => {
+  const created = (given: Given) => given.plan("web").map((e) => (e.data as { state: string }).state);
+  it("a spec attached to a network creates its tasks `new`", () => {
+    const given = new Given().service("web", 2).update("web", { TaskTemplate: { ContainerSpec: { Image: "busybox" }, Networks: [{ Target: "net1" }] } });
+    assert.deepEqual(created(given), ["new", "new"]);
+  });
+  it("ingress-published ports (the default publish mode) create `new`; host-mode ports stay `pending`", () => {
+    const ingress = new Given().service("web", 1).update("web", { EndpointSpec: { Ports: [{ TargetPort: 80 }] } });
+    assert.deepEqual(created(ingress), ["new"]);
+    const host = new Given().service("web", 1).update("web", { EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: "host" }] } });
+    assert.deepEqual(created(host), ["pending"]);
+  });
+});

@@ -23,6 +23,9 @@ export interface ClusterView {
   caDigest?: string;
   /** Validity of the node certificates the CA signs; absent: 90 days. */
   nodeCertExpiryMs?: number;
+  /** Overlay subnet pools (`swarm init --default-addr-pool`) and the prefix length cut from them; absent: 10.0.0.0/8 and 24. */
+  defaultAddrPool?: string[];
+  subnetSize?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +40,7 @@ const ClusterViewCodec = z.looseObject({
     manager: z.object({ hash: z.string(), generation: z.number().int() }),
   }),
   caCert: z.string().optional(), caDigest: z.string().optional(), nodeCertExpiryMs: z.number().optional(),
+  defaultAddrPool: z.array(z.string()).optional(), subnetSize: z.number().int().optional(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 
@@ -54,6 +58,7 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
           joinTokens: { worker: { hash: d.workerTokenHash, generation: 1 }, manager: { hash: d.managerTokenHash, generation: 1 } },
           ...(d.caCert ? { caCert: d.caCert } : {}), ...(d.caDigest ? { caDigest: d.caDigest } : {}),
           ...(d.nodeCertExpiryMs ? { nodeCertExpiryMs: d.nodeCertExpiryMs } : {}),
+          ...(d.defaultAddrPool ? { defaultAddrPool: d.defaultAddrPool } : {}), ...(d.subnetSize ? { subnetSize: d.subnetSize } : {}),
           createdAt: at, updatedAt: at,
         };
         return;

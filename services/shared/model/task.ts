@@ -96,6 +96,15 @@ export const taskSlice: Slice<"task", TaskPart> = {
       }
       case "TaskStatusChanged":
         return statusChanged(state, t, e);
+      case "TaskAllocationFailed": {
+        // Only a task still waiting for its addresses: a late reason never overwrites a later state's.
+        if (t.state !== "new" || t.networks) return;
+        const n = copyTask(t);
+        n.err = e.data.err;
+        n.updatedAt = at;
+        state.tasks.set(t.id, n);
+        return;
+      }
       case "TaskAllocated": {
         // Addresses are given once; a task created `new` becomes schedulable.
         if (t.networks) return;
@@ -103,6 +112,7 @@ export const taskSlice: Slice<"task", TaskPart> = {
         n.networks = e.data.networks;
         if (n.state === "new") {
           n.state = "pending";
+          n.err = undefined; // the allocator's reason for the wait, if it gave one
           n.message = "pending task scheduling";
           n.statusAt = at;
         }
