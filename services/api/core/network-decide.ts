@@ -1,11 +1,12 @@
-import type { NetworkSpec, ServiceSpec } from "../../../schemas/index.js";
+import type { NetworkSpec } from "../../../schemas/index.js";
 import { subjects } from "../../../schemas/index.js";
 import { alreadyExists, failedPrecondition, invalidArgument, SwarmError } from "../../shared/errors/index.js";
 import { plan, versionOf, type ClusterState, type NetworkView, type PlannedEvent } from "../../shared/model/index.js";
 import { parseCidr, overlaps } from "./cidr.js";
 import { requireCluster, type Fresh } from "./decide.js";
 import { labelMatches, type Filters } from "./filters.js";
-import { liveServices, resolve } from "./lookup.js";
+import { liveServices } from "./lookup.js";
+import { findNetwork, ingressNetwork, needsIngress, networks } from "./network-lookup.js";
 import { subnetOf } from "./network-spec.js";
 
 /*
@@ -16,19 +17,6 @@ import { subnetOf } from "./network-spec.js";
 
 export const INGRESS_NAME = "ingress";
 const rpc = (code: string, desc: string) => `rpc error: code = ${code} desc = ${desc}`;
-
-export function networks(state: ClusterState): NetworkView[] {
-  return [...state.networks.values()];
-}
-
-/** Docker's lookup: full id, then name, then a unique id prefix. */
-export function findNetwork(state: ClusterState, ref: string): NetworkView {
-  return resolve(networks(state), ref, (n) => n.spec.Name, "network");
-}
-
-export function ingressNetwork(state: ClusterState): NetworkView | undefined {
-  return networks(state).find((n) => n.spec.Ingress);
-}
 
 export function duplicateNetworkName(name: string): SwarmError {
   return alreadyExists(`network with name ${name} already exists`);
@@ -67,11 +55,6 @@ export function decideYieldNetworkName(state: ClusterState, networkId: string, f
   if (!first || first.id === networkId) return [];
   const expect = versionOf(state, subjects.event("network", networkId));
   return [plan("NetworkRemoved", "network", networkId, { networkId }, expect, `network-yield:${fresh.requestId}`)];
-}
-
-/** The spec asks for the routing mesh: an ingress-mode published port (Swarm's IsIngressNetworkNeeded). */
-export function needsIngress(spec: ServiceSpec): boolean {
-  return (spec.EndpointSpec?.Ports ?? []).some((p) => (p.PublishMode ?? "ingress") === "ingress");
 }
 
 /** Why the network cannot go now (Swarm's words), or undefined. */
@@ -128,3 +111,5 @@ export function decideEnsureIngress(state: ClusterState, ingressId: string): Pla
   const spec: NetworkSpec = { Name: INGRESS_NAME, Driver: "overlay", Ingress: true };
   return [plan("NetworkCreated", "network", ingressId, { networkId: ingressId, spec }, 0, "ingress")];
 }
+
+export { findNetwork, ingressNetwork, needsIngress, networks } from "./network-lookup.js";

@@ -1,8 +1,8 @@
 import type { NetworkAttachmentConfig, PortConfig, ServiceSpec } from "../../../schemas/index.js";
-import { failedPrecondition, invalidArgument, notFound } from "../../shared/errors/index.js";
-import type { ClusterState, NetworkView } from "../../shared/model/index.js";
+import { failedPrecondition, invalidArgument } from "../../shared/errors/index.js";
+import type { ClusterState } from "../../shared/model/index.js";
 import { liveServices } from "./lookup.js";
-import { ingressNetwork, needsIngress, networks } from "./network-decide.js";
+import { findNetwork, ingressNetwork, needsIngress } from "./network-lookup.js";
 
 /*
  * A service's networks and published ports checked against the cluster (pure, run inside the
@@ -12,20 +12,10 @@ import { ingressNetwork, needsIngress, networks } from "./network-decide.js";
 
 const rpc = (code: string, desc: string) => `rpc error: code = ${code} desc = ${desc}`;
 
-/** Docker resolves a network reference by id, then name, then unique id prefix. */
-function lookupNetwork(state: ClusterState, ref: string): NetworkView {
-  const all = networks(state);
-  const n = all.find((x) => x.id === ref) ?? all.find((x) => x.spec.Name === ref);
-  if (n) return n;
-  const byPrefix = all.filter((x) => x.id.startsWith(ref));
-  if (byPrefix.length === 1) return byPrefix[0]!;
-  throw notFound(`network ${ref} not found`);
-}
-
 function resolveAttachments(state: ClusterState, list: NetworkAttachmentConfig[]): NetworkAttachmentConfig[] {
   const seen = new Set<string>();
   return list.map((a) => {
-    const n = lookupNetwork(state, a.Target);
+    const n = findNetwork(state, a.Target);
     if (n.spec.Ingress) throw invalidArgument(rpc("InvalidArgument", `Service cannot be explicitly attached to the ingress network "${n.spec.Name}"`));
     if (seen.has(n.id)) throw invalidArgument(`TaskTemplate.Networks: network ${n.spec.Name} is attached more than once`);
     seen.add(n.id);
