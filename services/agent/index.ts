@@ -20,6 +20,7 @@ import { Overlay } from "./shell/overlay.js";
 import { NetKernel, type Exec } from "./shell/net-kernel.js";
 import type { NetworkEngine } from "./shell/docker-networks.js";
 import { errorMessage } from "../shared/errors/index.js";
+import { followMaps, ServiceNet, type ServiceNetDeps } from "./shell/service-net.js";
 
 export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, LogOptions, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
@@ -28,6 +29,8 @@ export type { DeliveryOptions } from "./shell/secret-delivery.js";
 export { CertRenewer, type CertRenewerDeps } from "./shell/cert-renewer.js";
 export type { LogServerOptions } from "./shell/log-server.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
+export { ServiceNet, followMaps, gatewaysOf, type ServiceNetOptions, type ServiceNetDeps } from "./shell/service-net.js";
+export { DnsServer, hostResolvers, type DnsServerOptions, type Upstream } from "./shell/dns-server.js";
 export { NetMaps, type NetMapListener } from "./shell/netmaps.js";
 export { Overlay } from "./shell/overlay.js";
 export { DockerNetworks, type NetworkEngine } from "./shell/docker-networks.js";
@@ -81,6 +84,8 @@ export interface AgentDeps {
   logs?: LogServerOptions;
   /** Overlay networks: without it, a task with networks waits (the simulated runtime has none). */
   overlay?: OverlayOptions;
+  /** Service discovery (DNS), VIPs and the routing mesh from the same maps; needs `overlay`. */
+  serviceNet?: ServiceNetDeps;
 }
 
 export interface RunningAgent {
@@ -109,8 +114,11 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   });
   const maps = deps.overlay ? new NetMaps(nc, log, deps.overlay.mapsResyncMs ? { resyncMs: deps.overlay.mapsResyncMs } : {}) : undefined;
   let overlay: Overlay | undefined;
+  let services: ReturnType<typeof followMaps> | undefined;
+  const startServiceNet = ({ resyncMs, ...o }: ServiceNetDeps, m: NetMaps) =>
+    followMaps(new ServiceNet({ ...o, log, nodeId, ...(deps.overlay?.exec && !o.exec ? { exec: deps.overlay.exec } : {}) }), m, log, resyncMs);
   const runner: TaskRunner = new TaskRunner({
-    nodeId, executor, log, now, files, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
+    nodeId, executor, log, now, files, report: (r) => { publisher.push(...r); if (r.some((x) => x.state === "running")) services?.kick(); }, ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
     ...(deps.overlay ? { networks: { blocked: (id) => (overlay ? overlay.blocked(id) : "the overlay is starting"), gateway: (id) => overlay?.gateway(id), kick: () => void overlay?.kick() } } : {}),
   });
   if (deps.overlay && maps) {
@@ -167,6 +175,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   await syncedP;
   // Built before any task is prepared, so that the first tasks wait as little as possible.
   overlay?.start();
+  services = maps && deps.serviceNet ? startServiceNet(deps.serviceNet, maps) : undefined;
   await overlay?.kick();
   await runner.adopt();
   log.info("desired set applied; containers adopted");
@@ -190,6 +199,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
       await feed.stop();
       await runner.stop();
       await overlay?.stop();
+      await services?.stop();
       maps?.stop();
       await publisher.flush().catch(() => undefined);
       publisher.close();

@@ -80,7 +80,7 @@ runMain("agent", log, async () => {
   const docker = new Docker();
   const executor = new DockerExecutor(docker, log.child("docker"));
   const agent = await start({
-    nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR, overlay: { engine: new DockerNetworks(docker) },
+    nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR, overlay: { engine: new DockerNetworks(docker) }, serviceNet: { docker },
     ...(cfg.SWARM_AGENT_DIR ? { filesDir: cfg.SWARM_AGENT_DIR } : {}), ...(certs ? { certs } : {}),
   });
   return {

@@ -1,0 +1,72 @@
+import { bridgeName, type NetMapDoc } from "../../../schemas/index.js";
+import type { Logger } from "../../shared/telemetry/index.js";
+import { MESH_TABLE, meshPorts, meshScript } from "../core/mesh-rules.js";
+import type { NetTools } from "./net-commands.js";
+
+/**
+ * The node's routing mesh (DESIGN §6b): table `ip jetswarm_mesh` from the ingress network's map,
+ * plus what the kernel and Docker need around it — `DOCKER-USER` accepting DNATed connections to
+ * the ingress bridge (Docker's isolation rules drop traffic between bridges otherwise), every
+ * port of that bridge in hairpin mode (a replica reached through its own node's published port),
+ * and `route_localnet` on the bridge so `localhost:<published>` from the host can be DNATed to it.
+ */
+export class MeshInstaller {
+  private script = "";
+  private backends: string[] = [];
+
+  constructor(private readonly log: Logger, private readonly nodeId: string, private readonly tools: NetTools) {}
+
+  async sync(maps: readonly NetMapDoc[]): Promise<void> {
+    const ingress = maps.find((m) => m.ingress && !m.removed);
+    const gateway = ingress?.nodes.find((n) => n.nodeId === this.nodeId)?.gateway;
+    if (!ingress || !gateway) return this.clear();
+    const ports = meshPorts(ingress);
+    const script = meshScript(ports, gateway);
+    const bridge = bridgeName(ingress.vni);
+    await this.bridgeSettings(bridge);
+    if (script === this.script) return;
+    await this.tools.nftLoad(script);
+    const now = new Set(ports.flatMap((p) => p.backends));
+    const gone = this.backends.filter((ip) => !now.has(ip));
+    this.script = script;
+    this.backends = [...now];
+    for (const ip of gone) await this.tools.conntrackFlush(ip).catch((err: Error) => this.log.warn("conntrack flush failed", { ip, error: err.message }));
+    this.log.info("routing mesh updated", { ports: ports.map((p) => `${p.published}/${p.protocol}→${p.backends.length}`) });
+  }
+
+  async clear(): Promise<void> {
+    if (this.script === "") return;
+    await this.tools.nftLoad(`add table ip ${MESH_TABLE}\ndelete table ip ${MESH_TABLE}\n`);
+    this.script = "";
+    this.backends = [];
+  }
+
+  /** Idempotent; the bridge may not exist yet (the overlay builds it): then the next sync retries. */
+  private async bridgeSettings(bridge: string): Promise<void> {
+    const ports = await this.bridgePorts(bridge);
+    if (!ports) return;
+    await this.tools.run("sysctl", ["-q", "-w", `net.ipv4.conf.${bridge}.route_localnet=1`]).catch(() => undefined);
+    for (const p of ports) await this.tools.run("ip", ["link", "set", "dev", p, "type", "bridge_slave", "hairpin", "on"]).catch(() => undefined);
+    for (const rule of dockerUserRules(bridge)) {
+      const present = await this.tools.run("iptables", ["-C", ...rule]).then(() => true, () => false);
+      if (!present) await this.tools.run("iptables", ["-I", ...rule]).catch((err: Error) => this.log.warn("DOCKER-USER rule not added", { bridge, error: err.message }));
+    }
+  }
+
+  /** The bridge's ports without hairpin mode yet (undefined: no such bridge). */
+  private async bridgePorts(bridge: string): Promise<string[] | undefined> {
+    const out = await this.tools.run("ip", ["-d", "-j", "link", "show", "master", bridge]).catch(() => undefined);
+    if (out === undefined) return undefined;
+    const links = JSON.parse(out || "[]") as { ifname: string; linkinfo?: { info_slave_data?: { hairpin?: boolean } } }[];
+    return links.filter((l) => l.linkinfo?.info_slave_data?.hairpin !== true).map((l) => l.ifname);
+  }
+}
+
+/**
+ * Both directions of DNATed connections through the ingress bridge: Docker's isolation rules
+ * drop traffic between two of its bridges (a client on another bridge reaching the mesh), and
+ * DOCKER-USER is evaluated before them.
+ */
+export function dockerUserRules(bridge: string): string[][] {
+  return ["-o", "-i"].map((dir) => ["DOCKER-USER", dir, bridge, "-m", "conntrack", "--ctstate", "DNAT", "-j", "ACCEPT"]);
+}
