@@ -41,6 +41,13 @@ export const NodeRemoved = z.object({ nodeId: z.string() });
  */
 export const NodeSecretsRefused = z.object({ nodeId: z.string(), taskId: z.string(), reason: z.string() });
 
+/**
+ * The CA signed a certificate for the node (at its join, or a renewal): which root signed it (the
+ * digest of that root) and until when it is valid. A CA rotation completes when every node has one
+ * of the new root.
+ */
+export const NodeCertificateIssued = z.object({ nodeId: z.string(), caDigest: z.string(), notAfter: z.string() });
+
 export const NODE_EVENTS = aggregate("node", "nodeId", {
   NodeJoined: { data: NodeJoined, producer: "api", actsFor: "user" },
   NodeRegistered: { data: NodeRegistered, producer: "dispatcher", actsFor: "node" },
@@ -48,4 +55,5 @@ export const NODE_EVENTS = aggregate("node", "nodeId", {
   NodeUpdated: { data: NodeUpdated, producer: "api", actsFor: "user" },
   NodeRemoved: { data: NodeRemoved, producer: "api", actsFor: "user" },
   NodeSecretsRefused: { data: NodeSecretsRefused, producer: "secret-store", actsFor: "node" },
+  NodeCertificateIssued: { data: NodeCertificateIssued, producer: "secret-store", actsFor: "node" },
 });

@@ -23,9 +23,13 @@ export interface ClusterView {
   caDigest?: string;
   /** Validity of the node certificates the CA signs; absent: 90 days. */
   nodeCertExpiryMs?: number;
+  /** A root rotation under way (`swarm ca --rotate`): the new root and its cross-signed intermediate. */
+  caRotation?: CaRotationView;
   createdAt: string;
   updatedAt: string;
 }
+
+export interface CaRotationView { caCert: string; caDigest: string; crossSigned: string; startedAt: string }
 
 export interface ClusterPart { cluster?: ClusterView }
 
@@ -37,6 +41,7 @@ const ClusterViewCodec = z.looseObject({
     manager: z.object({ hash: z.string(), generation: z.number().int() }),
   }),
   caCert: z.string().optional(), caDigest: z.string().optional(), nodeCertExpiryMs: z.number().optional(),
+  caRotation: z.object({ caCert: z.string(), caDigest: z.string(), crossSigned: z.string(), startedAt: z.string() }).optional(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 
@@ -63,6 +68,25 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
         if (c) {
           const token = { hash: e.data.tokenHash, generation: e.data.generation };
           state.cluster = { ...c, updatedAt: at, joinTokens: { ...c.joinTokens, [e.data.role]: token } };
+        }
+        return;
+      }
+      case "ClusterCaRotationStarted": {
+        const c = state.cluster;
+        const { caCert, caDigest, crossSigned } = e.data;
+        if (c) state.cluster = { ...c, updatedAt: at, caRotation: { caCert, caDigest, crossSigned, startedAt: at } };
+        return;
+      }
+      case "ClusterCaRotationCompleted": {
+        const c = state.cluster;
+        // Lenient: a completion of another rotation than the one under way changes nothing.
+        if (c?.caRotation?.caDigest === e.data.caDigest) {
+          const { caRotation, ...rest } = c;
+          const joinTokens = {
+            worker: { ...c.joinTokens.worker, hash: e.data.workerTokenHash },
+            manager: { ...c.joinTokens.manager, hash: e.data.managerTokenHash },
+          };
+          state.cluster = { ...rest, updatedAt: at, caCert: caRotation.caCert, caDigest: caRotation.caDigest, joinTokens };
         }
         return;
       }

@@ -1,3 +1,4 @@
+export { caRotationDone, type CaRotationProgress, caRotationProgress } from "./ca-rotation.js";
 export { isBatch, membersOf, storedMembers } from "./batch-members.js";
 export { packAssigned, packCreated, packStatuses } from "./batches.js";
 export { type ApiTokenView, applySlices, type ClusterState, type ClusterView, type ConfigView, currentVersion, evolve, foldTable, type FoldTable, initialClusterState, type NodeView, type SecretView, type ServiceView, SLICE_KINDS, slotKey, tasksOfService, type TaskView, versionOf } from "./cluster-state.js";

@@ -15,6 +15,9 @@ export interface NodeView {
   addr?: string;
   state: NodeState;
   message: string;
+  /** The root that signed the node's last certificate (its digest) and that certificate's expiry. */
+  certCaDigest?: string;
+  certNotAfter?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -24,7 +27,7 @@ export interface NodePart { nodes: Map<string, NodeView> }
 const NodeViewCodec = z.looseObject({
   id: z.string(), name: z.string(), role: NodeRole, availability: NodeAvailability,
   labels: z.record(z.string(), z.string()), description: NodeDescription.optional(), addr: z.string().optional(),
-  state: NodeState, message: z.string(), createdAt: z.string(), updatedAt: z.string(),
+  state: NodeState, message: z.string(), certCaDigest: z.string().optional(), certNotAfter: z.string().optional(), createdAt: z.string(), updatedAt: z.string(),
 });
 
 export const nodeSlice: Slice<"node", NodePart> = {
@@ -54,6 +57,11 @@ export const nodeSlice: Slice<"node", NodePart> = {
       case "NodeUpdated": {
         const n = state.nodes.get(e.data.nodeId);
         if (n) state.nodes.set(n.id, { ...n, role: e.data.role, availability: e.data.availability, labels: e.data.labels, updatedAt: at });
+        return;
+      }
+      case "NodeCertificateIssued": {
+        const n = state.nodes.get(e.data.nodeId);
+        if (n) state.nodes.set(n.id, { ...n, certCaDigest: e.data.caDigest, certNotAfter: e.data.notAfter, updatedAt: at });
         return;
       }
       case "NodeSecretsRefused":
