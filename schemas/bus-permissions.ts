@@ -71,8 +71,8 @@ export const BUS_IDENTITIES = {
   }),
   /** The keys' owner: its own bucket, its rpc, the auth callout. */
   "svc-secret-store": controlPlane({
-    pub: [subjects.eventsAll, `$KV.${BUCKETS.secrets}.>`],
-    sub: ["swarm.rpc.secret-store.>", subjects.secretsAll, "$SYS.REQ.USER.AUTH"],
+    pub: [subjects.eventsAll, `$KV.${BUCKETS.secrets}.>`, subjects.nodeCaNoticeAll],
+    sub: ["swarm.rpc.secret-store.>", subjects.secretsAll, subjects.certsAll, "$SYS.REQ.USER.AUTH"],
     deny: NEVER.filter((s) => !s.includes(SECRETS_STREAM) && !s.includes(BUCKETS.secrets)),
     allowResponses: true,
   }),
@@ -139,8 +139,9 @@ export function nodePermissions(nodeId: string): BusPermissions {
         `$JS.ACK.${stream}.${consumer}.>`,
         subjects.nodeStatus(nodeId), subjects.nodeHeartbeat(nodeId),
         subjects.dispatcherRegisterOf(nodeId), subjects.secretsOfNode(nodeId), `swarm.rpc.logs.${nodeId}`,
+        subjects.certsOfNode(nodeId),
       ],
     },
-    subscribe: { allow: [`${nodeInbox(nodeId)}.>`] },
+    subscribe: { allow: [`${nodeInbox(nodeId)}.>`, subjects.nodeCaNotice(nodeId)] },
   };
 }

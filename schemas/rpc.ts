@@ -124,3 +124,23 @@ export const KeyHandoverRpc = { service: "secret-store", request: KeyHandoverReq
 /** What a handover holds: the KEK (base64), the cluster CA (PEM), the auth callout's key (PEM; only on a secured bus). */
 export const KeyHandover = z.object({ kek: z.string(), caKey: z.string(), caCert: z.string(), calloutKey: z.string().optional() });
 export type KeyHandover = z.infer<typeof KeyHandover>;
+
+/**
+ * api → secret-store on `swarm.rpc.secret-store.rotate-ca` (`swarm ca --rotate`): a new root —
+ * generated, or the one the user brings (`caCert` + `caKey`, checked: one self-signed CA with its
+ * key) — and its cross-signed intermediate under the current root. The new key is kept encrypted
+ * by the secret-store (every manager's instance installs it from there); the reply carries no key.
+ */
+export const RotateCaRequest = z.object({ caCert: z.string().min(1).optional(), caKey: z.string().min(1).optional() });
+export const RotateCaReply = z.object({ caCert: z.string(), caDigest: z.string(), crossSigned: z.string() });
+export const RotateCaRpc = { service: "secret-store", request: RotateCaRequest, reply: RotateCaReply } satisfies RpcSchemas;
+
+/**
+ * agent → secret-store on `swarm.rpc.certs.<nodeId>` (the node is the subject's last token; its bus
+ * identity may ask only on its own): the cluster's trust bundle and the root that signs now; with a
+ * CSR, also a new certificate of that root for the node (its chain after it while a rotation runs).
+ */
+export const NodeCertRequest = z.object({ csr: z.string().min(1).optional() });
+export const NodeCertReply = z.object({ caBundle: z.string(), caDigest: z.string(), cert: z.string().optional() });
+export type NodeCertReply = z.infer<typeof NodeCertReply>;
+export const NodeCertRpc = { service: "secret-store", request: NodeCertRequest, reply: NodeCertReply } satisfies RpcSchemas;
