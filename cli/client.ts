@@ -18,6 +18,12 @@ export class ApiError extends Error {
 
 const Created = z.object({ ID: z.string() });
 const Ignored = z.unknown();
+/** `GET /jetswarm/ca/rotation`: the root in use and a rotation's progress (services/api/core/ca-decide.ts). */
+export const CaView = z.object({
+  CACert: z.string(), CADigest: z.string(), RootRotationInProgress: z.boolean(),
+  Rotation: z.object({ CACert: z.string(), CADigest: z.string(), NodesMoved: z.number(), NodesTotal: z.number(), Pending: z.array(z.string()) }).optional(),
+});
+export type CaView = z.infer<typeof CaView>;
 const ApiToken = z.object({ ID: z.string(), Name: z.string(), CreatedAt: z.string() });
 
 /**
@@ -99,5 +105,7 @@ export class ApiClient {
   apiTokens() { return this.request("GET", "jetswarm/tokens", z.array(ApiToken)); }
   createApiToken(name: string) { return this.request("POST", "jetswarm/tokens", ApiToken.extend({ Token: z.string() }), { Name: name }); }
   removeApiToken(ref: string) { return this.request("DELETE", `jetswarm/tokens/${encodeURIComponent(ref)}`, Ignored); }
+  caRotation() { return this.request("GET", "jetswarm/ca/rotation", CaView); }
+  rotateCa(req: { CACert?: string; CAKey?: string }) { return this.request("POST", "jetswarm/ca/rotate", CaView, req); }
   scaleControlPlane(req: ControlPlaneScaleRequest) { return this.request("POST", "jetswarm/control-plane/scale", ControlPlaneScale, req); }
 }

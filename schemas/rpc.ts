@@ -133,6 +133,7 @@ export type KeyHandover = z.infer<typeof KeyHandover>;
  */
 export const RotateCaRequest = z.object({ caCert: z.string().min(1).optional(), caKey: z.string().min(1).optional() });
 export const RotateCaReply = z.object({ caCert: z.string(), caDigest: z.string(), crossSigned: z.string() });
+export type RotateCaReply = z.infer<typeof RotateCaReply>;
 export const RotateCaRpc = { service: "secret-store", request: RotateCaRequest, reply: RotateCaReply } satisfies RpcSchemas;
 
 /**
