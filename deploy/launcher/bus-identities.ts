@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUS_IDENTITIES, SYSTEM_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
-import { issueCert, verifyCert, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import { chainPem, firstCert, issueCert, verifyCert, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
 import { CA_FILES, nodeIdentityDir } from "./node-identity.js";
 import { newAccountSigner, signerFromPem, type NatsTls } from "../../services/shared/nats/index.js";
 import type { ServerTlsFiles } from "./nats-security.js";
@@ -10,8 +10,8 @@ import type { ServerTlsFiles } from "./nats-security.js";
  * The certificates of the bus on a manager (DESIGN §6): the nats-server's (for the addresses
  * clients dial) and one per static identity of schemas/bus-permissions.ts, all from the cluster
  * CA in `<keysDir>/ca.*`, kept in `<keysDir>/bus/` (keys 0600, directory 0700). Each is issued
- * once and again only when it no longer verifies against the CA or has less than a third of its
- * life left, so restarts keep the files the running processes read.
+ * once and again only when it is not of the signing root (a root rotation) or has less than a
+ * third of its life left, so restarts keep the files the running processes read.
  */
 
 /** Validity of a bus certificate. */
@@ -25,12 +25,21 @@ export interface BusCertificates {
   identity(name: BusIdentity): NatsTls;
 }
 
-/** The cluster CA in `keysDir` (node-identity.ts's `ensureClusterCa` creates it first). */
-function loadClusterCa(keysDir: string): CertAndKey {
+/**
+ * The cluster CA in `keysDir` (node-identity.ts's `ensureClusterCa` creates it first): the signing
+ * root (the first of the `ca.crt` bundle) and its key, and — while a root rotation runs — the new
+ * root's cross-signed intermediate, presented after every leaf (a peer still trusting only the old
+ * root accepts it).
+ */
+function loadClusterCa(keysDir: string): CertAndKey & { chain: string } {
   const crt = join(keysDir, CA_FILES.cert);
   const key = join(keysDir, CA_FILES.key);
   if (!existsSync(crt) || !existsSync(key)) throw new Error(`${keysDir} holds no cluster CA (${CA_FILES.cert}, ${CA_FILES.key})`);
-  return { certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(key, "utf8") };
+  const cross = join(keysDir, CA_FILES.cross);
+  return {
+    certPem: firstCert(readFileSync(crt, "utf8")), keyPem: readFileSync(key, "utf8"),
+    chain: existsSync(cross) ? readFileSync(cross, "utf8") : "",
+  };
 }
 
 /**
@@ -46,7 +55,7 @@ export function agentIdentity(dataDir: string, bus?: Pick<BusCertificates, "iden
   throw new Error(`${dir} holds no node certificate: the node cannot connect to a secured bus (join again, or run with --insecure)`);
 }
 
-/** True when the certificate at `path` is from `ca` and has at least a third of its life ahead. */
+/** True when the certificate at `path` is from `ca` (the signing root) and has at least a third of its life ahead. */
 function fresh(path: string, ca: CertAndKey, now: Date): boolean {
   if (!existsSync(path)) return false;
   try {
@@ -57,12 +66,12 @@ function fresh(path: string, ca: CertAndKey, now: Date): boolean {
   }
 }
 
-async function ensureCert(dir: string, name: string, ca: CertAndKey, p: { commonName: string; hosts?: string[] }, now: Date): Promise<NatsTls> {
+async function ensureCert(dir: string, name: string, ca: CertAndKey & { chain: string }, p: { commonName: string; hosts?: string[] }, now: Date): Promise<NatsTls> {
   const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: join(dir, "..", "ca.crt") };
   if (!fresh(files.cert, ca, now) || !existsSync(files.key)) {
     const issued = await issueCert({ ca, commonName: p.commonName, days: DAYS, ...(p.hosts ? { hosts: p.hosts } : {}) });
     writeKeyFile(files.key, issued.keyPem);
-    writeFileSync(files.cert, issued.certPem);
+    writeKeyFile(files.cert, chainPem(issued.certPem, ca.chain)); // renamed into place: a reader never sees half of it
   }
   return files;
 }
