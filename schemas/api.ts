@@ -8,6 +8,8 @@ import { SCALABLE_SERVICES } from "./roster.js";
 
 /** Swarm's floor for `--cert-expiry` (swarmkit's MinNodeCertExpiration). */
 export const MIN_NODE_CERT_EXPIRY_MS = 3_600_000;
+/** Swarm's default `--cert-expiry`: 90 days. */
+export const DEFAULT_NODE_CERT_EXPIRY_MS = 90 * 24 * 3_600_000;
 const NodeCertExpiryMs = z.number().int().min(MIN_NODE_CERT_EXPIRY_MS, "minimum certificate expiry time is: 1h0m0s").optional();
 
 export const InitRequest = z.strictObject({
@@ -48,6 +50,14 @@ export const SwarmUpdateRequest = z.strictObject({
   NodeCertExpiryMs,
 });
 export type SwarmUpdateRequest = z.infer<typeof SwarmUpdateRequest>;
+/**
+ * `SwarmUpdateRequest` with a lower `--cert-expiry` floor, so that a test can watch certificates
+ * renew within seconds: only an api started with `SWARM_TEST_CERT_EXPIRY_FLOOR_MS` uses it (the
+ * CLI offers no way to it).
+ */
+export function swarmUpdateRequestWithFloor(floorMs: number) {
+  return SwarmUpdateRequest.extend({ NodeCertExpiryMs: z.number().int().min(floorMs, `minimum certificate expiry time is: ${floorMs} ms`).optional() });
+}
 
 /** The control-plane services `swarm control-plane scale` may scale (the api runs one per manager): the roster's scalable ones. */
 export const SCALABLE_CONTROL_PLANE: readonly string[] = SCALABLE_SERVICES;
@@ -164,9 +174,13 @@ export const Node = z.object({
     Platform: z.object({ Architecture: z.string(), OS: z.string() }),
     Resources: z.object({ NanoCPUs: z.number(), MemoryBytes: z.number() }),
     Engine: z.object({ EngineVersion: z.string(), Labels: z.record(z.string(), z.string()) }),
+    /** Docker's: the root the node trusts, and its certificate's issuer (base64 DER subject and public key). */
+    TLSInfo: z.object({ TrustRoot: z.string(), CertIssuerSubject: z.string(), CertIssuerPublicKey: z.string() }).optional(),
   }).optional(),
   Status: z.object({ State: NodeState, Message: z.string().optional(), Addr: z.string().optional() }),
   ManagerStatus: z.object({ Leader: z.boolean(), Reachability: z.string(), Addr: z.string() }).optional(),
+  /** jetswarm: the node's current certificate as the CA last issued it (renewed before `NotAfter`). */
+  Certificate: z.object({ Serial: z.string(), Fingerprint: z.string(), NotBefore: z.string(), NotAfter: z.string() }).optional(),
 });
 export type Node = z.infer<typeof Node>;
 

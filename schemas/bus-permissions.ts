@@ -71,8 +71,8 @@ export const BUS_IDENTITIES = {
   }),
   /** The keys' owner: its own bucket, its rpc, the auth callout. */
   "svc-secret-store": controlPlane({
-    pub: [subjects.eventsAll, `$KV.${BUCKETS.secrets}.>`, subjects.nodeCaNoticeAll],
-    sub: ["swarm.rpc.secret-store.>", subjects.secretsAll, subjects.certsAll, "$SYS.REQ.USER.AUTH"],
+    pub: [subjects.eventsAll, `$KV.${BUCKETS.secrets}.>`],
+    sub: ["swarm.rpc.secret-store.>", subjects.secretsAll, subjects.certRenewAll, "$SYS.REQ.USER.AUTH"],
     deny: NEVER.filter((s) => !s.includes(SECRETS_STREAM) && !s.includes(BUCKETS.secrets)),
     allowResponses: true,
   }),
@@ -123,7 +123,8 @@ export function nodeInbox(nodeId: string): string {
 /**
  * What a worker node may do on the bus, and nothing else (DESIGN §6): its named consumer on its
  * shard of the task streams, with its own filter (the server refuses a create whose body names
- * another filter or name than the subject's); its own reports, heartbeats and rpc subjects; replies
+ * another filter or name than the subject's); its own reports, heartbeats and rpc subjects (its
+ * certificate's renewal among them); replies
  * on its own inbox. Granted per connection by the auth callout.
  */
 export function nodePermissions(nodeId: string): BusPermissions {
@@ -139,9 +140,9 @@ export function nodePermissions(nodeId: string): BusPermissions {
         `$JS.ACK.${stream}.${consumer}.>`,
         subjects.nodeStatus(nodeId), subjects.nodeHeartbeat(nodeId),
         subjects.dispatcherRegisterOf(nodeId), subjects.secretsOfNode(nodeId), `swarm.rpc.logs.${nodeId}`,
-        subjects.certsOfNode(nodeId),
+        subjects.certRenewOf(nodeId),
       ],
     },
-    subscribe: { allow: [`${nodeInbox(nodeId)}.>`, subjects.nodeCaNotice(nodeId)] },
+    subscribe: { allow: [`${nodeInbox(nodeId)}.>`] },
   };
 }

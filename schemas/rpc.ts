@@ -37,8 +37,21 @@ export const RegisterRequest = z.object({
   addr: z.string(),
 });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
-/** The heartbeat period the node must beat at. A refusal travels as an rpc error (e.g. `not_found`). */
-export const RegisterReply = z.object({ heartbeatPeriodMs: z.number().int().positive() });
+/**
+ * What the cluster wants of the node's certificate (from the log): its role, the validity the CA
+ * signs for (`--cert-expiry`), the root's digest. A certificate that differs is renewed at once.
+ */
+export const CertificateWish = z.object({
+  role: NodeRole,
+  expiryMs: z.number().int().positive(),
+  caDigest: z.string().optional(),
+});
+export type CertificateWish = z.infer<typeof CertificateWish>;
+/**
+ * The heartbeat period the node must beat at, and the certificate it should hold (absent from a
+ * dispatcher of an older version). A refusal travels as an rpc error (e.g. `not_found`).
+ */
+export const RegisterReply = z.object({ heartbeatPeriodMs: z.number().int().positive(), certificate: CertificateWish.optional() });
 export type RegisterReply = z.infer<typeof RegisterReply>;
 export const RegisterRpc = { service: "dispatcher", request: RegisterRequest, reply: RegisterReply } satisfies RpcSchemas;
 
@@ -112,6 +125,15 @@ export type SignNodeReply = z.infer<typeof SignNodeReply>;
 export const SignNodeRpc = { service: "secret-store", request: SignNodeRequest, reply: SignNodeReply } satisfies RpcSchemas;
 
 /**
+ * agent → secret-store on `swarm.rpc.certs.renew.<nodeId>`: a fresh CSR (a new key) for the node's
+ * next certificate. The connection asking is the node's own, admitted by its current certificate;
+ * the subject names it (a node may publish only on its own) and the body must name the same node.
+ * The subject of the certificate comes from the log, as at the join.
+ */
+export const RenewCertRequest = z.object({ nodeId: z.string().min(1), csr: z.string().min(1).max(16_384, "a CSR is at most 16 KiB") });
+export const RenewCertRpc = { service: "secret-store", request: RenewCertRequest, reply: SignNodeReply } satisfies RpcSchemas;
+
+/**
  * api → secret-store on `swarm.rpc.secret-store.handover`: the cluster's keys for a manager that
  * has just joined (DESIGN §6), sealed to its ephemeral X25519 `publicKey` with the node id as
  * context (`services/shared/seal`), once the secret-store's projection has applied `seq` (the
@@ -136,12 +158,3 @@ export const RotateCaReply = z.object({ caCert: z.string(), caDigest: z.string()
 export type RotateCaReply = z.infer<typeof RotateCaReply>;
 export const RotateCaRpc = { service: "secret-store", request: RotateCaRequest, reply: RotateCaReply } satisfies RpcSchemas;
 
-/**
- * agent → secret-store on `swarm.rpc.certs.<nodeId>` (the node is the subject's last token; its bus
- * identity may ask only on its own): the cluster's trust bundle and the root that signs now; with a
- * CSR, also a new certificate of that root for the node (its chain after it while a rotation runs).
- */
-export const NodeCertRequest = z.object({ csr: z.string().min(1).optional() });
-export const NodeCertReply = z.object({ caBundle: z.string(), caDigest: z.string(), cert: z.string().optional() });
-export type NodeCertReply = z.infer<typeof NodeCertReply>;
-export const NodeCertRpc = { service: "secret-store", request: NodeCertRequest, reply: NodeCertReply } satisfies RpcSchemas;

@@ -80,12 +80,9 @@ export const subjects = {
   secretsAll: "swarm.rpc.secrets.*",
   /** request/reply (api → secret-store): a new root CA and its cross-signed intermediate (`swarm ca --rotate`). */
   secretStoreRotateCa: "swarm.rpc.secret-store.rotate-ca",
-  /** request/reply: a node asks for the trust bundle and, with a CSR, a certificate of the root that signs now. */
-  certsOfNode: (nodeId: string) => `swarm.rpc.certs.${nodeId}`,
-  certsAll: "swarm.rpc.certs.*",
-  /** The secret-store tells a node the root changed (it then asks on its certs subject). */
-  nodeCaNotice: (nodeId: string) => `swarm.node.${nodeId}.ca`,
-  nodeCaNoticeAll: "swarm.node.*.ca",
+  /** request/reply: an agent renews its node's certificate (one subject per node: the subject is who asks). */
+  certRenewOf: (nodeId: string) => `swarm.rpc.certs.renew.${nodeId}`,
+  certRenewAll: "swarm.rpc.certs.renew.*",
 } as const;
 
 /** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */

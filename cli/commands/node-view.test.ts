@@ -34,6 +34,20 @@ describe("node view", () => {
     }
   });
 
+  it("pretty inspect shows Docker's TLS Info and the certificate's expiry", () => {
+    const text = prettyNode(node("a", "n1", {
+      Description: { Hostname: "h1", Platform: { OS: "linux", Architecture: "x86_64" }, Resources: { NanoCPUs: 1e9, MemoryBytes: 2 ** 30 },
+        Engine: { EngineVersion: "27.0.1", Labels: {} },
+        TLSInfo: { TrustRoot: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", CertIssuerSubject: "MBMx", CertIssuerPublicKey: "MFkw" } },
+      Certificate: { Serial: "0a", Fingerprint: "ff", NotBefore: "2026-12-01T00:00:00.000Z", NotAfter: "2027-03-01T00:00:00.000Z" },
+    }));
+    for (const line of ["TLS Info:\n TrustRoot:\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", " Issuer Subject:\tMBMx",
+      " Issuer Public Key:\tMFkw", " Certificate Expiry:\t2027-03-01T00:00:00.000Z"]) {
+      assert.ok(text.includes(line), `has ${JSON.stringify(line)}`);
+    }
+    assert.equal(prettyNode(node("b", "n2")).includes("TLS Info"), false, "none without a recorded certificate");
+  });
+
   it("update flags: availability, role, labels; bad values name their flag", () => {
     const spec = { Name: "n", Role: "worker" as const, Availability: "active" as const, Labels: { old: "1", keep: "2" } };
     assert.deepEqual(applyNodeFlags(spec, { availability: "drain", role: "manager", labelAdd: ["zone=a", "flag"], labelRm: ["old"] }),

@@ -40,6 +40,16 @@ function labelLines(title: string, labels: Record<string, string>): string[] {
   return entries.length ? [title, ...entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => ` - ${k}=${v}`)] : [];
 }
 
+/** Docker's `TLS Info` block, and the certificate's expiry (jetswarm's: it renews before then). */
+function tlsLines(n: Node): string[] {
+  const tls = n.Description?.TLSInfo;
+  const lines = tls
+    ? ["TLS Info:", ` TrustRoot:\n${tls.TrustRoot.trim()}\n`, ` Issuer Subject:\t${tls.CertIssuerSubject}`, ` Issuer Public Key:\t${tls.CertIssuerPublicKey}`]
+    : [];
+  if (n.Certificate) lines.push(...(tls ? [] : ["TLS Info:"]), ` Certificate Expiry:\t${n.Certificate.NotAfter}`);
+  return lines;
+}
+
 export function prettyNode(n: Node): string {
   const d = n.Description;
   const lines = [
@@ -62,6 +72,7 @@ export function prettyNode(n: Node): string {
       `Resources:`, ` CPUs:\t\t\t${d.Resources.NanoCPUs / 1e9}`, ` Memory:\t\t${bytesSize(d.Resources.MemoryBytes)}`,
       `Engine Version:\t\t${d.Engine.EngineVersion}`, ...labelLines("Engine Labels:", d.Engine.Labels));
   }
+  lines.push(...tlsLines(n));
   return lines.join("\n");
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUS_IDENTITIES, SYSTEM_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
-import { chainPem, firstCert, issueCert, verifyCert, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import { chainPem, finishIdentityUpdate, firstCert, issueCert, verifyCert, writeIdentity, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
 import { CA_FILES, nodeIdentityDir } from "./node-identity.js";
 import { newAccountSigner, signerFromPem, type NatsTls } from "../../services/shared/nats/index.js";
 import type { ServerTlsFiles } from "./nats-security.js";
@@ -11,7 +11,11 @@ import type { ServerTlsFiles } from "./nats-security.js";
  * clients dial) and one per static identity of schemas/bus-permissions.ts, all from the cluster
  * CA in `<keysDir>/ca.*`, kept in `<keysDir>/bus/` (keys 0600, directory 0700). Each is issued
  * once and again only when it is not of the signing root (a root rotation) or has less than a
- * third of its life left, so restarts keep the files the running processes read.
+ * third of its life left — at every launcher start, and hourly while it runs
+ * (`keepBusCertificatesFresh`) — so restarts keep the files the running processes read. A renewed
+ * pair is swapped in as one (`writeIdentity`); nats.js reads the files at each connect, so a
+ * process's next reconnect uses it (its live connection, a certificate-mapped user with no expiry
+ * of its own, needs none), and the nats-server reloads its own on SIGHUP.
  */
 
 /** Validity of a bus certificate. */
@@ -23,6 +27,8 @@ export interface BusCertificates {
   calloutIssuer: string;
   /** The files of one static identity (`svc-<service>`, `svc-agent`, `admin`, …). */
   identity(name: BusIdentity): NatsTls;
+  /** The certificates (re)issued by this call (`nats-server`, identity names). */
+  renewed: string[];
 }
 
 /**
@@ -66,12 +72,15 @@ function fresh(path: string, ca: CertAndKey, now: Date): boolean {
   }
 }
 
-async function ensureCert(dir: string, name: string, ca: CertAndKey & { chain: string }, p: { commonName: string; hosts?: string[] }, now: Date): Promise<NatsTls> {
+async function ensureCert(
+  dir: string, name: string, ca: CertAndKey & { chain: string }, p: { commonName: string; hosts?: string[] }, now: Date, renewed: string[],
+): Promise<NatsTls> {
   const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: join(dir, "..", "ca.crt") };
+  finishIdentityUpdate(files); // a swap a crash interrupted
   if (!fresh(files.cert, ca, now) || !existsSync(files.key)) {
     const issued = await issueCert({ ca, commonName: p.commonName, days: DAYS, ...(p.hosts ? { hosts: p.hosts } : {}) });
-    writeKeyFile(files.key, issued.keyPem);
-    writeKeyFile(files.cert, chainPem(issued.certPem, ca.chain)); // renamed into place: a reader never sees half of it
+    writeIdentity(files, { certPem: chainPem(issued.certPem, ca.chain), keyPem: issued.keyPem });
+    renewed.push(name);
   }
   return files;
 }
@@ -95,11 +104,12 @@ function ensureCalloutKey(dir: string): string {
 export async function ensureBusCertificates(keysDir: string, hosts: string[], now = new Date()): Promise<BusCertificates> {
   const ca = loadClusterCa(keysDir);
   const dir = join(keysDir, "bus");
-  const server = await ensureCert(dir, "nats-server", ca, { commonName: "nats-server", hosts }, now);
+  const renewed: string[] = [];
+  const server = await ensureCert(dir, "nats-server", ca, { commonName: "nats-server", hosts }, now, renewed);
   const ids = new Map<string, NatsTls>();
-  for (const name of [...Object.keys(BUS_IDENTITIES), ...SYSTEM_IDENTITIES]) ids.set(name, await ensureCert(dir, name, ca, { commonName: name }, now));
+  for (const name of [...Object.keys(BUS_IDENTITIES), ...SYSTEM_IDENTITIES]) ids.set(name, await ensureCert(dir, name, ca, { commonName: name }, now, renewed));
   return {
-    server,
+    server, renewed,
     calloutIssuer: ensureCalloutKey(dir),
     identity: (name) => {
       const files = ids.get(name);
@@ -107,4 +117,22 @@ export async function ensureBusCertificates(keysDir: string, hosts: string[], no
       return files;
     },
   };
+}
+
+/**
+ * Checks the bus certificates every `everyMs` (default an hour) while the launcher runs and renews
+ * those with less than a third of their life left; `onServerRenewed` is called when the
+ * nats-server's own was (the launcher makes it reload). Errors are reported, not thrown.
+ */
+export function keepBusCertificatesFresh(p: {
+  keysDir: string; hosts: string[]; everyMs?: number; now?: () => Date;
+  onRenewed?: (names: string[]) => void; onError?: (err: unknown) => void;
+}): { stop(): void } {
+  const timer = setInterval(() => {
+    ensureBusCertificates(p.keysDir, p.hosts, p.now?.() ?? new Date())
+      .then((b) => { if (b.renewed.length) p.onRenewed?.(b.renewed); })
+      .catch((err: unknown) => p.onError?.(err));
+  }, p.everyMs ?? 3600_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

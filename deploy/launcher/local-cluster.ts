@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
 import { Supervisor } from "./supervisor.js";
-import { agentIdentity, ensureBusCertificates, type BusCertificates } from "./bus-identities.js";
+import { agentIdentity, ensureBusCertificates, keepBusCertificatesFresh, type BusCertificates } from "./bus-identities.js";
 import { watchClusterCa } from "./ca-watch.js";
 import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
@@ -141,8 +141,18 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const caWatch = bus ? watchClusterCa({
     keysDir: keysDir(dataDir), hosts: BUS_HOSTS, supervisor, natsProcesses: embedded?.processes ?? [], reissueApi: api.reissue, say,
   }) : undefined;
+  // Renewed while running: the processes pick their new files up at their next connect, the nats-server on SIGHUP.
+  const freshness = bus ? keepBusCertificatesFresh({
+    keysDir: keysDir(dataDir), hosts: BUS_HOSTS,
+    onRenewed: (names) => {
+      say(`bus certificates renewed: ${names.join(", ")}`);
+      if (names.includes("nats-server")) for (const p of embedded?.processes ?? []) supervisor.kill(p, "SIGHUP");
+    },
+    onError: (err) => say(`bus certificates not renewed: ${(err as Error).message}`),
+  }) : undefined;
   const stop = async () => {
     await caWatch?.stop();
+    freshness?.stop();
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));
   };

@@ -42,11 +42,25 @@ export const NodeRemoved = z.object({ nodeId: z.string() });
 export const NodeSecretsRefused = z.object({ nodeId: z.string(), taskId: z.string(), reason: z.string() });
 
 /**
- * The CA signed a certificate for the node (at its join, or a renewal): which root signed it (the
- * digest of that root) and until when it is valid. A CA rotation completes when every node has one
- * of the new root.
+ * The CA signed a certificate for the node (DESIGN §6): at its join (`join`) or when its agent
+ * renewed it (`renewal`: half to four fifths of its life gone, the cluster's `--cert-expiry` or the
+ * node's role changed, or the trust root moved). Every issuance is in the log, never the key.
+ * `issuerSubject` and `issuerPublicKey` are base64 DER (Docker's `TLSInfo.CertIssuerSubject`/`…PublicKey`).
  */
-export const NodeCertificateIssued = z.object({ nodeId: z.string(), caDigest: z.string(), notAfter: z.string() });
+export const NodeCertificateIssued = z.object({
+  nodeId: z.string(),
+  reason: z.enum(["join", "renewal"]),
+  role: NodeRole,
+  /** The certificate's serial (hex) and its sha256 fingerprint (hex). */
+  serial: z.string(),
+  fingerprint: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  issuerSubject: z.string(),
+  issuerPublicKey: z.string(),
+  /** The digest of the root that signed it (a CA rotation completes when every node has one of the new root). */
+  caDigest: z.string().optional(),
+});
 
 export const NODE_EVENTS = aggregate("node", "nodeId", {
   NodeJoined: { data: NodeJoined, producer: "api", actsFor: "user" },

@@ -13,6 +13,8 @@ import { followTasks } from "./shell/task-feed.js";
 import { TaskRunner } from "./shell/task-runner.js";
 import { TaskFiles } from "./shell/task-files.js";
 import type { DeliveryOptions } from "./shell/secret-delivery.js";
+import { CertRenewer } from "./shell/cert-renewer.js";
+import type { IdentityFiles } from "../shared/pki/index.js";
 
 export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
@@ -48,13 +50,28 @@ export interface AgentDeps {
   filesDir?: string;
   /** Retries of a secret delivery while the secret-store is unavailable. Default 5 attempts from 200 ms. */
   delivery?: DeliveryOptions;
+  /**
+   * The node certificate the connection was opened with: renewed before it expires, and at once
+   * when the log wants another (`shell/cert-renewer.ts`). Default none (a plaintext bus: nothing to renew).
+   */
+  identity?: IdentityFiles;
+}
+
+export interface RunningAgent {
+  /** Leaves containers running. */
+  stop(): Promise<void>;
+  /**
+   * Renews the node certificate now (e.g. `swarm ca --rotate`: a new root); resolves once the
+   * connection uses the new one. Rejects without an identity.
+   */
+  renewCertificate(reason: string): Promise<void>;
 }
 
 /**
  * Starts the node agent: register the session, read the full desired set, adopt existing
  * containers, then follow changes and report. `stop()` leaves containers running.
  */
-export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }> {
+export async function start(deps: AgentDeps): Promise<RunningAgent> {
   const { nc, nodeId, executor } = deps;
   const log = deps.log.child(`agent-${nodeId}`);
   const now = deps.now ?? (() => new Date());
@@ -73,9 +90,18 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
     if (deps.hostname) description.hostname = deps.hostname;
     return { nodeId, sessionId, description, addr: deps.addr ?? "127.0.0.1" };
   };
+  const certs = deps.identity ? new CertRenewer({ nc, nodeId, files: deps.identity, log, now }) : undefined;
+  /** Registers a new session; the reply's certificate wish may start a renewal. Returns the heartbeat period. */
   const registerSession = async (): Promise<number> => {
     sessionId = randomId();
-    return register(nc, request, log, { signal: abort.signal });
+    const reply = await register(nc, request, log, { signal: abort.signal });
+    certs?.told(reply.certificate);
+    return reply.heartbeatPeriodMs;
+  };
+  const refresh = async (): Promise<number> => {
+    const reply = await registerOnce(nc, await request());
+    certs?.told(reply.certificate);
+    return reply.heartbeatPeriodMs;
   };
 
   let heartbeatMs = await registerSession();
@@ -94,7 +120,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   };
   // Same session: the dispatcher records a changed description (and appends nothing otherwise)
   // and answers with the cluster's current heartbeat period.
-  const refresher = every(deps.refreshMs ?? 20_000, async () => usePeriod(await registerOnce(nc, await request())), log);
+  const refresher = every(deps.refreshMs ?? 20_000, async () => usePeriod(await refresh()), log);
 
   let synced: () => void = () => undefined;
   const syncedP = new Promise<void>((r) => { synced = r; });
@@ -102,6 +128,7 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   await syncedP;
   await runner.adopt();
   log.info("desired set applied; containers adopted");
+  certs?.start();
 
   onReconnect(nc, abort.signal, log, async () => {
     usePeriod(await registerSession());
@@ -110,7 +137,9 @@ export async function start(deps: AgentDeps): Promise<{ stop(): Promise<void> }>
   });
 
   return {
+    renewCertificate: (reason) => (certs ? certs.renewNow(reason) : Promise.reject(new Error("this agent has no node certificate to renew"))),
     stop: async () => {
+      certs?.stop();
       abort.abort();
       refresher.stop();
       heartbeat.stop();

@@ -1,6 +1,8 @@
 import Docker from "dockerode";
 import { z } from "zod";
-import { connectNats } from "../shared/nats/index.js";
+import { connectNats, natsTlsFromEnv } from "../shared/nats/index.js";
+import { readFileSync } from "node:fs";
+import { certTimes, finishIdentityUpdate } from "../shared/pki/index.js";
 import { createLogger } from "../shared/telemetry/index.js";
 import { parseEnv, runMain } from "../shared/runtime/index.js";
 import { DockerExecutor, start } from "./index.js";
@@ -18,13 +20,26 @@ const AgentConfig = z.object({
 });
 
 const log = createLogger("agent");
+
+/** The certificate is the node's own (CN = its id), not a shared identity. */
+function ownCertificate(file: string, nodeId: string): boolean {
+  try {
+    return certTimes(readFileSync(file, "utf8")).commonName === nodeId;
+  } catch {
+    return false;
+  }
+}
 /** How long refused logins may last before the agent exits (see below). */
 const REFUSED_EXIT_MS = 60_000;
 runMain("agent", log, async () => {
   const cfg = parseEnv(AgentConfig);
+  const identity = natsTlsFromEnv();
+  // A renewal a crash interrupted is finished (or dropped) before the files are read.
+  if (identity && finishIdentityUpdate(identity)) log.info("finished putting a renewed node certificate in place");
   // Replies under the node's own prefix: the only inbox a node's bus identity may subscribe to.
   const nc = await connectNats({
     url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}`, inboxPrefix: nodeInbox(cfg.SWARM_NODE_ID), retryRefusedLogins: true,
+    ...(identity ? { tls: identity } : {}),
   });
   // Refused logins are retried (the callout that decides them is itself reconnecting after a bus
   // restart); refusals that last REFUSED_EXIT_MS with no login in between mean the node was removed
@@ -56,6 +71,8 @@ runMain("agent", log, async () => {
   const executor = new DockerExecutor(new Docker(), log.child("docker"));
   const agent = await start({
     nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR, ...(cfg.SWARM_AGENT_DIR ? { filesDir: cfg.SWARM_AGENT_DIR } : {}),
+    // A node's own certificate renews itself; the shared `svc-agent` identity of old data dirs is the launcher's.
+    ...(identity && ownCertificate(identity.cert, cfg.SWARM_NODE_ID) ? { identity } : {}),
   });
   return {
     stop: async () => {

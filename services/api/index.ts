@@ -38,6 +38,15 @@ export interface RunningApi {
   status?(): { seq: number };
 }
 
+/** `SWARM_TEST_CERT_EXPIRY_FLOOR_MS`: a lower `--cert-expiry` floor, for tests of certificate renewal only. */
+function testCertExpiryFloor(env: NodeJS.ProcessEnv): { certExpiryFloorMs?: number } {
+  const raw = env.SWARM_TEST_CERT_EXPIRY_FLOOR_MS;
+  if (raw === undefined) return {};
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1000) throw new Error(`SWARM_TEST_CERT_EXPIRY_FLOOR_MS: a whole number of ms, at least 1000, got ${raw}`);
+  return { certExpiryFloorMs: ms };
+}
+
 /**
  * The command service (DESIGN §4): replays the whole log into its projection, then serves the
  * HTTP/JSON api. Writes answer only after the projection applied them (read-your-writes).
@@ -54,7 +63,7 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const http: HttpOptions = {
     hostNames: listOf(env.SWARM_API_HOSTS), origins: listOf(env.SWARM_API_ORIGINS), ...opts.http,
   };
-  const routes = apiRoutes({ store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env) });
+  const routes = apiRoutes({ store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc, instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env), ...testCertExpiryFloor(env) });
   const served = await serve(plan, routes, log, http, () => informer.state).catch(async (err: unknown) => {
     await informer.stop();
     throw err;

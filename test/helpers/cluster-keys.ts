@@ -7,8 +7,6 @@ import { createRootCa, writeKeyFile, type CertAndKey } from "../../services/shar
 import { Informer } from "../../services/shared/projection/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { serveCa } from "../../services/secret-store/shell/ca.js";
-import type { Vault } from "../../services/secret-store/shell/vault.js";
-import type { ServiceDeps } from "../../services/shared/runtime/index.js";
 
 /**
  * The secret-store's CA handlers (the real `shell/ca.ts`: join tokens, node certificates) on `nc`,
@@ -22,9 +20,7 @@ export async function serveTestCa(nc: NatsConnection, store: EventStore): Promis
   const log = createLogger("test-ca", "silent");
   const informer = new Informer(store, { slices: ["node", "cluster"], log });
   await informer.start();
-  // No vault: these tests rotate no root (only a rotation keeps root keys in the vault).
-  const vault = { getCaKey: async () => undefined } as unknown as Vault;
-  const handlers = serveCa({ nc, log, informer, vault, deps: { store, instanceId: "test-ca" } as unknown as ServiceDeps }, keysDir);
+  const handlers = serveCa({ nc, log, informer }, keysDir);
   return {
     ca, keysDir,
     stop: async () => {

@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { RegisterRpc, subjects, type RegisterRequest } from "../../../schemas/index.js";
+import { RegisterRpc, subjects, type RegisterReply, type RegisterRequest } from "../../../schemas/index.js";
 import { errorMessage, SwarmError } from "../../shared/errors/index.js";
 import { call, RPC_TIMEOUT_MS } from "../../shared/rpc/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
@@ -13,9 +13,10 @@ export interface RegisterOptions {
 
 /**
  * Registers the node's session with a dispatcher, retrying with back-off 100 ms doubling to 8 s
- * (swarmkit's session back-off) until a dispatcher says ok. Returns the heartbeat period.
+ * (swarmkit's session back-off) until a dispatcher says ok. Returns the dispatcher's reply (the
+ * heartbeat period, the certificate the node should hold).
  */
-export async function register(nc: NatsConnection, req: () => Promise<RegisterRequest>, log: Logger, opts: RegisterOptions): Promise<number> {
+export async function register(nc: NatsConnection, req: () => Promise<RegisterRequest>, log: Logger, opts: RegisterOptions): Promise<RegisterReply> {
   let delay = 100;
   for (;;) {
     if (opts.signal.aborted) throw new Error("agent stopping");
@@ -31,13 +32,12 @@ export async function register(nc: NatsConnection, req: () => Promise<RegisterRe
 }
 
 /**
- * One registration request; resolves with the heartbeat period, rejects with a `SwarmError`: the
+ * One registration request; resolves with the dispatcher's reply, rejects with a `SwarmError`: the
  * dispatcher's refusal with its code and message, or `unavailable` when no dispatcher answers.
  */
-export async function registerOnce(nc: NatsConnection, body: RegisterRequest, timeoutMs = RPC_TIMEOUT_MS): Promise<number> {
+export async function registerOnce(nc: NatsConnection, body: RegisterRequest, timeoutMs = RPC_TIMEOUT_MS): Promise<RegisterReply> {
   // The node's own subject: the only one its bus identity may ask on (DESIGN §6).
-  const reply = await call(nc, subjects.dispatcherRegisterOf(body.nodeId), RegisterRpc, body, { timeoutMs });
-  return reply.heartbeatPeriodMs;
+  return call(nc, subjects.dispatcherRegisterOf(body.nodeId), RegisterRpc, body, { timeoutMs });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

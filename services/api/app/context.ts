@@ -27,6 +27,8 @@ export interface AppDeps {
   nc?: NatsConnection;
   /** This api instance (`api-1234`): the `via` of every actor it records. Default `api`. */
   instanceId?: string;
+  /** A lower `--cert-expiry` floor (tests only: `SWARM_TEST_CERT_EXPIRY_FLOOR_MS`). Default Swarm's 1 h. */
+  certExpiryFloorMs?: number;
   /** Spec limits (replicas per service, tasks per cluster, sizes). Default SPEC_LIMITS. */
   limits?: SpecLimits;
   /** For what a request cannot report once it succeeded (a stored payload left after its removal). */

@@ -41,6 +41,14 @@ export function nodeView(state: ClusterState, n: NodeView): api.Node {
       Engine: { EngineVersion: d.engineVersion, Labels: d.engineLabels },
     };
   }
+  const cert = n.certificate;
+  if (cert) {
+    out.Certificate = { Serial: cert.serial, Fingerprint: cert.fingerprint, NotBefore: cert.notBefore, NotAfter: cert.notAfter };
+    const root = state.cluster?.caCert;
+    if (out.Description && root) {
+      out.Description.TLSInfo = { TrustRoot: root, CertIssuerSubject: cert.issuerSubject, CertIssuerPublicKey: cert.issuerPublicKey };
+    }
+  }
   // One manager set, no raft: every manager is shown as the leader for now.
   if (n.role === "manager") out.ManagerStatus = { Leader: true, Reachability: "reachable", Addr: n.addr ?? "" };
   return out;

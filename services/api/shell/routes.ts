@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InitRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
+import { InitRequest, SwarmUpdateRequest, swarmUpdateRequestWithFloor } from "../../../schemas/api.js";
 import { QueryVersion, ServiceSpec } from "../../../schemas/index.js";
 import * as app from "../app/index.js";
 import { requestActor } from "../core/actor.js";
@@ -35,6 +35,7 @@ const isTrue = (v: string | undefined) => v === "1" || v === "true";
 export function apiRoutes(deps: RouteDeps): Route[] {
   const actor = (req: Request) => requestActor(req.remoteAddress, deps.instanceId ?? "api", req.identity);
   const lists = new ListCache(() => deps.informer.seq);
+  const updateRequest = deps.certExpiryFloorMs === undefined ? SwarmUpdateRequest : swarmUpdateRequestWithFloor(deps.certExpiryFloorMs);
   /** Parsed filters by list and raw text: parsing (zod) would cost more than sending a cached list. */
   const parsed = new Map<string, Filters>();
   /** A list from the cache: same filters at the same projection sequence, same text. */
@@ -55,7 +56,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     route("GET", "/swarm", async () => ({ status: 200, body: await app.clusterInfo(deps) })),
     route("POST", "/swarm/init", async (req) => ({ status: 200, body: await app.initCluster(deps, actor(req), parse(InitRequest, req.body)) })),
     route("POST", "/swarm/update", async (req) => {
-      const request = parse(SwarmUpdateRequest, req.body);
+      const request = parse(updateRequest, req.body);
       const raw = queryOf(req, "version");
       await app.updateCluster(deps, actor(req), { request, ...(raw === undefined ? {} : { version: parse(Version, raw) }) });
       // Docker's `?rotateWorkerToken=true&rotateManagerToken=true` (`swarm join-token --rotate`).

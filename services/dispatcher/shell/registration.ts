@@ -1,6 +1,8 @@
 import { errorMessage, notFound, permissionDenied, SwarmError } from "../../shared/errors/index.js";
 import { serve } from "../../shared/rpc/index.js";
-import { RegisterRpc, subjects, type RegisterReply, type RegisterRequest } from "../../../schemas/index.js";
+import { RegisterRpc, subjects, type CertificateWish, type RegisterReply, type RegisterRequest } from "../../../schemas/index.js";
+import { DEFAULT_NODE_CERT_EXPIRY_MS } from "../../../schemas/api.js";
+import type { ClusterState } from "../../shared/model/index.js";
 import { heartbeatPeriodMs, notInSwarm, planRegistration } from "../core/sessions.js";
 import type { DispatcherContext } from "./context.js";
 
@@ -45,7 +47,18 @@ async function handle(ctx: DispatcherContext, req: RegisterRequest): Promise<Reg
   ctx.log.info("node registered", { nodeId: req.nodeId, sessionId: req.sessionId, addr: req.addr });
   const periodMs = heartbeatPeriodMs(ctx.informer.state);
   ctx.toldPeriodMs.set(req.nodeId, periodMs);
-  return { heartbeatPeriodMs: periodMs };
+  const certificate = certificateWish(ctx.informer.state, req.nodeId);
+  return { heartbeatPeriodMs: periodMs, ...(certificate ? { certificate } : {}) };
+}
+
+/** The certificate the log says the node should hold: the agent renews at once when its own differs. */
+function certificateWish(state: ClusterState, nodeId: string): CertificateWish | undefined {
+  const node = state.nodes.get(nodeId);
+  const cluster = state.cluster;
+  if (!node || !cluster) return undefined;
+  // While a root rotation runs, the root that signs is the new one: every node moves to it.
+  const caDigest = cluster.caRotation?.caDigest ?? cluster.caDigest;
+  return { role: node.role, expiryMs: cluster.nodeCertExpiryMs ?? DEFAULT_NODE_CERT_EXPIRY_MS, ...(caDigest ? { caDigest } : {}) };
 }
 
 /** The node is in the projection, after catching up with the log (it may have just joined). */

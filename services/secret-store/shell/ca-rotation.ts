@@ -1,11 +1,12 @@
-import { joinTokenHash, NodeCertRpc, RotateCaRpc, subjects, type NodeRole } from "../../../schemas/index.js";
+import { joinTokenHash, RotateCaRpc, subjects, type NodeRole } from "../../../schemas/index.js";
 import { errorMessage, failedPrecondition, invalidArgument } from "../../shared/errors/index.js";
 import { caRotationDone, caRotationProgress, plan, versionOf, type ClusterState } from "../../shared/model/index.js";
 import { caDigest, checkRootCa, createRootCa, crossSignRoot, deriveJoinToken, type CertAndKey } from "../../shared/pki/index.js";
 import { decideAndCommit } from "../../shared/reconcile/index.js";
 import { serve } from "../../shared/rpc/index.js";
 import { finishRotation, installRotation, readCa } from "./ca-files.js";
-import { signForNode, type CaContext } from "./ca.js";
+import type { CaContext } from "./ca.js";
+import type { Vault } from "./vault.js";
 import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
 
 /*
@@ -15,11 +16,13 @@ import { SECRET_STORE_QUEUE } from "./payload-rpc.js";
  *   1. installs the new root (its key from the vault) beside the old one, with the cross-signed
  *      intermediate: the signer uses the new root, the bundle trusts both (the launcher reissues the
  *      bus's certificates and reloads nats-server when `ca.crt` changes);
- *   2. tells every node still on the old root (`swarm.node.<id>.ca`); the node renews on
- *      `swarm.rpc.certs.<id>` with a fresh CSR, which is recorded (`NodeCertificateIssued`);
+ *   2. every node learns the root that signs from its dispatcher (the registration reply's
+ *      certificate wish, refreshed every 20 s) and renews onto it (`node-certs.ts`; recorded as
+ *      `NodeCertificateIssued` with the root's digest);
  *   3. when every node has moved, appends `ClusterCaRotationCompleted` with the new root's join
  *      token hashes (expecting the cluster's version: of racing instances one wins);
- *   4. after completion, trusts only the new root and tells every node (each rewrites its bundle).
+ *   4. after completion, trusts only the new root here (nodes keep the old root in their own
+ *      `ca.crt` until their next renewal: they present certificates of the new root already).
  */
 
 /** How often an instance looks at a rotation (and tells the nodes it waits for). Default 2 s. */
@@ -30,7 +33,10 @@ export interface CaRotationOptions {
   tickMs?: number;
 }
 
-export function serveCaRotation(ctx: CaContext, keysDir: string | undefined, opts: CaRotationOptions = {}): { stop(): Promise<void> } {
+/** A rotation needs the vault (the roots' keys) and the event store (the completion). */
+export type RotationContext = CaContext & { vault: Pick<Vault, "getCaKey" | "putCaKey">; deps: NonNullable<CaContext["deps"]> };
+
+export function serveCaRotation(ctx: RotationContext, keysDir: string | undefined, opts: CaRotationOptions = {}): { stop(): Promise<void> } {
   try {
     readCa(keysDir);
   } catch {
@@ -38,15 +44,6 @@ export function serveCaRotation(ctx: CaContext, keysDir: string | undefined, opt
   }
   const rpc = { queue: SECRET_STORE_QUEUE, log: ctx.log };
   const rotate = serve(ctx.nc, subjects.secretStoreRotateCa, RotateCaRpc, (req) => newRoot(ctx, keysDir, req), rpc);
-  const certs = serve(ctx.nc, subjects.certsAll, NodeCertRpc, async (req, msg) => {
-    const nodeId = msg.subject.slice(msg.subject.lastIndexOf(".") + 1);
-    if (!req.csr) {
-      const ca = readCa(keysDir);
-      return { caBundle: ca.bundle, caDigest: ca.digest };
-    }
-    const signed = await signForNode(ctx, keysDir, nodeId, req.csr);
-    return { cert: signed.cert, caBundle: signed.caBundle, caDigest: signed.caDigest };
-  }, rpc);
   const driver = new RotationDriver(ctx, keysDir!);
   const timer = setInterval(() => void driver.pass(), opts.tickMs ?? TICK_MS);
   return {
@@ -54,13 +51,12 @@ export function serveCaRotation(ctx: CaContext, keysDir: string | undefined, opt
       clearInterval(timer);
       await driver.idle();
       await rotate.stop();
-      await certs.stop();
     },
   };
 }
 
 /** A new root (generated, or the user's, checked) cross-signed by the current one; both keys kept in the vault. */
-async function newRoot(ctx: CaContext, keysDir: string | undefined, req: { caCert?: string | undefined; caKey?: string | undefined }) {
+async function newRoot(ctx: RotationContext, keysDir: string | undefined, req: { caCert?: string | undefined; caKey?: string | undefined }) {
   const cluster = ctx.informer.state.cluster;
   if (!cluster) throw failedPrecondition("no cluster: nothing to rotate");
   if (cluster.caRotation) throw failedPrecondition("a root CA rotation is already in progress: wait for it to complete");
@@ -86,7 +82,7 @@ class RotationDriver {
   private running: Promise<void> = Promise.resolve();
   private busy = false;
 
-  constructor(private readonly ctx: CaContext, private readonly keysDir: string) {}
+  constructor(private readonly ctx: RotationContext, private readonly keysDir: string) {}
 
   pass(): Promise<void> {
     if (this.busy) return this.running;
@@ -107,10 +103,9 @@ class RotationDriver {
     if (!cluster?.caDigest) return;
     const rotation = cluster.caRotation;
     if (!rotation) {
-      // Completed (here or by another instance): only the new root is trusted; every node is told once.
+      // Completed (here or by another instance): only the new root is trusted.
       if (readCa(this.keysDir).digest === cluster.caDigest && finishRotation(this.keysDir)) {
         this.ctx.log.info("root CA rotation finished here: the old root is no longer trusted", { root: cluster.caDigest.slice(0, 12) });
-        this.notify([...state.nodes.keys()], cluster.caDigest);
       }
       return;
     }
@@ -121,16 +116,7 @@ class RotationDriver {
       this.ctx.log.info("new root CA installed beside the old one", { root: rotation.caDigest.slice(0, 12) });
     }
     const progress = caRotationProgress(state)!;
-    if (!caRotationDone(progress)) {
-      this.notify(progress.pending, rotation.caDigest);
-      return;
-    }
-    await this.complete(rotation.caDigest);
-  }
-
-  /** Tells nodes the root that signs now; each asks for what it lacks. Fire and forget: the next pass tells again. */
-  private notify(nodeIds: string[], digest: string): void {
-    for (const id of nodeIds) this.ctx.nc.publish(subjects.nodeCaNotice(id), JSON.stringify({ caDigest: digest }));
+    if (caRotationDone(progress)) await this.complete(rotation.caDigest);
   }
 
   private async complete(digest: string): Promise<void> {

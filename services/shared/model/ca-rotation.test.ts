@@ -23,7 +23,10 @@ const init = () => cluster("ClusterInitialized", {
   clusterId: "c1", workerTokenHash: "w0", managerTokenHash: "m0", caCert: "OLD", caDigest: "old", heartbeatPeriodMs: 5000, taskHistoryLimit: 5,
 });
 const joined = (nodeId: string) => node("NodeJoined", { nodeId, name: nodeId, role: "worker", availability: "active" });
-const issued = (nodeId: string, caDigest: string) => node("NodeCertificateIssued", { nodeId, caDigest, notAfter: "2027-01-01T00:00:00.000Z" });
+const issued = (nodeId: string, caDigest: string) => node("NodeCertificateIssued", {
+  nodeId, reason: "renewal", role: "worker", serial: "01", fingerprint: "ff", notBefore: "2026-01-01T00:00:00.000Z", notAfter: "2027-01-01T00:00:00.000Z",
+  issuerSubject: "", issuerPublicKey: "", caDigest,
+});
 const started = () => cluster("ClusterCaRotationStarted", { caCert: "NEW", caDigest: "new", crossSigned: "X" });
 
 describe("CA rotation progress", () => {

@@ -20,7 +20,7 @@ export interface CaRotationProgress {
 export function caRotationProgress(state: Pick<ClusterState, "cluster" | "nodes">): CaRotationProgress | undefined {
   const rotation = state.cluster?.caRotation;
   if (!rotation) return undefined;
-  const pending = [...state.nodes.values()].filter((n) => n.certCaDigest !== rotation.caDigest).map((n) => n.id).sort();
+  const pending = [...state.nodes.values()].filter((n) => n.certificate?.caDigest !== rotation.caDigest).map((n) => n.id).sort();
   return { caDigest: rotation.caDigest, total: state.nodes.size, moved: state.nodes.size - pending.length, pending };
 }
 

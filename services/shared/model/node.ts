@@ -15,11 +15,21 @@ export interface NodeView {
   addr?: string;
   state: NodeState;
   message: string;
-  /** The root that signed the node's last certificate (its digest) and that certificate's expiry. */
-  certCaDigest?: string;
-  certNotAfter?: string;
+  /** The node's current certificate as the CA last issued it (`NodeCertificateIssued`). */
+  certificate?: NodeCertificate;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface NodeCertificate {
+  serial: string;
+  fingerprint: string;
+  notBefore: string;
+  notAfter: string;
+  issuerSubject: string;
+  issuerPublicKey: string;
+  /** The digest of the root that signed it (absent in issuances recorded before root rotation). */
+  caDigest?: string;
 }
 
 export interface NodePart { nodes: Map<string, NodeView> }
@@ -27,7 +37,11 @@ export interface NodePart { nodes: Map<string, NodeView> }
 const NodeViewCodec = z.looseObject({
   id: z.string(), name: z.string(), role: NodeRole, availability: NodeAvailability,
   labels: z.record(z.string(), z.string()), description: NodeDescription.optional(), addr: z.string().optional(),
-  state: NodeState, message: z.string(), certCaDigest: z.string().optional(), certNotAfter: z.string().optional(), createdAt: z.string(), updatedAt: z.string(),
+  state: NodeState, message: z.string(), createdAt: z.string(), updatedAt: z.string(),
+  certificate: z.object({
+    serial: z.string(), fingerprint: z.string(), notBefore: z.string(), notAfter: z.string(), issuerSubject: z.string(), issuerPublicKey: z.string(),
+    caDigest: z.string().optional(),
+  }).optional(),
 });
 
 export const nodeSlice: Slice<"node", NodePart> = {
@@ -59,13 +73,15 @@ export const nodeSlice: Slice<"node", NodePart> = {
         if (n) state.nodes.set(n.id, { ...n, role: e.data.role, availability: e.data.availability, labels: e.data.labels, updatedAt: at });
         return;
       }
-      case "NodeCertificateIssued": {
-        const n = state.nodes.get(e.data.nodeId);
-        if (n) state.nodes.set(n.id, { ...n, certCaDigest: e.data.caDigest, certNotAfter: e.data.notAfter, updatedAt: at });
-        return;
-      }
       case "NodeSecretsRefused":
         return; // an audit record: the node's view does not change
+      case "NodeCertificateIssued": {
+        const n = state.nodes.get(e.data.nodeId);
+        const { serial, fingerprint, notBefore, notAfter, issuerSubject, issuerPublicKey, caDigest } = e.data;
+        const certificate = { serial, fingerprint, notBefore, notAfter, issuerSubject, issuerPublicKey, ...(caDigest ? { caDigest } : {}) };
+        if (n) state.nodes.set(n.id, { ...n, certificate, updatedAt: at });
+        return;
+      }
       case "NodeRemoved":
         state.nodes.delete(e.data.nodeId);
         return;

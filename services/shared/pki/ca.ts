@@ -21,7 +21,7 @@ export const ROLE_OU: Record<NodeRole, string> = { worker: "swarm-worker", manag
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Back-dating of every certificate: a peer whose clock is a little behind still accepts it. */
-const BACKDATE_MS = HOUR_MS;
+export const BACKDATE_MS = HOUR_MS;
 /** Swarm's token digest: the sha256 as a base-36 number, zero-padded to 50 characters. */
 const DIGEST_LEN = 50;
 
