@@ -71,7 +71,7 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
  * rotation is the new root then the old one; a leaf file may carry its chain after it.
  */
 export function splitCerts(pem: string): string[] {
-  return (pem.match(PEM_CERT) ?? []).map((block) => `${block}\n`);
+  return pem.match(PEM_CERT) ?? [];
 }
 
 /** The first certificate of a bundle (the signing root of `ca.crt`, the leaf of a chain file); else the text as is. */

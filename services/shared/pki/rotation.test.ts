@@ -29,7 +29,7 @@ function opensslVerifies(dir: string, trust: string, leafWithChain: string): boo
   const [leaf, ...chain] = splitCerts(leafWithChain);
   writeFileSync(join(dir, "trust.pem"), trust);
   writeFileSync(join(dir, "leaf.pem"), leaf!);
-  writeFileSync(join(dir, "chain.pem"), chain.join("") || "\n");
+  writeFileSync(join(dir, "chain.pem"), chain.join("\n") || "\n");
   try {
     execFileSync("openssl", ["verify", "-CAfile", "trust.pem", ...(chain.length ? ["-untrusted", "chain.pem"] : []), "leaf.pem"], { cwd: dir, stdio: "pipe" });
     return true;

@@ -70,10 +70,10 @@ export function isCrossSigned(crossPem: string, previousRootPem: string, nextRoo
 
 /** The trust bundle while a rotation runs: the new root first (it signs), then the old one. */
 export function trustBundle(roots: readonly string[]): string {
-  return roots.map((r) => firstCert(r)).join("");
+  return roots.map((r) => firstCert(r)).join("\n");
 }
 
 /** A certificate followed by its chain (each PEM on its own lines), as a TLS peer presents it. */
 export function chainPem(...pems: readonly string[]): string {
-  return pems.flatMap((p) => splitCerts(p)).join("");
+  return pems.flatMap((p) => splitCerts(p)).join("\n");
 }
