@@ -146,3 +146,17 @@ export function nodePermissions(nodeId: string): BusPermissions {
     subscribe: { allow: [`${nodeInbox(nodeId)}.>`] },
   };
 }
+
+/**
+ * The connection name of a node's renewal-only login: a node whose certificate no longer says its
+ * role (promoted or demoted: the callout refuses it otherwise) may log in under this name to ask
+ * for its new certificate, and for nothing else (`renewalPermissions`).
+ */
+export function certRenewalConnectionName(nodeId: string): string {
+  return `cert-renewal-${nodeId}`;
+}
+
+/** What a renewal-only login may do: ask for its own node's certificate, hear the answer. */
+export function renewalPermissions(nodeId: string): BusPermissions {
+  return { publish: { allow: [subjects.certRenewOf(nodeId)] }, subscribe: { allow: [`${nodeInbox(nodeId)}.>`] } };
+}

@@ -14,12 +14,12 @@ import { TaskRunner } from "./shell/task-runner.js";
 import { TaskFiles } from "./shell/task-files.js";
 import type { DeliveryOptions } from "./shell/secret-delivery.js";
 import { CertRenewer } from "./shell/cert-renewer.js";
-import type { IdentityFiles } from "../shared/pki/index.js";
 
 export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
 export { DockerExecutor } from "./shell/docker-executor.js";
 export type { DeliveryOptions } from "./shell/secret-delivery.js";
+export { CertRenewer, type CertRenewerDeps } from "./shell/cert-renewer.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
 
 export interface AgentDeps {
@@ -51,10 +51,10 @@ export interface AgentDeps {
   /** Retries of a secret delivery while the secret-store is unavailable. Default 5 attempts from 200 ms. */
   delivery?: DeliveryOptions;
   /**
-   * The node certificate the connection was opened with: renewed before it expires, and at once
+   * Renews the node certificate the connection was opened with: before it expires, and at once
    * when the log wants another (`shell/cert-renewer.ts`). Default none (a plaintext bus: nothing to renew).
    */
-  identity?: IdentityFiles;
+  certs?: CertRenewer;
 }
 
 export interface RunningAgent {
@@ -90,7 +90,8 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
     if (deps.hostname) description.hostname = deps.hostname;
     return { nodeId, sessionId, description, addr: deps.addr ?? "127.0.0.1" };
   };
-  const certs = deps.identity ? new CertRenewer({ nc, nodeId, files: deps.identity, log, now }) : undefined;
+  const certs = deps.certs;
+  certs?.attach(nc);
   /** Registers a new session; the reply's certificate wish may start a renewal. Returns the heartbeat period. */
   const registerSession = async (): Promise<number> => {
     sessionId = randomId();

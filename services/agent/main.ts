@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { certTimes, finishIdentityUpdate } from "../shared/pki/index.js";
 import { createLogger } from "../shared/telemetry/index.js";
 import { parseEnv, runMain } from "../shared/runtime/index.js";
-import { DockerExecutor, start } from "./index.js";
+import { CertRenewer, DockerExecutor, start } from "./index.js";
 import { nodeInbox } from "../../schemas/bus-permissions.js";
 
 const AgentConfig = z.object({
@@ -31,16 +31,24 @@ function ownCertificate(file: string, nodeId: string): boolean {
 }
 /** How long refused logins may last before the agent exits (see below). */
 const REFUSED_EXIT_MS = 60_000;
+/** How long a first login may take before a renewal-only login is tried (and again every as long). */
+const FIRST_LOGIN_RENEW_MS = 10_000;
 runMain("agent", log, async () => {
   const cfg = parseEnv(AgentConfig);
   const identity = natsTlsFromEnv();
   // A renewal a crash interrupted is finished (or dropped) before the files are read.
   if (identity && finishIdentityUpdate(identity)) log.info("finished putting a renewed node certificate in place");
   // Replies under the node's own prefix: the only inbox a node's bus identity may subscribe to.
+  // A node's own certificate renews itself; the shared `svc-agent` identity of old data dirs is the launcher's.
+  const certs = identity && ownCertificate(identity.cert, cfg.SWARM_NODE_ID)
+    ? new CertRenewer({ url: cfg.SWARM_NATS_URL, nodeId: cfg.SWARM_NODE_ID, files: identity, log: log.child("certs") })
+    : undefined;
+  // A first login that does not succeed soon may be refused for a certificate of the node's former role.
+  const slowLogin = setInterval(() => certs?.renewOnRefusal(), FIRST_LOGIN_RENEW_MS);
   const nc = await connectNats({
     url: cfg.SWARM_NATS_URL, name: `agent-${cfg.SWARM_NODE_ID}`, inboxPrefix: nodeInbox(cfg.SWARM_NODE_ID), retryRefusedLogins: true,
     ...(identity ? { tls: identity } : {}),
-  });
+  }).finally(() => clearInterval(slowLogin));
   // Refused logins are retried (the callout that decides them is itself reconnecting after a bus
   // restart); refusals that last REFUSED_EXIT_MS with no login in between mean the node was removed
   // or its certificate is no longer accepted: exit, and the supervisor starts the agent again with
@@ -54,6 +62,7 @@ runMain("agent", log, async () => {
       log.warn("bus error", { err: s.error.message });
       if (!/authori[sz]ation|authentication/i.test(s.error.message)) continue;
       refusedSince ??= Date.now();
+      certs?.renewOnRefusal();
       if (Date.now() - refusedSince >= REFUSED_EXIT_MS && !stopping) {
         log.error("the bus has refused this node's login for a minute: exiting", { err: s.error.message });
         process.exit(1);
@@ -71,8 +80,7 @@ runMain("agent", log, async () => {
   const executor = new DockerExecutor(new Docker(), log.child("docker"));
   const agent = await start({
     nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR, ...(cfg.SWARM_AGENT_DIR ? { filesDir: cfg.SWARM_AGENT_DIR } : {}),
-    // A node's own certificate renews itself; the shared `svc-agent` identity of old data dirs is the launcher's.
-    ...(identity && ownCertificate(identity.cert, cfg.SWARM_NODE_ID) ? { identity } : {}),
+    ...(certs ? { certs } : {}),
   });
   return {
     stop: async () => {

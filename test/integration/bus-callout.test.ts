@@ -9,8 +9,8 @@ import { createLogger } from "../../services/shared/telemetry/index.js";
 import { call, serve } from "../../services/shared/rpc/index.js";
 import { serveBusAuthorization } from "../../services/secret-store/shell/bus-authorization.js";
 import { followTasks } from "../../services/agent/shell/task-feed.js";
-import { BUCKETS, RegisterRpc, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
-import { agentConsumer, nodeInbox } from "../../schemas/bus-permissions.js";
+import { BUCKETS, RegisterRpc, RenewCertRpc, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
+import { agentConsumer, certRenewalConnectionName, nodeInbox } from "../../schemas/bus-permissions.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 import { eventually } from "../helpers/eventually.js";
 import { secureTestNats, type SecureNats } from "../helpers/secure-nats.js";
@@ -166,4 +166,28 @@ test("a change of role (promote or demote) closes the node's connection; its cer
   // A certificate issued for the new role is admitted.
   const again = await node("n1", `/O=${CLUSTER}/OU=swarm-manager/CN=n1`);
   await jetstream(again, { checkAPI: false }).publish(subjects.nodeStatus("n1"), "{}");
+});
+
+test("a promoted node's certificate of its former role: refused, except for a renewal-only login that may ask for its renewal and nothing else", async () => {
+  await emit("NodeJoined", "node", "n5", { nodeId: "n5", name: "n5", role: "worker", availability: "active" });
+  await emit("NodeUpdated", "node", "n5", { nodeId: "n5", role: "manager", availability: "active", labels: {} });
+  const old = nats.identity("n5", { subject: `/O=${CLUSTER}/OU=swarm-worker/CN=n5` });
+  const tls = { certFile: old.cert, keyFile: old.key, caFile: old.ca };
+  assert.match(await refused(() => connect({ servers: nats.url, name: "agent-n5", reconnect: false, timeout: 5000, tls })), /Authorization Violation/i);
+  const r = await connect({ servers: nats.url, name: certRenewalConnectionName("n5"), inboxPrefix: nodeInbox("n5"), reconnect: false, timeout: 5000, tls });
+  open.push(r);
+  // Its renewal subject is open to it (a CA answers there: here a stand-in on the admin connection).
+  const ca = serve(admin, subjects.certRenewOf("n5"), RenewCertRpc, () => ({ cert: "c", caCert: "ca", role: "manager" as const }));
+  await admin.flush();
+  try {
+    assert.equal((await call(r, subjects.certRenewOf("n5"), RenewCertRpc, { nodeId: "n5", csr: "x" })).role, "manager");
+  } finally {
+    await ca.stop();
+  }
+  // Nothing else: not its reports, not another node's renewal.
+  assert.match(await refused(() => jetstream(r, { checkAPI: false }).publish(subjects.nodeStatus("n5"), "{}", { timeout: 2000 })), /permission|timeout/i);
+  const errors: string[] = [];
+  void (async () => { for await (const st of r.status()) if (st.type === "error") errors.push(st.error.message); })();
+  r.publish(subjects.certRenewOf("n1"), "{}");
+  await eventually(() => errors.some((m) => /Permissions Violation for Publish to "swarm\.rpc\.certs\.renew\.n1"/i.test(m)), { timeoutMs: 5000, what: "the server's refusal" });
 });

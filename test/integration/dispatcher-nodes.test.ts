@@ -8,7 +8,7 @@ import { createLogger } from "../../services/shared/telemetry/index.js";
 import { NodeTaskDoc, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
 import { start } from "../../services/dispatcher/index.js";
 import { logFixture, type LogFixture } from "../helpers/log-fixture.js";
-import { registerNode, type Registration } from "../helpers/register.js";
+import { registerNode, registerReply, type Registration } from "../helpers/register.js";
 import { eventually } from "../helpers/eventually.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 
@@ -73,6 +73,18 @@ describe("dispatcher: the cluster's heartbeat period", () => {
     assert.deepEqual(await register("n1"), { ok: true, heartbeatPeriodMs: 2000 });
     await emit("ClusterUpdated", "cluster", "default", { heartbeatPeriodMs: PERIOD });
     await eventually(() => view.state.nodes.get("n1")?.state === "down", { what: "n1 down once it misses the periods it was told", timeoutMs: 15_000 });
+  });
+});
+
+describe("dispatcher: the certificate a node should hold", () => {
+  it("the reply names the node's role and the cluster's --cert-expiry (Swarm's 90 days by default), and follows their changes", async () => {
+    const req = { nodeId: "n2", sessionId: "s-cert", description, addr: "10.0.0.1" };
+    assert.deepEqual((await registerReply(nc, req)).certificate, { role: "worker", expiryMs: 90 * 86400_000 });
+    await emit("ClusterUpdated", "cluster", "default", { nodeCertExpiryMs: 7_200_000 });
+    await emit("NodeUpdated", "node", "n2", { nodeId: "n2", role: "manager", availability: "active", labels: {} });
+    await eventually(async () => (await registerReply(nc, req)).certificate?.role === "manager", { what: "the new role in the reply" });
+    assert.deepEqual((await registerReply(nc, req)).certificate, { role: "manager", expiryMs: 7_200_000 });
+    await emit("NodeUpdated", "node", "n2", { nodeId: "n2", role: "worker", availability: "active", labels: {} });
   });
 });
 

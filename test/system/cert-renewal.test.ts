@@ -134,3 +134,16 @@ test("a node asking to renew another node's certificate is refused, on its own s
     await nc.close();
   }
 });
+
+test("swarm node promote: the node's certificate of its former role is replaced by one for its new role; containers untouched", async () => {
+  const started = await containersState();
+  await c.swarm("node", "promote", w.nodeId);
+  // Its connection is closed and its worker certificate refused; the agent renews over a renewal-only login.
+  await eventually(() => new X509Certificate(readFileSync(join(w.dataDir, "node", "node.crt"))).subject.includes("OU=swarm-manager"), {
+    timeoutMs: 60_000, intervalMs: 250, what: "a manager certificate in the promoted node's identity dir",
+  });
+  const expected = certOnDisk(w.dataDir).sha256;
+  await eventually(async () => (await serverView(`agent-${w.nodeId}`)).join() === expected, { timeoutMs: 30_000, what: "the agent back on the bus with it" });
+  await eventually(async () => (await c.get<{ Status: { State: string } }>(`/nodes/${w.nodeId}`)).Status.State === "ready", { timeoutMs: 30_000, what: "the node ready" });
+  assert.deepEqual(await containersState(), started);
+});

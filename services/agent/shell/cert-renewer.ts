@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { certRenewalConnectionName, nodeInbox } from "../../../schemas/bus-permissions.js";
 import { RenewCertRpc, subjects, type CertificateWish } from "../../../schemas/index.js";
 import { errorMessage } from "../../shared/errors/index.js";
 import {
@@ -21,7 +22,10 @@ import { renewalAt, renewNowReason, type HeldCert } from "../core/cert-renewal.j
  */
 
 export interface CertRenewerDeps {
-  nc: NatsConnection;
+  /** The agent's connection; set later with `attach` when the renewer exists before it (a refused first login). */
+  nc?: NatsConnection;
+  /** NATS server URLs (comma-separated), for a renewal-only login. */
+  url: string;
   nodeId: string;
   /** The identity the connection was opened with (`SWARM_NATS_TLS_CERT|KEY|CA`). */
   files: IdentityFiles;
@@ -36,6 +40,8 @@ export interface CertRenewerDeps {
 /** setTimeout's limit (24.8 days): a later renewal point is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_RETRY_MS = 60_000;
+/** At most one renewal-only login per this many ms, however often the bus refuses the agent. */
+const REFUSAL_RENEW_EVERY_MS = 5_000;
 
 export class CertRenewer {
   private timer: NodeJS.Timeout | undefined;
@@ -46,10 +52,34 @@ export class CertRenewer {
   private wish: CertificateWish | undefined;
   /** The renewal point drawn for the certificate with this notAfter (drawn once per certificate). */
   private drawn: { notAfter: number; at: number } | undefined;
+  private lastRefusalRenewal = -Infinity;
+  private nc: NatsConnection | undefined;
   /** Certificates this renewer put in place. */
   renewed = 0;
 
-  constructor(private readonly deps: CertRenewerDeps) {}
+  constructor(private readonly deps: CertRenewerDeps) {
+    this.nc = deps.nc;
+  }
+
+  /** The agent's connection, once it is open. */
+  attach(nc: NatsConnection): void {
+    this.nc = nc;
+  }
+
+  /**
+   * The bus refuses the node's login: its certificate may be of its former role (a promotion or
+   * demotion closes its connection, and the callout refuses that certificate from then on). One
+   * attempt, at most every 5 s, over a renewal-only login (`certRenewalConnectionName`), which the
+   * callout admits for exactly the node's renewal subject; the agent's own connection, still
+   * retrying, then logs in with the new files. For a removed node the attempt is refused too.
+   */
+  renewOnRefusal(): void {
+    if (this.stopped || this.inflight || this.now() - this.lastRefusalRenewal < REFUSAL_RENEW_EVERY_MS) return;
+    this.lastRefusalRenewal = this.now();
+    this.inflight = this.renewOnce("the bus refuses this node's login", true)
+      .catch((err: unknown) => this.deps.log.warn("renewal-only login failed", { err: errorMessage(err) }))
+      .finally(() => { this.inflight = undefined; });
+  }
 
   private now(): number {
     return (this.deps.now?.() ?? new Date()).getTime();
@@ -118,7 +148,7 @@ export class CertRenewer {
     let delay = this.deps.retryMs ?? 1000;
     while (!this.stopped) {
       try {
-        await this.renewOnce(reason);
+        await this.renewOnce(reason, false);
         return;
       } catch (err) {
         this.deps.log.warn("certificate renewal failed; retrying", { reason, err: errorMessage(err), inMs: delay });
@@ -128,19 +158,38 @@ export class CertRenewer {
     }
   }
 
-  private async renewOnce(reason: string): Promise<void> {
-    const { nc, nodeId, files, log } = this.deps;
-    log.info("renewing the node certificate", { reason });
-    const { keyPem, csrPem } = await createKeyAndCsr();
-    const reply = await call(nc, subjects.certRenewOf(nodeId), RenewCertRpc, { nodeId, csr: csrPem }, { timeoutMs: 10_000 });
-    const who = verifyCert(reply.cert, [reply.caCert]);
-    if (who.commonName !== nodeId) throw new Error(`the CA returned a certificate for ${who.commonName}, not for this node (${nodeId})`);
-    writeIdentity(files, { certPem: reply.cert, keyPem, caPem: trustBundle(reply.caCert, readFileSync(files.ca, "utf8")) });
-    this.renewed++;
-    log.info("node certificate renewed", { reason, role: reply.role, notAfter: who.notAfter.toISOString() });
-    // The live connection still runs on the old certificate: move it onto the new one.
-    if (!nc.isClosed()) await nc.reconnect().catch((err: unknown) => log.warn("reconnect onto the new certificate failed", { err: errorMessage(err) }));
+  private async renewOnce(reason: string, renewalLogin: boolean): Promise<void> {
+    const { nodeId, files, log } = this.deps;
+    const nc = renewalLogin ? await this.renewalLogin() : this.nc;
+    if (!nc) throw new Error("not connected to the bus yet");
+    log.info("renewing the node certificate", { reason, ...(renewalLogin ? { login: "renewal-only" } : {}) });
+    try {
+      const { keyPem, csrPem } = await createKeyAndCsr();
+      const reply = await call(nc, subjects.certRenewOf(nodeId), RenewCertRpc, { nodeId, csr: csrPem }, { timeoutMs: 10_000 });
+      const who = verifyCert(reply.cert, [reply.caCert]);
+      if (who.commonName !== nodeId) throw new Error(`the CA returned a certificate for ${who.commonName}, not for this node (${nodeId})`);
+      writeIdentity(files, { certPem: reply.cert, keyPem, caPem: trustBundle(reply.caCert, readFileSync(files.ca, "utf8")) });
+      this.renewed++;
+      log.info("node certificate renewed", { reason, role: reply.role, notAfter: who.notAfter.toISOString() });
+    } finally {
+      if (renewalLogin) await nc.close().catch(() => undefined);
+    }
+    // The live connection still runs on the old certificate: move it onto the new one. (After a
+    // renewal-only login the agent's connection is retrying its login and reads the new files itself.)
+    const main = this.nc;
+    if (!renewalLogin && main && !main.isClosed()) {
+      await main.reconnect().catch((err: unknown) => log.warn("reconnect onto the new certificate failed", { err: errorMessage(err) }));
+    }
     this.schedule();
+  }
+
+  /** A short-lived connection with the node's current files, under the renewal-only name. */
+  private renewalLogin(): Promise<NatsConnection> {
+    const { files, nodeId, url } = this.deps;
+    return connect({
+      servers: url.split(",").map((u) => u.trim()).filter(Boolean), name: certRenewalConnectionName(nodeId), inboxPrefix: nodeInbox(nodeId),
+      reconnect: false, timeout: 5000, tls: { certFile: files.cert, keyFile: files.key, caFile: files.ca },
+    });
   }
 }
 

@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { evolve, initialClusterState, type ClusterState } from "../../shared/model/index.js";
-import { API, LogBuilder, ORCH } from "./audit-test-fixture.js";
-import { listTasks } from "./views.js";
+import { API, LogBuilder, NODE, ORCH } from "./audit-test-fixture.js";
+import { listTasks, nodeView } from "./views.js";
 
 /*
  * Tasks of three services whose ids share prefixes, one removed service whose name a live one
@@ -66,5 +66,26 @@ describe("api views: task list by service", () => {
     const got = listTasks(s, new Map([["service", ["web"]], ["name", ["web.2"]]])).map((t) => t.ID);
     assert.deepEqual(got, ["t3", "t6"]);
     assert.deepEqual(listTasks(s, new Map()).map((t) => t.ID), ["t1", "t3", "t4", "t5", "t6"]);
+  });
+});
+
+describe("api views: a node's certificate", () => {
+  it("node inspect shows the issued certificate and Docker's TLSInfo (the cluster's root, the issuer's subject and key)", () => {
+    const b = new LogBuilder();
+    b.add("ClusterInitialized", "cluster", "default", {
+      clusterId: "c1", workerTokenHash: "W", managerTokenHash: "M", heartbeatPeriodMs: 2000, taskHistoryLimit: 5, caCert: "ROOT PEM", caDigest: "d",
+    }, API);
+    b.add("NodeJoined", "node", "n1", { nodeId: "n1", name: "host1", role: "worker", availability: "active" }, API);
+    b.add("NodeRegistered", "node", "n1", {
+      nodeId: "n1", addr: "10.0.0.1",
+      description: { hostname: "h", os: "linux", architecture: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "27", engineLabels: {} },
+    }, NODE);
+    const cert = { serial: "0a", fingerprint: "ff", notBefore: "2026-12-01T00:00:00.000Z", notAfter: "2027-03-01T00:00:00.000Z", issuerSubject: "MBMx", issuerPublicKey: "MFkw" };
+    b.add("NodeCertificateIssued", "node", "n1", { nodeId: "n1", reason: "renewal", role: "worker", ...cert }, { kind: "node", id: "n1", via: "secret-store-1" });
+    const s = initialClusterState();
+    for (const m of b.log) evolve(s, { seq: m.seq, event: m.event });
+    const v = nodeView(s, s.nodes.get("n1")!);
+    assert.deepEqual(v.Certificate, { Serial: "0a", Fingerprint: "ff", NotBefore: cert.notBefore, NotAfter: cert.notAfter });
+    assert.deepEqual(v.Description?.TLSInfo, { TrustRoot: "ROOT PEM", CertIssuerSubject: "MBMx", CertIssuerPublicKey: "MFkw" });
   });
 });

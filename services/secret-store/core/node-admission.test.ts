@@ -37,3 +37,16 @@ test("refusals name why", () => {
     if (!a.ok) assert.match(a.reason, re, what);
   }
 });
+
+test("a renewal-only login: a certificate of the former role may ask for its renewal and nothing else, briefly", () => {
+  const a = admitNode(cert({ ou: "swarm-manager", renewalOnly: true }), cluster(), now);
+  assert.ok(a.ok);
+  assert.equal(a.renewalOnly, true);
+  assert.deepEqual(a.permissions, { publish: { allow: ["swarm.rpc.certs.renew.n1"] }, subscribe: { allow: ["_INBOX_n1.>"] } });
+  assert.ok(a.expiresAt.getTime() <= now.getTime() + 300_000);
+  // Still refused: a removed node, another cluster, an expired certificate.
+  for (const [c, cl] of [[cert({ renewalOnly: true }), cluster({ node: undefined })], [cert({ o: "c2", renewalOnly: true }), cluster()],
+    [cert({ notAfter: new Date(now.getTime() - 1), renewalOnly: true }), cluster()]] as const) {
+    assert.equal(admitNode(c, cl, now).ok, false);
+  }
+});

@@ -7,7 +7,7 @@ import { ROLE_OU, verifyCert } from "../../shared/pki/index.js";
 import type { Informer } from "../../shared/projection/index.js";
 import type { Logger } from "../../shared/telemetry/index.js";
 import { admitNode, type Admission } from "../core/node-admission.js";
-import type { BusPermissions } from "../../../schemas/bus-permissions.js";
+import { certRenewalConnectionName, type BusPermissions } from "../../../schemas/bus-permissions.js";
 
 /*
  * The bus's auth callout (DESIGN §6): nats-server asks on `$SYS.REQ.USER.AUTH` about every
@@ -45,6 +45,8 @@ interface AuthRequest {
   user_nkey: string;
   server_id: { id: string };
   client_tls?: { certs?: string[]; verified_chains?: string[][] };
+  /** The client's CONNECT options: its connection name asks for a renewal-only login. */
+  connect_opts?: { name?: string };
 }
 
 function natsPermissions(p: BusPermissions): Record<string, unknown> {
@@ -88,7 +90,9 @@ function answer(msg: Msg, c: { signer: NkeySigner; caPem: string; informer: Info
     respond({ error: decision.reason });
     return;
   }
-  c.admitted.set(decision.nodeId, decision.role);
+  // A renewal-only login is not what the kicker watches: it can do nothing a role change would revoke.
+  if (!decision.renewalOnly) c.admitted.set(decision.nodeId, decision.role);
+  else c.log.info("renewal-only bus login", { nodeId: decision.nodeId });
   const user = signJwt(c.signer, {
     sub: req.user_nkey, name: decision.nodeId, aud: "$G", exp: Math.floor(decision.expiresAt.getTime() / 1000),
     nats: natsPermissions(decision.permissions),
@@ -109,7 +113,10 @@ function decide(req: AuthRequest, c: { caPem: string; informer: Informer; now: D
   const state = c.informer.state;
   const node = state.nodes.get(id.commonName);
   return admitNode(
-    { commonName: id.commonName, ou: id.ou, o: id.o, notAfter: id.notAfter },
+    {
+      commonName: id.commonName, ou: id.ou, o: id.o, notAfter: id.notAfter,
+      ...(req.connect_opts?.name === certRenewalConnectionName(id.commonName) ? { renewalOnly: true } : {}),
+    },
     { clusterId: state.cluster?.id, roleOu: ROLE_OU, ...(node ? { node: { id: node.id, role: node.role } } : {}) },
     c.now,
   );
