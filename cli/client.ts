@@ -20,6 +20,12 @@ export class ApiError extends Error {
 
 const Created = z.object({ ID: z.string() });
 const Ignored = z.unknown();
+/** `GET /jetswarm/ca/rotation`: the root in use and a rotation's progress (services/api/core/ca-decide.ts). */
+export const CaView = z.object({
+  CACert: z.string(), CADigest: z.string(), RootRotationInProgress: z.boolean(),
+  Rotation: z.object({ CACert: z.string(), CADigest: z.string(), NodesMoved: z.number(), NodesTotal: z.number(), Pending: z.array(z.string()) }).optional(),
+});
+export type CaView = z.infer<typeof CaView>;
 const ApiToken = z.object({ ID: z.string(), Name: z.string(), CreatedAt: z.string() });
 
 /**
@@ -107,6 +113,8 @@ export class ApiClient {
   createNetwork(req: NetworkCreateRequest) { return this.request("POST", "networks/create", z.object({ Id: z.string(), Warning: z.string().optional() }), req); }
   removeNetwork(ref: string) { return this.request("DELETE", `networks/${encodeURIComponent(ref)}`, Ignored); }
   pruneNetworks(filters?: Filters) { return this.request("POST", `networks/prune${this.q(filters)}`, NetworkPruneResponse, {}); }
+  caRotation() { return this.request("GET", "jetswarm/ca/rotation", CaView); }
+  rotateCa(req: { CACert?: string; CAKey?: string }) { return this.request("POST", "jetswarm/ca/rotate", CaView, req); }
   scaleControlPlane(req: ControlPlaneScaleRequest) { return this.request("POST", "jetswarm/control-plane/scale", ControlPlaneScale, req); }
   /** Autolock (Docker's `/swarm/unlock`, `/swarm/unlockkey`, `?rotateManagerUnlockKey=true`; jetswarm's lock status). */
   autolockStatus() { return this.request("GET", "jetswarm/autolock", AutolockStatus); }

@@ -4,6 +4,7 @@ import { defaultHost } from "./credentials.js";
 import { registerUp } from "./commands/up.js";
 import { registerRun } from "./commands/run.js";
 import { registerSwarm } from "./commands/swarm.js";
+import { registerCa } from "./commands/ca.js";
 import { registerNode } from "./commands/node.js";
 import { registerService } from "./commands/service.js";
 import { registerControlPlane } from "./commands/control-plane.js";
@@ -50,6 +51,7 @@ const program = new Command("swarm")
 registerUp(program);
 registerRun(program);
 registerSwarm(program);
+registerCa(program);
 registerNode(program);
 registerService(program);
 registerControlPlane(program);

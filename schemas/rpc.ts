@@ -174,3 +174,14 @@ export const KeyringUnlockKeyRpc = {
 export const KeyringRekeyRpc = {
   service: "secret-store", request: z.object({ key: UnlockKeyBytes.optional() }), reply: z.object({ files: z.array(z.string()) }),
 } satisfies RpcSchemas;
+/**
+ * api → secret-store on `swarm.rpc.secret-store.rotate-ca` (`swarm ca --rotate`): a new root —
+ * generated, or the one the user brings (`caCert` + `caKey`, checked: one self-signed CA with its
+ * key) — and its cross-signed intermediate under the current root. The new key is kept encrypted
+ * by the secret-store (every manager's instance installs it from there); the reply carries no key.
+ */
+export const RotateCaRequest = z.object({ caCert: z.string().min(1).optional(), caKey: z.string().min(1).optional() });
+export const RotateCaReply = z.object({ caCert: z.string(), caDigest: z.string(), crossSigned: z.string() });
+export type RotateCaReply = z.infer<typeof RotateCaReply>;
+export const RotateCaRpc = { service: "secret-store", request: RotateCaRequest, reply: RotateCaReply } satisfies RpcSchemas;
+

@@ -89,6 +89,8 @@ export const subjects = {
   netMap: (networkId: string) => `swarm.netmap.${networkId}`,
   netMapChangedAll: "swarm.netmapchg.*",
   netMapChanged: (networkId: string) => `swarm.netmapchg.${networkId}`,
+  /** request/reply (api → secret-store): a new root CA and its cross-signed intermediate (`swarm ca --rotate`). */
+  secretStoreRotateCa: "swarm.rpc.secret-store.rotate-ca",
   /** request/reply: an agent renews its node's certificate (one subject per node: the subject is who asks). */
   certRenewOf: (nodeId: string) => `swarm.rpc.certs.renew.${nodeId}`,
   certRenewAll: "swarm.rpc.certs.renew.*",

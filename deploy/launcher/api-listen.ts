@@ -30,6 +30,8 @@ export interface ApiListen {
   socketUrl: string;
   /** The CA that the api's certificate chains to (absent with insecureHttp). */
   caFile?: string;
+  /** Issues the api's certificate again from the signing root (a root rotation); the api reloads the files itself. */
+  reissue(): Promise<void>;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
@@ -53,11 +55,13 @@ export async function apiListen(o: ApiListenOptions): Promise<ApiListen> {
     SWARM_API_ADDR: o.addr, SWARM_API_SOCKET: socketPath, ...(o.socketGroup ? { SWARM_API_SOCKET_GROUP: o.socketGroup } : {}),
   };
   if (o.insecureHttp) {
-    return { env: { ...env, SWARM_API_INSECURE_HTTP: "1" }, url: `http://${urlHost}:${port}`, socketUrl: `unix://${socketPath}` };
+    return { env: { ...env, SWARM_API_INSECURE_HTTP: "1" }, url: `http://${urlHost}:${port}`, socketUrl: `unix://${socketPath}`, reissue: async () => {} };
   }
-  const tls = await issueApiServerCert(o.dataDir, [host, ...(o.hostNames ?? [])], o.unlockedCa);
+  const names = [host, ...(o.hostNames ?? [])];
+  const tls = await issueApiServerCert(o.dataDir, names, o.unlockedCa);
   return {
     env: { ...env, SWARM_API_TLS_CERT: tls.cert, SWARM_API_TLS_KEY: tls.key, SWARM_API_TLS_CA: tls.ca },
     url: `https://${urlHost}:${port}`, socketUrl: `unix://${socketPath}`, caFile: tls.ca,
+    reissue: async () => { await issueApiServerCert(o.dataDir, names); },
   };
 }

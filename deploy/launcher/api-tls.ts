@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { isWrapped, issueCert, verifyCert, writeKeyFile } from "../../services/shared/pki/index.js";
+import { chainPem, isWrapped, issueCert, verifyCert, writeKeyFile } from "../../services/shared/pki/index.js";
 import { CA_FILES } from "./node-identity.js";
 
 /*
@@ -36,8 +36,10 @@ export async function issueApiServerCert(dataDir: string, extraNames: string[], 
   }
   const issuer = { certPem: readFileSync(ca, "utf8"), keyPem: caKey.toString() };
   const issued = await issueCert({ ca: issuer, commonName: "swarm-api", ou: "swarm-api", hosts: apiHosts(extraNames), days: 90 });
+  // While a root rotation runs, the new root's cross-signed intermediate follows the leaf.
+  const cross = join(keys, CA_FILES.cross);
   writeKeyFile(files.key, issued.keyPem);
-  writeKeyFile(files.cert, issued.certPem);
+  writeKeyFile(files.cert, existsSync(cross) ? chainPem(issued.certPem, readFileSync(cross, "utf8")) : issued.certPem);
   return files;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUS_IDENTITIES, SYSTEM_IDENTITIES, type BusIdentity } from "../../schemas/bus-permissions.js";
-import { finishIdentityUpdate, isWrapped, issueCert, verifyCert, writeIdentity, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
+import { chainPem, finishIdentityUpdate, firstCert, isWrapped, issueCert, verifyCert, writeIdentity, writeKeyFile, type CertAndKey } from "../../services/shared/pki/index.js";
 import { CA_FILES, nodeIdentityDir } from "./node-identity.js";
 import { newAccountSigner, signerFromPem, type NatsTls } from "../../services/shared/nats/index.js";
 import type { ServerTlsFiles } from "./nats-security.js";
@@ -10,12 +10,12 @@ import type { ServerTlsFiles } from "./nats-security.js";
  * The certificates of the bus on a manager (DESIGN §6): the nats-server's (for the addresses
  * clients dial) and one per static identity of schemas/bus-permissions.ts, all from the cluster
  * CA in `<keysDir>/ca.*`, kept in `<keysDir>/bus/` (keys 0600, directory 0700). Each is issued
- * once and again only when it no longer verifies against the CA or has less than a third of its
- * life left — at every launcher start, and hourly while it runs (`keepBusCertificatesFresh`) — so
- * restarts keep the files the running processes read. A renewed pair is swapped in as one
- * (`writeIdentity`); nats.js reads the files at each connect, so a process's next reconnect uses it
- * (its live connection, a certificate-mapped user with no expiry of its own, needs none), and the
- * nats-server reloads its own on SIGHUP.
+ * once and again only when it is not of the signing root (a root rotation) or has less than a
+ * third of its life left — at every launcher start, and hourly while it runs
+ * (`keepBusCertificatesFresh`) — so restarts keep the files the running processes read. A renewed
+ * pair is swapped in as one (`writeIdentity`); nats.js reads the files at each connect, so a
+ * process's next reconnect uses it (its live connection, a certificate-mapped user with no expiry
+ * of its own, needs none), and the nats-server reloads its own on SIGHUP.
  */
 
 /** Validity of a bus certificate. */
@@ -32,15 +32,22 @@ export interface BusCertificates {
 }
 
 /**
- * The cluster CA in `keysDir` (node-identity.ts's `ensureClusterCa` creates it first): its key is
- * undefined while it is wrapped by the unlock key (autolock), when only the certificate can be used.
+ * The cluster CA in `keysDir` (node-identity.ts's `ensureClusterCa` creates it first): the signing
+ * root (the first of the `ca.crt` bundle) and its key — undefined while it is wrapped by the unlock
+ * key (autolock), when only the certificate can be used — and, while a root rotation runs, the new
+ * root's cross-signed intermediate, presented after every leaf (a peer still trusting only the old
+ * root accepts it).
  */
-function loadClusterCa(keysDir: string): { certPem: string; keyPem?: string } {
+function loadClusterCa(keysDir: string): { certPem: string; keyPem?: string; chain: string } {
   const crt = join(keysDir, CA_FILES.cert);
   const key = join(keysDir, CA_FILES.key);
   if (!existsSync(crt) || !existsSync(key)) throw new Error(`${keysDir} holds no cluster CA (${CA_FILES.cert}, ${CA_FILES.key})`);
+  const cross = join(keysDir, CA_FILES.cross);
   const raw = readFileSync(key);
-  return { certPem: readFileSync(crt, "utf8"), ...(isWrapped(raw) ? {} : { keyPem: raw.toString("utf8") }) };
+  return {
+    certPem: firstCert(readFileSync(crt, "utf8")), ...(isWrapped(raw) ? {} : { keyPem: raw.toString("utf8") }),
+    chain: existsSync(cross) ? readFileSync(cross, "utf8") : "",
+  };
 }
 
 /**
@@ -56,7 +63,7 @@ export function agentIdentity(dataDir: string, bus?: Pick<BusCertificates, "iden
   throw new Error(`${dir} holds no node certificate: the node cannot connect to a secured bus (join again, or run with --insecure)`);
 }
 
-/** True when the certificate at `path` is from `ca` and has at least `share` of its life ahead (0: still valid). */
+/** True when the certificate at `path` is from `ca` (the signing root) and has at least `share` of its life ahead (0: still valid). */
 function fresh(path: string, ca: { certPem: string }, now: Date, share = 1 / 3): boolean {
   if (!existsSync(path)) return false;
   try {
@@ -68,7 +75,7 @@ function fresh(path: string, ca: { certPem: string }, now: Date, share = 1 / 3):
 }
 
 async function ensureCert(
-  dir: string, name: string, ca: { certPem: string; keyPem?: string }, p: { commonName: string; hosts?: string[] }, now: Date, renewed: string[],
+  dir: string, name: string, ca: { certPem: string; keyPem?: string; chain: string }, p: { commonName: string; hosts?: string[] }, now: Date, renewed: string[],
 ): Promise<NatsTls> {
   const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: join(dir, "..", "ca.crt") };
   finishIdentityUpdate(files); // a swap a crash interrupted
@@ -79,7 +86,7 @@ async function ensureCert(
       throw new Error(`the bus certificate ${files.cert} must be issued again but the cluster CA's key is locked (autolock): turn autolock off (swarm update --autolock=false) on a running manager, restart, then turn it on again`);
     }
     const issued = await issueCert({ ca: { certPem: ca.certPem, keyPem: ca.keyPem }, commonName: p.commonName, days: DAYS, ...(p.hosts ? { hosts: p.hosts } : {}) });
-    writeIdentity(files, { certPem: issued.certPem, keyPem: issued.keyPem });
+    writeIdentity(files, { certPem: chainPem(issued.certPem, ca.chain), keyPem: issued.keyPem });
     renewed.push(name);
   }
   return files;
@@ -114,7 +121,7 @@ function ensureCalloutKey(dir: string): string {
  * and every static identity's exist and are current.
  */
 export async function ensureBusCertificates(keysDir: string, hosts: string[], now = new Date(), unlockedCa?: CertAndKey): Promise<BusCertificates> {
-  const ca = unlockedCa ?? loadClusterCa(keysDir);
+  const ca = unlockedCa ? { ...unlockedCa, chain: "" } : loadClusterCa(keysDir);
   const dir = join(keysDir, "bus");
   const renewed: string[] = [];
   const server = await ensureCert(dir, "nats-server", ca, { commonName: "nats-server", hosts }, now, renewed);

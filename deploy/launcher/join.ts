@@ -10,6 +10,7 @@ import { requestApi } from "../../cli/http-request.js";
 import { createKeyAndCsr, type CertAndKey } from "../../services/shared/pki/index.js";
 import { fetchTrustedCa, saveNodeIdentity } from "./node-identity.js";
 import { agentIdentity, ensureBusCertificates } from "./bus-identities.js";
+import { watchClusterCa } from "./ca-watch.js";
 import { newSealKey } from "../../services/shared/seal/index.js";
 import { holdsClusterCa, joinedApiListen, saveHandedKeys } from "./key-handover.js";
 
@@ -110,6 +111,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   let apiUrl: string | undefined;
   let apiTcpUrl: string | undefined;
   let controlPlane: ControlPlaneRunner | undefined;
+  let caWatch: { stop(): Promise<void> } | undefined;
   if (node.role === "manager") {
     const listen = await joinedApiListen(opts.dataDir, opts.apiPort ?? 4280, opts.onEvent ?? (() => {}), unlockedCa);
     apiUrl = listen.socketUrl;
@@ -123,6 +125,10 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
       env: { SWARM_NATS_URL: natsUrl, ...listen.env, SWARM_KEYS_DIR: keys },
       instanceId: (s, k) => (k === 1 ? `${s}-${short}` : `${s}-${short}-${k}`), bus,
     });
+    // A root CA rotation: this manager's secret-store rewrites its ca.crt; its identities and api follow.
+    if (opts.secure && holdsClusterCa(keys)) {
+      caWatch = watchClusterCa({ keysDir: keys, hosts: ["127.0.0.1", "localhost"], supervisor, natsProcesses: [], reissueApi: listen.reissue, say: opts.onEvent ?? (() => {}) });
+    }
   }
   supervisor.start({
     name: "agent", script: serviceScript("agent"),
@@ -133,6 +139,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
   return { ...node, resumed, apiUrl, ...(apiTcpUrl ? { apiTcpUrl } : {}), supervisor, stop: async () => {
+    await caWatch?.stop();
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));
   } };

@@ -59,9 +59,11 @@ export function holdsClusterCa(keysDir: string): boolean {
  * server certificate from the handed-over CA when it holds the CA and the port is free (another
  * manager on the same host may hold the default one: then the socket only, and said so).
  */
-export async function joinedApiListen(dataDir: string, port: number, say: (msg: string) => void, unlockedCa?: CertAndKey): Promise<{ env: Record<string, string>; socketUrl: string; url?: string; caFile?: string }> {
+export async function joinedApiListen(
+  dataDir: string, port: number, say: (msg: string) => void, unlockedCa?: CertAndKey,
+): Promise<{ env: Record<string, string>; socketUrl: string; url?: string; caFile?: string; reissue(): Promise<void> }> {
   const socket = join(dataDir, "api.sock");
-  const socketOnly = { env: { SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket }, socketUrl: `unix://${socket}` };
+  const socketOnly = { env: { SWARM_API_ADDR: "none", SWARM_API_SOCKET: socket }, socketUrl: `unix://${socket}`, reissue: async () => {} };
   if (!holdsClusterCa(join(dataDir, "keys"))) return socketOnly;
   try {
     await assertPortFree(port, "this manager's api", "--api-port");
@@ -70,5 +72,5 @@ export async function joinedApiListen(dataDir: string, port: number, say: (msg: 
     return socketOnly;
   }
   const l = await apiListen({ dataDir, addr: `127.0.0.1:${port}`, ...(unlockedCa ? { unlockedCa } : {}) });
-  return { env: l.env, socketUrl: l.socketUrl, url: l.url, ...(l.caFile ? { caFile: l.caFile } : {}) };
+  return { env: l.env, socketUrl: l.socketUrl, url: l.url, ...(l.caFile ? { caFile: l.caFile } : {}), reissue: l.reissue };
 }

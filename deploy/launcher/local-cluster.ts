@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { assertPortFree, startEmbeddedNats } from "./embedded-nats.js";
 import { Supervisor } from "./supervisor.js";
 import { agentIdentity, ensureBusCertificates, keepBusCertificatesFresh, type BusCertificates } from "./bus-identities.js";
+import { watchClusterCa } from "./ca-watch.js";
 import { natsTlsEnv, type NatsTls } from "../../services/shared/nats/index.js";
 import { startControlPlane, type ControlPlaneRunner } from "./control-plane-runner.js";
 import { serviceScript } from "./scripts.js";
@@ -84,6 +85,9 @@ export interface LocalCluster {
 
 interface NodeFile { nodeId: string; clusterId: string }
 
+/** The addresses clients dial the embedded NATS at: its certificate's names. */
+const BUS_HOSTS = ["127.0.0.1", "localhost"];
+
 /**
  * The manager's key material (`SWARM_KEYS_DIR` of its control-plane processes, never the agent's):
  * the secret-store's KEK, the cluster CA. Created 0700; the files in it are 0600.
@@ -119,7 +123,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   await assertPortFree(Number(apiAddr.slice(apiAddr.lastIndexOf(":") + 1)), "the api", opts.apiAddr ? "--api-addr" : "--api-port");
   const supervisor = new Supervisor(say);
   const insecure = opts.insecure ?? process.env.SWARM_INSECURE === "1";
-  const bus = opts.natsUrl || insecure ? undefined : await ensureBusCertificates(keysDir(dataDir), ["127.0.0.1", "localhost"]);
+  const bus = opts.natsUrl || insecure ? undefined : await ensureBusCertificates(keysDir(dataDir), BUS_HOSTS);
   const started = opts.natsUrl ? undefined : startEmbeddedNats({
     natsDir: join(dataDir, "nats"), logDir: logs, port: opts.natsPort ?? 4222, size: opts.natsCluster, clusterPort: opts.natsClusterPort ?? 6222,
     ...(bus ? { tls: { server: bus.server, client: bus.identity("svc-supervisor"), calloutIssuer: bus.calloutIssuer } } : {}),
@@ -139,9 +143,13 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   };
   let controlPlane: ControlPlaneRunner | undefined;
   let nodeId: string | undefined;
+  // A root CA rotation rewrites ca.crt: reissue this manager's bus and api certificates, reload NATS.
+  const caWatch = bus ? watchClusterCa({
+    keysDir: keysDir(dataDir), hosts: BUS_HOSTS, supervisor, natsProcesses: embedded?.processes ?? [], reissueApi: api.reissue, say,
+  }) : undefined;
   // Renewed while running: the processes pick their new files up at their next connect, the nats-server on SIGHUP.
   const freshness = bus ? keepBusCertificatesFresh({
-    keysDir: keysDir(dataDir), hosts: ["127.0.0.1", "localhost"],
+    keysDir: keysDir(dataDir), hosts: BUS_HOSTS,
     onRenewed: (names) => {
       say(`bus certificates renewed: ${names.join(", ")}`);
       if (names.includes("nats-server")) for (const p of embedded?.processes ?? []) supervisor.kill(p, "SIGHUP");
@@ -149,6 +157,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     onError: (err) => say(`bus certificates not renewed: ${(err as Error).message}`),
   }) : undefined;
   const stop = async () => {
+    await caWatch?.stop();
     freshness?.stop();
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));

@@ -9,7 +9,8 @@ import { caDigest, createRootCa, parseJoinToken, verifyCert, writeKeyFile } from
  * `ca.crt`; every file 0600, directories 0700).
  */
 
-export const CA_FILES = { cert: "ca.crt", key: "ca.key" } as const;
+/** `ca.crt` is a bundle while a root rotation runs (signing root first); `ca-cross.crt` the new root cross-signed by the old. */
+export const CA_FILES = { cert: "ca.crt", key: "ca.key", cross: "ca-cross.crt" } as const;
 
 /** Creates the cluster's root CA in `keysDir` unless it is there; a half-present CA is refused, never replaced. */
 export async function ensureClusterCa(keysDir: string): Promise<{ created: boolean }> {

@@ -66,6 +66,26 @@ export const ClusterAutolockChanged = z.object({
   keyCheck: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 }).refine((d) => d.enabled === (d.keyCheck !== undefined), { message: "keyCheck: present exactly when autolock is enabled" });
 
+/**
+ * `swarm ca --rotate`: a new root CA (certificate and digest; its key is the secret-store's, never
+ * in the log) and its cross-signed intermediate (the new root's key signed by the old root): nodes
+ * move to certificates of the new root while both are trusted.
+ */
+export const ClusterCaRotationStarted = z.object({
+  caCert: z.string(),
+  caDigest: z.string(),
+  crossSigned: z.string(),
+});
+/**
+ * Every node has a certificate of the new root: it alone is trusted from here on, and the join
+ * tokens (whose digest names the root) are the new root's — their hashes; generations unchanged.
+ */
+export const ClusterCaRotationCompleted = z.object({
+  caDigest: z.string(),
+  workerTokenHash: z.string(),
+  managerTokenHash: z.string(),
+});
+
 /** v1 recorded the tokens themselves: keep only their hashes (the log's old message still has them). */
 function upcastInitialized(data: unknown, from: number): unknown {
   if (from !== 1 || !data || typeof data !== "object") return data;
@@ -82,4 +102,6 @@ export const CLUSTER_EVENTS = aggregate("cluster", undefined, {
   ClusterUpdated: { data: ClusterUpdated, producer: "api", actsFor: "user" },
   ClusterJoinTokenRotated: { data: ClusterJoinTokenRotated, producer: "api", actsFor: "user" },
   ClusterAutolockChanged: { data: ClusterAutolockChanged, producer: "api", actsFor: "user" },
+  ClusterCaRotationStarted: { data: ClusterCaRotationStarted, producer: "api", actsFor: "user" },
+  ClusterCaRotationCompleted: { data: ClusterCaRotationCompleted, producer: "secret-store" },
 });

@@ -58,6 +58,8 @@ export const NodeCertificateIssued = z.object({
   notAfter: z.string(),
   issuerSubject: z.string(),
   issuerPublicKey: z.string(),
+  /** The digest of the root that signed it (a CA rotation completes when every node has one of the new root). */
+  caDigest: z.string().optional(),
 });
 
 export const NODE_EVENTS = aggregate("node", "nodeId", {

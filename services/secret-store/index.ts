@@ -1,6 +1,7 @@
 import { Informer } from "../shared/projection/index.js";
 import { type ServiceDeps } from "../shared/runtime/index.js";
 import { serveCa } from "./shell/ca.js";
+import { serveCaRotation, type CaRotationOptions } from "./shell/ca-rotation.js";
 import type { SecretStoreContext } from "./shell/context.js";
 import { serveDeliver, type DeliverOptions } from "./shell/deliver.js";
 import { serveHandover } from "./shell/handover.js";
@@ -22,6 +23,7 @@ export interface SecretStoreOptions {
   /** Stream replicas for a new bucket. Default: as many as `EVENTS` has. */
   replicas?: number;
   deliver?: DeliverOptions;
+  caRotation?: CaRotationOptions;
   /** NATS URLs, for the system-account connection that closes removed nodes' connections (secured bus only). */
   natsUrl?: string;
 }
@@ -55,6 +57,7 @@ export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): P
       servePayloadRpc(ctx),
       serveDeliver(ctx, opts.deliver),
       serveCa(ctx, opts.keysDir, keyring),
+      serveCaRotation(ctx, opts.keysDir, opts.caRotation, keyring),
       serveHandover(ctx, opts.keysDir, keyring),
       await serveBusAuthorization({ ...ctx, instanceId: deps.instanceId }, { ...opts, keyring }),
     );

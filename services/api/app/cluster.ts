@@ -66,7 +66,7 @@ export async function rotateJoinToken(deps: AppDeps, actor: Actor, role: NodeRol
   const f = fresh();
   const current = requireCluster(stateOf(deps)).joinTokens;
   const next = { ...generationsOf(current), [role]: current[role].generation + 1 };
-  const t = await deps.tokens.get(next);
+  const t = await deps.tokens.get(next, requireCluster(stateOf(deps)).caDigest);
   await commitAs(deps, actor, (s) => decideRotateJoinToken(s, role, { generation: next[role], tokenHash: joinTokenHash(t[role]) }, f));
 }
 
@@ -75,7 +75,8 @@ function generationsOf(t: { worker: { generation: number }; manager: { generatio
 }
 
 export async function clusterInfo(deps: AppDeps): Promise<api.ClusterInfo> {
-  const tokens = await deps.tokens.get(generationsOf(requireCluster(stateOf(deps)).joinTokens));
+  const c = requireCluster(stateOf(deps));
+  const tokens = await deps.tokens.get(generationsOf(c.joinTokens), c.caDigest);
   // Read after the tokens: the view is of the projection as it is now.
   const state = stateOf(deps);
   const cluster = requireCluster(state);
@@ -90,6 +91,6 @@ export async function clusterInfo(deps: AppDeps): Promise<api.ClusterInfo> {
 export async function caInfo(deps: AppDeps): Promise<{ CACert: string; CADigest: string }> {
   const c = requireCluster(stateOf(deps));
   if (c.caCert && c.caDigest) return { CACert: c.caCert, CADigest: c.caDigest };
-  const t = await deps.tokens.get(generationsOf(c.joinTokens));
+  const t = await deps.tokens.get(generationsOf(c.joinTokens), c.caDigest);
   return { CACert: t.caCert, CADigest: t.caDigest };
 }

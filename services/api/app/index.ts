@@ -5,6 +5,7 @@
  */
 export { type AppDeps } from "./context.js";
 export { type ClusterKeys, roleOfToken, TokenCache } from "./tokens.js";
+export { caRotation, rotateCa } from "./ca.js";
 export { caInfo, clusterInfo, initCluster, joinNode, rotateJoinToken, updateCluster } from "./cluster.js";
 export { createService, inspectService, inspectTask, listServices, listTasks, removeService, rollbackService, updateService } from "./services.js";
 export { inspectNode, listNodes, removeNode, updateNode } from "./nodes.js";

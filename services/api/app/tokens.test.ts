@@ -39,6 +39,7 @@ describe("join tokens in the api", () => {
       },
       signNode: async () => { throw new Error("not used"); },
       handover: async () => { throw new Error("not used"); },
+      rotateCa: async () => { throw new Error("not used"); },
     };
     const cache = new TokenCache(keys);
     await assert.rejects(cache.get({ worker: 1, manager: 1 }), /no responders/);
@@ -48,6 +49,9 @@ describe("join tokens in the api", () => {
     assert.equal(b, a);
     assert.equal((await cache.get({ worker: 2, manager: 1 })).worker, "w2");
     assert.deepEqual(asked, ["1|1", "1|1", "2|1"]);
+    // A new root CA: the same generations are asked again (the tokens' digest names the root).
+    await cache.get({ worker: 2, manager: 1 }, "new-root");
+    assert.deepEqual(asked, ["1|1", "1|1", "2|1", "2|1"]);
   });
 
   it("a cluster from before the CA shows no token for a role until it is rotated; one with a CA shows both", () => {

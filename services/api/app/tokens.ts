@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { joinTokenHash, type NodeRole } from "../../../schemas/index.js";
-import type { JoinTokensReply, SignNodeReply } from "../../../schemas/index.js";
+import type { JoinTokensReply, RotateCaReply, SignNodeReply } from "../../../schemas/index.js";
 import { invalidArgument } from "../../shared/errors/index.js";
 import type { ClusterView } from "../../shared/model/index.js";
 import { MESSAGES } from "../core/decide.js";
@@ -15,20 +15,25 @@ import { MESSAGES } from "../core/decide.js";
 export interface ClusterKeys {
   /** The join tokens of these generations, with the root CA certificate and its digest. */
   joinTokens(generations: { worker: number; manager: number }): Promise<JoinTokensReply>;
+  /** A new root CA and its cross-signed intermediate (`swarm ca --rotate`); the key stays with the secret-store. */
+  rotateCa(req: { caCert?: string; caKey?: string }): Promise<RotateCaReply>;
   /** A certificate for a joined node's CSR, once the secret-store's projection has `seq` (the node's NodeJoined). */
   signNode(req: { nodeId: string; csr: string; seq: number }): Promise<SignNodeReply>;
   /** The cluster's keys sealed to a joined manager's ephemeral key (base64), once the secret-store's projection has `seq`. */
   handover(req: { nodeId: string; publicKey: string; seq: number }): Promise<{ sealed: string }>;
 }
 
-/** The join tokens of a state's generations, asked once per pair of generations (they never change). */
+/**
+ * The join tokens of a state's generations, asked once per pair of generations and root CA (a
+ * root rotation changes every token: their digest names the root).
+ */
 export class TokenCache {
   private readonly byGeneration = new Map<string, Promise<JoinTokensReply>>();
 
   constructor(private readonly keys: ClusterKeys) {}
 
-  get(generations: { worker: number; manager: number }): Promise<JoinTokensReply> {
-    const key = `${generations.worker}|${generations.manager}`;
+  get(generations: { worker: number; manager: number }, caDigest = ""): Promise<JoinTokensReply> {
+    const key = `${generations.worker}|${generations.manager}|${caDigest}`;
     let p = this.byGeneration.get(key);
     if (!p) {
       p = this.keys.joinTokens(generations);

@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { JoinTokensRpc, KeyHandoverRpc, SignNodeRpc, subjects } from "../../../schemas/index.js";
+import { JoinTokensRpc, KeyHandoverRpc, RotateCaRpc, SignNodeRpc, subjects } from "../../../schemas/index.js";
 import { call } from "../../shared/rpc/index.js";
 import type { ClusterKeys } from "../app/index.js";
 
@@ -9,5 +9,6 @@ export function rpcClusterKeys(nc: NatsConnection): ClusterKeys {
     joinTokens: (generations) => call(nc, subjects.secretStoreJoinTokens, JoinTokensRpc, generations),
     signNode: (req) => call(nc, subjects.secretStoreSignNode, SignNodeRpc, req),
     handover: (req) => call(nc, subjects.secretStoreHandover, KeyHandoverRpc, req),
+    rotateCa: (req) => call(nc, subjects.secretStoreRotateCa, RotateCaRpc, req),
   };
 }

@@ -16,6 +16,12 @@ import { parse, queryOf } from "./parse.js";
 export const JETSWARM_PREFIX = "/jetswarm";
 
 /** `swarm token create NAME`: the name is checked by the decider (it names the actor). */
+/** `swarm ca --rotate [--ca-cert FILE --ca-key FILE]`: the PEM texts of a root the user brings, else none. */
+const CaRotateRequest = z.strictObject({
+  CACert: z.string({ error: "CACert: a PEM string" }).min(1, "CACert: empty").optional(),
+  CAKey: z.string({ error: "CAKey: a PEM string" }).min(1, "CAKey: empty").optional(),
+});
+
 const TokenCreateRequest = z.strictObject({ Name: z.string({ error: "Name: required (a string)" }) });
 
 export function jetswarmRoutes(deps: app.AppDeps, actor: (req: Request) => Actor): Route[] {
@@ -24,6 +30,12 @@ export function jetswarmRoutes(deps: app.AppDeps, actor: (req: Request) => Actor
   return [
     // Open: a joiner checks this certificate against its token's digest (it has no credential yet).
     route("GET", `${p}/ca`, async () => ({ status: 200, body: await app.caInfo(deps) }), { open: true }),
+    route("GET", `${p}/ca/rotation`, async () => ({ status: 200, body: app.caRotation(deps) })),
+    route("POST", `${p}/ca/rotate`, async (req) => {
+      const body = parse(CaRotateRequest, req.body ?? {});
+      const input = { ...(body.CACert !== undefined ? { caCert: body.CACert } : {}), ...(body.CAKey !== undefined ? { caKey: body.CAKey } : {}) };
+      return { status: 200, body: await app.rotateCa(deps, actor(req), input) };
+    }),
     // Open: a joining node has no credential yet; its join token is checked instead.
     route("POST", `${p}/join`, async (req) => ({ status: 200, body: await app.joinNode(deps, parse(JoinRequest, req.body)) }), { open: true }),
 

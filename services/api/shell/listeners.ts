@@ -11,7 +11,11 @@ import { isLoopback } from "../core/actor.js";
  */
 
 /** TLS material of an HTTPS listener, PEM text: its certificate and key, and the CA client certificates must chain to. */
-export interface TlsMaterial { cert: string; key: string; ca: string }
+export interface TlsMaterial {
+  cert: string; key: string; ca: string;
+  /** The files the PEM texts were read from, when they were: watched for a change. */
+  files?: { cert: string; key: string; ca: string };
+}
 
 export function parseListen(addr: string): { host: string; port: number } {
   const i = addr.lastIndexOf(":");

@@ -56,7 +56,9 @@ function certificateWish(state: ClusterState, nodeId: string): CertificateWish |
   const node = state.nodes.get(nodeId);
   const cluster = state.cluster;
   if (!node || !cluster) return undefined;
-  return { role: node.role, expiryMs: cluster.nodeCertExpiryMs ?? DEFAULT_NODE_CERT_EXPIRY_MS, ...(cluster.caDigest ? { caDigest: cluster.caDigest } : {}) };
+  // While a root rotation runs, the root that signs is the new one: every node moves to it.
+  const caDigest = cluster.caRotation?.caDigest ?? cluster.caDigest;
+  return { role: node.role, expiryMs: cluster.nodeCertExpiryMs ?? DEFAULT_NODE_CERT_EXPIRY_MS, ...(caDigest ? { caDigest } : {}) };
 }
 
 /** The node is in the projection, after catching up with the log (it may have just joined). */

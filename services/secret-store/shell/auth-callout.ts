@@ -63,14 +63,15 @@ export function serveAuthCallout(deps: AuthCalloutDeps, keysDir: string | undefi
   if (!keysDir || !existsSync(calloutKeyFile(keysDir))) return { serving: false, admitted, stop: async () => {} };
   // Through the keyring: wrapped by the unlock key while autolock is on.
   const signer = signerFromPem(keyring.read("bus/callout.key")!.toString("utf8"));
-  const caPem = readFileSync(join(keysDir, "ca.crt"), "utf8");
+  // Read at each request: a root rotation rewrites the bundle (both roots while it runs, then the new one).
+  const caFile = join(keysDir, "ca.crt");
   const now = deps.now ?? (() => new Date());
   const sub = deps.nc.subscribe(AUTH_CALLOUT_SUBJECT, {
     queue: "secret-store",
     callback: (err, msg) => {
       if (err) return deps.log.warn("auth callout subscription failed", { err: errorMessage(err) });
       try {
-        answer(msg, { signer, caPem, informer: deps.informer, now: now(), log: deps.log, admitted });
+        answer(msg, { signer, caPem: readFileSync(caFile, "utf8"), informer: deps.informer, now: now(), log: deps.log, admitted });
       } catch (e) {
         deps.log.warn("auth callout request not handled", { err: errorMessage(e) });
       }

@@ -22,7 +22,7 @@ const HEADER = WRAP_END + IV_LEN + TAG_LEN;
 export const ENVELOPE_OVERHEAD = HEADER;
 
 /** What a ciphertext is bound to: opened under any other name, it is refused. */
-export interface PayloadName { kind: SecretKind; id: string; version: number }
+export interface PayloadName { kind: SecretKind | "ca"; id: string; version: number }
 
 export function aadOf(n: PayloadName): Buffer {
   return Buffer.from(`${n.kind}/${n.id}/${n.version}`);

@@ -23,7 +23,8 @@ export const SWARM_LOCKED = "Swarm is encrypted and needs to be unlocked before 
 export const INVALID_UNLOCK_KEY = "swarm could not be unlocked: invalid key";
 
 export class Keyring {
-  private readonly plain = new Map<KeyFile, Buffer>();
+  /** Plaintext by file, with the file's bytes it was read from: a file rewritten since (a CA rotation, a sibling's rekey) is read again. */
+  private readonly plain = new Map<KeyFile, { raw: Buffer; plaintext: Buffer }>();
   private unlockKey: Buffer | undefined;
   private wrappedOnDisk: boolean;
 
@@ -61,24 +62,34 @@ export class Keyring {
 
   /** The plaintext of a key file, or undefined when there is none; throws SWARM_LOCKED while locked. */
   read(f: KeyFile): Buffer | undefined {
-    const cached = this.plain.get(f);
-    if (cached) return cached;
     const raw = this.raw(f);
-    if (raw === undefined) return undefined;
+    const cached = this.plain.get(f);
+    if (raw === undefined) return cached?.plaintext;
+    if (cached && cached.raw.equals(raw)) return cached.plaintext;
     if (!isWrapped(raw)) {
-      this.plain.set(f, raw);
+      this.plain.set(f, { raw, plaintext: raw });
       return raw;
     }
     if (!this.unlockKey) throw new SwarmError("unavailable", SWARM_LOCKED);
     const opened = unwrapKey(this.unlockKey, raw, f);
-    this.plain.set(f, opened);
+    this.plain.set(f, { raw, plaintext: opened });
     return opened;
   }
 
   /** A key this process made (the first KEK): kept, and wrapped on disk if autolock is on. */
   remember(f: KeyFile, plaintext: Buffer): void {
-    this.plain.set(f, plaintext);
     if (this.unlockKey && !isWrapped(this.raw(f) ?? Buffer.alloc(0))) writeKeyFile(this.path(f), wrapKey(this.unlockKey, plaintext, f));
+    this.plain.set(f, { raw: this.raw(f) ?? Buffer.alloc(0), plaintext });
+  }
+
+  /**
+   * Replaces a key file (a CA rotation's new root key): wrapped by the unlock key while autolock is
+   * on, a 0600 plaintext file otherwise; atomically (writeKeyFile). Refused while locked.
+   */
+  write(f: KeyFile, plaintext: Buffer): void {
+    if (this.locked) throw new SwarmError("unavailable", SWARM_LOCKED);
+    writeKeyFile(this.path(f), this.unlockKey ? wrapKey(this.unlockKey, plaintext, f) : plaintext);
+    this.plain.set(f, { raw: this.raw(f) ?? Buffer.alloc(0), plaintext });
   }
 
   /** Opens every wrapped file with `key` (all or nothing); INVALID_UNLOCK_KEY when one does not open. */
@@ -93,7 +104,7 @@ export class Keyring {
         throw invalidArgument(INVALID_UNLOCK_KEY);
       }
     }
-    for (const [f, p] of opened) this.plain.set(f, p);
+    for (const [f, p] of opened) this.plain.set(f, { raw: this.raw(f) ?? Buffer.alloc(0), plaintext: p });
     this.unlockKey = Buffer.from(key);
   }
 
@@ -108,6 +119,7 @@ export class Keyring {
       const plaintext = this.read(f);
       if (plaintext === undefined) continue;
       writeKeyFile(this.path(f), key ? wrapKey(key, plaintext, f) : plaintext);
+      this.plain.set(f, { raw: this.raw(f) ?? Buffer.alloc(0), plaintext });
       done.push(f);
     }
     this.unlockKey = key ? Buffer.from(key) : undefined;

@@ -25,6 +25,20 @@ export interface Vault {
   has(name: PayloadName): Promise<boolean>;
   /** Drops every stored version of one secret or config (their ciphertexts are purged, not kept as history). */
   deleteAll(kind: SecretKind, id: string): Promise<number>;
+  /**
+   * A root CA's private key, by the root's digest (`ca.<digest>`), so every manager's instance can
+   * sign under a root another instance made (a rotation's new root; the old one, for the join
+   * tokens until the rotation completes). Write-once: the same key again is a no-op.
+   */
+  putCaKey(digest: string, keyPem: string): Promise<void>;
+  getCaKey(digest: string): Promise<string | undefined>;
+}
+
+const DIGEST = /^[0-9a-z]{50}$/;
+
+function caKeyName(digest: string): PayloadName {
+  if (!DIGEST.test(digest)) throw invalidArgument(`CA digest: "${digest}" is not a root CA digest`);
+  return { kind: "ca", id: digest, version: 1 };
 }
 
 export function keyOf(n: PayloadName): string {
@@ -55,6 +69,21 @@ class KvVault implements Vault {
       if (!sameBytes(stored, payload)) throw alreadyExists(`${name.kind} ${name.id} version ${name.version} is already stored with another payload`);
       return out;
     }
+  }
+
+  async putCaKey(digest: string, keyPem: string): Promise<void> {
+    const name = caKeyName(digest);
+    try {
+      await this.kv.create(`ca.${digest}`, encryptPayload(this.kek, name, Buffer.from(keyPem)));
+    } catch (err) {
+      if ((await this.getCaKey(digest)) !== keyPem) throw err;
+    }
+  }
+
+  async getCaKey(digest: string): Promise<string | undefined> {
+    const e = await this.kv.get(`ca.${digest}`);
+    if (!e || e.operation !== "PUT") return undefined;
+    return decryptPayload(this.kek, caKeyName(digest), e.value).toString("utf8");
   }
 
   async get(name: PayloadName): Promise<Buffer | undefined> {

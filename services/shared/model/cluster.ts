@@ -28,9 +28,13 @@ export interface ClusterView {
   subnetSize?: number;
   /** Autolock is on: the check value of the current unlock key (never the key). */
   autolockKeyCheck?: string;
+  /** A root rotation under way (`swarm ca --rotate`): the new root and its cross-signed intermediate. */
+  caRotation?: CaRotationView;
   createdAt: string;
   updatedAt: string;
 }
+
+export interface CaRotationView { caCert: string; caDigest: string; crossSigned: string; startedAt: string }
 
 export interface ClusterPart { cluster?: ClusterView }
 
@@ -44,6 +48,7 @@ const ClusterViewCodec = z.looseObject({
   caCert: z.string().optional(), caDigest: z.string().optional(), nodeCertExpiryMs: z.number().optional(),
   defaultAddrPool: z.array(z.string()).optional(), subnetSize: z.number().int().optional(),
   autolockKeyCheck: z.string().optional(),
+  caRotation: z.object({ caCert: z.string(), caDigest: z.string(), crossSigned: z.string(), startedAt: z.string() }).optional(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 
@@ -79,6 +84,25 @@ export const clusterSlice: Slice<"cluster", ClusterPart> = {
         if (c) {
           const { autolockKeyCheck: _, ...rest } = c;
           state.cluster = { ...rest, updatedAt: at, ...(e.data.keyCheck ? { autolockKeyCheck: e.data.keyCheck } : {}) };
+        }
+        return;
+      }
+      case "ClusterCaRotationStarted": {
+        const c = state.cluster;
+        const { caCert, caDigest, crossSigned } = e.data;
+        if (c) state.cluster = { ...c, updatedAt: at, caRotation: { caCert, caDigest, crossSigned, startedAt: at } };
+        return;
+      }
+      case "ClusterCaRotationCompleted": {
+        const c = state.cluster;
+        // Lenient: a completion of another rotation than the one under way changes nothing.
+        if (c?.caRotation?.caDigest === e.data.caDigest) {
+          const { caRotation, ...rest } = c;
+          const joinTokens = {
+            worker: { ...c.joinTokens.worker, hash: e.data.workerTokenHash },
+            manager: { ...c.joinTokens.manager, hash: e.data.managerTokenHash },
+          };
+          state.cluster = { ...rest, updatedAt: at, caCert: caRotation.caCert, caDigest: caRotation.caDigest, joinTokens };
         }
         return;
       }

@@ -1,3 +1,4 @@
+export { caRotationDone, type CaRotationProgress, caRotationProgress } from "./ca-rotation.js";
 export { isBatch, membersOf, storedMembers } from "./batch-members.js";
 export { BATCH_LIMITS, packAssigned, packCreated, packStatuses } from "./batches.js";
 export { type ApiTokenView, applySlices, type ClusterState, type ClusterView, type ConfigView, currentVersion, type EndpointView, type NetworkAllocationView, type NetworkView, evolve, foldTable, type FoldTable, initialClusterState, type NodeView, type SecretView, type ServiceView, SLICE_KINDS, slotKey, tasksOfService, type TaskView, versionOf } from "./cluster-state.js";

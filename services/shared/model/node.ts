@@ -28,6 +28,8 @@ export interface NodeCertificate {
   notAfter: string;
   issuerSubject: string;
   issuerPublicKey: string;
+  /** The digest of the root that signed it (absent in issuances recorded before root rotation). */
+  caDigest?: string;
 }
 
 export interface NodePart { nodes: Map<string, NodeView> }
@@ -38,6 +40,7 @@ const NodeViewCodec = z.looseObject({
   state: NodeState, message: z.string(), createdAt: z.string(), updatedAt: z.string(),
   certificate: z.object({
     serial: z.string(), fingerprint: z.string(), notBefore: z.string(), notAfter: z.string(), issuerSubject: z.string(), issuerPublicKey: z.string(),
+    caDigest: z.string().optional(),
   }).optional(),
 });
 
@@ -74,8 +77,9 @@ export const nodeSlice: Slice<"node", NodePart> = {
         return; // an audit record: the node's view does not change
       case "NodeCertificateIssued": {
         const n = state.nodes.get(e.data.nodeId);
-        const { serial, fingerprint, notBefore, notAfter, issuerSubject, issuerPublicKey } = e.data;
-        if (n) state.nodes.set(n.id, { ...n, certificate: { serial, fingerprint, notBefore, notAfter, issuerSubject, issuerPublicKey }, updatedAt: at });
+        const { serial, fingerprint, notBefore, notAfter, issuerSubject, issuerPublicKey, caDigest } = e.data;
+        const certificate = { serial, fingerprint, notBefore, notAfter, issuerSubject, issuerPublicKey, ...(caDigest ? { caDigest } : {}) };
+        if (n) state.nodes.set(n.id, { ...n, certificate, updatedAt: at });
         return;
       }
       case "NodeRemoved":

@@ -25,7 +25,7 @@ export const BACKDATE_MS = HOUR_MS;
 /** Swarm's token digest: the sha256 as a base-36 number, zero-padded to 50 characters. */
 const DIGEST_LEN = 50;
 
-function serialNumber(): string {
+export function serialNumber(): string {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0] ?? 0) & 0x7f; // a positive INTEGER in DER
   return bytes.toString("hex");
@@ -64,9 +64,24 @@ export async function createRootCa(opts: { commonName?: string; years?: number }
   return { certPem: cert.toString("pem"), keyPem: await privateKeyPem(keys.privateKey) };
 }
 
-/** Swarm's join-token digest of a CA: sha256 of the certificate's DER, in base 36, 50 characters. */
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * The certificates of a PEM bundle, in order, each as its own PEM. A trust bundle during a CA
+ * rotation is the new root then the old one; a leaf file may carry its chain after it.
+ */
+export function splitCerts(pem: string): string[] {
+  return pem.match(PEM_CERT) ?? [];
+}
+
+/** The first certificate of a bundle (the signing root of `ca.crt`, the leaf of a chain file); else the text as is. */
+export function firstCert(pem: string): string {
+  return splitCerts(pem)[0] ?? pem;
+}
+
+/** Swarm's join-token digest of a CA: sha256 of the certificate's DER, in base 36, 50 characters (of a bundle: its first). */
 export function caDigest(certPem: string): string {
-  const cert = parsePem("CA certificate", certPem, (p) => new x509.X509Certificate(p));
+  const cert = parsePem("CA certificate", firstCert(certPem), (p) => new x509.X509Certificate(p));
   const hex = createHash("sha256").update(new Uint8Array(cert.rawData)).digest("hex");
   return BigInt(`0x${hex}`).toString(36).padStart(DIGEST_LEN, "0");
 }
@@ -78,11 +93,11 @@ export async function createKeyAndCsr(): Promise<{ keyPem: string; csrPem: strin
   return { keyPem: await privateKeyPem(keys.privateKey), csrPem: csr.toString("pem") };
 }
 
-interface Issuer { cert: x509.X509Certificate; key: CryptoKey }
+export interface Issuer { cert: x509.X509Certificate; key: CryptoKey }
 
-/** The CA's certificate and key, checked to belong together (a mismatch signs certificates nobody can verify). */
-async function loadIssuer(ca: CertAndKey): Promise<Issuer> {
-  const cert = parsePem("CA certificate", ca.certPem, (p) => new x509.X509Certificate(p));
+/** The CA's certificate (the first of a bundle) and key, checked to belong together (a mismatch signs certificates nobody can verify). */
+export async function loadIssuer(ca: CertAndKey): Promise<Issuer> {
+  const cert = parsePem("CA certificate", firstCert(ca.certPem), (p) => new x509.X509Certificate(p));
   const key = await importPrivateKey(ca.keyPem);
   const spki = new Uint8Array(await subtle.exportKey("spki", await publicKeyOf(key)));
   if (!Buffer.from(spki).equals(Buffer.from(cert.publicKey.rawData))) {

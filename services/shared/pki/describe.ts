@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { createHash } from "node:crypto";
 import * as x509 from "@peculiar/x509";
+import { firstCert } from "./ca.js";
 import { invalidArgument } from "../errors/index.js";
 
 /** What the log records of an issued certificate (never its key): DESIGN §6, `NodeCertificateIssued`. */
@@ -19,7 +20,7 @@ export interface CertDescription {
 
 function parse(what: string, pem: string): x509.X509Certificate {
   try {
-    return new x509.X509Certificate(pem);
+    return new x509.X509Certificate(firstCert(pem)); // a chain file or a bundle: its first certificate
   } catch (err) {
     throw invalidArgument(`${what}: malformed (${(err as Error).message})`);
   }

@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { existsSync, renameSync, rmSync } from "node:fs";
+import { firstCert } from "./ca.js";
 import { writeKeyFile } from "./keys.js";
 
 /*
@@ -19,7 +20,7 @@ const next = (path: string) => `${path}.next`;
 /** True when the certificate holds the public half of the key. */
 export function certMatchesKey(certPem: string, keyPem: string): boolean {
   try {
-    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
+    return new X509Certificate(firstCert(certPem)).checkPrivateKey(createPrivateKey(keyPem));
   } catch {
     return false;
   }

@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { X509Certificate as NodeCert } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { invalidArgument, unauthenticated } from "../errors/index.js";
+import { firstCert, splitCerts } from "./ca.js";
 
 /** What a verified certificate says about its holder. */
 export interface CertIdentity { commonName: string; ou: string; o: string; notBefore: Date; notAfter: Date }
@@ -20,12 +21,14 @@ export function verifyCert(certPem: string, caCertPems: readonly string[], now: 
   let cert: NodeCert;
   let parsed: x509.X509Certificate;
   try {
-    cert = new NodeCert(certPem);
-    parsed = new x509.X509Certificate(certPem);
+    const leaf = firstCert(certPem); // a chain file: the leaf first, its intermediates after
+    cert = new NodeCert(leaf);
+    parsed = new x509.X509Certificate(leaf);
   } catch (err) {
     throw unauthenticated(`certificate: malformed (${(err as Error).message})`);
   }
-  const cas = caCertPems.map((pem, i) => {
+  // A trust bundle (old and new roots during a rotation) is as many CAs as it holds certificates.
+  const cas = caCertPems.flatMap((pem) => { const certs = splitCerts(pem); return certs.length ? certs : [pem]; }).map((pem, i) => {
     try {
       return new NodeCert(pem);
     } catch (err) {
