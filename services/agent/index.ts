@@ -17,6 +17,7 @@ import { CertRenewer } from "./shell/cert-renewer.js";
 import { serveLogs, type LogServerOptions } from "./shell/log-server.js";
 import { NetMaps } from "./shell/netmaps.js";
 import { Overlay } from "./shell/overlay.js";
+import type { NetworksPort } from "./shell/task-networks.js";
 import { NetKernel, type Exec } from "./shell/net-kernel.js";
 import type { NetworkEngine } from "./shell/docker-networks.js";
 import { errorMessage } from "../shared/errors/index.js";
@@ -33,6 +34,7 @@ export { ServiceNet, followMaps, gatewaysOf, type ServiceNetOptions, type Servic
 export { DnsServer, hostResolvers, type DnsServerOptions, type Upstream } from "./shell/dns-server.js";
 export { NetMaps, type NetMapListener } from "./shell/netmaps.js";
 export { Overlay } from "./shell/overlay.js";
+export type { NetworksPort } from "./shell/task-networks.js";
 export { DockerNetworks, type NetworkEngine } from "./shell/docker-networks.js";
 export { NetKernel, localExec, nsenterExec, type Exec } from "./shell/net-kernel.js";
 
@@ -82,8 +84,13 @@ export interface AgentDeps {
   certs?: CertRenewer;
   /** `swarm service logs`: per-stream buffer, chunk size, idle timeout (shell/log-server.ts). */
   logs?: LogServerOptions;
-  /** Overlay networks: without it, a task with networks waits (the simulated runtime has none). */
+  /** Overlay networks: without it (and without `networks`), a task with networks waits. */
   overlay?: OverlayOptions;
+  /**
+   * Instead of `overlay`: a simulated runtime's networks (hollow nodes in tests and benchmarks:
+   * every network ready, nothing built).
+   */
+  networks?: NetworksPort;
   /** Service discovery (DNS), VIPs and the routing mesh from the same maps; needs `overlay`. */
   serviceNet?: ServiceNetDeps;
 }
@@ -119,7 +126,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
     followMaps(new ServiceNet({ ...o, log, nodeId, ...(deps.overlay?.exec && !o.exec ? { exec: deps.overlay.exec } : {}) }), m, log, resyncMs);
   const runner: TaskRunner = new TaskRunner({
     nodeId, executor, log, now, files, report: (r) => { publisher.push(...r); if (r.some((x) => x.state === "running")) services?.kick(); }, ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
-    ...(deps.overlay ? { networks: { blocked: (id) => (overlay ? overlay.blocked(id) : "the overlay is starting"), gateway: (id) => overlay?.gateway(id), kick: () => void overlay?.kick() } } : {}),
+    ...(deps.networks ? { networks: deps.networks } : deps.overlay ? { networks: { blocked: (id) => (overlay ? overlay.blocked(id) : "the overlay is starting"), gateway: (id) => overlay?.gateway(id), kick: () => void overlay?.kick() } } : {}),
   });
   if (deps.overlay && maps) {
     overlay = new Overlay({

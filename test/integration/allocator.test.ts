@@ -79,7 +79,9 @@ before(async () => {
   for (let i = 0; i < 2; i++) {
     const name = `hollow-${i}`;
     const { NodeID } = await call<{ NodeID: string }>("POST", "/jetswarm/join", { JoinToken: JoinTokens.Worker, NodeName: name });
-    const agent = await startAgent({ nc, log: createLogger(name, "silent"), nodeId: NodeID, executor: new HollowExecutor({ hostname: name }), hostname: name, addr: `127.0.0.${i + 2}` });
+    const agent = await startAgent({ nc, log: createLogger(name, "silent"), nodeId: NodeID, executor: new HollowExecutor({ hostname: name }), hostname: name, addr: `127.0.0.${i + 2}`,
+      // A simulated runtime: its networks are ready at once (nothing is built).
+      networks: { blocked: () => undefined, gateway: () => undefined, kick: () => undefined } });
     stops.push(() => agent.stop());
   }
   await eventually(() => [...view.state.nodes.values()].filter((n) => n.state === "ready").length === 2, { what: "2 hollow nodes ready" });
