@@ -144,6 +144,14 @@ export const ServiceMode = z.union([
 ]);
 export type ServiceMode = z.infer<typeof ServiceMode>;
 
+/** Docker's name of the service's mode (`--mode`, the `mode` filter). */
+export function modeName(spec: { Mode?: ServiceMode | undefined }): "replicated" | "global" | "replicated-job" | "global-job" {
+  const mode = spec.Mode;
+  if (!mode || "Replicated" in mode) return "replicated";
+  if ("Global" in mode) return "global";
+  return "ReplicatedJob" in mode ? "replicated-job" : "global-job";
+}
+
 /** A job's shape with Docker's defaults filled in; undefined for a replicated or global service. */
 export interface JobMode { kind: "replicated-job" | "global-job"; maxConcurrent: number; totalCompletions: number }
 export function jobMode(spec: { Mode?: ServiceMode | undefined }): JobMode | undefined {
