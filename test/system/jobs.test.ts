@@ -75,7 +75,14 @@ describe("jobs", { timeout: 240_000 }, () => {
     assert.ok((await serviceOf("batch")).JobStatus!.JobIteration.Index > before, "a new iteration");
   });
 
-  it("a failing job is retried per its restart policy, then stays failed; update flags and mode changes refused", async () => {
+  it("a global job: one task on the node, to completion", async () => {
+    await c.swarm("service", "create", "--detach", "--name", "everywhere", "--mode", "global-job", IMAGE, "sh", "-c", "exit 0");
+    await completions("everywhere", 1);
+    assert.match(await c.swarm("service", "ls"), /everywhere\s+global job\s+0\/1 \(1\/1 completed\)/);
+    assert.equal((await tasksOf("everywhere")).length, 1, "a completed task is not replaced");
+  });
+
+  it("a failing job is retried per its restart policy, then stays failed; update flags refused", async () => {
     await c.swarm("service", "create", "--detach", "--name", "broken", "--mode", "replicated-job",
       "--restart-max-attempts", "2", "--restart-delay", "0s", IMAGE, "sh", "-c", "exit 3");
     await eventually(async () => (await tasksOf("broken")).filter((t) => t.Status.State === "failed").length === 3,
