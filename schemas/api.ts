@@ -146,7 +146,10 @@ export const Service = z.object({
     StartedAt: z.string().optional(),
     CompletedAt: z.string().optional(),
   }).optional(),
-  ServiceStatus: z.object({ RunningTasks: z.number(), DesiredTasks: z.number() }).optional(),
+  /** CompletedTasks: a job's tasks of the current iteration that completed (jobs only). */
+  ServiceStatus: z.object({ RunningTasks: z.number(), DesiredTasks: z.number(), CompletedTasks: z.number().optional() }).optional(),
+  /** Jobs only: the iteration (the spec version's log position; every update starts a new one) and when it began. */
+  JobStatus: z.object({ JobIteration: z.object({ Index: z.number() }), LastExecution: z.string() }).optional(),
   /** Docker's Endpoint: the endpoint spec, and what the allocator gave (ports with published ports filled in, a VIP per network). */
   Endpoint: z.object({
     Spec: EndpointSpec,

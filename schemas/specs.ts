@@ -135,8 +135,32 @@ export type TaskSpec = z.infer<typeof TaskSpec>;
 export const ServiceMode = z.union([
   z.strictObject({ Replicated: z.strictObject({ Replicas: z.number().int().nonnegative().optional() }) }),
   z.strictObject({ Global: z.strictObject({}) }),
+  /** A job: tasks run to completion; TotalCompletions defaults to MaxConcurrent, which defaults to 1 (Docker's API). */
+  z.strictObject({ ReplicatedJob: z.strictObject({
+    MaxConcurrent: z.number().int().nonnegative().optional(),
+    TotalCompletions: z.number().int().nonnegative().optional(),
+  }) }),
+  z.strictObject({ GlobalJob: z.strictObject({}) }),
 ]);
 export type ServiceMode = z.infer<typeof ServiceMode>;
+
+/** Docker's name of the service's mode (`--mode`, the `mode` filter). */
+export function modeName(spec: { Mode?: ServiceMode | undefined }): "replicated" | "global" | "replicated-job" | "global-job" {
+  const mode = spec.Mode;
+  if (!mode || "Replicated" in mode) return "replicated";
+  if ("Global" in mode) return "global";
+  return "ReplicatedJob" in mode ? "replicated-job" : "global-job";
+}
+
+/** A job's shape with Docker's defaults filled in; undefined for a replicated or global service. */
+export interface JobMode { kind: "replicated-job" | "global-job"; maxConcurrent: number; totalCompletions: number }
+export function jobMode(spec: { Mode?: ServiceMode | undefined }): JobMode | undefined {
+  const mode = spec.Mode;
+  if (mode && "GlobalJob" in mode) return { kind: "global-job", maxConcurrent: 0, totalCompletions: 0 };
+  if (!mode || !("ReplicatedJob" in mode)) return undefined;
+  const maxConcurrent = mode.ReplicatedJob.MaxConcurrent || 1;
+  return { kind: "replicated-job", maxConcurrent, totalCompletions: mode.ReplicatedJob.TotalCompletions ?? maxConcurrent };
+}
 
 export const UpdateConfig = z.strictObject({
   Parallelism: z.number().int().nonnegative().optional(),

@@ -1,15 +1,14 @@
-import type { ServiceMode, ServiceSpec } from "../../schemas/index.js";
+import type { ServiceSpec } from "../../schemas/index.js";
 import { applySpecFlags, parseUint, type SpecFlags } from "./service-spec-flags.js";
 import { decimal } from "./decimal.js";
+import { modeOf, refuseUpdateFlagsForJob, type ModeFlags } from "./service-job-flags.js";
 
 export { parseUint } from "./service-spec-flags.js";
 
 /* Pure parsing of `service` flags into API requests: every mistake named in docker's words. */
 
-export interface CreateFlags extends SpecFlags {
+export interface CreateFlags extends SpecFlags, ModeFlags {
   name?: string;
-  mode?: string;
-  replicas?: string;
   env: string[];
   label: string[];
   containerLabel?: string[];
@@ -28,16 +27,6 @@ export function parseLabels(items: string[]): Record<string, string> | undefined
   return out;
 }
 
-function modeOf(flags: CreateFlags): ServiceMode | undefined {
-  const mode = flags.mode ?? "replicated";
-  if (mode === "global") {
-    if (flags.replicas !== undefined) throw new Error("replicas can only be used with replicated mode");
-    return { Global: {} };
-  }
-  if (mode !== "replicated") throw new Error(`invalid argument "${mode}" for "--mode" flag: expected replicated or global`);
-  return flags.replicas === undefined ? undefined : { Replicated: { Replicas: parseUint("--replicas", flags.replicas) } };
-}
-
 /**
  * `service create [flags] IMAGE [CMD] [ARG…]` → a sparse ServiceSpec: only what the user set
  * (reference §1: defaults are not stored). CMD and ARGs become `Args`, as docker does.
@@ -54,6 +43,7 @@ export function buildCreateSpec(image: string, args: string[], flags: CreateFlag
   if (mode) spec.Mode = mode;
   const containerLabels = parseLabels(flags.containerLabel ?? []);
   if (containerLabels) spec.TaskTemplate.ContainerSpec.Labels = containerLabels;
+  refuseUpdateFlagsForJob(spec, flags);
   return applySpecFlags(spec, flags);
 }
 

@@ -1,5 +1,5 @@
 import type { Service } from "../../schemas/api.js";
-import { desiredReplicas, type Resources, type UpdateConfig } from "../../schemas/index.js";
+import { desiredReplicas, jobMode, type Resources, type UpdateConfig } from "../../schemas/index.js";
 import { ago } from "../output/time.js";
 import { formatGoDuration } from "./service-duration.js";
 
@@ -100,7 +100,10 @@ export function prettyService(s: Service, now: Date, networkNames: ReadonlyMap<s
   const lines = [`ID:\t\t${s.ID}`, `Name:\t\t${spec.Name}`];
   const labels = Object.entries(spec.Labels ?? {});
   if (labels.length) lines.push("Labels:", ...labels.map(([k, v]) => ` ${k}${v ? `=${v}` : ""}`));
-  if (replicas === undefined) lines.push("Service Mode:\tGlobal");
+  const job = jobMode(spec);
+  if (job?.kind === "replicated-job") lines.push("Service Mode:\tReplicated job", ` Max Concurrent:\t${job.maxConcurrent}`, ` Total Completions:\t${job.totalCompletions}`);
+  else if (job) lines.push("Service Mode:\tGlobal job");
+  else if (replicas === undefined) lines.push("Service Mode:\tGlobal");
   else lines.push("Service Mode:\tReplicated", ` Replicas:\t${replicas}`);
   lines.push(...updateStatusLines(s, now));
   const p = spec.TaskTemplate.Placement;

@@ -1,5 +1,5 @@
 import type { Service, Task } from "../../schemas/api.js";
-import { desiredReplicas, RESTART_DEFAULTS } from "../../schemas/index.js";
+import { desiredReplicas, jobMode, modeName, RESTART_DEFAULTS } from "../../schemas/index.js";
 import { shortId, titleCase } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
 import { maxPerNodeSuffix } from "./service-placement-flags.js";
@@ -15,11 +15,19 @@ export function serviceRows(services: Service[]): string[][] {
   return [...services]
     .sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name))
     .map((s) => {
-      const global = desiredReplicas(s.Spec) === undefined;
       const st = s.ServiceStatus ?? { RunningTasks: 0, DesiredTasks: desiredReplicas(s.Spec) ?? 0 };
-      return [shortId(s.ID), s.Spec.Name, global ? "global" : "replicated", `${st.RunningTasks}/${st.DesiredTasks}${maxPerNodeSuffix(s.Spec)}`,
+      return [shortId(s.ID), s.Spec.Name, modeName(s.Spec).replace("-", " "), `${st.RunningTasks}/${st.DesiredTasks}${jobSuffix(s)}${maxPerNodeSuffix(s.Spec)}`,
         imageOf(s.Spec.TaskTemplate.ContainerSpec.Image), servicePorts(s)];
     });
+}
+
+/** docker's REPLICAS of a job: ` (completed/total completed)`; a global job's total is its desired tasks. */
+function jobSuffix(s: Service): string {
+  const job = jobMode(s.Spec);
+  if (!job) return "";
+  const st = s.ServiceStatus;
+  const total = job.kind === "replicated-job" ? job.totalCompletions : st?.DesiredTasks ?? 0;
+  return ` (${st?.CompletedTasks ?? 0}/${total} completed)`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ServiceSpec } from "../../schemas/index.js";
 import { applySpecFlags, parseUint, type SpecFlags } from "./service-spec-flags.js";
+import { refuseUpdateFlagsForJob, rescale } from "./service-job-flags.js";
 
 /* `service update` flags → the new spec, computed from the current one (pure). */
 
@@ -13,6 +14,7 @@ export interface UpdateFlags extends SpecFlags {
   containerLabelAdd: string[];
   containerLabelRm: string[];
   replicas?: string;
+  maxConcurrent?: string;
   force?: boolean;
   rollback?: boolean;
 }
@@ -77,6 +79,7 @@ function setOrDelete<T extends object, K extends keyof T>(o: T, key: K, value: T
  * applied. `--rollback` is refused with any other change (docker's rule).
  */
 export function buildUpdateSpec(current: ServiceSpec, f: UpdateFlags): ServiceSpec {
+  refuseUpdateFlagsForJob(current, f);
   const spec = applySpecFlags(structuredClone(current), f);
   const c = spec.TaskTemplate.ContainerSpec;
   if (f.image !== undefined) c.Image = f.image;
@@ -84,9 +87,9 @@ export function buildUpdateSpec(current: ServiceSpec, f: UpdateFlags): ServiceSp
   setOrDelete(c, "Env", updateEnv(c.Env, f.envAdd, f.envRm));
   setOrDelete(c, "Labels", updateLabels(c.Labels, f.containerLabelAdd, f.containerLabelRm));
   setOrDelete(spec, "Labels", updateLabels(spec.Labels, f.labelAdd, f.labelRm));
-  if (f.replicas !== undefined) {
-    if (spec.Mode && "Global" in spec.Mode) throw new Error("replicas can only be used with replicated mode");
-    spec.Mode = { Replicated: { Replicas: parseUint("--replicas", f.replicas) } };
+  if (f.replicas !== undefined || f.maxConcurrent !== undefined) {
+    const opt = (name: string, v: string | undefined) => (v === undefined ? undefined : parseUint(name, v));
+    spec.Mode = rescale(spec, opt("--replicas", f.replicas), opt("--max-concurrent", f.maxConcurrent));
   }
   if (f.force) spec.TaskTemplate.ForceUpdate = (spec.TaskTemplate.ForceUpdate ?? 0) + 1;
   return spec;

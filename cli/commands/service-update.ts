@@ -59,6 +59,7 @@ export function registerServiceUpdate(service: Command): void {
     .option("--container-label-add <KEY=VALUE>", "add or update a container label (repeatable)", collect, [])
     .option("--container-label-rm <KEY>", "remove a container label by its key (repeatable)", collect, [])
     .option("--replicas <n>", "number of tasks")
+    .option("--max-concurrent <n>", "number of job tasks to run concurrently")
     .option("--secret-add <secret>", "add or update a secret on a service (as create's --secret; repeatable)", collect, [])
     .option("--secret-rm <secret>", "remove a secret (repeatable)", collect, [])
     .option("--config-add <config>", "add or update a config file on a service (repeatable)", collect, [])

@@ -5,6 +5,7 @@ import { hostnameOf } from "./node.js";
 import { clientOf, collect, eachArg, print, printJson } from "./common.js";
 import { buildCreateSpec, generatedName, parseFilterFlags, parseScale, type CreateFlags } from "./service-flags.js";
 import { addSpecOptions } from "./service-options.js";
+import { rescale } from "./service-job-flags.js";
 import { prettyService } from "./service-pretty.js";
 import { psRows, serviceRows } from "./service-rows.js";
 import { registerServiceLogs } from "./service-logs.js";
@@ -21,8 +22,9 @@ export function registerService(program: Command): void {
     .description("create a new service")
     .passThroughOptions()
     .option("--name <name>", "service name")
-    .option("--mode <mode>", "service mode (replicated or global)")
+    .option("--mode <mode>", "service mode (replicated, global, replicated-job, global-job)")
     .option("--replicas <n>", "number of tasks")
+    .option("--max-concurrent <n>", "number of job tasks to run concurrently (default equal to --replicas)")
     .option("-e, --env <KEY=VALUE>", "set environment variables (repeatable)", collect, [])
     .option("--label <KEY=VALUE>", "service labels (repeatable)", collect, [])
     .option("--container-label <KEY=VALUE>", "container labels (repeatable)", collect, [])
@@ -100,8 +102,7 @@ export function registerService(program: Command): void {
       await eachArg(wanted.map((w) => `${w.service}=${w.replicas}`), async (arg) => {
         const w = parseScale(arg);
         const svc = await serviceOrNoSuch(client, w.service);
-        if (svc.Spec.Mode && "Global" in svc.Spec.Mode) throw new Error(`scale can only be used with replicated mode`);
-        await client.updateService(svc.ID, svc.Version.Index, { ...svc.Spec, Mode: { Replicated: { Replicas: w.replicas } } });
+        await client.updateService(svc.ID, svc.Version.Index, { ...svc.Spec, Mode: rescale(svc.Spec, w.replicas, undefined, true) });
         scaled.push(w.service);
         return `${w.service} scaled to ${w.replicas}`;
       });

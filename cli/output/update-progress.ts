@@ -1,6 +1,7 @@
 import type { Node, Service, Task } from "../../schemas/api.js";
 import type { ServiceSpec, TaskSpec } from "../../schemas/index.js";
 import { desiredReplicas, UPDATE_DEFAULTS } from "../../schemas/index.js";
+import { jobFrame } from "./job-progress.js";
 import { activeNodeIds, globalFrame, ReplicatedProgress, verifyText, type ProgressLine } from "./progress.js";
 
 /*
@@ -79,6 +80,8 @@ export class ProgressTracker {
         break;
     }
     const current = upToDate(service, tasks);
+    const job = jobFrame(service, current);
+    if (job) return { lines: [...lines, ...job.lines], done: job.done };
     const active = activeNodeIds(nodes);
     const frame = desiredReplicas(service.Spec) === undefined ? globalFrame(current, active) : this.replicated.frame(service, current, active);
     const [overall, ...rest] = frame.lines;

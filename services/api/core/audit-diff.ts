@@ -1,5 +1,5 @@
 import type { api } from "../../../schemas/index.js";
-import { desiredReplicas } from "../../../schemas/index.js";
+import { desiredReplicas, modeName } from "../../../schemas/index.js";
 
 /* `swarm audit diff`: what changed between two points of the log, from the api views then. Pure. */
 
@@ -14,11 +14,11 @@ export interface Change {
   change: string;
 }
 
-/** `3` replicas, or `global`. */
-const replicasOf = (s: api.Service) => String(desiredReplicas(s.Spec) ?? "global");
+/** `3` replicas, or the mode (`global`, `replicated-job`, `global-job`). */
+const replicasOf = (s: api.Service) => String(desiredReplicas(s.Spec) ?? modeName(s.Spec));
 const modeOf = (s: api.Service) => {
   const r = desiredReplicas(s.Spec);
-  return r === undefined ? "global" : `${r} replica${r === 1 ? "" : "s"}`;
+  return r === undefined ? modeName(s.Spec) : `${r} replica${r === 1 ? "" : "s"}`;
 };
 const imageOf = (s: api.Service) => s.Spec.TaskTemplate.ContainerSpec.Image;
 

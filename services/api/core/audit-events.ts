@@ -1,4 +1,4 @@
-import { desiredReplicas, parseEventSubject, type Actor, type Envelope } from "../../../schemas/index.js";
+import { desiredReplicas, modeName, parseEventSubject, type Actor, type Envelope } from "../../../schemas/index.js";
 import { invalidArgument } from "../../shared/errors/index.js";
 import type { Filters } from "./filters.js";
 
@@ -88,7 +88,7 @@ export function summarize(e: Envelope, names: Names): string {
     case "ServiceCreated":
     case "ServiceUpdated": {
       const r = desiredReplicas(e.data.spec);
-      const mode = r === undefined ? "global" : `${r} replica${r === 1 ? "" : "s"}`;
+      const mode = r === undefined ? modeName(e.data.spec) : `${r} replica${r === 1 ? "" : "s"}`;
       const verb = e.type === "ServiceUpdated" ? " updated" : "";
       return `service ${e.data.spec.Name}${verb} (${mode}, ${e.data.spec.TaskTemplate.ContainerSpec.Image})`;
     }

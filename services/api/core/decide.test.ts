@@ -65,6 +65,7 @@ describe("api deciders", () => {
     assert.equal(u?.expect, 2);
     assert.deepEqual(code(() => decideUpdateService(s, "web", 1, spec(), fresh)), ["conflict", "update out of sequence"]);
     assert.deepEqual(code(() => decideUpdateService(s, "web", 2, spec({ Mode: { Global: {} } }), fresh)), ["invalid_argument", "service mode change is not allowed"]);
+    assert.deepEqual(code(() => decideUpdateService(s, "web", 2, spec({ Mode: { ReplicatedJob: {} } }), fresh)), ["invalid_argument", "service mode change is not allowed"]);
     assert.deepEqual(code(() => decideUpdateService(s, "web", 2, spec({ Name: "api" }), fresh)), ["invalid_argument", "renaming services is not supported"]);
   });
 

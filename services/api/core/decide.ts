@@ -1,6 +1,6 @@
 import type { ControlPlaneScaleRequest, InitRequest, JoinRequest, SwarmUpdateRequest } from "../../../schemas/api.js";
 import type { NodeRole, ServiceSpec, SpecLimits } from "../../../schemas/index.js";
-import { desiredReplicas, SPEC_LIMITS, subjects } from "../../../schemas/index.js";
+import { modeName, SPEC_LIMITS, subjects } from "../../../schemas/index.js";
 import type { ClusterState, ClusterView, PlannedEvent } from "../../shared/model/index.js";
 import { alreadyExists, failedPrecondition, invalidArgument, SwarmError, unavailable } from "../../shared/errors/index.js";
 import { plan, versionOf } from "../../shared/model/index.js";
@@ -125,8 +125,7 @@ export function decideUpdateService(
   const current = versionOf(state, subjects.event("service", svc.id));
   if (version !== current) throw new SwarmError("conflict", MESSAGES.outOfSequence);
   if (spec.Name !== svc.spec.Name) throw invalidArgument("renaming services is not supported");
-  const wasGlobal = desiredReplicas(svc.spec) === undefined;
-  if (wasGlobal !== (desiredReplicas(spec) === undefined)) throw invalidArgument("service mode change is not allowed");
+  if (modeName(svc.spec) !== modeName(spec)) throw invalidArgument("service mode change is not allowed");
   checkClusterTasks(state, spec, svc.id, limits);
   checkPortConflicts(state, spec, svc.id);
   const resolved = resolveNetworks(state, resolveReferences(state, spec));

@@ -1,5 +1,5 @@
-import type { ServiceSpec, UpdateConfig } from "../../../schemas/index.js";
-import { RESTART_DEFAULTS, ROLLBACK_DEFAULTS, STOP_GRACE_DEFAULT_NS, UPDATE_DEFAULTS } from "../../../schemas/index.js";
+import type { JobMode, ServiceSpec, UpdateConfig } from "../../../schemas/index.js";
+import { jobMode, RESTART_DEFAULTS, ROLLBACK_DEFAULTS, STOP_GRACE_DEFAULT_NS, UPDATE_DEFAULTS } from "../../../schemas/index.js";
 
 /*
  * Swarm's InterpolateService (`?insertDefaults=true`, reference §1): the stored spec stays sparse;
@@ -17,6 +17,8 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 export function withDefaults(spec: ServiceSpec): ServiceSpec {
   const t = spec.TaskTemplate;
+  const job = jobMode(spec);
+  if (job) return jobDefaults(spec, job);
   return {
     ...spec,
     TaskTemplate: {
@@ -27,6 +29,23 @@ export function withDefaults(spec: ServiceSpec): ServiceSpec {
     Mode: spec.Mode ?? { Replicated: { Replicas: 1 } },
     UpdateConfig: withConfigDefaults(spec.UpdateConfig, UPDATE_DEFAULTS),
     RollbackConfig: withConfigDefaults(spec.RollbackConfig, ROLLBACK_DEFAULTS),
+    EndpointSpec: { ...spec.EndpointSpec, Mode: spec.EndpointSpec?.Mode ?? "vip" },
+  };
+}
+
+/** A job: restart condition `on-failure` by default (Swarm), the mode's counts filled in, no update or rollback config. */
+function jobDefaults(spec: ServiceSpec, job: JobMode): ServiceSpec {
+  const t = spec.TaskTemplate;
+  const restart = { ...RESTART_DEFAULTS, Condition: "on-failure" as const, ...stripUndefined(t.RestartPolicy ?? {}) };
+  const mode = job.kind === "global-job" ? { GlobalJob: {} } : { ReplicatedJob: { MaxConcurrent: job.maxConcurrent, TotalCompletions: job.totalCompletions } };
+  return {
+    ...spec,
+    TaskTemplate: {
+      ...t,
+      ContainerSpec: { ...t.ContainerSpec, StopGracePeriod: t.ContainerSpec.StopGracePeriod ?? STOP_GRACE_DEFAULT_NS },
+      RestartPolicy: restart,
+    },
+    Mode: mode,
     EndpointSpec: { ...spec.EndpointSpec, Mode: spec.EndpointSpec?.Mode ?? "vip" },
   };
 }

@@ -1,4 +1,4 @@
-import { desiredReplicas, SPEC_LIMITS, type ServiceSpec, type SpecLimits } from "../../../schemas/index.js";
+import { desiredReplicas, jobMode, SPEC_LIMITS, type ServiceSpec, type SpecLimits } from "../../../schemas/index.js";
 import type { ClusterState } from "../../shared/model/index.js";
 import { invalidArgument } from "../../shared/errors/index.js";
 import { liveServices } from "./lookup.js";
@@ -27,6 +27,10 @@ export function checkSpecLimits(spec: ServiceSpec, limits: SpecLimits = SPEC_LIM
   if (replicas !== undefined && replicas > limits.maxReplicas) {
     throw invalidArgument(`Mode.Replicated.Replicas: ${replicas} is over the limit of ${limits.maxReplicas} replicas per service`);
   }
+  const job = jobMode(spec);
+  if (job && Math.max(job.totalCompletions, job.maxConcurrent) > limits.maxReplicas) {
+    throw invalidArgument(`Mode.ReplicatedJob: ${Math.max(job.totalCompletions, job.maxConcurrent)} is over the limit of ${limits.maxReplicas} replicas per service`);
+  }
   checkLabels("Labels", spec.Labels, limits);
   checkLabels("TaskTemplate.ContainerSpec.Labels", spec.TaskTemplate.ContainerSpec.Labels, limits);
   const size = bytes(JSON.stringify(spec));
@@ -35,7 +39,8 @@ export function checkSpecLimits(spec: ServiceSpec, limits: SpecLimits = SPEC_LIM
 
 /** Tasks a service asks for: its replicas, or one per node for a global service. */
 function tasksWanted(state: ClusterState, spec: ServiceSpec): number {
-  return desiredReplicas(spec) ?? state.nodes.size;
+  const job = jobMode(spec);
+  return desiredReplicas(spec) ?? (job?.kind === "replicated-job" ? job.totalCompletions : state.nodes.size);
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { evolve, initialClusterState, type ClusterState } from "../../shared/model/index.js";
 import { API, LogBuilder, NODE, ORCH } from "./audit-test-fixture.js";
-import { listTasks, nodeView } from "./views.js";
+import { listTasks, nodeView, serviceView } from "./views.js";
 
 /*
  * Tasks of three services whose ids share prefixes, one removed service whose name a live one
@@ -87,5 +87,28 @@ describe("api views: a node's certificate", () => {
     const v = nodeView(s, s.nodes.get("n1")!);
     assert.deepEqual(v.Certificate, { Serial: "0a", Fingerprint: "ff", NotBefore: cert.notBefore, NotAfter: cert.notAfter });
     assert.deepEqual(v.Description?.TLSInfo, { TrustRoot: "ROOT PEM", CertIssuerSubject: "MBMx", CertIssuerPublicKey: "MFkw" });
+  });
+});
+
+describe("api views: a job's status", () => {
+  it("counts the current iteration only; DesiredTasks = min(MaxConcurrent, TotalCompletions − completed); JobStatus", () => {
+    const b = new LogBuilder();
+    const spec = { Name: "job", Mode: { ReplicatedJob: { MaxConcurrent: 2, TotalCompletions: 3 } }, TaskTemplate: { ContainerSpec: { Image: "img:1" } } };
+    const task = (taskId: string, slot: number, specVersion: number) => b.add("TaskCreated", "task", taskId, {
+      taskId, serviceId: "j", serviceName: "job", slot, spec: spec.TaskTemplate, specVersion, desiredState: "running", state: "pending",
+    }, ORCH);
+    const done = (taskId: string) => b.add("TaskStatusChanged", "task", taskId, { taskId, state: "complete", message: "finished", timestamp: "2026-01-01T00:00:00Z" }, NODE);
+    b.add("ServiceCreated", "service", "j", { serviceId: "j", spec }, API);
+    task("a", 1, 1);
+    done("a");
+    b.add("ServiceUpdated", "service", "j", { serviceId: "j", spec: { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: 1 } } }, API);
+    task("b", 1, 4);
+    task("c", 2, 4);
+    done("b");
+    const s = initialClusterState();
+    for (const m of b.log) evolve(s, { seq: m.seq, event: m.event });
+    const v = serviceView(s, s.services.get("j")!);
+    assert.deepEqual(v.ServiceStatus, { RunningTasks: 0, DesiredTasks: 2, CompletedTasks: 1 });
+    assert.equal(v.JobStatus?.JobIteration.Index, 4);
   });
 });

@@ -1,5 +1,5 @@
 import type { api } from "../../../schemas/index.js";
-import { desiredReplicas, NS_PER_MS, subjects, TASK_STATES, type ServiceSpec } from "../../../schemas/index.js";
+import { desiredReplicas, jobMode, modeName, NS_PER_MS, type JobMode, subjects, TASK_STATES, type ServiceSpec } from "../../../schemas/index.js";
 import { withDefaults } from "./defaults.js";
 import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/model/index.js";
 import { tasksOfService, versionOf } from "../../shared/model/index.js";
@@ -55,10 +55,27 @@ export function nodeView(state: ClusterState, n: NodeView): api.Node {
   return out;
 }
 
-export function serviceStatus(state: ClusterState, s: ServiceView): { RunningTasks: number; DesiredTasks: number } {
+export function serviceStatus(state: ClusterState, s: ServiceView): NonNullable<api.Service["ServiceStatus"]> {
+  const job = jobMode(s.spec);
+  if (job) return jobStatus(state, s, job);
   const live = tasksOfService(state, s.id).filter((t) => t.desiredState === "running");
   const running = live.filter((t) => t.state === "running").length;
   return { RunningTasks: running, DesiredTasks: desiredReplicas(s.spec) ?? live.length };
+}
+
+/**
+ * A job's status (Docker's): tasks of the current iteration only; DesiredTasks is what may still
+ * run — min(MaxConcurrent, TotalCompletions − completed) for a replicated job, the nodes given a
+ * task for a global job.
+ */
+function jobStatus(state: ClusterState, s: ServiceView, job: JobMode): NonNullable<api.Service["ServiceStatus"]> {
+  const current = tasksOfService(state, s.id).filter((t) => t.specVersion === s.specVersion);
+  const completed = current.filter((t) => t.state === "complete").length;
+  const running = current.filter((t) => t.state === "running").length;
+  const desired = job.kind === "replicated-job"
+    ? Math.max(0, Math.min(job.maxConcurrent, job.totalCompletions - completed))
+    : new Set(current.map((t) => t.nodeId)).size;
+  return { RunningTasks: running, DesiredTasks: desired, CompletedTasks: completed };
 }
 
 /** The api's Service; `insertDefaults` fills unset fields of the spec and previous spec (reference §1). */
@@ -74,6 +91,7 @@ export function serviceView(state: ClusterState, s: ServiceView, opts: { insertD
     ...(s.previousSpec ? { PreviousSpec: fill(s.previousSpec) } : {}),
     ...(u ? { UpdateStatus: { State: u.state, Message: u.message, StartedAt: u.startedAt, CompletedAt: u.completedAt } } : {}),
     ServiceStatus: serviceStatus(state, s),
+    ...(jobMode(s.spec) ? { JobStatus: { JobIteration: { Index: s.specVersion }, LastExecution: s.updatedAt } } : {}),
     Endpoint: endpointOf(s),
   };
 }
@@ -116,7 +134,7 @@ export const SERVICE_FILTERS = ["id", "name", "label", "mode"] as const;
 export const TASK_FILTERS = ["id", "name", "service", "node", "desired-state"] as const;
 export const NODE_FILTERS = ["id", "name", "role", "membership", "label", "node.label"] as const;
 /** The filter keys whose values form a closed set (Docker's), per list. */
-export const SERVICE_FILTER_VALUES = { mode: ["replicated", "global"] } as const;
+export const SERVICE_FILTER_VALUES = { mode: ["replicated", "global", "replicated-job", "global-job"] } as const;
 export const TASK_FILTER_VALUES = { "desired-state": TASK_STATES } as const;
 export const NODE_FILTER_VALUES = { role: ["manager", "worker"], membership: ["accepted", "pending"] } as const;
 
@@ -126,7 +144,7 @@ export function listServices(state: ClusterState, f: Filters): api.Service[] {
       matches(f, "id", (v) => s.id.startsWith(v)) &&
       matches(f, "name", (v) => s.spec.Name.startsWith(v)) &&
       matches(f, "label", (v) => labelMatches(s.spec.Labels, v)) &&
-      matches(f, "mode", (v) => v === (desiredReplicas(s.spec) === undefined ? "global" : "replicated")))
+      matches(f, "mode", (v) => v === modeName(s.spec)))
     .map((s) => serviceView(state, s));
 }
 

@@ -1,17 +1,20 @@
 import type { ClusterState, NodeView, PlannedEvent, ServiceView, TaskView } from "../../shared/model/index.js";
 import { plan, slotKey } from "../../shared/model/index.js";
-import { isTerminal, taskStateRank, type EventData } from "../../../schemas/index.js";
+import { isTerminal, jobMode, taskStateRank, type EventData } from "../../../schemas/index.js";
 import { matchAll, parseConstraints } from "../../shared/model/index.js";
 import { createdState, Draft, type IdFor } from "./draft.js";
 import { mayPromote, restartAllowed, restartAtFor, restartDue, restartPolicy, type Policy } from "./restart.js";
 import { historyLimit, reap, removable } from "./reaper.js";
 import { byAge } from "./slots.js";
+import { jobPolicy } from "./jobs.js";
 
 /*
  * The global orchestrator (reference §3.2): one task per eligible node — not down, not drained,
  * matching the service's placement constraints — created with the node preset (slot 0). Tasks on
  * nodes that stop qualifying are shut down; a paused node keeps its task but gets none added. A
  * failed task is restarted on the same node under the restart policy. Pure and level-triggered.
+ * A global job (`job`) runs one task per eligible node to completion per iteration (spec version,
+ * see jobs.ts): a completed task is never replaced, earlier iterations' tasks do not count.
  */
 
 const RUNNING = taskStateRank("running");
@@ -41,18 +44,25 @@ interface Pass {
   svc: ServiceView;
   policy: Policy;
   created: PlannedEvent[];
+  job: boolean;
 }
 
 /** The events that move a global service's tasks towards one per eligible node, at `now`. */
 export function planGlobal(state: ClusterState, svc: ServiceView, tasks: readonly TaskView[], now: Date, idFor: IdFor): PlannedEvent[] {
-  const p: Pass = { d: new Draft(state, now, idFor), svc, policy: restartPolicy(svc.spec.TaskTemplate), created: [] };
+  const job = jobMode(svc.spec) !== undefined;
+  const policy = job ? jobPolicy(svc.spec.TaskTemplate) : restartPolicy(svc.spec.TaskTemplate);
+  const p: Pass = { d: new Draft(state, now, idFor), svc, policy, created: [], job };
   const groups = byNode(tasks);
+  // A job's earlier iterations: shut down what still runs, and leave them out of the reckoning.
+  const stale = job ? tasks.filter((t) => t.specVersion !== svc.specVersion) : [];
+  for (const t of stale) shutDown(p, t);
+  const current = job ? byNode(tasks.filter((t) => t.specVersion === svc.specVersion)) : groups;
   for (const [nodeId, nodeTasks] of groups) {
     const n = state.nodes.get(nodeId);
     if (!n || !eligibleNode(n, svc)) for (const t of nodeTasks) shutDown(p, t);
   }
   for (const n of [...state.nodes.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    if (eligibleNode(n, svc)) reconcileNode(p, n, groups.get(n.id) ?? [], idFor);
+    if (eligibleNode(n, svc)) reconcileNode(p, n, current.get(n.id) ?? [], idFor);
   }
   for (const t of tasks) {
     if (p.d.desiredOf(t) === "ready" && mayPromote(state, t, now)) p.d.raise(t, "running");
@@ -74,6 +84,7 @@ function reconcileNode(p: Pass, n: NodeView, nodeTasks: readonly TaskView[], idF
   for (const t of live.slice(0, -1)) shutDown(p, t);
   if (live.length > 0 || n.availability === "pause") return;
   const newest = nodeTasks[nodeTasks.length - 1];
+  if (p.job && newest?.state === "complete") return;
   if (!newest || !failed(newest) || taskStateRank(p.d.desiredOf(newest)) >= REMOVE) {
     create(p, n.id, "running", idFor);
     return;

@@ -1,6 +1,6 @@
 import type { ServiceView, TaskView } from "../../shared/model/index.js";
 import { plan, versionOf } from "../../shared/model/index.js";
-import { desiredReplicas, subjects, type SpecLimits } from "../../../schemas/index.js";
+import { desiredReplicas, jobMode, subjects, type SpecLimits } from "../../../schemas/index.js";
 import type { Draft } from "./draft.js";
 
 /*
@@ -13,7 +13,7 @@ import type { Draft } from "./draft.js";
 
 /** Why the orchestrator will not act on `svc`, or undefined when its spec is within the limits. */
 export function overLimit(svc: ServiceView, limits: SpecLimits): string | undefined {
-  const replicas = desiredReplicas(svc.spec);
+  const replicas = desiredReplicas(svc.spec) ?? jobMode(svc.spec)?.totalCompletions;
   if (replicas === undefined || replicas <= limits.maxReplicas) return undefined;
   return `${HELD}${replicas} replicas is over the limit of ${limits.maxReplicas} replicas per service; update the service to resume`;
 }

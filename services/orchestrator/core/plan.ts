@@ -1,9 +1,10 @@
 import type { ClusterState, ServiceView, TaskView } from "../../shared/model/index.js";
 import { tasksOfService } from "../../shared/model/index.js";
 import type { PlannedEvent } from "../../shared/model/index.js";
-import { desiredReplicas, isTerminal, SPEC_LIMITS, taskStateRank, type SpecLimits } from "../../../schemas/index.js";
+import { desiredReplicas, isTerminal, jobMode, SPEC_LIMITS, taskStateRank, type SpecLimits } from "../../../schemas/index.js";
 import { Draft, type IdFor } from "./draft.js";
 import { planGlobal } from "./global.js";
+import { replicatedJob } from "./jobs.js";
 import { mayPromote, needsRestart, promotableAt, restartAllowed, restartAtFor, restartDue, restartPolicy, STOP_WAIT_MS, type Policy } from "./restart.js";
 import { holdService, overBudget, overLimit } from "./limits.js";
 import { historyLimit, reap } from "./reaper.js";
@@ -31,6 +32,13 @@ export function plan(state: ClusterState, serviceId: string, now: Date, idFor: I
   if (!svc || svc.removed) {
     for (const t of tasks) d.raise(t, "remove");
     reap(d, tasks, -1);
+    return d.events();
+  }
+  const job = jobMode(svc.spec);
+  if (job?.kind === "replicated-job") {
+    const refused = overLimit(svc, limits) ?? overBudget(svc, tasks, d.now, limits, d.state.tasks);
+    if (refused !== undefined) holdService(d, svc, refused);
+    else replicatedJob(d, svc, tasks, job);
     return d.events();
   }
   const replicas = desiredReplicas(svc.spec);

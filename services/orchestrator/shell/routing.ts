@@ -71,7 +71,7 @@ export function servicesOnNode(state: ClusterState, nodeId: string): string[] {
 
 export function globalServices(state: ClusterState): string[] {
   const out: string[] = [];
-  for (const s of state.services.values()) if (!s.removed && s.spec.Mode && "Global" in s.spec.Mode) out.push(s.id);
+  for (const s of state.services.values()) if (!s.removed && s.spec.Mode && ("Global" in s.spec.Mode || "GlobalJob" in s.spec.Mode)) out.push(s.id);
   return out;
 }
 
