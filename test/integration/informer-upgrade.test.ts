@@ -23,9 +23,9 @@ const joined = (n: string, extra: Record<string, unknown> = {}) => JSON.stringif
   id: `j-${n}-${Math.random()}`, type: "NodeJoined", subject: subjects.event("node", n), at: new Date().toISOString(),
   actor: { kind: "user", id: "test" }, data: { nodeId: n, name: n, role: "worker", availability: "active" }, ...extra,
 });
-const network = JSON.stringify({
-  id: "net-1", type: "NetworkCreated", subject: "swarm.evt.network.x", at: new Date().toISOString(),
-  actor: { kind: "user", id: "test" }, data: { networkId: "x", name: "x" },
+const volume = JSON.stringify({
+  id: "vol-1", type: "VolumeCreated", subject: "swarm.evt.volume.x", at: new Date().toISOString(),
+  actor: { kind: "user", id: "test" }, data: { volumeId: "x", name: "x" },
 });
 
 async function publish(subject: string, body: string): Promise<number> {
@@ -69,7 +69,7 @@ describe("informer: events this build cannot read", () => {
   });
 
   it("an unknown type stops a starting projection: start() fails naming the event", async () => {
-    // A log of its own, whose first unreadable event is the network's.
+    // A log of its own, whose first unreadable event is a volume's (a type this build does not know).
     for (const i of informers.splice(0)) await i.stop();
     await nc.drain();
     await nats.cleanup();
@@ -77,10 +77,10 @@ describe("informer: events this build cannot read", () => {
     nc = await connectNats({ url: nats.url, name: "informer-upgrade-test-2" });
     await ensureStreams(nc);
     const first = await publish(subjects.event("node", "n3"), joined("n3"));
-    const bad = await publish("swarm.evt.network.x", network);
+    const bad = await publish("swarm.evt.volume.x", volume);
     await publish(subjects.event("node", "n4"), joined("n4"));
     const i = informer();
-    await assert.rejects(i.start(), new RegExp(`seq ${bad} \\(NetworkCreated on swarm\\.evt\\.network\\.x\\): unknown event type NetworkCreated`));
+    await assert.rejects(i.start(), new RegExp(`seq ${bad} \\(VolumeCreated on swarm\\.evt\\.volume\\.x\\): unknown event type VolumeCreated`));
     assert.equal(i.seq, first);
     assert.ok(i.state.nodes.has("n3") && !i.state.nodes.has("n4"));
   });
