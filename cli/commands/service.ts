@@ -31,7 +31,7 @@ export function registerService(program: Command): void {
     .option("--mode <mode>", "service mode (replicated or global)")
     .option("--replicas <n>", "number of tasks")
     .option("-e, --env <KEY=VALUE>", "set environment variables (repeatable)", collect, [])
-    .option("--label <KEY=VALUE>", "service labels (repeatable)", collect, [])
+    .option("-l, --label <KEY=VALUE>", "service labels (repeatable)", collect, [])
     .option("--container-label <KEY=VALUE>", "container labels (repeatable)", collect, [])
     .option("--secret <secret>", "specify secrets to expose to the service (NAME[@VERSION] or source=,target=,uid=,gid=,mode=; repeatable)", collect, [])
     .option("--config <config>", "specify configurations to expose to the service (as --secret; repeatable)", collect, []);
