@@ -16,11 +16,19 @@ function dockerFlags(kind: "create" | "update"): string[] {
   return [...new Set(names)].sort();
 }
 
-function registered(kind: "create" | "update"): Set<string> {
+/** docker's `-t, --tty` pairs, as `-t --tty`. */
+function dockerShorts(kind: "create" | "update"): string[] {
+  const text = readFileSync(join(FIXTURES, `docker28-service-${kind}-help.txt`), "utf8");
+  return [...text.matchAll(/^\s+(-[a-z]), (--[a-z-]+)/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
+}
+
+function command(kind: "create" | "update"): Command {
   const program = new Command();
   registerService(program);
-  const cmd = program.commands.find((c) => c.name() === "service")!.commands.find((c) => c.name() === kind)!;
-  return new Set(cmd.options.map((o) => o.long!.replace(/^--/, "")));
+  return program.commands.find((c) => c.name() === "service")!.commands.find((c) => c.name() === kind)!;
+}
+function registered(kind: "create" | "update"): Set<string> {
+  return new Set(command(kind).options.map((o) => o.long!.replace(/^--/, "")));
 }
 
 for (const [kind, table, count] of [["create", CREATE_FLAGS, 73], ["update", UPDATE_FLAGS, 92]] as const) {
@@ -35,6 +43,10 @@ for (const [kind, table, count] of [["create", CREATE_FLAGS, 73], ["update", UPD
       const have = registered(kind);
       const missing = Object.entries(table).filter(([f, s]) => s.status !== "elsewhere" && !have.has(f)).map(([f]) => f);
       assert.deepEqual(missing, []);
+    });
+    it("docker's short flags are registered with the same letters", () => {
+      const shorts = command(kind).options.filter((o) => o.short).map((o) => `${o.short} ${o.long}`);
+      assert.deepEqual(dockerShorts(kind).filter((p) => !shorts.includes(p)), []);
     });
     it("every refused flag has a reason", () => {
       for (const [f, s] of Object.entries(table)) if (s.status === "refused") assert.ok(s.reason.length > 10, f);
