@@ -56,7 +56,14 @@ export type Ulimit = z.infer<typeof Ulimit>;
 
 /** The ContainerSpec fields this file defines, spread into specs.ts' ContainerSpec. */
 export const CONTAINER_OPTIONS = {
-  Mounts: z.array(Mount).optional(),
+  Mounts: z.array(Mount).superRefine((mounts, ctx) => {
+    // swarmkit's controlapi rule: one mount per target.
+    const seen = new Set<string>();
+    for (const m of mounts) {
+      if (seen.has(m.Target)) ctx.addIssue({ code: "custom", message: `invalid duplicate mount point: ${m.Target}` });
+      seen.add(m.Target);
+    }
+  }).optional(),
   ReadOnly: z.boolean().optional(),
   Init: z.boolean().optional(),
   TTY: z.boolean().optional(),
