@@ -85,8 +85,11 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   const files = new TaskFiles({
     nc, nodeId, log, dir: deps.filesDir ?? join(tmpdir(), `jetswarm-agent-${nodeId}`), ...(deps.delivery ? { delivery: deps.delivery } : {}),
   });
+  // Service templates name the node as it registers itself (`{{.Node.Hostname}}`).
+  const self = await executor.describeNode().catch(() => undefined);
+  const node = { hostname: deps.hostname ?? self?.hostname ?? "", os: self?.os ?? "", architecture: self?.architecture ?? "" };
   const runner = new TaskRunner({
-    nodeId, executor, log, now, files, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
+    nodeId, executor, log, now, files, node, report: (r) => publisher.push(...r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
   });
 
   const request = async (): Promise<RegisterRequest> => {

@@ -52,8 +52,8 @@ describe("mounts and container options (system)", () => {
       "--mount", `type=volume,source=${VOLUME},target=/data,volume-label=owner=test`,
       "--mount", `type=bind,source=${dir},target=/ro,readonly`,
       "--mount", "type=tmpfs,target=/scratch,tmpfs-size=16m",
-      "--read-only", "--init", "-t", "--hostname", "optbox", "--user", "0:0", "--group", "1234", "--workdir", "/data",
-      "--entrypoint", "sleep", "--env-file", join(dir, "env"), "-e", "FROM_FLAG=1",
+      "--read-only", "--init", "-t", "--hostname", "{{.Service.Name}}-{{.Task.Slot}}", "--user", "0:0", "--group", "1234", "--workdir", "/data",
+      "--entrypoint", "sleep", "--env-file", join(dir, "env"), "-e", "FROM_FLAG=1", "-e", "NODE={{.Node.ID}}",
       "--host", "db:10.0.0.5", "--dns", "9.9.9.9", "--dns-option", "ndots:2", "--dns-search", "example.org",
       "--cap-add", "NET_ADMIN", "--cap-drop", "MKNOD", "--sysctl", "net.ipv4.tcp_syncookies=0",
       "--ulimit", "nofile=1024:2048", "--log-driver", "json-file", "--log-opt", "max-size=1m",
@@ -66,7 +66,8 @@ describe("mounts and container options (system)", () => {
     assert.equal(hc.ReadonlyRootfs, true);
     assert.equal(hc.Init, true);
     assert.equal(i.Config.Tty, true);
-    assert.equal(i.Config.Hostname, "optbox");
+    assert.equal(i.Config.Hostname, "opts-1", "templates expanded on the node");
+    assert.ok(i.Config.Env.includes(`NODE=${c.nodeId}`), String(i.Config.Env));
     assert.equal(i.Config.User, "0:0");
     assert.deepEqual(hc.GroupAdd, ["1234"]);
     assert.equal(i.Config.WorkingDir, "/data");

@@ -4,6 +4,7 @@ import { errorMessage } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 import { planAdoption } from "../core/adopt.js";
 import { containerConfig, stopOptions } from "../core/container-config.js";
+import { expandTemplates, type TemplateNode } from "../core/templates.js";
 import { needsFiles, type FileMount } from "../core/task-files.js";
 import { HealthWatcher } from "./health-watcher.js";
 import type { ContainerSummary, Executor } from "../core/executor.js";
@@ -23,6 +24,8 @@ export interface TaskRunnerDeps {
   healthPollMs?: number;
   /** Secret and config files (`shell/task-files.ts`); without it a task that has references is rejected. */
   files?: TaskFilesPort;
+  /** This node as service templates name it (`{{.Node.Hostname}}`). Default empty strings. */
+  node?: TemplateNode;
 }
 
 /** What the runner needs of a task's secret and config files. */
@@ -167,7 +170,8 @@ export class TaskRunner {
         try {
           await x.ensureImage(rec.doc.spec.ContainerSpec.Image);
           const mounts = await this.files(rec.doc);
-          return { kind: "prepared", containerId: await x.create(containerConfig(rec.doc, mounts)) };
+          const spec = expandTemplates(rec.doc, this.d.node ?? { hostname: "", os: "", architecture: "" });
+          return { kind: "prepared", containerId: await x.create(containerConfig({ ...rec.doc, spec }, mounts)) };
         } catch (err) {
           return { kind: "prepare-failed", error: errorMessage(err) };
         }
