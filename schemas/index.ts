@@ -1,5 +1,6 @@
 export * from "./primitives.js";
 export * from "./specs.js";
+export * from "./container-options.js";
 export * from "./events/index.js";
 export * from "./subjects.js";
 export * from "./node-messages.js";

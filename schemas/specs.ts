@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Nanos } from "./primitives.js";
+import { CONTAINER_OPTIONS, HEALTH_START_INTERVAL, LogDriver } from "./container-options.js";
 
 /**
  * The service spec, in the Docker Engine API's shape (PascalCase, sparse: defaults are not
@@ -20,6 +21,7 @@ export const Healthcheck = z.strictObject({
   Timeout: Nanos.optional(),
   Retries: z.number().int().nonnegative().optional(),
   StartPeriod: Nanos.optional(),
+  ...HEALTH_START_INTERVAL,
 });
 export type Healthcheck = z.infer<typeof Healthcheck>;
 
@@ -75,6 +77,7 @@ export const ContainerSpec = z.strictObject({
   Healthcheck: Healthcheck.optional(),
   Secrets: z.array(SecretReference).optional(),
   Configs: z.array(ConfigReference).optional(),
+  ...CONTAINER_OPTIONS,
 });
 export type ContainerSpec = z.infer<typeof ContainerSpec>;
 
@@ -129,6 +132,7 @@ export const TaskSpec = z.strictObject({
   RestartPolicy: RestartPolicy.optional(),
   Placement: Placement.optional(),
   ForceUpdate: z.number().int().nonnegative().optional(),
+  LogDriver: LogDriver.optional(),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 

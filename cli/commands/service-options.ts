@@ -30,6 +30,7 @@ export function addSpecOptions(cmd: Command): Command {
     ["--health-timeout <duration>", "maximum time to allow one check to run (ms|s|m|h)"],
     ["--health-retries <n>", "consecutive failures needed to report unhealthy"],
     ["--health-start-period <duration>", "start period for the container to initialize before counting retries (ms|s|m|h)"],
+    ["--health-start-interval <duration>", "time between running the check during the start period (ms|s|m|h)"],
     ["--no-healthcheck", "disable any container-specified HEALTHCHECK"],
   ];
   for (const [flag, description] of flags) cmd.option(flag, description);

@@ -50,3 +50,25 @@ describe("service inspect --pretty: networks and the allocated endpoint", () => 
     ].join("\n"));
   });
 });
+
+describe("service inspect --pretty: container options", () => {
+  it("Init, Capabilities, Mounts and Log Driver blocks as docker prints them", () => {
+    const s: Service = {
+      ID: "s1", Version: { Index: 3 }, CreatedAt: "t", UpdatedAt: "t",
+      Spec: { Name: "web", TaskTemplate: {
+        ContainerSpec: { Image: "i", Init: true, CapabilityAdd: ["NET_ADMIN"], CapabilityDrop: ["MKNOD", "CHOWN"],
+          Mounts: [{ Type: "volume", Source: "data", Target: "/data" }, { Type: "tmpfs", Target: "/t", ReadOnly: true }] },
+        LogDriver: { Name: "json-file", Options: { "max-size": "1m" } },
+      } },
+    };
+    const lines = prettyService(s, new Date("2026-01-01T00:00:00Z")).split("\n");
+    assert.ok(lines.includes(" Init:\t\ttrue"));
+    const from = lines.indexOf("Capabilities:");
+    assert.deepEqual(lines.slice(from, from + 15), [
+      "Capabilities:", " Add: NET_ADMIN", " Drop: MKNOD, CHOWN",
+      "Mounts:", " Target:\t/data", "  Source:\tdata", "  ReadOnly:\tfalse", "  Type:\t\tvolume",
+      " Target:\t/t", "  Source:\t", "  ReadOnly:\ttrue", "  Type:\t\ttmpfs",
+      "Log Driver:", " Name:\t\tjson-file", " LogOpts:",
+    ]);
+  });
+});

@@ -54,6 +54,7 @@ function containerLines(s: Service): string[] {
   if (c.Args?.length) out.push(` Args:\t\t${c.Args.join(" ")}`);
   if (c.Env?.length) out.push(` Env:\t\t${c.Env.join(" ")}`);
   if (c.Dir) out.push(` Dir:\t\t${c.Dir}`);
+  if (c.Init !== undefined) out.push(` Init:\t\t${c.Init}`);
   if (c.User) out.push(` User: ${c.User}`);
   if (c.StopGracePeriod !== undefined) out.push(` Stop grace period: ${formatGoDuration(c.StopGracePeriod)}`);
   if (c.StopSignal) out.push(` Stop signal: ${c.StopSignal}`);
@@ -68,6 +69,28 @@ function containerLines(s: Service): string[] {
   }
   return [...out, ...referenceLines("Secrets", c.Secrets?.map((r) => ({ target: r.File?.Name ?? r.SecretName, source: r.SecretName, ...r }))),
     ...referenceLines("Configs", c.Configs?.map((r) => ({ target: r.File?.Name ?? r.ConfigName, source: r.ConfigName, ...r })))];
+}
+
+/** docker's Capabilities, Mounts and Log Driver blocks (formatter.go), after the ContainerSpec. */
+function optionLines(s: Service): string[] {
+  const c = s.Spec.TaskTemplate.ContainerSpec;
+  const out: string[] = [];
+  if (c.CapabilityAdd?.length || c.CapabilityDrop?.length) {
+    out.push("Capabilities:");
+    if (c.CapabilityAdd?.length) out.push(` Add: ${c.CapabilityAdd.join(", ")}`);
+    if (c.CapabilityDrop?.length) out.push(` Drop: ${c.CapabilityDrop.join(", ")}`);
+  }
+  if (c.Mounts?.length) out.push("Mounts:");
+  for (const m of c.Mounts ?? []) {
+    out.push(` Target:\t${m.Target}`, `  Source:\t${m.Source ?? ""}`, `  ReadOnly:\t${m.ReadOnly ?? false}`, `  Type:\t\t${m.Type}`);
+  }
+  const log = s.Spec.TaskTemplate.LogDriver;
+  if (log) {
+    out.push("Log Driver:", ` Name:\t\t${log.Name}`);
+    const opts = Object.entries(log.Options ?? {});
+    if (opts.length) out.push(" LogOpts:", ...opts.map(([k, v]) => `  ${k}:\t${v}`));
+  }
+  return out;
 }
 
 /** docker's ` Secrets:` block (Target, Source), the source with jetswarm's `@version` (pinned or current). */
@@ -114,7 +137,7 @@ export function prettyService(s: Service, now: Date, networkNames: ReadonlyMap<s
   if (p?.Strategy) lines.push(` Strategy:\t${p.Strategy}`);
   lines.push(...configLines("UpdateConfig", spec.UpdateConfig, "Update order:      "));
   lines.push(...configLines("RollbackConfig", spec.RollbackConfig, "Rollback order:    "));
-  lines.push(...containerLines(s));
+  lines.push(...containerLines(s), ...optionLines(s));
   lines.push(...resourceLines(spec.TaskTemplate.Resources));
   const r = spec.TaskTemplate.RestartPolicy;
   if (r) {

@@ -32,6 +32,7 @@ export interface SpecFlags {
   healthTimeout?: string;
   healthRetries?: string;
   healthStartPeriod?: string;
+  healthStartInterval?: string;
   healthcheck?: boolean;
 }
 
@@ -93,7 +94,7 @@ function restartPolicy(f: SpecFlags, current: RestartPolicy | undefined): Restar
 
 /** docker's health flags: `--no-healthcheck` disables the image's check and conflicts with `--health-*`. */
 export function healthcheck(f: SpecFlags, current: Healthcheck | undefined): Healthcheck | undefined {
-  const given = [f.healthCmd, f.healthInterval, f.healthTimeout, f.healthRetries, f.healthStartPeriod].some((v) => v !== undefined);
+  const given = [f.healthCmd, f.healthInterval, f.healthTimeout, f.healthRetries, f.healthStartPeriod, f.healthStartInterval].some((v) => v !== undefined);
   if (f.healthcheck === false) {
     if (given) throw new Error("--no-healthcheck conflicts with --health-* options");
     return { Test: ["NONE"] };
@@ -107,6 +108,7 @@ export function healthcheck(f: SpecFlags, current: Healthcheck | undefined): Hea
       Timeout: opt(f.healthTimeout, (v) => durationFlag("--health-timeout", v)),
       Retries: opt(f.healthRetries, (v) => parseUint("--health-retries", v)),
       StartPeriod: opt(f.healthStartPeriod, (v) => durationFlag("--health-start-period", v)),
+      StartInterval: opt(f.healthStartInterval, (v) => durationFlag("--health-start-interval", v)),
     }),
     ...(f.healthCmd !== undefined ? { Test: f.healthCmd ? ["CMD-SHELL", f.healthCmd] : undefined } : {}),
   });

@@ -8,6 +8,7 @@ import { buildUpdateSpec, checkRollbackAlone, type UpdateFlags } from "./service
 import { updateReferences, type ReferenceUpdateFlags } from "./service-secret-flags.js";
 import { addNetworkOptions, parseNetwork, updateNetworks, withNetworks, type NetworkFlags } from "./service-network-flags.js";
 import type { ServiceSpec } from "../../schemas/index.js";
+import { addContainerOptions, applyContainerFlags, type ContainerFlags } from "./service-container-flags.js";
 
 /* `service update` and `service rollback`: print the SERVICE argument, then progress unless -d. */
 
@@ -68,7 +69,8 @@ export function registerServiceUpdate(service: Command): void {
     .option("--rollback", "rollback to previous specification");
   addPlacementOptions(update, "update");
   addNetworkOptions(update, "update");
-  addSpecOptions(update).action(async (ref: string, o: UpdateFlags & ReferenceUpdateFlags & NetworkFlags & WaitFlags, cmd: Command) => {
+  addContainerOptions(update, "update");
+  addSpecOptions(update).action(async (ref: string, o: UpdateFlags & ReferenceUpdateFlags & NetworkFlags & ContainerFlags & WaitFlags, cmd: Command) => {
     const client = clientOf(cmd);
     if (o.rollback) {
       checkRollbackAlone(cmd);
@@ -76,7 +78,7 @@ export function registerServiceUpdate(service: Command): void {
       return;
     }
     const svc = await serviceOrNoSuch(client, ref);
-    const spec = applyPlacementFlags(buildUpdateSpec(svc.Spec, o), o as unknown as PlacementFlags);
+    const spec = applyContainerFlags(applyPlacementFlags(buildUpdateSpec(svc.Spec, o), o as unknown as PlacementFlags), o);
     spec.TaskTemplate.ContainerSpec = updateReferences(spec.TaskTemplate.ContainerSpec, o);
     await client.updateService(svc.ID, svc.Version.Index, await applyNetworkUpdate(client, spec, o));
     print(ref);

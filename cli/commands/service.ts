@@ -13,6 +13,13 @@ import { registerServiceUpdate, serviceOrNoSuch, waitUnlessDetached } from "./se
 import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
 import { withReferences, type ReferenceFlags } from "./service-secret-flags.js";
 import { addNetworkOptions, applyCreateNetworkFlags, type NetworkFlags } from "./service-network-flags.js";
+import { addContainerOptions, applyContainerFlags, parseEnvFile, type ContainerFlags } from "./service-container-flags.js";
+import { readFileSync } from "node:fs";
+
+/** `--env-file` contents first, so `-e` overrides them (docker's order). */
+function envWithFiles(files: readonly string[], env: string[]): string[] {
+  return [...files.flatMap((f) => parseEnvFile(readFileSync(f, "utf8"), process.env)), ...env];
+}
 
 export function registerService(program: Command): void {
   const service = program.command("service").description("manage swarm services").enablePositionalOptions();
@@ -26,13 +33,15 @@ export function registerService(program: Command): void {
     .option("--replicas <n>", "number of tasks")
     .option("--max-concurrent <n>", "number of job tasks to run concurrently (default equal to --replicas)")
     .option("-e, --env <KEY=VALUE>", "set environment variables (repeatable)", collect, [])
-    .option("--label <KEY=VALUE>", "service labels (repeatable)", collect, [])
+    .option("-l, --label <KEY=VALUE>", "service labels (repeatable)", collect, [])
     .option("--container-label <KEY=VALUE>", "container labels (repeatable)", collect, [])
     .option("--secret <secret>", "specify secrets to expose to the service (NAME[@VERSION] or source=,target=,uid=,gid=,mode=; repeatable)", collect, [])
     .option("--config <config>", "specify configurations to expose to the service (as --secret; repeatable)", collect, []);
-  addSpecOptions(create).action(async (image: string, args: string[], o: CreateFlags & ReferenceFlags & NetworkFlags & { detach?: boolean; quiet?: boolean }, cmd: Command) => {
+  addSpecOptions(create).action(async (image: string, args: string[], o: CreateFlags & ReferenceFlags & NetworkFlags & ContainerFlags & { envFile: string[]; detach?: boolean; quiet?: boolean }, cmd: Command) => {
     const client = clientOf(cmd);
-    const spec = applyCreateNetworkFlags(applyPlacementFlags(buildCreateSpec(image, args, o, generatedName), o as PlacementFlags), o);
+    o.env = envWithFiles(o.envFile, o.env);
+    const base = applyContainerFlags(buildCreateSpec(image, args, o, generatedName), o);
+    const spec = applyCreateNetworkFlags(applyPlacementFlags(base, o as PlacementFlags), o);
     spec.TaskTemplate.ContainerSpec = withReferences(spec.TaskTemplate.ContainerSpec, o);
     const { ID } = await client.createService(spec);
     print(ID);
@@ -40,6 +49,7 @@ export function registerService(program: Command): void {
   });
   addPlacementOptions(create, "create");
   addNetworkOptions(create, "create");
+  addContainerOptions(create, "create");
 
   registerServiceUpdate(service);
   registerServiceLogs(service);

@@ -124,8 +124,11 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   let services: ReturnType<typeof followMaps> | undefined;
   const startServiceNet = ({ resyncMs, ...o }: ServiceNetDeps, m: NetMaps) =>
     followMaps(new ServiceNet({ ...o, log, nodeId, ...(deps.overlay?.exec && !o.exec ? { exec: deps.overlay.exec } : {}) }), m, log, resyncMs);
+  // Service templates name the node as it registers itself (`{{.Node.Hostname}}`).
+  const self = await executor.describeNode().catch(() => undefined);
+  const node = { hostname: deps.hostname ?? self?.hostname ?? "", os: self?.os ?? "", architecture: self?.architecture ?? "" };
   const runner: TaskRunner = new TaskRunner({
-    nodeId, executor, log, now, files, report: (r) => { publisher.push(...r); if (r.some((x) => x.state === "running")) services?.kick(); }, ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
+    nodeId, executor, log, now, files, node, report: (r) => { publisher.push(...r); if (r.some((x) => x.state === "running")) services?.kick(); }, ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
     ...(deps.networks ? { networks: deps.networks } : deps.overlay ? { networks: { blocked: (id) => (overlay ? overlay.blocked(id) : "the overlay is starting"), gateway: (id) => overlay?.gateway(id), kick: () => void overlay?.kick() } } : {}),
   });
   if (deps.overlay && maps) {

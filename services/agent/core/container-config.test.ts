@@ -91,3 +91,36 @@ describe("container config: networks", () => {
     assert.equal(cfg.NetworkingConfig, undefined);
   });
 });
+
+describe("container config: mounts and container options", () => {
+  it("the spec's mounts go to HostConfig.Mounts before the task's secret/config files", () => {
+    const vol = { Type: "volume" as const, Source: "data", Target: "/data", VolumeOptions: { NoCopy: true } };
+    const file = { Type: "bind" as const, Source: "/run/x/s", Target: "/run/secrets/s", ReadOnly: true as const };
+    assert.deepEqual(containerConfig(doc({ container: { Mounts: [vol] } }), [file]).HostConfig.Mounts, [vol, file]);
+  });
+  it("options map to the engine's fields (Hosts → ExtraHosts host:ip, LogDriver → LogConfig)", () => {
+    const cfg = containerConfig(doc({
+      container: {
+        ReadOnly: true, Init: true, TTY: true, Groups: ["audio"], Hosts: ["10.0.0.5 db db.local"],
+        DNSConfig: { Nameservers: ["9.9.9.9"], Search: ["example.org"], Options: ["ndots:2"] },
+        CapabilityAdd: ["NET_ADMIN"], CapabilityDrop: ["MKNOD"], Sysctls: { "net.ipv4.ip_forward": "1" },
+        Ulimits: [{ Name: "nofile", Soft: 1, Hard: 2 }], OomScoreAdj: 7, Healthcheck: { StartInterval: S },
+      },
+      LogDriver: { Name: "json-file", Options: { "max-size": "1m" } },
+    }));
+    assert.equal(cfg.Tty, true);
+    assert.deepEqual(cfg.Healthcheck, { StartInterval: S });
+    const { RestartPolicy: _r, ...hc } = cfg.HostConfig;
+    assert.deepEqual(hc, {
+      ReadonlyRootfs: true, Init: true, GroupAdd: ["audio"], ExtraHosts: ["db:10.0.0.5", "db.local:10.0.0.5"],
+      Dns: ["9.9.9.9"], DnsSearch: ["example.org"], DnsOptions: ["ndots:2"], CapAdd: ["NET_ADMIN"], CapDrop: ["MKNOD"],
+      Sysctls: { "net.ipv4.ip_forward": "1" }, Ulimits: [{ Name: "nofile", Soft: 1, Hard: 2 }], OomScoreAdj: 7,
+      LogConfig: { Type: "json-file", Config: { "max-size": "1m" } },
+    });
+  });
+  it("no options → none of these fields", () => {
+    const cfg = containerConfig(doc());
+    assert.deepEqual(cfg.HostConfig, { RestartPolicy: { Name: "no" } });
+    assert.equal(cfg.Tty, undefined);
+  });
+});

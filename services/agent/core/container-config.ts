@@ -2,6 +2,7 @@ import { STOP_GRACE_DEFAULT_NS, type EndpointSpec, type Healthcheck, type NodeTa
 import { localNetworkName } from "../../../schemas/index.js";
 import type { ContainerCreate, EndpointConfig, HostConfig, StopOptions } from "./executor.js";
 import type { FileMount } from "./task-files.js";
+import { hostOptions } from "./container-options.js";
 
 /** Label keys the agent puts on every container (Swarm's `com.docker.swarm.*`, renamed). */
 export const LABELS = {
@@ -22,7 +23,8 @@ export function taskName(doc: Pick<NodeTaskDoc, "serviceName" | "slot" | "nodeId
 /**
  * The create body for a task's container. Docker semantics as in swarmkit: Command replaces the
  * image's Entrypoint, Args are the Cmd. No restart policy: restarts are the orchestrator's job.
- * `mounts`: the task's secret and config files (read-only binds from its host tmpfs).
+ * `mounts`: the task's secret and config files (read-only binds from its host tmpfs), after the
+ * spec's own mounts (named volumes are created by the engine; a missing bind source fails create).
  */
 export function containerConfig(doc: NodeTaskDoc, mounts: readonly FileMount[] = [], dns?: string): ContainerCreate {
   const c = doc.spec.ContainerSpec;
@@ -30,7 +32,7 @@ export function containerConfig(doc: NodeTaskDoc, mounts: readonly FileMount[] =
   const cfg: ContainerCreate = {
     name,
     Image: c.Image,
-    HostConfig: hostConfig(doc.spec.Resources, doc.endpoint),
+    HostConfig: { ...hostConfig(doc.spec.Resources, doc.endpoint), ...hostOptions(c, doc.spec.LogDriver) },
     Labels: {
       ...(c.Labels ?? {}),
       [LABELS.nodeId]: doc.nodeId,
@@ -48,9 +50,11 @@ export function containerConfig(doc: NodeTaskDoc, mounts: readonly FileMount[] =
   if (c.User) cfg.User = c.User;
   if (c.Hostname) cfg.Hostname = c.Hostname;
   if (c.StopSignal) cfg.StopSignal = c.StopSignal;
+  if (c.TTY) cfg.Tty = true;
   cfg.StopTimeout = stopOptions(doc).graceSeconds;
   if (c.Healthcheck) cfg.Healthcheck = healthcheck(c.Healthcheck);
-  if (mounts.length) cfg.HostConfig.Mounts = mounts.map((m) => ({ ...m }));
+  const all = [...(c.Mounts ?? []).map((m) => structuredClone(m)), ...mounts.map((m) => ({ ...m }))];
+  if (all.length) cfg.HostConfig.Mounts = all;
   attachFirst(cfg, doc, dns);
   const exposed = Object.keys(cfg.HostConfig.PortBindings ?? {});
   if (exposed.length) cfg.ExposedPorts = Object.fromEntries(exposed.map((k) => [k, {}]));
@@ -65,6 +69,7 @@ function healthcheck(h: Healthcheck): NonNullable<ContainerCreate["Healthcheck"]
   if (h.Timeout) out.Timeout = h.Timeout;
   if (h.Retries) out.Retries = h.Retries;
   if (h.StartPeriod) out.StartPeriod = h.StartPeriod;
+  if (h.StartInterval) out.StartInterval = h.StartInterval;
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { NodeDescription } from "../../../schemas/index.js";
+import type { Mount, NodeDescription } from "../../../schemas/index.js";
 
 /** What the agent asks Docker to create for one task (Docker Engine API create body, trimmed). */
 export interface ContainerCreate {
@@ -14,7 +14,8 @@ export interface ContainerCreate {
   /** Seconds `docker stop` waits before SIGKILL (StopGracePeriod). */
   StopTimeout?: number;
   /** Docker's health check (durations in ns); `Test: ["NONE"]` disables the image's. */
-  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number; StartInterval?: number };
+  Tty?: boolean;
   /** `"<port>/<proto>"` → {} for every host-published port. */
   ExposedPorts?: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
@@ -42,12 +43,28 @@ export interface HostConfig {
   PidsLimit?: number;
   /** Host-mode ports; HostPort "" lets the engine pick one. */
   PortBindings?: Record<string, { HostPort: string }[]>;
-  /** Read-only bind mounts of the task's secret and config files (from its host tmpfs). */
-  Mounts?: { Type: "bind"; Source: string; Target: string; ReadOnly: true }[];
+  /** The spec's mounts, then read-only binds of the task's secret and config files (from its host tmpfs). */
+  Mounts?: Mount[];
   /** The first network a task attaches to (the node-local Docker network of a swarm network). */
   NetworkMode?: string;
-  /** Name servers: this node's gateway on the task's first network (the agent's DNS server answers there). */
+  ReadonlyRootfs?: boolean;
+  Init?: boolean;
+  GroupAdd?: string[];
+  /** `host:ip` entries for /etc/hosts. */
+  ExtraHosts?: string[];
+  /**
+   * Name servers: on a network, this node's gateway on the task's first network (the agent's DNS
+   * server answers there, service discovery); else the spec's `--dns`.
+   */
   Dns?: string[];
+  DnsSearch?: string[];
+  DnsOptions?: string[];
+  CapAdd?: string[];
+  CapDrop?: string[];
+  Sysctls?: Record<string, string>;
+  Ulimits?: { Name: string; Soft: number; Hard: number }[];
+  OomScoreAdj?: number;
+  LogConfig?: { Type: string; Config: Record<string, string> };
 }
 
 /** A container's health as Docker reports it; undefined status = no health check. */

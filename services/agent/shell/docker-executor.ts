@@ -119,9 +119,12 @@ export class DockerExecutor implements Executor {
   }
 
   async create(spec: ContainerCreate): Promise<string> {
-    const { name, ...body } = spec;
+    const { name, HostConfig: { Mounts: mounts, ...hostConfig }, ...body } = spec;
+    // dockerode's types are narrower than the engine's API (Source required, options all-or-none):
+    // the body is the engine's own shape, validated by the spec schema.
+    const Mounts = mounts?.map((m) => ({ ...m, Source: m.Source ?? "" })) as Docker.MountConfig | undefined;
     try {
-      const c = await this.docker.createContainer({ name, ...body });
+      const c = await this.docker.createContainer({ name, ...body, HostConfig: { ...hostConfig, ...(Mounts ? { Mounts } : {}) } });
       return c.id;
     } catch (err) {
       throw wrap(err);

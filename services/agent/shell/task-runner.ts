@@ -5,6 +5,7 @@ import { type Logger } from "../../shared/telemetry/index.js";
 import { planAdoption } from "../core/adopt.js";
 import { containerConfig, stopOptions } from "../core/container-config.js";
 import { connectOthers, networkWait, type NetworksPort } from "./task-networks.js";
+import { expandTemplates, type TemplateNode } from "../core/templates.js";
 import { needsFiles, type FileMount } from "../core/task-files.js";
 import { HealthWatcher } from "./health-watcher.js";
 import type { ContainerSummary, Executor } from "../core/executor.js";
@@ -26,6 +27,8 @@ export interface TaskRunnerDeps {
   files?: TaskFilesPort;
   /** The node's overlay (`shell/overlay.ts`); without it a task with networks waits for ever. */
   networks?: NetworksPort;
+  /** This node as service templates name it (`{{.Node.Hostname}}`). Default empty strings. */
+  node?: TemplateNode;
 }
 
 /** What the runner needs of a task's secret and config files. */
@@ -175,7 +178,8 @@ export class TaskRunner {
           await x.ensureImage(rec.doc.spec.ContainerSpec.Image);
           const mounts = await this.files(rec.doc);
           const first = rec.doc.networks?.[0];
-          const containerId = await x.create(containerConfig(rec.doc, mounts, first && this.d.networks?.gateway(first.networkId)));
+          const spec = expandTemplates(rec.doc, this.d.node ?? { hostname: "", os: "", architecture: "" });
+          const containerId = await x.create(containerConfig({ ...rec.doc, spec }, mounts, first && this.d.networks?.gateway(first.networkId)));
           await connectOthers(x, rec.doc, containerId);
           return { kind: "prepared", containerId };
         } catch (err) {
