@@ -50,9 +50,9 @@ describe("two processes of every control-plane service", () => {
     const list = await eventually(async () => {
       const l = await members();
       const nodes = l.filter((m) => m.Service === "dispatcher").reduce((n, m) => n + owned(m.Role), 0);
-      return l.length === 10 && nodes === 2 && l.some((m) => m.Role === "active") ? l : undefined;
-    }, { what: "10 members, the two nodes owned, one active scheduler", timeoutMs: 60_000 });
-    assert.deepEqual(list!.map((m) => m.Service).sort(), ["api", "api", "dispatcher", "dispatcher", "orchestrator", "orchestrator", "scheduler", "scheduler", "secret-store", "secret-store"]);
+      return l.length === 12 && nodes === 2 && l.some((m) => m.Role === "active") ? l : undefined;
+    }, { what: "12 members, the two nodes owned, one active scheduler", timeoutMs: 60_000 });
+    assert.deepEqual(list!.map((m) => m.Service).sort(), ["allocator", "allocator", "api", "api", "dispatcher", "dispatcher", "orchestrator", "orchestrator", "scheduler", "scheduler", "secret-store", "secret-store"]);
     assert.deepEqual(list!.filter((m) => m.Service === "orchestrator").map((m) => m.Role), ["owns 0 services", "owns 0 services"]);
     const out = await c.swarm("control-plane", "ls");
     assert.match(out, /^dispatcher\s+dispatcher-\S+\s+\S+\s+owns [0-2] nodes?\s+\d+\s+/m);

@@ -37,7 +37,7 @@ describe("swarm control-plane scale", () => {
     assert.match(out, /^orchestrator scaled to 1$/m);
     assert.match(out, /^verify: scheduler 3\/3 instances running$/m);
     assert.ok(await clusterVersion() > before, "the scale is an event on the cluster aggregate");
-    assert.deepEqual(await c.get("/jetswarm/control-plane/scale"), { Scale: { orchestrator: 1, scheduler: 3 }, PerManager: ["dispatcher", "secret-store"] });
+    assert.deepEqual(await c.get("/jetswarm/control-plane/scale"), { Scale: { orchestrator: 1, scheduler: 3 }, PerManager: ["dispatcher", "secret-store", "allocator"] });
     const schedulers = await eventually(async () => {
       const s = await members("scheduler");
       return s.length === 3 && s.filter((m) => m.Role === "active").length === 1 ? s : undefined;

@@ -6,6 +6,12 @@ import { hearing, type Outage } from "./outages.js";
 /** A ready node is down after this many heartbeat periods without a heartbeat (reference §6). */
 export const MISSED_PERIODS = 3;
 export const HEARTBEAT_FAILURE = "heartbeat failure";
+/**
+ * After an outage of the bus, a node not heard since gets this long beyond its deadline: its agent
+ * reconnects through the auth callout, which can only admit it once the secret-store is back on
+ * the bus too (a bus-outage test marked a node down in CI without it).
+ */
+export const AFTER_OUTAGE_EXTRA_MS = 10_000;
 
 export interface LivenessInput {
   /** Node id → when its last heartbeat (or registration) was seen, in ms of the dispatcher's clock. */
@@ -45,9 +51,11 @@ export function planLiveness(state: ClusterState, input: LivenessInput): Planned
     // The node's last event (registered, ready — possibly by another dispatcher) counts as seen:
     // a node registered elsewhere just now is not down before its first heartbeat could arrive.
     const lastEventMs = Date.parse(n.updatedAt);
-    const seen = Math.max(
-      input.lastSeen.get(n.id) ?? input.startedAtMs, input.startedAtMs, heard.sinceMs, Number.isFinite(lastEventMs) ? lastEventMs : 0,
-    );
+    const last = input.lastSeen.get(n.id) ?? input.startedAtMs;
+    // Silent since before the bus came back: its agent may still be waiting to be let in (a worker's
+    // login is decided by the auth callout, whose own connection comes back after ours).
+    const afterOutage = heard.sinceMs > 0 && last < heard.sinceMs ? heard.sinceMs + AFTER_OUTAGE_EXTRA_MS : 0;
+    const seen = Math.max(last, input.startedAtMs, heard.sinceMs, afterOutage, Number.isFinite(lastEventMs) ? lastEventMs : 0);
     if (input.nowMs - seen <= deadlineMs(input, n.id)) continue;
     const version = versionOf(state, subjects.event("node", n.id));
     out.push(plan("NodeStatusChanged", "node", n.id, { nodeId: n.id, state: "down", message: HEARTBEAT_FAILURE }, version, `down:${n.id}`));

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { initialClusterState, type ClusterState, type NodeView } from "../../shared/model/index.js";
 import { subjects } from "../../../schemas/index.js";
-import { planLiveness } from "./liveness.js";
+import { AFTER_OUTAGE_EXTRA_MS, planLiveness } from "./liveness.js";
 import { cameBack, hearing, wentDown, type Outage } from "./outages.js";
 
 /*
@@ -35,17 +35,19 @@ describe("dispatcher liveness across an outage of the bus", () => {
     assert.deepEqual(down(out, 60_000), []);
   });
 
-  it("after it is back, every node gets a fresh grace period from the reconnect", () => {
+  it("after it is back, every node gets a fresh grace period from the reconnect, longer by the callout's allowance", () => {
     const back = cameBack(wentDown([], "heartbeats", 1500), "heartbeats", 20_000);
     assert.deepEqual(down(back, 20_500), [], "just reconnected: the old last-seen does not count");
-    assert.deepEqual(down(back, 23_000), [], "within 3 periods of the reconnect");
-    assert.deepEqual(down(back, 23_001), ["n1", "n2"], "still silent 3 periods after hearing again");
+    assert.deepEqual(down(back, 23_001), [], "3 periods after the reconnect: its login may still wait for the auth callout");
+    assert.deepEqual(down(back, 20_000 + AFTER_OUTAGE_EXTRA_MS + 3000), []);
+    assert.deepEqual(down(back, 20_000 + AFTER_OUTAGE_EXTRA_MS + 3001), ["n1", "n2"], "still silent after the grace and the allowance");
   });
 
   it("a beat heard after the reconnect counts as usual", () => {
     const back = cameBack(wentDown([], "heartbeats", 1500), "heartbeats", 20_000);
     const seen = new Map([["n1", 22_000], ["n2", 1000]]);
-    assert.deepEqual(down(back, 24_000, seen), ["n2"]);
+    assert.deepEqual(down(back, 25_001, seen), ["n1"], "n1 is judged from its beat; n2, not heard since, has the allowance");
+    assert.deepEqual(down(back, 20_000 + AFTER_OUTAGE_EXTRA_MS + 3001, new Map([["n1", 32_000], ["n2", 1000]])), ["n2"]);
   });
 
   it("one connection out of two still down keeps the dispatcher deaf", () => {

@@ -60,3 +60,26 @@ test("rotation rewraps under the new key (the old one opens nothing); off writes
   assert.equal(readFileSync(join(dir, "bus/callout.key"), "utf8"), "-----BEGIN PRIVATE KEY-----\ncallout\n");
   assert.equal(k.currentUnlockKey(), undefined);
 });
+
+test("two instances of one keys dir: a sibling's rekey first does not break this one's; a rotated CA key written by one is read by the other", (t) => {
+  const dir = keysDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const first = newUnlockKey();
+  new Keyring(dir).rekey(first);
+  const a = new Keyring(dir);
+  const b = new Keyring(dir);
+  a.unlock(first);
+  b.unlock(first);
+  // A CA rotation on a: b reads the new key (same unlock key), not its cached one.
+  a.write("ca.key", Buffer.from("-----BEGIN PRIVATE KEY-----\nnew-root\n"));
+  assert.match(b.read("ca.key")!.toString(), /new-root/);
+  // An unlock-key rotation reaches a first: b still reads (its cached plaintext) and rekeys too.
+  const second = newUnlockKey();
+  a.rekey(second);
+  assert.match(b.read("ca.key")!.toString(), /new-root/);
+  assert.deepEqual(b.rekey(second), ["kek", "ca.key", "bus/callout.key"]);
+  assert.deepEqual(b.currentUnlockKey(), second);
+  const restarted = new Keyring(dir);
+  restarted.unlock(second);
+  assert.match(restarted.read("ca.key")!.toString(), /new-root/);
+});

@@ -71,7 +71,15 @@ export class Keyring {
       return raw;
     }
     if (!this.unlockKey) throw new SwarmError("unavailable", SWARM_LOCKED);
-    const opened = unwrapKey(this.unlockKey, raw, f);
+    let opened: Buffer;
+    try {
+      opened = unwrapKey(this.unlockKey, raw, f);
+    } catch (err) {
+      // A sibling of this keys dir rewrapped the file under a rotated unlock key before this
+      // instance heard of it (its own rekey is on the way): the key inside is the one held.
+      if (cached) return cached.plaintext;
+      throw err;
+    }
     this.plain.set(f, { raw, plaintext: opened });
     return opened;
   }
