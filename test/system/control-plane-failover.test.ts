@@ -90,6 +90,6 @@ describe("two processes of every control-plane service", () => {
         && ctrs.length === 4 && ctrs.every((x) => x.Image === IMAGE2);
     }, { what: "4 tasks running on :2 and exactly 4 running containers, all :2", timeoutMs: 60_000 });
     for (const m of victims!) assert.ok(restarts(m) >= 1, `${m.Instance} was restarted`);
-    await eventually(async () => (await members()).length === 10, { what: "10 members again", timeoutMs: 30_000 });
+    await eventually(async () => (await members()).length === 12, { what: "12 members again", timeoutMs: 30_000 });
   });
 });
