@@ -32,6 +32,7 @@ export type { LogServerOptions } from "./shell/log-server.js";
 export { LABELS as CONTAINER_LABELS, taskName } from "./core/container-config.js";
 export { ServiceNet, followMaps, gatewaysOf, type ServiceNetOptions, type ServiceNetDeps } from "./shell/service-net.js";
 export { DnsServer, hostResolvers, type DnsServerOptions, type Upstream } from "./shell/dns-server.js";
+export { localSockets, netnsSockets, type SocketOpener } from "./shell/ns-sockets.js";
 export { NetMaps, type NetMapListener } from "./shell/netmaps.js";
 export { Overlay } from "./shell/overlay.js";
 export type { NetworksPort } from "./shell/task-networks.js";

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { certTimes, finishIdentityUpdate } from "../shared/pki/index.js";
 import { createLogger } from "../shared/telemetry/index.js";
 import { parseEnv, runMain } from "../shared/runtime/index.js";
-import { CertRenewer, DockerExecutor, DockerNetworks, start } from "./index.js";
+import { CertRenewer, DockerExecutor, DockerNetworks, nsenterExec, start } from "./index.js";
 import { nodeInbox } from "../../schemas/bus-permissions.js";
 
 const AgentConfig = z.object({
@@ -17,6 +17,13 @@ const AgentConfig = z.object({
   SWARM_NODE_ADDR: z.string().default("127.0.0.1"),
   /** Directory of the per-task tmpfs mounts of secret and config files (default: a temp dir per node). */
   SWARM_AGENT_DIR: z.string().min(1).optional(),
+  /** The resolv.conf whose nameservers answer names that are not the cluster's (default /etc/resolv.conf). */
+  SWARM_RESOLV_CONF: z.string().min(1).optional(),
+  /**
+   * The network namespace of the node's engine when the agent does not run in it
+   * (`/var/run/netns/<name>`): bridges, VXLAN devices, rules and the DNS server's sockets go there.
+   */
+  SWARM_NODE_NETNS: z.string().min(1).optional(),
 });
 
 const log = createLogger("agent");
@@ -79,8 +86,11 @@ runMain("agent", log, async () => {
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.
   const docker = new Docker();
   const executor = new DockerExecutor(docker, log.child("docker"));
+  const netns = cfg.SWARM_NODE_NETNS;
   const agent = await start({
-    nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR, overlay: { engine: new DockerNetworks(docker) }, serviceNet: { docker },
+    nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR,
+    overlay: { engine: new DockerNetworks(docker), ...(netns ? { exec: nsenterExec(netns) } : {}) },
+    serviceNet: { docker, ...(netns ? { netns } : {}), ...(cfg.SWARM_RESOLV_CONF ? { resolvConf: cfg.SWARM_RESOLV_CONF } : {}) },
     ...(cfg.SWARM_AGENT_DIR ? { filesDir: cfg.SWARM_AGENT_DIR } : {}), ...(certs ? { certs } : {}),
   });
   return {

@@ -50,8 +50,18 @@ export interface NetnsAgents {
   stop(): void;
 }
 
+export interface NetnsAgentsOptions {
+  /**
+   * Hosts (0-based) whose agent runs in the root namespace and drives the host's with
+   * `SWARM_NODE_NETNS` instead of running inside it. Default: none.
+   */
+  outside?: number[];
+  /** `SWARM_RESOLV_CONF` of every agent (the node's resolver). Default: the agent's default. */
+  resolvConf?: string;
+}
+
 /** Joins one worker per test host and runs its agent inside the host (DOCKER_HOST its dockerd, SWARM_NODE_ADDR its underlay address). */
-export async function startNetnsAgents(c: TestCluster, hosts: TestHosts): Promise<NetnsAgents> {
+export async function startNetnsAgents(c: TestCluster, hosts: TestHosts, opts: NetnsAgentsOptions = {}): Promise<NetnsAgents> {
   const natsPort = Number(new URL(c.natsUrl.split(",")[0]!).port);
   const rootPort = await freePort();
   const root = pipeServer({ host: "127.0.0.1", port: natsPort }).listen(rootPort, hosts.rootAddr);
@@ -68,11 +78,14 @@ export async function startNetnsAgents(c: TestCluster, hosts: TestHosts): Promis
     await joined.stop();
     writeFileSync(join(dataDir, "logs", "netns-agent.log"), "");
     const out = openSync(join(dataDir, "logs", "netns-agent.log"), "a");
-    const proc = spawn("nsenter", [`--net=${host.netns}`, process.execPath, serviceScript("agent")], {
+    const outside = opts.outside?.includes(i) ?? false;
+    const cmd = outside ? [process.execPath, serviceScript("agent")] : ["nsenter", `--net=${host.netns}`, process.execPath, serviceScript("agent")];
+    const proc = spawn(cmd[0]!, cmd.slice(1), {
       stdio: ["ignore", out, out],
       env: {
         ...process.env, SWARM_NATS_URL: c.natsUrl, SWARM_NODE_ID: joined.nodeId, SWARM_NODE_ADDR: host.addr, DOCKER_HOST: host.dockerHost,
         SWARM_AGENT_DIR: join(dataDir, "agent"), ...natsTlsEnv(c.bus ? agentIdentity(dataDir, c.bus) : undefined),
+        ...(outside ? { SWARM_NODE_NETNS: host.netns } : {}), ...(opts.resolvConf ? { SWARM_RESOLV_CONF: opts.resolvConf } : {}),
       },
     });
     procs.push(proc);

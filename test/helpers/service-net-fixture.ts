@@ -91,8 +91,8 @@ export async function execIn(docker: Docker, containerId: string, cmd: string): 
   return { out: Buffer.concat(chunks).toString("utf8"), code: info.ExitCode ?? -1 };
 }
 
-/** A stub upstream resolver on loopback: `names` → A records, anything else NXDOMAIN. */
-export async function stubResolver(names: Record<string, string>): Promise<{ port: number; close(): void }> {
+/** A stub upstream resolver (default on loopback, a free port): `names` → A records, anything else NXDOMAIN. */
+export async function stubResolver(names: Record<string, string>, at: { address: string; port: number } = { address: "127.0.0.1", port: 0 }): Promise<{ port: number; close(): void }> {
   const sock = dgram.createSocket("udp4");
   sock.on("message", (msg, rinfo) => {
     const q = dnsPacket.decode(msg);
@@ -102,7 +102,7 @@ export async function stubResolver(names: Record<string, string>): Promise<{ por
     const rcode = name in names ? 0 : 3;
     sock.send(dnsPacket.encode({ type: "response", id: q.id ?? 0, flags: dnsPacket.RECURSION_AVAILABLE | rcode, questions: q.questions ?? [], answers }), rinfo.port, rinfo.address);
   });
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  await new Promise<void>((r) => sock.bind(at.port, at.address, () => r()));
   return { port: sock.address().port, close: () => sock.close() };
 }
 

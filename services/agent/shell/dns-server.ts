@@ -1,21 +1,23 @@
-import dgram from "node:dgram";
 import { readFile } from "node:fs/promises";
+import type dgram from "node:dgram";
+import type net from "node:net";
 import dnsPacket from "dns-packet";
 import type { NetMapDoc } from "../../../schemas/index.js";
 import type { Logger } from "../../shared/telemetry/index.js";
 import { answerQuery, DNS_TTL_S } from "../core/dns-answer.js";
+import { exchangeTcp, exchangeUdp, serveTcpConnection, UDP_MAX, type Upstream } from "./dns-transport.js";
+import { localSockets, type SocketOpener } from "./ns-sockets.js";
 
 /*
- * The node's DNS server (DESIGN §6b): one UDP socket on this node's gateway address of each
- * network it serves, port 53 (Docker's embedded 127.0.0.11 forwards every name it does not know
- * to the container's `HostConfig.Dns` from the container's own address, so the source tells the
- * network). Answers come from the networks' maps; other names are relayed to the node's resolver.
+ * The node's DNS server (DESIGN §6b): on this node's gateway address of each network it serves,
+ * port 53, UDP and TCP (Docker's embedded 127.0.0.11 forwards every name it does not know to the
+ * container's `HostConfig.Dns` from the container's own address, so the source tells the
+ * network; a truncated UDP answer makes the asker retry over TCP). Answers come from the
+ * networks' maps; other names are relayed to the node's resolver. The sockets are opened in the
+ * node's network namespace (`sockets`), where the gateway addresses are.
  */
 
-export interface Upstream {
-  host: string;
-  port: number;
-}
+export type { Upstream } from "./dns-transport.js";
 
 export interface DnsServerOptions {
   log: Logger;
@@ -33,6 +35,15 @@ export interface DnsServerOptions {
   forwardTimeoutMs?: number;
   /** Pause between attempts to bind an address not (yet) on this host, ms. Default 500. */
   retryBindMs?: number;
+  /** Where the listening sockets are opened. Default: this process's network namespace. */
+  sockets?: SocketOpener;
+  /** The resolv.conf whose nameservers get other names (when `upstreams` is not given). Default /etc/resolv.conf. */
+  resolvConf?: string;
+}
+
+interface Listener {
+  udp: dgram.Socket;
+  tcp: net.Server;
 }
 
 const FLAGS = dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE;
@@ -45,7 +56,10 @@ export async function hostResolvers(path = "/etc/resolv.conf"): Promise<Upstream
 }
 
 export class DnsServer {
-  private readonly sockets = new Map<string, dgram.Socket>();
+  private readonly sockets = new Map<string, Listener>();
+  private readonly failing = new Set<string>();
+  /** Addresses being bound now: a pass that comes meanwhile must not bind them a second time. */
+  private readonly binding = new Set<string>();
   private wanted = new Set<string>();
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
@@ -63,19 +77,19 @@ export class DnsServer {
   /** Serve exactly these addresses: bind the new ones (retried until they exist), close the others. */
   serve(addresses: readonly string[]): void {
     this.wanted = new Set(addresses);
-    for (const [addr, sock] of this.sockets) if (!this.wanted.has(addr)) { sock.close(); this.sockets.delete(addr); }
+    for (const [addr, l] of this.sockets) if (!this.wanted.has(addr)) { closeListener(l); this.sockets.delete(addr); }
     void this.bindMissing();
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.retry);
-    for (const s of this.sockets.values()) s.close();
+    for (const l of this.sockets.values()) closeListener(l);
     this.sockets.clear();
   }
 
   private async bindMissing(): Promise<void> {
-    const missing = [...this.wanted].filter((a) => !this.sockets.has(a));
+    const missing = [...this.wanted].filter((a) => !this.sockets.has(a) && !this.binding.has(a));
     const results = await Promise.all(missing.map((a) => this.bindOne(a)));
     if (results.includes(false) && !this.closed) {
       clearTimeout(this.retry);
@@ -83,51 +97,75 @@ export class DnsServer {
     }
   }
 
-  private bindOne(address: string): Promise<boolean> {
-    return new Promise((resolve) => {
-      const sock = dgram.createSocket({ type: "udp4" });
-      sock.once("error", (err) => {
-        sock.close();
-        this.o.log.debug("dns bind failed; retrying", { address, error: err.message });
-        resolve(false);
-      });
-      sock.bind({ address, port: this.o.port ?? 53, exclusive: true }, () => {
-        if (this.closed || !this.wanted.has(address) || this.sockets.has(address)) { sock.close(); resolve(true); return; }
-        sock.removeAllListeners("error");
-        sock.on("error", (err) => this.o.log.warn("dns socket error", { address, error: err.message }));
-        sock.on("message", (msg, rinfo) => void this.handle(sock, msg, rinfo));
-        this.sockets.set(address, sock);
-        this.o.log.info("dns serving", { address });
-        resolve(true);
-      });
-    });
+  /** Opens UDP and TCP on `address:53`; false (retried later) while the address is not there. */
+  private async bindOne(address: string): Promise<boolean> {
+    this.binding.add(address);
+    try {
+      return await this.open(address);
+    } finally {
+      this.binding.delete(address);
+    }
   }
 
-  private async handle(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): Promise<void> {
+  private async open(address: string): Promise<boolean> {
+    const opener = this.o.sockets ?? localSockets;
+    const port = this.o.port ?? 53;
+    const [udp, tcp] = await Promise.allSettled([opener.udp(address, port), opener.tcp(address, port)]);
+    if (udp.status === "rejected" || tcp.status === "rejected") {
+      if (udp.status === "fulfilled") udp.value.close();
+      if (tcp.status === "fulfilled") tcp.value.close();
+      this.bindFailed(address, ((udp.status === "rejected" ? udp.reason : (tcp as PromiseRejectedResult).reason) as Error).message);
+      return false;
+    }
+    const l = { udp: udp.value, tcp: tcp.value };
+    if (this.closed || !this.wanted.has(address) || this.sockets.has(address)) { closeListener(l); return true; }
+    const onError = (err: Error) => this.o.log.warn("dns socket error", { address, error: err.message });
+    l.udp.on("error", onError);
+    l.udp.on("message", (msg, rinfo) => void this.handleUdp(l.udp, msg, rinfo));
+    l.tcp.on("error", onError);
+    l.tcp.on("connection", (sock: net.Socket) => serveTcpConnection(sock, (msg) => this.respond(msg, sock.remoteAddress?.replace(/^::ffff:/, "") ?? "", "tcp"), (err) => this.o.log.debug("dns tcp connection failed", { address, error: err.message })));
+    this.sockets.set(address, l);
+    this.failing.delete(address);
+    this.o.log.info("dns serving", { address, port });
+    return true;
+  }
+
+  /**
+   * A missing address is normal for a moment (the bridge is being made); anything else (the port
+   * taken, no such namespace) would leave the network without names: said once, loudly.
+   */
+  private bindFailed(address: string, error: string): void {
+    if (/EADDRNOTAVAIL/.test(error) || this.failing.has(address)) { this.o.log.debug("dns bind failed; retrying", { address, error }); return; }
+    this.failing.add(address);
+    this.o.log.warn("dns cannot serve this address yet; retrying", { address, error });
+  }
+
+  private async handleUdp(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): Promise<void> {
     try {
-      const reply = await this.respond(msg, rinfo.address);
-      if (reply) sock.send(reply, rinfo.port, rinfo.address);
+      const reply = await this.respond(msg, rinfo.address, "udp");
+      if (reply) sock.send(reply.length > UDP_MAX ? truncated(reply) : reply, rinfo.port, rinfo.address);
     } catch (err) {
       this.o.log.warn("dns question failed", { from: rinfo.address, error: err instanceof Error ? err.message : String(err) });
     }
   }
 
   /** The reply to one question packet (undefined: malformed, dropped as resolvers do). */
-  async respond(msg: Buffer, from: string): Promise<Buffer | undefined> {
+  async respond(msg: Buffer, from: string, transport: "udp" | "tcp" = "udp"): Promise<Buffer | undefined> {
     let query: dnsPacket.Packet;
     try { query = dnsPacket.decode(msg); } catch { return undefined; }
     const question = query.questions?.[0];
     if (query.type !== "query" || !question) return undefined;
     const decision = answerQuery(this.o.maps(), from, question.name, question.type);
-    if (decision.kind === "forward") return this.forward(msg, query);
+    if (decision.kind === "forward") return this.forward(msg, query, transport);
     if (decision.kind === "nxdomain") return reply(query, RCODE.NXDOMAIN, []);
     if (decision.vip && this.o.rulesReady) await bounded(this.o.rulesReady(from, decision.vip), this.o.holdMs ?? 2000);
     const ips = decision.vip ? decision.ips : shuffle(decision.ips);
     return reply(query, RCODE.NOERROR, ips.map((data) => ({ type: "A" as const, name: question.name, ttl: DNS_TTL_S, data })));
   }
 
-  private async forward(msg: Buffer, query: dnsPacket.Packet): Promise<Buffer> {
-    this.upstreams ??= await hostResolvers();
+  private async forward(msg: Buffer, query: dnsPacket.Packet, transport: "udp" | "tcp"): Promise<Buffer> {
+    this.upstreams ??= await hostResolvers(this.o.resolvConf);
+    const exchange = transport === "tcp" ? exchangeTcp : exchangeUdp;
     for (const up of this.upstreams) {
       const answer = await exchange(msg, up, this.o.forwardTimeoutMs ?? 2000).catch(() => undefined);
       if (answer) return answer;
@@ -143,16 +181,18 @@ function reply(query: dnsPacket.Packet, rcode: number, answers: dnsPacket.Answer
   });
 }
 
-/** One UDP question to an upstream; resolves with its raw answer (same id: relayed as is). */
-function exchange(msg: Buffer, up: Upstream, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket("udp4");
-    const done = (err?: Error, data?: Buffer) => { clearTimeout(timer); sock.close(); if (data) resolve(data); else reject(err ?? new Error("no answer")); };
-    const timer = setTimeout(() => done(new Error(`no answer from ${up.host}:${up.port} in ${timeoutMs} ms`)), timeoutMs);
-    sock.on("error", (err) => done(err));
-    sock.on("message", (data) => done(undefined, data));
-    sock.send(msg, up.port, up.host);
-  });
+/**
+ * The answer cut to its header and question with TC set (RFC 2181 §9: no partial RRsets), so the
+ * asker asks again over TCP. A relayed upstream answer is cut the same way if it is too long.
+ */
+function truncated(answer: Buffer): Buffer {
+  const p = dnsPacket.decode(answer);
+  return dnsPacket.encode({ type: "response", id: p.id ?? 0, flags: (p.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, questions: p.questions ?? [], answers: [] });
+}
+
+function closeListener(l: Listener): void {
+  l.udp.close();
+  l.tcp.close();
 }
 
 function bounded(p: Promise<void>, ms: number): Promise<void> {

@@ -5,6 +5,7 @@ import { DnsServer, type Upstream } from "./dns-server.js";
 import { MeshInstaller } from "./mesh-installer.js";
 import { localClients } from "./net-clients.js";
 import { NetTools } from "./net-commands.js";
+import { netnsSockets } from "./ns-sockets.js";
 import type { Exec } from "./net-kernel.js";
 import type { NetMaps } from "./netmaps.js";
 import { every } from "../../shared/runtime/index.js";
@@ -22,6 +23,13 @@ export interface ServiceNetOptions {
   holdMs?: number;
   /** Runs nft/iptables/conntrack/ip/sysctl in the node's namespace (default: this process's). */
   exec?: Exec;
+  /**
+   * The node's network namespace when it is not this process's (`/var/run/netns/<name>`; the one
+   * `exec` enters): the DNS server's sockets are opened there, where the gateway addresses are.
+   */
+  netns?: string;
+  /** The resolv.conf whose nameservers get names that are not ours (without `upstreams`). Default /etc/resolv.conf. */
+  resolvConf?: string;
 }
 
 /**
@@ -47,6 +55,7 @@ export class ServiceNet {
     this.dns = new DnsServer({
       log: o.log, maps: () => this.maps, rulesReady: (ip, vip) => this.rulesReady(ip, vip),
       ...(o.upstreams ? { upstreams: o.upstreams } : {}), ...(o.dnsPort ? { port: o.dnsPort } : {}), ...(o.holdMs ? { holdMs: o.holdMs } : {}),
+      ...(o.netns ? { sockets: netnsSockets(o.netns) } : {}), ...(o.resolvConf ? { resolvConf: o.resolvConf } : {}),
     });
   }
 
