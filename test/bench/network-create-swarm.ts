@@ -1,0 +1,75 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import Docker from "dockerode";
+import { until, sleep } from "./engine-bench.js";
+import { dnsWaiter, portAnswers, stateWatch, type Round } from "./network-create-probes.js";
+
+/*
+ * Docker Swarm's side of bench:network-create, on the shared engine in single-node swarm mode
+ * (the caller holds /work/wt/swarm-mode.lock and leaves swarm mode): an attachable overlay, a
+ * client container on it, and per round `docker service create --network … --endpoint-mode dnsrr
+ * --publish mode=host,…` (Swarm refuses ingress publishing in dnsrr mode, and its VIP and ingress
+ * mesh need IPVS, which this kernel lacks: `vipAttempt` shows what happens).
+ */
+
+const exec = promisify(execFile);
+const docker = new Docker();
+const IMAGE = "jetswarm-test/busybox:1";
+const NET = "bench-swnet";
+const CLIENT = "bench-swclient";
+
+async function taskStates(name: string): Promise<string[]> {
+  const tasks = (await docker.listTasks({ filters: { service: [name] } })) as { Status?: { State?: string } }[];
+  return tasks.map((t) => t.Status?.State ?? "");
+}
+
+export async function swarmSetup(): Promise<void> {
+  await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+  await exec("docker", ["network", "create", "-d", "overlay", "--attachable", NET]);
+  await exec("docker", ["run", "-d", "--name", CLIENT, "--network", NET, IMAGE, "sleep", "3600"]);
+}
+
+export async function swarmTeardown(): Promise<void> {
+  await exec("docker", ["rm", "-f", CLIENT]).catch(() => undefined);
+  await exec("docker", ["swarm", "leave", "--force"]).catch(() => undefined);
+  await exec("docker", ["network", "rm", NET]).catch(() => undefined);
+}
+
+async function removeService(name: string): Promise<void> {
+  await exec("docker", ["service", "rm", name]).catch(() => undefined);
+  await until(async () => (await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${name}`] } })).length === 0, 60_000);
+}
+
+export async function swarmRound(i: number, port: number): Promise<Round> {
+  const name = `bench-sw${i}`;
+  const dns = dnsWaiter(CLIENT, name);
+  await sleep(500); // the loop is running before the clock starts
+  const t0 = performance.now();
+  await exec("docker", ["service", "create", "--detach", "--name", name, "--network", NET, "--endpoint-mode", "dnsrr",
+    "--publish", `mode=host,published=${port},target=80`, IMAGE, "httpd", "-f", "-p", "80"]);
+  const watch = stateWatch(t0, () => taskStates(name));
+  try {
+    const [d, p] = await Promise.all([dns.done, portAnswers(port)]);
+    return { dns: d - t0, port: p - t0, states: watch.stop() };
+  } finally {
+    watch.stop();
+    dns.cancel();
+    await removeService(name);
+  }
+}
+
+/** One try of a VIP service with an ingress-published port: what Swarm does without IPVS. */
+export async function vipAttempt(port: number): Promise<string> {
+  const name = "bench-swvip";
+  await exec("docker", ["service", "create", "--detach", "--name", name, "--network", NET, "--publish", `${port}:80`, IMAGE, "httpd", "-f", "-p", "80"]);
+  try {
+    await sleep(15_000);
+    const tasks = (await docker.listTasks({ filters: { service: [name] } })) as { Status?: { State?: string; Err?: string } }[];
+    const states = tasks.map((t) => `${t.Status?.State}${t.Status?.Err ? ` (${t.Status.Err})` : ""}`).join("; ");
+    const resolved = await exec("docker", ["exec", CLIENT, "nslookup", name]).then((r) => /Address:\s+\d+\.\d+\.\d+\.\d+$/m.test(r.stdout.split("\n").slice(2).join("\n")), () => false);
+    const answered = await portAnswers(port, 3_000).then(() => true, () => false);
+    return `tasks after 15 s: ${states || "none"}; ${name} resolves: ${resolved}; 127.0.0.1:${port} answers: ${answered}`;
+  } finally {
+    await removeService(name);
+  }
+}
