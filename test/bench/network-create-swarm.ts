@@ -23,14 +23,25 @@ async function taskStates(name: string): Promise<string[]> {
   return tasks.map((t) => t.Status?.State ?? "");
 }
 
-export async function swarmSetup(): Promise<void> {
+/**
+ * Swarm mode, the network, and the client: a task of a service, as jetswarm's (a plain container
+ * on the fresh attachable network failed here with "attaching to network failed … context deadline
+ * exceeded"). Resolves with the client's container id.
+ */
+export async function swarmSetup(): Promise<string> {
   await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
   await exec("docker", ["network", "create", "-d", "overlay", "--attachable", NET]);
-  await exec("docker", ["run", "-d", "--name", CLIENT, "--network", NET, IMAGE, "sleep", "3600"]);
+  await exec("docker", ["service", "create", "--detach", "--name", CLIENT, "--network", NET, IMAGE, "sleep", "3600"]);
+  let id: string | undefined;
+  await until(async () => {
+    id = (await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${CLIENT}`], status: ["running"] } }))[0]?.Id;
+    return id !== undefined;
+  }, 120_000);
+  return id!;
 }
 
 export async function swarmTeardown(): Promise<void> {
-  await exec("docker", ["rm", "-f", CLIENT]).catch(() => undefined);
+  await removeService(CLIENT).catch(() => undefined);
   await exec("docker", ["swarm", "leave", "--force"]).catch(() => undefined);
   await exec("docker", ["network", "rm", NET]).catch(() => undefined);
 }
@@ -40,9 +51,9 @@ async function removeService(name: string): Promise<void> {
   await until(async () => (await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${name}`] } })).length === 0, 60_000);
 }
 
-export async function swarmRound(i: number, port: number): Promise<Round> {
+export async function swarmRound(client: string, i: number, port: number): Promise<Round> {
   const name = `bench-sw${i}`;
-  const dns = dnsWaiter(CLIENT, name);
+  const dns = dnsWaiter(client, name);
   await sleep(500); // the loop is running before the clock starts
   const t0 = performance.now();
   await exec("docker", ["service", "create", "--detach", "--name", name, "--network", NET, "--endpoint-mode", "dnsrr",
@@ -59,14 +70,14 @@ export async function swarmRound(i: number, port: number): Promise<Round> {
 }
 
 /** One try of a VIP service with an ingress-published port: what Swarm does without IPVS. */
-export async function vipAttempt(port: number): Promise<string> {
+export async function vipAttempt(client: string, port: number): Promise<string> {
   const name = "bench-swvip";
   await exec("docker", ["service", "create", "--detach", "--name", name, "--network", NET, "--publish", `${port}:80`, IMAGE, "httpd", "-f", "-p", "80"]);
   try {
     await sleep(15_000);
     const tasks = (await docker.listTasks({ filters: { service: [name] } })) as { Status?: { State?: string; Err?: string } }[];
     const states = tasks.map((t) => `${t.Status?.State}${t.Status?.Err ? ` (${t.Status.Err})` : ""}`).join("; ");
-    const resolved = await exec("docker", ["exec", CLIENT, "nslookup", name]).then((r) => /Address:\s+\d+\.\d+\.\d+\.\d+$/m.test(r.stdout.split("\n").slice(2).join("\n")), () => false);
+    const resolved = await exec("docker", ["exec", client, "nslookup", name]).then((r) => /Address:\s+\d+\.\d+\.\d+\.\d+$/m.test(r.stdout.split("\n").slice(2).join("\n")), () => false);
     const answered = await portAnswers(port, 3_000).then(() => true, () => false);
     return `tasks after 15 s: ${states || "none"}; ${name} resolves: ${resolved}; 127.0.0.1:${port} answers: ${answered}`;
   } finally {

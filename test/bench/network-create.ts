@@ -92,12 +92,12 @@ async function swarmSide(ports: number[]): Promise<{ rounds: Round[]; vip: strin
   if ((await swarmState(docker)) !== "inactive") throw new Error("the engine is in swarm mode already: another run holds it (use flock /work/wt/swarm-mode.lock)");
   const rounds: Round[] = [];
   try {
-    await swarmSetup();
+    const client = await swarmSetup();
     for (let i = 0; i < RUNS; i++) {
-      rounds.push(await swarmRound(i, ports[i]!));
+      rounds.push(await swarmRound(client, i, ports[i]!));
       process.stderr.write(`swarm round ${i + 1}/${RUNS}: DNS ${rounds[i]!.dns.toFixed(0)} ms, port ${rounds[i]!.port.toFixed(0)} ms ${JSON.stringify(rounds[i]!.states)}\n`);
     }
-    return { rounds, vip: await vipAttempt(ports[RUNS]!) };
+    return { rounds, vip: await vipAttempt(client, ports[RUNS]!) };
   } finally {
     await swarmTeardown();
   }
