@@ -29,14 +29,19 @@ async function taskStates(name: string): Promise<string[]> {
  * exceeded"). Resolves with the client's container id.
  */
 export async function swarmSetup(): Promise<string> {
-  await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
-  await exec("docker", ["network", "create", "-d", "overlay", "--attachable", NET]);
+  // Its pools away from jetswarm's (10.0.x): the engine's networks of jetswarm clusters (this
+  // bench's, other runs') would clash with Swarm's default 10.0.0.0/24 ingress and 10.0.1.0/24.
+  await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1", "--default-addr-pool", "10.240.0.0/16"]);
+  await exec("docker", ["network", "create", "-d", "overlay", "--attachable", "--subnet", `10.241.${Math.floor(Math.random() * 250)}.0/24`, NET]);
   await exec("docker", ["service", "create", "--detach", "--name", CLIENT, "--network", NET, IMAGE, "sleep", "3600"]);
   let id: string | undefined;
   await until(async () => {
     id = (await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${CLIENT}`], status: ["running"] } }))[0]?.Id;
     return id !== undefined;
-  }, 120_000);
+  }, 180_000).catch(async (err: unknown) => {
+    const ps = await exec("docker", ["service", "ps", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}", CLIENT]).then((r) => r.stdout, () => "");
+    throw new Error(`Swarm's client task did not run: ${ps.trim()}`, { cause: err });
+  });
   return id!;
 }
 
