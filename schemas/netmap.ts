@@ -61,6 +61,12 @@ export const NetMapDoc = z.object({
   internal: z.boolean(),
   attachable: z.boolean(),
   vni: z.number().int(),
+  /**
+   * The cluster's id (absent from maps of older allocators, and from maps tests write by hand):
+   * with the VNI it names the kernel's devices and picks the VNI on the wire (`wireVni`), so that
+   * two clusters' networks never meet on one kernel.
+   */
+  clusterId: z.string().optional(),
   /** `10.0.1.0/24`. */
   subnet: z.string(),
   /** The nominal gateway (Docker's). */
@@ -75,13 +81,40 @@ export const NetMapDoc = z.object({
 });
 export type NetMapDoc = z.infer<typeof NetMapDoc>;
 
-/** A node-local Docker name for a network's bridge: `jsbr<vni>` (≤ 15 characters: a Linux interface name). */
-export function bridgeName(vni: number): string {
-  return `jsbr${vni}`;
+/** VXLAN's VNI space (24 bits; 0 unused). */
+const MAX_WIRE_VNI = 16_777_215;
+
+/**
+ * The VNI a network's VXLAN devices carry on the wire and in the kernel: the allocator's VNI
+ * (unique in its cluster, 4097 upwards, what inspect shows) rotated through the 24-bit space by
+ * an offset derived from the cluster id (FNV-1a), the same on every node of the cluster. One
+ * kernel refuses a second VXLAN device with a VNI already in use on port 4789 ("A VXLAN device
+ * with the specified VNI already exists"), and two clusters on one machine (two `swarm up` data
+ * dirs, tests side by side) both start at 4097: rotated, they collide only if their offsets fall
+ * within as many VNIs as they have networks (about n/16 M). A rotation keeps one cluster's VNIs
+ * distinct. Without a cluster id, the VNI itself. Part of the protocol: every node must agree.
+ */
+export function wireVni(m: { vni: number; clusterId?: string | undefined }): number {
+  if (!m.clusterId) return m.vni;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < m.clusterId.length; i++) h = Math.imul(h ^ m.clusterId.charCodeAt(i), 0x01000193);
+  return 1 + (((m.vni - 1 + ((h >>> 0) % MAX_WIRE_VNI)) % MAX_WIRE_VNI) + MAX_WIRE_VNI) % MAX_WIRE_VNI;
 }
-/** The VXLAN device of a network on a node: `jsvx<vni>`. */
-export function vxlanName(vni: number): string {
-  return `jsvx${vni}`;
+/**
+ * A network's bridge on a node: `jsbr<wire VNI>` (≤ 12 of Linux's 15 characters), so two clusters'
+ * bridges on one kernel never share a name (their wire VNIs differ, which the kernel requires anyway).
+ */
+export function bridgeName(wire: number): string {
+  return `jsbr${wire}`;
+}
+/** The VXLAN device of a network on a node: `jsvx<wire VNI>`. */
+export function vxlanName(wire: number): string {
+  return `jsvx${wire}`;
+}
+/** The VXLAN device beside a bridge `jsbr<n>` (undefined for another name). */
+export function vxlanOfBridge(bridge: string): string | undefined {
+  const n = /^jsbr(\d+)$/.exec(bridge)?.[1];
+  return n === undefined ? undefined : vxlanName(Number(n));
 }
 /** The Docker network the agent creates on its engine for a swarm network. */
 export function localNetworkName(networkId: string): string {

@@ -26,8 +26,13 @@ function count(min: number, max: number): (v: string) => number {
 interface UpFlags {
   dataDir: string; natsUrl?: string; streamReplicas: number; natsPort: number; natsCluster?: number;
   natsClusterPort: number; apiPort: number; nodeName: string; apiHostNames?: string; insecure?: boolean;
-  apiAddr?: string; apiSocketGroup?: string; apiInsecureHttp?: boolean; autolock?: boolean;
+  apiAddr?: string; apiSocketGroup?: string; apiInsecureHttp?: boolean; autolock?: boolean; advertiseAddr?: string; dataPathAddr?: string;
 }
+
+const ADVERTISE_HELP = "this node's address for the other nodes (format: <ip|interface>[:port]; default: the address of the interface that routes to the manager)";
+const DATA_PATH_HELP = "address or interface for the overlay's data path (VXLAN; default: the advertise address)";
+
+interface JoinFlags { token: string; nodeName: string; dataDir: string; natsUrl?: string; apiPort: number; insecure?: boolean; advertiseAddr?: string; dataPathAddr?: string }
 
 /** Stays in the foreground until Ctrl-C / SIGTERM, then runs `stop` once. */
 function foreground(stop: () => Promise<void>): Promise<void> {
@@ -65,6 +70,8 @@ export function registerUp(program: Command): void {
     .option("--node-name <name>", "name of this node", hostname())
     .option("--insecure", "plaintext NATS without per-identity users, for benches and development (env SWARM_INSECURE=1); default: mutual TLS")
     .option("--autolock", "at the first start (swarm init): enable manager autolocking (requiring an unlock key to start a stopped manager)")
+    .option("--advertise-addr <addr>", ADVERTISE_HELP)
+    .option("--data-path-addr <addr>", DATA_PATH_HELP)
     .action(async (o: UpFlags) => {
       const say = (m: string) => process.stderr.write(`${m}\n`);
       const dataDir = resolve(o.dataDir);
@@ -72,11 +79,12 @@ export function registerUp(program: Command): void {
         dataDir, natsUrl: o.natsUrl, streamReplicas: o.streamReplicas, natsPort: o.natsPort, natsCluster: o.natsCluster,
         natsClusterPort: o.natsClusterPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say,
         ...(o.insecure ? { insecure: true } : {}), ...(o.autolock ? { autolock: true } : {}),
+        advertiseAddr: o.advertiseAddr, dataPathAddr: o.dataPathAddr,
         apiAddr: o.apiAddr, apiSocketGroup: o.apiSocketGroup, apiInsecureHttp: o.apiInsecureHttp,
         ...(o.apiHostNames ? { apiHostNames: o.apiHostNames.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
       });
       process.stdout.write(
-        `jetswarm is up: node ${c.nodeId} (${o.nodeName})\n` +
+        `jetswarm is up: node ${c.nodeId} (${o.nodeName}, address ${c.nodeAddr})\n` +
         `  api   ${c.socketUrl} (this host's users of group ${o.apiSocketGroup ?? "root"}), ${c.apiUrl}` +
         `${c.caFile ? ` (HTTPS: a client certificate from ${c.caFile}'s CA, or a token from \`swarm token create\`)` : " (plain HTTP: development only)"}\n` +
         `  nats  ${c.natsUrl} (streams and buckets: ${c.streamReplicas} replica${c.streamReplicas === 1 ? "" : "s"}; ` +
@@ -99,8 +107,11 @@ export function registerUp(program: Command): void {
     .option("--nats-url <url>", "NATS of the cluster (default nats://<host>:4222)")
     .option("--api-port <n>", "port of this host's api on 127.0.0.1 when joining as a manager", port, 4280)
     .option("--insecure", "the cluster's NATS is plaintext (a cluster started with --insecure; env SWARM_INSECURE=1); default: mutual TLS with this node's certificate")
-    .action(async (manager: string, o: { token: string; nodeName: string; dataDir: string; natsUrl?: string; apiPort: number; insecure?: boolean }) => {
+    .option("--advertise-addr <addr>", ADVERTISE_HELP)
+    .option("--data-path-addr <addr>", DATA_PATH_HELP)
+    .action(async (manager: string, o: JoinFlags) => {
       const n = await joinCluster({ manager, token: o.token, nodeName: o.nodeName, dataDir: resolve(o.dataDir), natsUrl: o.natsUrl,
+        advertiseAddr: o.advertiseAddr, dataPathAddr: o.dataPathAddr,
         apiPort: o.apiPort, secure: !(o.insecure || process.env.SWARM_INSECURE === "1"), onEvent: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
       if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}${n.apiTcpUrl ? ` and ${n.apiTcpUrl}` : ""}\n`);

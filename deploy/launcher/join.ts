@@ -13,8 +13,9 @@ import { agentIdentity, ensureBusCertificates } from "./bus-identities.js";
 import { watchClusterCa } from "./ca-watch.js";
 import { newSealKey } from "../../services/shared/seal/index.js";
 import { holdsClusterCa, joinedApiListen, saveHandedKeys } from "./key-handover.js";
+import { resolveNodeAddr, type NodeAddrFlags } from "./node-addr.js";
 
-export interface JoinOptions {
+export interface JoinOptions extends NodeAddrFlags {
   /** The api of a manager, `HOST:PORT` or a URL. */
   manager: string;
   token: string;
@@ -42,6 +43,8 @@ export interface JoinedNode {
   nodeId: string;
   role: string;
   resumed: boolean;
+  /** The node's address (its VTEP, `Status.Addr`) its agent registers with (node-addr.ts). */
+  addr: string;
   /** This host's api, when it joined as a manager: its socket `unix://<dataDir>/api.sock`. */
   apiUrl?: string;
   /** The same api over HTTPS (`https://127.0.0.1:<apiPort>`), certificate from the handed-over CA, when it listens on TCP. */
@@ -91,6 +94,8 @@ function apiUrlOf(manager: string): URL {
 export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   mkdirSync(join(opts.dataDir, "logs"), { recursive: true });
   const api = apiUrlOf(opts.manager);
+  // Chosen at every start (an interface's address may change), and before the join: a bad flag joins nothing.
+  const addr = await resolveNodeAddr(opts, api.hostname);
   const natsUrl = opts.natsUrl ?? `nats://${api.hostname}:4222`;
   const file = join(opts.dataDir, "node.json");
   let node: { nodeId: string; role: string };
@@ -133,12 +138,12 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   supervisor.start({
     name: "agent", script: serviceScript("agent"),
     env: {
-      SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`,
+      SWARM_NATS_URL: natsUrl, SWARM_NODE_ID: node.nodeId, SWARM_NODE_ADDR: addr, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`,
       SWARM_AGENT_DIR: join(opts.dataDir, "agent"), ...natsTlsEnv(opts.secure ? agentIdentity(opts.dataDir, opts.bus) : undefined),
     },
     logFile: join(opts.dataDir, "logs", "agent.log"),
   });
-  return { ...node, resumed, apiUrl, ...(apiTcpUrl ? { apiTcpUrl } : {}), supervisor, stop: async () => {
+  return { ...node, resumed, addr, apiUrl, ...(apiTcpUrl ? { apiTcpUrl } : {}), supervisor, stop: async () => {
     await caWatch?.stop();
     await controlPlane?.stop();
     await supervisor.stop(stopOrder(supervisor));

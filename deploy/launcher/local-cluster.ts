@@ -13,11 +13,12 @@ import { requestApi } from "../../cli/http-request.js";
 import { createKeyAndCsr } from "../../services/shared/pki/index.js";
 import { ensureClusterCa, saveNodeIdentity } from "./node-identity.js";
 import { CONTROL_PLANE_SERVICES } from "../../schemas/roster.js";
+import { resolveNodeAddr, type NodeAddrFlags } from "./node-addr.js";
 
 /** The control-plane services `swarm up` runs, each as its own process, in start order (the roster's). */
 export const CONTROL_PLANE = CONTROL_PLANE_SERVICES;
 
-export interface LocalClusterOptions {
+export interface LocalClusterOptions extends NodeAddrFlags {
   /** Where NATS data, logs and node.json live. */
   dataDir: string;
   /** Use an existing NATS (comma-separated URLs) instead of starting one. */
@@ -66,6 +67,8 @@ export interface LocalCluster {
   caFile?: string;
   natsUrl: string;
   nodeId: string;
+  /** The address its agent registers with: its VTEP and `Status.Addr` (node-addr.ts). */
+  nodeAddr: string;
   dataDir: string;
   supervisor: Supervisor;
   /** The supervised nats-server processes (`nats-server`, or `nats-server-<i>`); none with `natsUrl`. */
@@ -116,6 +119,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   mkdirSync(logs, { recursive: true });
   const apiPort = opts.apiPort ?? 4280;
   const apiAddr = opts.apiAddr ?? `127.0.0.1:${apiPort}`;
+  // The agent's address toward the bus (loopback for the embedded NATS), unless given: a bad flag starts nothing.
+  const nodeAddr = await resolveNodeAddr(opts, new URL(opts.natsUrl?.split(",")[0] ?? "nats://127.0.0.1").hostname);
   // The cluster CA exists before anything that uses it starts (the api's and the bus's certificates;
   // the secret-store signs with it).
   if ((await ensureClusterCa(keysDir(dataDir))).created) say("cluster root CA created");
@@ -172,13 +177,13 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     supervisor.start({
       name: "agent", script: serviceScript("agent"),
       env: {
-        ...base, SWARM_NODE_ID: node.nodeId, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, SWARM_AGENT_DIR: join(dataDir, "agent"),
+        ...base, SWARM_NODE_ID: node.nodeId, SWARM_NODE_ADDR: nodeAddr, SWARM_INSTANCE_ID: `agent-${node.nodeId.slice(0, 12)}`, SWARM_AGENT_DIR: join(dataDir, "agent"),
         ...natsTlsEnv(bus ? agentIdentity(dataDir, bus) : undefined),
       },
       logFile: join(logs, "agent.log"),
     });
     return {
-      apiUrl, socketUrl: api.socketUrl, ...(api.caFile ? { caFile: api.caFile } : {}), natsUrl, nodeId: node.nodeId, dataDir, supervisor,
+      apiUrl, socketUrl: api.socketUrl, ...(api.caFile ? { caFile: api.caFile } : {}), natsUrl, nodeId: node.nodeId, nodeAddr, dataDir, supervisor,
       natsProcesses: embedded?.processes ?? [], streamReplicas, stop, ...(bus ? { bus, natsTls: bus.identity("admin") } : {}),
       ...(node.unlockKey ? { unlockKey: node.unlockKey } : {}), locked: node.locked,
     };

@@ -14,7 +14,7 @@ import Docker from "dockerode";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { localExec, ServiceNet } from "../../services/agent/index.js";
 import { dockerUserRules } from "../../services/agent/shell/mesh-installer.js";
-import { bridgeName } from "../../schemas/index.js";
+import { bridgeName, wireVni } from "../../schemas/index.js";
 import { cleanupTestNets, createTestNet, endpoint, IMAGE, netMap, service } from "../helpers/service-net-fixture.js";
 import { CONTAINER_LABELS } from "../../services/agent/index.js";
 
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   } finally {
     for (const s of servers) s.kill();
     await localExec("nft", ["delete", "table", "ip", "jetswarm_mesh"]).catch(() => undefined);
-    for (const rule of dockerUserRules(bridgeName(net.vni))) await localExec("iptables", ["-D", ...rule]).catch(() => undefined);
+    for (const rule of dockerUserRules(bridgeName(wireVni(net)))) await localExec("iptables", ["-D", ...rule]).catch(() => undefined);
     await cleanupTestNets(docker);
   }
 }

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import Docker from "dockerode";
 import { startLocalCluster, type LocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { joinCluster, type JoinedNode } from "../../deploy/launcher/join.js";
+import type { NodeAddrFlags } from "../../deploy/launcher/node-addr.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
 import { requestApi, type ApiRequest } from "../../cli/http-request.js";
 
@@ -57,11 +58,11 @@ export async function containersOfNode(nodeId: string, filter: { running?: boole
  * Another node: `swarm join` with the worker token and its own data dir, running one more agent on
  * the same Docker Engine (it only touches containers labelled with its own node id).
  */
-export async function joinAgent(c: TestCluster, name: string, role: "worker" | "manager" = "worker"): Promise<JoinedAgent> {
+export async function joinAgent(c: TestCluster, name: string, role: "worker" | "manager" = "worker", addr: NodeAddrFlags = {}): Promise<JoinedAgent> {
   const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
   const info = await c.get<{ JoinTokens: { Worker: string; Manager: string } }>("/swarm");
   const token = role === "manager" ? info.JoinTokens.Manager : info.JoinTokens.Worker;
-  const node = await joinCluster({ manager: c.apiUrl, token, nodeName: name, dataDir, natsUrl: c.natsUrl, apiPort: await freePort(), bus: c.bus, secure: c.bus !== undefined });
+  const node = await joinCluster({ manager: c.apiUrl, token, nodeName: name, dataDir, natsUrl: c.natsUrl, apiPort: await freePort(), bus: c.bus, secure: c.bus !== undefined, ...addr });
   const agent: JoinedAgent = { ...node, name, dataDir, containers: (f) => containersOfNode(node.nodeId, f) };
   c.joined.push(agent);
   return agent;
@@ -74,6 +75,8 @@ export interface TestClusterOptions {
   streamReplicas?: number;
   /** Servers of the embedded NATS the launcher supervises (`swarm up --nats-cluster`). Default 1. */
   natsCluster?: number;
+  /** `host:port` of the api's HTTPS listener (its certificate names that host). Default 127.0.0.1 on a free port. */
+  apiAddr?: string;
 }
 
 /**
@@ -123,7 +126,7 @@ export async function startTestCluster(name: string, opts: TestClusterOptions = 
   const size = opts.natsCluster ?? 1;
   const c = await startLocalCluster({
     dataDir, natsUrl: opts.natsUrls, streamReplicas: opts.streamReplicas, natsCluster: opts.natsUrls ? undefined : size,
-    natsPort: await freePorts(size), natsClusterPort: await freePorts(size), apiPort: await freePort(), nodeName: `test-${name}`,
+    natsPort: await freePorts(size), natsClusterPort: await freePorts(size), apiPort: await freePort(), nodeName: `test-${name}`, apiAddr: opts.apiAddr,
     onEvent: (m) => said.push(m),
   });
   const containers = (filter: { running?: boolean; service?: string } = {}) => containersOfNode(c.nodeId, filter);

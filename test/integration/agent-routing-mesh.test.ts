@@ -4,7 +4,7 @@ import net from "node:net";
 import Docker from "dockerode";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { ServiceNet } from "../../services/agent/index.js";
-import { bridgeName, type NetMapDoc } from "../../schemas/index.js";
+import { bridgeName, wireVni, type NetMapDoc } from "../../schemas/index.js";
 import { localExec } from "../../services/agent/index.js";
 import { dockerUserRules } from "../../services/agent/shell/mesh-installer.js";
 import { cleanupTestNets, createTestNet, endpoint, execIn, netMap, runTask, service, type TestNet } from "../helpers/service-net-fixture.js";
@@ -65,7 +65,7 @@ before(async () => {
 after(async () => {
   await serviceNet?.stop();
   await localExec("nft", ["delete", "table", "ip", "jetswarm_mesh"]).catch(() => undefined);
-  if (ingress) for (const rule of dockerUserRules(bridgeName(ingress.vni))) await localExec("iptables", ["-D", ...rule]).catch(() => undefined);
+  if (ingress) for (const rule of dockerUserRules(bridgeName(wireVni(ingress)))) await localExec("iptables", ["-D", ...rule]).catch(() => undefined);
   await cleanupTestNets(docker);
 });
 

@@ -28,6 +28,22 @@ describe("overlay plan: which networks", () => {
     assert.equal(p?.dockerName, "jetswarm-netA");
     assert.equal(p?.bridgeMac, "02:42:0a:00:01:02");
   });
+  it("with the map's cluster id, the wire VNI and the device names are the cluster's: two clusters' networks of one VNI never meet on a kernel", () => {
+    const a = desiredPlumbing(maps(map({ clusterId: "clusterone" })), new Set(["netA"]), "n1", "192.168.77.1")[0]!;
+    const b = desiredPlumbing(maps(map({ clusterId: "clustertwo" })), new Set(["netA"]), "n1", "192.168.77.1")[0]!;
+    assert.notEqual(a.vni, b.vni);
+    assert.notEqual(a.bridge, b.bridge);
+    assert.notEqual(a.vxlan, b.vxlan);
+    assert.notEqual(dockerNetworkCreate(a, "n1").Labels["jetswarm.network.config"], dockerNetworkCreate(b, "n1").Labels["jetswarm.network.config"]);
+    for (const p of [a, b]) {
+      assert.equal(p.bridge, `jsbr${p.vni}`);
+      assert.equal(p.vxlan, `jsvx${p.vni}`);
+      assert.ok(p.bridge.length <= 15 && p.vxlan.length <= 15, p.bridge);
+      assert.ok(p.vni >= 1 && p.vni <= 16_777_215);
+    }
+    const again = desiredPlumbing(maps(map({ clusterId: "clusterone" })), new Set(["netA"]), "n2", "192.168.77.2")[0]!;
+    assert.equal(again.vni, a.vni, "every node of a cluster agrees");
+  });
   it("no local task → nothing; ingress → as soon as something is published, once this node has a gateway in the map", () => {
     const published = { serviceId: "s", name: "web", endpointMode: "vip" as const, vip: "10.0.1.4/24", aliases: [], ports: [{ Protocol: "tcp" as const, TargetPort: 80, PublishedPort: 30080, PublishMode: "ingress" as const }] };
     assert.deepEqual(desiredPlumbing(maps(map()), new Set(), "n1", "192.168.77.1"), []);

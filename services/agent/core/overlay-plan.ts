@@ -1,4 +1,4 @@
-import { bridgeName, localNetworkName, macOf, vxlanName, type NetMapDoc } from "../../../schemas/index.js";
+import { bridgeName, localNetworkName, macOf, vxlanName, wireVni, type NetMapDoc } from "../../../schemas/index.js";
 
 /*
  * The node's overlay data plane (DESIGN §6b), as pure functions: which networks this node builds,
@@ -16,6 +16,7 @@ export interface NeighEntry { ip: string; mac: string }
 export interface NetworkPlumbing {
   networkId: string;
   name: string;
+  /** The VNI on the wire and of the VXLAN device (`wireVni`: the map's, rotated by the cluster's offset). */
   vni: number;
   subnet: string;
   /** This node's own gateway (its bridge's address, no prefix). */
@@ -72,9 +73,10 @@ function plumbingOf(m: NetMapDoc, gateway: string, nodeId: string, local: string
   };
   for (const n of m.nodes) if (n.nodeId !== nodeId) add(n.gateway, macOf(n.gateway), n.addr);
   for (const e of m.endpoints) if (e.nodeId !== nodeId) add(ipOf(e.address), e.mac, vtep.get(e.nodeId));
+  const wire = wireVni(m);
   return {
-    networkId: m.networkId, name: m.name, vni: m.vni, subnet: m.subnet, gateway, mtu: m.mtu, local,
-    dockerName: localNetworkName(m.networkId), bridge: bridgeName(m.vni), vxlan: vxlanName(m.vni), bridgeMac: macOf(gateway),
+    networkId: m.networkId, name: m.name, vni: wire, subnet: m.subnet, gateway, mtu: m.mtu, local,
+    dockerName: localNetworkName(m.networkId), bridge: bridgeName(wire), vxlan: vxlanName(wire), bridgeMac: macOf(gateway),
     fdb: [...fdb.values()].sort((a, b) => a.mac.localeCompare(b.mac)),
     neigh: [...neigh.values()].sort((a, b) => a.ip.localeCompare(b.ip)),
   };

@@ -1,4 +1,4 @@
-import { bridgeName, type NetMapDoc } from "../../../schemas/index.js";
+import { bridgeName, wireVni, type NetMapDoc } from "../../../schemas/index.js";
 import type { Logger } from "../../shared/telemetry/index.js";
 import { MESH_TABLE, meshPorts, meshScript } from "../core/mesh-rules.js";
 import type { NetTools } from "./net-commands.js";
@@ -22,7 +22,7 @@ export class MeshInstaller {
     if (!ingress || !gateway) return this.clear();
     const ports = meshPorts(ingress);
     const script = meshScript(ports, gateway);
-    const bridge = bridgeName(ingress.vni);
+    const bridge = bridgeName(wireVni(ingress));
     await this.bridgeSettings(bridge);
     if (script === this.script) return;
     await this.tools.nftLoad(script);

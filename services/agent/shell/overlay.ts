@@ -1,4 +1,4 @@
-import { vxlanName } from "../../../schemas/index.js";
+import { vxlanOfBridge } from "../../../schemas/index.js";
 import { errorMessage } from "../../shared/errors/index.js";
 import { every } from "../../shared/runtime/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
@@ -140,6 +140,9 @@ export class Overlay {
     const containers = net ? await this.d.engine.attached(net.name) : [];
     if (net) {
       await this.d.kernel.deleteLink(p.vxlan);
+      // Made under another name before (a map that gained its cluster id): that device goes too.
+      const old = vxlanOfBridge(net.bridge);
+      if (old && old !== p.vxlan) await this.d.kernel.deleteLink(old);
       await this.d.engine.remove(net.name, containers);
     }
     await this.d.engine.create(dockerNetworkCreate(p, this.d.nodeId));
@@ -152,8 +155,8 @@ export class Overlay {
     try {
       const attached = await this.d.engine.attached(n.name);
       if (attached.length) return; // a container still uses it: a later pass removes it
-      const vni = /^jsbr(\d+)$/.exec(n.bridge)?.[1];
-      if (vni) await this.d.kernel.deleteLink(vxlanName(Number(vni)));
+      const vx = vxlanOfBridge(n.bridge);
+      if (vx) await this.d.kernel.deleteLink(vx);
       await this.d.engine.remove(n.name, []);
       this.d.log.info("network removed from this node", { networkId: n.networkId });
     } catch (err) {

@@ -8,8 +8,8 @@ export interface NetworksPort {
   blocked(networkId: string): string | undefined;
   /** This node's gateway on the network (its DNS server). */
   gateway(networkId: string): string | undefined;
-  /** Asks for a pass now (a task waits). */
-  kick(): void;
+  /** Asks for a pass now (a task waits); resolves (when it can tell) once that pass is done. */
+  kick(): Promise<void> | void;
 }
 
 /** Why the task cannot be created yet: the first of its networks not built on this node. */

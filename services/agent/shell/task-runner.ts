@@ -173,7 +173,7 @@ export class TaskRunner {
         return { kind: "advanced", to: step.to, message: (step.to === "preparing" && this.networkWait(rec.doc)) || step.message };
       case "prepare":
         // Never started unattached: it waits (retried every RETRY_MS) until its networks are built.
-        if (this.networkWait(rec.doc)) { this.d.networks?.kick(); return undefined; }
+        if (this.networkWait(rec.doc)) { this.whenNetworksBuilt(taskId, rec.doc); return undefined; }
         try {
           await x.ensureImage(rec.doc.spec.ContainerSpec.Image);
           const mounts = await this.files(rec.doc);
@@ -272,6 +272,15 @@ export class TaskRunner {
       this.d.log.warn(`${what} failed; will retry`, { taskId, err: errorMessage(err) });
       return undefined;
     }
+  }
+
+  /**
+   * Asks the overlay for a pass and goes on as soon as it has built the task's networks (a network
+   * built from scratch takes a pass or two: waiting for the next retry added up to RETRY_MS to
+   * every create → reachable); the retry stays for a pass that did not build them.
+   */
+  private whenNetworksBuilt(taskId: string, doc: NodeTaskDoc): void {
+    void Promise.resolve(this.d.networks?.kick()).then(() => { if (!this.networkWait(doc)) this.kick(taskId); }, () => undefined);
   }
 
   private retryLater(taskId: string): void {

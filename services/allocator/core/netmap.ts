@@ -39,7 +39,7 @@ export function netMapOf(state: ClusterState, n: NetworkView, seq: number): NetM
   }
   return {
     networkId: n.id, name: n.spec.Name, ingress: n.spec.Ingress ?? false, internal: n.spec.Internal ?? false,
-    attachable: n.spec.Attachable ?? false, vni: a.vni, subnet: a.subnet, gateway: a.gateway, mtu: a.mtu, seq, removed: false,
+    attachable: n.spec.Attachable ?? false, vni: a.vni, ...(state.cluster ? { clusterId: state.cluster.id } : {}), subnet: a.subnet, gateway: a.gateway, mtu: a.mtu, seq, removed: false,
     nodes: nodes.sort(byId((x) => x.nodeId)), endpoints: endpoints.sort(byId((x) => x.taskId)), services: services.sort(byId((x) => x.serviceId)),
   };
 }

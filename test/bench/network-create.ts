@@ -1,0 +1,128 @@
+/*
+ * bench:network-create (issue #17's goal "create → reachable ≤ 0.5× Swarm's create → DNS
+ * answering"): the time from `service create --network N --publish …` to (a) `<svc>` resolving
+ * from a client task on N and (b) the published port answering on 127.0.0.1, median of BENCH_RUNS
+ * (5) rounds, with the first time each task state was seen (allocation, scheduling, container
+ * start). jetswarm first (`swarm up`'s whole stack, VIP mode, ingress publish through the routing
+ * mesh), then Docker Swarm on the same engine (single-node swarm mode, dnsrr, host-mode publish:
+ * see network-create-swarm.ts); BENCH_SWARM=0 skips Swarm. Run it under
+ * `flock /work/wt/swarm-mode.lock` on a shared engine: it puts the engine in swarm mode and
+ * leaves it, and refuses to start when the engine is in swarm mode already.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
+import { freePort } from "../../deploy/launcher/nats-server.js";
+import { swarmState, until, sleep } from "./engine-bench.js";
+import { dnsWaiter, median, portAnswers, stateWatch, summary, type Round } from "./network-create-probes.js";
+import { swarmRound, swarmSetup, swarmTeardown, vipAttempt } from "./network-create-swarm.js";
+
+const docker = new Docker();
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const IMAGE = "jetswarm-test/busybox:1";
+const NET = "bench-jsnet";
+const JS_STATES = ["pending", "assigned", "starting", "running"];
+const SW_STATES = ["pending", "assigned", "starting", "running"];
+
+async function api(url: string, path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<unknown> {
+  const res = await fetch(`${url}${path}`, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function runningContainer(service: string): Promise<string | undefined> {
+  const list = await docker.listContainers({ filters: { label: [`jetswarm.service.name=${service}`], status: ["running"] } });
+  return list[0]?.Id;
+}
+
+function serviceSpec(name: string, port?: number): unknown {
+  return {
+    Name: name, TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: port ? ["httpd", "-f", "-p", "80"] : ["sleep", "3600"] }, Networks: [{ Target: NET }] },
+    ...(port ? { EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: port, Protocol: "tcp" }] } } : {}),
+  };
+}
+
+async function jetswarmRound(url: string, client: string, i: number, port: number): Promise<Round> {
+  const name = `bench-js${i}`;
+  const filters = encodeURIComponent(JSON.stringify({ service: [name] }));
+  const dns = dnsWaiter(client, name);
+  await sleep(500); // the loop is running before the clock starts
+  const t0 = performance.now();
+  await api(url, "/services/create", serviceSpec(name, port));
+  const watch = stateWatch(t0, async () => ((await api(url, `/tasks?filters=${filters}`)) as { Status: { State: string } }[]).map((t) => t.Status.State));
+  try {
+    const [d, p] = await Promise.all([dns.done, portAnswers(port)]);
+    return { dns: d - t0, port: p - t0, states: watch.stop() };
+  } finally {
+    watch.stop();
+    dns.cancel();
+    await api(url, `/services/${name}`, undefined, "DELETE");
+    await until(async () => (await docker.listContainers({ all: true, filters: { label: [`jetswarm.service.name=${name}`] } })).length === 0, 60_000);
+  }
+}
+
+async function jetswarmSide(ports: number[]): Promise<Round[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-netcreate-"));
+  const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true });
+  const rounds: Round[] = [];
+  try {
+    // A subnet of its own: another cluster's network on this engine with the same subnet would clash (Docker's pools are per engine).
+    const subnet = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24`;
+    await api(cluster.apiUrl, "/networks/create", { Name: NET, Driver: "overlay", Attachable: true, IPAM: { Config: [{ Subnet: subnet }] } });
+    await api(cluster.apiUrl, "/services/create", serviceSpec("bench-client"));
+    let client: string | undefined;
+    await until(async () => (client = await runningContainer("bench-client")) !== undefined, 120_000);
+    for (let i = 0; i < RUNS; i++) {
+      rounds.push(await jetswarmRound(cluster.apiUrl, client!, i, ports[i]!));
+      process.stderr.write(`jetswarm round ${i + 1}/${RUNS}: DNS ${rounds[i]!.dns.toFixed(0)} ms, port ${rounds[i]!.port.toFixed(0)} ms ${JSON.stringify(rounds[i]!.states)}\n`);
+    }
+  } finally {
+    await api(cluster.apiUrl, "/services/bench-client", undefined, "DELETE").catch(() => undefined);
+    await until(async () => (await runningContainer("bench-client")) === undefined, 60_000).catch(() => undefined);
+    await cluster.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return rounds;
+}
+
+async function swarmSide(ports: number[]): Promise<{ rounds: Round[]; vip: string }> {
+  if ((await swarmState(docker)) !== "inactive") throw new Error("the engine is in swarm mode already: another run holds it (use flock /work/wt/swarm-mode.lock)");
+  const rounds: Round[] = [];
+  try {
+    const client = await swarmSetup();
+    for (let i = 0; i < RUNS; i++) {
+      rounds.push(await swarmRound(client, i, ports[i]!));
+      process.stderr.write(`swarm round ${i + 1}/${RUNS}: DNS ${rounds[i]!.dns.toFixed(0)} ms, port ${rounds[i]!.port.toFixed(0)} ms ${JSON.stringify(rounds[i]!.states)}\n`);
+    }
+    return { rounds, vip: await vipAttempt(client, ports[RUNS]!) };
+  } finally {
+    await swarmTeardown();
+  }
+}
+
+async function main(): Promise<void> {
+  const base = 43_000 + Math.floor(Math.random() * 5_000);
+  const ports = Array.from({ length: RUNS + 1 }, (_, i) => base + i);
+  const js = await jetswarmSide(ports);
+  const sw = process.env.BENCH_SWARM === "0" ? undefined : await swarmSide(ports.map((p) => p + 100));
+  const lines = [
+    `create → reachable, median of ${RUNS} (one node; client task on the same overlay; nslookup every 20 ms, HTTP every 20 ms)`,
+    summary("jetswarm (VIP, ingress publish via the mesh)", js, JS_STATES),
+  ];
+  if (sw) {
+    lines.push(summary("Docker Swarm (dnsrr, host-mode publish)", sw.rounds, SW_STATES));
+    const jsReach = median(js.map((r) => Math.max(r.dns, r.port)));
+    lines.push(`jetswarm create→reachable (DNS and port) / Swarm create→DNS = ${(jsReach / median(sw.rounds.map((r) => r.dns))).toFixed(2)}   (goal ≤ 0.50)`);
+    lines.push(`jetswarm DNS / Swarm DNS = ${(median(js.map((r) => r.dns)) / median(sw.rounds.map((r) => r.dns))).toFixed(2)}`);
+    lines.push(`Docker Swarm VIP + ingress publish (no IPVS here): ${sw.vip}`);
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
