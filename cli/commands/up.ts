@@ -23,10 +23,18 @@ function count(min: number, max: number): (v: string) => number {
   };
 }
 
+const STRATEGIES = ["spread", "binpack", "random"] as const;
+function strategy(v: string): (typeof STRATEGIES)[number] {
+  const s = STRATEGIES.find((x) => x === v);
+  if (!s) throw new Error(`invalid strategy "${v}": expected spread, binpack or random`);
+  return s;
+}
+
 interface UpFlags {
   dataDir: string; natsUrl?: string; streamReplicas: number; natsPort: number; natsCluster?: number;
   natsClusterPort: number; apiPort: number; nodeName: string; apiHostNames?: string; insecure?: boolean;
   apiAddr?: string; apiSocketGroup?: string; apiInsecureHttp?: boolean; autolock?: boolean;
+  strategy?: (typeof STRATEGIES)[number];
 }
 
 /** Stays in the foreground until Ctrl-C / SIGTERM, then runs `stop` once. */
@@ -64,6 +72,7 @@ export function registerUp(program: Command): void {
     .option("--api-insecure-http", "development only: plain HTTP instead of HTTPS on the api's TCP address (loopback only)")
     .option("--node-name <name>", "name of this node", hostname())
     .option("--insecure", "plaintext NATS without per-identity users, for benches and development (env SWARM_INSECURE=1); default: mutual TLS")
+    .option("--strategy <name>", "placement strategy of classic containers (`docker run` against the api): spread, binpack or random (env SWARM_CLASSIC_STRATEGY)", strategy)
     .option("--autolock", "at the first start (swarm init): enable manager autolocking (requiring an unlock key to start a stopped manager)")
     .action(async (o: UpFlags) => {
       const say = (m: string) => process.stderr.write(`${m}\n`);
@@ -73,6 +82,7 @@ export function registerUp(program: Command): void {
         natsClusterPort: o.natsClusterPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say,
         ...(o.insecure ? { insecure: true } : {}), ...(o.autolock ? { autolock: true } : {}),
         apiAddr: o.apiAddr, apiSocketGroup: o.apiSocketGroup, apiInsecureHttp: o.apiInsecureHttp,
+        ...(o.strategy ? { classicStrategy: o.strategy } : {}),
         ...(o.apiHostNames ? { apiHostNames: o.apiHostNames.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
       });
       process.stdout.write(

@@ -71,8 +71,13 @@ describe("classic Swarm through the docker CLI", () => {
   it("a container no node satisfies is refused with classic Swarm's message, and nothing is left", async () => {
     const err = await dockerFails("run", "-d", "--name", "nowhere", "-e", "constraint:node==no-such-node", IMAGE, "sleep", "1");
     assert.match(err, /unable to find a node that satisfies the following conditions \[node==no-such-node\]/);
+    // Fits no node's resources: the scheduler's reason, and the recorded container is removed again.
+    const big = await dockerFails("run", "-d", "--name", "huge", "-m", "1000g", IMAGE, "sleep", "1");
+    assert.match(big, /unable to find a node that satisfies the following conditions \[no suitable node \(insufficient resources on 3 nodes\)\]/);
     const all = await docker("ps", "-a", "--format", "{{.Names}}");
-    assert.ok(!all.includes("nowhere"), all);
+    assert.ok(!all.includes("nowhere") && !all.includes("huge"), all);
+    // What jetswarm cannot run is refused by name (Docker's 400 with {message}).
+    assert.match(await dockerFails("run", "-d", "--privileged", IMAGE, "true"), /HostConfig.Privileged: not supported/);
   });
 
   it("docker stop / start / rm -f act on the node's container", async () => {
