@@ -72,14 +72,14 @@ export function findContainer(state: ClusterState, ref: string): ContainerRecord
 
 /** Docker's "3 minutes" (`units.HumanDuration`), enough of it for `docker ps`. */
 export function humanDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
+  const s = Math.floor(ms / 1000);
   if (s < 1) return "Less than a second";
   if (s === 1) return "1 second";
   if (s < 60) return `${s} seconds`;
-  const m = Math.round(s / 60);
+  const m = Math.floor(s / 60);
   if (m === 1) return "About a minute";
   if (m < 60) return `${m} minutes`;
-  const h = Math.round(m / 60);
+  const h = Math.floor(ms / 3_600_000 + 0.5);
   if (h === 1) return "About an hour";
   if (h < 48) return `${h} hours`;
   return `${Math.round(h / 24)} days`;
