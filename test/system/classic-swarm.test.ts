@@ -47,7 +47,7 @@ after(async () => { await c?.cleanup(); });
 
 describe("classic Swarm through the docker CLI", () => {
   it("docker run -e constraint:node==n2 runs the container on n2; ps, inspect, logs show it there", async () => {
-    const id = await docker("run", "-d", "--name", "pinned", "-e", `constraint:node==${n2.name}`, IMAGE, "sh", "-c", "echo hello-classic; sleep 3600");
+    const id = await docker("run", "-d", "--name", "pinned", "--stop-signal", "KILL", "-e", `constraint:node==${n2.name}`, IMAGE, "sh", "-c", "echo hello-classic; sleep 3600");
     assert.match(id, /^[a-z0-9]{10,}$/);
     await eventually(() => runningOn(n2.nodeId, "pinned"), { what: "pinned running on n2's engine", timeoutMs: 30_000 });
     assert.equal((await containersOfNode(c.nodeId, { service: "pinned" })).length, 0);
@@ -80,13 +80,19 @@ describe("classic Swarm through the docker CLI", () => {
     assert.match(await dockerFails("run", "-d", "--privileged", IMAGE, "true"), /HostConfig.Privileged: not supported/);
   });
 
-  it("docker stop / start / rm -f act on the node's container", async () => {
+  it("docker stop / start / restart / rm -f act on the node's container", async () => {
     await docker("stop", "pinned");
     assert.equal(await runningOn(n2.nodeId, "pinned"), false);
     assert.ok(!(await docker("ps", "--format", "{{.Names}}")).includes("pinned"));
     assert.match(await docker("ps", "-a", "--filter", "name=pinned", "--format", "{{.Names}} {{.State}}"), new RegExp(`${n2.name}/pinned exited`));
     await docker("start", "pinned");
     await eventually(() => runningOn(n2.nodeId, "pinned"), { what: "pinned running again on n2", timeoutMs: 30_000 });
+    const before = (await containersOfNode(n2.nodeId, { running: true, service: "pinned" }))[0]!.Id;
+    await docker("restart", "pinned");
+    await eventually(async () => {
+      const now = await containersOfNode(n2.nodeId, { running: true, service: "pinned" });
+      return now.length === 1 && now[0]!.Id !== before;
+    }, { what: "pinned restarted on n2", timeoutMs: 30_000 });
     assert.match(await dockerFails("rm", "pinned"), /You cannot remove a running container/);
     await docker("rm", "-f", "pinned");
     await eventually(async () => (await containersOfNode(n2.nodeId, { service: "pinned" })).length === 0, { what: "pinned's containers removed" });
