@@ -23,10 +23,18 @@ function count(min: number, max: number): (v: string) => number {
   };
 }
 
+const STRATEGIES = ["spread", "binpack", "random"] as const;
+function strategy(v: string): (typeof STRATEGIES)[number] {
+  const s = STRATEGIES.find((x) => x === v);
+  if (!s) throw new Error(`invalid strategy "${v}": expected spread, binpack or random`);
+  return s;
+}
+
 interface UpFlags {
   dataDir: string; natsUrl?: string; streamReplicas: number; natsPort: number; natsCluster?: number;
   natsClusterPort: number; apiPort: number; nodeName: string; apiHostNames?: string; insecure?: boolean;
   apiAddr?: string; apiSocketGroup?: string; apiInsecureHttp?: boolean; autolock?: boolean; advertiseAddr?: string; dataPathAddr?: string;
+  strategy?: (typeof STRATEGIES)[number];
 }
 
 const ADVERTISE_HELP = "this node's address for the other nodes (format: <ip|interface>[:port]; default: the address of the interface that routes to the manager)";
@@ -69,6 +77,7 @@ export function registerUp(program: Command): void {
     .option("--api-insecure-http", "development only: plain HTTP instead of HTTPS on the api's TCP address (loopback only)")
     .option("--node-name <name>", "name of this node", hostname())
     .option("--insecure", "plaintext NATS without per-identity users, for benches and development (env SWARM_INSECURE=1); default: mutual TLS")
+    .option("--strategy <name>", "placement strategy of classic containers (`docker run` against the api): spread, binpack or random (env SWARM_CLASSIC_STRATEGY)", strategy)
     .option("--autolock", "at the first start (swarm init): enable manager autolocking (requiring an unlock key to start a stopped manager)")
     .option("--advertise-addr <addr>", ADVERTISE_HELP)
     .option("--data-path-addr <addr>", DATA_PATH_HELP)
@@ -81,6 +90,7 @@ export function registerUp(program: Command): void {
         ...(o.insecure ? { insecure: true } : {}), ...(o.autolock ? { autolock: true } : {}),
         advertiseAddr: o.advertiseAddr, dataPathAddr: o.dataPathAddr,
         apiAddr: o.apiAddr, apiSocketGroup: o.apiSocketGroup, apiInsecureHttp: o.apiInsecureHttp,
+        ...(o.strategy ? { classicStrategy: o.strategy } : {}),
         ...(o.apiHostNames ? { apiHostNames: o.apiHostNames.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
       });
       process.stdout.write(

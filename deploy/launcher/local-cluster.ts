@@ -47,6 +47,8 @@ export interface LocalClusterOptions extends NodeAddrFlags {
   apiHostNames?: string[];
   /** Name of this node. Default the host name. */
   nodeName?: string;
+  /** Placement strategy of classic `docker run` containers (`SWARM_CLASSIC_STRATEGY`). Default spread. */
+  classicStrategy?: "spread" | "binpack" | "random";
   onEvent?: (msg: string) => void;
   /**
    * Plaintext NATS without users, as before the bus was secured: benches and development only.
@@ -145,6 +147,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const base = {
     SWARM_NATS_URL: natsUrl, ...api.env, SWARM_STREAM_REPLICAS: String(streamReplicas),
     ...(opts.apiHostNames?.length ? { SWARM_API_HOSTS: opts.apiHostNames.join(",") } : {}),
+    ...(opts.classicStrategy ? { SWARM_CLASSIC_STRATEGY: opts.classicStrategy } : {}),
   };
   let controlPlane: ControlPlaneRunner | undefined;
   let nodeId: string | undefined;

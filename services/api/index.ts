@@ -51,6 +51,14 @@ function testCertExpiryFloor(env: NodeJS.ProcessEnv): { certExpiryFloorMs?: numb
   return { certExpiryFloorMs: ms };
 }
 
+/** `SWARM_CLASSIC_STRATEGY`: the placement strategy of classic containers (`swarm up --strategy`). */
+function classicStrategy(env: NodeJS.ProcessEnv): { classicStrategy?: "spread" | "binpack" | "random" } {
+  const raw = env.SWARM_CLASSIC_STRATEGY;
+  if (raw === undefined || raw === "") return {};
+  if (raw !== "spread" && raw !== "binpack" && raw !== "random") throw new Error(`SWARM_CLASSIC_STRATEGY: spread, binpack or random, got ${raw}`);
+  return { classicStrategy: raw };
+}
+
 /**
  * The command service (DESIGN §4): replays the whole log into its projection, then serves the
  * HTTP/JSON api. Writes answer only after the projection applied them (read-your-writes).
@@ -71,7 +79,7 @@ export async function start(deps: ServiceDeps, opts: ApiOptions = {}): Promise<R
   const autolock = rpcAutolockKeys(deps.nc, keysDir ? keyringId(keysDir) : undefined);
   const appDeps = {
     store: deps.store, informer, keys, tokens: new TokenCache(keys), now: deps.now ?? (() => new Date()), nc: deps.nc,
-    instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env), autolock, ...testCertExpiryFloor(env),
+    instanceId: deps.instanceId, log, limits: opts.limits ?? specLimitsFrom(env), autolock, ...testCertExpiryFloor(env), ...classicStrategy(env),
   };
   await ensureIngressAtStart(appDeps);
   const routes = apiRoutes(appDeps);

@@ -36,6 +36,8 @@ export interface AppDeps {
   log?: Logger;
   /** Autolock: the secret-stores' keyring rpcs (app/autolock.ts). Default: none (autolock refused). */
   autolock?: AutolockKeys;
+  /** Placement strategy of classic containers (`swarm up --strategy`). Default: the scheduler's (spread). */
+  classicStrategy?: "spread" | "binpack" | "random";
 }
 
 /** The spec limits this api enforces. */

@@ -22,3 +22,6 @@ export { checkApiToken, createApiToken, listApiTokens, removeApiToken, type ApiT
 export { logTarget, streamLogs, type LogPiece, type LogsQuery, type LogsSink, type LogsTiming, type LogTarget } from "./logs.js";
 export { createNetwork, ensureIngress, ingressIdOf, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from "./networks.js";
 export { AUTOLOCK_MESSAGES, autolockStatus, rotateUnlockKey, setAutolock, unlock, unlockKey, type AutolockKeys } from "./autolock.js";
+export {
+  classicInfo, containerLogTarget, createContainer, inspectContainer, listContainers, removeContainer, startContainer, stopContainer, type ContainerTiming,
+} from "./containers.js";

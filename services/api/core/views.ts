@@ -5,6 +5,7 @@ import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from 
 import { tasksOfService, versionOf } from "../../shared/model/index.js";
 import { labelMatches, matches, type Filters } from "./filters.js";
 import { liveServices } from "./lookup.js";
+import { isContainer } from "./container-spec.js";
 
 /* Projection → Docker Engine API shapes. Pure: the version of an object is its subject's sequence. */
 
@@ -141,6 +142,7 @@ export const NODE_FILTER_VALUES = { role: ["manager", "worker"], membership: ["a
 export function listServices(state: ClusterState, f: Filters): api.Service[] {
   return liveServices(state)
     .filter((s) =>
+      !isContainer(s.spec) && // classic containers are listed by `docker ps`, not as services
       matches(f, "id", (v) => s.id.startsWith(v)) &&
       matches(f, "name", (v) => s.spec.Name.startsWith(v)) &&
       matches(f, "label", (v) => labelMatches(s.spec.Labels, v)) &&

@@ -16,7 +16,7 @@ const Bool = (name: string) => z.enum(["", "0", "1", "false", "true"], { error: 
 const isTrue = (v: string | undefined) => v === "1" || v === "true";
 const MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
 
-function logsQuery(req: Request): app.LogsQuery {
+export function logsQuery(req: Request): app.LogsQuery {
   const flag = (name: string) => isTrue(parse(Bool(name), queryOf(req, name)));
   const q: app.LogsQuery = {
     follow: flag("follow"), stdout: flag("stdout"), stderr: flag("stderr"), timestamps: flag("timestamps"), details: flag("details"),

@@ -14,6 +14,7 @@ import { logRoutes } from "./log-routes.js";
 import { ListCache } from "./list-cache.js";
 import { networkRoutes } from "./network-routes.js";
 import { secretRoutes } from "./secret-routes.js";
+import { containerRoutes } from "./container-routes.js";
 import { autolockRoutes, gateLocked, unlockKeyRoutes } from "./autolock-routes.js";
 import { parse, queryOf } from "./parse.js";
 
@@ -115,6 +116,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     ...logRoutes(deps),
     ...secretRoutes(deps, actor),
     ...networkRoutes(deps, actor),
+    ...containerRoutes(deps, actor),
     ...jetswarmRoutes(deps, actor),
   ]);
 }

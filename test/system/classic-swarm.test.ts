@@ -1,0 +1,101 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { containersOfNode, IMAGE, joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
+import { eventually } from "../helpers/eventually.js";
+
+/*
+ * Classic Swarm: the cluster as one Docker host. The real docker CLI (`docker` on PATH) talks to
+ * the api's socket; three nodes (the manager's agent and two joined agents) share the one engine,
+ * each touching only containers labelled with its node id — which is how the test sees where a
+ * container really runs.
+ */
+
+const run = promisify(execFile);
+let c: TestCluster;
+let n2: JoinedAgent;
+let n3: JoinedAgent;
+
+async function docker(...args: string[]): Promise<string> {
+  const socket = c.socketUrl.replace(/^unix:\/\//, "");
+  const out = await run("docker", args, { env: { ...process.env, DOCKER_HOST: `unix://${socket}` }, timeout: 60_000 });
+  return out.stdout.trim();
+}
+/** The docker CLI's failure: its stderr. */
+async function dockerFails(...args: string[]): Promise<string> {
+  try {
+    await docker(...args);
+  } catch (err) {
+    return (err as { stderr?: string }).stderr ?? String(err);
+  }
+  assert.fail(`docker ${args.join(" ")} succeeded`);
+}
+const runningOn = async (nodeId: string, name: string) => (await containersOfNode(nodeId, { running: true, service: name })).length === 1;
+
+before(async () => {
+  c = await startTestCluster("classic");
+  n2 = await joinAgent(c, "classic-n2");
+  n3 = await joinAgent(c, "classic-n3");
+  await eventually(async () => {
+    const nodes = await c.get<Array<{ Status: { State: string } }>>("/nodes");
+    return nodes.length === 3 && nodes.every((n) => n.Status.State === "ready");
+  }, { what: "three ready nodes", timeoutMs: 60_000 });
+  await c.swarm("node", "update", "--label-add", "region=eu-west", n3.nodeId);
+});
+after(async () => { await c?.cleanup(); });
+
+describe("classic Swarm through the docker CLI", () => {
+  it("docker run -e constraint:node==n2 runs the container on n2; ps, inspect, logs show it there", async () => {
+    const id = await docker("run", "-d", "--name", "pinned", "--stop-signal", "KILL", "-e", `constraint:node==${n2.name}`, IMAGE, "sh", "-c", "echo hello-classic; sleep 3600");
+    assert.match(id, /^[a-z0-9]{10,}$/);
+    await eventually(() => runningOn(n2.nodeId, "pinned"), { what: "pinned running on n2's engine", timeoutMs: 30_000 });
+    assert.equal((await containersOfNode(c.nodeId, { service: "pinned" })).length, 0);
+    assert.equal(await docker("inspect", "-f", "{{.Node.Name}} {{.Name}} {{.Config.Image}}", "pinned"), `${n2.name} /pinned ${IMAGE}`);
+    await eventually(async () => (await docker("ps", "--format", "{{.Names}} {{.State}}")).includes(`${n2.name}/pinned running`), { what: "docker ps lists n2/pinned" });
+    await eventually(async () => (await docker("logs", "pinned")).includes("hello-classic"), { what: "docker logs" });
+    // The constraint is placement, not the container's environment.
+    assert.ok(!(await docker("inspect", "-f", "{{json .Config.Env}}", "pinned")).includes("constraint:"));
+    assert.ok(!(await c.swarm("service", "ls")).includes("pinned"), "a container is not a service");
+  });
+
+  it("a glob label constraint and a container affinity choose their nodes", async () => {
+    await docker("run", "-d", "--name", "eu", "-e", "constraint:region==eu-*", IMAGE, "sleep", "3600");
+    await eventually(() => runningOn(n3.nodeId, "eu"), { what: "eu running on n3 (region=eu-west)", timeoutMs: 30_000 });
+    await docker("run", "-d", "--name", "buddy", "-e", "affinity:container==pinned", IMAGE, "sleep", "3600");
+    await eventually(() => runningOn(n2.nodeId, "buddy"), { what: "buddy next to pinned on n2", timeoutMs: 30_000 });
+    await docker("run", "-d", "--name", "tagged", "--label", `com.docker.swarm.constraints=["node!=${n2.name}","region!=eu-west"]`, IMAGE, "sleep", "3600");
+    await eventually(() => runningOn(c.nodeId, "tagged"), { what: "tagged on the manager's node", timeoutMs: 30_000 });
+  });
+
+  it("a container no node satisfies is refused with classic Swarm's message, and nothing is left", async () => {
+    const err = await dockerFails("run", "-d", "--name", "nowhere", "-e", "constraint:node==no-such-node", IMAGE, "sleep", "1");
+    assert.match(err, /unable to find a node that satisfies the following conditions \[node==no-such-node\]/);
+    // Fits no node's resources: the scheduler's reason, and the recorded container is removed again.
+    const big = await dockerFails("run", "-d", "--name", "huge", "-m", "1000g", IMAGE, "sleep", "1");
+    assert.match(big, /unable to find a node that satisfies the following conditions \[no suitable node \(insufficient resources on 3 nodes\)\]/);
+    const all = await docker("ps", "-a", "--format", "{{.Names}}");
+    assert.ok(!all.includes("nowhere") && !all.includes("huge"), all);
+    // What jetswarm cannot run is refused by name (Docker's 400 with {message}).
+    assert.match(await dockerFails("run", "-d", "--privileged", IMAGE, "true"), /HostConfig.Privileged: not supported/);
+  });
+
+  it("docker stop / start / restart / rm -f act on the node's container", async () => {
+    await docker("stop", "pinned");
+    assert.equal(await runningOn(n2.nodeId, "pinned"), false);
+    assert.ok(!(await docker("ps", "--format", "{{.Names}}")).includes("pinned"));
+    assert.match(await docker("ps", "-a", "--filter", "name=pinned", "--format", "{{.Names}} {{.State}}"), new RegExp(`${n2.name}/pinned exited`));
+    await docker("start", "pinned");
+    await eventually(() => runningOn(n2.nodeId, "pinned"), { what: "pinned running again on n2", timeoutMs: 30_000 });
+    const before = (await containersOfNode(n2.nodeId, { running: true, service: "pinned" }))[0]!.Id;
+    await docker("restart", "pinned");
+    await eventually(async () => {
+      const now = await containersOfNode(n2.nodeId, { running: true, service: "pinned" });
+      return now.length === 1 && now[0]!.Id !== before;
+    }, { what: "pinned restarted on n2", timeoutMs: 30_000 });
+    assert.match(await dockerFails("rm", "pinned"), /You cannot remove a running container/);
+    await docker("rm", "-f", "pinned");
+    await eventually(async () => (await containersOfNode(n2.nodeId, { service: "pinned" })).length === 0, { what: "pinned's containers removed" });
+    assert.match(await dockerFails("inspect", "pinned"), /No such (container|object): pinned/);
+  });
+});
