@@ -1,26 +1,30 @@
 import ajvDraft04 from "ajv-draft-04";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import schema from "./schema/config_schema_v3.13.json" with { type: "json" };
+import { COMPOSE_SCHEMAS, DEFAULT_VERSION } from "./schema-files.js";
 import { errorAt, type KeyPath, type SourceFile } from "./yaml-source.js";
 import { parseGoDuration } from "./units.js";
 import { parsePortSpec } from "./ports.js";
 
 /*
- * Validation against the compose file format docker CLI 28 embeds (schema 3.13, vendored in
- * schema/, draft-04: hence ajv-draft-04 over ajv 8). As docker, one error is reported: the most
- * specific (deepest key), a type error winning a tie; it names the file, the line and the key.
+ * Validation against the compose file formats docker CLI 28 embeds (schemas 3.0–3.13, vendored in
+ * schema/, draft-04: hence ajv-draft-04 over ajv 8), the one the file's `version:` names. As
+ * docker, one error is reported: the most specific (deepest key), a type error winning a tie; it
+ * names the file, the line and the key.
  */
 
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
+const compiled = new Map<string, ValidateFunction>();
+function validator(version: string): ValidateFunction {
+  const known = compiled.get(version);
+  if (known) return known;
+  const schema = COMPOSE_SCHEMAS[version];
+  if (!schema) throw new Error(`no schema ${version}`);
   const ajv = new ajvDraft04.default({ allErrors: true, strict: false });
   // docker's format checkers (cli/compose/schema/schema.go); "expose" is not checked there either.
   ajv.addFormat("duration", { type: "string", validate: (s: string) => parseGoDuration(s) !== undefined });
   ajv.addFormat("ports", { type: "string", validate: (s: string) => isPortSpec(s) });
   ajv.addFormat("expose", true);
   const fn = ajv.compile(schema);
-  compiled = fn;
+  compiled.set(version, fn);
   return fn;
 }
 
@@ -33,16 +37,19 @@ function isPortSpec(s: string): boolean {
   }
 }
 
-/** The versions this schema accepts in `version:` (docker picks the schema by it; 3.13 is a superset). */
-const VERSION_RE = /^3(\.([0-9]|1[0-3]))?$/;
+/** The schema version a file asks for, as docker reads `version:` (absent, "" or "3": the latest 3.x). */
+export function composeVersion(data: Record<string, unknown>): string {
+  const v = data.version === undefined || data.version === null ? "" : String(data.version);
+  return v === "" || v === "3" ? DEFAULT_VERSION : v;
+}
 
 /** Throws a ComposeError for the first problem docker would report; `data` is the interpolated file. */
 export function validateCompose(source: SourceFile, data: Record<string, unknown>): void {
-  const version = data.version;
-  if (version !== undefined && !VERSION_RE.test(String(version))) {
-    throw errorAt([source], ["version"], `unsupported Compose file version: ${String(version)} (docker stack deploy reads 3.x)`);
+  const version = composeVersion(data);
+  if (!COMPOSE_SCHEMAS[version]) {
+    throw errorAt([source], ["version"], `unsupported Compose file version: ${version} (docker stack deploy reads 3.0 to 3.13)`);
   }
-  const validate = validator();
+  const validate = validator(version);
   if (validate(data)) return;
   const chosen = mostSpecific(validate.errors ?? []);
   if (chosen) throw errorAt([source], pathOf(chosen), describe(chosen));

@@ -19,8 +19,9 @@ export class TopLevelError extends Error {
   }
 }
 
-/** The deprecated `external: {name: x}` folded into `name: x`, as docker's loader does. */
+/** An external object's name: `name:`, the deprecated `external: {name: x}`, else its key (docker's loader). */
 export function resolveExternalName(section: string, name: string, d: Dict): Dict {
+  if (d.external === true) return { ...d, name: d.name ?? name };
   if (!isDict(d.external)) return d;
   const extName = d.external.name;
   if (extName !== undefined && d.name !== undefined) {

@@ -7,6 +7,7 @@ import {
 } from "./convert-parts.js";
 import { convertMounts } from "./convert-mounts.js";
 import { configReferences, secretReferences, serviceNetworks } from "./convert-objects.js";
+import { taggedImage } from "./image-ref.js";
 
 /*
  * One compose service → the body of `POST /services/create`, field for field as docker's
@@ -36,10 +37,16 @@ export function convertService(name: string, s: Dict, stack: StackDecl): Service
   const deploy = isDict(s.deploy) ? s.deploy : {};
   const image = String(s.image ?? "");
   if (image === "") throw new ShapeError(["image"], `invalid image reference for service ${name}: no image specified`);
+  let sent: string;
+  try {
+    sent = taggedImage(image);
+  } catch (e) {
+    throw new ShapeError(["image"], `invalid image reference for service ${name}: ${(e as Error).message}`);
+  }
   const spec = {
     Name: `${stack.namespace}_${name}`,
     Labels: { ...(deploy.labels as Record<string, string> | undefined), [NAMESPACE_LABEL]: stack.namespace, [IMAGE_LABEL]: image },
-    TaskTemplate: taskSpec(name, s, deploy, stack),
+    TaskTemplate: taskSpec(name, { ...s, image: sent }, deploy, stack),
     Mode: convertMode(deploy.mode, deploy.replicas),
     UpdateConfig: convertUpdateConfig(deploy.update_config as Dict | undefined, "update_config"),
     RollbackConfig: convertUpdateConfig(deploy.rollback_config as Dict | undefined, "rollback_config"),

@@ -34,7 +34,7 @@ export function keyName(path: KeyPath): string {
 
 export function parseComposeYaml(file: string, text: string): SourceFile {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, merge: true, customTags: [goOctal], uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, merge: true, customTags: (tags) => [goOctal, ...tags], uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
     const at = first.linePos?.[0]?.line;
