@@ -14,6 +14,7 @@ import { runDocker, startDockerRecorder, type DockerRecorder } from "../helpers/
  */
 
 const FULL = fileURLToPath(new URL("../../../cli/stack/fixtures/full/compose.yml", import.meta.url));
+const OVERRIDE = fileURLToPath(new URL("../../../cli/stack/fixtures/full/override.yml", import.meta.url));
 const EXISTING = { networks: ["shared-back"], secrets: ["prod_api_token"] };
 
 /** Go's omitempty, applied to both sides: null, false, 0, "", {} and [] mean "not set". */
@@ -37,15 +38,15 @@ function zeroless(v: unknown): unknown {
 const byName = (items: unknown[]): Map<string, unknown> =>
   new Map(items.map((b) => [String((b as { Name: string }).Name), zeroless(b)]));
 
-describe("loadStack matches what docker stack deploy sends", () => {
+for (const files of [[FULL], [FULL, OVERRIDE]]) describe(`loadStack matches what docker stack deploy sends (${files.length} file(s))`, () => {
   let recorder: DockerRecorder;
   let ours: StackObjects;
   const env = { ...process.env, FROM_ENV: "from-the-environment", WEB_REPLICAS: "4" };
 
   before(async () => {
     recorder = await startDockerRecorder(EXISTING);
-    await runDocker(recorder.host, ["stack", "deploy", "--detach=true", "--resolve-image", "never", "-c", FULL, "s"], env);
-    ours = await loadStack({ files: [FULL], namespace: "s", env });
+    await runDocker(recorder.host, ["stack", "deploy", "--detach=true", "--resolve-image", "never", ...files.flatMap((f) => ["-c", f]), "s"], env);
+    ours = await loadStack({ files, namespace: "s", env });
   });
   after(async () => { await recorder.close(); });
 
