@@ -8,6 +8,7 @@ import { ShapeError, type Dict } from "./normalize.js";
 import { convertService } from "./convert-service.js";
 import { convertFileObjects, convertNetworks, TopLevelError } from "./convert-objects.js";
 import { parseDotEnv } from "./env-file.js";
+import { composeVersion } from "./compose-schema.js";
 
 /*
  * `loadStack`: compose files → the objects `stack deploy` creates, as docker CLI 28's `stack
@@ -34,9 +35,21 @@ export async function loadStack(opts: LoadOptions): Promise<StackObjects & { war
   const env = { ...dotEnv(workingDir), ...definedOnly(opts.env) };
   const ctx: FileContext = { lookup: (k) => env[k], workingDir, cache: new Map() };
   const loaded = opts.files.map((f) => loadFile(f, ctx));
+  sameVersion(loaded.map((l) => l.source));
   const sources = loaded.flatMap((l) => l.sources);
   const config = mergeConfigs(loaded.map((l) => structuredClone(l.config)));
   return { ...convert(opts.namespace, config, sources), warnings: warnings(sources) };
+}
+
+/** docker refuses files of different `version:`s together. */
+function sameVersion(sources: SourceFile[]): void {
+  const first = sources[0];
+  if (!first) return;
+  const want = composeVersion(first.data);
+  for (const s of sources.slice(1)) {
+    const got = composeVersion(s.data);
+    if (got !== want) throw errorAt([s], ["version"], `version mismatched between two composefiles : ${want} and ${got}`);
+  }
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {

@@ -37,7 +37,7 @@ export function parseComposeYaml(file: string, text: string): SourceFile {
   const doc = parseDocument(text, { lineCounter: lines, merge: true, customTags: (tags) => [goOctal, ...tags], uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
-    const at = first.linePos?.[0]?.line;
+    const at = lines.linePos(first.pos[0]).line;
     throw new ComposeError(file, at, "", `invalid YAML: ${first.message.split("\n")[0] ?? first.code}`);
   }
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
