@@ -51,8 +51,13 @@ export function validateCompose(source: SourceFile, data: Record<string, unknown
   }
   const validate = validator(version);
   if (validate(data)) return;
-  const chosen = mostSpecific(validate.errors ?? []);
-  if (chosen) throw errorAt([source], pathOf(chosen), describe(chosen));
+  const errors = validate.errors ?? [];
+  const chosen = mostSpecific(errors);
+  if (!chosen) return;
+  // A value that fits none of a oneOf's forms fails one type check per form: name them all.
+  const types = errors.filter((e) => e.keyword === "type" && e.instancePath === chosen.instancePath).map((e) => String((e.params as { type: string }).type));
+  const described = chosen.keyword === "type" && types.length > 1 ? describe({ ...chosen, params: { type: [...new Set(types)].join(",") } }) : describe(chosen);
+  throw errorAt([source], pathOf(chosen), described);
 }
 
 function pathOf(e: ErrorObject): KeyPath {

@@ -65,6 +65,6 @@ describe("interpolate (a whole document)", () => {
   });
   it("a cast that fails is an error at that key", () => {
     assert.throws(() => interpolate({ services: { web: { deploy: { replicas: "${N:-many}" } } } }, lookup), (e: unknown) =>
-      e instanceof InterpolationError && e.message === "invalid integer: many" && e.path.join(".") === "services.web.deploy.replicas");
+      e instanceof InterpolationError && e.message === 'must be an integer (got "many")' && e.path.join(".") === "services.web.deploy.replicas");
   });
 });

@@ -62,13 +62,13 @@ function apply(body: string, lookup: Lookup): string {
 }
 
 type Cast = (v: string) => unknown;
-const toInt: Cast = (v) => (/^[-+]?[0-9]+$/.test(v) ? Number(v) : fail(`invalid integer: ${v}`));
-const toFloat: Cast = (v) => (v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : fail(`invalid float: ${v}`));
+const toInt: Cast = (v) => (/^[-+]?[0-9]+$/.test(v) ? Number(v) : fail(`must be an integer (got ${JSON.stringify(v)})`));
+const toFloat: Cast = (v) => (v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : fail(`must be a number (got ${JSON.stringify(v)})`));
 const toBool: Cast = (v) => {
   const l = v.toLowerCase();
   if (["y", "yes", "true", "on"].includes(l)) return true;
   if (["n", "no", "false", "off"].includes(l)) return false;
-  return fail(`invalid boolean: ${v}`);
+  return fail(`must be a boolean (got ${JSON.stringify(v)})`);
 };
 function fail(message: string): never {
   throw new Error(message);

@@ -37,7 +37,8 @@ export function parseComposeYaml(file: string, text: string): SourceFile {
   const doc = parseDocument(text, { lineCounter: lines, merge: true, customTags: (tags) => [goOctal, ...tags], uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
-    const at = lines.linePos(first.pos[0]).line;
+    // An error found at the end of the text (an unclosed bracket) is placed on the last line.
+    const at = Math.min(lines.linePos(first.pos[0]).line, text.trimEnd().split("\n").length);
     throw new ComposeError(file, at, "", `invalid YAML: ${first.message.split("\n")[0] ?? first.code}`);
   }
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
