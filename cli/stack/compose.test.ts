@@ -64,6 +64,33 @@ describe("loadStack over a realistic stack", () => {
   });
 });
 
+describe("networks, volumes, secrets and configs", () => {
+  it("labels as a list and numeric driver options become string mappings", async () => {
+    const s = await load({ "compose.yml": [
+      "services:",
+      "  a:",
+      "    image: busybox",
+      "    networks:",
+      "      n: { driver_opts: { mtu: 1400 }, aliases: [alias] }",
+      "    volumes: [v:/v]",
+      "networks:",
+      "  n:",
+      "    labels: [team=core]",
+      "    driver_opts: { com.docker.network.driver.mtu: 1400 }",
+      "volumes:",
+      "  v:",
+      "    name: shared-data",
+      "    labels: [keep=yes]",
+    ].join("\n") });
+    const a = spec(s, "a");
+    assert.deepEqual(a.TaskTemplate.Networks, [{ Target: "app_n", Aliases: ["alias", "a"], DriverOpts: { mtu: "1400" } }]);
+    assert.deepEqual(s.networks[0]?.create?.Labels, { team: "core", "com.docker.stack.namespace": "app" });
+    assert.deepEqual(s.networks[0]?.create?.Options, { "com.docker.network.driver.mtu": "1400" });
+    assert.deepEqual(a.TaskTemplate.ContainerSpec.Mounts, [{ Type: "volume", Source: "shared-data", Target: "/v",
+      VolumeOptions: { Labels: { keep: "yes", "com.docker.stack.namespace": "app" } } }]);
+  });
+});
+
 describe("several -c files", () => {
   const base = [
     "services:",

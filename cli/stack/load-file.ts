@@ -4,7 +4,7 @@ import { ComposeError } from "./objects.js";
 import { errorAt, parseComposeYaml, type SourceFile } from "./yaml-source.js";
 import { interpolate, InterpolationError, type Lookup } from "./interpolate.js";
 import { validateCompose } from "./compose-schema.js";
-import { normalizeService, ShapeError, toMapping, type Dict, type Env } from "./normalize.js";
+import { normalizeService, ShapeError, toMapping, withStringOptions, type Dict, type Env } from "./normalize.js";
 import { parseEnvFile } from "./env-file.js";
 import { mergeService, type Config } from "./merge.js";
 import { resolveExternalName, TopLevelError } from "./convert-objects.js";
@@ -102,7 +102,7 @@ function toConfig(data: Dict, source: SourceFile, ctx: FileContext): Config {
   }
   const top = (key: string): Record<string, Dict> => {
     try {
-      return Object.fromEntries(Object.entries(section(data, key)).map(([n, d]) => [n, resolveExternalName(key, n, d)]));
+      return Object.fromEntries(Object.entries(section(data, key)).map(([n, d]) => [n, resolveExternalName(key, n, withStringOptions(d))]));
     } catch (e) {
       if (e instanceof TopLevelError) throw errorAt([source], e.path, e.message);
       throw e;

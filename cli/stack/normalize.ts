@@ -40,7 +40,7 @@ export function toMapping(value: unknown, sep: string, allowNil: boolean): Env {
   return out;
 }
 
-function stringMap(value: unknown): Record<string, string> {
+export function stringMap(value: unknown): Record<string, string> {
   const m = toMapping(value, "=", false);
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v ?? ""]));
 }
@@ -106,7 +106,15 @@ const fileRefs = (value: unknown): Dict[] => (Array.isArray(value) ? value : [])
 function networks(value: unknown): Record<string, Dict | null> {
   if (Array.isArray(value)) return Object.fromEntries(value.map((n) => [str(n), null]));
   if (!isDict(value)) return {};
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isDict(v) ? { ...v } : null]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isDict(v) ? withStringOptions(v) : null]));
+}
+
+/** A top-level network/volume/secret/config (or a service's network) with labels and driver_opts as string mappings. */
+export function withStringOptions(d: Dict): Dict {
+  const out: Dict = { ...d };
+  if (d.labels !== undefined) out.labels = stringMap(d.labels);
+  if (d.driver_opts !== undefined) out.driver_opts = stringMap(d.driver_opts);
+  return out;
 }
 
 function ulimits(value: unknown): Record<string, { soft: number; hard: number }> {
