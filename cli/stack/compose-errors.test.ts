@@ -78,12 +78,13 @@ describe("compose errors name the file, the line and the key", () => {
 
   it("keys docker ignores are warnings, not errors", async () => {
     const file = join(dir, "warn.yml");
-    writeFileSync(file, `${svc("    privileged: true", "    container_name: w", "    depends_on: [db]", "    build: .").join("\n")}\n  db:\n    image: postgres:16\n`);
+    writeFileSync(file, `${svc("    privileged: true", "    container_name: w", "    depends_on: [db]", "    build: .", "    ports: ['127.0.0.1:8080:80']").join("\n")}\n  db:\n    image: postgres:16\n`);
     const s = await loadStack({ files: [file], namespace: "app", env: {} });
     assert.deepEqual(s.warnings, [
       "Ignoring unsupported options: build, privileged",
       "Ignoring deprecated options: container_name: Setting the container name is not supported.",
       "Ignoring depends_on: services start together in a stack (docker stack deploy ignores depends_on)",
+      "ignoring IP-address (127.0.0.1:8080:80): the service will listen on '0.0.0.0'",
     ]);
   });
 });

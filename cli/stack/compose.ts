@@ -9,6 +9,7 @@ import { convertService } from "./convert-service.js";
 import { convertFileObjects, convertNetworks, TopLevelError } from "./convert-objects.js";
 import { parseDotEnv } from "./env-file.js";
 import { composeVersion } from "./compose-schema.js";
+import { parsePortSpec } from "./ports.js";
 
 /*
  * `loadStack`: compose files → the objects `stack deploy` creates, as docker CLI 28's `stack
@@ -110,6 +111,22 @@ function warnings(sources: SourceFile[]): string[] {
   if (ignored.length) out.push(`Ignoring unsupported options: ${ignored.join(", ")}`);
   for (const k of present(Object.keys(DEPRECATED)).sort()) out.push(`Ignoring deprecated options: ${k}: ${DEPRECATED[k] ?? ""}`);
   for (const k of present(Object.keys(SKIPPED)).sort()) out.push(`Ignoring ${k}: ${SKIPPED[k] ?? ""}`);
+  return [...out, ...ignoredAddresses(sources)];
+}
+
+/** docker's warning for a short port with a host address: a service listens on every address. */
+function ignoredAddresses(sources: SourceFile[]): string[] {
+  const out: string[] = [];
+  for (const svc of sources.flatMap(servicesOf)) {
+    for (const p of Array.isArray(svc.ports) ? svc.ports : []) {
+      if (typeof p !== "string") continue;
+      try {
+        if (parsePortSpec(p).ignoredIp) out.push(`ignoring IP-address (${p}): the service will listen on '0.0.0.0'`);
+      } catch {
+        // a bad port was reported as an error already
+      }
+    }
+  }
   return out;
 }
 
