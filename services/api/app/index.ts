@@ -6,7 +6,7 @@
 export { type AppDeps } from "./context.js";
 export { type ClusterKeys, roleOfToken, TokenCache } from "./tokens.js";
 export { caRotation, rotateCa } from "./ca.js";
-export { caInfo, clusterInfo, initCluster, joinNode, rotateJoinToken, updateCluster } from "./cluster.js";
+export { caInfo, clusterInfo, dockerCluster, initCluster, requireClusterOf, joinNode, rotateJoinToken, updateCluster } from "./cluster.js";
 export { createService, inspectService, inspectTask, listServices, listTasks, removeService, rollbackService, updateService } from "./services.js";
 export { inspectNode, listNodes, removeNode, updateNode } from "./nodes.js";
 export {
@@ -22,3 +22,4 @@ export { checkApiToken, createApiToken, listApiTokens, removeApiToken, type ApiT
 export { logTarget, streamLogs, type LogPiece, type LogsQuery, type LogsSink, type LogsTiming, type LogTarget } from "./logs.js";
 export { createNetwork, ensureIngress, ingressIdOf, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from "./networks.js";
 export { AUTOLOCK_MESSAGES, autolockStatus, rotateUnlockKey, setAutolock, unlock, unlockKey, type AutolockKeys } from "./autolock.js";
+export { streamEngineEvents, type EngineEventsQuery } from "./engine-events.js";

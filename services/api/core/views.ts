@@ -12,7 +12,8 @@ import { liveServices } from "./lookup.js";
 export function clusterInfo(state: ClusterState, c: ClusterView, tokens: { worker: string; manager: string }): api.ClusterInfo {
   return {
     ID: c.id,
-    Version: { Index: state.seq },
+    // The cluster object's own version: what `POST /swarm/update?version=` is checked against.
+    Version: { Index: versionOf(state, subjects.event("cluster", "default")) },
     CreatedAt: c.createdAt,
     UpdatedAt: c.updatedAt,
     JoinTokens: { Worker: tokens.worker, Manager: tokens.manager },

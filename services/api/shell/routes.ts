@@ -16,6 +16,8 @@ import { networkRoutes } from "./network-routes.js";
 import { secretRoutes } from "./secret-routes.js";
 import { autolockRoutes, gateLocked, unlockKeyRoutes } from "./autolock-routes.js";
 import { parse, queryOf } from "./parse.js";
+import { defaultEngineDeps, engineRoutes, type EngineDeps } from "./engine-routes.js";
+import { DockerSwarmSpec, isDockerSwarmSpec, swarmUpdateFromDocker } from "../core/engine-swarm.js";
 
 /*
  * The HTTP adapter: each route parses the request (zod; a failure names the field), calls the
@@ -36,7 +38,7 @@ const RotateManager = Bool("rotateManagerToken");
 const RotateUnlockKey = Bool("rotateManagerUnlockKey");
 const isTrue = (v: string | undefined) => v === "1" || v === "true";
 
-export function apiRoutes(deps: RouteDeps): Route[] {
+export function apiRoutes(deps: RouteDeps, engine: EngineDeps = defaultEngineDeps()): Route[] {
   const actor = (req: Request) => requestActor(req.remoteAddress, deps.instanceId ?? "api", req.identity);
   const lists = new ListCache(() => deps.informer.seq);
   const updateRequest = deps.certExpiryFloorMs === undefined ? SwarmUpdateRequest : swarmUpdateRequestWithFloor(deps.certExpiryFloorMs);
@@ -56,7 +58,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
   };
 
   return gateLocked(deps, [
-    route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
+    ...engineRoutes(deps, engine),
     ...autolockRoutes(deps),
     ...unlockKeyRoutes(deps),
     route("GET", "/swarm", async () => ({ status: 200, body: await app.clusterInfo(deps) })),
@@ -67,7 +69,9 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200, body };
     }),
     route("POST", "/swarm/update", async (req) => {
-      const request = parse(updateRequest, req.body);
+      // Docker's whole swarm Spec (`docker swarm update`) names what it changes as jetswarm's request.
+      const body = isDockerSwarmSpec(req.body) ? swarmUpdateFromDocker(parse(DockerSwarmSpec, req.body), app.requireClusterOf(deps)) : req.body;
+      const request = parse(updateRequest, body);
       const raw = queryOf(req, "version");
       await app.updateCluster(deps, actor(req), { request, ...(raw === undefined ? {} : { version: parse(Version, raw) }) });
       if (request.AutoLockManagers !== undefined) await app.setAutolock(deps, actor(req), request.AutoLockManagers);
