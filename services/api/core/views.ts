@@ -132,7 +132,7 @@ export function taskView(state: ClusterState, t: TaskView): api.Task {
 }
 
 export const SERVICE_FILTERS = ["id", "name", "label", "mode"] as const;
-export const TASK_FILTERS = ["id", "name", "service", "node", "desired-state"] as const;
+export const TASK_FILTERS = ["id", "name", "service", "node", "desired-state", "label", "_up-to-date", "runtime"] as const;
 export const NODE_FILTERS = ["id", "name", "role", "membership", "label", "node.label"] as const;
 /** The filter keys whose values form a closed set (Docker's), per list. */
 export const SERVICE_FILTER_VALUES = { mode: ["replicated", "global", "replicated-job", "global-job"] } as const;
@@ -157,7 +157,11 @@ export function listTasks(state: ClusterState, f: Filters): api.Task[] {
       matches(f, "name", (v) => `${t.serviceName}.${t.slot || t.nodeId}`.startsWith(v)) &&
       matches(f, "service", (v) => serviceMatches(t.serviceId, t.serviceName, v)) &&
       matches(f, "node", (v) => t.nodeId !== undefined && (t.nodeId === v || nodeName(t.nodeId) === v || t.nodeId.startsWith(v))) &&
-      matches(f, "desired-state", (v) => t.desiredState === v))
+      matches(f, "desired-state", (v) => t.desiredState === v) &&
+      // Docker's: a task carries its service's labels; `_up-to-date` (any value) keeps the tasks of the current spec.
+      matches(f, "label", (v) => labelMatches(state.services.get(t.serviceId)?.spec.Labels, v)) &&
+      (!f.has("_up-to-date") || t.specVersion === state.services.get(t.serviceId)?.specVersion) &&
+      matches(f, "runtime", (v) => v === "container"))
     .map((t) => taskView(state, t));
 }
 

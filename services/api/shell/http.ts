@@ -21,6 +21,8 @@ export interface Request {
   remoteAddress?: string;
   /** Who the listener authenticated: `local` (unix socket), `token:<name>`, `cert:<CN>`; none on plain loopback HTTP. */
   identity?: string;
+  /** The request's headers (node's, lower-case names). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 /**
  * `text`: an already serialised body (a cached list), sent instead of `body` (JSON unless
@@ -214,7 +216,7 @@ async function dispatch(routes: Route[], req: IncomingMessage, o: typeof DEFAULT
     const identity = r.open ? undefined : auth(req);
     const params = decodeParams(m.groups ?? {});
     const body = req.method === "GET" || req.method === "HEAD" ? {} : await readBody(req, o.maxBodyBytes, o.bodyTimeoutMs);
-    return r.handler({ params, query: target.query, body, remoteAddress: req.socket.remoteAddress, ...(identity ? { identity } : {}) });
+    return r.handler({ params, query: target.query, body, remoteAddress: req.socket.remoteAddress, headers: req.headers, ...(identity ? { identity } : {}) });
   }
   auth(req); // an unknown path is not told apart from a known one before the caller is known
   if (allowed) return { status: 405, body: { message: `method ${req.method} not allowed on ${path.slice(0, 200)}` } };

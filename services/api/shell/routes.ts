@@ -17,6 +17,7 @@ import { secretRoutes } from "./secret-routes.js";
 import { autolockRoutes, gateLocked, unlockKeyRoutes } from "./autolock-routes.js";
 import { parse, queryOf } from "./parse.js";
 import { defaultEngineDeps, engineRoutes, type EngineDeps } from "./engine-routes.js";
+import { engineServiceSpec, registryAuthProblem } from "../core/engine-spec.js";
 import { DockerSwarmSpec, isDockerSwarmSpec, swarmUpdateFromDocker } from "../core/engine-swarm.js";
 
 /*
@@ -37,6 +38,10 @@ const RotateWorker = Bool("rotateWorkerToken");
 const RotateManager = Bool("rotateManagerToken");
 const RotateUnlockKey = Bool("rotateManagerUnlockKey");
 const isTrue = (v: string | undefined) => v === "1" || v === "true";
+const headerOf = (req: Request, name: string): string | undefined => {
+  const v = req.headers?.[name];
+  return Array.isArray(v) ? v[0] : v;
+};
 
 export function apiRoutes(deps: RouteDeps, engine: EngineDeps = defaultEngineDeps()): Route[] {
   const actor = (req: Request) => requestActor(req.remoteAddress, deps.instanceId ?? "api", req.identity);
@@ -95,7 +100,10 @@ export function apiRoutes(deps: RouteDeps, engine: EngineDeps = defaultEngineDep
       return { status: 200 };
     }),
 
-    route("POST", "/services/create", async (req) => ({ status: 201, body: await app.createService(deps, actor(req), parse(ServiceSpec, req.body)) })),
+    route("POST", "/services/create", async (req) => {
+      registryAuthProblem(headerOf(req, "x-registry-auth"));
+      return { status: 201, body: await app.createService(deps, actor(req), parse(ServiceSpec, engineServiceSpec(req.body))) };
+    }),
     route("GET", "/services", async (req) => list("services", req, SERVICE_FILTERS, SERVICE_FILTER_VALUES, (f) => app.listServices(deps, f))),
     route("GET", "/services/:id", async (req) => {
       const insertDefaults = isTrue(parse(InsertDefaults, queryOf(req, "insertDefaults")));
@@ -106,7 +114,10 @@ export function apiRoutes(deps: RouteDeps, engine: EngineDeps = defaultEngineDep
       const version = parse(Version, queryOf(req, "version"));
       // With rollback=previous the body (docker sends the current spec) is not used: the previous spec is the target.
       if (parse(Rollback, queryOf(req, "rollback")) === "previous") await app.rollbackService(deps, actor(req), { ref, version });
-      else await app.updateService(deps, actor(req), { ref, version, spec: parse(ServiceSpec, req.body) });
+      else {
+        registryAuthProblem(headerOf(req, "x-registry-auth"));
+        await app.updateService(deps, actor(req), { ref, version, spec: parse(ServiceSpec, engineServiceSpec(req.body)) });
+      }
       return { status: 200, body: { Warnings: [] } };
     }),
     route("DELETE", "/services/:id", async (req) => {
