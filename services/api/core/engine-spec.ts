@@ -13,6 +13,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 const UNSET: Record<string, (v: unknown) => boolean> = {
   Isolation: (v) => v === "default" || v === "",
   Runtime: (v) => v === "container" || v === "",
+  NoNewPrivileges: (v) => v === false,
 };
 /** Objects dropped when nothing is left in them. */
 const DROP_WHEN_EMPTY = new Set(["Placement", "Resources", "Limits", "Reservations", "RestartPolicy", "Privileges", "Annotations"]);

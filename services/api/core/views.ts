@@ -160,9 +160,28 @@ export function listTasks(state: ClusterState, f: Filters): api.Task[] {
       matches(f, "desired-state", (v) => t.desiredState === v) &&
       // Docker's: a task carries its service's labels; `_up-to-date` (any value) keeps the tasks of the current spec.
       matches(f, "label", (v) => labelMatches(state.services.get(t.serviceId)?.spec.Labels, v)) &&
-      (!f.has("_up-to-date") || t.specVersion === state.services.get(t.serviceId)?.specVersion) &&
+      (!f.has("_up-to-date") || upToDate(t, state.services.get(t.serviceId))) &&
       matches(f, "runtime", (v) => v === "container"))
     .map((t) => taskView(state, t));
+}
+
+/**
+ * Swarm's "up to date" (`_up-to-date`, the CLI's progress display): the task runs the service's
+ * current task template — a change of replicas, labels or update config leaves tasks up to date.
+ * The orchestrator's own rule (its `isDirty`), restated here: core packages do not import each other.
+ */
+function upToDate(t: TaskView, s: ServiceView | undefined): boolean {
+  return s !== undefined && (t.specVersion === s.specVersion || sameJson(t.spec, s.spec.TaskTemplate));
+}
+
+/** Deep equality of JSON values; an absent key equals an undefined one. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return [...new Set([...Object.keys(ra), ...Object.keys(rb)])].every((k) => sameJson(ra[k], rb[k]));
 }
 
 /** A service filter value names a task's service by id, id prefix or name (Docker's `service` filter). */
