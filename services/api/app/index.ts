@@ -23,3 +23,4 @@ export { logTarget, streamLogs, type LogPiece, type LogsQuery, type LogsSink, ty
 export { createNetwork, ensureIngress, ingressIdOf, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from "./networks.js";
 export { AUTOLOCK_MESSAGES, autolockStatus, rotateUnlockKey, setAutolock, unlock, unlockKey, type AutolockKeys } from "./autolock.js";
 export { streamEngineEvents, type EngineEventsQuery } from "./engine-events.js";
+export { updateObjectUnchanged } from "./engine-objects.js";

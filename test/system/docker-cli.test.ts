@@ -1,0 +1,142 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Node } from "../../schemas/api.js";
+import { IMAGE, IMAGE2, startTestCluster, type TestCluster } from "../helpers/cluster.js";
+import { eventually } from "../helpers/eventually.js";
+
+/*
+ * The real docker CLI (client 28, on PATH) against jetswarm's api socket, unchanged: swarm mode
+ * through the Docker Engine API (issue #19). Each command's printed output is asserted, and what
+ * it did is checked on the engine (containers) or the api.
+ */
+
+let c: TestCluster;
+let work: string;
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function docker(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile("docker", args, {
+      timeout: 120_000, cwd: work,
+      env: { ...process.env, DOCKER_HOST: c.socketUrl, DOCKER_CONFIG: join(work, "config"), DOCKER_CLI_HINTS: "false", ...env },
+    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }));
+  });
+}
+/** The command succeeded; its stdout. */
+async function ok(...args: string[]): Promise<string> {
+  const r = await docker(args);
+  assert.equal(r.code, 0, `docker ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+const rows = (out: string) => out.split("\n").filter(Boolean).map((l) => l.trim().split(/\s{2,}/));
+const running = async (service: string, image?: string) =>
+  (await c.containers({ running: true, service })).filter((x) => image === undefined || x.Image === image).length;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "jetswarm-docker-cli-"));
+  c = await startTestCluster("docker-cli");
+});
+after(async () => {
+  await c?.cleanup();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
+  it("negotiates the version, and reads version and info with the Swarm section", async () => {
+    const ping = await c.api("/_ping", { method: "HEAD" });
+    assert.equal(ping.status, 200);
+    assert.equal(ping.headers.get("api-version"), "1.51");
+    assert.equal(ping.headers.get("ostype"), "linux");
+    assert.equal(ping.headers.get("swarm"), "active/manager");
+    assert.equal(ping.headers.get("docker-experimental"), "false");
+    assert.equal(await ok("version", "--format", "{{.Client.APIVersion}} {{.Server.APIVersion}} {{.Server.MinAPIVersion}}"), "1.50 1.51 1.41\n");
+    const swarm = JSON.parse(await ok("info", "--format", "{{json .Swarm}}")) as Record<string, unknown> & { Cluster: { ID: string } };
+    assert.equal(swarm.NodeID, c.nodeId);
+    assert.equal(swarm.LocalNodeState, "active");
+    assert.equal(swarm.ControlAvailable, true);
+    assert.equal(swarm.Nodes, 1);
+    assert.equal(swarm.Managers, 1);
+    assert.equal(swarm.Cluster.ID, (await c.get<{ ID: string }>("/swarm")).ID);
+    assert.match(await ok("info"), /Swarm: active\n\s+NodeID: \w+\n\s+Is Manager: true/);
+    // Too old a client: moby's words and status.
+    const old = await docker(["service", "ls"], { DOCKER_API_VERSION: "1.40" });
+    assert.notEqual(old.code, 0);
+    assert.match(old.stderr, /client version 1\.40 is too old\. Minimum supported API version is 1\.41, please upgrade your client to a newer version/);
+    const raw = await c.api("/v1.52/info");
+    assert.equal(raw.status, 400);
+    assert.deepEqual(await raw.json(), { message: "client version 1.52 is too new. Maximum supported API version is 1.51" });
+  });
+
+  it("node ls, inspect self, update, promote, demote, ps, rm", async () => {
+    const ls = rows(await ok("node", "ls"));
+    assert.equal(ls[1]?.[0], `${c.nodeId} *`, "self is starred");
+    assert.ok(ls[1]!.includes("Leader") && ls[1]!.includes("Ready"), ls.join("|"));
+    assert.equal(await ok("node", "inspect", "self", "--format", "{{.ID}} {{.Spec.Role}}"), `${c.nodeId} manager\n`);
+    assert.equal(await ok("node", "update", "--label-add", "zone=a", c.nodeId), `${c.nodeId}\n`);
+    assert.equal((await c.get<Node>(`/nodes/${c.nodeId}`)).Spec.Labels?.zone, "a");
+    assert.match(await ok("node", "promote", c.nodeId), /is already a manager/);
+    const demote = await docker(["node", "demote", c.nodeId]);
+    assert.match(demote.stderr, /attempting to demote the last manager of the swarm/);
+    const rm = await docker(["node", "rm", c.nodeId]);
+    assert.notEqual(rm.code, 0);
+    assert.match(rm.stderr, /Error response from daemon: .*manager/);
+    assert.equal((await c.get<Node[]>("/nodes")).length, 1);
+    assert.equal(rows(await ok("node", "ps", "self")).length, 1, "no tasks yet: the header only");
+  });
+
+  it("service create (progress), ls, ps, inspect --pretty, update, scale, rollback, logs, rm", async () => {
+    const created = await ok("service", "create", "--name", "web", "--replicas", "2", IMAGE, "sh", "-c", "echo hello from web; exec sleep 3600");
+    assert.match(created, /verify: Service \w+ converged/);
+    assert.equal(await running("web", IMAGE), 2);
+    const ls = rows(await ok("service", "ls"));
+    assert.deepEqual(ls[1]?.slice(1), ["web", "replicated", "2/2", IMAGE]);
+    assert.equal((await ok("service", "ls", "-q")).trim().length, 12);
+    const ps = rows(await ok("service", "ps", "web"));
+    assert.deepEqual(ps.slice(1).map((r) => [r[1], r[4]]).sort(), [["web.1", "Running"], ["web.2", "Running"]]);
+    const pretty = await ok("service", "inspect", "--pretty", "web");
+    assert.match(pretty, /Name:\s+web\n/);
+    assert.match(pretty, /Replicas:\s+2\n/);
+    assert.match(await ok("service", "update", "--image", IMAGE2, "web"), /verify: Service web converged/);
+    assert.equal(await running("web", IMAGE2), 2);
+    assert.match(await ok("service", "scale", "web=3"), /verify: Service web converged/);
+    assert.equal(await running("web", IMAGE2), 3);
+    const rolled = await ok("service", "rollback", "web");
+    assert.match(rolled, /rollback: manually requested rollback/);
+    assert.match(rolled, /verify: Service web converged/);
+    await eventually(async () => (await running("web")) === 2, { what: "rolled back to 2 replicas" });
+    const logs = await ok("service", "logs", "web");
+    assert.match(logs, /^web\.\d\.\w+@test-docker-cli\s+\| hello from web$/m);
+    // -f: the lines come, and the stream stays open until the client goes.
+    const follow = spawn("docker", ["service", "logs", "-f", "web"], { env: { ...process.env, DOCKER_HOST: c.socketUrl, DOCKER_CONFIG: join(work, "config") } });
+    let followed = "";
+    follow.stdout.on("data", (d: Buffer) => { followed += d.toString(); });
+    await eventually(() => followed.includes("hello from web"), { what: "service logs -f printed a line" });
+    assert.equal(follow.exitCode, null, "still following");
+    follow.kill();
+    assert.equal(await ok("service", "rm", "web"), "web\n");
+    await eventually(async () => (await c.containers({ service: "web" })).length === 0, { what: "web's containers removed" });
+  });
+
+  it("secret, config and network: create, ls, inspect, rm", async () => {
+    writeFileSync(join(work, "payload.txt"), "s3cret\n");
+    const secretId = (await ok("secret", "create", "token", "payload.txt")).trim();
+    assert.equal(rows(await ok("secret", "ls"))[1]?.[1], "token");
+    assert.equal(await ok("secret", "inspect", "token", "--format", "{{.ID}} {{.Spec.Name}}"), `${secretId} token\n`);
+    const configId = (await ok("config", "create", "conf", "payload.txt")).trim();
+    assert.equal(rows(await ok("config", "ls"))[1]?.[1], "conf");
+    assert.match(await ok("config", "inspect", "--pretty", "conf"), /Data:\ns3cret/);
+    assert.ok(configId.length > 0);
+    const netId = (await ok("network", "create", "-d", "overlay", "--label", "team=x", "backend")).trim();
+    const nets = rows(await ok("network", "ls"));
+    assert.ok(nets.some((r) => r[0] === netId.slice(0, 12) && r[1] === "backend" && r[2] === "overlay" && r[3] === "swarm"), JSON.stringify(nets));
+    assert.equal(await ok("network", "rm", "backend"), "backend\n");
+    assert.equal(await ok("secret", "rm", "token"), "token\n");
+    assert.equal(await ok("config", "rm", "conf"), "conf\n");
+    assert.deepEqual(await c.get("/secrets"), []);
+    assert.equal((await c.get<unknown[]>("/networks")).length, 1, "ingress only");
+  });
+});
