@@ -139,4 +139,82 @@ describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
     assert.deepEqual(await c.get("/secrets"), []);
     assert.equal((await c.get<unknown[]>("/networks")).length, 1, "ingress only");
   });
+
+  it("stack deploy (and redeploy), ls, services, ps, rm", async () => {
+    writeFileSync(join(work, "token.txt"), "s3cret\n");
+    writeFileSync(join(work, "compose.yml"), [
+      "services:",
+      "  app:",
+      `    image: ${IMAGE}`,
+      "    command: [\"sh\", \"-c\", \"cat /run/secrets/token; exec sleep 3600\"]",
+      "    deploy: {replicas: 2}",
+      "    secrets: [token]",
+      "  cache:",
+      `    image: ${IMAGE2}`,
+      "    command: [\"sleep\", \"3600\"]",
+      "secrets:",
+      "  token: {file: ./token.txt}",
+      "",
+    ].join("\n"));
+    const deployed = await ok("stack", "deploy", "-c", "compose.yml", "st");
+    assert.match(deployed, /Creating network st_default\n/);
+    assert.match(deployed, /Creating secret st_token\n/);
+    assert.match(deployed, /Creating service st_app\n/);
+    assert.match(deployed, /Creating service st_cache\n/);
+    await eventually(async () => (await running("st_app", IMAGE)) === 2 && (await running("st_cache", IMAGE2)) === 1, { what: "the stack's tasks running", timeoutMs: 60_000 });
+    // Again, unchanged: the secret is "updated" (nothing changes), the services are updated in place.
+    const again = await ok("stack", "deploy", "-c", "compose.yml", "st");
+    assert.match(again, /Updating service st_app \(id: \w+\)/);
+    assert.deepEqual(rows(await ok("stack", "ls")).slice(1), [["st", "2"]]);
+    const services = rows(await ok("stack", "services", "st"));
+    assert.deepEqual(services.slice(1).map((r) => [r[1], r[2]]).sort(), [["st_app", "replicated"], ["st_cache", "replicated"]]);
+    const ps = rows(await ok("stack", "ps", "st", "--filter", "desired-state=running"));
+    assert.deepEqual(ps.slice(1).map((r) => r[1]).sort(), ["st_app.1", "st_app.2", "st_cache.1"]);
+    const removed = await ok("stack", "rm", "st");
+    assert.match(removed, /Removing service st_app\n/);
+    assert.match(removed, /Removing secret st_token\n/);
+    assert.match(removed, /Removing network st_default\n/);
+    await eventually(async () => (await c.containers({ service: "st_app" })).length === 0, { what: "the stack's containers removed" });
+    assert.deepEqual(await c.get("/secrets"), []);
+  });
+
+  it("events --filter scope=swarm: a stream of swarm objects; since/until replay", async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const events = spawn("docker", ["events", "--filter", "scope=swarm", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}"], {
+      env: { ...process.env, DOCKER_HOST: c.socketUrl, DOCKER_CONFIG: join(work, "config") },
+    });
+    let out = "";
+    events.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+    await eventually(async () => (await c.api("/_ping")).ok, { what: "events connected" });
+    await ok("network", "create", "-d", "overlay", "evnet");
+    await ok("network", "rm", "evnet");
+    await eventually(() => out.includes("network remove evnet"), { what: "the events stream" });
+    events.kill();
+    assert.match(out, /^network create evnet\nnetwork remove evnet\n/m);
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const replay = await ok("events", "--since", String(since), "--until", String(until), "--filter", "type=network", "--format", "{{json .}}");
+    const parsed = replay.trim().split("\n").map((l) => JSON.parse(l) as { Type: string; Action: string; scope: string; Actor: { Attributes: { name: string } } });
+    assert.deepEqual(parsed.map((e) => `${e.Type} ${e.Action} ${e.Actor.Attributes.name} ${e.scope}`), ["network create evnet swarm", "network remove evnet swarm"]);
+  });
+
+  it("swarm join-token -q worker, swarm update --task-history-limit", async () => {
+    assert.match(await ok("swarm", "join-token", "-q", "worker"), /^SWMTKN-1-\w+-\w+\n$/);
+    assert.match(await ok("swarm", "join-token", "manager"), /docker swarm join --token SWMTKN-1-\w+-\w+ \S+/);
+    assert.equal(await ok("swarm", "update", "--task-history-limit", "3"), "Swarm updated.\n");
+    assert.equal(await ok("info", "--format", "{{.Swarm.Cluster.Spec.Orchestration.TaskHistoryRetentionLimit}}"), "3\n");
+  });
+
+  it("bad input: Docker's status codes and messages, nothing created", async () => {
+    const isolation = await docker(["service", "create", "--detach", "--name", "bad", "--isolation", "process", IMAGE]);
+    assert.notEqual(isolation.code, 0);
+    assert.match(isolation.stderr, /Error response from daemon: .*TaskTemplate\.ContainerSpec\.Isolation/);
+    await ok("service", "create", "--detach", "--name", "dup", IMAGE, "sleep", "3600");
+    const dup = await docker(["service", "create", "--detach", "--name", "dup", IMAGE]);
+    assert.match(dup.stderr, /Error response from daemon: .*dup/);
+    const missing = await c.api("/v1.51/services/nope");
+    assert.equal(missing.status, 404);
+    assert.match(((await missing.json()) as { message: string }).message, /nope/);
+    assert.deepEqual((await c.get<{ Spec: { Name: string } }[]>("/services")).map((x) => x.Spec.Name), ["dup"]);
+  });
 });
+
