@@ -72,9 +72,13 @@ describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
   });
 
   it("node ls, inspect self, update, promote, demote, ps, rm", async () => {
-    const ls = rows(await ok("node", "ls"));
+    // The agent registers after `swarm up` returns: until then the node's status is unknown.
+    const ls = await eventually(async () => {
+      const r = rows(await ok("node", "ls"));
+      return r[1]?.includes("Ready") ? r : false;
+    }, { what: "node ls shows the node ready" });
     assert.equal(ls[1]?.[0], `${c.nodeId} *`, "self is starred");
-    assert.ok(ls[1]!.includes("Leader") && ls[1]!.includes("Ready"), ls.join("|"));
+    assert.ok(ls[1]!.includes("Leader") && ls[1]!.includes("Active"), ls.join("|"));
     assert.equal(await ok("node", "inspect", "self", "--format", "{{.ID}} {{.Spec.Role}}"), `${c.nodeId} manager\n`);
     assert.equal(await ok("node", "update", "--label-add", "zone=a", c.nodeId), `${c.nodeId}\n`);
     assert.equal((await c.get<Node>(`/nodes/${c.nodeId}`)).Spec.Labels?.zone, "a");
@@ -89,7 +93,8 @@ describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
   });
 
   it("service create (progress), ls, ps, inspect --pretty, update, scale, rollback, logs, rm", async () => {
-    const created = await ok("service", "create", "--name", "web", "--replicas", "2", IMAGE, "sh", "-c", "echo hello from web; exec sleep 3600");
+    // A short monitor: the CLI's progress display waits that long to call a change stable.
+    const created = await ok("service", "create", "--name", "web", "--replicas", "2", "--update-monitor", "1s", "--rollback-monitor", "1s", IMAGE, "sh", "-c", "echo hello from web; exec sleep 3600");
     assert.match(created, /verify: Service \w+ converged/);
     assert.equal(await running("web", IMAGE), 2);
     const ls = rows(await ok("service", "ls"));
