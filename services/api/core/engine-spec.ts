@@ -18,13 +18,17 @@ const UNSET: Record<string, (v: unknown) => boolean> = {
 /** Objects dropped when nothing is left in them. */
 const DROP_WHEN_EMPTY = new Set(["Placement", "Resources", "Limits", "Reservations", "RestartPolicy", "Privileges", "Annotations"]);
 
-function clean(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(clean);
+/** Deeper than any spec: a hostile, deeply nested body is left as it is for the parse to refuse. */
+const MAX_DEPTH = 32;
+
+function clean(v: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) return v;
+  if (Array.isArray(v)) return v.map((x) => clean(x, depth + 1));
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [k, raw] of Object.entries(v)) {
     if (raw === null || UNSET[k]?.(raw)) continue;
-    const c = clean(raw);
+    const c = clean(raw, depth + 1);
     if (DROP_WHEN_EMPTY.has(k) && isPlainObject(c) && Object.keys(c).length === 0) continue;
     out[k] = c;
   }

@@ -94,6 +94,11 @@ describe("engine API: service specs from the docker CLI", () => {
     const kept = engineServiceSpec({ TaskTemplate: { ContainerSpec: { Isolation: "hyperv", Privileges: { NoNewPrivileges: true } } } });
     assert.deepEqual(kept, { TaskTemplate: { ContainerSpec: { Isolation: "hyperv", Privileges: { NoNewPrivileges: true } } } });
   });
+  it("a deeply nested body is left for the parse (no stack overflow)", () => {
+    const deep = JSON.parse('{"a":'.repeat(50_000) + "null" + "}".repeat(50_000)) as unknown;
+    assert.equal(engineServiceSpec(deep), engineServiceSpec(deep));
+    assert.doesNotThrow(() => engineServiceSpec(deep));
+  });
   it("X-Registry-Auth: none or empty passes; credentials are refused by name", () => {
     const b64 = (o: unknown) => btoa(JSON.stringify(o));
     registryAuthProblem(undefined);
