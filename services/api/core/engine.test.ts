@@ -96,7 +96,6 @@ describe("engine API: service specs from the docker CLI", () => {
   });
   it("a deeply nested body is left for the parse (no stack overflow)", () => {
     const deep = JSON.parse('{"a":'.repeat(50_000) + "null" + "}".repeat(50_000)) as unknown;
-    assert.equal(engineServiceSpec(deep), engineServiceSpec(deep));
     assert.doesNotThrow(() => engineServiceSpec(deep));
   });
   it("X-Registry-Auth: none or empty passes; credentials are refused by name", () => {
