@@ -111,6 +111,8 @@ async function dockerCliRun(host: string | undefined, prefix: string, i: number)
   });
   const update = performance.now() - t1;
   await cli("service", "rm", name);
+  // Gone from the engine before the next step (a stopped jetswarm keeps running containers).
+  await until(async () => (await containersWithLabel(`${host ? "jetswarm" : "com.docker.swarm"}.service.name=${name}`)).length === 0);
   return { create, update };
 }
 
@@ -148,7 +150,6 @@ async function main(): Promise<void> {
       // The docker CLI column (issue #19): the same commands against jetswarm's Docker API and against Swarm.
       viaCli.swarm.push(await dockerCliRun(undefined, "bench-cli-swarm", i));
       viaCli.jetswarm.push(await dockerCliRun(cluster.socketUrl, "bench-cli-js", i));
-      await until(async () => (await containersWithLabel("com.docker.swarm.service.name")).length === 0);
       process.stderr.write(`run ${i + 1}/${RUNS}: create: jetswarm ${js.create.toFixed(0)} ms, swarm ${sw.create.toFixed(0)} ms, docker run ${results.raw[i]!.toFixed(0)} ms; ` +
         `update: jetswarm ${js.update.toFixed(0)} ms, swarm ${sw.update.toFixed(0)} ms\n`);
     }
