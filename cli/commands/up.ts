@@ -100,6 +100,7 @@ export function registerUp(program: Command): void {
         `  nats  ${c.natsUrl} (streams and buckets: ${c.streamReplicas} replica${c.streamReplicas === 1 ? "" : "s"}; ` +
         `${c.natsTls ? `mutual TLS, operator identity ${c.natsTls.cert}` : "plaintext"})\n` +
         `  data  ${dataDir} (logs in ${join(dataDir, "logs")})\n` +
+        `  docker  export DOCKER_HOST=${c.socketUrl}   (the docker CLI drives this cluster: docker service|node|stack|secret …)\n` +
         `Try: npx swarm service create --name web --replicas 3 jetswarm-test/busybox:1 sleep 3600\n` +
         `Ctrl-C stops the cluster; running containers are kept and adopted by the next \`swarm up\`.\n` +
         (c.unlockKey ? `\n${unlockBlock(c.unlockKey)}` : "") +

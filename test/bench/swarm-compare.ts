@@ -86,6 +86,36 @@ async function swarmRun(i: number): Promise<Timings> {
   return { create, update };
 }
 
+/**
+ * The same create and rolling update typed as docker CLI commands (`--detach`, `--no-resolve-image`:
+ * no registry to ask here), against `host` (jetswarm's api socket, or the engine in swarm mode);
+ * running tasks and the update status are read with the CLI too.
+ */
+async function dockerCliRun(host: string | undefined, prefix: string, i: number): Promise<Timings> {
+  const name = `${prefix}-${i}`;
+  const env = { ...process.env, ...(host ? { DOCKER_HOST: host } : {}), DOCKER_CLI_HINTS: "false" };
+  const cli = async (...args: string[]) => (await exec("docker", args, { env, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  const runningTasks = async () => (await cli("service", "ps", "--filter", "desired-state=running", "--format", "{{.CurrentState}}", name))
+    .split("\n").filter((l) => l.startsWith("Running")).length;
+  const t0 = performance.now();
+  await cli("service", "create", "--detach", "--no-resolve-image", "--name", name, "--replicas", String(N), "--update-parallelism", "10",
+    "--update-delay", "0s", "--update-monitor", "1s", "--update-failure-action", "pause", IMAGE, ...CMD);
+  await until(async () => (await runningTasks()) === N);
+  const create = performance.now() - t0;
+  const t1 = performance.now();
+  await cli("service", "update", "--detach", "--no-resolve-image", "--image", IMAGE2, name);
+  await until(async () => {
+    const state = (await cli("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", name)).trim();
+    if (state === "paused") throw new Error(`${prefix}: update paused`);
+    return state === "completed";
+  });
+  const update = performance.now() - t1;
+  await cli("service", "rm", name);
+  // Gone from the engine before the next step (a stopped jetswarm keeps running containers).
+  await until(async () => (await containersWithLabel(`${host ? "jetswarm" : "com.docker.swarm"}.service.name=${name}`)).length === 0);
+  return { create, update };
+}
+
 async function rawRun(i: number): Promise<number> {
   const label = `jetswarm.bench.raw=${i}`;
   const t0 = performance.now();
@@ -108,6 +138,7 @@ async function main(): Promise<void> {
     insecure: process.env.BENCH_INSECURE === "1" });
   const wasSwarm = (await swarmState(docker)) === "active";
   const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[], jsUpdate: [] as number[], swUpdate: [] as number[] };
+  const viaCli = { jetswarm: [] as Timings[], swarm: [] as Timings[] };
   try {
     if (!wasSwarm) await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
     for (let i = 0; i < RUNS; i++) {
@@ -116,6 +147,9 @@ async function main(): Promise<void> {
       const js = await jetswarmRun(cluster.apiUrl, cluster.nodeId, i);
       results.swarm.push(sw.create); results.swUpdate.push(sw.update);
       results.jetswarm.push(js.create); results.jsUpdate.push(js.update);
+      // The docker CLI column (issue #19): the same commands against jetswarm's Docker API and against Swarm.
+      viaCli.swarm.push(await dockerCliRun(undefined, "bench-cli-swarm", i));
+      viaCli.jetswarm.push(await dockerCliRun(cluster.socketUrl, "bench-cli-js", i));
       process.stderr.write(`run ${i + 1}/${RUNS}: create: jetswarm ${js.create.toFixed(0)} ms, swarm ${sw.create.toFixed(0)} ms, docker run ${results.raw[i]!.toFixed(0)} ms; ` +
         `update: jetswarm ${js.update.toFixed(0)} ms, swarm ${sw.update.toFixed(0)} ms\n`);
     }
@@ -139,6 +173,14 @@ async function main(): Promise<void> {
     row("jetswarm service update", jsu),
     row("docker service update (Swarm mode)", swu),
     `jetswarm / Swarm      = ${(jsu / swu).toFixed(2)}   (goal ≤ 0.70)`,
+    "",
+    `the same through the docker CLI (docker service create|update --detach; CLI polling; median of ${RUNS})`,
+    row("docker CLI → jetswarm: create", median(viaCli.jetswarm.map((t) => t.create))),
+    row("docker CLI → Swarm: create", median(viaCli.swarm.map((t) => t.create))),
+    row("docker CLI → jetswarm: update", median(viaCli.jetswarm.map((t) => t.update))),
+    row("docker CLI → Swarm: update", median(viaCli.swarm.map((t) => t.update))),
+    `create: jetswarm / Swarm = ${(median(viaCli.jetswarm.map((t) => t.create)) / median(viaCli.swarm.map((t) => t.create))).toFixed(2)}   (goal ≤ 0.50)`,
+    `update: jetswarm / Swarm = ${(median(viaCli.jetswarm.map((t) => t.update)) / median(viaCli.swarm.map((t) => t.update))).toFixed(2)}`,
   ].join("\n") + "\n");
 }
 

@@ -5,6 +5,8 @@ import { checkCsr } from "../../shared/pki/index.js";
 import { decideInitCluster, decideJoin, decideNodeJoin, decideRotateJoinToken, decideUpdateCluster, requireCluster } from "../core/decide.js";
 import { joinActor } from "../core/actor.js";
 import { clusterInfo as infoView } from "../core/views.js";
+import { dockerSwarm } from "../core/engine-swarm.js";
+import type { ClusterView } from "../../shared/model/index.js";
 import { apiInstance, commitAs, fresh, stateOf, type AppDeps } from "./context.js";
 import { ensureIngress } from "./networks.js";
 import { roleOfToken, shownTokens } from "./tokens.js";
@@ -80,7 +82,16 @@ export async function clusterInfo(deps: AppDeps): Promise<api.ClusterInfo> {
   // Read after the tokens: the view is of the projection as it is now.
   const state = stateOf(deps);
   const cluster = requireCluster(state);
-  return infoView(state, cluster, shownTokens(cluster, tokens));
+  return dockerSwarm(infoView(state, cluster, shownTokens(cluster, tokens)), cluster);
+}
+
+/** Docker's `Swarm.Cluster` of `/info` (no join tokens), or undefined before `swarm init`. */
+export function dockerCluster(deps: AppDeps): Omit<api.ClusterInfo, "JoinTokens"> | undefined {
+  const state = stateOf(deps);
+  const cluster = state.cluster;
+  if (!cluster) return undefined;
+  const { JoinTokens: _tokens, ...info } = infoView(state, cluster, { worker: "", manager: "" });
+  return dockerSwarm(info, cluster);
 }
 
 /**
@@ -93,4 +104,9 @@ export async function caInfo(deps: AppDeps): Promise<{ CACert: string; CADigest:
   if (c.caCert && c.caDigest) return { CACert: c.caCert, CADigest: c.caDigest };
   const t = await deps.tokens.get(generationsOf(c.joinTokens), c.caDigest);
   return { CACert: t.caCert, CADigest: t.caDigest };
+}
+
+/** The cluster's view (503 before `swarm init`), for an adapter that translates a request against it. */
+export function requireClusterOf(deps: AppDeps): ClusterView {
+  return requireCluster(stateOf(deps));
 }

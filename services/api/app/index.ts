@@ -6,7 +6,7 @@
 export { type AppDeps } from "./context.js";
 export { type ClusterKeys, roleOfToken, TokenCache } from "./tokens.js";
 export { caRotation, rotateCa } from "./ca.js";
-export { caInfo, clusterInfo, initCluster, joinNode, rotateJoinToken, updateCluster } from "./cluster.js";
+export { caInfo, clusterInfo, dockerCluster, initCluster, requireClusterOf, joinNode, rotateJoinToken, updateCluster } from "./cluster.js";
 export { createService, inspectService, inspectTask, listServices, listTasks, removeService, rollbackService, updateService } from "./services.js";
 export { inspectNode, listNodes, removeNode, updateNode } from "./nodes.js";
 export {
@@ -25,3 +25,5 @@ export { AUTOLOCK_MESSAGES, autolockStatus, rotateUnlockKey, setAutolock, unlock
 export {
   classicInfo, containerLogTarget, createContainer, inspectContainer, listContainers, removeContainer, startContainer, stopContainer, type ContainerTiming,
 } from "./containers.js";
+export { streamEngineEvents, type EngineEventsQuery } from "./engine-events.js";
+export { updateObjectUnchanged } from "./engine-objects.js";

@@ -13,7 +13,8 @@ import { isContainer } from "./container-spec.js";
 export function clusterInfo(state: ClusterState, c: ClusterView, tokens: { worker: string; manager: string }): api.ClusterInfo {
   return {
     ID: c.id,
-    Version: { Index: state.seq },
+    // The cluster object's own version: what `POST /swarm/update?version=` is checked against.
+    Version: { Index: versionOf(state, subjects.event("cluster", "default")) },
     CreatedAt: c.createdAt,
     UpdatedAt: c.updatedAt,
     JoinTokens: { Worker: tokens.worker, Manager: tokens.manager },
@@ -132,7 +133,7 @@ export function taskView(state: ClusterState, t: TaskView): api.Task {
 }
 
 export const SERVICE_FILTERS = ["id", "name", "label", "mode"] as const;
-export const TASK_FILTERS = ["id", "name", "service", "node", "desired-state"] as const;
+export const TASK_FILTERS = ["id", "name", "service", "node", "desired-state", "label", "_up-to-date", "runtime"] as const;
 export const NODE_FILTERS = ["id", "name", "role", "membership", "label", "node.label"] as const;
 /** The filter keys whose values form a closed set (Docker's), per list. */
 export const SERVICE_FILTER_VALUES = { mode: ["replicated", "global", "replicated-job", "global-job"] } as const;
@@ -158,8 +159,31 @@ export function listTasks(state: ClusterState, f: Filters): api.Task[] {
       matches(f, "name", (v) => `${t.serviceName}.${t.slot || t.nodeId}`.startsWith(v)) &&
       matches(f, "service", (v) => serviceMatches(t.serviceId, t.serviceName, v)) &&
       matches(f, "node", (v) => t.nodeId !== undefined && (t.nodeId === v || nodeName(t.nodeId) === v || t.nodeId.startsWith(v))) &&
-      matches(f, "desired-state", (v) => t.desiredState === v))
+      matches(f, "desired-state", (v) => t.desiredState === v) &&
+      // Docker's: a task carries its service's labels; `_up-to-date` (any value) keeps the tasks of the current spec.
+      matches(f, "label", (v) => labelMatches(state.services.get(t.serviceId)?.spec.Labels, v)) &&
+      (!f.has("_up-to-date") || upToDate(t, state.services.get(t.serviceId))) &&
+      matches(f, "runtime", (v) => v === "container"))
     .map((t) => taskView(state, t));
+}
+
+/**
+ * Swarm's "up to date" (`_up-to-date`, the CLI's progress display): the task runs the service's
+ * current task template — a change of replicas, labels or update config leaves tasks up to date.
+ * The orchestrator's own rule (its `isDirty`), restated here: core packages do not import each other.
+ */
+function upToDate(t: TaskView, s: ServiceView | undefined): boolean {
+  return s !== undefined && (t.specVersion === s.specVersion || sameJson(t.spec, s.spec.TaskTemplate));
+}
+
+/** Deep equality of JSON values; an absent key equals an undefined one. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return [...new Set([...Object.keys(ra), ...Object.keys(rb)])].every((k) => sameJson(ra[k], rb[k]));
 }
 
 /** A service filter value names a task's service by id, id prefix or name (Docker's `service` filter). */

@@ -34,7 +34,7 @@ export function unlockKeyRoutes(deps: app.AppDeps): Route[] {
 /** Paths served while locked: the ping, the CA a joiner pins (public), and autolock's own. */
 function servedWhileLocked(r: Route): boolean {
   const probe = (method: string, path: string) => r.method === method && r.pattern.test(path);
-  return probe("GET", "/_ping") || probe("GET", `${JETSWARM_PREFIX}/ca`) || probe("POST", "/swarm/unlock") || probe("GET", `${JETSWARM_PREFIX}/autolock`);
+  return probe("GET", "/_ping") || probe("HEAD", "/_ping") || probe("GET", `${JETSWARM_PREFIX}/ca`) || probe("POST", "/swarm/unlock") || probe("GET", `${JETSWARM_PREFIX}/autolock`);
 }
 
 /** Every route but those served while locked refuses while this manager's keys are locked. */

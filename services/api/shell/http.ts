@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { createServer as createHttpsServer } from "node:https";
 import { errorMessage, invalidArgument, notFound, SwarmError } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
+import { apiVersionProblem } from "../core/engine-version.js";
 import { contentTypeProblem, hostProblem, originProblem, type GuardConfig, type Listening } from "./request-guard.js";
 
 /*
@@ -20,9 +21,15 @@ export interface Request {
   remoteAddress?: string;
   /** Who the listener authenticated: `local` (unix socket), `token:<name>`, `cert:<CN>`; none on plain loopback HTTP. */
   identity?: string;
+  /** The request's headers (node's, lower-case names). */
+  headers?: Record<string, string | string[] | undefined>;
 }
-/** `text`: an already serialised JSON body (a cached list), sent instead of `body`; `stream`: a body written as it comes. */
-export interface Reply { status: number; body?: unknown; text?: Buffer; stream?: StreamBody }
+/**
+ * `text`: an already serialised body (a cached list), sent instead of `body` (JSON unless
+ * `contentType` says otherwise); `stream`: a body written as it comes; `headers`: extra headers
+ * (Docker's `/_ping` negotiation headers).
+ */
+export interface Reply { status: number; body?: unknown; text?: Buffer; contentType?: string; headers?: Record<string, string>; stream?: StreamBody }
 /**
  * A streamed body (logs): `run` writes chunks, each `write` resolving when the client can take
  * more (a slow reader slows the writer down instead of filling memory); `signal` aborts when
@@ -120,10 +127,12 @@ async function collect(req: IncomingMessage, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks).toString("utf8").trim();
 }
 
-function send(res: ServerResponse, status: number, body: unknown, text?: Buffer, close = false): void {
+function send(res: ServerResponse, status: number, body: unknown, text?: Buffer, close = false, extra: Pick<Reply, "contentType" | "headers"> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const out = text ?? Buffer.from(body === undefined ? "" : JSON.stringify(body));
-  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": out.length };
+  const headers: Record<string, string | number> = {
+    ...extra.headers, "content-type": extra.contentType ?? "application/json", "content-length": out.length,
+  };
   if (close) {
     // The rest of the body is not wanted: answer, then close (a dripping client cannot hold it open).
     headers.connection = "close";
@@ -137,10 +146,10 @@ function send(res: ServerResponse, status: number, body: unknown, text?: Buffer,
   res.end(out);
 }
 
-function sendStream(res: ServerResponse, status: number, body: StreamBody, log: Logger): void {
+function sendStream(res: ServerResponse, status: number, body: StreamBody, log: Logger, headers: Record<string, string> = {}): void {
   const closed = new AbortController();
   res.once("close", () => closed.abort());
-  res.writeHead(status, { "content-type": body.contentType });
+  res.writeHead(status, { ...headers, "content-type": body.contentType });
   res.flushHeaders();
   const write = (chunk: Buffer): Promise<void> => {
     if (closed.signal.aborted || res.write(chunk)) return Promise.resolve();
@@ -191,8 +200,12 @@ function guard(listening: Listening, req: IncomingMessage, cfg: GuardConfig): Ht
 
 async function dispatch(routes: Route[], req: IncomingMessage, o: typeof DEFAULTS, auth: Authenticate): Promise<Reply> {
   const target = splitTarget(req.url ?? "/");
-  // Docker clients prefix a version (`/v1.41/services`): accepted and ignored.
-  const path = target.path.replace(/^\/v\d+(\.\d+)?(?=\/)/, "");
+  // Docker clients prefix a version (`/v1.41/services`): one in the supported range is accepted
+  // (jetswarm answers every version alike), one outside is refused in Docker's words.
+  const prefix = /^\/v(\d+(?:\.\d+)?)(?=\/)/.exec(target.path);
+  const unsupported = prefix ? apiVersionProblem(prefix[1]!) : undefined;
+  if (unsupported) throw invalidArgument(unsupported);
+  const path = prefix ? target.path.slice(prefix[0].length) : target.path;
   let allowed = false;
   for (const r of routes) {
     const m = r.pattern.exec(path);
@@ -203,7 +216,7 @@ async function dispatch(routes: Route[], req: IncomingMessage, o: typeof DEFAULT
     const identity = r.open ? undefined : auth(req);
     const params = decodeParams(m.groups ?? {});
     const body = req.method === "GET" || req.method === "HEAD" ? {} : await readBody(req, o.maxBodyBytes, o.bodyTimeoutMs);
-    return r.handler({ params, query: target.query, body, remoteAddress: req.socket.remoteAddress, ...(identity ? { identity } : {}) });
+    return r.handler({ params, query: target.query, body, remoteAddress: req.socket.remoteAddress, headers: req.headers, ...(identity ? { identity } : {}) });
   }
   auth(req); // an unknown path is not told apart from a known one before the caller is known
   if (allowed) return { status: 405, body: { message: `method ${req.method} not allowed on ${path.slice(0, 200)}` } };
@@ -242,7 +255,8 @@ export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions
     const refused = guard(listening, req, cfg);
     const work = refused ? Promise.reject(refused) : dispatch(routes, req, o, auth);
     work.then(
-      (reply) => (reply.stream ? sendStream(res, reply.status, reply.stream, log) : send(res, reply.status, reply.body, reply.text)),
+      (reply) => (reply.stream ? sendStream(res, reply.status, reply.stream, log, reply.headers)
+        : send(res, reply.status, reply.body, reply.text, false, reply)),
       (err: unknown) => {
         if (err instanceof HttpError) {
           send(res, err.status, { message: err.message }, undefined, err.close || !req.complete);

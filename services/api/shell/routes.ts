@@ -17,6 +17,9 @@ import { secretRoutes } from "./secret-routes.js";
 import { containerRoutes } from "./container-routes.js";
 import { autolockRoutes, gateLocked, unlockKeyRoutes } from "./autolock-routes.js";
 import { parse, queryOf } from "./parse.js";
+import { defaultEngineDeps, engineRoutes, type EngineDeps } from "./engine-routes.js";
+import { engineServiceSpec, registryAuthProblem } from "../core/engine-spec.js";
+import { DockerSwarmSpec, isDockerSwarmSpec, swarmUpdateFromDocker } from "../core/engine-swarm.js";
 
 /*
  * The HTTP adapter: each route parses the request (zod; a failure names the field), calls the
@@ -36,8 +39,12 @@ const RotateWorker = Bool("rotateWorkerToken");
 const RotateManager = Bool("rotateManagerToken");
 const RotateUnlockKey = Bool("rotateManagerUnlockKey");
 const isTrue = (v: string | undefined) => v === "1" || v === "true";
+const headerOf = (req: Request, name: string): string | undefined => {
+  const v = req.headers?.[name];
+  return Array.isArray(v) ? v[0] : v;
+};
 
-export function apiRoutes(deps: RouteDeps): Route[] {
+export function apiRoutes(deps: RouteDeps, engine: EngineDeps = defaultEngineDeps()): Route[] {
   const actor = (req: Request) => requestActor(req.remoteAddress, deps.instanceId ?? "api", req.identity);
   const lists = new ListCache(() => deps.informer.seq);
   const updateRequest = deps.certExpiryFloorMs === undefined ? SwarmUpdateRequest : swarmUpdateRequestWithFloor(deps.certExpiryFloorMs);
@@ -57,7 +64,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
   };
 
   return gateLocked(deps, [
-    route("GET", "/_ping", async () => ({ status: 200, body: "OK" })),
+    ...engineRoutes(deps, engine),
     ...autolockRoutes(deps),
     ...unlockKeyRoutes(deps),
     route("GET", "/swarm", async () => ({ status: 200, body: await app.clusterInfo(deps) })),
@@ -68,7 +75,9 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200, body };
     }),
     route("POST", "/swarm/update", async (req) => {
-      const request = parse(updateRequest, req.body);
+      // Docker's whole swarm Spec (`docker swarm update`) names what it changes as jetswarm's request.
+      const body = isDockerSwarmSpec(req.body) ? swarmUpdateFromDocker(parse(DockerSwarmSpec, req.body), app.requireClusterOf(deps)) : req.body;
+      const request = parse(updateRequest, body);
       const raw = queryOf(req, "version");
       await app.updateCluster(deps, actor(req), { request, ...(raw === undefined ? {} : { version: parse(Version, raw) }) });
       if (request.AutoLockManagers !== undefined) await app.setAutolock(deps, actor(req), request.AutoLockManagers);
@@ -92,7 +101,10 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       return { status: 200 };
     }),
 
-    route("POST", "/services/create", async (req) => ({ status: 201, body: await app.createService(deps, actor(req), parse(ServiceSpec, req.body)) })),
+    route("POST", "/services/create", async (req) => {
+      registryAuthProblem(headerOf(req, "x-registry-auth"));
+      return { status: 201, body: await app.createService(deps, actor(req), parse(ServiceSpec, engineServiceSpec(req.body))) };
+    }),
     route("GET", "/services", async (req) => list("services", req, SERVICE_FILTERS, SERVICE_FILTER_VALUES, (f) => app.listServices(deps, f))),
     route("GET", "/services/:id", async (req) => {
       const insertDefaults = isTrue(parse(InsertDefaults, queryOf(req, "insertDefaults")));
@@ -103,7 +115,10 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       const version = parse(Version, queryOf(req, "version"));
       // With rollback=previous the body (docker sends the current spec) is not used: the previous spec is the target.
       if (parse(Rollback, queryOf(req, "rollback")) === "previous") await app.rollbackService(deps, actor(req), { ref, version });
-      else await app.updateService(deps, actor(req), { ref, version, spec: parse(ServiceSpec, req.body) });
+      else {
+        registryAuthProblem(headerOf(req, "x-registry-auth"));
+        await app.updateService(deps, actor(req), { ref, version, spec: parse(ServiceSpec, engineServiceSpec(req.body)) });
+      }
       return { status: 200, body: { Warnings: [] } };
     }),
     route("DELETE", "/services/:id", async (req) => {

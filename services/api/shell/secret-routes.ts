@@ -6,7 +6,8 @@ import type { ObjectKind } from "../core/secret-decide.js";
 import { OBJECT_FILTERS } from "../core/secret-views.js";
 import { route, type Request, type Route } from "./http.js";
 import { JETSWARM_PREFIX } from "./jetswarm-routes.js";
-import { parse } from "./parse.js";
+import { parse, queryOf } from "./parse.js";
+import { QueryVersion } from "../../../schemas/index.js";
 
 /*
  * Secrets and configs in the Engine API's shape (`/secrets`, `/configs`: create, list, inspect,
@@ -31,6 +32,14 @@ function kindRoutes(deps: app.AppDeps, actor: (req: Request) => Actor, kind: Obj
     }),
     route("GET", `${p}/:id`, async (req) =>
       ({ status: 200, body: kind === "secret" ? app.inspectSecret(deps, req.params.id!) : await app.inspectConfig(deps, req.params.id!) })),
+    // Docker's update: only an unchanged spec is accepted (docker stack deploy re-sends existing objects).
+    route("POST", `${p}/:id/update`, async (req) => {
+      const body = parse(ObjectCreateRequest, req.body);
+      const version = parse(QueryVersion, queryOf(req, "version"));
+      const input = { ref: req.params.id!, version, name: body.Name, labels: body.Labels ?? {}, ...(body.Data === undefined ? {} : { data: bytesOf(body.Data) }) };
+      await app.updateObjectUnchanged(deps, kind, input);
+      return { status: 200 };
+    }),
     route("DELETE", `${p}/:id`, async (req) => {
       await app.removeObject(deps, actor(req), kind, req.params.id!);
       return { status: 204 };
