@@ -1,6 +1,6 @@
 import type { Config, Secret } from "../../schemas/secret-api.js";
 import { ago } from "../output/time.js";
-import type { FormatRow } from "../output/format.js";
+import { GO_TYPE, type GoStruct } from "../output/template.js";
 import type { ObjectKind } from "./object-data.js";
 
 /*
@@ -27,22 +27,26 @@ function labelsText(labels: Record<string, string>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
 }
 
-/** The `--format` fields of one object (`{{.ID}}`, `{{.Name}}`, …, `{{.Labels}}`, `{{.Version}}`). */
-export function formatRow(kind: ObjectKind, o: AnyObject, now: Date): FormatRow {
-  const fields: Record<string, string> = {
+/**
+ * One object as docker's secret/config row context (`{{.ID}}`, `{{.Name}}`, …, `{{.Labels}}`,
+ * `{{.Label "k"}}`) with jetswarm's `{{.Version}}`.
+ */
+export function formatRow(kind: ObjectKind, o: AnyObject, now: Date): GoStruct {
+  return {
+    [GO_TYPE]: kind === "secret" ? "*secret.secretContext" : "*config.configContext",
     ID: o.ID, Name: o.Spec.Name, ...(kind === "secret" ? { Driver: "" } : {}),
     CreatedAt: ago(o.CreatedAt, now), UpdatedAt: ago(o.UpdatedAt, now), Labels: labelsText(o.Spec.Labels),
+    Label: (k: string) => o.Spec.Labels[k] ?? "",
     Version: String(o.Versions.at(-1)?.Version ?? 1),
   };
-  return { fields, labels: o.Spec.Labels };
 }
 
 /** The default `ls` table rows (IDs untruncated, as docker). */
 export function lsRows(kind: ObjectKind, objects: AnyObject[], now: Date): string[][] {
   const keys = Object.keys(lsHeaders(kind));
   return objects.map((o) => {
-    const f = formatRow(kind, o, now).fields;
-    return keys.map((k) => f[k] ?? "");
+    const f = formatRow(kind, o, now);
+    return keys.map((k) => String(f[k] ?? ""));
   });
 }
 
