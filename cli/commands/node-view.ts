@@ -46,7 +46,7 @@ function tlsStatus(n: Node, cluster: TlsInfo | undefined): string {
 export function nodeContext(n: Node, self?: string, clusterTls?: TlsInfo): GoStruct {
   return {
     [GO_TYPE]: "*node.nodeContext",
-    ID: n.ID, Self: n.ID === self, Hostname: n.Description?.Hostname ?? "", Status: titleCase(n.Status.State),
+    ID: n.ID, Self: n.ID === self, Hostname: hostnameOf(n), Status: titleCase(n.Status.State),
     Availability: titleCase(n.Spec.Availability), ManagerStatus: managerStatus(n), EngineVersion: n.Description?.Engine.EngineVersion ?? "",
     TLSStatus: tlsStatus(n, clusterTls),
   };

@@ -106,7 +106,7 @@ describe("swarm secret / config", () => {
     await refused(["secret", "create", "bad/name", "-"], "invalid name, only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]", "x");
     await refused(["secret", "create", "db-user", "-"], "rpc error: code = AlreadyExists desc = secret db-user already exists", "x");
     await refused(["config", "create", "-l", "=v", "c", "-"], "invalid label '=v': empty name", "x");
-    await refused(["secret", "ls", "--format", "{{.Bogus}}"], `--format: cannot evaluate {{.Bogus}} (fields: .ID, .Name, .Driver, .CreatedAt, .UpdatedAt, .Labels, .Version, .Label "key")`);
+    await refused(["secret", "ls", "--format", "{{.Bogus}}"], `template parsing error: template: :1:2: executing "" at <.Bogus>: can't evaluate field Bogus in type *secret.secretContext`);
   });
 
   it("config: inspect shows the data (--pretty as text); ls has no DRIVER column", async () => {
