@@ -73,7 +73,7 @@ function registerInspectRm(noun: Command, kind: ObjectKind): void {
       checkPretty(o);
       const client = clientOf(cmd);
       const objects = await Promise.all(refs.map((r) => request(client, "GET", path(kind, r), schemaOf(kind))));
-      if (o.pretty) print(objects.map((x) => prettyObject(kind, x, new Date())).join("\n\n"));
+      if (o.pretty) process.stdout.write(objects.map((x) => prettyObject(kind, x, new Date()) + "\n").join(""));
       else process.stdout.write(renderInspect(o.format, objects));
     });
   noun

@@ -1,6 +1,8 @@
 import type { Config, Secret } from "../../schemas/secret-api.js";
 import { ago } from "../output/time.js";
-import { GO_TYPE, type GoStruct } from "../output/template.js";
+import { GO_TYPE, goTemplate, type GoStruct } from "../output/template.js";
+import { goTimeString } from "./node-view.js";
+import { CONFIG_PRETTY, SECRET_PRETTY } from "./pretty-templates.js";
 import type { ObjectKind } from "./object-data.js";
 
 /*
@@ -50,15 +52,25 @@ export function lsRows(kind: ObjectKind, objects: AnyObject[], now: Date): strin
   });
 }
 
-/** docker's `inspect --pretty`; a config's data is printed as is, jetswarm's versions are listed. */
+/** jetswarm's payload versions, after docker's fields (before a config's Data, which stays last). */
+const VERSIONS = `
+Versions:{{range .Versions}}
+ - {{.}}{{end}}`;
+const [configHead, configData] = CONFIG_PRETTY.split("\nData:");
+const secretPretty = goTemplate(SECRET_PRETTY + VERSIONS);
+const configPretty = goTemplate(`${configHead}${VERSIONS}\nData:${configData}`);
+
+/**
+ * docker's `inspect --pretty` (its secret and config templates: times as Go prints them, a
+ * config's data as text), with jetswarm's versions. No newline at the end: docker adds one per object.
+ */
 export function prettyObject(kind: ObjectKind, o: AnyObject, now: Date): string {
-  const out = [`ID:              ${o.ID}`, `Name:            ${o.Spec.Name}`];
-  const labels = Object.entries(o.Spec.Labels);
-  if (labels.length) out.push("Labels:", ...labels.map(([k, v]) => ` - ${k}${v ? `=${v}` : ""}`));
-  if (kind === "secret") out.push("Driver:          ");
-  out.push(`Created at:      ${ago(o.CreatedAt, now)}`, `Updated at:      ${ago(o.UpdatedAt, now)}`);
-  out.push("Versions:", ...o.Versions.map((v) => ` - ${v.Version}: ${v.Size} bytes, created ${ago(v.CreatedAt, now)}`));
   const data = (o as Config).Spec.Data;
-  if (kind === "config" && data !== undefined) out.push("Data:", Buffer.from(data, "base64").toString("utf8"));
-  return out.join("\n");
+  const ctx = {
+    [GO_TYPE]: `*${kind}.${kind}InspectContext`, ID: o.ID, Name: o.Spec.Name, Labels: o.Spec.Labels, Driver: "",
+    CreatedAt: goTimeString(o.CreatedAt), UpdatedAt: goTimeString(o.UpdatedAt),
+    Versions: o.Versions.map((v) => `${v.Version}: ${v.Size} bytes, created ${ago(v.CreatedAt, now)}`),
+    Data: data === undefined ? "" : Buffer.from(data, "base64").toString("utf8"),
+  };
+  return (kind === "secret" ? secretPretty : configPretty).execute(ctx);
 }

@@ -1,6 +1,7 @@
 /*
  * docker CLI 28.2.2's pretty templates, verbatim (cli/command/service/formatter.go
- * serviceInspectPrettyTemplate, cli/command/node/formatter.go nodeInspectPrettyTemplate): rendered
+ * serviceInspectPrettyTemplate, cli/command/node/formatter.go nodeInspectPrettyTemplate,
+ * cli/command/secret/formatter.go and cli/command/config/formatter.go's): rendered
  * by cli/output/template.ts over contexts with docker's field names, they print what docker prints.
  * Do not reformat: the tabs, spaces and trim markers are the output.
  */
@@ -236,3 +237,26 @@ TLS Info:
  Issuer Subject:	{{.TLSInfoCertIssuerSubject}}
  Issuer Public Key:	{{.TLSInfoCertIssuerPublicKey}}
 {{- end}}`;
+
+export const SECRET_PRETTY = `ID:              {{.ID}}
+Name:              {{.Name}}
+{{- if .Labels }}
+Labels:
+{{- range $k, $v := .Labels }}
+ - {{ $k }}{{if $v }}={{ $v }}{{ end }}
+{{- end }}{{ end }}
+Driver:            {{.Driver}}
+Created at:        {{.CreatedAt}}
+Updated at:        {{.UpdatedAt}}`;
+
+export const CONFIG_PRETTY = `ID:			{{.ID}}
+Name:			{{.Name}}
+{{- if .Labels }}
+Labels:
+{{- range $k, $v := .Labels }}
+ - {{ $k }}{{if $v }}={{ $v }}{{ end }}
+{{- end }}{{ end }}
+Created at:            	{{.CreatedAt}}
+Updated at:            	{{.UpdatedAt}}
+Data:
+{{.Data}}`;

@@ -114,7 +114,8 @@ describe("swarm secret / config", () => {
     assert.equal(c.code, 0, c.stderr);
     const [obj] = JSON.parse((await swarm(["config", "inspect", "nginx.conf"])).stdout);
     assert.equal(Buffer.from(obj.Spec.Data, "base64").toString(), "server { listen 80; }\n");
-    assert.match((await swarm(["config", "inspect", "--pretty", "nginx.conf"])).stdout, /\nData:\nserver \{ listen 80; \}\n$/);
+    // docker's template prints the data as it is, then its newline after each object.
+    assert.match((await swarm(["config", "inspect", "--pretty", "nginx.conf"])).stdout, /\nData:\nserver \{ listen 80; \}\n\n$/);
     assert.match((await swarm(["config", "ls"])).stdout.split("\n")[0]!, /^ID {2,}NAME {2,}CREATED {2,}UPDATED$/);
   });
 
