@@ -4,7 +4,7 @@ import { Node, Service, Task } from "../../schemas/api.js";
 import { renderTable } from "../output/table.js";
 import { clientOf, print } from "./common.js";
 import { apiGet } from "./events.js";
-import { hostnameOf, nodeRows } from "./node-view.js";
+import { nodeName, nodeRows } from "./node-view.js";
 import { psRows, serviceRows } from "./service-rows.js";
 
 /* `swarm audit state|diff|verify|seal`: the cluster as the log says it was (GET/POST /jetswarm/audit/…). */
@@ -22,7 +22,7 @@ export type VerifyReport = z.infer<typeof VerifyReport>;
 
 /** What `service ls`, `service ps` (every service) and `node ls` would have printed at that point. */
 export function renderAuditState(s: AuditState, asOf: Date): string {
-  const names = new Map(s.nodes.map((n) => [n.ID, hostnameOf(n)]));
+  const names = new Map(s.nodes.map((n) => [n.ID, nodeName(n)]));
   return [
     `# state at seq ${s.seq}${s.time ? ` (${s.time})` : ""}`,
     "",

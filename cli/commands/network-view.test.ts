@@ -27,9 +27,11 @@ describe("network output", () => {
 
   it("inspect -f reads paths of the network and prints JSON on request", () => {
     const n = net("a", "1", { Options: { "com.docker.network.driver.overlay.vxlanid_list": "4097" } });
-    assert.equal(renderInspect("{{.Name}} {{.Ingress}} {{json .IPAM.Config}}", n), `a false [{"Subnet":"10.0.1.0/24","Gateway":"10.0.1.1"}]`);
-    assert.equal(renderInspect("{{.IPAM.Nope}}", n), "<no value>");
-    assert.throws(() => renderInspect("{{index .Options 1}}", n), /cannot evaluate/);
+    assert.equal(renderInspect("{{.Name}} {{.Ingress}} {{json .IPAM.Config}}", [n]), `a false [{"Subnet":"10.0.1.0/24","Gateway":"10.0.1.1"}]\n`);
+    assert.equal(renderInspect(`{{index .Options "com.docker.network.driver.overlay.vxlanid_list"}}`, [n, n]), "4097\n4097\n");
+    // docker runs inspect templates on the JSON with missingkey=error.
+    assert.throws(() => renderInspect("{{.IPAM.Nope}}", [n]), { message: `template parsing error: template: :1:2: executing "" at <.IPAM.Nope>: map has no entry for key "Nope"` });
+    assert.equal(renderInspect("json", [n]), JSON.stringify([n]) + "\n");
   });
 
   it("prune reports the names as docker does; nothing when nothing went", () => {

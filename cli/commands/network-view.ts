@@ -1,5 +1,5 @@
 import type { Network } from "../../schemas/network-api.js";
-import type { FormatRow } from "../output/format.js";
+import { GO_TYPE, type GoStruct } from "../output/template.js";
 import { shortId } from "../output/table.js";
 
 /* `network ls` rows and `--format` fields (docker/cli's network formatter), pure. */
@@ -16,14 +16,13 @@ export function networkRows(networks: Network[], noTrunc = false): string[][] {
   return sortNetworks(networks).map((n) => [shortId(n.Id, noTrunc), n.Name, n.Driver, n.Scope]);
 }
 
-export function networkFormatRow(n: Network, noTrunc = false): FormatRow {
+/** docker's network row context (`{{.ID}}`, `{{.Name}}`, …, `{{.Label "k"}}`). */
+export function networkFormatRow(n: Network, noTrunc = false): GoStruct {
   const labels = n.Labels;
   return {
-    fields: {
-      ID: shortId(n.Id, noTrunc), Name: n.Name, Driver: n.Driver, Scope: n.Scope, IPv6: String(n.EnableIPv6), Internal: String(n.Internal),
-      Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","), CreatedAt: n.Created,
-    },
-    labels,
+    [GO_TYPE]: "*network.networkContext",
+    ID: shortId(n.Id, noTrunc), Name: n.Name, Driver: n.Driver, Scope: n.Scope, IPv6: String(n.EnableIPv6), Internal: String(n.Internal),
+    Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","), Label: (k: string) => labels[k] ?? "", CreatedAt: n.Created,
   };
 }
 

@@ -4,9 +4,10 @@ import type { NetworkCreateRequest } from "../../schemas/network-api.js";
 import { renderFormat } from "../output/format.js";
 import { renderInspect } from "../output/inspect-format.js";
 import { renderTable, shortId } from "../output/table.js";
-import { clientOf, collect, eachArg, print, printJson } from "./common.js";
+import { clientOf, collect, eachArg, print } from "./common.js";
 import { networkFormatRow, networkRows, NETWORK_FORMAT_HEADERS, NETWORK_HEADERS, PRUNE_WARNING, pruneReport, sortNetworks } from "./network-view.js";
 import { parseFilterFlags, parseLabels } from "./service-flags.js";
+import { FORMAT_HELP } from "./service-reads.js";
 
 /* `swarm network create|ls|inspect|rm|prune`: docker's flags, output and messages (swarm-scoped overlay networks only). */
 
@@ -62,13 +63,15 @@ function registerLs(network: Command): void {
     .option("-q, --quiet", "only display network IDs")
     .option("--no-trunc", "do not truncate the output")
     .option("-f, --filter <filter>", "filter output (driver, id, label, name, scope, type) (repeatable)", collect, [])
-    .option("--format <format>", "format output: a template ({{.ID}}, {{.Name}}, {{.Driver}}, {{.Scope}}…), 'table …', or 'json'")
+    .option("--format <format>", FORMAT_HELP)
     .action(async (o: { quiet?: boolean; trunc: boolean; filter: string[]; format?: string }, cmd: Command) => {
       const filters = parseFilterFlags(o.filter, ["driver", "id", "label", "name", "scope", "type"]);
       const networks = await clientOf(cmd).networks(filters);
       const noTrunc = o.trunc === false;
-      if (o.quiet) sortNetworks(networks).forEach((n) => print(shortId(n.Id, noTrunc)));
-      else if (o.format) process.stdout.write(renderFormat(o.format, sortNetworks(networks).map((n) => networkFormatRow(n, noTrunc)), NETWORK_FORMAT_HEADERS));
+      // docker: a given --format wins over -q; `table` alone is the default table.
+      const format = o.format === "table" ? undefined : o.format;
+      if (o.quiet && !format) sortNetworks(networks).forEach((n) => print(shortId(n.Id, noTrunc)));
+      else if (format) process.stdout.write(renderFormat(format, sortNetworks(networks).map((n) => networkFormatRow(n, noTrunc)), NETWORK_FORMAT_HEADERS));
       else process.stdout.write(renderTable(Object.values(NETWORK_HEADERS), networkRows(networks, noTrunc)));
     });
 }
@@ -77,12 +80,11 @@ function registerInspectRm(network: Command): void {
   network
     .command("inspect <network...>")
     .description("display detailed information on one or more networks")
-    .option("-f, --format <template>", "format the output using a template ({{.IPAM.Config}}, {{json .Options}})")
+    .option("-f, --format <format>", "format the output using a Go template ({{.IPAM.Config}}, {{json .Options}}), or 'json'")
     .action(async (refs: string[], o: { format?: string }, cmd: Command) => {
       const client = clientOf(cmd);
       const networks = await Promise.all(refs.map((r) => client.network(r)));
-      if (o.format) networks.forEach((n) => print(renderInspect(o.format!, n)));
-      else printJson(networks);
+      process.stdout.write(renderInspect(o.format, networks));
     });
   network
     .command("rm <network...>")

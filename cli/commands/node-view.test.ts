@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Node } from "../../schemas/api.js";
-import { applyNodeFlags, bytesSize, currentNodeId, nodeRows, prettyNode } from "./node-view.js";
+import { applyNodeFlags, bytesSize, currentNodeId, goTimeString, nodeRows, prettyNode } from "./node-view.js";
 
 const node = (id: string, host: string, over: Partial<Node> = {}): Node => ({
   ID: id, Version: { Index: 3 }, CreatedAt: "2026-01-01T00:00:00Z", UpdatedAt: "2026-01-01T00:00:00Z",
@@ -28,7 +28,7 @@ describe("node view", () => {
       Description: { Hostname: "h1", Platform: { OS: "linux", Architecture: "x86_64" }, Resources: { NanoCPUs: 2e9, MemoryBytes: 2 ** 31 },
         Engine: { EngineVersion: "27.0.1", Labels: { disk: "ssd" } } },
     }));
-    for (const line of ["ID:\t\t\ta", "Labels:\n - zone=a", "Hostname:\t\th1", " State:\t\t\tReady", " Availability:\t\tDrain",
+    for (const line of ["ID:\t\t\ta", "Name:\t\t\tn1", "Labels:\n - zone=a", "Hostname:              \th1", " State:\t\t\tReady", " Availability:         \tDrain",
       " Address:\t\t10.0.0.2", " Operating System:\tlinux", " CPUs:\t\t\t2", " Memory:\t\t2GiB", "Engine Version:\t\t27.0.1", "Engine Labels:\n - disk=ssd"]) {
       assert.ok(text.includes(line), `has ${JSON.stringify(line)}`);
     }
@@ -68,5 +68,29 @@ describe("node view", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("node inspect --pretty: docker's template line by line", () => {
+  it("prints ID, Name, Hostname and docker's `Joined at` (Go's time.Time text), manager status and resources", () => {
+    const text = prettyNode({
+      ID: "a", Version: { Index: 1 }, CreatedAt: "2026-12-07T06:10:02.120Z", UpdatedAt: "2026-12-07T06:10:02.120Z",
+      Spec: { Name: "n1", Role: "manager", Availability: "active", Labels: {} },
+      Status: { State: "ready", Addr: "10.0.0.2" }, ManagerStatus: { Leader: false, Reachability: "reachable", Addr: "10.0.0.2:4242" },
+      Description: { Hostname: "h1", Platform: { OS: "linux", Architecture: "x86_64" }, Resources: { NanoCPUs: 2.5e9, MemoryBytes: 2 ** 31 },
+        Engine: { EngineVersion: "27.0.1", Labels: {} } },
+    });
+    // Written from docker 28's nodeInspectPrettyTemplate (tabs and the spaces before them are docker's).
+    assert.equal(text, [
+      "ID:\t\t\ta", "Name:\t\t\tn1", "Hostname:              \th1", "Joined at:             \t2026-12-07 06:10:02.12 +0000 UTC",
+      "Status:", " State:\t\t\tReady", " Availability:         \tActive", " Address:\t\t10.0.0.2",
+      "Manager Status:", " Address:\t\t10.0.0.2:4242", " Raft Status:\t\tReachable", " Leader:\t\tNo",
+      "Platform:", " Operating System:\tlinux", " Architecture:\t\tx86_64", "Resources:", " CPUs:\t\t\t2", " Memory:\t\t2GiB",
+      "Engine Version:\t\t27.0.1",
+    ].join("\n"));
+  });
+  it("Go's time.Time text: whole seconds without a fraction, trailing zeros dropped, offsets kept", () => {
+    assert.deepEqual([goTimeString("2026-01-02T03:04:05Z"), goTimeString("2026-01-02T03:04:05.500000000Z"), goTimeString("2026-01-02T03:04:05+01:00")],
+      ["2026-01-02 03:04:05 +0000 UTC", "2026-01-02 03:04:05.5 +0000 UTC", "2026-01-02 03:04:05 +0100 +0100"]);
   });
 });

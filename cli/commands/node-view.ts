@@ -3,6 +3,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Node } from "../../schemas/api.js";
 import { titleCase } from "../output/table.js";
+import { GO_TYPE, goTemplate, type GoStruct } from "../output/template.js";
+import { NODE_PRETTY } from "./pretty-templates.js";
 
 /* Pure-ish helpers of `swarm node …`: rows, the pretty inspect, spec edits, and "which node am I". */
 
@@ -10,17 +12,50 @@ export function hostnameOf(n: Node): string {
   return n.Description?.Hostname ?? n.Spec.Name;
 }
 
+/** What docker's id resolver shows for a node (`service ps`/`node ps` NODE): its name, else its hostname, else its id. */
+export function nodeName(n: Node): string {
+  return n.Spec.Name || n.Description?.Hostname || n.ID;
+}
+
 function managerStatus(n: Node): string {
   if (!n.ManagerStatus) return "";
   return n.ManagerStatus.Leader ? "Leader" : titleCase(n.ManagerStatus.Reachability);
 }
 
+export const NODE_HEADERS = {
+  ID: "ID", Self: "", Hostname: "HOSTNAME", Status: "STATUS", Availability: "AVAILABILITY", ManagerStatus: "MANAGER STATUS",
+  EngineVersion: "ENGINE VERSION", TLSStatus: "TLS STATUS",
+};
+
+/** Nodes in docker's order: by host name. */
+export function sortNodes(nodes: Node[]): Node[] {
+  return [...nodes].sort((a, b) => hostnameOf(a).localeCompare(hostnameOf(b), undefined, { numeric: true }) || a.ID.localeCompare(b.ID));
+}
+
+type TlsInfo = NonNullable<NonNullable<Node["Description"]>["TLSInfo"]>;
+
+/** docker's TLS STATUS: Ready when the node trusts the cluster's current root, Needs Rotation when not, else Unknown. */
+function tlsStatus(n: Node, cluster: TlsInfo | undefined): string {
+  const mine = n.Description?.TLSInfo;
+  if (!cluster || !mine) return "Unknown";
+  return mine.TrustRoot === cluster.TrustRoot && mine.CertIssuerSubject === cluster.CertIssuerSubject &&
+    mine.CertIssuerPublicKey === cluster.CertIssuerPublicKey ? "Ready" : "Needs Rotation";
+}
+
+/** docker's `node ls` row context; `.ID` is the full id (also for `-q`). */
+export function nodeContext(n: Node, self?: string, clusterTls?: TlsInfo): GoStruct {
+  return {
+    [GO_TYPE]: "*node.nodeContext",
+    ID: n.ID, Self: n.ID === self, Hostname: hostnameOf(n), Status: titleCase(n.Status.State),
+    Availability: titleCase(n.Spec.Availability), ManagerStatus: managerStatus(n), EngineVersion: n.Description?.Engine.EngineVersion ?? "",
+    TLSStatus: tlsStatus(n, clusterTls),
+  };
+}
+
 /** `node ls` rows, sorted by host name (docker's order); the current node's ID is suffixed ` *`. */
 export function nodeRows(nodes: Node[], self?: string): string[][] {
-  return [...nodes]
-    .sort((a, b) => hostnameOf(a).localeCompare(hostnameOf(b)) || a.ID.localeCompare(b.ID))
-    .map((n) => [n.ID === self ? `${n.ID} *` : n.ID, hostnameOf(n), titleCase(n.Status.State), titleCase(n.Spec.Availability),
-      managerStatus(n), n.Description?.Engine.EngineVersion ?? ""]);
+  return sortNodes(nodes).map((n) => [n.ID === self ? `${n.ID} *` : n.ID, hostnameOf(n), titleCase(n.Status.State), titleCase(n.Spec.Availability),
+    managerStatus(n), n.Description?.Engine.EngineVersion ?? ""]);
 }
 
 /** Docker's units.BytesSize: binary units, 4 significant digits (`1.952GiB`, `512MiB`). */
@@ -35,45 +70,46 @@ export function bytesSize(n: number): string {
   return `${Number(v.toPrecision(4))}${units[i]}`;
 }
 
-function labelLines(title: string, labels: Record<string, string>): string[] {
-  const entries = Object.entries(labels);
-  return entries.length ? [title, ...entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => ` - ${k}=${v}`)] : [];
+/**
+ * Go's time.Time String() of an RFC 3339 time, as docker's PrettyPrint shows `Joined at`:
+ * `2026-12-07 06:10:02.123 +0000 UTC` (fraction without trailing zeros, none when whole).
+ */
+export function goTimeString(iso: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)$/.exec(iso);
+  if (!m) return iso;
+  const frac = (m[3] ?? "").replace(/0+$/, "");
+  const zone = m[4] === "Z" ? "+0000 UTC" : `${m[4]!.replace(":", "")} ${m[4]!.replace(":", "")}`;
+  return `${m[1]} ${m[2]}${frac ? `.${frac}` : ""} ${zone}`;
 }
 
-/** Docker's `TLS Info` block, and the certificate's expiry (jetswarm's: it renews before then). */
-function tlsLines(n: Node): string[] {
-  const tls = n.Description?.TLSInfo;
-  const lines = tls
-    ? ["TLS Info:", ` TrustRoot:\n${tls.TrustRoot.trim()}\n`, ` Issuer Subject:\t${tls.CertIssuerSubject}`, ` Issuer Public Key:\t${tls.CertIssuerPublicKey}`]
-    : [];
-  if (n.Certificate) lines.push(...(tls ? [] : ["TLS Info:"]), ` Certificate Expiry:\t${n.Certificate.NotAfter}`);
-  return lines;
-}
-
-export function prettyNode(n: Node): string {
+/** The context docker's node pretty template reads (nodeInspectContext), with jetswarm's certificate expiry. */
+function nodeInspectContext(n: Node): GoStruct {
   const d = n.Description;
-  const lines = [
-    `ID:\t\t\t${n.ID}`,
-    ...labelLines("Labels:", n.Spec.Labels),
-    `Hostname:\t\t${hostnameOf(n)}`,
-    `Joined at:\t\t${n.CreatedAt}`,
-    `Status:`,
-    ` State:\t\t\t${titleCase(n.Status.State)}`,
-    ...(n.Status.Message ? [` Message:\t\t${n.Status.Message}`] : []),
-    ` Availability:\t\t${titleCase(n.Spec.Availability)}`,
-    ` Address:\t\t${n.Status.Addr ?? ""}`,
-  ];
-  if (n.ManagerStatus) {
-    lines.push(`Manager Status:`, ` Address:\t\t${n.ManagerStatus.Addr}`, ` Raft Status:\t\t${titleCase(n.ManagerStatus.Reachability)}`,
-      ` Leader:\t\t${n.ManagerStatus.Leader ? "Yes" : "No"}`);
-  }
-  if (d) {
-    lines.push(`Platform:`, ` Operating System:\t${d.Platform.OS}`, ` Architecture:\t\t${d.Platform.Architecture}`,
-      `Resources:`, ` CPUs:\t\t\t${d.Resources.NanoCPUs / 1e9}`, ` Memory:\t\t${bytesSize(d.Resources.MemoryBytes)}`,
-      `Engine Version:\t\t${d.Engine.EngineVersion}`, ...labelLines("Engine Labels:", d.Engine.Labels));
-  }
-  lines.push(...tlsLines(n));
-  return lines.join("\n");
+  const tls = d?.TLSInfo;
+  return {
+    [GO_TYPE]: "*node.nodeInspectContext",
+    ID: n.ID, Name: n.Spec.Name, Labels: n.Spec.Labels, Hostname: d?.Hostname ?? "", CreatedAt: goTimeString(n.CreatedAt),
+    StatusState: titleCase(n.Status.State), HasStatusMessage: Boolean(n.Status.Message), StatusMessage: titleCase(n.Status.Message ?? ""),
+    SpecAvailability: titleCase(n.Spec.Availability), Status: { Addr: n.Status.Addr ?? "" }, StatusAddr: n.Status.Addr ?? "",
+    HasManagerStatus: n.ManagerStatus !== undefined, ManagerStatusAddr: n.ManagerStatus?.Addr ?? "",
+    ManagerStatusReachability: titleCase(n.ManagerStatus?.Reachability ?? ""), IsManagerStatusLeader: n.ManagerStatus?.Leader ?? false,
+    PlatformOS: d?.Platform.OS ?? "", PlatformArchitecture: d?.Platform.Architecture ?? "",
+    ResourceNanoCPUs: Math.trunc((d?.Resources.NanoCPUs ?? 0) / 1e9), ResourceMemory: d?.Resources.MemoryBytes ? bytesSize(d.Resources.MemoryBytes) : "",
+    HasEnginePlugins: false, EnginePlugins: {}, EngineVersion: d?.Engine.EngineVersion ?? "", EngineLabels: d?.Engine.Labels ?? {},
+    HasTLSInfo: tls !== undefined, TLSInfoTrustRoot: tls?.TrustRoot ?? "", TLSInfoCertIssuerSubject: tls?.CertIssuerSubject ?? "",
+    TLSInfoCertIssuerPublicKey: tls?.CertIssuerPublicKey ?? "", CertificateExpiry: n.Certificate?.NotAfter ?? "",
+  };
+}
+
+/** jetswarm's addition after docker's TLS Info: when the node's certificate expires (it renews before then). */
+const CERT_EXPIRY = `{{- if .CertificateExpiry}}{{if not .HasTLSInfo}}
+TLS Info:{{end}}
+ Certificate Expiry:	{{.CertificateExpiry}}{{- end}}`;
+const nodePretty = goTemplate(NODE_PRETTY + CERT_EXPIRY);
+
+/** `node inspect --pretty` of one node: docker's template (no newline at the end: docker adds one per node). */
+export function prettyNode(n: Node): string {
+  return nodePretty.execute(nodeInspectContext(n));
 }
 
 export interface NodeUpdateFlags {

@@ -1,13 +1,16 @@
 import type { Command } from "commander";
-import { ErrorBody, type Node } from "../../schemas/api.js";
+import { ErrorBody, type Node, type Task } from "../../schemas/api.js";
 import { ApiError, type ApiClient } from "../client.js";
 import { fetchApi } from "../transport.js";
-import { renderTable, shortId } from "../output/table.js";
-import { clientOf, collect, eachArg, print, printJson } from "./common.js";
-import { applyNodeFlags, currentNodeId, hostnameOf, nodeRows, prettyNode, type NodeUpdateFlags } from "./node-view.js";
-import { psRows } from "./service-rows.js";
+import { chooseFormat, renderFormat } from "../output/format.js";
+import { renderInspect } from "../output/inspect-format.js";
+import { renderTable } from "../output/table.js";
+import { clientOf, collect, eachArg, print } from "./common.js";
+import { applyNodeFlags, currentNodeId, NODE_HEADERS, nodeContext, nodeRows, prettyNode, sortNodes, type NodeUpdateFlags } from "./node-view.js";
+import { parseFilterFlags } from "./service-flags.js";
+import { addPsOptions, checkPretty, FORMAT_HELP, printTasks, type PsFlags } from "./service-reads.js";
 
-export { hostnameOf, nodeRows, prettyNode } from "./node-view.js";
+export { hostnameOf, nodeName, nodeRows, prettyNode } from "./node-view.js";
 
 /** A write to the api (`POST /nodes/{id}/update`, `DELETE /nodes/{id}`); errors carry the api's words. */
 async function send(client: ApiClient, method: string, path: string, body?: unknown): Promise<void> {
@@ -57,44 +60,62 @@ async function setRole(client: ApiClient, ref: string, role: "manager" | "worker
   return already ? `Node ${ref} is already a worker.` : `Manager ${ref} demoted in the swarm.`;
 }
 
+const NODE_FILTERS = ["id", "label", "node.label", "membership", "name", "role"];
+const NODE_PS_FILTERS = ["desired-state", "id", "label", "name", "node"];
+
+/**
+ * docker's task `label` filter matches the labels of the task's service (swarmkit's
+ * ServiceAnnotations): `key` or `key=value`, every one given. Applied here, the api's task list
+ * taking the others.
+ */
+async function withServiceLabels(client: ApiClient, tasks: Task[], labels: string[] | undefined): Promise<Task[]> {
+  if (!labels?.length) return tasks;
+  const services = new Map((await client.services()).map((s) => [s.ID, s.Spec.Labels ?? {}]));
+  return tasks.filter((t) => labels.every((l) => {
+    const [k, ...v] = l.split("=");
+    const have = services.get(t.ServiceID)?.[k!];
+    return have !== undefined && (v.length === 0 || have === v.join("="));
+  }));
+}
+
 function registerReads(node: Command): void {
   node
     .command("ls")
     .alias("list")
     .description("list nodes in the swarm")
     .option("-q, --quiet", "only display IDs")
-    .action(async (o: { quiet?: boolean }, cmd: Command) => {
-      const nodes = await clientOf(cmd).nodes();
-      if (o.quiet) nodeRows(nodes).forEach((r) => print(r[0]!));
-      else process.stdout.write(renderTable(["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION"], nodeRows(nodes, currentNodeId())));
+    .option("-f, --filter <filter>", `filter output based on conditions provided (${NODE_FILTERS.join(", ")}) (repeatable)`, collect, [])
+    .option("--format <format>", FORMAT_HELP)
+    .action(async (o: { quiet?: boolean; filter: string[]; format?: string }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const nodes = await client.nodes(parseFilterFlags(o.filter, NODE_FILTERS));
+      const format = chooseFormat(o.format, o.quiet, { table: "table" });
+      if (format === "table") process.stdout.write(renderTable(["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION"], nodeRows(nodes, currentNodeId())));
+      else {
+        // The cluster's trust root as the leader holds it (the api's /swarm does not carry docker's TLSInfo).
+        const clusterTls = nodes.find((n) => n.ManagerStatus?.Leader)?.Description?.TLSInfo;
+        process.stdout.write(renderFormat(format, sortNodes(nodes).map((n) => nodeContext(n, currentNodeId(), clusterTls)), NODE_HEADERS));
+      }
     });
   node
     .command("inspect <node...>")
     .description("display detailed information on one or more nodes (self: this node)")
     .option("--pretty", "print the information in a human friendly format")
-    .action(async (refs: string[], o: { pretty?: boolean }, cmd: Command) => {
+    .option("-f, --format <format>", "format the output using a Go template ({{.Spec.Role}}, {{json .Description}}), or 'json'")
+    .action(async (refs: string[], o: { pretty?: boolean; format?: string }, cmd: Command) => {
+      checkPretty(o);
       const client = clientOf(cmd);
       const nodes = await Promise.all(refs.map((r) => client.node(resolveSelf(r))));
-      if (o.pretty) print(nodes.map(prettyNode).join("\n\n"));
-      else printJson(nodes);
+      if (o.pretty) process.stdout.write(nodes.map((n) => prettyNode(n) + "\n").join(""));
+      else process.stdout.write(renderInspect(o.format, nodes));
     });
-  node
-    .command("ps [node...]")
-    .description("list tasks running on one or more nodes, defaults to the current node")
-    .option("-q, --quiet", "only display task IDs")
-    .option("--no-trunc", "do not truncate output")
-    .action(async (refs: string[], o: { quiet?: boolean; trunc: boolean }, cmd: Command) => {
+  addPsOptions(node.command("ps [node...]").description("list tasks running on one or more nodes, defaults to the current node"), NODE_PS_FILTERS)
+    .action(async (refs: string[], o: PsFlags, cmd: Command) => {
       const client = clientOf(cmd);
+      const { label, ...filters } = parseFilterFlags(o.filter, NODE_PS_FILTERS);
       const wanted = await Promise.all((refs.length ? refs : ["self"]).map((r) => client.node(resolveSelf(r))));
-      const [tasks, nodes] = await Promise.all([client.tasks({ node: wanted.map((n) => n.ID) }), client.nodes()]);
-      const noTrunc = o.trunc === false;
-      if (o.quiet) {
-        tasks.forEach((t) => print(shortId(t.ID, noTrunc)));
-        return;
-      }
-      const names = new Map(nodes.map((n) => [n.ID, hostnameOf(n)]));
-      process.stdout.write(renderTable(["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"],
-        psRows(tasks, names, new Date(), noTrunc)));
+      const tasks = await client.tasks({ ...filters, node: [...(filters.node ?? []), ...wanted.map((n) => n.ID)] });
+      await printTasks(client, await withServiceLabels(client, tasks, label), o, false);
     });
 }
 

@@ -5,11 +5,13 @@ import { readAnswer, type ApiClient } from "../client.js";
 import { fetchApi } from "../transport.js";
 import { renderFormat } from "../output/format.js";
 import { renderTable } from "../output/table.js";
-import { clientOf, collect, eachArg, print, printJson } from "./common.js";
+import { clientOf, collect, eachArg, print } from "./common.js";
 import { parseLabels, readPayload, type ObjectKind } from "./object-data.js";
 import { formatHeaders, formatRow, lsHeaders, lsRows, prettyObject } from "./object-view.js";
 import { parseFilterFlags } from "./service-flags.js";
 import { waitUnlessDetached } from "./service-update.js";
+import { FORMAT_HELP, checkPretty } from "./service-reads.js";
+import { renderInspect } from "../output/inspect-format.js";
 
 /*
  * `swarm secret …` and `swarm config …` (one implementation, two nouns): create, ls, inspect, rm
@@ -48,13 +50,15 @@ function registerLs(noun: Command, kind: ObjectKind): void {
     .description(`list ${kind}s`)
     .option("-q, --quiet", "only display IDs")
     .option("-f, --filter <filter>", "filter output (id, label, name, names) (repeatable)", collect, [])
-    .option("--format <format>", "format output: a template ({{.ID}}, {{.Name}}, {{.Label \"k\"}}…), 'table …', or 'json'")
+    .option("--format <format>", FORMAT_HELP)
     .action(async (o: { quiet?: boolean; filter: string[]; format?: string }, cmd: Command) => {
       const filters = parseFilterFlags(o.filter, ["id", "label", "name", "names"]);
       const objects = await request(clientOf(cmd), "GET", `${kind}s${q(filters)}`, z.array(schemaOf(kind)));
       const now = new Date();
-      if (o.quiet) objects.forEach((x) => print(x.ID));
-      else if (o.format) process.stdout.write(renderFormat(o.format, objects.map((x) => formatRow(kind, x, now)), formatHeaders(kind)));
+      // docker: a given --format wins over -q; `table` alone is the default table.
+      const format = o.format === "table" ? undefined : o.format;
+      if (o.quiet && !format) objects.forEach((x) => print(x.ID));
+      else if (format) process.stdout.write(renderFormat(format, objects.map((x) => formatRow(kind, x, now)), formatHeaders(kind)));
       else process.stdout.write(renderTable(Object.values(lsHeaders(kind)), lsRows(kind, objects, now)));
     });
 }
@@ -64,11 +68,13 @@ function registerInspectRm(noun: Command, kind: ObjectKind): void {
     .command(`inspect <${kind}...>`)
     .description(`display detailed information on one or more ${kind}s${kind === "config" ? " (with their data)" : " (never their data)"}`)
     .option("--pretty", "print the information in a human friendly format")
-    .action(async (refs: string[], o: { pretty?: boolean }, cmd: Command) => {
+    .option("-f, --format <format>", "format the output using a Go template ({{.Spec.Name}}, {{json .Spec.Labels}}), or 'json'")
+    .action(async (refs: string[], o: { pretty?: boolean; format?: string }, cmd: Command) => {
+      checkPretty(o);
       const client = clientOf(cmd);
       const objects = await Promise.all(refs.map((r) => request(client, "GET", path(kind, r), schemaOf(kind))));
-      if (o.pretty) print(objects.map((x) => prettyObject(kind, x, new Date())).join("\n\n"));
-      else printJson(objects);
+      if (o.pretty) process.stdout.write(objects.map((x) => prettyObject(kind, x, new Date()) + "\n").join(""));
+      else process.stdout.write(renderInspect(o.format, objects));
     });
   noun
     .command(`rm <${kind}...>`)

@@ -25,10 +25,12 @@ describe("secret and config views", () => {
   });
   it("inspect --pretty: labels, versions; a config's data as text", () => {
     assert.equal(prettyObject("secret", secret, now), [
-      "ID:              abc123", "Name:            db", "Labels:", " - env=prod", " - flag", "Driver:          ",
-      "Created at:      2 minutes ago", "Updated at:      Less than a second ago",
+      // docker 28's secretInspectPrettyTemplate (its spacing), times as Go's time.Time prints them.
+      "ID:              abc123", "Name:              db", "Labels:", " - env=prod", " - flag", "Driver:            ",
+      "Created at:        2026-01-01 00:58:00 +0000 UTC", "Updated at:        2026-01-01 00:59:59.5 +0000 UTC",
       "Versions:", " - 1: 3 bytes, created 2 minutes ago", " - 2: 9 bytes, created Less than a second ago",
     ].join("\n"));
+    assert.match(prettyObject("config", config, now), /^ID:\t\t\tcfg1\nName:\t\t\tnginx.conf\nCreated at:            \t2026-01-01 00:58:00 \+0000 UTC\n/);
     assert.match(prettyObject("config", config, now), /\nData:\nserver \{\}\n$/);
     assert.doesNotMatch(prettyObject("config", config, now), /Driver/);
   });

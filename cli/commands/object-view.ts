@@ -1,6 +1,8 @@
 import type { Config, Secret } from "../../schemas/secret-api.js";
 import { ago } from "../output/time.js";
-import type { FormatRow } from "../output/format.js";
+import { GO_TYPE, goTemplate, type GoStruct } from "../output/template.js";
+import { goTimeString } from "./node-view.js";
+import { CONFIG_PRETTY, SECRET_PRETTY } from "./pretty-templates.js";
 import type { ObjectKind } from "./object-data.js";
 
 /*
@@ -27,34 +29,48 @@ function labelsText(labels: Record<string, string>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
 }
 
-/** The `--format` fields of one object (`{{.ID}}`, `{{.Name}}`, …, `{{.Labels}}`, `{{.Version}}`). */
-export function formatRow(kind: ObjectKind, o: AnyObject, now: Date): FormatRow {
-  const fields: Record<string, string> = {
+/**
+ * One object as docker's secret/config row context (`{{.ID}}`, `{{.Name}}`, …, `{{.Labels}}`,
+ * `{{.Label "k"}}`) with jetswarm's `{{.Version}}`.
+ */
+export function formatRow(kind: ObjectKind, o: AnyObject, now: Date): GoStruct {
+  return {
+    [GO_TYPE]: kind === "secret" ? "*secret.secretContext" : "*config.configContext",
     ID: o.ID, Name: o.Spec.Name, ...(kind === "secret" ? { Driver: "" } : {}),
     CreatedAt: ago(o.CreatedAt, now), UpdatedAt: ago(o.UpdatedAt, now), Labels: labelsText(o.Spec.Labels),
+    Label: (k: string) => o.Spec.Labels[k] ?? "",
     Version: String(o.Versions.at(-1)?.Version ?? 1),
   };
-  return { fields, labels: o.Spec.Labels };
 }
 
 /** The default `ls` table rows (IDs untruncated, as docker). */
 export function lsRows(kind: ObjectKind, objects: AnyObject[], now: Date): string[][] {
   const keys = Object.keys(lsHeaders(kind));
   return objects.map((o) => {
-    const f = formatRow(kind, o, now).fields;
-    return keys.map((k) => f[k] ?? "");
+    const f = formatRow(kind, o, now);
+    return keys.map((k) => String(f[k] ?? ""));
   });
 }
 
-/** docker's `inspect --pretty`; a config's data is printed as is, jetswarm's versions are listed. */
+/** jetswarm's payload versions, after docker's fields (before a config's Data, which stays last). */
+const VERSIONS = `
+Versions:{{range .Versions}}
+ - {{.}}{{end}}`;
+const [configHead, configData] = CONFIG_PRETTY.split("\nData:");
+const secretPretty = goTemplate(SECRET_PRETTY + VERSIONS);
+const configPretty = goTemplate(`${configHead}${VERSIONS}\nData:${configData}`);
+
+/**
+ * docker's `inspect --pretty` (its secret and config templates: times as Go prints them, a
+ * config's data as text), with jetswarm's versions. No newline at the end: docker adds one per object.
+ */
 export function prettyObject(kind: ObjectKind, o: AnyObject, now: Date): string {
-  const out = [`ID:              ${o.ID}`, `Name:            ${o.Spec.Name}`];
-  const labels = Object.entries(o.Spec.Labels);
-  if (labels.length) out.push("Labels:", ...labels.map(([k, v]) => ` - ${k}${v ? `=${v}` : ""}`));
-  if (kind === "secret") out.push("Driver:          ");
-  out.push(`Created at:      ${ago(o.CreatedAt, now)}`, `Updated at:      ${ago(o.UpdatedAt, now)}`);
-  out.push("Versions:", ...o.Versions.map((v) => ` - ${v.Version}: ${v.Size} bytes, created ${ago(v.CreatedAt, now)}`));
   const data = (o as Config).Spec.Data;
-  if (kind === "config" && data !== undefined) out.push("Data:", Buffer.from(data, "base64").toString("utf8"));
-  return out.join("\n");
+  const ctx = {
+    [GO_TYPE]: `*${kind}.${kind}InspectContext`, ID: o.ID, Name: o.Spec.Name, Labels: o.Spec.Labels, Driver: "",
+    CreatedAt: goTimeString(o.CreatedAt), UpdatedAt: goTimeString(o.UpdatedAt),
+    Versions: o.Versions.map((v) => `${v.Version}: ${v.Size} bytes, created ${ago(v.CreatedAt, now)}`),
+    Data: data === undefined ? "" : Buffer.from(data, "base64").toString("utf8"),
+  };
+  return (kind === "secret" ? secretPretty : configPretty).execute(ctx);
 }

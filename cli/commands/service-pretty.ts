@@ -1,151 +1,119 @@
 import type { Service } from "../../schemas/api.js";
-import { desiredReplicas, jobMode, type Resources, type UpdateConfig } from "../../schemas/index.js";
+import { desiredReplicas, jobMode, type UpdateConfig } from "../../schemas/index.js";
 import { ago } from "../output/time.js";
+import { GO_TYPE, goTemplate, type GoStruct } from "../output/template.js";
 import { formatGoDuration } from "./service-duration.js";
+import { SERVICE_PRETTY } from "./pretty-templates.js";
 
-/* `service inspect --pretty` in docker's layout (cli/command/service/formatter.go), pure. */
+/*
+ * `service inspect --pretty`: docker 28's template (pretty-templates.ts) over docker's
+ * serviceInspectContext (cli/command/service/formatter.go), built here from the service. Pure.
+ * Go's durations print as `10s`; a pointer that is set is true even when it points at 0, so such
+ * values are given as text.
+ */
 
-function configLines(title: string, c: UpdateConfig | undefined, orderLabel: string): string[] {
-  if (!c) return [];
-  const out = [`${title}:`, ` Parallelism:\t${c.Parallelism ?? 1}`];
-  if (c.Delay) out.push(` Delay:\t\t${formatGoDuration(c.Delay)}`);
-  out.push(` On failure:\t${c.FailureAction ?? "pause"}`);
-  if (c.Monitor) out.push(` Monitoring Period: ${formatGoDuration(c.Monitor)}`);
-  out.push(` Max failure ratio: ${c.MaxFailureRatio ?? 0}`, ` ${orderLabel}${c.Order ?? "stop-first"}`);
-  return out;
-}
-
-/** go-units BytesSize: `64MiB`, `1.5GiB`. */
+/** go-units BytesSize: `64MiB`, `1.5GiB` (4 significant digits). */
 export function bytesSize(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let i = 0;
   let v = n;
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${Number(v.toFixed(4))}${units[i]}`;
+  return `${Number(v.toPrecision(4))}${units[i]}`;
 }
 
-function resourceLines(r: Resources | undefined): string[] {
-  const block = (title: string, a: { NanoCPUs?: number; MemoryBytes?: number } | undefined) => {
-    if (!a || (!a.NanoCPUs && !a.MemoryBytes)) return [];
-    const out = [` ${title}:`];
-    if (a.NanoCPUs) out.push(`  CPU:\t\t${a.NanoCPUs / 1e9}`);
-    if (a.MemoryBytes) out.push(`  Memory:\t${bytesSize(a.MemoryBytes)}`);
-    return out;
+/** The Update/Rollback fields of the context, with swarmkit's defaults where the api left one out. */
+function configFields(prefix: "Update" | "Rollback", c: UpdateConfig | undefined): Record<string, unknown> {
+  if (!c) return { [`Has${prefix}Config`]: false };
+  const p = prefix === "Update" ? "Update" : "Rollback";
+  return {
+    [`Has${p}Config`]: true, [`${p}Parallelism`]: c.Parallelism ?? 1,
+    [`Has${p}Delay`]: (c.Delay ?? 0) > 0, [`${p}Delay`]: formatGoDuration(c.Delay ?? 0), [`${p}OnFailure`]: c.FailureAction ?? "pause",
+    [`Has${p}Monitor`]: (c.Monitor ?? 0) > 0, [`${p}Monitor`]: formatGoDuration(c.Monitor ?? 0),
+    [`${p}MaxFailureRatio`]: c.MaxFailureRatio ?? 0, [`${p}Order`]: c.Order ?? "stop-first",
   };
-  const body = [...block("Reservations", r?.Reservations), ...block("Limits", r?.Limits)];
-  if (r?.Limits?.Pids) body.push(`  PIDs:\t\t${r.Limits.Pids}`);
-  return body.length ? ["Resources:", ...body] : [];
 }
 
-/** Docker prints the update's times as human durations before now (`2 minutes ago`). */
-function updateStatusLines(s: Service, now: Date): string[] {
+function updateStatusFields(s: Service, now: Date): Record<string, unknown> {
   const u = s.UpdateStatus;
-  if (!u) return [];
-  const out = ["UpdateStatus:", ` State:\t\t${u.State}`];
-  if (u.StartedAt) out.push(` Started:\t${ago(u.StartedAt, now)}`);
-  if (u.CompletedAt) out.push(` Completed:\t${ago(u.CompletedAt, now)}`);
-  out.push(` Message:\t${u.Message}`);
-  return out;
+  if (!u?.State) return { HasUpdateStatus: false };
+  return {
+    HasUpdateStatus: true, UpdateStatusState: u.State, HasUpdateStatusStarted: u.StartedAt !== undefined,
+    UpdateStatusStarted: u.StartedAt ? ago(u.StartedAt, now) : "", UpdateIsCompleted: u.State === "completed" && u.CompletedAt !== undefined,
+    UpdateStatusCompleted: u.CompletedAt ? ago(u.CompletedAt, now) : "", UpdateStatusMessage: u.Message,
+  };
 }
 
-function containerLines(s: Service): string[] {
+/** jetswarm's payload version after a reference's source (`db@2`, `tls@1 (pinned)`): docker has no versions. */
+function versionOf(r: { Version?: number; Pinned?: boolean }): string {
+  return `${r.Version !== undefined ? `@${r.Version}` : ""}${r.Pinned ? " (pinned)" : ""}`;
+}
+
+function containerFields(s: Service): Record<string, unknown> {
   const c = s.Spec.TaskTemplate.ContainerSpec;
-  const out = ["ContainerSpec:", ` Image:\t\t${c.Image}`];
-  if (c.Args?.length) out.push(` Args:\t\t${c.Args.join(" ")}`);
-  if (c.Env?.length) out.push(` Env:\t\t${c.Env.join(" ")}`);
-  if (c.Dir) out.push(` Dir:\t\t${c.Dir}`);
-  if (c.Init !== undefined) out.push(` Init:\t\t${c.Init}`);
-  if (c.User) out.push(` User: ${c.User}`);
-  if (c.StopGracePeriod !== undefined) out.push(` Stop grace period: ${formatGoDuration(c.StopGracePeriod)}`);
-  if (c.StopSignal) out.push(` Stop signal: ${c.StopSignal}`);
   const h = c.Healthcheck;
-  if (h) {
-    out.push(" Healthcheck:");
-    if (h.Test) out.push(`  Test:\t\t${h.Test.join(" ")}`);
-    if (h.Interval !== undefined) out.push(`  Interval:\t${formatGoDuration(h.Interval)}`);
-    if (h.Timeout !== undefined) out.push(`  Timeout:\t${formatGoDuration(h.Timeout)}`);
-    if (h.Retries !== undefined) out.push(`  Retries:\t${h.Retries}`);
-    if (h.StartPeriod !== undefined) out.push(`  Start period:\t${formatGoDuration(h.StartPeriod)}`);
-  }
-  return [...out, ...referenceLines("Secrets", c.Secrets?.map((r) => ({ target: r.File?.Name ?? r.SecretName, source: r.SecretName, ...r }))),
-    ...referenceLines("Configs", c.Configs?.map((r) => ({ target: r.File?.Name ?? r.ConfigName, source: r.ConfigName, ...r })))];
+  return {
+    ContainerImage: c.Image, ContainerArgs: c.Args ?? [], ContainerEnv: c.Env ?? [], ContainerWorkDir: c.Dir ?? "",
+    HasContainerInit: c.Init !== undefined, ContainerInit: c.Init ?? false, ContainerUser: c.User ?? "",
+    HasCapabilities: Boolean(c.CapabilityAdd?.length || c.CapabilityDrop?.length), HasCapabilityAdd: Boolean(c.CapabilityAdd?.length),
+    HasCapabilityDrop: Boolean(c.CapabilityDrop?.length), CapabilityAdd: (c.CapabilityAdd ?? []).join(", "), CapabilityDrop: (c.CapabilityDrop ?? []).join(", "),
+    ContainerSysCtls: c.Sysctls ?? {}, ContainerUlimits: Object.fromEntries((c.Ulimits ?? []).map((u) => [u.Name, `${u.Soft}:${u.Hard}`])),
+    ContainerMounts: (c.Mounts ?? []).map((m) => ({ Target: m.Target, Source: m.Source ?? "", ReadOnly: m.ReadOnly ?? false, Type: m.Type })),
+    Configs: (c.Configs ?? []).map((r) => ({ File: { Name: r.File?.Name ?? r.ConfigName }, ConfigName: r.ConfigName + versionOf(r) })),
+    Secrets: (c.Secrets ?? []).map((r) => ({ File: { Name: r.File?.Name ?? r.SecretName }, SecretName: r.SecretName + versionOf(r) })),
+    Healthcheck: h && {
+      Interval: formatGoDuration(h.Interval ?? 0), Retries: h.Retries ?? 0, StartPeriod: formatGoDuration(h.StartPeriod ?? 0),
+      Timeout: formatGoDuration(h.Timeout ?? 0), Test: h.Test ?? [],
+    },
+  };
 }
 
-/** docker's Capabilities, Mounts and Log Driver blocks (formatter.go), after the ContainerSpec. */
-function optionLines(s: Service): string[] {
-  const c = s.Spec.TaskTemplate.ContainerSpec;
-  const out: string[] = [];
-  if (c.CapabilityAdd?.length || c.CapabilityDrop?.length) {
-    out.push("Capabilities:");
-    if (c.CapabilityAdd?.length) out.push(` Add: ${c.CapabilityAdd.join(", ")}`);
-    if (c.CapabilityDrop?.length) out.push(` Drop: ${c.CapabilityDrop.join(", ")}`);
-  }
-  if (c.Mounts?.length) out.push("Mounts:");
-  for (const m of c.Mounts ?? []) {
-    out.push(` Target:\t${m.Target}`, `  Source:\t${m.Source ?? ""}`, `  ReadOnly:\t${m.ReadOnly ?? false}`, `  Type:\t\t${m.Type}`);
-  }
-  const log = s.Spec.TaskTemplate.LogDriver;
-  if (log) {
-    out.push("Log Driver:", ` Name:\t\t${log.Name}`);
-    const opts = Object.entries(log.Options ?? {});
-    if (opts.length) out.push(" LogOpts:", ...opts.map(([k, v]) => `  ${k}:\t${v}`));
-  }
-  return out;
+function resourceFields(s: Service): Record<string, unknown> {
+  const r = s.Spec.TaskTemplate.Resources;
+  const res = r?.Reservations;
+  const lim = r?.Limits;
+  return {
+    HasResources: r !== undefined,
+    HasResourceReservations: Boolean(res && ((res.NanoCPUs ?? 0) > 0 || (res.MemoryBytes ?? 0) > 0)),
+    ResourceReservationNanoCPUs: (res?.NanoCPUs ?? 0) / 1e9, ResourceReservationMemory: res?.MemoryBytes ? bytesSize(res.MemoryBytes) : "",
+    HasResourceLimits: Boolean(lim && ((lim.NanoCPUs ?? 0) > 0 || (lim.MemoryBytes ?? 0) > 0 || (lim.Pids ?? 0) > 0)),
+    ResourceLimitsNanoCPUs: (lim?.NanoCPUs ?? 0) / 1e9, ResourceLimitMemory: lim?.MemoryBytes ? bytesSize(lim.MemoryBytes) : "",
+    ResourceLimitPids: lim?.Pids ?? 0,
+  };
 }
 
-/** docker's ` Secrets:` block (Target, Source), the source with jetswarm's `@version` (pinned or current). */
-function referenceLines(title: string, refs: { target: string; source: string; Version?: number; Pinned?: boolean }[] | undefined): string[] {
-  if (!refs?.length) return [];
-  return [` ${title}:`, ...refs.flatMap((r) => [
-    `  Target:\t${r.target}`,
-    `   Source:\t${r.source}${r.Version !== undefined ? `@${r.Version}` : ""}${r.Pinned ? " (pinned)" : ""}`,
-  ])];
-}
-
-/** docker's ` Networks:` line: the attached networks' names (ids when unknown), then Endpoint Mode and the allocated Ports. */
-function endpointLines(s: Service, networkNames: ReadonlyMap<string, string>): string[] {
-  const nets = s.Spec.TaskTemplate.Networks ?? [];
-  const lines = nets.length ? [`Networks:${nets.map((n) => ` ${networkNames.get(n.Target) ?? n.Target}`).join("")} `] : [];
-  lines.push(`Endpoint Mode:\t${s.Spec.EndpointSpec?.Mode ?? "vip"}`);
-  // The allocated ports (published ports filled in) once there, else the spec's.
-  const ports = s.Endpoint?.Ports ?? s.Spec.EndpointSpec?.Ports ?? [];
-  if (ports.length) lines.push("Ports:");
-  for (const port of ports) {
-    lines.push(` PublishedPort = ${port.PublishedPort ?? 0}`, `  Protocol = ${port.Protocol ?? "tcp"}`,
-      `  TargetPort = ${port.TargetPort}`, `  PublishMode = ${port.PublishMode ?? "ingress"}`);
-  }
-  return lines;
-}
-
-export function prettyService(s: Service, now: Date, networkNames: ReadonlyMap<string, string> = new Map()): string {
+/** docker's serviceInspectContext for `s`; `networkNames` maps network ids to names (unknown ones show their id). */
+export function serviceInspectContext(s: Service, now: Date, networkNames: ReadonlyMap<string, string> = new Map()): GoStruct {
   const spec = s.Spec;
-  const replicas = desiredReplicas(spec);
-  const lines = [`ID:\t\t${s.ID}`, `Name:\t\t${spec.Name}`];
-  const labels = Object.entries(spec.Labels ?? {});
-  if (labels.length) lines.push("Labels:", ...labels.map(([k, v]) => ` ${k}${v ? `=${v}` : ""}`));
-  const job = jobMode(spec);
-  if (job?.kind === "replicated-job") lines.push("Service Mode:\tReplicated job", ` Max Concurrent:\t${job.maxConcurrent}`, ` Total Completions:\t${job.totalCompletions}`);
-  else if (job) lines.push("Service Mode:\tGlobal job");
-  else if (replicas === undefined) lines.push("Service Mode:\tGlobal");
-  else lines.push("Service Mode:\tReplicated", ` Replicas:\t${replicas}`);
-  lines.push(...updateStatusLines(s, now));
-  const p = spec.TaskTemplate.Placement;
-  lines.push("Placement:");
-  if (p?.Constraints?.length) lines.push(` Constraints:\t[${p.Constraints.join(" ")}]`);
-  if (p?.Preferences?.length) lines.push(` Preferences:   [${p.Preferences.map((x) => `{{${x.Spread.SpreadDescriptor}}}`).join(" ")}]`);
-  if (p?.MaxReplicas) lines.push(` Max Replicas Per Node:   ${p.MaxReplicas}`);
-  if (p?.Strategy) lines.push(` Strategy:\t${p.Strategy}`);
-  lines.push(...configLines("UpdateConfig", spec.UpdateConfig, "Update order:      "));
-  lines.push(...configLines("RollbackConfig", spec.RollbackConfig, "Rollback order:    "));
-  lines.push(...containerLines(s), ...optionLines(s));
-  lines.push(...resourceLines(spec.TaskTemplate.Resources));
-  const r = spec.TaskTemplate.RestartPolicy;
-  if (r) {
-    lines.push("Restart Policy:", ` Condition:\t${r.Condition ?? "any"}`);
-    if (r.Delay !== undefined) lines.push(` Delay:\t\t${formatGoDuration(r.Delay)}`);
-    lines.push(` Max attempts:\t${r.MaxAttempts ?? 0}`);
-    if (r.Window !== undefined) lines.push(` Window:\t${formatGoDuration(r.Window)}`);
-  }
-  lines.push(...endpointLines(s, networkNames));
-  return lines.join("\n");
+  const t = spec.TaskTemplate;
+  const replicas = jobMode(spec) ? undefined : desiredReplicas(spec);
+  const log = t.LogDriver;
+  return {
+    [GO_TYPE]: "*service.serviceInspectContext",
+    ID: s.ID, Name: spec.Name, Labels: spec.Labels ?? {},
+    IsModeGlobal: !jobMode(spec) && replicas === undefined, IsModeReplicated: replicas !== undefined,
+    ModeReplicatedReplicas: replicas === undefined ? undefined : String(replicas),
+    ...updateStatusFields(s, now),
+    TaskPlacementConstraints: t.Placement?.Constraints ?? [],
+    TaskPlacementPreferences: (t.Placement?.Preferences ?? []).map((p) => `spread=${p.Spread.SpreadDescriptor}`),
+    MaxReplicas: t.Placement?.MaxReplicas ?? 0,
+    ...configFields("Update", spec.UpdateConfig), ...configFields("Rollback", spec.RollbackConfig),
+    ...containerFields(s),
+    HasLogDriver: log !== undefined, HasLogDriverName: Boolean(log?.Name), LogDriverName: log?.Name ?? "", LogOpts: log?.Options ?? {},
+    ...resourceFields(s),
+    Networks: (t.Networks ?? []).map((n) => networkNames.get(n.Target) ?? n.Target),
+    EndpointMode: spec.EndpointSpec?.Mode ?? "",
+    Ports: (s.Endpoint?.Ports ?? []).map((p) => ({
+      PublishedPort: p.PublishedPort ?? 0, Protocol: p.Protocol ?? "tcp", TargetPort: p.TargetPort, PublishMode: p.PublishMode ?? "ingress",
+    })),
+  };
+}
+
+const servicePretty = goTemplate(SERVICE_PRETTY);
+
+/**
+ * What docker's `service inspect --pretty` writes for one service: the template (a blank line
+ * first) and the newline docker's formatter adds after each object, so a blank line last.
+ */
+export function prettyService(s: Service, now: Date, networkNames: ReadonlyMap<string, string> = new Map()): string {
+  return servicePretty.execute(serviceInspectContext(s, now, networkNames)) + "\n";
 }

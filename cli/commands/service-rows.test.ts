@@ -1,7 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Task } from "../../schemas/api.js";
-import { errorCell, portsCell, psRows, restartNote, servicePorts } from "./service-rows.js";
+import type { Node, Service, Task } from "../../schemas/api.js";
+import { chooseFormat, renderFormat } from "../output/format.js";
+import { nodeName } from "./node-view.js";
+import { errorCell, portsCell, psRows, restartNote, SERVICE_HEADERS, SERVICE_TABLE, serviceContext, servicePorts, sortServices, TASK_HEADERS, taskContexts } from "./service-rows.js";
 
 function task(id: string, slot: number, state: Task["Status"]["State"], desired: Task["DesiredState"], createdAt: string, err?: string): Task {
   return {
@@ -57,5 +59,34 @@ describe("service ls PORTS", () => {
       { TargetPort: 90, PublishedPort: 30000, PublishMode: "ingress" }, { TargetPort: 22, PublishedPort: 2222, PublishMode: "host" },
     ])), "*:8080-8081->80-81/tcp, *:30000->90/tcp, *:53->53/udp");
     assert.equal(servicePorts({}), "");
+  });
+});
+
+describe("service ls / ps row contexts (docker's serviceContext and taskContext)", () => {
+  const svc = (ID: string, Name: string, Image: string): Service => ({
+    ID, Version: { Index: 1 }, CreatedAt: "t", UpdatedAt: "t",
+    Spec: { Name, Mode: { Replicated: { Replicas: 2 } }, TaskTemplate: { ContainerSpec: { Image } } }, ServiceStatus: { RunningTasks: 1, DesiredTasks: 2 },
+  });
+  it("service ls: .ID is 12 characters (so is -q), images as docker shows them, --format and json over the same fields", () => {
+    const s = [svc("0123456789abcdefghijklmno", "web10", "docker.io/library/busybox:1@sha256:abc"), svc("zyxwvutsrqponmlkjihgfedcb", "web2", "busybox@sha256:abc")];
+    const rows = sortServices(s).map(serviceContext);
+    assert.equal(renderFormat(chooseFormat(undefined, true, { table: SERVICE_TABLE }), rows, SERVICE_HEADERS), "zyxwvutsrqpo\n0123456789ab\n");
+    assert.equal(renderFormat("{{.Name}} {{.Image}} {{.Replicas}}", rows, SERVICE_HEADERS), "web2 busybox@sha256:abc 1/2\nweb10 busybox:1 1/2\n");
+    assert.equal(renderFormat("json", rows.slice(0, 1), SERVICE_HEADERS),
+      `{"ID":"zyxwvutsrqpo","Image":"busybox@sha256:abc","Mode":"replicated","Name":"web2","Ports":"","Replicas":"1/2"}\n`);
+    assert.equal(renderFormat("table {{.ID}}\t{{.Name}}", rows, SERVICE_HEADERS), "ID             NAME\nzyxwvutsrqpo   web2\n0123456789ab   web10\n");
+  });
+  it("service ps: NODE as the id resolver names it, ids with --no-resolve (NAME from the service id), full image with --no-trunc", () => {
+    const now = new Date("2026-01-01T00:00:05Z");
+    const t = task("t1", 1, "running", "running", "2026-01-01T00:00:00Z");
+    const named = taskContexts([t], new Map([["n1", "worker-a"]]), now)[0]!;
+    assert.deepEqual([named.Node, named.Name, named.Image], ["worker-a", "web.1", "busybox:1"]);
+    const raw = taskContexts([t], new Map([["n1", "worker-a"]]), now, { noResolve: true, noTrunc: true })[0]!;
+    assert.deepEqual([raw.Node, raw.Name, raw.Image, raw.ID], ["n1", "s1.1", "busybox:1@sha256:abc", t.ID]);
+    assert.equal(renderFormat("{{.Name}} on {{.Node}}: {{.CurrentState}}", [named], TASK_HEADERS), "web.1 on worker-a: Running 5 seconds ago\n");
+  });
+  it("the resolver's node name: Spec.Name, else the hostname, else the id", () => {
+    const n = (Name: string, Hostname?: string) => ({ ID: "n1", Spec: { Name }, Description: Hostname === undefined ? undefined : { Hostname } }) as Node;
+    assert.deepEqual([nodeName(n("named", "host")), nodeName(n("", "host")), nodeName(n(""))], ["named", "host", "n1"]);
   });
 });

@@ -2,23 +2,47 @@ import type { Service, Task } from "../../schemas/api.js";
 import { desiredReplicas, jobMode, modeName, RESTART_DEFAULTS } from "../../schemas/index.js";
 import { shortId, titleCase } from "../output/table.js";
 import { humanDuration } from "../output/time.js";
+import { GO_TYPE, type GoStruct } from "../output/template.js";
 import { maxPerNodeSuffix } from "./service-placement-flags.js";
 
-/* Pure row builders for `service ls` and `service ps` (docker/cli formatter semantics). */
+/*
+ * Pure row contexts for `service ls` and `service ps` (docker/cli's service and task formatters:
+ * the same fields feed the default table, `--format` and `-q`).
+ */
 
-/** `busybox:1@sha256:…` → `busybox:1` */
+/**
+ * docker's image display: a tagged reference loses its digest (`busybox:1@sha256:…` → `busybox:1`),
+ * `docker.io/library/` is dropped; a digest-only reference stays as it is.
+ */
 export function imageOf(image: string): string {
-  return image.split("@")[0]!;
+  const at = image.indexOf("@");
+  const named = at < 0 ? image : image.slice(0, at);
+  const tagged = /:[^/]+$/.test(named);
+  const shown = at >= 0 && !tagged ? image : named;
+  return shown.replace(/^(docker\.io\/)?library\/(?=[^/]+$)/, "").replace(/^docker\.io\//, "");
+}
+
+export const SERVICE_HEADERS = { ID: "ID", Name: "NAME", Mode: "MODE", Replicas: "REPLICAS", Image: "IMAGE", Ports: "PORTS" };
+export const SERVICE_TABLE = "table {{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}";
+
+/** docker's `service ls` row context (`.ID` is the 12-character short id, also for `-q`). */
+export function serviceContext(s: Service): GoStruct {
+  const st = s.ServiceStatus ?? { RunningTasks: 0, DesiredTasks: desiredReplicas(s.Spec) ?? 0 };
+  return {
+    [GO_TYPE]: "*service.serviceContext",
+    ID: shortId(s.ID), Name: s.Spec.Name, Mode: modeName(s.Spec).replace("-", " "),
+    Replicas: `${st.RunningTasks}/${st.DesiredTasks}${jobSuffix(s)}${maxPerNodeSuffix(s.Spec)}`,
+    Image: imageOf(s.Spec.TaskTemplate.ContainerSpec.Image), Ports: servicePorts(s),
+  };
+}
+
+/** Services in docker's order (by name, numbers compared as numbers). */
+export function sortServices(services: Service[]): Service[] {
+  return [...services].sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name, undefined, { numeric: true }));
 }
 
 export function serviceRows(services: Service[]): string[][] {
-  return [...services]
-    .sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name))
-    .map((s) => {
-      const st = s.ServiceStatus ?? { RunningTasks: 0, DesiredTasks: desiredReplicas(s.Spec) ?? 0 };
-      return [shortId(s.ID), s.Spec.Name, modeName(s.Spec).replace("-", " "), `${st.RunningTasks}/${st.DesiredTasks}${jobSuffix(s)}${maxPerNodeSuffix(s.Spec)}`,
-        imageOf(s.Spec.TaskTemplate.ContainerSpec.Image), servicePorts(s)];
-    });
+  return sortServices(services).map((s) => Object.keys(SERVICE_HEADERS).map((k) => String(serviceContext(s)[k])));
 }
 
 /** docker's REPLICAS of a job: ` (completed/total completed)`; a global job's total is its desired tasks. */
@@ -89,34 +113,52 @@ export function restartNote(t: Task, now: Date): string | undefined {
   return `restarting in ${shortDuration(left)}${failures > 1 ? ` (back-off after ${failures} failures)` : ""}`;
 }
 
-/** `web.2`, or `web.<node id>` for a global task (slot 0). */
-export function taskName(t: Task): string {
-  return `${t.ServiceName}.${t.Slot === 0 && t.NodeID ? t.NodeID : t.Slot}`;
+/** `web.2`, or `web.<node id>` for a global task (slot 0); `service` is the service's name, or its id with --no-resolve. */
+export function taskName(t: Task, service: string = t.ServiceName): string {
+  return `${service}.${t.Slot === 0 && t.NodeID ? t.NodeID : t.Slot}`;
 }
 
-/**
- * `service ps` rows: grouped by service and slot, newest first; older tasks of a slot are history
- * rows named ` \_ <svc>.<slot>`. NODE shows the node's host name.
- */
 /** `*:8080->80/tcp` for each host-mode port bound to the task (as `docker service ps` shows them). */
 export function portsCell(t: Task): string {
   return (t.Status.PortStatus?.Ports ?? []).map((p) => `*:${p.PublishedPort}->${p.TargetPort}/${p.Protocol ?? "tcp"}`).join(",");
 }
 
-export function psRows(tasks: Task[], nodeNames: Map<string, string>, now: Date, noTrunc = false): string[][] {
+export const TASK_HEADERS = {
+  ID: "ID", Name: "NAME", Image: "IMAGE", Node: "NODE", DesiredState: "DESIRED STATE", CurrentState: "CURRENT STATE", Error: "ERROR", Ports: "PORTS",
+};
+export const TASK_TABLE = "table {{.ID}}\t{{.Name}}\t{{.Image}}\t{{.Node}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}\t{{.Ports}}";
+
+/** How `service ps` / `node ps` show tasks: docker's --no-trunc, --no-resolve, and whether older tasks are indented (tables only). */
+export interface TaskView { noTrunc?: boolean; noResolve?: boolean; indent?: boolean }
+
+/**
+ * docker's task row contexts, in its order: by task name (service and slot), newest first; older
+ * tasks of a slot are history rows ` \_ <svc>.<slot>` in tables. `nodeNames` maps a node id to
+ * what docker's id resolver shows (the node's name, else its hostname); with --no-resolve the
+ * NODE is the node's id and the NAME starts with the service's id.
+ */
+export function taskContexts(tasks: Task[], nodeNames: ReadonlyMap<string, string>, now: Date, v: TaskView = {}): GoStruct[] {
+  const svc = (t: Task) => (v.noResolve ? t.ServiceID : t.ServiceName);
   const sorted = [...tasks].sort((a, b) =>
-    a.ServiceName.localeCompare(b.ServiceName) || a.ServiceID.localeCompare(b.ServiceID) ||
+    svc(a).localeCompare(svc(b), undefined, { numeric: true }) || a.ServiceID.localeCompare(b.ServiceID) ||
     a.Slot - b.Slot || (a.NodeID ?? "").localeCompare(b.NodeID ?? "") || b.CreatedAt.localeCompare(a.CreatedAt));
   let prev = "";
   return sorted.map((t) => {
-    const name = taskName(t);
-    const shown = name === prev ? ` \\_ ${name}` : name;
+    const name = taskName(t, svc(t));
+    const shown = name === prev && v.indent !== false ? ` \\_ ${name}` : name;
     prev = name;
     const since = humanDuration(Math.max(0, now.getTime() - new Date(t.Status.Timestamp).getTime())).toLowerCase();
-    return [
-      shortId(t.ID, noTrunc), shown, imageOf(t.Spec.ContainerSpec.Image),
-      t.NodeID ? nodeNames.get(t.NodeID) ?? t.NodeID : "",
-      titleCase(t.DesiredState), `${titleCase(t.Status.State)} ${since} ago`, errorCell(t.Status.Err ?? restartNote(t, now), noTrunc), portsCell(t),
-    ];
+    const node = t.NodeID ? (v.noResolve ? t.NodeID : nodeNames.get(t.NodeID) ?? t.NodeID) : "";
+    return {
+      [GO_TYPE]: "*task.taskContext",
+      ID: shortId(t.ID, v.noTrunc), Name: shown, Image: v.noTrunc ? t.Spec.ContainerSpec.Image : imageOf(t.Spec.ContainerSpec.Image), Node: node,
+      DesiredState: titleCase(t.DesiredState), CurrentState: `${titleCase(t.Status.State)} ${since} ago`,
+      Error: errorCell(t.Status.Err ?? restartNote(t, now), v.noTrunc ?? false), Ports: portsCell(t),
+    };
   });
+}
+
+/** The default `service ps` table's cells (also `swarm audit state`'s). */
+export function psRows(tasks: Task[], nodeNames: ReadonlyMap<string, string>, now: Date, noTrunc = false): string[][] {
+  return taskContexts(tasks, nodeNames, now, { noTrunc, indent: true }).map((c) => Object.keys(TASK_HEADERS).map((k) => String(c[k])));
 }

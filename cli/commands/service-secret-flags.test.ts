@@ -54,6 +54,7 @@ describe("--secret / --config", () => {
       } } },
     };
     const text = prettyService(s, new Date());
-    assert.match(text, / Secrets:\n {2}Target:\tpw\n {3}Source:\tdb@2\n Configs:\n {2}Target:\tc\n {3}Source:\tc@1 \(pinned\)/);
+    // docker's layout (Configs, then Secrets, at the top level), the source with jetswarm's version.
+    assert.match(text, /\nConfigs:\n Target:\tc\n {2}Source:\tc@1 \(pinned\)\nSecrets:\n Target:\tpw\n {2}Source:\tdb@2\n/);
   });
 });

@@ -1,13 +1,10 @@
 import type { Command } from "commander";
 import { showProgress } from "../output/progress-display.js";
-import { renderTable, shortId } from "../output/table.js";
-import { hostnameOf } from "./node.js";
-import { clientOf, collect, eachArg, print, printJson } from "./common.js";
-import { buildCreateSpec, generatedName, parseFilterFlags, parseScale, type CreateFlags } from "./service-flags.js";
+import { clientOf, collect, eachArg, print } from "./common.js";
+import { buildCreateSpec, generatedName, parseScale, type CreateFlags } from "./service-flags.js";
 import { addSpecOptions } from "./service-options.js";
 import { rescale } from "./service-job-flags.js";
-import { prettyService } from "./service-pretty.js";
-import { psRows, serviceRows } from "./service-rows.js";
+import { registerServiceReads } from "./service-reads.js";
 import { registerServiceLogs } from "./service-logs.js";
 import { registerServiceUpdate, serviceOrNoSuch, waitUnlessDetached } from "./service-update.js";
 import { addPlacementOptions, applyPlacementFlags, type PlacementFlags } from "./service-placement-flags.js";
@@ -54,52 +51,7 @@ export function registerService(program: Command): void {
   registerServiceUpdate(service);
   registerServiceLogs(service);
 
-  service
-    .command("ls")
-    .alias("list")
-    .description("list services")
-    .option("-q, --quiet", "only display IDs")
-    .option("-f, --filter <filter>", "filter output (id, label, mode, name) (repeatable)", collect, [])
-    .action(async (o: { quiet?: boolean; filter: string[] }, cmd: Command) => {
-      const services = await clientOf(cmd).services(parseFilterFlags(o.filter, ["id", "label", "mode", "name"]));
-      if (o.quiet) services.forEach((s) => print(s.ID));
-      else process.stdout.write(renderTable(["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], serviceRows(services)));
-    });
-
-  service
-    .command("ps <service...>")
-    .description("list the tasks of one or more services")
-    .option("-q, --quiet", "only display task IDs")
-    .option("--no-trunc", "do not truncate output")
-    .option("-f, --filter <filter>", "filter output (id, name, node, desired-state) (repeatable)", collect, [])
-    .action(async (refs: string[], o: { quiet?: boolean; trunc: boolean; filter: string[] }, cmd: Command) => {
-      const client = clientOf(cmd);
-      const services = await Promise.all(refs.map((r) => serviceOrNoSuch(client, r)));
-      const filters = parseFilterFlags(o.filter, ["id", "name", "node", "desired-state"]);
-      const [tasks, nodes] = await Promise.all([client.tasks({ ...filters, service: services.map((s) => s.ID) }), client.nodes()]);
-      const noTrunc = o.trunc === false;
-      if (o.quiet) {
-        tasks.forEach((t) => print(shortId(t.ID, noTrunc)));
-        return;
-      }
-      const names = new Map(nodes.map((n) => [n.ID, hostnameOf(n)]));
-      process.stdout.write(renderTable(["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"],
-        psRows(tasks, names, new Date(), noTrunc)));
-    });
-
-  service
-    .command("inspect <service...>")
-    .description("display detailed information on one or more services")
-    .option("--pretty", "print the information in a human friendly format")
-    .action(async (refs: string[], o: { pretty?: boolean }, cmd: Command) => {
-      const client = clientOf(cmd);
-      // Like docker, inspect shows the spec with Swarm's defaults filled in.
-      const services = await Promise.all(refs.map((r) => serviceOrNoSuch(client, r, { insertDefaults: true })));
-      if (!o.pretty) return printJson(services);
-      const attached = services.some((s) => s.Spec.TaskTemplate.Networks?.length);
-      const names = new Map(attached ? (await client.networks()).map((n) => [n.Id, n.Name]) : []);
-      print(services.map((s) => prettyService(s, new Date(), names)).join("\n\n"));
-    });
+  registerServiceReads(service);
 
   service
     .command("scale <service=replicas...>")

@@ -1,48 +1,68 @@
-import { renderTable } from "./table.js";
+import { goTemplate, type GoStruct } from "./template.js";
 
 /*
- * `--format` for list commands, the part of docker's Go templates that `ls` users write:
- * `{{.Field}}` placeholders, `{{.Label "key"}}`, `\t` and `\n`; a `table ` prefix prints aligned
- * columns with headers; `json` prints one JSON object (the fields) per line.
+ * `--format` on list commands as docker/cli's formatter.Context writes it: the format is a Go
+ * template (template.ts) run once per row context; `json` is `{{json .}}`; a `table ` prefix
+ * prints a header row (the same template over the column names, docker's HeaderFunctions) and
+ * aligns the tab-separated cells as docker's tabwriter (min width 10, padding 3). `\t` and `\n`
+ * in the format are tabs and newlines. Errors are docker's: `template parsing error: …`.
  */
 
-/** One row: the template fields (`ID`, `Name`, …) as display strings, and its labels for `.Label`. */
-export interface FormatRow { fields: Record<string, string>; labels?: Record<string, string> }
+/** The default of `ls`/`ps` when no `--format` is given (`table`), and with `-q` (`{{.ID}}`). */
+export interface ListFormats { table: string; quiet?: string }
 
-const ACTION = /\{\{\s*(.*?)\s*\}\}/g;
-const FIELD = /^\.([A-Za-z]+)$/;
-const LABEL = /^\.Label\s+"([^"]*)"$/;
-
-function unescape(s: string): string {
-  return s.replace(/\\t/g, "\t").replace(/\\n/g, "\n");
+/** docker's choice of format: `--format` as given (also with `-q`); else the table, or `{{.ID}}` with `-q`. */
+export function chooseFormat(format: string | undefined, quiet: boolean | undefined, defaults: ListFormats): string {
+  const f = format || "table";
+  if (f === "table") return quiet ? defaults.quiet ?? "{{.ID}}" : defaults.table;
+  return f;
 }
 
-/** The value of one `{{…}}` action for a row; an unknown field is an error naming the ones there are. */
-function evaluate(action: string, row: FormatRow): string {
-  const label = LABEL.exec(action);
-  if (label) return row.labels?.[label[1]!] ?? "";
-  const field = FIELD.exec(action);
-  if (field && field[1]! in row.fields) return row.fields[field[1]!]!;
-  throw new Error(`--format: cannot evaluate {{${action}}} (fields: ${Object.keys(row.fields).map((k) => `.${k}`).join(", ")}, .Label "key")`);
+/** docker's SubHeaderContext: field → column name, and `.Label "a.b-c"` → `b c`. */
+function headerContext(headers: Record<string, string>): Record<string, unknown> {
+  return { ...headers, Label: (name: string) => (name.split(".").at(-1) ?? "").replace(/[-_]/g, " ") };
 }
 
-function fill(template: string, row: FormatRow): string {
-  return template.replace(ACTION, (_, action: string) => evaluate(action, row));
+function compile(finalFormat: string) {
+  try {
+    return goTemplate(finalFormat);
+  } catch (err) {
+    throw new Error(`template parsing error: ${(err as Error).message}`);
+  }
+}
+
+/** Go's tabwriter over the text: each tab-terminated cell padded to its column's widest plus 3 (min 10). */
+export function tabwrite(text: string): string {
+  const lines = text.split("\n").map((l) => l.split("\t"));
+  const widths: number[] = [];
+  for (const cells of lines) {
+    cells.slice(0, -1).forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 10, c.length + 3); });
+  }
+  return lines.map((cells) => cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i]!) : c)).join("")).join("\n");
 }
 
 /**
- * Renders `rows` with `format`. `headers` names each field's column header (`CreatedAt` →
- * `CREATED`) for `table` formats. The result ends with a newline unless there is nothing to print.
+ * Renders `rows` (docker's row contexts) with `format`; `headers` names each field's column for
+ * `table` formats. Each row ends with a newline.
  */
-export function renderFormat(format: string, rows: FormatRow[], headers: Record<string, string>): string {
-  if (format.trim() === "json") return rows.map((r) => JSON.stringify(r.fields) + "\n").join("");
+export function renderFormat(format: string, rows: GoStruct[], headers: Record<string, string>): string {
   const table = format.startsWith("table");
-  const template = unescape(table ? format.slice("table".length).trimStart() : format);
-  if (!table) return rows.map((r) => fill(template, r) + "\n").join("");
-  // Each tab-separated part is a column; its header fills its actions with the fields' headers.
-  const columns = template.split("\t");
-  const headerRow: FormatRow = { fields: Object.fromEntries(Object.keys(headers).map((k) => [k, headers[k]!])) };
-  const heads = columns.map((c) => c.replace(ACTION, (_, a: string) => (LABEL.test(a) ? LABEL.exec(a)![1]!.toUpperCase() : evaluate(a, headerRow))));
-  const body = rows.map((r) => columns.map((c) => fill(c, r)));
-  return renderTable(heads, body);
+  let finalFormat = table ? format.slice("table".length) : format === "json" ? "{{json .}}" : format;
+  finalFormat = finalFormat.replace(/^ +| +$/g, "").replace(/\\t/g, "\t").replace(/\\n/g, "\n");
+  const tmpl = compile(finalFormat);
+  const body = rows.map((r) => {
+    try {
+      return tmpl.execute(r) + "\n";
+    } catch (err) {
+      throw new Error(`template parsing error: ${(err as Error).message}`);
+    }
+  }).join("");
+  if (!table) return body;
+  let head: string;
+  try {
+    head = tmpl.execute(headerContext(headers), { header: true });
+  } catch {
+    head = ""; // docker ignores a header that does not render
+  }
+  return tabwrite(head + "\n" + body);
 }

@@ -406,7 +406,8 @@ describe("swarm events and swarm audit (compiled CLI)", () => {
     assert.match(r.stdout, new RegExp(`^# state at seq ${recorded.seq} \\(\\S+\\)\\n\\n\\$ swarm service ls\\nID +NAME +MODE +REPLICAS +IMAGE +PORTS\\n[0-9a-z]{12} +web +replicated +2/2 +img:1 *\\n`));
     const ps = r.stdout.split("$ swarm service ps\n")[1]!.split("\n\n")[0]!.split("\n");
     assert.equal(ps.length, 3);
-    assert.match(ps[1]!, /^[0-9a-z]{12} +web\.1 +img:1 +host-1 +Running +Running .* ago/);
+    // NODE as docker's id resolver shows it (and service ps prints it): the node's name, n1, before its hostname.
+    assert.match(ps[1]!, /^[0-9a-z]{12} +web\.1 +img:1 +n1 +Running +Running .* ago/);
     assert.match(r.stdout, /\$ swarm node ls\nID +HOSTNAME +STATUS +AVAILABILITY +MANAGER STATUS +ENGINE VERSION\n[0-9a-z]{25} +host-1 +Ready +Active +Leader +27\.0\n$/);
   });
 });

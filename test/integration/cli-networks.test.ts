@@ -102,7 +102,7 @@ describe("swarm networks", () => {
     const ids = Object.fromEntries((await call("GET", "/networks")).body.map((n: any) => [n.Name, n.Id]));
     const svc = (await call("GET", "/services/web")).body;
     assert.deepEqual(svc.Spec.TaskTemplate.Networks, [{ Target: ids.backend }, { Target: ids.front, Aliases: ["www"] }]);
-    assert.match((await cli("service", "inspect", "--pretty", "web")).stdout, /\nNetworks: backend front \nEndpoint Mode:\tvip\n$/);
+    assert.match((await cli("service", "inspect", "--pretty", "web")).stdout, /\nNetworks: backend front \nEndpoint Mode:\tvip\n\n$/);
     const unknown = await cli("service", "create", "--detach", "--name", "lost", "--network", "nope", "busybox:1");
     assert.deepEqual([unknown.code, unknown.stderr], [1, "Error: network nope not found\n"]);
     const ing = await cli("service", "create", "--detach", "--name", "lost", "--network", "ingress", "busybox:1");

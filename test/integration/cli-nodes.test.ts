@@ -77,12 +77,29 @@ describe("swarm node", () => {
     assert.match(mine.stdout, new RegExp(`^${m1} +m1 +Unknown +Active +Leader`, "m"));
   });
 
+  it("ls --filter and --format (docker's node row fields); inspect -f, and --pretty's Name and Joined at lines", async () => {
+    const managers = await cli("node", "ls", "-q", "--filter", "role=manager");
+    assert.deepEqual([managers.code, managers.stdout], [0, `${m1}\n`], managers.stderr);
+    assert.equal((await cli("node", "ls", "--filter", "name=w", "--format", "{{.ID}}:{{.Hostname}}:{{.Status}}")).stdout, `${w1}:w1:Ready\n`);
+    assert.equal((await cli("node", "ls", "--filter", `id=${w1.slice(0, 6)}`, "--format", "{{json .Self}} {{upper .Availability}}")).stdout, "false ACTIVE\n");
+    assert.equal((await cli("node", "ls", "--filter", "membership=accepted", "--format", "table {{.Hostname}}")).stdout, "HOSTNAME\nm1\nw1\n");
+    const bad = await cli("node", "ls", "--filter", "colour=red");
+    assert.deepEqual([bad.code, bad.stderr], [1, "Error: invalid filter 'colour'\n"]);
+    const field = await cli("node", "ls", "--format", "{{.Nope}}");
+    assert.equal(field.stderr, `Error: template parsing error: template: :1:2: executing "" at <.Nope>: can't evaluate field Nope in type *node.nodeContext\n`);
+    assert.equal((await cli("node", "inspect", "-f", "{{.Spec.Name}} {{.Spec.Role}}", "w1", "m1")).stdout, "w1 worker\nm1 manager\n");
+    assert.match((await cli("node", "inspect", "--pretty", "w1")).stdout,
+      /^ID:\t\t\t\S+\nName:\t\t\tw1\nHostname: +\t.*\nJoined at: +\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC\n/);
+    const ps = await cli("node", "ps", "w1", "--filter", "colour=red");
+    assert.deepEqual([ps.code, ps.stderr], [1, "Error: invalid filter 'colour'\n"]);
+  });
+
   it("update --availability/--label-add prints the node; inspect --pretty shows it; self is refused by update", async () => {
     const r = await cli("node", "update", "--availability", "drain", "--label-add", "zone=a", "w1");
     assert.deepEqual([r.code, r.stdout], [0, "w1\n"], r.stderr);
     const pretty = await swarm({ SWARM_NODE_ID: w1 }, "node", "inspect", "--pretty", "self");
     assert.match(pretty.stdout, /^ID:\t+\S+/m);
-    assert.match(pretty.stdout, / Availability:\t+Drain/);
+    assert.match(pretty.stdout, / Availability: +\tDrain/);
     assert.match(pretty.stdout, /Labels:\n - zone=a/);
     const json = JSON.parse((await cli("node", "inspect", "w1")).stdout);
     assert.deepEqual(json[0].Spec.Labels, { zone: "a" });

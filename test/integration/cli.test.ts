@@ -79,7 +79,13 @@ describe("swarm CLI against a real api", () => {
     assert.deepEqual(svc.Spec.Labels, { tier: "front" });
     const scale = await swarm("service", "scale", "-d", "web=4");
     assert.equal(scale.stdout, "web scaled to 4\n");
-    assert.equal((await swarm("service", "ls", "-q")).stdout, `${id}\n`);
+    // docker prints the 12-character short id (its serviceContext.ID).
+    assert.equal((await swarm("service", "ls", "-q")).stdout, `${id.slice(0, 12)}\n`);
+    assert.equal((await swarm("service", "ls", "--format", "{{.ID}} {{.Name}} {{.Mode}} {{.Image}}")).stdout, `${id.slice(0, 12)} web replicated busybox:1\n`);
+    assert.equal((await swarm("service", "ls", "-q", "--format", "{{upper .Name}}")).stdout, "WEB\n", "a given --format wins over -q");
+    assert.equal((await swarm("service", "inspect", "-f", "{{.Spec.Name}} {{.Spec.Mode.Replicated.Replicas}} {{json .Spec.Labels}}", "web")).stdout, `web 4 {"tier":"front"}\n`);
+    const both = await swarm("service", "inspect", "--pretty", "-f", "{{.ID}}", "web");
+    assert.equal(both.stderr, "Error: --format is incompatible with human friendly format\n");
     const rm = await swarm("service", "rm", "web");
     assert.equal(rm.stdout, "web\n");
     assert.equal((await swarm("service", "ls", "-q")).stdout, "");
@@ -141,5 +147,8 @@ describe("swarm CLI against a real api", () => {
     const ps = await swarm("service", "ps", "prog");
     const row = ps.stdout.trimEnd().split("\n")[1]!;
     assert.match(row, /^tprog0000000 {3}prog\.1 {3,}busybox:1 {3,}Running {3,}Running (less than a second|\d+ seconds?) ago$/);
+    // docker's `service ps -q` prints full task ids (it sets --no-trunc); --format reads the task row fields.
+    assert.equal((await swarm("service", "ps", "-q", "prog")).stdout, `${taskId}\n`);
+    assert.equal((await swarm("service", "ps", "--format", "{{.Name}} {{.DesiredState}}", "--filter", "desired-state=running", "prog")).stdout, "prog.1 Running\n");
   });
 });

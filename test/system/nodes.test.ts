@@ -53,7 +53,7 @@ describe("many nodes", () => {
     }, { timeoutMs: 120_000, what: "web to leave the drained node n2 and run 6 elsewhere" });
     const n2Tasks = (await tasksOf("web")).filter((t) => t.NodeID === n2.nodeId);
     assert.ok(n2Tasks.every((t) => t.DesiredState === "shutdown"), "tasks left on n2 are shut down");
-    assert.match(await c.swarm("node", "inspect", "--pretty", n2.nodeId), / Availability:\t+Drain/);
+    assert.match(await c.swarm("node", "inspect", "--pretty", n2.nodeId), / Availability: +\tDrain/);
   });
 
   it("node rm of a ready node is refused in Swarm's words", async () => {
