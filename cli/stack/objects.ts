@@ -23,6 +23,8 @@ export interface StackObjects {
   networks: StackNetwork[];
   secrets: StackObject[];
   configs: StackObject[];
+  /** What the loader ignored as docker ignores it (docker prints these to stderr): shown, never fatal. */
+  warnings?: string[];
 }
 
 /** What the loader is given: files in order (later override earlier), the environment for interpolation. */
