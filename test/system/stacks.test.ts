@@ -21,14 +21,33 @@ let dir: string;
 before(async () => {
   c = await startTestCluster("stacks");
   dir = mkdtempSync(join(tmpdir(), "jetswarm-stack-"));
+  await holdVnis(5 + Math.floor(Math.random() * 60));
 });
 after(async () => {
   await c?.cleanup();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const PORT = 30_000 + Math.floor(Math.random() * 2_700);
+/**
+ * Other clusters may run on this Docker Engine at the same time, each making its overlays as local
+ * bridge networks: a subnet of its own keeps this stack's from overlapping theirs. The web is then
+ * reached from the host on its address there (the node's bridge), without the ingress network,
+ * whose subnet every cluster shares.
+ */
+const SUBNET = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}`;
 const PAGE = "<h1>served from a stack config</h1>";
+
+/**
+ * Every cluster's first overlay gets VNI 4098 and so the node bridge `jsbr4098`; a cluster of
+ * another test on this engine may hold that name. Networks no task uses take VNIs (the allocator
+ * gives the lowest free one) without making bridges, so the stack's network gets a random one.
+ */
+async function holdVnis(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const res = await c.api("/networks/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ Name: `hold${i}`, Driver: "overlay" }) });
+    assert.equal(res.status, 201, await res.text());
+  }
+}
 
 function compose(workerEnv: string, withJob = true): string {
   return `
@@ -36,7 +55,6 @@ services:
   web:
     image: ${IMAGE}
     command: ["httpd", "-f", "-p", "80", "-h", "/www"]
-    ports: ["${PORT}:80"]
     configs:
       - source: page
         target: /www/index.html
@@ -51,7 +69,12 @@ ${withJob ? `  job:
     deploy:
       mode: replicated-job
       replicas: 1
-` : ""}configs:
+` : ""}networks:
+  default:
+    ipam:
+      config:
+        - subnet: ${SUBNET}.0/24
+configs:
   page:
     file: ./page.html
 `;
@@ -63,10 +86,15 @@ function write(name: string, text: string): string {
   return path;
 }
 
-/** The HTTP body of GET / on the published port (through the routing mesh). */
-function getPage(): Promise<string> {
+/** The HTTP body of GET / from the web's task, at its address on the stack's network. */
+async function getPage(): Promise<string> {
+  const [web] = await c.containers({ running: true, service: "st_web" });
+  if (!web) return "";
+  const nets = (await docker.getContainer(web.Id).inspect()).NetworkSettings.Networks;
+  const ip = Object.values(nets).map((n) => n.IPAddress).find((a) => a.startsWith(`${SUBNET}.`));
+  if (!ip) return "";
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: "127.0.0.1", port: PORT });
+    const sock = net.connect({ host: ip, port: 80 });
     let body = "";
     sock.setTimeout(3000, () => sock.destroy(new Error("timeout")));
     sock.on("connect", () => sock.end("GET / HTTP/1.0\r\n\r\n"));
@@ -97,7 +125,7 @@ describe("swarm stack", () => {
       "Creating network st_default", "Creating config st_page", "Creating service st_job", "Creating service st_web", "Creating service st_worker",
     ]);
     await converged();
-    await eventually(async () => (await getPage().catch(() => "")) === PAGE, { what: `the page on :${PORT}`, timeoutMs: 60_000 });
+    await eventually(async () => (await getPage().catch(() => "")) === PAGE, { what: "the page from the web task", timeoutMs: 60_000 });
     const web = await service("st_web");
     assert.equal(web.Spec.Labels?.["com.docker.stack.namespace"], "st");
   });
@@ -106,10 +134,10 @@ describe("swarm stack", () => {
     assert.match(await c.swarm("stack", "ls"), /^NAME\s+SERVICES\nst\s+3\n$/);
     const services = (await c.swarm("stack", "services", "st")).trim().split("\n");
     assert.match(services[0]!, /^ID\s+NAME\s+MODE\s+REPLICAS\s+IMAGE\s+PORTS$/);
-    assert.deepEqual(services.slice(1).map((l) => l.split(/\s{2,}/).slice(1, 4)), [
-      ["st_job", "replicated job", "0/1 (1/1 completed)"], ["st_web", "replicated", "1/1"], ["st_worker", "replicated", "1/1"],
-    ]);
-    assert.match(services[2]!, new RegExp(`\\*:${PORT}->80/tcp$`));
+    const rows = services.slice(1).map((l) => l.split(/\s{2,}/));
+    assert.deepEqual(rows.map((r) => r.slice(1, 3)), [["st_job", "replicated job"], ["st_web", "replicated"], ["st_worker", "replicated"]]);
+    assert.deepEqual(rows.slice(1).map((r) => r[3]), ["1/1", "1/1"]);
+    assert.match(services[1]!, /\(1\/1 completed\)/);
     assert.equal((await c.swarm("stack", "services", "-q", "--filter", "name=st_w", "st")).trim().split("\n").length, 2);
     const ps = await c.swarm("stack", "ps", "--filter", "desired-state=running", "st");
     assert.match(ps, /^ID\s+NAME\s+IMAGE\s+NODE\s+DESIRED STATE\s+CURRENT STATE\s+ERROR\s+PORTS\n/);
@@ -131,16 +159,21 @@ describe("swarm stack", () => {
       if (running.length !== 1) return false;
       return (await docker.getContainer(running[0]!.Id).inspect()).Config.Env.includes("MODE=two");
     }, { what: "the worker rolled to MODE=two", timeoutMs: 60_000 });
+    await eventually(async () => (await service("st_worker")).UpdateStatus?.State === "completed", { what: "the worker's update completed", timeoutMs: 60_000 });
     assert.equal((await service("st_job")).ServiceStatus?.CompletedTasks, 1);
   });
 
   it("a changed config content is refused as Swarm refuses it, and nothing changes", async () => {
+    const specs = async () => Promise.all(["st_web", "st_worker", "st_job"].map(async (n) => JSON.stringify((await service(n)).Spec)));
+    const before = await specs();
     write("page.html", "<h1>other</h1>");
-    const before = await versions();
-    await assert.rejects(c.swarm("stack", "deploy", "-c", join(dir, "compose.yml"), "st"),
-      (err: { stderr?: string }) => /failed to update config st_page: .*only updates to Labels are allowed/.test(err.stderr ?? ""));
-    assert.deepEqual(await versions(), before);
-    write("page.html", PAGE);
+    try {
+      await assert.rejects(c.swarm("stack", "deploy", "-c", join(dir, "compose.yml"), "st"),
+        (err: { stderr?: string }) => /failed to update config st_page: .*only updates to Labels are allowed/.test(err.stderr ?? ""));
+    } finally {
+      write("page.html", PAGE);
+    }
+    assert.deepEqual(await specs(), before);
   });
 
   it("--prune removes the services the file no longer names", async () => {
