@@ -36,7 +36,9 @@ function composeFile(): string {
     deploy:
       replicas: ${REPLICAS}
 `;
-  return `version: "3.8"\nservices:\n${Array.from({ length: SERVICES }, (_, i) => svc(i)).join("")}`;
+  // A subnet of its own: Swarm's and other clusters' networks on this engine take 10.0.x.0/24.
+  const net = `networks:\n  default:\n    ipam:\n      config:\n        - subnet: 10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24\n`;
+  return `version: "3.8"\nservices:\n${Array.from({ length: SERVICES }, (_, i) => svc(i)).join("")}${net}`;
 }
 
 type Tasks = { Status?: { State?: string; Err?: string } }[];
@@ -90,11 +92,24 @@ async function getJson<T>(socketUrl: string, path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/**
+ * Other clusters on this engine make their first overlay as bridge `jsbr4098` on 10.0.1.0/24: a few
+ * networks no task uses take the lowest VNIs and subnets first (no bridge is made for them), so
+ * the stack's network does not collide with theirs.
+ */
+async function holdVnis(socketUrl: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const res = await requestApi(socketUrl, "/networks/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ Name: `hold${i}` }) });
+    if (res.status !== 201) throw new Error(`network create: ${res.status} ${await res.text()}`);
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-stack-"));
   const file = join(dataDir, "stack.yml");
   writeFileSync(file, composeFile());
   const cluster = await startLocalCluster({ dataDir: join(dataDir, "cluster"), natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench" });
+  await holdVnis(cluster.socketUrl, 20 + Math.floor(Math.random() * 60));
   const wasSwarm = (await swarmState(docker)) === "active";
   const r = { js: [] as number[], swarm: [] as number[] };
   try {
