@@ -49,7 +49,8 @@ async function timed(deploy: () => Promise<unknown>, tasks: () => Promise<Tasks>
   await deploy();
   await until(async () => {
     const list = await tasks();
-    const failed = list.find((t) => t.Status?.Err);
+    // A pending task's Err explains a wait (no node ready yet); only a failed or rejected one ends the run.
+    const failed = list.find((t) => t.Status?.State === "failed" || t.Status?.State === "rejected");
     if (failed) throw new Error(`a task failed: ${failed.Status?.Err}`);
     return list.filter((t) => t.Status?.State === "running").length === TASKS;
   });
