@@ -14,6 +14,7 @@ import { registerSecret } from "./commands/secret.js";
 import { registerConfig } from "./commands/config.js";
 import { registerToken } from "./commands/token.js";
 import { registerNetwork } from "./commands/network.js";
+import { registerStack } from "./commands/stack.js";
 
 /** Exit status of a producer whose reader went away: 128 + SIGPIPE, as a shell reports git or docker. */
 const EXIT_BROKEN_PIPE = 141;
@@ -61,6 +62,7 @@ registerSecret(program);
 registerConfig(program);
 registerToken(program);
 registerNetwork(program);
+registerStack(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
