@@ -100,11 +100,16 @@ export class ServiceNet {
   }
 
   private async pass(maps: readonly NetMapDoc[]): Promise<void> {
+    // The mesh (host namespace) does not depend on the containers' VIP rules: both at once.
+    const results = await Promise.allSettled([this.clientSide(maps), this.mesh.sync(maps)]);
+    for (const r of results) if (r.status === "rejected") throw r.reason;
+  }
+
+  private async clientSide(maps: readonly NetMapDoc[]): Promise<void> {
     // Rules first: a container's VIP answer is held until its rules exist, never the reverse.
     const clients: NetClient[] = await localClients(this.o.docker, this.o.nodeId, maps, this.pids);
     await this.vips.sync(maps, clients);
     this.dns.serve(gatewaysOf(maps, this.o.nodeId));
-    await this.mesh.sync(maps);
   }
 }
 
