@@ -16,6 +16,8 @@ export class MeshInstaller {
   /** The bridge whose settings were last applied in full, and the syncs since (periodic repair). */
   private settled = "";
   private sinceSettled = 0;
+  /** Tasks the map has called serving (while their endpoints are on it). */
+  private readonly served = new Set<string>();
 
   /**
    * `settleEvery`: a sync whose script and bridge did not change skips the bridge's settings (the
@@ -24,11 +26,16 @@ export class MeshInstaller {
    */
   constructor(private readonly log: Logger, private readonly nodeId: string, private readonly tools: NetTools, private readonly settleEvery = 5) {}
 
-  async sync(maps: readonly NetMapDoc[]): Promise<void> {
+  /**
+   * `local`: this node's tasks its agent runs and still wants. One the map has not yet called
+   * serving is meshed at once, unless the map has called it serving before (then the map's word
+   * holds: a task leaving is unmeshed before its container stops).
+   */
+  async sync(maps: readonly NetMapDoc[], local: ReadonlySet<string> = new Set()): Promise<void> {
     const ingress = maps.find((m) => m.ingress && !m.removed);
     const gateway = ingress?.nodes.find((n) => n.nodeId === this.nodeId)?.gateway;
     if (!ingress || !gateway) return this.clear();
-    const ports = meshPorts(ingress);
+    const ports = meshPorts(ingress, this.early(ingress, local));
     const script = meshScript(ports, gateway);
     const bridge = bridgeName(wireVni(ingress));
     const changed = script !== this.script;
@@ -45,6 +52,13 @@ export class MeshInstaller {
     this.backends = [...now];
     for (const ip of gone) await this.tools.conntrackFlush(ip).catch((err: Error) => this.log.warn("conntrack flush failed", { ip, error: err.message }));
     this.log.info("routing mesh updated", { ports: ports.map((p) => `${p.published}/${p.protocol}→${p.backends.length}`) });
+  }
+
+  private early(ingress: NetMapDoc, local: ReadonlySet<string>): Set<string> {
+    const ids = new Set(ingress.endpoints.map((e) => e.taskId));
+    for (const id of this.served) if (!ids.has(id)) this.served.delete(id);
+    for (const e of ingress.endpoints) if (e.serving) this.served.add(e.taskId);
+    return new Set(ingress.endpoints.filter((e) => e.nodeId === this.nodeId && !e.serving && local.has(e.taskId) && !this.served.has(e.taskId)).map((e) => e.taskId));
   }
 
   async clear(): Promise<void> {
