@@ -124,7 +124,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   let overlay: Overlay | undefined;
   let services: ReturnType<typeof followMaps> | undefined;
   const startServiceNet = ({ resyncMs, ...o }: ServiceNetDeps, m: NetMaps) =>
-    followMaps(new ServiceNet({ ...o, log, nodeId, ...(deps.overlay?.exec && !o.exec ? { exec: deps.overlay.exec } : {}) }), m, log, resyncMs);
+    followMaps(new ServiceNet({ ...o, log, nodeId, localServing: () => runner.servingTasks(), ...(deps.overlay?.exec && !o.exec ? { exec: deps.overlay.exec } : {}) }), m, log, resyncMs);
   // Service templates name the node as it registers itself (`{{.Node.Hostname}}`).
   const self = await executor.describeNode().catch(() => undefined);
   const node = { hostname: deps.hostname ?? self?.hostname ?? "", os: self?.os ?? "", architecture: self?.architecture ?? "" };

@@ -9,12 +9,13 @@
  * `flock /work/wt/swarm-mode.lock` on a shared engine: it puts the engine in swarm mode and
  * leaves it, and refuses to start when the engine is in swarm mode already.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
+import { removeNodeNetworks } from "../helpers/cluster.js";
 import { swarmState, until, sleep } from "./engine-bench.js";
 import { dnsWaiter, median, portAnswers, stateWatch, summary, type Round } from "./network-create-probes.js";
 import { swarmRound, swarmSetup, swarmTeardown, vipAttempt } from "./network-create-swarm.js";
@@ -83,6 +84,10 @@ async function jetswarmSide(ports: number[]): Promise<Round[]> {
     await api(cluster.apiUrl, "/services/bench-client", undefined, "DELETE").catch(() => undefined);
     await until(async () => (await runningContainer("bench-client")) === undefined, 60_000).catch(() => undefined);
     await cluster.stop();
+    // The stopped agent leaves its networks (the ingress stays built): on a shared engine the next
+    // cluster's ingress (the same default subnet) would clash with them.
+    const { nodeId } = JSON.parse(readFileSync(join(dataDir, "node.json"), "utf8")) as { nodeId: string };
+    await removeNodeNetworks(nodeId);
     rmSync(dataDir, { recursive: true, force: true });
   }
   return rounds;

@@ -15,12 +15,16 @@ export interface MeshPort {
   backends: string[];
 }
 
-/** The published ports of every service on the ingress map (sctp is not meshed). */
-export function meshPorts(ingress: NetMapDoc | undefined): MeshPort[] {
+/**
+ * The published ports of every service on the ingress map (sctp is not meshed). `early`: tasks
+ * whose endpoints serve although the map does not say so yet — this node's own tasks that its
+ * agent saw running and still wants, before their status has gone round the allocator's map.
+ */
+export function meshPorts(ingress: NetMapDoc | undefined, early: ReadonlySet<string> = new Set()): MeshPort[] {
   if (!ingress || ingress.removed) return [];
   const out: MeshPort[] = [];
   for (const s of ingress.services) {
-    const backends = ingress.endpoints.filter((e) => e.serving && e.serviceId === s.serviceId).map((e) => ipOf(e.address));
+    const backends = ingress.endpoints.filter((e) => (e.serving || early.has(e.taskId)) && e.serviceId === s.serviceId).map((e) => ipOf(e.address));
     for (const p of s.ports) {
       const protocol = p.Protocol ?? "tcp";
       if ((p.PublishMode ?? "ingress") !== "ingress" || !p.PublishedPort || (protocol !== "tcp" && protocol !== "udp")) continue;

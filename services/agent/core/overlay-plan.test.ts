@@ -44,10 +44,11 @@ describe("overlay plan: which networks", () => {
     const again = desiredPlumbing(maps(map({ clusterId: "clusterone" })), new Set(["netA"]), "n2", "192.168.77.2")[0]!;
     assert.equal(again.vni, a.vni, "every node of a cluster agrees");
   });
-  it("no local task → nothing; ingress → as soon as something is published, once this node has a gateway in the map", () => {
+  it("no local task → nothing; ingress → always (also with nothing published), once this node has a gateway in the map", () => {
     const published = { serviceId: "s", name: "web", endpointMode: "vip" as const, vip: "10.0.1.4/24", aliases: [], ports: [{ Protocol: "tcp" as const, TargetPort: 80, PublishedPort: 30080, PublishMode: "ingress" as const }] };
     assert.deepEqual(desiredPlumbing(maps(map()), new Set(), "n1", "192.168.77.1"), []);
-    assert.deepEqual(desiredPlumbing(maps(map({ ingress: true })), new Set(), "n1", "192.168.77.1"), [], "nothing published: no bridge");
+    assert.equal(desiredPlumbing(maps(map({ ingress: true })), new Set(), "n1", "192.168.77.1").length, 1, "nothing published: kept built");
+    assert.deepEqual(desiredPlumbing(maps(map({ ingress: true })), new Set(), "n9", "192.168.77.9"), [], "no gateway for this node: nothing");
     assert.equal(desiredPlumbing(maps(map({ ingress: true, services: [published] })), new Set(), "n1", "192.168.77.1").length, 1);
     assert.deepEqual(desiredPlumbing(maps(map({ ingress: true, services: [published] })), new Set(), "n9", "192.168.77.9"), []);
   });

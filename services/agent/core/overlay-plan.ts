@@ -43,17 +43,15 @@ function ipOf(address: string): string {
 
 /**
  * The networks this node builds: every network one of its tasks attaches to, and the ingress
- * network whenever the routing mesh publishes something (a service on its map has ports) — every
- * node then answers on those ports, with or without a task — once the map gives this node a
- * gateway on it (the allocator's NetworkNodeAttached). An ingress network with nothing published
- * is not built: no idle bridge per cluster on a host. A removed map, or one without this node,
- * builds nothing.
+ * network always, once the map gives this node a gateway on it (the allocator's
+ * NetworkNodeAttached) — every node answers on published ports, with or without a task, and a
+ * bridge kept while nothing is published saves its rebuild (docker network create, VXLAN) at the
+ * next publish. A removed map, or one without this node, builds nothing.
  */
 export function desiredPlumbing(maps: ReadonlyMap<string, NetMapDoc>, used: ReadonlySet<string>, nodeId: string, local: string): NetworkPlumbing[] {
   const out: NetworkPlumbing[] = [];
   for (const m of maps.values()) {
-    const mesh = m.ingress && m.services.some((x) => x.ports.length > 0);
-    if (m.removed || (!used.has(m.networkId) && !mesh)) continue;
+    if (m.removed || (!used.has(m.networkId) && !m.ingress)) continue;
     const me = m.nodes.find((n) => n.nodeId === nodeId);
     if (!me) continue;
     out.push(plumbingOf(m, me.gateway, nodeId, local));

@@ -1,6 +1,6 @@
 import { bridgeName, wireVni, type NetMapDoc } from "../../../schemas/index.js";
 import type { Logger } from "../../shared/telemetry/index.js";
-import { MESH_TABLE, meshPorts, meshScript } from "../core/mesh-rules.js";
+import { MESH_TABLE, meshPorts, meshScript, type MeshPort } from "../core/mesh-rules.js";
 import type { NetTools } from "./net-commands.js";
 
 /**
@@ -13,18 +13,38 @@ import type { NetTools } from "./net-commands.js";
 export class MeshInstaller {
   private script = "";
   private backends: string[] = [];
+  /** The bridge whose settings were last applied in full, and the syncs since (periodic repair). */
+  private settled = "";
+  private sinceSettled = 0;
+  /** Tasks the map has called serving (while their endpoints are on it). */
+  private readonly served = new Set<string>();
 
-  constructor(private readonly log: Logger, private readonly nodeId: string, private readonly tools: NetTools) {}
+  /**
+   * `settleEvery`: a sync whose script and bridge did not change skips the bridge's settings (the
+   * sysctl, `ip` and iptables execs) except every this many syncs, which repairs a bridge dockerd
+   * re-created or a rule deleted behind the agent's back.
+   */
+  constructor(private readonly log: Logger, private readonly nodeId: string, private readonly tools: NetTools, private readonly settleEvery = 5) {}
 
-  async sync(maps: readonly NetMapDoc[]): Promise<void> {
+  /**
+   * `local`: this node's tasks its agent runs and still wants. One the map has not yet called
+   * serving is meshed at once, unless the map has called it serving before (then the map's word
+   * holds: a task leaving is unmeshed before its container stops).
+   */
+  async sync(maps: readonly NetMapDoc[], local: ReadonlySet<string> = new Set()): Promise<void> {
     const ingress = maps.find((m) => m.ingress && !m.removed);
     const gateway = ingress?.nodes.find((n) => n.nodeId === this.nodeId)?.gateway;
     if (!ingress || !gateway) return this.clear();
-    const ports = meshPorts(ingress);
+    const ports = meshPorts(ingress, this.early(ingress, local));
     const script = meshScript(ports, gateway);
     const bridge = bridgeName(wireVni(ingress));
-    await this.bridgeSettings(bridge);
-    if (script === this.script) return;
+    const changed = script !== this.script;
+    const settle = changed || this.settled !== bridge || ++this.sinceSettled >= this.settleEvery;
+    // The table and the bridge's settings are independent: applied together, not one after the other.
+    await Promise.all([settle ? this.bridgeSettings(bridge) : undefined, changed ? this.load(script, ports) : undefined]);
+  }
+
+  private async load(script: string, ports: MeshPort[]): Promise<void> {
     await this.tools.nftLoad(script);
     const now = new Set(ports.flatMap((p) => p.backends));
     const gone = this.backends.filter((ip) => !now.has(ip));
@@ -34,23 +54,52 @@ export class MeshInstaller {
     this.log.info("routing mesh updated", { ports: ports.map((p) => `${p.published}/${p.protocol}→${p.backends.length}`) });
   }
 
+  private early(ingress: NetMapDoc, local: ReadonlySet<string>): Set<string> {
+    const ids = new Set(ingress.endpoints.map((e) => e.taskId));
+    for (const id of this.served) if (!ids.has(id)) this.served.delete(id);
+    for (const e of ingress.endpoints) if (e.serving) this.served.add(e.taskId);
+    return new Set(ingress.endpoints.filter((e) => e.nodeId === this.nodeId && !e.serving && local.has(e.taskId) && !this.served.has(e.taskId)).map((e) => e.taskId));
+  }
+
   async clear(): Promise<void> {
+    this.settled = "";
     if (this.script === "") return;
     await this.tools.nftLoad(`add table ip ${MESH_TABLE}\ndelete table ip ${MESH_TABLE}\n`);
     this.script = "";
     this.backends = [];
   }
 
-  /** Idempotent; the bridge may not exist yet (the overlay builds it): then the next sync retries. */
+  /**
+   * Idempotent; the bridge may not exist yet (the overlay builds it): then the next sync retries.
+   * Marks the bridge settled only when every step was applied.
+   */
   private async bridgeSettings(bridge: string): Promise<void> {
+    this.settled = "";
+    this.sinceSettled = 0;
     const ports = await this.bridgePorts(bridge);
     if (!ports) return;
-    await this.tools.run("sysctl", ["-q", "-w", `net.ipv4.conf.${bridge}.route_localnet=1`]).catch(() => undefined);
-    for (const p of ports) await this.tools.run("ip", ["link", "set", "dev", p, "type", "bridge_slave", "hairpin", "on"]).catch(() => undefined);
-    for (const rule of dockerUserRules(bridge)) {
-      const present = await this.tools.run("iptables", ["-C", ...rule]).then(() => true, () => false);
-      if (!present) await this.tools.run("iptables", ["-I", ...rule]).catch((err: Error) => this.log.warn("DOCKER-USER rule not added", { bridge, error: err.message }));
-    }
+    const ok = await Promise.all([
+      this.tools.run("sysctl", ["-q", "-w", `net.ipv4.conf.${bridge}.route_localnet=1`]).then(() => true, () => false),
+      ...ports.map((p) => this.tools.run("ip", ["link", "set", "dev", p, "type", "bridge_slave", "hairpin", "on"]).then(() => true, () => false)),
+      this.dockerUserAll(bridge),
+    ]);
+    if (ok.every(Boolean)) this.settled = bridge;
+  }
+
+  /** One after the other: concurrent iptables calls contend for the xtables lock. */
+  private async dockerUserAll(bridge: string): Promise<boolean> {
+    let ok = true;
+    for (const rule of dockerUserRules(bridge)) ok = (await this.dockerUser(bridge, rule)) && ok;
+    return ok;
+  }
+
+  private async dockerUser(bridge: string, rule: string[]): Promise<boolean> {
+    const present = await this.tools.run("iptables", ["-C", ...rule]).then(() => true, () => false);
+    if (present) return true;
+    return this.tools.run("iptables", ["-I", ...rule]).then(() => true, (err: Error) => {
+      this.log.warn("DOCKER-USER rule not added", { bridge, error: err.message });
+      return false;
+    });
   }
 
   /** The bridge's ports without hairpin mode yet (undefined: no such bridge). */

@@ -28,6 +28,11 @@ export interface ServiceNetOptions {
    * `exec` enters): the DNS server's sockets are opened there, where the gateway addresses are.
    */
   netns?: string;
+  /**
+   * This node's tasks whose containers its agent saw running and still wants: the mesh sends to
+   * them before the map (status → allocator) says they serve.
+   */
+  localServing?: () => ReadonlySet<string>;
   /** The resolv.conf whose nameservers get names that are not ours (without `upstreams`). Default /etc/resolv.conf. */
   resolvConf?: string;
 }
@@ -100,11 +105,16 @@ export class ServiceNet {
   }
 
   private async pass(maps: readonly NetMapDoc[]): Promise<void> {
+    // The mesh (host namespace) does not depend on the containers' VIP rules: both at once.
+    const results = await Promise.allSettled([this.clientSide(maps), this.mesh.sync(maps, this.o.localServing?.())]);
+    for (const r of results) if (r.status === "rejected") throw r.reason;
+  }
+
+  private async clientSide(maps: readonly NetMapDoc[]): Promise<void> {
     // Rules first: a container's VIP answer is held until its rules exist, never the reverse.
     const clients: NetClient[] = await localClients(this.o.docker, this.o.nodeId, maps, this.pids);
     await this.vips.sync(maps, clients);
     this.dns.serve(gatewaysOf(maps, this.o.nodeId));
-    await this.mesh.sync(maps);
   }
 }
 

@@ -208,6 +208,11 @@ export class TaskRunner {
     return new Set([...this.records.values()].flatMap((r) => (r.doc.networks ?? []).map((n) => n.networkId)));
   }
 
+  /** Tasks whose containers run and are still wanted running (the mesh may send to them). */
+  servingTasks(): Set<string> {
+    return new Set([...this.records.entries()].filter(([, r]) => r.observed === "running" && !r.doc.removed && r.doc.desiredState === "running").map(([id]) => id));
+  }
+
   private networkWait(doc: NodeTaskDoc): string | undefined {
     return networkWait(this.d.networks, doc);
   }
