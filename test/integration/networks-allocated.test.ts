@@ -75,7 +75,7 @@ describe("networks with the allocator", () => {
     assert.notEqual(front.IPAM.Config[0].Subnet, ingress.IPAM.Config[0].Subnet);
     const vni = (n: any) => n.Options["com.docker.network.driver.overlay.vxlanid_list"];
     assert.ok(vni(front) && vni(ingress) && vni(front) !== vni(ingress), `${vni(front)} vs ${vni(ingress)}`);
-    assert.equal((await cli("network", "inspect", "-f", "{{.IPAM.Config}}", "front")).stdout.trim(), JSON.stringify(front.IPAM.Config));
+    assert.equal((await cli("network", "inspect", "-f", "{{json .IPAM.Config}}", "front")).stdout.trim(), JSON.stringify(front.IPAM.Config));
   });
 
   it("a service gets a VIP on its network and on ingress, and its ports (given and auto-assigned) show in inspect and ls", async () => {
