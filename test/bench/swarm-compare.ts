@@ -21,6 +21,8 @@ const exec = promisify(execFile);
 const docker = new Docker();
 const N = Number(process.env.BENCH_REPLICAS ?? 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** BENCH_SWARM=0: jetswarm's own figures only (no swarm mode, no raw runs, no docker CLI column): issue #15's security on/off pair. */
+const WITH_SWARM = process.env.BENCH_SWARM !== "0";
 const IMAGE = "jetswarm-test/busybox:1";
 const IMAGE2 = "jetswarm-test/busybox:2";
 const UPDATE = { Parallelism: 10, Delay: 0, Monitor: 1_000_000_000, FailureAction: "pause", Order: "stop-first" };
@@ -140,8 +142,13 @@ async function main(): Promise<void> {
   const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[], jsUpdate: [] as number[], swUpdate: [] as number[] };
   const viaCli = { jetswarm: [] as Timings[], swarm: [] as Timings[] };
   try {
-    if (!wasSwarm) await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
-    for (let i = 0; i < RUNS; i++) {
+    if (!wasSwarm && WITH_SWARM) await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+    for (let i = 0; i < RUNS && !WITH_SWARM; i++) {
+      const js = await jetswarmRun(cluster.apiUrl, cluster.nodeId, i);
+      results.jetswarm.push(js.create); results.jsUpdate.push(js.update);
+      process.stderr.write(`run ${i + 1}/${RUNS}: create: jetswarm ${js.create.toFixed(0)} ms; update: jetswarm ${js.update.toFixed(0)} ms\n`);
+    }
+    for (let i = 0; i < RUNS && WITH_SWARM; i++) {
       results.raw.push(await rawRun(i));
       const sw = await swarmRun(i);
       const js = await jetswarmRun(cluster.apiUrl, cluster.nodeId, i);
@@ -154,13 +161,18 @@ async function main(): Promise<void> {
         `update: jetswarm ${js.update.toFixed(0)} ms, swarm ${sw.update.toFixed(0)} ms\n`);
     }
   } finally {
-    if (!wasSwarm) await exec("docker", ["swarm", "leave", "--force"]).catch(() => {});
+    if (!wasSwarm && WITH_SWARM) await exec("docker", ["swarm", "leave", "--force"]).catch(() => {});
     await cluster.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
   const js = median(results.jetswarm), sw = median(results.swarm), raw = median(results.raw);
   const jsu = median(results.jsUpdate), swu = median(results.swUpdate);
   const row = (name: string, ms: number) => `${name.padEnd(34)}${(ms / 1000).toFixed(2).padStart(8)} s`;
+  if (!WITH_SWARM) {
+    process.stdout.write([`create ${N} replicas → ${N} running, rolling update :1 → :2 (median of ${RUNS}; bus ${process.env.BENCH_INSECURE === "1" ? "plaintext" : "mutual TLS"}; BENCH_SWARM=0: no Swarm)`,
+      row("jetswarm service create", js), row("jetswarm service update", jsu)].join("\n") + "\n");
+    return;
+  }
   process.stdout.write([
     `create ${N} replicas → ${N} running (median of ${RUNS}; image ${IMAGE}; bus ${process.env.BENCH_INSECURE === "1" ? "plaintext" : "mutual TLS"})`,
     row("jetswarm service create", js),

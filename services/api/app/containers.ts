@@ -113,7 +113,10 @@ export async function stopContainer(deps: AppDeps, actor: Actor, ref: string, ti
 /** `DELETE /containers/{id}[?force=1]`: a running one only with force (Docker's 409 otherwise). */
 export async function removeContainer(deps: AppDeps, actor: Actor, ref: string, force: boolean): Promise<void> {
   const r = findContainer(stateOf(deps), ref);
-  if (r.status === "running" && !force) {
+  // A started container whose task has not reported running yet (a restart, a slow start) is as
+  // running as docker's "restarting" one: removed only with force.
+  const active = r.status === "running" || (r.status === "created" && replicasOf(r.svc.spec) > 0);
+  if (active && !force) {
     throw new SwarmError("conflict", `You cannot remove a running container ${r.svc.id}. Stop the container before attempting removal or force remove`);
   }
   const f = fresh();

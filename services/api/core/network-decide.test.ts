@@ -82,6 +82,15 @@ describe("network deciders", () => {
     assert.deepEqual(code(() => decideRemoveNetwork(free, "nope", r)), ["not_found", "network nope not found"]);
   });
 
+  it("a running task holds the network while its service lives (swarmkit's rule); a removed service's tasks do not", () => {
+    const s = given(init, net("a"), svc("s1", { TaskTemplate: { ContainerSpec: { Image: "i" } } }));
+    const task = { id: "t1", serviceId: "s1", state: "running", desiredState: "running", spec: { ContainerSpec: { Image: "i" }, Networks: [{ Target: "a" }] } };
+    s.tasks.set("t1", task as unknown as ReturnType<typeof s.tasks.get> & object);
+    assert.deepEqual(code(() => decideRemoveNetwork(s, "a", r)), ["failed_precondition", "rpc error: code = FailedPrecondition desc = network a is in use by task t1"]);
+    s.services.set("s1", { ...s.services.get("s1")!, removed: true });
+    assert.deepEqual(decideRemoveNetwork(s, "a", r).map((e) => e.type), ["NetworkRemoved"]);
+  });
+
   it("prune removes the unused networks, never the ingress one", () => {
     const s = given(init, net("a"), net("b", { Labels: { keep: "1" } }), net("c"), ingress,
       svc("s1", { TaskTemplate: { ContainerSpec: { Image: "i" }, Networks: [{ Target: "c" }] } }));

@@ -65,8 +65,12 @@ export function inUseReason(state: ClusterState, n: NetworkView): string | undef
   }
   const service = liveServices(state).find((s) => (s.spec.TaskTemplate.Networks ?? []).some((a) => a.Target === n.id));
   if (service) return rpc("FailedPrecondition", `network ${n.id} is in use by service ${service.id}`);
-  // Tasks of a removed service may still run on it until they stop.
+  // Tasks of a live service may still run on it until they stop (swarmkit's rule: desired and
+  // actual state up to running). A removed service's tasks are on their way out (the orchestrator
+  // sets their desired state a moment later): as in Swarm, where the service's removal marks them,
+  // they do not hold the network (`docker stack rm` removes services, then networks, at once).
   for (const t of state.tasks.values()) {
+    if (state.services.get(t.serviceId)?.removed ?? true) continue;
     const attached = (t.networks ?? []).some((a) => a.networkId === n.id) || (t.spec.Networks ?? []).some((a) => a.Target === n.id);
     if (attached && isLive(t.state) && isLive(t.desiredState)) return rpc("FailedPrecondition", `network ${n.id} is in use by task ${t.id}`);
   }
