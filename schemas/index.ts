@@ -7,6 +7,7 @@ export * from "./node-messages.js";
 export * from "./netmap.js";
 export * as api from "./api.js";
 export { formatZodError } from "./zod-error.js";
+export { humanDuration } from "./human-duration.js";
 export * from "./roster.js";
 export * from "./rpc.js";
 export * from "./logs-rpc.js";

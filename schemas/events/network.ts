@@ -75,26 +75,18 @@ export const ServicesAllocated = z.object({ services: z.array(ServiceAllocated).
 export const TasksAllocated = z.object({ allocations: z.array(TaskAllocated).min(1) });
 export const TasksAllocationFailed = z.object({ failures: z.array(TaskAllocationFailed).min(1) });
 
-const each = <T extends object>() => (_d: unknown, el: T) => el;
+/**
+ * An allocator batch whose members are its list's elements as they stand (each is the member
+ * type's data): the allocations' batches differ only in their names and their list's field.
+ */
+function allocatorBatch<S extends z.ZodType, M extends z.ZodType>(data: S, member: string, memberData: M, elements: (d: z.infer<S>) => readonly z.infer<M>[]) {
+  return { data, producer: "allocator" as const, batch: batch(data, { type: member, data: memberData }, { elements, expand: (_d, el) => el }) };
+}
+
 export const ALLOCATIONS_EVENTS = aggregate("allocations", undefined, {
-  NetworksAllocated: {
-    data: NetworksAllocated, producer: "allocator",
-    batch: batch(NetworksAllocated, { type: "NetworkAllocated", data: NetworkAllocated }, { elements: (d) => d.networks, expand: each() }),
-  },
-  NetworkNodesAttached: {
-    data: NetworkNodesAttached, producer: "allocator",
-    batch: batch(NetworkNodesAttached, { type: "NetworkNodeAttached", data: NetworkNodeAttached }, { elements: (d) => d.attachments, expand: each() }),
-  },
-  ServicesAllocated: {
-    data: ServicesAllocated, producer: "allocator",
-    batch: batch(ServicesAllocated, { type: "ServiceAllocated", data: ServiceAllocated }, { elements: (d) => d.services, expand: each() }),
-  },
-  TasksAllocated: {
-    data: TasksAllocated, producer: "allocator",
-    batch: batch(TasksAllocated, { type: "TaskAllocated", data: TaskAllocated }, { elements: (d) => d.allocations, expand: each() }),
-  },
-  TasksAllocationFailed: {
-    data: TasksAllocationFailed, producer: "allocator",
-    batch: batch(TasksAllocationFailed, { type: "TaskAllocationFailed", data: TaskAllocationFailed }, { elements: (d) => d.failures, expand: each() }),
-  },
+  NetworksAllocated: allocatorBatch(NetworksAllocated, "NetworkAllocated", NetworkAllocated, (d) => d.networks),
+  NetworkNodesAttached: allocatorBatch(NetworkNodesAttached, "NetworkNodeAttached", NetworkNodeAttached, (d) => d.attachments),
+  ServicesAllocated: allocatorBatch(ServicesAllocated, "ServiceAllocated", ServiceAllocated, (d) => d.services),
+  TasksAllocated: allocatorBatch(TasksAllocated, "TaskAllocated", TaskAllocated, (d) => d.allocations),
+  TasksAllocationFailed: allocatorBatch(TasksAllocationFailed, "TaskAllocationFailed", TaskAllocationFailed, (d) => d.failures),
 });

@@ -71,6 +71,44 @@ export function stateWatch(t0: number, read: () => Promise<string[]>): { stop():
   return { stop: () => { stopped = true; return seen; } };
 }
 
+/** What one side does in a round: ask for the service, read its tasks' states, remove it (and wait until it is gone). */
+export interface RoundOps {
+  create(): Promise<unknown>;
+  states(): Promise<string[]>;
+  remove(): Promise<void>;
+}
+
+/**
+ * One round, the same for both sides: the DNS loop in `client` is running before the clock starts;
+ * then create → `name` resolves and 127.0.0.1:`port` answers, with each task state's first sight.
+ */
+export async function measureRound(client: string, name: string, port: number, ops: RoundOps): Promise<Round> {
+  const dns = dnsWaiter(client, name);
+  await sleep(500); // the loop is running before the clock starts
+  const t0 = performance.now();
+  await ops.create();
+  const watch = stateWatch(t0, ops.states);
+  try {
+    const [d, p] = await Promise.all([dns.done, portAnswers(port)]);
+    return { dns: d - t0, port: p - t0, states: watch.stop() };
+  } finally {
+    watch.stop();
+    dns.cancel();
+    await ops.remove();
+  }
+}
+
+/** `runs` rounds of one side, one after the other, each logged to stderr as it ends. */
+export async function runRounds(side: string, runs: number, round: (i: number) => Promise<Round>): Promise<Round[]> {
+  const rounds: Round[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await round(i);
+    rounds.push(r);
+    process.stderr.write(`${side} round ${i + 1}/${runs}: DNS ${r.dns.toFixed(0)} ms, port ${r.port.toFixed(0)} ms ${JSON.stringify(r.states)}\n`);
+  }
+  return rounds;
+}
+
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /** One line of the report: the medians of a side's rounds. */

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import Docker from "dockerode";
 import { until, sleep } from "./engine-bench.js";
-import { dnsWaiter, portAnswers, stateWatch, type Round } from "./network-create-probes.js";
+import { measureRound, portAnswers, type Round } from "./network-create-probes.js";
 
 /*
  * Docker Swarm's side of bench:network-create, on the shared engine in single-node swarm mode
@@ -56,22 +56,14 @@ async function removeService(name: string): Promise<void> {
   await until(async () => (await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${name}`] } })).length === 0, 60_000);
 }
 
-export async function swarmRound(client: string, i: number, port: number): Promise<Round> {
+export function swarmRound(client: string, i: number, port: number): Promise<Round> {
   const name = `bench-sw${i}`;
-  const dns = dnsWaiter(client, name);
-  await sleep(500); // the loop is running before the clock starts
-  const t0 = performance.now();
-  await exec("docker", ["service", "create", "--detach", "--name", name, "--network", NET, "--endpoint-mode", "dnsrr",
-    "--publish", `mode=host,published=${port},target=80`, IMAGE, "httpd", "-f", "-p", "80"]);
-  const watch = stateWatch(t0, () => taskStates(name));
-  try {
-    const [d, p] = await Promise.all([dns.done, portAnswers(port)]);
-    return { dns: d - t0, port: p - t0, states: watch.stop() };
-  } finally {
-    watch.stop();
-    dns.cancel();
-    await removeService(name);
-  }
+  return measureRound(client, name, port, {
+    create: () => exec("docker", ["service", "create", "--detach", "--name", name, "--network", NET, "--endpoint-mode", "dnsrr",
+      "--publish", `mode=host,published=${port},target=80`, IMAGE, "httpd", "-f", "-p", "80"]),
+    states: () => taskStates(name),
+    remove: () => removeService(name),
+  });
 }
 
 /** One try of a VIP service with an ingress-published port: what Swarm does without IPVS. */

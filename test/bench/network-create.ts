@@ -16,8 +16,8 @@ import Docker from "dockerode";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
 import { removeNodeNetworks } from "../helpers/cluster.js";
-import { swarmState, until, sleep } from "./engine-bench.js";
-import { dnsWaiter, median, portAnswers, stateWatch, summary, type Round } from "./network-create-probes.js";
+import { swarmState, until } from "./engine-bench.js";
+import { measureRound, median, runRounds, summary, type Round } from "./network-create-probes.js";
 import { swarmRound, swarmSetup, swarmTeardown, vipAttempt } from "./network-create-swarm.js";
 
 const docker = new Docker();
@@ -46,29 +46,22 @@ function serviceSpec(name: string, port?: number): unknown {
   };
 }
 
-async function jetswarmRound(url: string, client: string, i: number, port: number): Promise<Round> {
+function jetswarmRound(url: string, client: string, i: number, port: number): Promise<Round> {
   const name = `bench-js${i}`;
   const filters = encodeURIComponent(JSON.stringify({ service: [name] }));
-  const dns = dnsWaiter(client, name);
-  await sleep(500); // the loop is running before the clock starts
-  const t0 = performance.now();
-  await api(url, "/services/create", serviceSpec(name, port));
-  const watch = stateWatch(t0, async () => ((await api(url, `/tasks?filters=${filters}`)) as { Status: { State: string } }[]).map((t) => t.Status.State));
-  try {
-    const [d, p] = await Promise.all([dns.done, portAnswers(port)]);
-    return { dns: d - t0, port: p - t0, states: watch.stop() };
-  } finally {
-    watch.stop();
-    dns.cancel();
-    await api(url, `/services/${name}`, undefined, "DELETE");
-    await until(async () => (await docker.listContainers({ all: true, filters: { label: [`jetswarm.service.name=${name}`] } })).length === 0, 60_000);
-  }
+  return measureRound(client, name, port, {
+    create: () => api(url, "/services/create", serviceSpec(name, port)),
+    states: async () => ((await api(url, `/tasks?filters=${filters}`)) as { Status: { State: string } }[]).map((t) => t.Status.State),
+    remove: async () => {
+      await api(url, `/services/${name}`, undefined, "DELETE");
+      await until(async () => (await docker.listContainers({ all: true, filters: { label: [`jetswarm.service.name=${name}`] } })).length === 0, 60_000);
+    },
+  });
 }
 
 async function jetswarmSide(ports: number[]): Promise<Round[]> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-netcreate-"));
   const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true });
-  const rounds: Round[] = [];
   try {
     // A subnet of its own: another cluster's network on this engine with the same subnet would clash (Docker's pools are per engine).
     const subnet = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24`;
@@ -76,10 +69,7 @@ async function jetswarmSide(ports: number[]): Promise<Round[]> {
     await api(cluster.apiUrl, "/services/create", serviceSpec("bench-client"));
     let client: string | undefined;
     await until(async () => (client = await runningContainer("bench-client")) !== undefined, 120_000);
-    for (let i = 0; i < RUNS; i++) {
-      rounds.push(await jetswarmRound(cluster.apiUrl, client!, i, ports[i]!));
-      process.stderr.write(`jetswarm round ${i + 1}/${RUNS}: DNS ${rounds[i]!.dns.toFixed(0)} ms, port ${rounds[i]!.port.toFixed(0)} ms ${JSON.stringify(rounds[i]!.states)}\n`);
-    }
+    return await runRounds("jetswarm", RUNS, (i) => jetswarmRound(cluster.apiUrl, client!, i, ports[i]!));
   } finally {
     await api(cluster.apiUrl, "/services/bench-client", undefined, "DELETE").catch(() => undefined);
     await until(async () => (await runningContainer("bench-client")) === undefined, 60_000).catch(() => undefined);
@@ -90,18 +80,13 @@ async function jetswarmSide(ports: number[]): Promise<Round[]> {
     await removeNodeNetworks(nodeId);
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return rounds;
 }
 
 async function swarmSide(ports: number[]): Promise<{ rounds: Round[]; vip: string }> {
   if ((await swarmState(docker)) !== "inactive") throw new Error("the engine is in swarm mode already: another run holds it (use flock /work/wt/swarm-mode.lock)");
-  const rounds: Round[] = [];
   try {
     const client = await swarmSetup();
-    for (let i = 0; i < RUNS; i++) {
-      rounds.push(await swarmRound(client, i, ports[i]!));
-      process.stderr.write(`swarm round ${i + 1}/${RUNS}: DNS ${rounds[i]!.dns.toFixed(0)} ms, port ${rounds[i]!.port.toFixed(0)} ms ${JSON.stringify(rounds[i]!.states)}\n`);
-    }
+    const rounds = await runRounds("swarm", RUNS, (i) => swarmRound(client, i, ports[i]!));
     return { rounds, vip: await vipAttempt(client, ports[RUNS]!) };
   } finally {
     await swarmTeardown();

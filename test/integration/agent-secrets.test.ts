@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import Docker from "dockerode";
-import { AckPolicy, jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { randomId } from "../../services/shared/eventlog/index.js";
 import { SwarmError } from "../../services/shared/errors/index.js";
@@ -15,10 +15,9 @@ import { serveBytes } from "../../services/shared/rpc/index.js";
 import { seal } from "../../services/shared/seal/index.js";
 import { DockerExecutor, start, CONTAINER_LABELS } from "../../services/agent/index.js";
 import {
-  NodeStatusMessage, SecretDeliverRpc, STREAMS, subjects, type ContainerSpec, type DeliveredFiles, type NodeTaskDoc, type TaskStatusReport,
+  SecretDeliverRpc, subjects, type ContainerSpec, type DeliveredFiles, type NodeTaskDoc, type TaskStatusReport,
 } from "../../schemas/index.js";
-import { testNats } from "../helpers/nats.js";
-import { fakeDispatcher } from "../helpers/register.js";
+import { startAgentBus, type AgentBus } from "../helpers/agent-bus.js";
 import { eventually } from "../helpers/eventually.js";
 
 /*
@@ -32,21 +31,18 @@ const docker = new Docker();
 const log = createLogger("test", "silent");
 const nodeIds: string[] = [];
 const dirs: string[] = [];
-let nats: Awaited<ReturnType<typeof testNats>>;
+let bus: AgentBus | undefined;
 let nc: NatsConnection;
 let js: JetStreamClient;
-const reports = new Map<string, TaskStatusReport[]>();
+let reports: AgentBus["reports"];
 
 /** What the stand-in secret-store answers per task: files, or an error to throw. */
 const answers = new Map<string, () => DeliveredFiles>();
 const asked: { subject: string; taskId: string }[] = [];
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "agent-secrets-test" });
-  const jsm = await ensureStreams(nc);
-  js = jetstream(nc);
-  fakeDispatcher(nc, () => ({ heartbeatPeriodMs: 500 }));
+  bus = await startAgentBus("agent-secrets-test", 500);
+  ({ nc, js, reports } = bus);
   serveBytes(nc, subjects.secretsAll, SecretDeliverRpc, async ({ meta }, msg) => {
     asked.push({ subject: msg.subject, taskId: meta.taskId });
     const answer = answers.get(meta.taskId);
@@ -54,15 +50,6 @@ before(async () => {
     const files = answer();
     return { meta: { count: files.files.length }, data: seal(meta.publicKey, Buffer.from(JSON.stringify(files)), meta.taskId) };
   });
-  await jsm.consumers.add(STREAMS.nodeStatus, { durable_name: "test-status", ack_policy: AckPolicy.Explicit, filter_subject: subjects.nodeStatusAll });
-  const msgs = await (await js.consumers.get(STREAMS.nodeStatus, "test-status")).consume();
-  void (async () => {
-    for await (const m of msgs) {
-      const s = NodeStatusMessage.parse(m.json());
-      if (s.kind === "tasks") for (const u of s.updates) reports.set(u.taskId, [...(reports.get(u.taskId) ?? []), u]);
-      m.ack();
-    }
-  })();
 });
 
 after(async () => {
@@ -75,8 +62,7 @@ after(async () => {
     for (const m of mountsUnder(d)) await run("umount", ["-l", m]).catch(() => undefined);
     rmSync(d, { recursive: true, force: true });
   }
-  await nc?.drain();
-  await nats?.cleanup();
+  await bus?.stop();
 });
 
 function mountsUnder(dir: string): string[] {

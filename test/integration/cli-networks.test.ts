@@ -1,59 +1,32 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
-import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { STREAMS, subjects, type Envelope } from "../../schemas/index.js";
 import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
-import { serveTestCa } from "../helpers/cluster-keys.js";
+import { startInProcessApi, type InProcessApi } from "../helpers/in-process-api.js";
 
 /* Networks (issue #17) through the api and the compiled CLI, against a real nats-server. */
-let nats: Awaited<ReturnType<typeof testNats>>;
+let t: InProcessApi;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
-let api: RunningApi;
-let emptyDataDir: string;
-let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", api.url, ...args],
-      { env: { ...process.env, SWARM_NODE_ID: "", SWARM_DATA_DIR: emptyDataDir }, timeout: 30_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
-async function call(method: string, path: string, body?: unknown, base = api.url): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const cli = (...args: string[]) => t.swarm({}, ...args);
+const call = (method: string, path: string, body?: unknown, base?: string) => t.call(method, path, body, base);
 const networkNames = async () => (await call("GET", "/networks")).body.map((n: any) => n.Name).sort();
 
 before(async () => {
-  emptyDataDir = mkdtempSync(join(tmpdir(), "jetswarm-cli-networks-"));
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "cli-networks-test" });
-  await ensureStreams(nc);
-  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
-  store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("cli-networks-test", "silent"), instanceId: "api-cli-networks" }, { listen: "127.0.0.1:0", insecureHttp: true });
+  t = await startInProcessApi("cli-networks");
+  ({ nc, store } = t);
   const init = await call("POST", "/swarm/init", { NodeName: "m1", DefaultAddrPool: ["10.20.0.0/16"], SubnetSize: 26 });
   assert.equal(init.status, 200, JSON.stringify(init.body));
 });
 after(async () => {
-  await api?.stop();
-  await testCa?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
-  rmSync(emptyDataDir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 describe("swarm networks", () => {

@@ -1,37 +1,19 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
-import { createLogger } from "../../services/shared/telemetry/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { start, type RunningApi } from "../../services/api/index.js";
-import { projectRoot } from "../../deploy/launcher/nats-server.js";
+import type { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { subjects, type Envelope, type NodeState } from "../../schemas/index.js";
-import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
-import { serveTestCa } from "../helpers/cluster-keys.js";
+import { startInProcessApi, type InProcessApi } from "../helpers/in-process-api.js";
 
 /* `swarm node …` and the scheduling flags of `service create`, compiled CLI against a real api + nats-server. */
-let nats: Awaited<ReturnType<typeof testNats>>;
-let nc: NatsConnection;
+let t: InProcessApi;
 let store: JetStreamEventStore;
-let api: RunningApi;
-let emptyDataDir: string;
 let m1 = "";
 let w1 = "";
 
-function swarm(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", api.url, ...args],
-      { env: { ...process.env, SWARM_NODE_ID: "", SWARM_DATA_DIR: emptyDataDir, ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
+const swarm = (env: Record<string, string>, ...args: string[]) => t.swarm(env, ...args);
 const cli = (...args: string[]) => swarm({}, ...args);
-const get = async (path: string) => (await fetch(api.url + path)).json() as Promise<any>;
+const get = async (path: string) => (await t.call("GET", path)).body;
 
 async function setStatus(nodeId: string, state: NodeState): Promise<void> {
   const before = (await get(`/nodes/${nodeId}`)).Version.Index as number;
@@ -43,28 +25,16 @@ async function setStatus(nodeId: string, state: NodeState): Promise<void> {
   await eventually(async () => (await get(`/nodes/${nodeId}`)).Status.State === state, { what: `node ${nodeId} ${state}` });
 }
 
-/** The secret-store's CA handlers the api asks for join tokens and certificates. */
-let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
-
 before(async () => {
-  emptyDataDir = mkdtempSync(join(tmpdir(), "jetswarm-cli-nodes-"));
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "cli-nodes-test" });
-  await ensureStreams(nc);
-  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
-  store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("cli-nodes-test", "silent"), instanceId: "api-cli-nodes" }, { listen: "127.0.0.1:0", insecureHttp: true });
-  m1 = (await (await fetch(`${api.url}/swarm/init`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ NodeName: "m1" }) })).json() as any).NodeID;
+  t = await startInProcessApi("cli-nodes");
+  store = t.store;
+  m1 = (await t.call("POST", "/swarm/init", { NodeName: "m1" })).body.NodeID;
   const token = (await get("/swarm")).JoinTokens.Worker;
-  w1 = (await (await fetch(`${api.url}/jetswarm/join`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ JoinToken: token, NodeName: "w1" }) })).json() as any).NodeID;
+  w1 = (await t.call("POST", "/jetswarm/join", { JoinToken: token, NodeName: "w1" })).body.NodeID;
   await setStatus(w1, "ready");
 });
 after(async () => {
-  await api?.stop();
-  await testCa?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
-  rmSync(emptyDataDir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 describe("swarm node", () => {

@@ -1,12 +1,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AckPolicy, jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { NetMapDoc, NodeStatusMessage, STREAMS, macOf, subjects, type NodeTaskDoc, type TaskStatusReport } from "../../schemas/index.js";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { NetMapDoc, macOf, subjects, type NodeTaskDoc } from "../../schemas/index.js";
+import type { NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { DockerExecutor, DockerNetworks, nsenterExec, start } from "../../services/agent/index.js";
-import { testNats } from "../helpers/nats.js";
-import { fakeDispatcher } from "../helpers/register.js";
+import { startAgentBus, type AgentBus } from "../helpers/agent-bus.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestHosts, type TestHosts } from "../helpers/netns-hosts.js";
 import { IMAGE } from "../helpers/cluster.js";
@@ -20,11 +19,11 @@ import { IMAGE } from "../helpers/cluster.js";
 
 const log = createLogger("agent-networks-test", (process.env.TEST_LOG as "info") ?? "silent");
 const NODE = "node-an1";
-let nats: Awaited<ReturnType<typeof testNats>>;
+let bus: AgentBus | undefined;
 let nc: NatsConnection;
 let js: JetStreamClient;
+let reports: AgentBus["reports"];
 let hosts: TestHosts;
-const reports = new Map<string, TaskStatusReport[]>();
 
 function netMap(networkId: string, vni: number, net: string, over: Partial<NetMapDoc> = {}): NetMapDoc {
   return NetMapDoc.parse({
@@ -39,27 +38,14 @@ async function publishMap(doc: NetMapDoc): Promise<void> {
 }
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "agent-networks-test" });
-  const jsm = await ensureStreams(nc);
-  js = jetstream(nc);
-  fakeDispatcher(nc, () => ({ heartbeatPeriodMs: 1000 }));
-  await jsm.consumers.add(STREAMS.nodeStatus, { durable_name: "test-status", ack_policy: AckPolicy.Explicit, filter_subject: subjects.nodeStatusAll });
-  const msgs = await (await js.consumers.get(STREAMS.nodeStatus, "test-status")).consume();
-  void (async () => {
-    for await (const m of msgs) {
-      const s = NodeStatusMessage.parse(m.json());
-      if (s.kind === "tasks") for (const u of s.updates) reports.set(u.taskId, [...(reports.get(u.taskId) ?? []), u]);
-      m.ack();
-    }
-  })();
+  bus = await startAgentBus("agent-networks-test", 1000);
+  ({ nc, js, reports } = bus);
   hosts = await startTestHosts(1);
 });
 
 after(async () => {
   await hosts?.cleanup();
-  await nc?.drain();
-  await nats?.cleanup();
+  await bus?.stop();
 });
 
 describe("agent: task containers on overlay networks", { timeout: 300_000 }, () => {

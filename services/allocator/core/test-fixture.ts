@@ -1,33 +1,19 @@
-import type { ClusterState, PlannedEvent, TaskView } from "../../shared/model/index.js";
-import { evolve, initialClusterState, isBatch, membersOf, toAppend } from "../../shared/model/index.js";
-import { subjects, type AggregateKind, type Envelope, type EventData, type EventType, type NetworkSpec, type ServiceSpec, type TaskState } from "../../../schemas/index.js";
+import type { PlannedEvent, TaskView } from "../../shared/model/index.js";
+import { GivenCluster, isBatch, membersOf, toAppend } from "../../shared/model/index.js";
+import type { Envelope, NetworkSpec, ServiceSpec } from "../../../schemas/index.js";
 import { ReleaseLedger } from "./ledger.js";
 import { plan, type AllocationPlan } from "./plan.js";
 
 /*
- * Given/when/then for the allocator's planner: a state folded with the shared `evolve`, the release
- * ledger fed the same events (as the informer's listener does). Test-only.
+ * Given/when/then for the allocator's planner: the shared GivenCluster (a state folded with
+ * `evolve`, on a test clock), the release ledger fed the same events (as the informer's listener
+ * does). Test-only.
  */
 
-export const T0 = Date.parse("2026-01-01T00:00:00.000Z");
 export const Q = 60_000;
-const actor = { kind: "user", id: "test" } as const;
 
-export class Given {
-  readonly state: ClusterState = initialClusterState();
+export class Given extends GivenCluster {
   readonly ledger = new ReleaseLedger();
-  clock = T0;
-
-  get now(): Date { return new Date(this.clock); }
-
-  advance(ms: number): this {
-    this.clock += ms;
-    return this;
-  }
-
-  event<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): this {
-    return this.fold({ id: `e${this.state.seq + 1}`, type, subject: subjects.event(kind, id), at: this.now.toISOString(), actor, data } as Envelope);
-  }
 
   network(id: string, spec: Partial<NetworkSpec> = {}): this {
     return this.event("NetworkCreated", "network", id, { networkId: id, spec: { Name: id, Driver: "overlay", ...spec } });
@@ -62,10 +48,6 @@ export class Given {
     return this;
   }
 
-  status(taskId: string, state: TaskState): this {
-    return this.event("TaskStatusChanged", "task", taskId, { taskId, state, message: state, timestamp: this.now.toISOString() });
-  }
-
   /** Runs the planner and folds what it decided, as a committed pass would. */
   pass(): AllocationPlan {
     const r = this.plan();
@@ -85,11 +67,9 @@ export class Given {
     return this.state.tasks.get(id)!;
   }
 
-  private fold(event: Envelope): this {
-    const seq = this.state.seq + 1;
+  protected override fold(event: Envelope): this {
     for (const m of isBatch(event) ? membersOf(event) : [event]) this.ledger.observe(m);
-    evolve(this.state, { seq, event });
-    return this;
+    return super.fold(event);
   }
 }
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { ServiceSpec, TaskState } from "../../../schemas/index.js";
 import { initialClusterState, type ClusterState, type NodeView } from "../../shared/model/index.js";
 import { classicSystemStatus, inspectContainer } from "./container-inspect.js";
-import { findContainer, humanDuration, listContainers } from "./container-views.js";
+import { findContainer, listContainers } from "./container-views.js";
 import { listServices } from "./views.js";
 
 /* Classic containers read back from the projection: `docker ps` names, states, lookups, /info. */
@@ -77,8 +77,9 @@ describe("classic container views", () => {
     assert.deepEqual(containers, ["1 (0 Running, 0 Paused, 1 Stopped)", "1 (1 Running, 0 Paused, 0 Stopped)"]);
   });
 
-  it("human durations as docker prints them", () => {
-    assert.deepEqual([500, 1000, 30_000, 60_000, 180_000, 3_600_000, 7_200_000].map(humanDuration),
-      ["Less than a second", "1 second", "30 seconds", "About a minute", "3 minutes", "About an hour", "2 hours"]);
+  it("docker ps status in docker's long units: up 400 days is Up 13 months (schemas/human-duration.test.ts has the boundaries)", () => {
+    const later = new Date(Date.parse("2026-01-01T00:07:00Z") + 400 * 86_400_000);
+    const rows = listContainers(state(), new Map(), false, later) as Array<{ Status: string }>;
+    assert.deepEqual(rows.map((r) => r.Status), ["Up 13 months"]);
   });
 });

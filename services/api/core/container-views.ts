@@ -1,4 +1,4 @@
-import { taskStateRank } from "../../../schemas/index.js";
+import { humanDuration, taskStateRank } from "../../../schemas/index.js";
 import { tasksOfService, type ClusterState, type NodeView, type ServiceView, type TaskView } from "../../shared/model/index.js";
 import { invalidArgument, notFound } from "../../shared/errors/index.js";
 import { type Filters, matches } from "./filters.js";
@@ -68,21 +68,6 @@ export function findContainer(state: ClusterState, ref: string): ContainerRecord
   if (prefixed.length === 1) return prefixed[0]!;
   if (prefixed.length > 1) throw invalidArgument(`multiple IDs found with provided prefix: ${ref}`);
   throw notFound(`No such container: ${ref}`);
-}
-
-/** Docker's "3 minutes" (`units.HumanDuration`), enough of it for `docker ps`. */
-export function humanDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 1) return "Less than a second";
-  if (s === 1) return "1 second";
-  if (s < 60) return `${s} seconds`;
-  const m = Math.floor(s / 60);
-  if (m === 1) return "About a minute";
-  if (m < 60) return `${m} minutes`;
-  const h = Math.floor(ms / 3_600_000 + 0.5);
-  if (h === 1) return "About an hour";
-  if (h < 48) return `${h} hours`;
-  return `${Math.round(h / 24)} days`;
 }
 
 function statusText(r: ContainerRecord, now: Date): string {

@@ -2,7 +2,7 @@ import type { api } from "../../../schemas/index.js";
 import { desiredReplicas, jobMode, modeName, NS_PER_MS, type JobMode, subjects, TASK_STATES, type ServiceSpec } from "../../../schemas/index.js";
 import { withDefaults } from "./defaults.js";
 import type { ClusterState, ClusterView, NodeView, ServiceView, TaskView } from "../../shared/model/index.js";
-import { tasksOfService, versionOf } from "../../shared/model/index.js";
+import { isTaskDirty, tasksOfService, versionOf } from "../../shared/model/index.js";
 import { labelMatches, matches, type Filters } from "./filters.js";
 import { liveServices } from "./lookup.js";
 import { isContainer } from "./container-spec.js";
@@ -170,20 +170,10 @@ export function listTasks(state: ClusterState, f: Filters): api.Task[] {
 /**
  * Swarm's "up to date" (`_up-to-date`, the CLI's progress display): the task runs the service's
  * current task template — a change of replicas, labels or update config leaves tasks up to date.
- * The orchestrator's own rule (its `isDirty`), restated here: core packages do not import each other.
+ * The orchestrator's rule: a task is up to date iff it is not dirty.
  */
 function upToDate(t: TaskView, s: ServiceView | undefined): boolean {
-  return s !== undefined && (t.specVersion === s.specVersion || sameJson(t.spec, s.spec.TaskTemplate));
-}
-
-/** Deep equality of JSON values; an absent key equals an undefined one. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  return [...new Set([...Object.keys(ra), ...Object.keys(rb)])].every((k) => sameJson(ra[k], rb[k]));
+  return s !== undefined && !isTaskDirty(t, s);
 }
 
 /** A service filter value names a task's service by id, id prefix or name (Docker's `service` filter). */

@@ -1,38 +1,18 @@
-import type { ClusterState, TaskView } from "../../shared/model/index.js";
-import { evolve, initialClusterState, tasksOfService } from "../../shared/model/index.js";
+import type { TaskView } from "../../shared/model/index.js";
+import { GivenCluster, tasksOfService } from "../../shared/model/index.js";
 import { toAppend, type PlannedEvent } from "../../shared/model/index.js";
-import type { Envelope, EventData, EventType, NodeAvailability, NodeState, RestartPolicy, ServiceSpec, TaskState } from "../../../schemas/index.js";
-import { subjects, type AggregateKind } from "../../../schemas/index.js";
+import type { NodeAvailability, NodeState, RestartPolicy, ServiceSpec } from "../../../schemas/index.js";
 import { plan } from "./plan.js";
 
 /*
- * Given/when/then for the planner: a cluster state built by folding events with the shared
- * `evolve`, exactly as the informer builds it. Test-only.
+ * Given/when/then for the planner: the shared GivenCluster (a state folded with `evolve`, as the
+ * informer builds it, on a test clock) with the orchestrator's steps. Test-only.
  */
 
-export const T0 = Date.parse("2026-01-01T00:00:00.000Z");
 export const idFor = (seed: string) => `t-${seed}`;
 const actor = { kind: "user", id: "test" } as const;
 
-export class Given {
-  readonly state: ClusterState = initialClusterState();
-  /** The test's clock, ms since the epoch. */
-  clock = T0;
-
-  get now(): Date { return new Date(this.clock); }
-
-  advance(ms: number): this {
-    this.clock += ms;
-    return this;
-  }
-
-  event<T extends EventType>(type: T, kind: AggregateKind, id: string, data: EventData<T>): this {
-    const seq = this.state.seq + 1;
-    const event = { id: `e${seq}`, type, subject: subjects.event(kind, id), at: this.now.toISOString(), actor, data } as Envelope;
-    evolve(this.state, { seq, event });
-    return this;
-  }
-
+export class Given extends GivenCluster {
   service(id: string, replicas: number, restart?: RestartPolicy): this {
     return this.event("ServiceCreated", "service", id, { serviceId: id, spec: spec(id, replicas, restart) });
   }
@@ -75,10 +55,6 @@ export class Given {
     return this.event("TaskAssigned", "task", taskId, { taskId, nodeId });
   }
 
-  status(taskId: string, state: TaskState, extra: { err?: string; exitCode?: number } = {}): this {
-    return this.event("TaskStatusChanged", "task", taskId, { taskId, state, message: state, timestamp: this.now.toISOString(), ...extra });
-  }
-
   /** Assigns every runnable task of the service to `nodeId` and reports it running. */
   runAll(serviceId: string, nodeId: string): this {
     for (const t of this.tasks(serviceId)) {
@@ -90,10 +66,7 @@ export class Given {
 
   /** Folds planned events as if the log had accepted them. */
   apply(planned: readonly PlannedEvent[]): this {
-    for (const p of planned) {
-      const req = toAppend(p, { actor, now: this.now }, p.key);
-      evolve(this.state, { seq: this.state.seq + 1, event: req.event });
-    }
+    for (const p of planned) this.fold(toAppend(p, { actor, now: this.now }, p.key).event);
     return this;
   }
 

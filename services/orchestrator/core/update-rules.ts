@@ -1,33 +1,10 @@
-import type { ServiceView, TaskView } from "../../shared/model/index.js";
+import type { ServiceView } from "../../shared/model/index.js";
 import { NS_PER_MS, UPDATE_DEFAULTS, type UpdateConfig } from "../../../schemas/index.js";
 
 /*
- * Task dirtiness (reference §3.7) and the update settings in force (§5.1, §5.3 step 5).
+ * The update settings in force (§5.1, §5.3 step 5). Task dirtiness (§3.7) is the shared
+ * `isTaskDirty` (services/shared/model): the api's `_up-to-date` filter reads the same rule.
  */
-
-/** Deep equality of JSON values; an absent key equals an undefined one. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => sameJson(x, b[i]));
-  }
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
-  for (const k of keys) if (!sameJson(ra[k], rb[k])) return false;
-  return true;
-}
-
-/**
- * A task needs replacing iff its spec version differs from the service's AND its TaskSpec differs
- * from the TaskTemplate. Labels, replicas, update/rollback configs never dirty a task; a
- * ForceUpdate bump dirties every one.
- */
-export function isDirty(t: TaskView, svc: ServiceView): boolean {
-  return t.specVersion !== svc.specVersion && !sameJson(t.spec, svc.spec.TaskTemplate);
-}
 
 export interface UpdateSettings {
   /** Slots updated at once; Infinity for Swarm's 0 (all). */

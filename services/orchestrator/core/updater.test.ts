@@ -1,10 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { taskStateRank, type UpdateConfig } from "../../../schemas/index.js";
-import type { TaskView } from "../../shared/model/index.js";
+import { isTaskDirty, type TaskView } from "../../shared/model/index.js";
 import { Given, NS, SEC, summary } from "./test-fixture.js";
 import { nextWakeup } from "./plan.js";
-import { isDirty } from "./update-rules.js";
 
 /*
  * Given/when/then for the rolling updater: a "web" service on node n1, updated from busybox to
@@ -43,7 +42,7 @@ describe("updater: dirty tasks (reference §3.7)", () => {
   const dirtyAfter = (change: (g: Given) => Given) => {
     const g = change(base());
     const svc = g.state.services.get("web")!;
-    return g.tasks("web").map((t) => isDirty(t, svc));
+    return g.tasks("web").map((t) => isTaskDirty(t, svc));
   };
 
   it("an image change dirties every task", () => {

@@ -1,9 +1,9 @@
 import type { ServiceView, TaskView } from "../../shared/model/index.js";
-import { plan } from "../../shared/model/index.js";
+import { isTaskDirty, plan } from "../../shared/model/index.js";
 import { isTerminal, subjects, taskStateRank, type UpdateState } from "../../../schemas/index.js";
 import { versionOf } from "../../shared/model/index.js";
 import type { Draft } from "./draft.js";
-import { isDirty, settleMs, updateSettings, type UpdateSettings } from "./update-rules.js";
+import { settleMs, updateSettings, type UpdateSettings } from "./update-rules.js";
 import type { Slot } from "./slots.js";
 
 /*
@@ -61,7 +61,7 @@ const settled = (p: Progress) => !restarting(p) && (p.live === undefined || p.li
 export function updaterReplaces(svc: ServiceView, ended: TaskView): boolean {
   const status = svc.updateStatus?.state;
   if (status === "paused" || status === "rollback_paused" || status === "rollback_started") return false;
-  if (isDirty(ended, svc)) return true;
+  if (isTaskDirty(ended, svc)) return true;
   return status === "updating" && !isTerminal(ended.state);
 }
 
@@ -73,11 +73,11 @@ export interface KeptSlot extends Slot { restart?: TaskView; byUpdater?: boolean
 
 function progressOf(d: Draft, svc: ServiceView, slot: KeptSlot, rollingBack: boolean): Progress {
   const runnable = slot.tasks.filter((t) => taskStateRank(d.desiredOf(t)) <= RUNNING);
-  const dirty = runnable.filter((t) => isDirty(t, svc));
-  const live = runnable.filter((t) => !isDirty(t, svc)).at(-1);
+  const dirty = runnable.filter((t) => isTaskDirty(t, svc));
+  const live = runnable.filter((t) => !isTaskDirty(t, svc)).at(-1);
   const holder = slot.holders[0];
   // During a rollback, ended slots are ignored (reference §3.1).
-  const rolls = (h: TaskView) => slot.byUpdater === true || isDirty(h, svc);
+  const rolls = (h: TaskView) => slot.byUpdater === true || isTaskDirty(h, svc);
   const stale = runnable.length === 0 && holder && !slot.restart && !rollingBack && rolls(holder) ? holder : undefined;
   return { slot, dirty, live, stale, updated: false };
 }
