@@ -10,3 +10,5 @@ export { formatZodError } from "./zod-error.js";
 export * from "./roster.js";
 export * from "./rpc.js";
 export * from "./logs-rpc.js";
+export * from "./containers-rpc.js";
+export * from "./classic.js";
