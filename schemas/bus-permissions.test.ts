@@ -17,3 +17,10 @@ test("the secret-store answers renewals; no other static identity hears them", (
     assert.equal((p.subscribe.allow as readonly string[] | undefined ?? []).includes(subjects.certRenewAll), false, name);
   }
 });
+
+test("a node serves its own containers rpc (docker kill -s, docker top), no other node's; the api may ask any node", () => {
+  const sub = nodePermissions("n1").subscribe.allow ?? [];
+  assert.ok(sub.includes(subjects.containersOfNode("n1")));
+  assert.equal(sub.some((s) => s.startsWith("swarm.rpc.containers.") && s !== subjects.containersOfNode("n1")), false);
+  assert.ok((BUS_IDENTITIES["svc-api"].publish.allow as readonly string[]).includes(subjects.containersAll));
+});

@@ -60,7 +60,7 @@ function controlPlane(extra: { pub?: string[]; sub?: string[]; deny?: string[]; 
 /** The static identities of the control plane, by certificate CN. */
 export const BUS_IDENTITIES = {
   /** Appends users' events; calls the secret-store; seals the audit chain's checkpoints. */
-  "svc-api": controlPlane({ pub: [subjects.eventsAll, "swarm.rpc.secret-store.>", `$KV.${AUDIT_BUCKET}.>`, subjects.logsAll] }),
+  "svc-api": controlPlane({ pub: [subjects.eventsAll, "swarm.rpc.secret-store.>", `$KV.${AUDIT_BUCKET}.>`, subjects.logsAll, subjects.containersAll] }),
   "svc-orchestrator": controlPlane({ pub: [subjects.eventsAll] }),
   "svc-scheduler": controlPlane({ pub: [subjects.eventsAll] }),
   /** Appends its allocations; writes and announces the networks' maps. */
@@ -131,7 +131,7 @@ export function nodeInbox(nodeId: string): string {
  * What a worker node may do on the bus, and nothing else (DESIGN §6): its named consumer on its
  * shard of the task streams, with its own filter (the server refuses a create whose body names
  * another filter or name than the subject's); its own reports, heartbeats and rpc subjects (its
- * certificate's renewal among them); replies on its own inbox; it serves its own logs subject,
+ * certificate's renewal among them); replies on its own inbox; it serves its own logs and containers subjects,
  * answering each request once (`allowResponses`: the reply subject is the asker's inbox, which the
  * node may not publish to otherwise); it reads the networks' maps. Granted per connection by the
  * auth callout.
@@ -154,7 +154,7 @@ export function nodePermissions(nodeId: string): BusPermissions {
         subjects.certRenewOf(nodeId),
       ],
     },
-    subscribe: { allow: [`${nodeInbox(nodeId)}.>`, subjects.logsOfNode(nodeId), subjects.netMapChangedAll] },
+    subscribe: { allow: [`${nodeInbox(nodeId)}.>`, subjects.logsOfNode(nodeId), subjects.containersOfNode(nodeId), subjects.netMapChangedAll] },
     allowResponses: true,
   };
 }

@@ -11,3 +11,5 @@ export { humanDuration } from "./human-duration.js";
 export * from "./roster.js";
 export * from "./rpc.js";
 export * from "./logs-rpc.js";
+export * from "./containers-rpc.js";
+export * from "./classic.js";

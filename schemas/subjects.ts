@@ -97,6 +97,9 @@ export const subjects = {
   /** request/reply (api → agent): a task's container log lines, in chunks (schemas/logs-rpc.ts); one subject per node. */
   logsOfNode: (nodeId: string) => `swarm.rpc.logs.${nodeId}`,
   logsAll: "swarm.rpc.logs.*",
+  /** request/reply (api → agent): a classic container's signal and process list (schemas/containers-rpc.ts); one subject per node. */
+  containersOfNode: (nodeId: string) => `swarm.rpc.containers.${nodeId}`,
+  containersAll: "swarm.rpc.containers.*",
 } as const;
 
 /** The aggregate kind and id a `swarm.evt.<kind>.<id>` subject names. */

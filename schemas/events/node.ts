@@ -19,6 +19,9 @@ export const NodeDescription = z.object({
   memoryBytes: z.number().nonnegative(),
   engineVersion: z.string(),
   engineLabels: z.record(z.string(), z.string()).default({}),
+  /** The engine's storage driver and the host's kernel (Docker's `/info` `Driver`, `KernelVersion`): classic Swarm's `storagedriver`/`kernelversion` constraints. Absent from older agents' registrations. */
+  storageDriver: z.string().optional(),
+  kernelVersion: z.string().optional(),
   /** Images present on the node's engine (repo:tag), so the scheduler can prefer them. */
   images: z.array(z.string()).optional(),
 });

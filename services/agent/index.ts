@@ -15,6 +15,7 @@ import { TaskFiles } from "./shell/task-files.js";
 import type { DeliveryOptions } from "./shell/secret-delivery.js";
 import { CertRenewer } from "./shell/cert-renewer.js";
 import { serveLogs, type LogServerOptions } from "./shell/log-server.js";
+import { serveContainers } from "./shell/container-server.js";
 import { NetMaps } from "./shell/netmaps.js";
 import { Overlay } from "./shell/overlay.js";
 import type { NetworksPort } from "./shell/task-networks.js";
@@ -165,6 +166,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   log.info("registered", { sessionId, heartbeatMs });
   const flusher = every(deps.statusFlushMs ?? 100, () => publisher.flush(), log);
   const logs = serveLogs(nc, nodeId, executor, log, deps.logs);
+  const containers = serveContainers(nc, nodeId, executor, log);
   let heartbeat = startHeartbeat(heartbeatMs);
   function startHeartbeat(ms: number) {
     return every(ms, () => publisher.heartbeat(now().toISOString(), ms), log);
@@ -204,6 +206,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
       certs?.stop();
       abort.abort();
       await logs.stop();
+      await containers.stop();
       refresher.stop();
       heartbeat.stop();
       flusher.stop();

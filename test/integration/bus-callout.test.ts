@@ -9,7 +9,7 @@ import { createLogger } from "../../services/shared/telemetry/index.js";
 import { call, serve } from "../../services/shared/rpc/index.js";
 import { serveBusAuthorization } from "../../services/secret-store/shell/bus-authorization.js";
 import { followTasks } from "../../services/agent/shell/task-feed.js";
-import { BUCKETS, LogsRpc, RegisterRpc, RenewCertRpc, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
+import { BUCKETS, ContainersRpc, LogsRpc, RegisterRpc, RenewCertRpc, STREAMS, nodeTasksStreamOf, subjects } from "../../schemas/index.js";
 import { agentConsumer, certRenewalConnectionName, nodeInbox } from "../../schemas/bus-permissions.js";
 import { emitter, type Emit } from "../helpers/emit.js";
 import { eventually } from "../helpers/eventually.js";
@@ -116,6 +116,22 @@ test("a node serves its own logs subject, answering the api's inbox once per req
     const reply = await call(api, subjects.logsOfNode("n1"), LogsRpc, { op: "next", streamId: "s", waitMs: 0 });
     assert.deepEqual(reply, { lines: [{ s: 1, t: "2026-01-01T00:00:00Z", d: "hi\n" }], done: true });
     const sub = n1.subscribe(subjects.logsOfNode("n2"));
+    const subErr: unknown = await sub.closed;
+    assert.match(subErr instanceof Error ? subErr.message : String(subErr), /Permissions Violation for Subscription/);
+  } finally {
+    await server.stop();
+    await api.close();
+  }
+});
+
+test("a node serves its own containers rpc (docker kill -s, docker top) to the api; not another node's", async () => {
+  const n1 = await node("n1");
+  const api = await connectNats({ url: nats.url, name: "api", tls: nats.identity("svc-api") });
+  const server = serve(n1, subjects.containersOfNode("n1"), ContainersRpc, () => ({ Titles: ["PID"], Processes: [["1"]] }));
+  try {
+    await n1.flush();
+    assert.deepEqual(await call(api, subjects.containersOfNode("n1"), ContainersRpc, { op: "top", taskId: "t1" }), { Titles: ["PID"], Processes: [["1"]] });
+    const sub = n1.subscribe(subjects.containersOfNode("n2"));
     const subErr: unknown = await sub.closed;
     assert.match(subErr instanceof Error ? subErr.message : String(subErr), /Permissions Violation for Subscription/);
   } finally {

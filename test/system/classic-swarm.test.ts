@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { containersOfNode, IMAGE, joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
+import { containersOfNode, docker as engine, IMAGE, joinAgent, startTestCluster, type JoinedAgent, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
 
 /*
@@ -43,7 +43,11 @@ before(async () => {
   }, { what: "three ready nodes", timeoutMs: 60_000 });
   await c.swarm("node", "update", "--label-add", "region=eu-west", n3.nodeId);
 });
-after(async () => { await c?.cleanup(); });
+const VOLUME = `jetswarm-classic-${process.pid}`;
+after(async () => {
+  await c?.cleanup();
+  await engine.getVolume(VOLUME).remove().catch(() => undefined);
+});
 
 describe("classic Swarm through the docker CLI", () => {
   it("docker run -e constraint:node==n2 runs the container on n2; ps, inspect, logs show it there", async () => {
@@ -97,5 +101,55 @@ describe("classic Swarm through the docker CLI", () => {
     await docker("rm", "-f", "pinned");
     await eventually(async () => (await containersOfNode(n2.nodeId, { service: "pinned" })).length === 0, { what: "pinned's containers removed" });
     assert.match(await dockerFails("inspect", "pinned"), /No such (container|object): pinned/);
+  });
+});
+
+/** The node whose engine runs the container (its one running container labelled with the name). */
+async function nodeOf(name: string): Promise<string | undefined> {
+  for (const id of [c.nodeId, n2.nodeId, n3.nodeId]) if (await runningOn(id, name)) return id;
+  return undefined;
+}
+
+describe("classic Swarm's engine facts, signals, processes and shared containers (issue #19)", () => {
+  it("storagedriver and kernelversion constraints match what the nodes' engine reports", async () => {
+    const info = await engine.info() as { Driver: string; KernelVersion: string };
+    await docker("run", "-d", "--name", "facts", "-e", `constraint:storagedriver==${info.Driver}`, "-e", `constraint:kernelversion==${info.KernelVersion}`,
+      "-e", `constraint:node==${n3.name}`, IMAGE, "sleep", "3600");
+    await eventually(() => runningOn(n3.nodeId, "facts"), { what: "facts running on n3", timeoutMs: 30_000 });
+    const err = await dockerFails("run", "-d", "--name", "nodriver", "-e", "constraint:storagedriver==nosuch", IMAGE, "sleep", "1");
+    assert.match(err, /unable to find a node that satisfies the following conditions \[storagedriver==nosuch\]/);
+  });
+
+  it("docker kill -s HUP reaches the process and leaves it running; docker top lists its processes; docker kill ends it", async () => {
+    await docker("run", "-d", "--name", "trap", "-e", `constraint:node==${n2.name}`, IMAGE, "sh", "-c", "trap 'echo got-hup' HUP; echo ready; while true; do sleep 1; done");
+    await eventually(async () => (await docker("logs", "trap")).includes("ready"), { what: "trap's shell ready", timeoutMs: 30_000 });
+    await docker("kill", "-s", "HUP", "trap");
+    await eventually(async () => (await docker("logs", "trap")).includes("got-hup"), { what: "the HUP trapped" });
+    assert.equal(await runningOn(n2.nodeId, "trap"), true, "a HUP does not stop the container");
+    assert.match(await dockerFails("kill", "-s", "NOSUCH", "trap"), /Invalid signal: NOSUCH/);
+    const top = await docker("top", "trap");
+    assert.match(top.split("\n")[0]!, /PID/);
+    assert.match(top, /while true; do sleep 1; done/);
+    await docker("kill", "trap");
+    assert.equal(await runningOn(n2.nodeId, "trap"), false);
+    assert.match(await docker("ps", "-a", "--filter", "name=trap", "--format", "{{.State}}"), /exited/);
+    assert.match(await dockerFails("top", "trap"), /is not running/);
+    assert.match(await dockerFails("kill", "-s", "HUP", "trap"), /is not running/);
+  });
+
+  it("--volumes-from, --link and --net=container: run on the target's node with the target's container", async () => {
+    await docker("run", "-d", "--name", "store", "-v", `${VOLUME}:/data`, IMAGE, "sh", "-c", "echo shared-file > /data/f; cat /sys/class/net/eth0/address; sleep 3600");
+    await eventually(async () => /^[0-9a-f:]{17}$/m.test(await docker("logs", "store")), { what: "store running", timeoutMs: 30_000 });
+    const node = await nodeOf("store");
+    const mac = /^[0-9a-f:]{17}$/m.exec(await docker("logs", "store"))![0];
+    await docker("run", "-d", "--name", "reader", "--volumes-from", "store:ro", "--link", "store:db", IMAGE, "sh", "-c", "cat /data/f; grep -cw db /etc/hosts; sleep 3600");
+    await docker("run", "-d", "--name", "netter", "--net", "container:store", IMAGE, "sh", "-c", "cat /sys/class/net/eth0/address; sleep 3600");
+    await eventually(async () => /shared-file\n1/.test(await docker("logs", "reader")), { what: "reader sees store's volume and its link", timeoutMs: 30_000 });
+    await eventually(async () => (await docker("logs", "netter")).includes(mac), { what: "netter in store's network namespace", timeoutMs: 30_000 });
+    assert.equal(await nodeOf("reader"), node);
+    assert.equal(await nodeOf("netter"), node);
+    assert.equal(await docker("inspect", "-f", "{{json .HostConfig.VolumesFrom}} {{json .HostConfig.Links}} {{json .Config.Labels}}", "reader"),
+      '["store:ro"] ["/store:/reader/db"] {}');
+    assert.match(await dockerFails("run", "-d", "--link", "ghost", IMAGE, "true"), /no such container: ghost/);
   });
 });

@@ -47,6 +47,9 @@ export interface HostConfig {
   Mounts?: Mount[];
   /** The first network a task attaches to (the node-local Docker network of a swarm network). */
   NetworkMode?: string;
+  /** Classic containers' `--volumes-from` (`<engine container id>[:ro|rw]`) and `--link` (`<engine container name>:<alias>`). */
+  VolumesFrom?: string[];
+  Links?: string[];
   ReadonlyRootfs?: boolean;
   Init?: boolean;
   GroupAdd?: string[];
@@ -145,6 +148,10 @@ export interface Executor {
    * simulated runtime of the benchmarks has no logs.
    */
   logs?(containerId: string, opts: LogOptions): Promise<NodeJS.ReadableStream>;
+  /** Sends a signal (`HUP`, `9`) to a running container (`docker kill -s`). Optional, as `logs`. */
+  kill?(containerId: string, signal: string): Promise<void>;
+  /** The container's processes in Docker's `/top` shape (`ps_args` as given). Optional, as `logs`. */
+  top?(containerId: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
 }
 
 /** Which lines `Executor.logs` reads (Docker's `/containers/{id}/logs` query). */

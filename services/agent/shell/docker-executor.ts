@@ -89,6 +89,8 @@ export class DockerExecutor implements Executor {
       memoryBytes: Number(info.MemTotal ?? 0),
       engineVersion: String(info.ServerVersion ?? ""),
       engineLabels: labels,
+      ...(info.Driver ? { storageDriver: String(info.Driver) } : {}),
+      ...(info.KernelVersion ? { kernelVersion: String(info.KernelVersion) } : {}),
       images: await this.images(),
     };
   }
@@ -210,6 +212,23 @@ export class DockerExecutor implements Executor {
         statusCodes: { 200: true, 404: "no such container", 500: "server error" },
       }, (err: unknown, stream: unknown) => (err ? reject(wrap(err)) : resolve(stream as NodeJS.ReadableStream)));
     });
+  }
+
+  async kill(containerId: string, signal: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).kill({ signal });
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async top(containerId: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    try {
+      const r = await this.docker.getContainer(containerId).top(psArgs ? { ps_args: psArgs } : {}) as { Titles?: string[]; Processes?: string[][] };
+      return { Titles: r.Titles ?? [], Processes: r.Processes ?? [] };
+    } catch (err) {
+      throw wrap(err);
+    }
   }
 
   async list(nodeId: string): Promise<ContainerSummary[]> {

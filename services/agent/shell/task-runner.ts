@@ -4,6 +4,7 @@ import { errorMessage } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 import { planAdoption } from "../core/adopt.js";
 import { containerConfig, stopOptions } from "../core/container-config.js";
+import { classicDeps, dependencyConfig } from "../core/classic-deps.js";
 import { connectOthers, networkWait, type NetworksPort } from "./task-networks.js";
 import { expandTemplates, type TemplateNode } from "../core/templates.js";
 import { needsFiles, type FileMount } from "../core/task-files.js";
@@ -179,7 +180,10 @@ export class TaskRunner {
           const mounts = await this.files(rec.doc);
           const first = rec.doc.networks?.[0];
           const spec = expandTemplates(rec.doc, this.d.node ?? { hostname: "", os: "", architecture: "" });
-          const containerId = await x.create(containerConfig({ ...rec.doc, spec }, mounts, first && this.d.networks?.gateway(first.networkId)));
+          const cfg = containerConfig({ ...rec.doc, spec }, mounts, first && this.d.networks?.gateway(first.networkId));
+          const deps = classicDeps(spec.ContainerSpec.Labels); // a classic container's targets, on this node
+          if (deps) Object.assign(cfg.HostConfig, dependencyConfig(deps, await x.list(this.d.nodeId)));
+          const containerId = await x.create(cfg);
           await connectOthers(x, rec.doc, containerId);
           return { kind: "prepared", containerId };
         } catch (err) {

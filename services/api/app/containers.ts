@@ -3,8 +3,9 @@ import { subjects, taskStateRank } from "../../../schemas/index.js";
 import { alreadyExists, SwarmError } from "../../shared/errors/index.js";
 import { randomId } from "../../shared/eventlog/index.js";
 import { tasksOfService, versionOf, type ClusterState } from "../../shared/model/index.js";
-import { classicExprs, eligibleNodes, placementConstraints, unsatisfiable } from "../core/classic-filters.js";
-import { checkContainerName, containerServiceSpec, dependencies, type ContainerCreateBody } from "../core/container-spec.js";
+import { classicExprs, eligibleNodes, placedTarget, placementConstraints, unsatisfiable } from "../core/classic-filters.js";
+import { dependencies, dependencyRefs, resolveDependencies } from "../core/container-deps.js";
+import { checkContainerName, containerServiceSpec, type ContainerCreateBody } from "../core/container-spec.js";
 import { classicCounts, classicSystemStatus, inspectContainer as containerInspect } from "../core/container-inspect.js";
 import * as views from "../core/container-views.js";
 import { findContainer, placedContainers, type ContainerRecord } from "../core/container-views.js";
@@ -55,8 +56,10 @@ export async function createContainer(
   }
   const body = input.body;
   const { env } = classicExprs({ env: body.Env ?? [], labels: body.Labels ?? {} });
-  const eligible = eligibleNodes(state, placedContainers(state), { env: body.Env ?? [], labels: body.Labels ?? {}, dependsOn: dependencies(body) });
-  const spec = containerServiceSpec(name, body, env, placementConstraints(state, eligible));
+  const others = placedContainers(state);
+  const eligible = eligibleNodes(state, others, { env: body.Env ?? [], labels: body.Labels ?? {}, dependsOn: dependencies(body) });
+  const targets = resolveDependencies(dependencyRefs(body), (ref) => placedTarget(others, ref));
+  const spec = containerServiceSpec(name, body, env, placementConstraints(state, eligible), targets);
   if (deps.classicStrategy) spec.TaskTemplate.Placement = { ...spec.TaskTemplate.Placement, Strategy: deps.classicStrategy };
   checkServiceSpec(spec, limitsOf(deps));
   const f = fresh();
@@ -98,13 +101,19 @@ export async function startContainer(deps: AppDeps, actor: Actor, ref: string): 
   return true;
 }
 
-/** `POST /containers/{id}/stop` (and `kill`): scaled to 0, pinned to its node; answers once the task ended. */
-export async function stopContainer(deps: AppDeps, actor: Actor, ref: string, timing: ContainerTiming = {}): Promise<boolean> {
+/**
+ * `POST /containers/{id}/stop` (and `kill`): scaled to 0, pinned to its node; answers once the task
+ * ended. `recorded` runs once the stop is in the log (a kill's SIGKILL: no restart can follow it).
+ */
+export async function stopContainer(
+  deps: AppDeps, actor: Actor, ref: string, timing: ContainerTiming = {}, recorded?: (r: ContainerRecord) => Promise<void>,
+): Promise<boolean> {
   const r = findContainer(stateOf(deps), ref);
   if (replicasOf(r.svc.spec) === 0) return false;
   await respec(deps, actor, r.svc.id, (spec, cur) => ({
     ...spec, Mode: { Replicated: { Replicas: 0 } }, TaskTemplate: { ...spec.TaskTemplate, Placement: pinned(spec, cur.task?.nodeId) },
   }));
+  await recorded?.(r);
   await waitState(deps, timing.stopTimeoutMs ?? 30_000, (s) =>
     tasksOfService(s, r.svc.id).every((t) => taskStateRank(t.state) > taskStateRank("running") || !t.nodeId) ? true : undefined);
   return true;

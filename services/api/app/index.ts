@@ -25,5 +25,6 @@ export { AUTOLOCK_MESSAGES, autolockStatus, rotateUnlockKey, setAutolock, unlock
 export {
   classicInfo, containerLogTarget, createContainer, inspectContainer, listContainers, removeContainer, startContainer, stopContainer, type ContainerTiming,
 } from "./containers.js";
+export { killContainer, topContainer } from "./container-engine.js";
 export { streamEngineEvents, type EngineEventsQuery } from "./engine-events.js";
 export { updateObjectUnchanged } from "./engine-objects.js";

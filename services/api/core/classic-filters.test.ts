@@ -9,7 +9,11 @@ import { containerServiceSpec, ContainerCreateBody } from "./container-spec.js";
 function node(id: string, name: string, labels: Record<string, string>, engineLabels: Record<string, string> = {}, extra: Partial<NodeView> = {}): NodeView {
   return {
     id, name, role: "worker", availability: "active", labels, state: "ready", message: "", createdAt: "", updatedAt: "",
-    description: { hostname: "host", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels, images: id === "id3" ? ["redis:latest"] : [] },
+    description: {
+      hostname: "host", os: "linux", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4e9, engineVersion: "28", engineLabels, images: id === "id3" ? ["redis:latest"] : [],
+      // n1 registered before the engine facts were recorded (an older agent): it has neither.
+      ...(id === "id1" ? {} : { storageDriver: id === "id2" ? "overlay2" : "btrfs", kernelVersion: id === "id2" ? "6.18.0-jet" : "5.15.0-91-generic" }),
+    },
     ...extra,
   };
 }
@@ -50,6 +54,10 @@ describe("classic filters", () => {
     ["image affinity: a container's image", ["affinity:image==postgres"], ["n1"]],
     ["operating system", ["constraint:operatingsystem==linux"], ["n1", "n2", "n3"]],
     ["health", ["constraint:health==healthy"], ["n1", "n2", "n3"]],
+    ["storage driver", ["constraint:storagedriver==overlay2"], ["n2"]],
+    ["storage driver !=: a node that reports none passes", ["constraint:storagedriver!=overlay2"], ["n1", "n3"]],
+    ["kernel version glob", ["constraint:kernelversion==6.*"], ["n2"]],
+    ["kernel version regex, key in any case", ["constraint:KernelVersion==/5\\.15\\..*/"], ["n3"]],
   ];
   for (const [what, env, want] of cases) it(what, () => assert.deepEqual(eligible([...env, "KEEP=1"]), want));
 
@@ -67,6 +75,7 @@ describe("classic filters", () => {
     assert.throws(() => eligible(["constraint:node==n9", "constraint:region==eu*"]),
       { message: "unable to find a node that satisfies the following conditions [node==n9 region==eu*]" });
     assert.throws(() => eligible(["constraint:node==n4"]), /unable to find a node/, "a drained node takes nothing");
+    assert.throws(() => eligible(["constraint:storagedriver==nosuch"]), { message: "unable to find a node that satisfies the following conditions [storagedriver==nosuch]" });
   });
 
   it("malformed expressions are refused by name", () => {
@@ -118,7 +127,7 @@ describe("docker run as a container's spec", () => {
   it("refuses what it cannot run, by name", () => {
     assert.throws(() => containerServiceSpec("x", body({ HostConfig: { Privileged: true } }), [], []), /HostConfig.Privileged: not supported/);
     assert.throws(() => containerServiceSpec("x", body({ HostConfig: { NetworkMode: "host" } }), [], []), /NetworkMode: "host" is not supported/);
-    assert.throws(() => containerServiceSpec("x", body({ HostConfig: { VolumesFrom: ["db"] } }), [], []), /--volumes-from/);
+    assert.throws(() => containerServiceSpec("x", body({ Labels: { "jetswarm.classic.deps": "{}" } }), [], []), /jetswarm.classic.deps is jetswarm's own label/);
     assert.doesNotThrow(() => containerServiceSpec("x", body({ HostConfig: { Privileged: false, AutoRemove: false, Devices: [] } }), [], []));
   });
 });

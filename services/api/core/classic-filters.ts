@@ -10,8 +10,9 @@ import { failedPrecondition, invalidArgument } from "../../shared/errors/index.j
  *
  * Expressions: `KEY==VALUE`, `KEY!=VALUE`, soft `==~`/`!=~` (dropped when no node satisfies it);
  * VALUE is a glob (`eu*`, `?`) or a regular expression between slashes (`/eu-(1|2)/`), compared
- * case-insensitively. Keys: `node` (name, host name or id), `health` (`healthy`), `operatingsystem`,
- * anything else a node label, then an engine label of that name.
+ * case-insensitively. Keys: `node` (name, host name or id), `health` (`healthy`), classic Swarm's
+ * engine facts `operatingsystem`, `storagedriver` and `kernelversion` (as the node's engine reports
+ * them), anything else a node label, then an engine label of that name.
  */
 
 export interface ClassicExpr { kind: "constraint" | "affinity"; key: string; equal: boolean; soft: boolean; value: string; text: string }
@@ -91,6 +92,8 @@ function nodeValues(n: NodeView, key: string): string[] {
     case "node": return [n.name, n.description?.hostname ?? "", n.id].filter((v) => v !== "");
     case "health": return [n.state === "ready" ? "healthy" : "unhealthy"];
     case "operatingsystem": return n.description?.os ? [n.description.os] : [];
+    case "storagedriver": return n.description?.storageDriver ? [n.description.storageDriver] : [];
+    case "kernelversion": return n.description?.kernelVersion ? [n.description.kernelVersion] : [];
     default: {
       const v = n.labels[key] ?? n.description?.engineLabels[key];
       return v === undefined ? [] : [v];
@@ -113,14 +116,17 @@ function passes(containers: readonly PlacedContainer[], e: ClassicExpr, n: NodeV
   return hit === e.equal;
 }
 
+/** The placed container a `--volumes-from`, `--link` or `--net=container:` names (id, name or id prefix). */
+export function placedTarget(containers: readonly PlacedContainer[], ref: string): PlacedContainer {
+  const c = containers.find((x) => x.id === ref || x.name === ref) ?? containers.find((x) => x.id.startsWith(ref));
+  if (!c?.nodeId) throw invalidArgument(`no such container: ${ref} (a --volumes-from, --link or --net=container: target)`);
+  return c;
+}
+
 /** The nodes a container may be placed on, or classic Swarm's refusal naming every condition. */
 export function eligibleNodes(state: ClusterState, containers: readonly PlacedContainer[], input: ClassicPlacementInput): NodeView[] {
   const { exprs } = classicExprs(input);
-  const deps = input.dependsOn.map((ref) => {
-    const c = containers.find((x) => x.id === ref || x.name === ref) ?? containers.find((x) => x.id.startsWith(ref));
-    if (!c?.nodeId) throw invalidArgument(`no such container: ${ref} (a --volumes-from, --link or --net=container: target)`);
-    return c;
-  });
+  const deps = input.dependsOn.map((ref) => placedTarget(containers, ref));
   let nodes = [...state.nodes.values()].filter((n) => n.availability === "active");
   nodes = nodes.filter((n) => deps.every((c) => c.nodeId === n.id));
   for (const e of exprs.filter((x) => !x.soft)) nodes = nodes.filter((n) => passes(containers, e, n));

@@ -1,5 +1,6 @@
-import { tasksOfService, type ClusterState } from "../../shared/model/index.js";
-import { containerRecords, type ContainerRecord } from "./container-views.js";
+import { tasksOfService, type ClusterState, type NodeView } from "../../shared/model/index.js";
+import { containerRecords, userLabels, type ContainerRecord } from "./container-views.js";
+import { dependencyView } from "./container-deps.js";
 
 /*
  * `GET /containers/{id}/json` in Docker's shape, from the log, with classic Swarm's `Node`
@@ -25,8 +26,15 @@ function node(r: ContainerRecord) {
   return {
     ID: n.id, Name: n.name, Addr: n.addr ?? "", IP: (n.addr ?? "").split(":")[0] ?? "",
     Cpus: Math.round((n.description?.nanoCpus ?? 0) / 1e9), Memory: n.description?.memoryBytes ?? 0,
-    Labels: { ...(n.description?.engineLabels ?? {}), ...n.labels },
+    Labels: nodeLabels(n),
   };
+}
+
+/** Classic Swarm's node labels: the engine's facts, then its engine labels, then the node's own. */
+function nodeLabels(n: NodeView): Record<string, string> {
+  const d = n.description;
+  const facts = { ...(d?.kernelVersion ? { kernelversion: d.kernelVersion } : {}), ...(d?.os ? { operatingsystem: d.os } : {}), ...(d?.storageDriver ? { storagedriver: d.storageDriver } : {}) };
+  return { ...facts, ...(d?.engineLabels ?? {}), ...n.labels };
 }
 
 export function inspectContainer(s: ClusterState, r: ContainerRecord): unknown {
@@ -55,10 +63,10 @@ export function inspectContainer(s: ClusterState, r: ContainerRecord): unknown {
     Platform: r.node?.description?.os ?? "linux",
     Config: {
       Hostname: c.Hostname ?? "", User: c.User ?? "", Tty: c.TTY ?? false, Env: c.Env ?? [], Cmd: c.Args ?? null,
-      Image: c.Image, WorkingDir: c.Dir ?? "", Entrypoint: c.Command ?? null, Labels: c.Labels ?? {}, StopSignal: c.StopSignal ?? "",
+      Image: c.Image, WorkingDir: c.Dir ?? "", Entrypoint: c.Command ?? null, Labels: userLabels(r), StopSignal: c.StopSignal ?? "",
     },
     HostConfig: {
-      NetworkMode: "default", PortBindings: ports,
+      NetworkMode: "default", ...dependencyView(spec), PortBindings: ports,
       RestartPolicy: { Name: restartName, MaximumRetryCount: restart?.MaxAttempts ?? 0 },
       Memory: res?.Limits?.MemoryBytes ?? 0, NanoCpus: res?.Limits?.NanoCPUs ?? 0,
       CpuShares: Math.round((res?.Reservations?.NanoCPUs ?? 0) / 1e9),
@@ -80,7 +88,7 @@ export function classicSystemStatus(s: ClusterState, strategy: string): Array<[s
     const running = mine.filter((r) => r.status === "running").length;
     const reservedCpu = mine.filter((r) => r.status !== "exited").reduce((a, r) => a + (r.svc.spec.TaskTemplate.Resources?.Reservations?.NanoCPUs ?? 0), 0);
     const reservedMem = mine.filter((r) => r.status !== "exited").reduce((a, r) => a + (r.svc.spec.TaskTemplate.Resources?.Reservations?.MemoryBytes ?? 0), 0);
-    const labels = Object.entries({ ...(n.description?.engineLabels ?? {}), ...n.labels }).map(([k, v]) => `${k}=${v}`).join(", ");
+    const labels = Object.entries(nodeLabels(n)).map(([k, v]) => `${k}=${v}`).join(", ");
     out.push([` ${n.name}`, n.addr ?? ""], ["  └ ID", n.id], ["  └ Status", n.state === "ready" ? "Healthy" : "Unhealthy"],
       ["  └ Containers", `${mine.length} (${running} Running, 0 Paused, ${mine.length - running} Stopped)`],
       ["  └ Reserved CPUs", `${reservedCpu / 1e9} / ${Math.round((n.description?.nanoCpus ?? 0) / 1e9)}`],

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Mount, PortConfig, ServiceSpec } from "../../../schemas/index.js";
+import { CLASSIC_DEPS_LABEL, type ClassicDeps, type Mount, type PortConfig, type ServiceSpec } from "../../../schemas/index.js";
 import { invalidArgument } from "../../shared/errors/index.js";
 
 /*
@@ -99,13 +99,6 @@ function binds(list: readonly string[]): Mount[] {
   });
 }
 
-/** The services a container depends on for placement: `--volumes-from`, `--link`, `--net=container:`. */
-export function dependencies(body: ContainerCreateBody): string[] {
-  const h = body.HostConfig;
-  const net = h?.NetworkMode?.startsWith("container:") ? [h.NetworkMode.slice("container:".length)] : [];
-  return [...(h?.VolumesFrom ?? []).map((v) => v.split(":")[0]!), ...(h?.Links ?? []).map((l) => l.split(":")[0]!.replace(/^\//, "")), ...net];
-}
-
 function refuseUnsupported(body: ContainerCreateBody): void {
   const h = (body.HostConfig ?? {}) as Record<string, unknown>;
   for (const k of REFUSED) if (!isDefault(h[k])) throw invalidArgument(`HostConfig.${k}: not supported by jetswarm's classic mode`);
@@ -113,14 +106,18 @@ function refuseUnsupported(body: ContainerCreateBody): void {
   if (!["", "default", "bridge"].includes(net) && !net.startsWith("container:")) {
     throw invalidArgument(`HostConfig.NetworkMode: "${net}" is not supported (default bridge only)`);
   }
-  if (dependencies(body).length > 0) {
-    throw invalidArgument("--volumes-from, --link and --net=container: place the container with its target, but jetswarm cannot share volumes, links or network namespaces between containers yet");
-  }
+  // jetswarm's own label is written from --volumes-from, --link and --net=container: (core/container-deps.ts).
+  if (body.Labels?.[CLASSIC_DEPS_LABEL] !== undefined) throw invalidArgument(`Labels: ${CLASSIC_DEPS_LABEL} is jetswarm's own label`);
 }
 
-/** The recorded spec of a classic container: `env` is the request's env without the classic expressions. */
-export function containerServiceSpec(name: string, body: ContainerCreateBody, env: string[], constraints: string[]): ServiceSpec {
+/**
+ * The recorded spec of a classic container: `env` is the request's env without the classic
+ * expressions; `deps` its resolved `--volumes-from`/`--link`/`--net=container:` targets, recorded
+ * as the label CLASSIC_DEPS_LABEL for the node's agent (schemas/classic.ts).
+ */
+export function containerServiceSpec(name: string, body: ContainerCreateBody, env: string[], constraints: string[], deps?: ClassicDeps): ServiceSpec {
   refuseUnsupported(body);
+  const labels = { ...(body.Labels ?? {}), ...(deps ? { [CLASSIC_DEPS_LABEL]: JSON.stringify(deps) } : {}) };
   const h = body.HostConfig ?? {};
   const entry = typeof body.Entrypoint === "string" ? [body.Entrypoint] : body.Entrypoint ?? [];
   const reserve = { ...(h.CpuShares ? { NanoCPUs: h.CpuShares * NS_PER_S } : {}), ...(h.Memory ? { MemoryBytes: Math.max(h.Memory, 4 * MIB) } : {}) };
@@ -133,7 +130,7 @@ export function containerServiceSpec(name: string, body: ContainerCreateBody, en
     TaskTemplate: {
       ContainerSpec: {
         Image: body.Image,
-        ...(body.Labels && Object.keys(body.Labels).length ? { Labels: { ...body.Labels } } : {}),
+        ...(Object.keys(labels).length ? { Labels: labels } : {}),
         ...(entry.length ? { Command: entry } : {}),
         ...(body.Cmd?.length ? { Args: [...body.Cmd] } : {}),
         ...(env.length ? { Env: env } : {}),

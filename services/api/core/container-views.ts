@@ -1,4 +1,4 @@
-import { humanDuration, taskStateRank } from "../../../schemas/index.js";
+import { CLASSIC_DEPS_LABEL, humanDuration, taskStateRank } from "../../../schemas/index.js";
 import { tasksOfService, type ClusterState, type NodeView, type ServiceView, type TaskView } from "../../shared/model/index.js";
 import { invalidArgument, notFound } from "../../shared/errors/index.js";
 import { type Filters, matches } from "./filters.js";
@@ -51,6 +51,11 @@ export function containerRecords(state: ClusterState): ContainerRecord[] {
   return out.sort((a, b) => b.svc.createdAt.localeCompare(a.svc.createdAt) || a.svc.id.localeCompare(b.svc.id));
 }
 
+/** The labels the user gave the container (without jetswarm's own CLASSIC_DEPS_LABEL). */
+export function userLabels(r: ContainerRecord): Record<string, string> {
+  return Object.fromEntries(Object.entries(r.svc.spec.TaskTemplate.ContainerSpec.Labels ?? {}).filter(([k]) => k !== CLASSIC_DEPS_LABEL));
+}
+
 /** What the classic filters may refer to. */
 export function placedContainers(state: ClusterState): PlacedContainer[] {
   return containerRecords(state).map((r) => ({
@@ -100,7 +105,7 @@ export function listContainers(state: ClusterState, f: Filters, all: boolean, no
       matches(f, "node", (v) => r.node !== undefined && (r.node.name === v || r.node.id === v)) &&
       matches(f, "label", (v) => {
         const [k, val] = v.split("=", 2);
-        const labels = r.svc.spec.TaskTemplate.ContainerSpec.Labels ?? {};
+        const labels = userLabels(r);
         return k! in labels && (val === undefined || labels[k!] === val);
       }))
     .map((r) => ({
@@ -111,7 +116,7 @@ export function listContainers(state: ClusterState, f: Filters, all: boolean, no
       Command: command(r),
       Created: Math.floor(Date.parse(r.svc.createdAt) / 1000),
       Ports: portsOf(r),
-      Labels: r.svc.spec.TaskTemplate.ContainerSpec.Labels ?? {},
+      Labels: userLabels(r),
       State: r.status,
       Status: statusText(r, now),
       HostConfig: { NetworkMode: "default" },

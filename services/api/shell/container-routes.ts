@@ -11,7 +11,7 @@ import { parse, queryOf } from "./parse.js";
 
 /*
  * Classic Swarm's container endpoints (the cluster as one Docker host): `docker run -d`, `ps`,
- * `inspect`, `logs`, `stop`, `start`, `restart`, `kill`, `rm`. Images are pulled by the node that
+ * `inspect`, `logs`, `stop`, `start`, `restart`, `kill [-s]`, `top`, `rm`. Images are pulled by the node that
  * runs the container (the agent pulls a missing one), so create never answers "No such image"
  * and the CLI never calls `/images/create`.
  */
@@ -21,6 +21,8 @@ const isTrue = (v: string | undefined) => v === "1" || v === "true";
 const flag = (req: Request, name: string) => isTrue(parse(Bool(name), queryOf(req, name)));
 /** Docker's rule for `?name=`; the rest of the check is the app's. */
 const Name = z.string().regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "name: invalid container name").optional();
+const Signal = z.string().max(32, "signal: too long").optional();
+const PsArgs = z.string().max(256, "ps_args: at most 256 characters").regex(/^[\w ,=:%+.-]*$/, "ps_args: only ps options (letters, digits, spaces and ,=:%+.-_)").optional();
 const MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
 
 export function containerRoutes(deps: app.AppDeps, actor: (req: Request) => Actor, timing: app.ContainerTiming = {}): Route[] {
@@ -39,8 +41,11 @@ export function containerRoutes(deps: app.AppDeps, actor: (req: Request) => Acto
     route("GET", "/containers/:id/json", async (req) => ({ status: 200, body: app.inspectContainer(deps, req.params.id!) })),
     route("POST", "/containers/:id/start", async (req) => changed(await app.startContainer(deps, actor(req), req.params.id!))),
     route("POST", "/containers/:id/stop", async (req) => changed(await app.stopContainer(deps, actor(req), req.params.id!, timing))),
-    // Any signal ends the container as stop does: its task is shut down (the signal itself is not sent).
-    route("POST", "/containers/:id/kill", async (req) => changed(await app.stopContainer(deps, actor(req), req.params.id!, timing))),
+    route("POST", "/containers/:id/kill", async (req) => {
+      await app.killContainer(deps, actor(req), req.params.id!, parse(Signal, queryOf(req, "signal")), timing);
+      return { status: 204 };
+    }),
+    route("GET", "/containers/:id/top", async (req) => ({ status: 200, body: await app.topContainer(deps, req.params.id!, parse(PsArgs, queryOf(req, "ps_args"))) })),
     route("POST", "/containers/:id/restart", async (req) => {
       await app.stopContainer(deps, actor(req), req.params.id!, timing);
       await app.startContainer(deps, actor(req), req.params.id!);

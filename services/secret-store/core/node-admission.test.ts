@@ -13,8 +13,8 @@ test("a node of this swarm with its role's certificate is admitted for at most a
   assert.equal(a.expiresAt.getTime(), now.getTime() + MAX_GRANT_MS);
   assert.ok(a.permissions.publish.allow?.includes("swarm.node.n1.status"));
   assert.ok(a.permissions.publish.allow?.every((s) => !s.includes("n2")));
-  // Its replies, the logs rpc it serves (answered once per request: allow_responses), the networks' announcements.
-  assert.deepEqual(a.permissions.subscribe.allow, ["_INBOX_n1.>", "swarm.rpc.logs.n1", "swarm.netmapchg.*"]);
+  // Its replies, the logs and containers rpcs it serves (answered once per request: allow_responses), the networks' announcements.
+  assert.deepEqual(a.permissions.subscribe.allow, ["_INBOX_n1.>", "swarm.rpc.logs.n1", "swarm.rpc.containers.n1", "swarm.netmapchg.*"]);
   assert.equal(a.permissions.allowResponses, true);
 });
 

@@ -1,0 +1,29 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CLASSIC_DEPS_LABEL } from "../../../schemas/index.js";
+import { classicDeps, dependencyConfig } from "./classic-deps.js";
+import { LABELS } from "./container-config.js";
+import type { ContainerSummary } from "./executor.js";
+
+const c = (id: string, service: string, state: ContainerSummary["state"], created: number): ContainerSummary =>
+  ({ id, name: `n-${id}`, labels: { [LABELS.serviceId]: service }, state, created });
+
+test("no label, no dependencies; a malformed label names itself", () => {
+  assert.equal(classicDeps({ a: "b" }), undefined);
+  assert.throws(() => classicDeps({ [CLASSIC_DEPS_LABEL]: "{\"links\":[{}]}" }), /jetswarm.classic.deps: links\.0\.id/);
+});
+
+test("each target becomes its service's newest running container on the node (else its newest)", () => {
+  const deps = classicDeps({ [CLASSIC_DEPS_LABEL]: JSON.stringify({
+    volumesFrom: [{ id: "s1", name: "data", mode: "ro" }, { id: "s3", name: "old" }],
+    links: [{ id: "s2", name: "db", alias: "database" }],
+    network: { id: "s2", name: "db" },
+  }) })!;
+  const here = [c("a", "s1", "exited", 1), c("b", "s1", "running", 2), c("x", "s1", "exited", 3), c("d", "s2", "running", 1), c("e", "s3", "exited", 5)];
+  assert.deepEqual(dependencyConfig(deps, here), { VolumesFrom: ["b:ro", "e"], Links: ["n-d:database"], NetworkMode: "container:d" });
+});
+
+test("a target without a container on the node is named", () => {
+  assert.throws(() => dependencyConfig({ links: [{ id: "s9", name: "web", alias: "web" }] }, [c("a", "s1", "running", 1)]),
+    /--link web: the container has no engine container on this node/);
+});
