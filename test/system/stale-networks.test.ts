@@ -37,6 +37,11 @@ describe("stale jetswarm networks of an earlier cluster", { timeout: 120_000 }, 
     const blocker = await docker.createContainer({ name: BLOCKER, Image: IMAGE, Cmd: ["sleep", "3600"], HostConfig: { NetworkMode: STALE[2]! } });
     await blocker.start();
     c = await startTestCluster("stalenet");
+    // Both cases at once: their tasks wait for the same passes.
+    await c.swarm("network", "create", "-d", "overlay", "--subnet", "10.232.6.0/23", "fresh");
+    await c.swarm("network", "create", "-d", "overlay", "--subnet", "10.232.9.0/24", "busy");
+    await c.swarm("service", "create", "--detach", "--name", "fresh", "--network", "fresh", IMAGE, "sleep", "3600");
+    await c.swarm("service", "create", "--detach", "--name", "busy", "--network", "busy", IMAGE, "sleep", "3600");
   });
   after(async () => {
     await c?.cleanup();
@@ -44,17 +49,13 @@ describe("stale jetswarm networks of an earlier cluster", { timeout: 120_000 }, 
   });
 
   it("unused ones in the way of a network are removed (labelled or not), and its service runs", async () => {
-    await c.swarm("network", "create", "-d", "overlay", "--subnet", "10.232.6.0/23", "fresh");
-    await c.swarm("service", "create", "--detach", "--name", "fresh", "--network", "fresh", IMAGE, "sleep", "3600");
-    await eventually(async () => (await c.containers({ running: true, service: "fresh" })).length === 1, { what: "the task running", timeoutMs: 30_000 });
+    await eventually(async () => (await c.containers({ running: true, service: "fresh" })).length === 1, { what: "the task running", timeoutMs: 60_000 });
     const left = (await docker.listNetworks()).map((n) => n.Name);
     assert.ok(!left.includes(STALE[0]!) && !left.includes(STALE[1]!), `stale networks removed (left: ${left.join(", ")})`);
   });
 
   it("one a container uses is kept, and the service's tasks say which network clashes", async () => {
-    await c.swarm("network", "create", "-d", "overlay", "--subnet", "10.232.9.0/24", "busy");
-    await c.swarm("service", "create", "--detach", "--name", "busy", "--network", "busy", IMAGE, "sleep", "3600");
-    const rejected = await eventually(async () => (await tasksOf("busy")).find((t) => t.Status.State === "rejected"), { what: "a rejected task", timeoutMs: 30_000 });
+    const rejected = await eventually(async () => (await tasksOf("busy")).find((t) => t.Status.State === "rejected"), { what: "a rejected task", timeoutMs: 60_000 });
     assert.equal(rejected!.Status.Err, "network busy: subnet 10.232.9.0/24 overlaps docker network jetswarm-stale-busy (in use by another cluster)");
     assert.match(await c.swarm("service", "ps", "--no-trunc", "busy"), /overlaps docker network jetswarm-stale-busy \(in use by another cluster\)/);
     assert.ok((await docker.listNetworks()).some((n) => n.Name === STALE[2]), "the network in use is kept");

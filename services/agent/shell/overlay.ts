@@ -112,10 +112,12 @@ export class Overlay {
       } catch (err) {
         this.ready.delete(p.networkId);
         const clash = err instanceof NetworkClashError;
-        this.problems.set(p.networkId, clash ? err.message : `network ${p.name} not ready on this node: ${errorMessage(err)}`);
+        const problem = clash ? err.message : `network ${p.name} not ready on this node: ${errorMessage(err)}`;
+        // Said once per problem, not on every pass (a clash can last).
+        if (this.problems.get(p.networkId) !== problem) this.d.log.warn("network plumbing failed", { networkId: p.networkId, err: errorMessage(err) });
+        this.problems.set(p.networkId, problem);
         if (clash && err.final) this.unbuildable.add(p.networkId);
         else this.unbuildable.delete(p.networkId);
-        this.d.log.warn("network plumbing failed", { networkId: p.networkId, err: errorMessage(err) });
       }
     }
     for (const n of existing.values()) if (!wanted.has(n.networkId) && n.nodeId === this.d.nodeId) await this.removeLocal(n);
