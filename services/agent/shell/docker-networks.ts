@@ -95,7 +95,7 @@ export class DockerNetworks implements NetworkEngine {
         const stale = (await this.endpoints(name)).filter(([key]) => key.startsWith(STALE_KEY));
         // None listed: the engine's endpoint count leaked (no endpoint is stored); only a restart
         // of dockerd recounts it, and no API call can remove the network until then.
-        if (!stale.length) throw new Error(`${dockerMessage(err)}, yet the engine lists none (a leaked endpoint count: restarting dockerd clears it)`, { cause: err });
+        if (!stale.length) throw new Error("it counts active endpoints yet lists none (a leaked endpoint count: restarting dockerd clears it)", { cause: err });
         for (const [, ep] of stale) if (ep.Name) await net.disconnect({ Container: ep.Name, Force: true });
         await net.remove();
       });

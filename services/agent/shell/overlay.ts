@@ -184,7 +184,7 @@ export class Overlay {
     for (const n of plan.remove) {
       // The engine refuses (a leaked endpoint count): as final as a network in use.
       await this.removeStale(n).catch((err: unknown) => {
-        throw new NetworkClashError(clashMessage(p, n, `another cluster's, which docker does not remove: ${errorMessage(err)}`), true);
+        throw new NetworkClashError(clashMessage(p, n, `another cluster's, which docker refuses to remove: ${errorMessage(err)}`), true);
       });
     }
     if (plan.blocked) throw new NetworkClashError(plan.blocked.message, plan.blocked.final);
