@@ -131,7 +131,12 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   const node = { hostname: deps.hostname ?? self?.hostname ?? "", os: self?.os ?? "", architecture: self?.architecture ?? "" };
   const runner: TaskRunner = new TaskRunner({
     nodeId, executor, log, now, files, node, report: (r) => { publisher.push(...r); if (r.some((x) => x.state === "running")) services?.kick(); }, ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
-    ...(deps.networks ? { networks: deps.networks } : deps.overlay ? { networks: { blocked: (id) => (overlay ? overlay.blocked(id) : "the overlay is starting"), gateway: (id) => overlay?.gateway(id), kick: () => overlay?.kick() } } : {}),
+    ...(deps.networks ? { networks: deps.networks } : deps.overlay ? {
+      networks: {
+        blocked: (id) => (overlay ? overlay.blocked(id) : "the overlay is starting"), cannotBuild: (id) => overlay?.cannotBuild(id) ?? false,
+        gateway: (id) => overlay?.gateway(id), kick: () => overlay?.kick(),
+      },
+    } : {}),
   });
   if (deps.overlay && maps) {
     overlay = new Overlay({

@@ -92,22 +92,6 @@ export async function removeNodeNetworks(nodeId: string): Promise<void> {
   }
 }
 
-/**
- * Test files run one at a time, so a jetswarm network with no container that is on the engine when
- * a test cluster starts was left by an earlier test (one stopped without its cleanup, or a cluster
- * started another way): with the ingress kept built it would hold 10.0.0.0/24 and the new
- * cluster's networks could not be made ("Pool overlaps"). Removed, with its VXLAN device.
- */
-export async function removeStaleNetworks(): Promise<void> {
-  for (const n of await docker.listNetworks({ filters: { label: ["jetswarm.network.id"] } })) {
-    const info = await docker.getNetwork(n.Id).inspect().catch(() => undefined) as { Containers?: Record<string, unknown>; Labels?: Record<string, string> } | undefined;
-    if (!info || Object.keys(info.Containers ?? {}).length > 0) continue;
-    const nodeId = info.Labels?.["jetswarm.node.id"];
-    if (nodeId) await removeNodeNetworks(nodeId);
-    else await docker.getNetwork(n.Id).remove().catch(() => undefined);
-  }
-}
-
 /** Unmounts every mount point below `dir` (the agents' per-task tmpfs). */
 export async function unmountUnder(dir: string): Promise<void> {
   const points = readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")[1] ?? "").filter((m) => m.startsWith(`${dir}/`));
@@ -137,7 +121,6 @@ function portFree(port: number): Promise<boolean> {
  * temp dir; with `natsUrls` the control plane and agent use that NATS (left running by `cleanup`).
  */
 export async function startTestCluster(name: string, opts: TestClusterOptions = {}): Promise<TestCluster> {
-  await removeStaleNetworks();
   const dataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
   const said: string[] = [];
   const size = opts.natsCluster ?? 1;

@@ -73,6 +73,17 @@ describe("overlay plan: fdb and neighbour entries", () => {
   });
 });
 
+describe("overlay plan: claims", () => {
+  it("a network a local task uses claims its subnet; the ingress only with published ports; the ingress kept built without them does not", () => {
+    const ing = (ports: number) => map({ networkId: "ing", ingress: true, services: [{ serviceId: "s", name: "web", endpointMode: "vip", aliases: [], ports: Array.from({ length: ports }, () => ({ Protocol: "tcp" as const, TargetPort: 80, PublishedPort: 8080, PublishMode: "ingress" as const })) }] });
+    const claims = (m: NetMapDoc, used: string[]) => desiredPlumbing(maps(m), new Set(used), "n1", "192.168.77.1")[0]?.claims;
+    assert.equal(claims(map(), ["netA"]), true);
+    assert.equal(claims(ing(0), []), false);
+    assert.equal(claims(ing(1), []), true);
+    assert.equal(claims(ing(0), ["ing"]), true);
+  });
+});
+
 describe("overlay plan: devices", () => {
   const [p] = desiredPlumbing(maps(map()), new Set(["netA"]), "n1", "192.168.77.1");
   it("the Docker network: subnet, this node's gateway, no automatic addresses, bridge name, MTU, icc", () => {
@@ -82,6 +93,11 @@ describe("overlay plan: devices", () => {
     assert.equal(c.Options["com.docker.network.bridge.name"], "jsbr4097");
     assert.equal(c.Options["com.docker.network.driver.mtu"], "1450");
     assert.equal(c.Options["com.docker.network.bridge.enable_icc"], "true");
+  });
+  it("labelled with the map's cluster id (whose it is, when another cluster meets it on this engine); none without one", () => {
+    const [q] = desiredPlumbing(maps(map({ clusterId: "clusterone" })), new Set(["netA"]), "n1", "192.168.77.1");
+    assert.equal(dockerNetworkCreate(q!, "n1").Labels["jetswarm.cluster.id"], "clusterone");
+    assert.equal("jetswarm.cluster.id" in dockerNetworkCreate(p!, "n1").Labels, false);
   });
   it("a VXLAN device with other settings is made again", () => {
     const ok = { id: 4097, local: "192.168.77.1", port: 4789, learning: false, proxy: true, mtu: 1450, up: true };

@@ -16,6 +16,8 @@ export interface NeighEntry { ip: string; mac: string }
 export interface NetworkPlumbing {
   networkId: string;
   name: string;
+  /** The map's cluster id (labelled on the Docker network: whose it is, when another cluster meets it on this engine). */
+  clusterId?: string;
   /** The VNI on the wire and of the VXLAN device (`wireVni`: the map's, rotated by the cluster's offset). */
   vni: number;
   subnet: string;
@@ -30,12 +32,16 @@ export interface NetworkPlumbing {
   bridgeMac: string;
   /** This node's VTEP address. */
   local: string;
+  /** A local task uses it, or it is the ingress with published ports: it may clear another cluster's networks from its way. */
+  claims: boolean;
   fdb: FdbEntry[];
   neigh: NeighEntry[];
 }
 
 /** Label values that identify a Docker network the agent made, and the settings it was made with. */
-export const NETWORK_LABELS = { networkId: "jetswarm.network.id", config: "jetswarm.network.config", nodeId: "jetswarm.node.id" } as const;
+export const NETWORK_LABELS = {
+  networkId: "jetswarm.network.id", config: "jetswarm.network.config", nodeId: "jetswarm.node.id", clusterId: "jetswarm.cluster.id",
+} as const;
 
 function ipOf(address: string): string {
   return address.split("/")[0] ?? address;
@@ -54,12 +60,13 @@ export function desiredPlumbing(maps: ReadonlyMap<string, NetMapDoc>, used: Read
     if (m.removed || (!used.has(m.networkId) && !m.ingress)) continue;
     const me = m.nodes.find((n) => n.nodeId === nodeId);
     if (!me) continue;
-    out.push(plumbingOf(m, me.gateway, nodeId, local));
+    const claims = used.has(m.networkId) || (m.ingress && m.services.some((s) => s.ports.length > 0));
+    out.push({ ...plumbingOf(m, me.gateway, nodeId, local), claims });
   }
   return out.sort((a, b) => a.networkId.localeCompare(b.networkId));
 }
 
-function plumbingOf(m: NetMapDoc, gateway: string, nodeId: string, local: string): NetworkPlumbing {
+function plumbingOf(m: NetMapDoc, gateway: string, nodeId: string, local: string): Omit<NetworkPlumbing, "claims"> {
   const vtep = new Map(m.nodes.map((n) => [n.nodeId, n.addr]));
   const fdb = new Map<string, FdbEntry>();
   const neigh = new Map<string, NeighEntry>();
@@ -73,7 +80,7 @@ function plumbingOf(m: NetMapDoc, gateway: string, nodeId: string, local: string
   for (const e of m.endpoints) if (e.nodeId !== nodeId) add(ipOf(e.address), e.mac, vtep.get(e.nodeId));
   const wire = wireVni(m);
   return {
-    networkId: m.networkId, name: m.name, vni: wire, subnet: m.subnet, gateway, mtu: m.mtu, local,
+    networkId: m.networkId, name: m.name, ...(m.clusterId ? { clusterId: m.clusterId } : {}), vni: wire, subnet: m.subnet, gateway, mtu: m.mtu, local,
     dockerName: localNetworkName(m.networkId), bridge: bridgeName(wire), vxlan: vxlanName(wire), bridgeMac: macOf(gateway),
     fdb: [...fdb.values()].sort((a, b) => a.mac.localeCompare(b.mac)),
     neigh: [...neigh.values()].sort((a, b) => a.ip.localeCompare(b.ip)),
@@ -103,7 +110,10 @@ export function dockerNetworkCreate(p: NetworkPlumbing, nodeId: string): DockerN
       "com.docker.network.driver.mtu": String(p.mtu),
       "com.docker.network.bridge.enable_icc": "true",
     },
-    Labels: { [NETWORK_LABELS.networkId]: p.networkId, [NETWORK_LABELS.config]: dockerConfigKey(p), [NETWORK_LABELS.nodeId]: nodeId },
+    Labels: {
+      [NETWORK_LABELS.networkId]: p.networkId, [NETWORK_LABELS.config]: dockerConfigKey(p), [NETWORK_LABELS.nodeId]: nodeId,
+      ...(p.clusterId ? { [NETWORK_LABELS.clusterId]: p.clusterId } : {}),
+    },
   };
 }
 

@@ -1,7 +1,8 @@
-import { vxlanOfBridge } from "../../../schemas/index.js";
+import { vxlanOfBridge, type NetMapDoc } from "../../../schemas/index.js";
 import { errorMessage } from "../../shared/errors/index.js";
 import { every } from "../../shared/runtime/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
+import { clashMessage, inTheWay, ofThisCluster, planClear, type ClusterSelf, type EngineNetwork } from "../core/network-clash.js";
 import { desiredPlumbing, diffFdb, diffNeigh, dockerConfigKey, dockerNetworkCreate, vxlanNeedsRecreate, type NetworkPlumbing } from "../core/overlay-plan.js";
 import type { LocalNetwork, NetworkEngine } from "./docker-networks.js";
 import type { NetKernel } from "./net-kernel.js";
@@ -34,6 +35,8 @@ export interface OverlayDeps {
 export class Overlay {
   private readonly ready = new Map<string, NetworkPlumbing>();
   private readonly problems = new Map<string, string>();
+  /** Networks whose problem nothing jetswarm does will clear (a clash it may not remove). */
+  private readonly unbuildable = new Set<string>();
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -75,32 +78,46 @@ export class Overlay {
     return this.problems.get(networkId) ?? `waiting for network ${name} on this node`;
   }
 
+  /** Whether the network's problem is final: its tasks are rejected with it rather than kept waiting. */
+  cannotBuild(networkId: string): boolean {
+    return this.unbuildable.has(networkId);
+  }
+
   /** This node's gateway on a network that is ready (the DNS server tasks use). */
   gateway(networkId: string): string | undefined {
     return this.ready.get(networkId)?.gateway;
   }
 
   private async pass(): Promise<void> {
-    const desired = desiredPlumbing(this.d.maps.current(), this.d.used(), this.d.nodeId, this.d.local);
+    const maps = this.d.maps.current();
+    const desired = desiredPlumbing(maps, this.d.used(), this.d.nodeId, this.d.local);
+    const self = clusterSelf(maps.values(), this.d.nodeId);
     const existing = new Map((await this.d.engine.list()).map((n) => [n.name, n]));
     const wanted = new Set(desired.map((p) => p.networkId));
     for (const id of [...this.ready.keys()]) if (!wanted.has(id)) this.ready.delete(id);
     for (const p of desired) {
       try {
         const net = existing.get(p.dockerName);
-        if (net && net.nodeId !== this.d.nodeId) {
+        if (net && net.nodeId !== this.d.nodeId && ofThisCluster(net, self)) {
           // Another node's agent on this same engine built it (one kernel holds one bridge per
           // VNI): its tasks share that bridge and that node's gateway; that agent maintains it.
           await this.shared(p, net);
           continue;
         }
-        await this.ensure(p, net);
+        // Another cluster's network under this name is in the way of the create (recreate clears it).
+        await this.ensure(p, net?.nodeId === this.d.nodeId ? net : undefined, self);
         this.ready.set(p.networkId, p);
         this.problems.delete(p.networkId);
+        this.unbuildable.delete(p.networkId);
       } catch (err) {
         this.ready.delete(p.networkId);
-        this.problems.set(p.networkId, `network ${p.name} not ready on this node: ${errorMessage(err)}`);
-        this.d.log.warn("network plumbing failed", { networkId: p.networkId, err: errorMessage(err) });
+        const clash = err instanceof NetworkClashError;
+        const problem = clash ? err.message : `network ${p.name} not ready on this node: ${errorMessage(err)}`;
+        // Said once per problem, not on every pass (a clash can last).
+        if (this.problems.get(p.networkId) !== problem) this.d.log.warn("network plumbing failed", { networkId: p.networkId, err: errorMessage(err) });
+        this.problems.set(p.networkId, problem);
+        if (clash && err.final) this.unbuildable.add(p.networkId);
+        else this.unbuildable.delete(p.networkId);
       }
     }
     for (const n of existing.values()) if (!wanted.has(n.networkId) && n.nodeId === this.d.nodeId) await this.removeLocal(n);
@@ -110,14 +127,15 @@ export class Overlay {
     if (!(await this.d.kernel.link(net.bridge))) throw new Error(`bridge ${net.bridge} of node ${net.nodeId}'s network is missing`);
     this.ready.set(p.networkId, { ...p, gateway: net.gateway });
     this.problems.delete(p.networkId);
+    this.unbuildable.delete(p.networkId);
   }
 
-  private async ensure(p: NetworkPlumbing, net: LocalNetwork | undefined): Promise<void> {
+  private async ensure(p: NetworkPlumbing, net: LocalNetwork | undefined, self: ClusterSelf): Promise<void> {
     const k = this.d.kernel;
     // Another subnet/gateway/VNI/MTU, or a bridge deleted behind the engine's back: the Docker
     // network is made again and its containers re-connected with their addresses.
     const bridgeGone = net ? !(await k.link(p.bridge)) : false;
-    if (!net || net.config !== dockerConfigKey(p) || bridgeGone) await this.recreate(p, net);
+    if (!net || net.config !== dockerConfigKey(p) || bridgeGone) await this.recreate(p, net, self);
     const br = await k.link(p.bridge);
     if (!br) throw new Error(`bridge ${p.bridge} missing after docker network create`);
     if (br.address !== p.bridgeMac) await k.setAddress(p.bridge, p.bridgeMac);
@@ -136,7 +154,7 @@ export class Overlay {
     }
   }
 
-  private async recreate(p: NetworkPlumbing, net: LocalNetwork | undefined): Promise<void> {
+  private async recreate(p: NetworkPlumbing, net: LocalNetwork | undefined, self: ClusterSelf): Promise<void> {
     const containers = net ? await this.d.engine.attached(net.name) : [];
     if (net) {
       await this.d.kernel.deleteLink(p.vxlan);
@@ -145,9 +163,40 @@ export class Overlay {
       if (old && old !== p.vxlan) await this.d.kernel.deleteLink(old);
       await this.d.engine.remove(net.name, containers);
     }
+    await this.clearWay(p, self);
     await this.d.engine.create(dockerNetworkCreate(p, this.d.nodeId));
     for (const c of containers) await this.d.engine.connect(p.dockerName, c);
     this.d.log.info(net ? "network made again" : "network created", { networkId: p.networkId, bridge: p.bridge, reconnected: containers.length });
+  }
+
+  /**
+   * Before a create: the engine's networks in its way (its subnet, or its name). Those of another
+   * cluster that no container uses are removed (core/network-clash.ts); anything else that still
+   * clashes is thrown, naming the network, for the tasks that wait.
+   */
+  private async clearWay(p: NetworkPlumbing, self: ClusterSelf): Promise<void> {
+    const obstacles = [];
+    for (const n of inTheWay(p, await this.d.engine.all(), self)) {
+      const inUse = n.jetswarm ? (await this.d.engine.attached(n.name).catch(() => [])).length > 0 : true;
+      obstacles.push({ ...n, inUse });
+    }
+    const plan = planClear(p, obstacles, self);
+    for (const n of plan.remove) {
+      // The engine refuses (a leaked endpoint count): as final as a network in use.
+      await this.removeStale(n).catch((err: unknown) => {
+        throw new NetworkClashError(clashMessage(p, n, `another cluster's, which docker refuses to remove: ${errorMessage(err)}`), true);
+      });
+    }
+    if (plan.blocked) throw new NetworkClashError(plan.blocked.message, plan.blocked.final);
+  }
+
+  /** Another cluster's network no container uses: its VXLAN device and the Docker network go. */
+  private async removeStale(n: EngineNetwork): Promise<void> {
+    const net = (await this.d.engine.list()).find((x) => x.name === n.name);
+    const vx = net && vxlanOfBridge(net.bridge);
+    if (vx) await this.d.kernel.deleteLink(vx);
+    await this.d.engine.remove(n.name, []);
+    this.d.log.info("stale network of another cluster removed", { network: n.name, nodeId: n.jetswarm?.nodeId, clusterId: n.jetswarm?.clusterId, subnets: n.subnets.join(",") });
   }
 
   /** A network this node no longer builds: its VXLAN device and Docker network go (the bridge with it). */
@@ -163,4 +212,23 @@ export class Overlay {
       this.d.log.warn("network not removed", { networkId: n.networkId, err: errorMessage(err) });
     }
   }
+}
+
+/** A network that cannot be created because another holds its subnet or name. */
+class NetworkClashError extends Error {
+  constructor(message: string, readonly final: boolean) {
+    super(message);
+    this.name = "NetworkClashError";
+  }
+}
+
+/** This node's cluster as its maps tell it: their cluster id and every node they name. */
+function clusterSelf(maps: Iterable<NetMapDoc>, nodeId: string): ClusterSelf {
+  const members = new Set([nodeId]);
+  let clusterId: string | undefined;
+  for (const m of maps) {
+    clusterId ??= m.clusterId;
+    for (const n of m.nodes) members.add(n.nodeId);
+  }
+  return { nodeId, members, ...(clusterId ? { clusterId } : {}) };
 }

@@ -6,17 +6,23 @@ import type { Executor } from "../core/executor.js";
 export interface NetworksPort {
   /** Why the network cannot take containers on this node yet; undefined when it can. */
   blocked(networkId: string): string | undefined;
+  /** Whether the network's problem is final (a clash jetswarm may not clear): its tasks are rejected with it. */
+  cannotBuild?(networkId: string): boolean;
   /** This node's gateway on the network (its DNS server). */
   gateway(networkId: string): string | undefined;
   /** Asks for a pass now (a task waits); resolves (when it can tell) once that pass is done. */
   kick(): Promise<void> | void;
 }
 
+/** Why a task cannot be created yet; `final`: nothing will clear it, the task is rejected with `message`. */
+export interface NetworkWait { message: string; final: boolean }
+
 /** Why the task cannot be created yet: the first of its networks not built on this node. */
-export function networkWait(port: NetworksPort | undefined, doc: NodeTaskDoc): string | undefined {
+export function networkWait(port: NetworksPort | undefined, doc: NodeTaskDoc): NetworkWait | undefined {
   for (const n of doc.networks ?? []) {
-    const why = port ? port.blocked(n.networkId) : "this agent builds no overlay networks";
-    if (why) return why;
+    if (!port) return { message: "this agent builds no overlay networks", final: false };
+    const why = port.blocked(n.networkId);
+    if (why) return { message: why, final: port.cannotBuild?.(n.networkId) ?? false };
   }
   return undefined;
 }

@@ -171,10 +171,12 @@ export class TaskRunner {
     switch (step.kind) {
       case "advance":
         // A task whose networks are not built on this node yet says so while it prepares.
-        return { kind: "advanced", to: step.to, message: (step.to === "preparing" && this.networkWait(rec.doc)) || step.message };
-      case "prepare":
-        // Never started unattached: it waits (retried every RETRY_MS) until its networks are built.
-        if (this.networkWait(rec.doc)) { this.whenNetworksBuilt(taskId, rec.doc); return undefined; }
+        return { kind: "advanced", to: step.to, message: (step.to === "preparing" && networkWait(this.d.networks, rec.doc)?.message) || step.message };
+      case "prepare": {
+        // Never started unattached: it waits (retried every RETRY_MS) until its networks are built, or is rejected when one cannot be (as swarmkit's executor does).
+        const wait = networkWait(this.d.networks, rec.doc);
+        if (wait?.final) return { kind: "prepare-failed", error: wait.message };
+        if (wait) { this.whenNetworksBuilt(taskId, rec.doc); return undefined; }
         try {
           await x.ensureImage(rec.doc.spec.ContainerSpec.Image);
           const mounts = await this.files(rec.doc);
@@ -189,6 +191,7 @@ export class TaskRunner {
         } catch (err) {
           return { kind: "prepare-failed", error: errorMessage(err) };
         }
+      }
       case "start": return this.start(taskId, rec.containerId!);
       case "watch":
         this.watch(taskId, rec.containerId!);
@@ -215,10 +218,6 @@ export class TaskRunner {
   /** Tasks whose containers run and are still wanted running (the mesh may send to them). */
   servingTasks(): Set<string> {
     return new Set([...this.records.entries()].filter(([, r]) => r.observed === "running" && !r.doc.removed && r.doc.desiredState === "running").map(([id]) => id));
-  }
-
-  private networkWait(doc: NodeTaskDoc): string | undefined {
-    return networkWait(this.d.networks, doc);
   }
 
   private async files(doc: NodeTaskDoc): Promise<FileMount[]> {
@@ -284,12 +283,12 @@ export class TaskRunner {
   }
 
   /**
-   * Asks the overlay for a pass and goes on as soon as it has built the task's networks (a network
-   * built from scratch takes a pass or two: waiting for the next retry added up to RETRY_MS to
-   * every create → reachable); the retry stays for a pass that did not build them.
+   * Asks the overlay for a pass and goes on as soon as it has built the task's networks, or found
+   * one it cannot build (a network built from scratch takes a pass or two: waiting for the next
+   * retry added up to RETRY_MS to every create → reachable); the retry stays for the other cases.
    */
   private whenNetworksBuilt(taskId: string, doc: NodeTaskDoc): void {
-    void Promise.resolve(this.d.networks?.kick()).then(() => { if (!this.networkWait(doc)) this.kick(taskId); }, () => undefined);
+    void Promise.resolve(this.d.networks?.kick()).then(() => { const w = networkWait(this.d.networks, doc); if (!w || w.final) this.kick(taskId); }, () => undefined);
   }
 
   private retryLater(taskId: string): void {
