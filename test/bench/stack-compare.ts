@@ -12,7 +12,7 @@
  * as it was found: run it under `flock /work/wt/swarm-mode.lock` when the engine is shared.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -32,16 +32,20 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TASKS = SERVICES * REPLICAS;
 const WITH_SWARM = process.env.BENCH_SWARM !== "0";
 const ONLY = process.env.BENCH_SCENARIOS?.split(",").filter(Boolean);
+/** BENCH_RAW=0: no docker run floor. BENCH_KEEP_LOGS=<dir>: the cluster's logs are copied there at the end. */
+const WITH_RAW = process.env.BENCH_RAW !== "0";
+const KEEP_LOGS = process.env.BENCH_KEEP_LOGS;
 
 /** The compose file both deploy: `version` for docker's loader (the compose spec ignores it). */
-function composeFile(): string {
+function composeFile(subnet?: string): string {
   const svc = (i: number) => `  s${i}:
     image: ${IMAGE}
     command: ${JSON.stringify(CMD)}
     deploy:
       replicas: ${REPLICAS}
 `;
-  return `version: "3.8"\nservices:\n${Array.from({ length: SERVICES }, (_, i) => svc(i)).join("")}`;
+  const net = subnet ? `networks:\n  default:\n    ipam:\n      config:\n        - subnet: ${subnet}\n` : "";
+  return `version: "3.8"\nservices:\n${Array.from({ length: SERVICES }, (_, i) => svc(i)).join("")}${net}`;
 }
 
 type Tasks = { Status?: { State?: string; Err?: string } }[];
@@ -110,11 +114,11 @@ async function jetswarmRuns(chosen: Scenario[], target: Parameters<typeof runSce
 function report(chosen: Scenario[], r: Results): string {
   const lines = [`stack deploy of ${SERVICES} services × ${REPLICAS} replicas → ${TASKS} tasks running (median of ${RUNS}${WITH_SWARM ? "" : "; BENCH_SWARM=0: no Swarm"})`];
   for (const s of chosen) lines.push(row(s.title, median(r.js.get(s.key)!.ms)));
-  lines.push(row(`${TASKS} × parallel docker run -d --network <bridge>`, median(r.raw)));
+  if (WITH_RAW) lines.push(row(`${TASKS} × parallel docker run -d --network <bridge>`, median(r.raw)));
   const js = r.js.get("stack");
   if (WITH_SWARM) lines.push(row("docker stack deploy (Swarm)", median(r.swarm)));
   if (WITH_SWARM && js) lines.push(`jetswarm / Swarm                 = ${(median(js.ms) / median(r.swarm)).toFixed(2)}   (goal ≤ 0.50)`);
-  if (js) lines.push(`jetswarm / docker run            = ${(median(js.ms) / median(r.raw)).toFixed(2)}`);
+  if (WITH_RAW && js) lines.push(`jetswarm / docker run            = ${(median(js.ms) / median(r.raw)).toFixed(2)}`);
   lines.push("", "timelines (s since the deploy started; median of the runs):");
   for (const s of chosen) lines.push(`  ${s.title}: ${formatTimeline(medianTimeline(r.js.get(s.key)!.timelines), s.shape.services * s.shape.replicas)}`);
   return lines.join("\n") + "\n";
@@ -125,21 +129,23 @@ async function main(): Promise<void> {
   const file = join(dataDir, "stack.yml");
   writeFileSync(file, composeFile());
   const cluster = await startLocalCluster({ dataDir: join(dataDir, "cluster"), natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench" });
-  const target = { socketUrl: cluster.socketUrl, nodeId: cluster.nodeId, composeFile: file };
+  const jsFile = join(dataDir, "stack-js.yml");
+  const target = { socketUrl: cluster.socketUrl, nodeId: cluster.nodeId, composeFile: (subnet: string) => { writeFileSync(jsFile, composeFile(subnet)); return jsFile; } };
   const chosen = scenarios(target, { services: SERVICES, replicas: REPLICAS }).filter((s) => !ONLY || ONLY.includes(s.key));
   const wasSwarm = (await swarmState(docker)) === "active";
   const r: Results = { swarm: [], raw: [], js: new Map() };
   try {
     if (!wasSwarm && WITH_SWARM) await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
     for (let i = 0; i < RUNS; i++) {
-      r.raw.push(await rawRun(i));
+      if (WITH_RAW) r.raw.push(await rawRun(i));
       if (WITH_SWARM) r.swarm.push(await swarmRun(file, `benchsw${i}`));
-      process.stderr.write(`run ${i + 1}/${RUNS}: ${WITH_SWARM ? `Swarm ${r.swarm[i]!.toFixed(0)} ms, ` : ""}docker run ${r.raw[i]!.toFixed(0)} ms\n`);
+      if (WITH_RAW || WITH_SWARM) process.stderr.write(`run ${i + 1}/${RUNS}: ${WITH_SWARM ? `Swarm ${r.swarm[i]!.toFixed(0)} ms, ` : ""}docker run ${r.raw[i]?.toFixed(0)} ms\n`);
       await jetswarmRuns(chosen, target, i, r);
     }
   } finally {
     if (!wasSwarm && WITH_SWARM) await exec("docker", ["swarm", "leave", "--force"]).catch(() => {});
     await cluster.stop();
+    if (KEEP_LOGS) cpSync(join(dataDir, "cluster", "logs"), KEEP_LOGS, { recursive: true });
     for (const c of await containersOfNode(cluster.nodeId)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
     await removeNodeNetworks(cluster.nodeId);
     await unmountUnder(dataDir);

@@ -30,7 +30,20 @@ export interface Scenario {
   deploy(name: string): Promise<void>;
 }
 
-export interface JetswarmTarget { socketUrl: string; nodeId: string; composeFile: string }
+export interface JetswarmTarget {
+  socketUrl: string;
+  nodeId: string;
+  /** Writes the stack's compose file with its default network on `subnet`; its path. */
+  composeFile(subnet: string): string;
+}
+
+/**
+ * A subnet of each run's own. Docker refuses a bridge network whose subnet overlaps another on the
+ * engine, and every cluster's pool starts at 10.0.0.0/24 (ingress), 10.0.1.0/24, …: another
+ * cluster running on this engine, or a network Docker cannot remove ("has active endpoints" with
+ * none attached, left by an earlier run), would hold the stack's. 10.200-249.x/24 at random.
+ */
+export const ownSubnet = () => `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24`;
 
 async function call<T>(socketUrl: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await requestApi(socketUrl, path, {
@@ -46,7 +59,8 @@ const swarm = (t: JetswarmTarget, ...args: string[]) => exec(process.execPath, [
 function viaApi(t: JetswarmTarget, shape: Shape, withNetwork: boolean): (name: string) => Promise<void> {
   return async (name) => {
     const Labels = { [NS]: name };
-    const net = withNetwork ? (await call<{ Id: string }>(t.socketUrl, "POST", "/networks/create", { Name: `${name}_default`, Driver: "overlay", Labels })).Id : undefined;
+    const body = { Name: `${name}_default`, Driver: "overlay", Labels, IPAM: { Config: [{ Subnet: ownSubnet() }] } };
+    const net = withNetwork ? (await call<{ Id: string }>(t.socketUrl, "POST", "/networks/create", body)).Id : undefined;
     for (let i = 0; i < shape.services; i++) {
       await call(t.socketUrl, "POST", "/services/create", {
         Name: `${name}_s${i}`, Labels, Mode: { Replicated: { Replicas: shape.replicas } },
@@ -61,7 +75,7 @@ export function scenarios(t: JetswarmTarget, stack: Shape): Scenario[] {
   const one: Shape = { services: 1, replicas: tasks };
   return [
     { key: "stack", title: `swarm stack deploy ${stack.services}×${stack.replicas}, overlay`, shape: stack,
-      deploy: async (name) => { await swarm(t, "stack", "deploy", "-c", t.composeFile, name); } },
+      deploy: async (name) => { await swarm(t, "stack", "deploy", "-c", t.composeFile(ownSubnet()), name); } },
     { key: "api-net", title: `api: ${stack.services}×${stack.replicas} on an overlay`, shape: stack, deploy: viaApi(t, stack, true) },
     { key: "api-net1", title: `api: 1×${tasks} on an overlay`, shape: one, deploy: viaApi(t, one, true) },
     { key: "api-plain", title: `api: ${stack.services}×${stack.replicas}, no network`, shape: stack, deploy: viaApi(t, stack, false) },

@@ -8,7 +8,7 @@
 import { requestApi } from "../../cli/http-request.js";
 import { median, sleep } from "./engine-bench.js";
 
-export type Tasks = { ID: string; Status?: { State?: string; Err?: string } }[];
+export type Tasks = { ID: string; Status?: { State?: string; Message?: string; Err?: string } }[];
 
 /** Steps of a task in the order they happen; a state the agent skipped in one flush is absent. */
 export const MILESTONES = ["created", "allocated", "assigned", "accepted", "preparing", "ready", "starting", "running"] as const;
@@ -37,9 +37,20 @@ export async function watchRunning(tasks: () => Promise<Tasks>, total: number, t
     const now = performance.now() - t0;
     while (at.length < marks.length && running >= marks[at.length]!) at.push(now);
     if (at.length === marks.length) return at;
-    if (now > timeoutMs) throw new Error(`benchmark step timed out: ${running}/${total} running`);
+    if (now > timeoutMs) throw new Error(`benchmark step timed out: ${running}/${total} running; ${stateCounts(list)}`);
     await sleep(50);
   }
+}
+
+/** `12 preparing (waiting for network x on this node), 3 running`: what a stuck run is waiting for. */
+function stateCounts(list: Tasks): string {
+  const by = new Map<string, number>();
+  for (const t of list) {
+    const why = t.Status?.Err || t.Status?.Message;
+    const k = `${t.Status?.State ?? "?"}${why ? ` (${why})` : ""}`;
+    by.set(k, (by.get(k) ?? 0) + 1);
+  }
+  return [...by].map(([k, n]) => `${n} ${k}`).join(", ") || "no tasks";
 }
 
 interface EventRow { time: string; type: string; object: { kind: string; id: string }; summary: string }

@@ -27,6 +27,14 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The stack's network gets a subnet of its own: Docker refuses a bridge network whose subnet
+ * overlaps another on the engine, and every cluster's pool starts at 10.0.0.0/24 (ingress) and
+ * 10.0.1.0/24 (its first overlay), so another cluster running on this engine, or a network Docker
+ * cannot remove (`has active endpoints` with none attached), would hold the stack's. Device names
+ * no longer clash (they follow each cluster's wire VNI): no VNIs need holding.
+ */
+const SUBNET = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24`;
 /** The web's published port: reached on localhost through the routing mesh, as a user would. */
 const PORT = 30_000 + Math.floor(Math.random() * 2_700);
 const PAGE = "<h1>served from a stack config</h1>";
@@ -53,7 +61,12 @@ ${withJob ? `  job:
     deploy:
       mode: replicated-job
       replicas: 1
-` : ""}configs:
+` : ""}networks:
+  default:
+    ipam:
+      config:
+        - subnet: ${SUBNET}
+configs:
   page:
     file: ./page.html
 `;
