@@ -5,32 +5,12 @@ import { fetchApi } from "../transport.js";
 /*
  * `stack rm` (docker's runRemove): the namespace's services (by name), then its secrets, configs
  * and networks, each with docker's `Removing …` line. Objects a stack only names as external carry
- * no namespace label, so they are never found here and never removed.
+ * no namespace label, so they are never found here and never removed. One pass, as docker's: a
+ * removed service's tasks do not hold its networks (the api's rule, swarmkit's), so the networks
+ * go at once; a network really in use (by a service outside the stack) is a failure line.
  */
 
 export interface Output { out(line: string): void; err(line: string): void }
-
-/**
- * A removed service's tasks stop a moment after it is gone, and until then its networks are in
- * use (the api's words: `network … is in use by task …`). docker's stack rm does not wait (in
- * Swarm the task is already marked for removal); this waits for the tasks, bounded.
- */
-const NETWORK_IN_USE_WAIT_MS = 60_000;
-const RETRY_MS = 250;
-
-async function removeNetwork(client: ApiClient, id: string): Promise<void> {
-  const deadline = Date.now() + NETWORK_IN_USE_WAIT_MS;
-  for (;;) {
-    try {
-      await client.removeNetwork(id);
-      return;
-    } catch (err) {
-      const inUseByTask = err instanceof ApiError && /is in use by task/.test(err.message);
-      if (!inUseByTask || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, RETRY_MS));
-    }
-  }
-}
 
 async function removeObject(client: ApiClient, kind: ObjectKind, id: string): Promise<void> {
   const res = await fetchApi(client.target, `${kind}s/${encodeURIComponent(id)}`, { method: "DELETE", headers: {} });
@@ -70,7 +50,7 @@ async function removeStack(client: ApiClient, namespace: string, io: Output): Pr
   let failed = await each(svcs, "service", io, (s) => runStep(client, { do: "remove-service", id: s.id, line: "" }).then(() => undefined));
   failed = (await each(named(secrets), "secret", io, (s) => removeObject(client, "secret", s.id))) || failed;
   failed = (await each(named(configs), "config", io, (c) => removeObject(client, "config", c.id))) || failed;
-  failed = (await each(networks.map((n) => ({ id: n.Id, name: n.Name })), "network", io, (n) => removeNetwork(client, n.id))) || failed;
+  failed = (await each(networks.map((n) => ({ id: n.Id, name: n.Name })), "network", io, (n) => client.removeNetwork(n.id).then(() => undefined))) || failed;
   return !failed;
 }
 

@@ -11,9 +11,9 @@ import { eventually } from "../helpers/eventually.js";
 /*
  * Stacks end to end (issue #18) through `swarm up`'s processes and real containers: a compose file
  * with a web server serving a file from a config, a worker and a one-shot job is deployed, the web
- * answers with the file; a redeploy with one service changed updates only that one; `stack
+ * answers with the file on its published port; a redeploy with one service changed updates only that one; `stack
  * ls/services/ps` show it; `--prune` drops a service the file no longer has; `stack rm` leaves
- * nothing of the stack.
+ * nothing of the stack, also right after a deploy, in one pass.
  */
 
 let c: TestCluster;
@@ -21,7 +21,6 @@ let dir: string;
 before(async () => {
   c = await startTestCluster("stacks");
   dir = mkdtempSync(join(tmpdir(), "jetswarm-stack-"));
-  await holdVnis(5 + Math.floor(Math.random() * 60));
 });
 after(async () => {
   await c?.cleanup();
@@ -29,25 +28,16 @@ after(async () => {
 });
 
 /**
- * Other clusters may run on this Docker Engine at the same time, each making its overlays as local
- * bridge networks: a subnet of its own keeps this stack's from overlapping theirs. The web is then
- * reached from the host on its address there (the node's bridge), without the ingress network,
- * whose subnet every cluster shares.
+ * The stack's network gets a subnet of its own: Docker refuses a bridge network whose subnet
+ * overlaps another on the engine, and every cluster's pool starts at 10.0.0.0/24 (ingress) and
+ * 10.0.1.0/24 (its first overlay), so another cluster running on this engine, or a network Docker
+ * cannot remove (`has active endpoints` with none attached), would hold the stack's. Device names
+ * no longer clash (they follow each cluster's wire VNI): no VNIs need holding.
  */
-const SUBNET = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}`;
+const SUBNET = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24`;
+/** The web's published port: reached on localhost through the routing mesh, as a user would. */
+const PORT = 30_000 + Math.floor(Math.random() * 2_700);
 const PAGE = "<h1>served from a stack config</h1>";
-
-/**
- * Every cluster's first overlay gets VNI 4098 and so the node bridge `jsbr4098`; a cluster of
- * another test on this engine may hold that name. Networks no task uses take VNIs (the allocator
- * gives the lowest free one) without making bridges, so the stack's network gets a random one.
- */
-async function holdVnis(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const res = await c.api("/networks/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ Name: `hold${i}`, Driver: "overlay" }) });
-    assert.equal(res.status, 201, await res.text());
-  }
-}
 
 function compose(workerEnv: string, withJob = true): string {
   return `
@@ -55,6 +45,8 @@ services:
   web:
     image: ${IMAGE}
     command: ["httpd", "-f", "-p", "80", "-h", "/www"]
+    ports:
+      - "${PORT}:80"
     configs:
       - source: page
         target: /www/index.html
@@ -73,7 +65,7 @@ ${withJob ? `  job:
   default:
     ipam:
       config:
-        - subnet: ${SUBNET}.0/24
+        - subnet: ${SUBNET}
 configs:
   page:
     file: ./page.html
@@ -86,15 +78,10 @@ function write(name: string, text: string): string {
   return path;
 }
 
-/** The HTTP body of GET / from the web's task, at its address on the stack's network. */
-async function getPage(): Promise<string> {
-  const [web] = await c.containers({ running: true, service: "st_web" });
-  if (!web) return "";
-  const nets = (await docker.getContainer(web.Id).inspect()).NetworkSettings.Networks;
-  const ip = Object.values(nets).map((n) => n.IPAddress).find((a) => a.startsWith(`${SUBNET}.`));
-  if (!ip) return "";
+/** The HTTP body of GET / on the web's published port (the ingress network and the routing mesh). */
+function getPage(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: ip, port: 80 });
+    const sock = net.connect({ host: "127.0.0.1", port: PORT });
     let body = "";
     sock.setTimeout(3000, () => sock.destroy(new Error("timeout")));
     sock.on("connect", () => sock.end("GET / HTTP/1.0\r\n\r\n"));
@@ -190,5 +177,28 @@ describe("swarm stack", () => {
     await eventually(async () => (await c.containers({ running: true })).filter((x) => x.Labels["jetswarm.service.name"]?.startsWith("st_")).length === 0,
       { what: "the stack's containers gone", timeoutMs: 60_000 });
     await assert.rejects(c.swarm("stack", "ps", "st"), (err: { stderr?: string }) => /nothing found in stack: st/.test(err.stderr ?? ""));
+  });
+
+  it("stack rm right after a deploy removes it in one pass; a network a service outside the stack uses is reported and kept", async () => {
+    const file = write("quick.yml", `services:\n  a:\n    image: ${IMAGE}\n    command: ["sleep", "3600"]\n    deploy:\n      replicas: 2\n`);
+    const lines = ["Removing service quick_a", "Removing network quick_default"];
+    await c.swarm("stack", "deploy", "-c", file, "quick");
+    // The tasks are still on their way (new … starting): a removed service's tasks hold no network.
+    assert.deepEqual((await c.swarm("stack", "rm", "quick")).trim().split("\n"), lines);
+    const label = encodeURIComponent(JSON.stringify({ label: ["com.docker.stack.namespace=quick"] }));
+    assert.deepEqual(await c.get(`/networks?filters=${label}`), []);
+
+    await c.swarm("stack", "deploy", "-c", file, "quick");
+    await c.swarm("service", "create", "--detach", "--name", "outside", "--network", "quick_default", "--replicas", "0", IMAGE, "sleep", "3600");
+    const [net] = await c.get<{ Id: string }[]>(`/networks?filters=${label}`);
+    await assert.rejects(c.swarm("stack", "rm", "quick"), (err: { stdout?: string; stderr?: string }) => {
+      assert.deepEqual(err.stdout?.trim().split("\n"), lines);
+      assert.match(err.stderr ?? "", new RegExp(`Failed to remove network ${net!.Id}: .*network ${net!.Id} is in use by service`));
+      assert.match(err.stderr ?? "", /failed to remove some resources from stack: quick/);
+      return true;
+    });
+    assert.equal((await c.get<unknown[]>(`/networks?filters=${label}`)).length, 1, "the network in use is kept");
+    await c.swarm("service", "rm", "outside");
+    assert.deepEqual((await c.swarm("stack", "rm", "quick")).trim().split("\n"), ["Removing network quick_default"]);
   });
 });
