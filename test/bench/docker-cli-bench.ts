@@ -17,6 +17,12 @@ import { until } from "./engine-bench.js";
  */
 
 const exec = promisify(execFile);
+/**
+ * Pause between two polling CLI processes: the CLI's own progress period. Back to back (the
+ * 50 ms of `until`) the polls were a docker process and five api requests every ~0.5 s under
+ * load — a core kept busy by the bench itself, taken from the cluster it times.
+ */
+const POLL_MS = 200;
 
 export interface CliTimings {
   create: number; update: number;
@@ -65,7 +71,7 @@ export async function dockerCliRun(o: CliRunOptions): Promise<CliTimings> {
   const t0 = performance.now();
   await cli(false, "service", "create", ...detach, "--no-resolve-image", "--name", o.name, "--replicas", String(o.replicas), "--update-parallelism", "10",
     "--update-delay", "0s", "--update-monitor", "1s", "--update-failure-action", "pause", o.image, ...o.cmd);
-  if (o.detach) await until(async () => (await runningTasks()) === o.replicas);
+  if (o.detach) await until(async () => (await runningTasks()) === o.replicas, 300_000, POLL_MS);
   const create = performance.now() - t0;
   if (!o.detach) await until(async () => (await engine.listTasks({ filters: { service: [o.name], "desired-state": ["running"] } }) as { Status?: { State?: string } }[])
     .filter((t) => t.Status?.State === "running").length === o.replicas);
@@ -79,7 +85,7 @@ export async function dockerCliRun(o: CliRunOptions): Promise<CliTimings> {
       const state = (await cli(true, "service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", o.name)).trim();
       if (state === "paused") throw new Error(`${o.name}: update paused`);
       return state === "completed";
-    });
+    }, 300_000, POLL_MS);
   }
   const update = performance.now() - t1;
   if (!o.detach) await until(async () => (await status())?.State === "completed");
