@@ -1,6 +1,9 @@
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { writeClientBundle } from "../../deploy/launcher/client-bundle.js";
 import type { ApiClient, CaView } from "../client.js";
+import { defaultDataDir } from "../credentials.js";
 import { clientOf, print } from "./common.js";
 import { parseSwarmSettings } from "./swarm.js";
 
@@ -18,7 +21,7 @@ interface CaFlags { rotate?: boolean; certExpiry?: string; caCert?: string; caKe
 const POLL_MS = 500;
 
 export function registerCa(program: Command): void {
-  program
+  const ca = program
     .command("ca")
     .description("display and rotate the root CA")
     .option("--rotate", "rotate the swarm CA - if no certificate or key are provided, new ones will be generated")
@@ -29,6 +32,20 @@ export function registerCa(program: Command): void {
     .option("-q, --quiet", "suppress progress output")
     .action(async (o: CaFlags, cmd: Command) => {
       print(await runCa(clientOf(cmd), o, (line) => process.stderr.write(line)));
+    });
+  // A subcommand is matched before the parent's action: `swarm ca client-bundle DIR`.
+  ca.command("client-bundle <dir>")
+    .description("write ca.pem, cert.pem and key.pem for the api's HTTPS port (DOCKER_CERT_PATH, SWARM_CERT_PATH); run on a manager")
+    .option("--name <name>", "the certificate's common name: the actor the api records (cert:<name>)", "client")
+    .option("--days <n>", "validity in days", "90")
+    .option("--data-dir <dir>", "the manager's data dir, whose keys/ hold the cluster CA (default: SWARM_DATA_DIR, else ~/.jetswarm)")
+    .action(async (dir: string, o: { name: string; days: string; dataDir?: string }) => {
+      const days = /^\d+$/.test(o.days) ? Number(o.days) : NaN;
+      const target = resolve(dir);
+      await writeClientBundle({ dataDir: o.dataDir ?? defaultDataDir(), dir: target, name: o.name, days });
+      print(`client certificate "${o.name}" written to ${target} (ca.pem, cert.pem, key.pem)\n` +
+        `docker:  DOCKER_HOST=tcp://<manager>:<api port> DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${target} docker info\n` +
+        `swarm:   SWARM_HOST=https://<manager>:<api port> SWARM_CERT_PATH=${target} swarm node ls`);
     });
 }
 

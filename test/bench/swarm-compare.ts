@@ -16,6 +16,7 @@ import Docker from "dockerode";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
 import { median, swarmState, until } from "./engine-bench.js";
+import { dockerCliRun, type CliTimings } from "./docker-cli-bench.js";
 
 const exec = promisify(execFile);
 const docker = new Docker();
@@ -23,6 +24,8 @@ const N = Number(process.env.BENCH_REPLICAS ?? 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** BENCH_SWARM=0: jetswarm's own figures only (no swarm mode, no raw runs, no docker CLI column): issue #15's security on/off pair. */
 const WITH_SWARM = process.env.BENCH_SWARM !== "0";
+/** BENCH_CLI=1 (with BENCH_SWARM=0): also jetswarm's half of the docker CLI column, --detach and with the CLI's own progress wait. */
+const WITH_CLI = !WITH_SWARM && process.env.BENCH_CLI === "1";
 const IMAGE = "jetswarm-test/busybox:1";
 const IMAGE2 = "jetswarm-test/busybox:2";
 const UPDATE = { Parallelism: 10, Delay: 0, Monitor: 1_000_000_000, FailureAction: "pause", Order: "stop-first" };
@@ -88,34 +91,26 @@ async function swarmRun(i: number): Promise<Timings> {
   return { create, update };
 }
 
-/**
- * The same create and rolling update typed as docker CLI commands (`--detach`, `--no-resolve-image`:
- * no registry to ask here), against `host` (jetswarm's api socket, or the engine in swarm mode);
- * running tasks and the update status are read with the CLI too.
- */
-async function dockerCliRun(host: string | undefined, prefix: string, i: number): Promise<Timings> {
+/** The docker CLI column's run (`docker-cli-bench.ts`), then gone from the engine before the next step (a stopped jetswarm keeps running containers). */
+async function cliRun(host: string | undefined, prefix: string, i: number, detach = true): Promise<CliTimings> {
   const name = `${prefix}-${i}`;
-  const env = { ...process.env, ...(host ? { DOCKER_HOST: host } : {}), DOCKER_CLI_HINTS: "false" };
-  const cli = async (...args: string[]) => (await exec("docker", args, { env, maxBuffer: 16 * 1024 * 1024 })).stdout;
-  const runningTasks = async () => (await cli("service", "ps", "--filter", "desired-state=running", "--format", "{{.CurrentState}}", name))
-    .split("\n").filter((l) => l.startsWith("Running")).length;
-  const t0 = performance.now();
-  await cli("service", "create", "--detach", "--no-resolve-image", "--name", name, "--replicas", String(N), "--update-parallelism", "10",
-    "--update-delay", "0s", "--update-monitor", "1s", "--update-failure-action", "pause", IMAGE, ...CMD);
-  await until(async () => (await runningTasks()) === N);
-  const create = performance.now() - t0;
-  const t1 = performance.now();
-  await cli("service", "update", "--detach", "--no-resolve-image", "--image", IMAGE2, name);
-  await until(async () => {
-    const state = (await cli("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", name)).trim();
-    if (state === "paused") throw new Error(`${prefix}: update paused`);
-    return state === "completed";
-  });
-  const update = performance.now() - t1;
-  await cli("service", "rm", name);
-  // Gone from the engine before the next step (a stopped jetswarm keeps running containers).
+  const t = await dockerCliRun({ host, name, replicas: N, image: IMAGE, image2: IMAGE2, cmd: CMD, detach });
   await until(async () => (await containersWithLabel(`${host ? "jetswarm" : "com.docker.swarm"}.service.name=${name}`)).length === 0);
-  return { create, update };
+  return t;
+}
+
+function cliLine(t: CliTimings): string {
+  return `create ${t.create.toFixed(0)} ms (cluster: ${t.createSettled.toFixed(0)} ms), update ${t.update.toFixed(0)} ms (cluster: ${t.updateSettled.toFixed(0)} ms), ` +
+    `${t.polls} polls of ${t.pollMs.toFixed(0)} ms`;
+}
+
+function cliRow(name: string, runs: CliTimings[], step: "create" | "update"): string {
+  const seen = median(runs.map((t) => t[step])), settled = median(runs.map((t) => step === "create" ? t.createSettled : t.updateSettled));
+  return `${name.padEnd(38)}${(seen / 1000).toFixed(2).padStart(8)} s | ${(settled / 1000).toFixed(2)} s`;
+}
+
+function ratioLine(label: string, js: CliTimings[], sw: CliTimings[], step: "create" | "update"): string {
+  return `${label}: jetswarm / Swarm = ${(median(js.map((t) => t[step])) / median(sw.map((t) => t[step]))).toFixed(2)}${step === "create" ? "   (goal ≤ 0.50)" : ""}`;
 }
 
 async function rawRun(i: number): Promise<number> {
@@ -140,13 +135,18 @@ async function main(): Promise<void> {
     insecure: process.env.BENCH_INSECURE === "1" });
   const wasSwarm = (await swarmState(docker)) === "active";
   const results = { jetswarm: [] as number[], swarm: [] as number[], raw: [] as number[], jsUpdate: [] as number[], swUpdate: [] as number[] };
-  const viaCli = { jetswarm: [] as Timings[], swarm: [] as Timings[] };
+  const viaCli = { jetswarm: [] as CliTimings[], swarm: [] as CliTimings[], jetswarmP: [] as CliTimings[], swarmP: [] as CliTimings[], detach: [] as CliTimings[], progress: [] as CliTimings[] };
   try {
     if (!wasSwarm && WITH_SWARM) await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
     for (let i = 0; i < RUNS && !WITH_SWARM; i++) {
       const js = await jetswarmRun(cluster.apiUrl, cluster.nodeId, i);
       results.jetswarm.push(js.create); results.jsUpdate.push(js.update);
       process.stderr.write(`run ${i + 1}/${RUNS}: create: jetswarm ${js.create.toFixed(0)} ms; update: jetswarm ${js.update.toFixed(0)} ms\n`);
+      if (!WITH_CLI) continue;
+      const d = await cliRun(cluster.socketUrl, "bench-cli-js", i, true);
+      const p = await cliRun(cluster.socketUrl, "bench-cli-jsp", i, false);
+      viaCli.detach.push(d); viaCli.progress.push(p);
+      process.stderr.write(`run ${i + 1}/${RUNS}: docker CLI --detach: ${cliLine(d)}\nrun ${i + 1}/${RUNS}: docker CLI progress: ${cliLine(p)}\n`);
     }
     for (let i = 0; i < RUNS && WITH_SWARM; i++) {
       results.raw.push(await rawRun(i));
@@ -155,8 +155,11 @@ async function main(): Promise<void> {
       results.swarm.push(sw.create); results.swUpdate.push(sw.update);
       results.jetswarm.push(js.create); results.jsUpdate.push(js.update);
       // The docker CLI column (issue #19): the same commands against jetswarm's Docker API and against Swarm.
-      viaCli.swarm.push(await dockerCliRun(undefined, "bench-cli-swarm", i));
-      viaCli.jetswarm.push(await dockerCliRun(cluster.socketUrl, "bench-cli-js", i));
+      viaCli.swarm.push(await cliRun(undefined, "bench-cli-swarm", i));
+      viaCli.jetswarm.push(await cliRun(cluster.socketUrl, "bench-cli-js", i));
+      // And with the CLI's own progress wait (no -d), as a user types them.
+      viaCli.swarmP.push(await cliRun(undefined, "bench-clip-swarm", i, false));
+      viaCli.jetswarmP.push(await cliRun(cluster.socketUrl, "bench-clip-js", i, false));
       process.stderr.write(`run ${i + 1}/${RUNS}: create: jetswarm ${js.create.toFixed(0)} ms, swarm ${sw.create.toFixed(0)} ms, docker run ${results.raw[i]!.toFixed(0)} ms; ` +
         `update: jetswarm ${js.update.toFixed(0)} ms, swarm ${sw.update.toFixed(0)} ms\n`);
     }
@@ -170,7 +173,13 @@ async function main(): Promise<void> {
   const row = (name: string, ms: number) => `${name.padEnd(34)}${(ms / 1000).toFixed(2).padStart(8)} s`;
   if (!WITH_SWARM) {
     process.stdout.write([`create ${N} replicas → ${N} running, rolling update :1 → :2 (median of ${RUNS}; bus ${process.env.BENCH_INSECURE === "1" ? "plaintext" : "mutual TLS"}; BENCH_SWARM=0: no Swarm)`,
-      row("jetswarm service create", js), row("jetswarm service update", jsu)].join("\n") + "\n");
+      row("jetswarm service create", js), row("jetswarm service update", jsu),
+      ...(WITH_CLI ? [
+        "the docker CLI → jetswarm (command → seen done by the CLI | by the cluster's own timestamps)",
+        cliRow("docker CLI --detach + polls: create", viaCli.detach, "create"), cliRow("docker CLI --detach + polls: update", viaCli.detach, "update"),
+        cliRow("docker CLI progress (no -d): create", viaCli.progress, "create"), cliRow("docker CLI progress (no -d): update", viaCli.progress, "update"),
+        `polls (--detach): ${median(viaCli.detach.map((t) => t.polls))} CLI processes, ${median(viaCli.detach.map((t) => t.pollMs)).toFixed(0)} ms each (median)`,
+      ] : [])].join("\n") + "\n");
     return;
   }
   process.stdout.write([
@@ -186,13 +195,21 @@ async function main(): Promise<void> {
     row("docker service update (Swarm mode)", swu),
     `jetswarm / Swarm      = ${(jsu / swu).toFixed(2)}   (goal ≤ 0.70)`,
     "",
-    `the same through the docker CLI (docker service create|update --detach; CLI polling; median of ${RUNS})`,
-    row("docker CLI → jetswarm: create", median(viaCli.jetswarm.map((t) => t.create))),
-    row("docker CLI → Swarm: create", median(viaCli.swarm.map((t) => t.create))),
-    row("docker CLI → jetswarm: update", median(viaCli.jetswarm.map((t) => t.update))),
-    row("docker CLI → Swarm: update", median(viaCli.swarm.map((t) => t.update))),
-    `create: jetswarm / Swarm = ${(median(viaCli.jetswarm.map((t) => t.create)) / median(viaCli.swarm.map((t) => t.create))).toFixed(2)}   (goal ≤ 0.50)`,
-    `update: jetswarm / Swarm = ${(median(viaCli.jetswarm.map((t) => t.update)) / median(viaCli.swarm.map((t) => t.update))).toFixed(2)}`,
+    `the same through the docker CLI, --detach then polled with docker service ps|inspect (median of ${RUNS}; | when the cluster got there, by its own timestamps)`,
+    cliRow("docker CLI → jetswarm: create", viaCli.jetswarm, "create"),
+    cliRow("docker CLI → Swarm: create", viaCli.swarm, "create"),
+    cliRow("docker CLI → jetswarm: update", viaCli.jetswarm, "update"),
+    cliRow("docker CLI → Swarm: update", viaCli.swarm, "update"),
+    ratioLine("create", viaCli.jetswarm, viaCli.swarm, "create"),
+    ratioLine("update", viaCli.jetswarm, viaCli.swarm, "update"),
+    "",
+    `the same through the docker CLI's own progress wait (no -d: converged + the 1 s monitor, or UpdateStatus completed)`,
+    cliRow("docker CLI → jetswarm: create", viaCli.jetswarmP, "create"),
+    cliRow("docker CLI → Swarm: create", viaCli.swarmP, "create"),
+    cliRow("docker CLI → jetswarm: update", viaCli.jetswarmP, "update"),
+    cliRow("docker CLI → Swarm: update", viaCli.swarmP, "update"),
+    ratioLine("create", viaCli.jetswarmP, viaCli.swarmP, "create"),
+    ratioLine("update", viaCli.jetswarmP, viaCli.swarmP, "update"),
   ].join("\n") + "\n");
 }
 

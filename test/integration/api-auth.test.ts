@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
@@ -116,6 +117,22 @@ describe("api over HTTPS", () => {
     assert.equal(foreign.status, 401);
     assert.match(foreign.body.message, /client certificate "mallory" refused: it is not issued by the cluster's CA/);
     for (const n of ["forged", "expired", "foreign"]) assert.equal(await creator(n), undefined, n);
+  });
+
+  it("plain HTTP to the HTTPS port: Go's 400 'Client sent an HTTP request to an HTTPS server.', as Docker's TLS daemon answers", async () => {
+    const { port } = new URL(api.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = connect(Number(port), "127.0.0.1", () => {
+        sock.write(`POST /services/create HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`);
+      });
+      let got = "";
+      sock.on("data", (d: Buffer) => { got += d.toString("latin1"); });
+      sock.on("end", () => resolve(got));
+      sock.on("error", reject);
+    });
+    assert.equal(reply, "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+    // The same port still speaks TLS.
+    assert.equal((await call(certs.alice!, "GET", "/services")).status, 200);
   });
 
   it("a certificate from the cluster CA is served, and the event's actor is cert:<CN>", async () => {

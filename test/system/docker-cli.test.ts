@@ -1,12 +1,15 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Node } from "../../schemas/api.js";
 import { IMAGE, IMAGE2, startTestCluster, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
+import { createRootCa, issueCert } from "../../services/shared/pki/index.js";
 
 /*
  * The real docker CLI (client 28, on PATH) against jetswarm's api socket, unchanged: swarm mode
@@ -14,6 +17,7 @@ import { eventually } from "../helpers/eventually.js";
  * it did is checked on the engine (containers) or the api.
  */
 
+const SWARM_CLI = fileURLToPath(new URL("../../cli/main.js", import.meta.url));
 let c: TestCluster;
 let work: string;
 interface Run { code: number | null; stdout: string; stderr: string }
@@ -26,6 +30,14 @@ function docker(args: string[], env: Record<string, string> = {}): Promise<Run> 
     }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }));
   });
 }
+/** The `swarm` CLI (its exit code and output, never a throw). */
+function swarmCli(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [SWARM_CLI, ...args], { timeout: 60_000, cwd: work },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }));
+  });
+}
+const readText = (path: string) => readFile(path, "utf8");
 /** The command succeeded; its stdout. */
 async function ok(...args: string[]): Promise<string> {
   const r = await docker(args);
@@ -206,6 +218,55 @@ describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
     assert.match(await ok("swarm", "join-token", "manager"), /docker swarm join --token SWMTKN-1-\w+-\w+ \S+/);
     assert.equal(await ok("swarm", "update", "--task-history-limit", "3"), "Swarm updated.\n");
     assert.equal(await ok("info", "--format", "{{.Swarm.Cluster.Spec.Orchestration.TaskHistoryRetentionLimit}}"), "3\n");
+  });
+
+  it("over HTTPS as Docker's TLS daemon: DOCKER_TLS_VERIFY with a client bundle; no or a foreign certificate, or plain HTTP, refused", async () => {
+    const tcp = c.apiUrl.replace(/^https:/, "tcp:");
+    const bundle = join(work, "certs");
+    const made = await swarmCli("ca", "client-bundle", bundle, "--name", "docker-tls", "--data-dir", c.dataDir);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /client certificate "docker-tls" written to .*certs \(ca\.pem, cert\.pem, key\.pem\)/);
+    assert.equal(statSync(join(bundle, "key.pem")).mode & 0o777, 0o600);
+    // Again into the same directory: refused, nothing replaced.
+    const again = await swarmCli("ca", "client-bundle", bundle, "--data-dir", c.dataDir);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /Error: .*ca\.pem, .*cert\.pem, .*key\.pem already exist: remove them or choose another directory/);
+    const tls = { DOCKER_HOST: tcp, DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: bundle };
+    const info = await docker(["info", "--format", "{{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}"], tls);
+    assert.equal(info.code, 0, info.stderr);
+    assert.equal(info.stdout, `${c.nodeId} true\n`);
+    const created = await docker(["service", "create", "--detach", "--name", "tlsweb", IMAGE, "sleep", "3600"], tls);
+    assert.equal(created.code, 0, created.stderr);
+    const ls = await docker(["service", "ls", "--format", "{{.Name}} {{.Mode}}"], tls);
+    assert.equal(ls.stdout, "tlsweb replicated\n", ls.stderr);
+    // The log records the certificate's name as the actor.
+    const page = await c.get<{ events: { actor: { id: string } }[] }>(`/jetswarm/events?filters=${encodeURIComponent(JSON.stringify({ type: ["ServiceCreated"], service: ["tlsweb"] }))}`);
+    assert.equal(page.events[0]?.actor.id, "cert:docker-tls");
+    const rm = await docker(["service", "rm", "tlsweb"], tls);
+    assert.equal(rm.stdout, "tlsweb\n", rm.stderr);
+    // No client certificate (the CA only): the api's 401, as docker prints it.
+    const caOnly = join(work, "ca-only");
+    mkdirSync(caOnly);
+    writeFileSync(join(caOnly, "ca.pem"), await readText(join(bundle, "ca.pem")));
+    const anonymous = await docker(["service", "ls"], { ...tls, DOCKER_CERT_PATH: caOnly });
+    assert.notEqual(anonymous.code, 0);
+    assert.match(anonymous.stderr, /authentication required: present a client certificate issued by the cluster's CA/);
+    // A certificate of another CA (the cluster's CA still checks the server).
+    const foreignCa = await createRootCa();
+    const foreign = await issueCert({ ca: foreignCa, commonName: "mallory", ou: "swarm-client", days: 1 });
+    const foreignDir = join(work, "foreign");
+    mkdirSync(foreignDir);
+    writeFileSync(join(foreignDir, "ca.pem"), await readText(join(bundle, "ca.pem")));
+    writeFileSync(join(foreignDir, "cert.pem"), foreign.certPem);
+    writeFileSync(join(foreignDir, "key.pem"), foreign.keyPem);
+    const mallory = await docker(["service", "ls"], { ...tls, DOCKER_CERT_PATH: foreignDir });
+    assert.notEqual(mallory.code, 0);
+    assert.match(mallory.stderr, /client certificate "mallory" refused: it is not issued by the cluster's CA/);
+    // Plain HTTP to the TLS port.
+    const plain = await docker(["service", "ls"], { DOCKER_HOST: tcp });
+    assert.notEqual(plain.code, 0);
+    assert.match(plain.stderr, /Client sent an HTTP request to an HTTPS server/);
+    assert.deepEqual((await c.get<{ Spec: { Name: string } }[]>("/services")).filter((x) => x.Spec.Name === "tlsweb"), []);
   });
 
   it("bad input: Docker's status codes and messages, nothing created", async () => {

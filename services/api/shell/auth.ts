@@ -13,7 +13,7 @@ import { HttpError, type Authenticate } from "./http.js";
  */
 
 const MISSING = "authentication required: present a client certificate issued by the cluster's CA " +
-  "(--tlscert/--tlskey, SWARM_CERT_PATH) or a bearer token (SWARM_TOKEN, `swarm token create`)";
+  "(--tlscert/--tlskey, SWARM_CERT_PATH or DOCKER_CERT_PATH: `swarm ca client-bundle`) or a bearer token (SWARM_TOKEN, `swarm token create`)";
 
 /** Node's verification codes in words. */
 const CERT_WORDS: Record<string, string> = {

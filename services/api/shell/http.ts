@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { errorMessage, invalidArgument, notFound, SwarmError } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 import { apiVersionProblem } from "../core/engine-version.js";
+import { answerPlainHttpOnTls } from "./plain-on-tls.js";
 import { contentTypeProblem, hostProblem, originProblem, type GuardConfig, type Listening } from "./request-guard.js";
 
 /*
@@ -273,6 +274,7 @@ export function createHttpServer(routes: Route[], log: Logger, opts: HttpOptions
     );
   };
   const server: Server = tls ? createHttpsServer({ ...base, ...tls }, onRequest) : createServer(base, onRequest);
+  if (tls) answerPlainHttpOnTls(server, o.headersTimeoutMs);
   server.on("listening", () => { listening = server.address(); });
   server.on("clientError", onClientError);
   server.headersTimeout = o.headersTimeoutMs;
