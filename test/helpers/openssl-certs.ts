@@ -38,7 +38,7 @@ export function ensureClusterCa(keysDir: string): { cert: string; key: string } 
 }
 
 /** Issues `name.crt`/`name.key` in `keysDir` from the cluster CA for `sans`, valid `days`. */
-export function issueFromCa(keysDir: string, name: string, cn: string, sans: string[], usage: "serverAuth" | "clientAuth", days = 90): ApiTlsFiles {
+export function issueFromCa(keysDir: string, name: string, cn: string, sans: string[], usage: "serverAuth" | "clientAuth", days = 90, ou?: string): ApiTlsFiles {
   const ca = ensureClusterCa(keysDir);
   const cert = join(keysDir, `${name}.crt`);
   const key = join(keysDir, `${name}.key`);
@@ -47,7 +47,7 @@ export function issueFromCa(keysDir: string, name: string, cn: string, sans: str
     newKey(key);
     const csr = join(tmp, "req.csr");
     const ext = join(tmp, "ext.cnf");
-    openssl(["req", "-new", "-key", key, "-subj", `/CN=${cn}`, "-out", csr]);
+    openssl(["req", "-new", "-key", key, "-subj", `${ou ? `/OU=${ou}` : ""}/CN=${cn}`, "-out", csr]);
     writeFileSync(ext, `${sans.length ? `subjectAltName=${sans.join(",")}\n` : ""}extendedKeyUsage=${usage}\nbasicConstraints=CA:FALSE\n`);
     openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-CAserial", join(tmp, "serial"),
       "-days", String(days), "-extfile", ext, "-out", cert]);

@@ -69,6 +69,7 @@ before(async () => {
   const keys = join(dir, "keys");
   certs.alice = pemOf(issueFromCa(keys, "alice", "alice", [], "clientAuth"));
   certs.expired = pemOf(issueFromCa(keys, "old", "old", [], "clientAuth", -1));
+  certs.worker = pemOf(issueFromCa(keys, "worker", "node-w1", [], "clientAuth", 90, "swarm-worker"));
   certs.foreign = pemOf(issueFromCa(join(dir, "other-keys"), "mallory", "mallory", [], "clientAuth"));
   nats = await testNats();
   nc = await connectNats({ url: nats.url, name: "api-auth-test" });
@@ -117,6 +118,14 @@ describe("api over HTTPS", () => {
     assert.equal(foreign.status, 401);
     assert.match(foreign.body.message, /client certificate "mallory" refused: it is not issued by the cluster's CA/);
     for (const n of ["forged", "expired", "foreign"]) assert.equal(await creator(n), undefined, n);
+  });
+
+  it("a worker node's certificate (OU=swarm-worker) may not manage the cluster: 403 with Docker's words, nothing appended", async () => {
+    const r = await call(certs.worker!, "POST", "/services/create", spec("by-worker"));
+    assert.equal(r.status, 403);
+    assert.match(r.body.message, /This node is not a swarm manager\. Worker nodes can't be used to view or modify cluster state/);
+    assert.equal((await call(certs.worker!, "GET", "/services")).status, 403);
+    assert.equal(await creator("by-worker"), undefined);
   });
 
   it("plain HTTP to the HTTPS port: Go's 400 'Client sent an HTTP request to an HTTPS server.', as Docker's TLS daemon answers", async () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { ClusterState } from "../../shared/model/index.js";
+import { ROLE_OU } from "../../shared/pki/index.js";
 import { checkApiToken } from "../app/index.js";
 import { HttpError, type Authenticate } from "./http.js";
 
@@ -45,6 +46,9 @@ function tokenIdentity(state: () => ClusterState, token: string): string {
   return `token:${r.name}`;
 }
 
+const WORKER_REFUSED = "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. " +
+  "Please run this command on a manager node or promote the current node to a manager.";
+
 /** `cert:<CN>` for a verified client certificate; a 401 for one that is not; undefined for none. */
 function certIdentity(req: IncomingMessage): string | undefined {
   const socket = req.socket as TLSSocket;
@@ -56,6 +60,8 @@ function certIdentity(req: IncomingMessage): string | undefined {
     throw new HttpError(401, `client certificate${cn ? ` "${cn}"` : ""} refused: ${CERT_WORDS[code] ?? code.toLowerCase().replace(/_/g, " ")}`);
   }
   if (!cn) throw new HttpError(401, "client certificate refused: it has no common name (CN) to act as");
+  // A worker's node certificate is the cluster CA's too, but a worker may not manage the cluster (Docker's refusal).
+  if (cert.subject?.OU === ROLE_OU.worker) throw new HttpError(403, WORKER_REFUSED);
   return `cert:${cn}`;
 }
 
