@@ -63,8 +63,7 @@ after(async () => {
 describe("swarm leave", () => {
   it("a worker leaves: its process stops, its containers go, it is Down, its swarm state is erased", async () => {
     const w = await joinProcess("leaver", "worker");
-    // A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each stop would wait the default 10 s.
-    await c.swarm("service", "create", "--name", "lv", "--replicas", "2", "--constraint", `node.id==${w.nodeId}`, "--stop-grace-period", "1s", "jetswarm-test/busybox:1", "sleep", "3600");
+    await c.swarm("service", "create", "--name", "lv", "--replicas", "2", "--constraint", `node.id==${w.nodeId}`, "jetswarm-test/busybox:1", "sleep", "3600");
     await eventually(async () => ((await containersOfNode(w.nodeId, { running: true })).length === 2 ? true : undefined), { what: "2 containers on the worker", timeoutMs: 120_000 });
     const r = await cli(["leave", "--data-dir", w.dir]);
     assert.equal(r.code, 0, r.err);
