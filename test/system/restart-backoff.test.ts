@@ -39,7 +39,7 @@ async function eventsAfter(from: number): Promise<EventsPage["events"]> {
   }
 }
 
-describe("an image that cannot be pulled does not storm the log", { timeout: 120_000 }, () => {
+describe("an image that cannot be pulled does not storm the log", { timeout: 180_000 }, () => {
   it(`${WATCH_MS / 1000} s append at most ${EVENT_BOUND} events and create at most ${TASK_BOUND} tasks`, async (t) => {
     const head = (await c.get<EventsPage>(`/jetswarm/events?since=${encodeURIComponent("seq:1")}`)).head;
     await c.swarm("service", "create", "--detach", "--name", "nopull", "--restart-delay", "1s", "jetswarm-test/no-such-image:404");
