@@ -24,6 +24,11 @@ const AgentConfig = z.object({
    * (`/var/run/netns/<name>`): bridges, VXLAN devices, rules and the DNS server's sockets go there.
    */
   SWARM_NODE_NETNS: z.string().min(1).optional(),
+  /**
+   * Tests only: how often the node description is re-registered, ms (default 20000), so that a
+   * changed certificate expiry reaches the agent without a test waiting out the production period.
+   */
+  SWARM_TEST_AGENT_REFRESH_MS: z.coerce.number().int().min(100).optional(),
 });
 
 const log = createLogger("agent");
@@ -92,6 +97,7 @@ runMain("agent", log, async () => {
     overlay: { engine: new DockerNetworks(docker), ...(netns ? { exec: nsenterExec(netns) } : {}) },
     serviceNet: { docker, ...(netns ? { netns } : {}), ...(cfg.SWARM_RESOLV_CONF ? { resolvConf: cfg.SWARM_RESOLV_CONF } : {}) },
     ...(cfg.SWARM_AGENT_DIR ? { filesDir: cfg.SWARM_AGENT_DIR } : {}), ...(certs ? { certs } : {}),
+    ...(cfg.SWARM_TEST_AGENT_REFRESH_MS !== undefined ? { refreshMs: cfg.SWARM_TEST_AGENT_REFRESH_MS } : {}),
   });
   return {
     stop: async () => {

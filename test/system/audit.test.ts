@@ -33,7 +33,8 @@ describe("audit state on a real cluster", () => {
   const rec = { ps: "", seq: 0, time: "" };
 
   it("records what service ps printed, with the log's sequence and the time", async () => {
-    await c.swarm("service", "create", "--detach", "--name", "web", "--replicas", "2", IMAGE, "sleep", "3600");
+    // A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each stop would wait the default 10 s.
+    await c.swarm("service", "create", "--detach", "--name", "web", "--replicas", "2", "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     await converged("web", 2, IMAGE);
     // A quiet log around the ps: the sequence before and after it is the same.
     await eventually(async () => {

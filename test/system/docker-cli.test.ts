@@ -106,7 +106,8 @@ describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
 
   it("service create (progress), ls, ps, inspect --pretty, update, scale, rollback, logs, rm", async () => {
     // A short monitor: the CLI's progress display waits that long to call a change stable.
-    const created = await ok("service", "create", "--name", "web", "--replicas", "2", "--update-monitor", "1s", "--rollback-monitor", "1s", IMAGE, "sh", "-c", "echo hello from web; exec sleep 3600");
+    // A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each stop would wait the default 10 s.
+    const created = await ok("service", "create", "--name", "web", "--replicas", "2", "--update-monitor", "1s", "--rollback-monitor", "1s", "--stop-grace-period", "1s", IMAGE, "sh", "-c", "echo hello from web; exec sleep 3600");
     assert.match(created, /verify: Service \w+ converged/);
     assert.equal(await running("web", IMAGE), 2);
     const ls = rows(await ok("service", "ls"));
@@ -165,9 +166,11 @@ describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
       "    command: [\"sh\", \"-c\", \"cat /run/secrets/token; exec sleep 3600\"]",
       "    deploy: {replicas: 2}",
       "    secrets: [token]",
+      "    stop_grace_period: 1s",
       "  cache:",
       `    image: ${IMAGE2}`,
       "    command: [\"sleep\", \"3600\"]",
+      "    stop_grace_period: 1s",
       "secrets:",
       "  token: {file: ./token.txt}",
       "",

@@ -23,7 +23,8 @@ async function exactlyRunning(svc: string, n: number, timeoutMs = 60_000) {
 
 describe("a user's walk through a single-node cluster", () => {
   it("service create --replicas 3 → 3 running containers, shown by ls and ps", async () => {
-    const out = await c.swarm("service", "create", "--detach", "--name", "web", "--replicas", "3", IMAGE, "sleep", "3600");
+    // A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each stop would wait the default 10 s.
+    const out = await c.swarm("service", "create", "--detach", "--name", "web", "--replicas", "3", "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     assert.match(out.trim(), /^[a-z0-9]{25}$/, "create prints the new service id");
     await exactlyRunning("web", 3);
     const ls = await c.swarm("service", "ls");

@@ -41,9 +41,10 @@ const KILL_AT_OP = 4;
 
 interface Acked { kind: "create" | "update"; serviceId: string; replicas: number; version?: number }
 
+// A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each scale-down would wait the default 10 s.
 const spec = (name: string, replicas: number) => ({
   Name: name, Mode: { Replicated: { Replicas: replicas } },
-  TaskTemplate: { ContainerSpec: { Image: IMAGE, Args: ["sleep", "3600"] }, RestartPolicy: { Delay: 200_000_000 } },
+  TaskTemplate: { ContainerSpec: { Image: IMAGE, Args: ["sleep", "3600"], StopGracePeriod: 1_000_000_000 }, RestartPolicy: { Delay: 200_000_000 } },
 });
 
 const replicasOf = (svc: Service) => (svc.Spec.Mode && "Replicated" in svc.Spec.Mode ? svc.Spec.Mode.Replicated.Replicas : undefined);

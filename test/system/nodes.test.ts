@@ -42,7 +42,8 @@ describe("many nodes", () => {
   });
 
   it("node update --availability drain n2 moves its tasks to the other nodes", async () => {
-    await c.swarm("service", "create", "--detach", "--name", "web", "--replicas", "6", IMAGE, "sleep", "3600");
+    // A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each stop would wait the default 10 s.
+    await c.swarm("service", "create", "--detach", "--name", "web", "--replicas", "6", "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     await eventually(async () => (await runningTasks("web")).length === 6 && total(await runningByNode("web")) === 6,
       { timeoutMs: 90_000, what: "6 running web tasks" });
     assert.equal((await c.swarm("node", "update", "--availability", "drain", "n2")).trim(), "n2");
@@ -64,7 +65,7 @@ describe("many nodes", () => {
 
   it("node update --label-add zone=a n3 + --constraint node.labels.zone==a → every task on n3", async () => {
     assert.equal((await c.swarm("node", "update", "--label-add", "zone=a", "n3")).trim(), "n3");
-    await c.swarm("service", "create", "--detach", "--name", "zoned", "--replicas", "3", "--constraint", "node.labels.zone==a", IMAGE, "sleep", "3600");
+    await c.swarm("service", "create", "--detach", "--name", "zoned", "--replicas", "3", "--constraint", "node.labels.zone==a", "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     await eventually(async () => (await runningTasks("zoned")).length === 3, { timeoutMs: 90_000, what: "3 running zoned tasks" });
     const by = await runningByNode("zoned");
     assert.deepEqual([by.get(n3.nodeId), total(by)], [3, 3], "all zoned containers run on n3");
@@ -72,7 +73,7 @@ describe("many nodes", () => {
 
   it("a global service gets one task per eligible node", async () => {
     await c.swarm("node", "update", "--availability", "active", "n2");
-    await c.swarm("service", "create", "--detach", "--name", "everywhere", "--mode", "global", IMAGE, "sleep", "3600");
+    await c.swarm("service", "create", "--detach", "--name", "everywhere", "--mode", "global", "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     await eventually(async () => {
       const by = await runningByNode("everywhere");
       return [...by.values()].every((n) => n === 1) && (await runningTasks("everywhere")).length === 3;

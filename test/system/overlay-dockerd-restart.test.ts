@@ -50,7 +50,9 @@ describe("overlay: a host's dockerd restarted", { timeout: 600_000 }, () => {
 
   it("the agent's resync puts the VXLAN device back on the bridge and the replacement task reaches the other host's, and back", async () => {
     await c.swarm("network", "create", "-d", "overlay", "rstnet");
-    await c.swarm("service", "create", "--detach", "--name", "rst", "--network", "rstnet", "--replicas", "2", "--replicas-max-per-node", "1", IMAGE, "sleep", "3600");
+    await c.swarm("service", "create", "--detach", "--name", "rst", "--network", "rstnet", "--replicas", "2", "--replicas-max-per-node", "1",
+      // dockerd's shutdown waits out each container's stop timeout (the grace period; the sleep as pid 1 ignores SIGTERM).
+      "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     const [h1, h2] = hosts.hosts as [TestHost, TestHost];
     const pair = async () => {
       const a = await taskOn(h1);

@@ -39,7 +39,8 @@ describe("scheduling on many nodes", () => {
   it("reservations exhaust the nodes: one task each, the next one pending with Swarm's reason", async () => {
     const cpus = (await nodeOf(c.nodeId)).Description?.Resources?.NanoCPUs ?? 0;
     assert.ok(cpus > 0, "the node reports its CPUs");
-    await c.swarm("service", "create", "--detach", "--name", "fill", "--replicas", "4", "--reserve-cpu", String(cpus / 1e9), IMAGE, "sleep", "3600");
+    // A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each stop would wait the default 10 s.
+    await c.swarm("service", "create", "--detach", "--name", "fill", "--replicas", "4", "--reserve-cpu", String(cpus / 1e9), "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     const pending = await eventually(async (): Promise<Task | undefined> => {
       const tasks = await tasksOf("fill");
       const running = tasks.filter((t) => t.Status.State === "running");
@@ -59,7 +60,7 @@ describe("scheduling on many nodes", () => {
   });
 
   it("a node whose agent dies goes down, its tasks move; it comes back without stale containers", async (t) => {
-    await c.swarm("service", "create", "--detach", "--name", "mover", "--replicas", "3", IMAGE, "sleep", "3600");
+    await c.swarm("service", "create", "--detach", "--name", "mover", "--replicas", "3", "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     const found = await eventually(async (): Promise<Task | undefined> => {
       const live = (await tasksOf("mover")).filter((t) => t.Status.State === "running");
       if (live.length !== 3 || new Set(live.map((t) => t.NodeID)).size !== 3) return undefined;

@@ -102,8 +102,9 @@ describe("secrets and configs (system)", () => {
     const marker = randomBytes(32).toString("hex");
     await createObject("secret", "canary", marker);
     await createObject("config", "app.conf", "listen 80\n");
+    // A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each stop would wait the default 10 s.
     await c.swarm("service", "create", "-d", "--name", "canary", "--secret", "source=canary,target=token,uid=1000,gid=1001,mode=0400",
-      "--config", "app.conf", IMAGE, "sleep", "3600");
+      "--config", "app.conf", "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     const [ctr] = await runningContainers("canary", 1);
     canaryTask = ctr!.Labels["jetswarm.task.id"]!;
     assert.equal(await sh(ctr!.Id, "cat /run/secrets/token"), marker);
