@@ -71,3 +71,17 @@ export function removedBackends(before: readonly VipTarget[], after: readonly Vi
   const now = new Set(after.flatMap((t) => t.backends));
   return [...new Set(before.flatMap((t) => t.backends))].filter((ip) => !now.has(ip)).sort();
 }
+
+/**
+ * Whether `after` only adds backends to VIPs that already had some: the same VIPs, none losing a
+ * backend, none going from no backend to some. Such a change may wait (batched): the VIP works
+ * already, and a scale-up of n tasks would otherwise reload every client's table n times.
+ */
+export function onlyAddsBackends(before: readonly VipTarget[], after: readonly VipTarget[]): boolean {
+  if (before.length !== after.length) return false;
+  const was = new Map(before.map((t) => [t.vip, new Set(t.backends)]));
+  return after.every((t) => {
+    const old = was.get(t.vip);
+    return old !== undefined && old.size > 0 && [...old].every((ip) => t.backends.includes(ip));
+  });
+}

@@ -55,7 +55,7 @@ export class ServiceNet {
 
   constructor(private readonly o: ServiceNetOptions) {
     const tools = new NetTools(o.exec);
-    this.vips = new VipInstaller(o.log, tools);
+    this.vips = new VipInstaller(o.log, tools, () => void this.update(this.maps));
     this.mesh = new MeshInstaller(o.log, o.nodeId, tools);
     this.dns = new DnsServer({
       log: o.log, maps: () => this.maps, rulesReady: (ip, vip) => this.rulesReady(ip, vip),
