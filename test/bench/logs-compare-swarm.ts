@@ -14,16 +14,37 @@ const exec = promisify(execFile);
 const docker = new Docker();
 const SERVICE = "bench-swlogs";
 
-/** Runs a command, counting the lines of its stdout; resolves with the count and the wall time, ms. */
-export function countLines(cmd: string, args: string[]): Promise<{ lines: number; ms: number }> {
+export interface Counted {
+  lines: number;
+  ms: number;
+  /** The exit status, and stderr's last line when it failed. */
+  code: number | null;
+  error?: string;
+}
+
+/** Runs a command, counting the lines of its stdout; resolves with the count, the wall time (ms) and how it ended. */
+export function countAll(cmd: string, args: string[]): Promise<Counted> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     let lines = 0;
+    let err = "";
     child.stdout.on("data", (d: Buffer) => { for (const b of d) if (b === 10) lines++; });
+    child.stderr.on("data", (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve({ lines, ms: performance.now() - t0 }) : reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}`))));
+    child.once("close", (code) => {
+      const ms = performance.now() - t0;
+      const last = err.trim().split("\n").pop();
+      resolve({ lines, ms, code, ...(code !== 0 && last ? { error: last } : {}) });
+    });
   });
+}
+
+/** As countAll; a failure rejects (jetswarm's readers must not fail). */
+export async function countLines(cmd: string, args: string[]): Promise<{ lines: number; ms: number }> {
+  const r = await countAll(cmd, args);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${r.code}${r.error ? `: ${r.error}` : ""}`);
+  return r;
 }
 
 export interface LogsShape {
@@ -36,8 +57,11 @@ export interface LogsShape {
 }
 
 export interface SwarmLogsResult {
-  /** Per run: `docker service logs` wall time, ms, and the lines it printed. */
-  logs: { ms: number; lines: number }[];
+  /**
+   * Per run: `docker service logs` wall time, ms, the lines it printed and how it ended (it may
+   * end with "incomplete log stream": moby/moby#37336; counted, not thrown).
+   */
+  logs: Counted[];
   /** Per run: `docker service ls` wall time (the CLI's fixed cost), ms. */
   cliStart: number[];
 }
@@ -67,7 +91,7 @@ export async function swarmLogs(s: LogsShape): Promise<SwarmLogsResult> {
     await until(() => allPrinted(s), 300_000);
     for (let i = 0; i < s.runs; i++) {
       out.cliStart.push((await countLines("docker", ["service", "ls"])).ms);
-      out.logs.push(await countLines("docker", ["service", "logs", SERVICE]));
+      out.logs.push(await countAll("docker", ["service", "logs", SERVICE]));
     }
     return out;
   } finally {

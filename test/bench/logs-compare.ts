@@ -98,16 +98,17 @@ async function jetswarmLogs(): Promise<JetswarmLogs> {
   }
 }
 
-const rate = (ms: number) => Math.round(TOTAL / (ms / 1000));
 /** Every run's count, e.g. `100000 ×3`, or the counts when they differ. */
 function counts(runs: { lines: number }[]): string {
   const n = runs.map((r) => r.lines);
   return n.every((x) => x === n[0]) ? `${n[0]} ×${n.length}` : n.join(", ");
 }
+/** Lines per second of the median run (counted lines: a reader that stopped early is not credited with the rest). */
+const linesPerSecond = (runs: { ms: number; lines: number }[]) => Math.round(median(runs.map((r) => r.lines / (r.ms / 1000))));
 function row(reader: string, runs: { ms: number; lines: number }[]): string {
   const ms = median(runs.map((r) => r.ms));
   const short = runs.some((r) => r.lines !== TOTAL) ? " (not all lines)" : "";
-  return `| ${reader} | ${counts(runs)}${short} | ${ms.toFixed(0)} ms | ${rate(ms)} |`;
+  return `| ${reader} | ${counts(runs)}${short} | ${ms.toFixed(0)} ms | ${linesPerSecond(runs)} |`;
 }
 
 async function main(): Promise<void> {
@@ -125,9 +126,9 @@ async function main(): Promise<void> {
   console.log(row(`docker logs ×${TASKS}, concurrently (baseline)`, js.base));
   if (sw) {
     console.log(row("docker service logs (Docker Swarm)", sw.logs));
+    for (const [i, r] of sw.logs.entries()) if (r.code !== 0) console.log(`|   run ${i + 1}: exit ${r.code} after ${r.lines} lines: ${r.error ?? ""} | | | |`);
     console.log(`| (docker service ls: the CLI's fixed cost) | – | ${median(sw.cliStart).toFixed(0)} ms | – |`);
-    const ratio = median(js.cli.map((r) => r.ms)) / median(sw.logs.map((r) => r.ms));
-    console.log(`jetswarm swarm service logs time / Docker Swarm docker service logs time = ${ratio.toFixed(2)}`);
+    console.log(`jetswarm swarm service logs lines/s ÷ Docker Swarm docker service logs lines/s = ${(linesPerSecond(js.cli) / linesPerSecond(sw.logs)).toFixed(2)}`);
   } else {
     console.log(`| docker service logs (Docker Swarm) | ${swarmSkipped} | – | – |`);
   }
