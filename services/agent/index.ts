@@ -6,7 +6,7 @@ import { every } from "../shared/runtime/index.js";
 import { randomId } from "../shared/eventlog/index.js";
 import { type Logger } from "../shared/telemetry/index.js";
 import type { Executor } from "./core/executor.js";
-import type { RegisterRequest } from "../../schemas/index.js";
+import type { RegisterRequest, TaskStatusReport } from "../../schemas/index.js";
 import { onReconnect, register, registerOnce } from "./shell/session.js";
 import { StatusPublisher } from "./shell/status-publisher.js";
 import { followTasks } from "./shell/task-feed.js";
@@ -27,6 +27,7 @@ import { followMaps, ServiceNet, type ServiceNetDeps } from "./shell/service-net
 export type { Executor, ContainerCreate, ContainerSummary, ContainerHealth, LogOptions, PortBinding, StopOptions } from "./core/executor.js";
 export { ExecutorError } from "./core/executor.js";
 export { DockerExecutor } from "./shell/docker-executor.js";
+export { timedExecutor } from "./shell/timed-executor.js";
 export type { DeliveryOptions } from "./shell/secret-delivery.js";
 export { CertRenewer, type CertRenewerDeps } from "./shell/cert-renewer.js";
 export type { LogServerOptions } from "./shell/log-server.js";
@@ -129,8 +130,14 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   // Service templates name the node as it registers itself (`{{.Node.Hostname}}`).
   const self = await executor.describeNode().catch(() => undefined);
   const node = { hostname: deps.hostname ?? self?.hostname ?? "", os: self?.os ?? "", architecture: self?.architecture ?? "" };
+  // At debug level each doc and state is logged, beside the engine calls' durations (timedExecutor).
+  const reportStatus = (r: TaskStatusReport[]) => {
+    for (const x of r) log.debug("task status", { taskId: x.taskId, state: x.state });
+    publisher.push(...r);
+    if (r.some((x) => x.state === "running")) services?.kick();
+  };
   const runner: TaskRunner = new TaskRunner({
-    nodeId, executor, log, now, files, node, report: (r) => { publisher.push(...r); if (r.some((x) => x.state === "running")) services?.kick(); }, ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
+    nodeId, executor, log, now, files, node, report: (r) => reportStatus(r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),
     ...(deps.networks ? { networks: deps.networks } : deps.overlay ? {
       networks: {
         blocked: (id) => (overlay ? overlay.blocked(id) : "the overlay is starting"), cannotBuild: (id) => overlay?.cannotBuild(id) ?? false,
@@ -189,7 +196,7 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
 
   let synced: () => void = () => undefined;
   const syncedP = new Promise<void>((r) => { synced = r; });
-  const feed = await followTasks(nc, nodeId, log, { onDoc: (d) => runner.applyDoc(d), onSynced: () => synced() });
+  const feed = await followTasks(nc, nodeId, log, { onDoc: (d) => { log.debug("task doc", { taskId: d.taskId, version: d.version, desiredState: d.desiredState }); runner.applyDoc(d); }, onSynced: () => synced() });
   await syncedP;
   // Built before any task is prepared, so that the first tasks wait as little as possible.
   overlay?.start();

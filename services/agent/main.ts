@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { certTimes, finishIdentityUpdate } from "../shared/pki/index.js";
 import { createLogger } from "../shared/telemetry/index.js";
 import { parseEnv, runMain } from "../shared/runtime/index.js";
-import { CertRenewer, DockerExecutor, DockerNetworks, nsenterExec, start } from "./index.js";
+import { CertRenewer, DockerExecutor, DockerNetworks, nsenterExec, start, timedExecutor } from "./index.js";
 import { nodeInbox } from "../../schemas/bus-permissions.js";
 
 const AgentConfig = z.object({
@@ -90,7 +90,7 @@ runMain("agent", log, async () => {
   // control plane creates them before any node can register.
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else the local socket.
   const docker = new Docker();
-  const executor = new DockerExecutor(docker, log.child("docker"));
+  const executor = timedExecutor(new DockerExecutor(docker, log.child("docker")), log.child("docker"));
   const netns = cfg.SWARM_NODE_NETNS;
   const agent = await start({
     nc, log, nodeId: cfg.SWARM_NODE_ID, executor, addr: cfg.SWARM_NODE_ADDR,

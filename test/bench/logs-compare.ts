@@ -3,20 +3,21 @@
  * printing LINES lines (default 10 000: 100k in all), then the time to read every line through
  * `swarm service logs` (the CLI process, the api, NATS, the agents, the engine), median of
  * BENCH_RUNS (default 3), in lines/s; beside it the baseline: `docker logs` of the same containers
- * on the same engine, all at once. Docker Swarm's `docker service logs` is not measured here (it
- * needs the engine in swarm mode, which this shared machine does not allow): that column is left
- * to whoever runs it on an engine of their own (`docker service create --replicas 10 … sh -c …`,
- * then `time docker service logs S | wc -l`). jetswarm runs secured (the default).
+ * on the same engine, all at once; then Docker Swarm's `docker service logs` of the same service
+ * on the same engine in single-node swarm mode (logs-compare-swarm.ts: entered after jetswarm's
+ * half, left before the end; `BENCH_SWARM=0` skips it). Every reader's line count is printed. On a
+ * shared engine run it under `flock /work/wt/swarm-mode.lock`. jetswarm runs secured (the default).
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
 import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
 import { freePort } from "../../deploy/launcher/nats-server.js";
+import { removeNodeNetworks } from "../helpers/cluster.js";
 import { median, until } from "./engine-bench.js";
+import { countLines, swarmLogs, type SwarmLogsResult } from "./logs-compare-swarm.js";
 
 const docker = new Docker();
 const TASKS = Number(process.env.BENCH_TASKS ?? 10);
@@ -24,19 +25,8 @@ const LINES = Number(process.env.BENCH_LINES ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGE = "jetswarm-test/busybox:1";
 const CLI = fileURLToPath(new URL("../../cli/main.js", import.meta.url));
+const TOTAL = TASKS * LINES;
 const SCRIPT = `i=0; while [ $i -lt ${LINES} ]; do echo "line $i of a benchmark task, about sixty bytes long"; i=$((i+1)); done; exec sleep 3600`;
-
-/** Runs a command, counting the lines of its stdout; resolves with the count and the wall time, ms. */
-function countLines(cmd: string, args: string[]): Promise<{ lines: number; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let lines = 0;
-    child.stdout.on("data", (d: Buffer) => { for (const b of d) if (b === 10) lines++; });
-    child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve({ lines, ms: performance.now() - t0 }) : reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}`))));
-  });
-}
 
 /** The api's answer alone (no CLI process): the frames of `total` lines. */
 async function apiOnly(apiUrl: string, service: string, total: number): Promise<number> {
@@ -59,10 +49,20 @@ async function containersOf(service: string): Promise<string[]> {
   return (await docker.listContainers({ filters: { label: [`jetswarm.service.name=${service}`] } })).map((c) => c.Id);
 }
 
-async function main(): Promise<void> {
+interface JetswarmLogs {
+  /** Per run: wall time, ms, and lines counted. */
+  cli: { ms: number; lines: number }[];
+  cliStart: number[];
+  api: number[];
+  base: { ms: number; lines: number }[];
+}
+
+/** jetswarm's half: `swarm up`'s processes, the service, RUNS reads by each reader; the cluster and its networks removed after. */
+async function jetswarmLogs(): Promise<JetswarmLogs> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-logs-"));
   const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true });
   const service = "bench-logs";
+  const out: JetswarmLogs = { cli: [], cliStart: [], api: [], base: [] };
   try {
     const spec = { Name: service, Mode: { Replicated: { Replicas: TASKS } }, TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: ["sh", "-c", SCRIPT] } } };
     const res = await fetch(`${cluster.apiUrl}/services/create`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
@@ -77,38 +77,65 @@ async function main(): Promise<void> {
       return true;
     });
     const ids = await containersOf(service);
-    const total = TASKS * LINES;
-    const js: number[] = [];
-    const cliStart: number[] = [];
-    const http: number[] = [];
-    const base: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      http.push(await apiOnly(cluster.apiUrl, service, total));
-      cliStart.push((await countLines(process.execPath, [CLI, "--host", cluster.socketUrl, "service", "ls"])).ms);
-      const r = await countLines(process.execPath, [CLI, "--host", cluster.socketUrl, "service", "logs", service]);
-      if (r.lines !== total) throw new Error(`swarm service logs printed ${r.lines} lines, not ${total}`);
-      js.push(r.ms);
+      out.api.push(await apiOnly(cluster.apiUrl, service, TOTAL));
+      out.cliStart.push((await countLines(process.execPath, [CLI, "--host", cluster.socketUrl, "service", "ls"])).ms);
+      out.cli.push(await countLines(process.execPath, [CLI, "--host", cluster.socketUrl, "service", "logs", service]));
       const t0 = performance.now();
       const each = await Promise.all(ids.map((id) => countLines("docker", ["logs", id])));
-      const n = each.reduce((a, x) => a + x.lines, 0);
-      if (n !== total) throw new Error(`docker logs printed ${n} lines, not ${total}`);
-      base.push(performance.now() - t0);
+      out.base.push({ ms: performance.now() - t0, lines: each.reduce((a, x) => a + x.lines, 0) });
     }
-    const rate = (ms: number) => Math.round(total / (ms / 1000));
-    console.log(`service logs: ${TASKS} tasks × ${LINES} lines = ${total} lines, median of ${RUNS} runs`);
-    console.log(`| reader | median time | lines/s |`);
-    console.log(`|---|---|---|`);
-    console.log(`| swarm service logs (jetswarm) | ${median(js).toFixed(0)} ms | ${rate(median(js))} |`);
-    console.log(`| (swarm service ls: the CLI's fixed cost, start-up and one request) | ${median(cliStart).toFixed(0)} ms | – |`);
-    console.log(`| GET /services/{id}/logs (the api alone, no CLI) | ${median(http).toFixed(0)} ms | ${rate(median(http))} |`);
-    console.log(`| docker logs ×${TASKS}, concurrently (baseline) | ${median(base).toFixed(0)} ms | ${rate(median(base))} |`);
-    console.log(`| docker service logs (Docker Swarm) | not measured: needs the engine in swarm mode | – |`);
+    return out;
   } finally {
     await fetch(`${cluster.apiUrl}/services/${service}`, { method: "DELETE" }).catch(() => undefined);
     await until(async () => (await containersOf(service)).length === 0, 60_000).catch(() => undefined);
     await cluster.stop();
+    // The stopped agent leaves its networks (the ingress stays built): the next user of this engine would meet them.
+    const { nodeId } = JSON.parse(readFileSync(join(dataDir, "node.json"), "utf8")) as { nodeId: string };
+    await removeNodeNetworks(nodeId);
     if (process.env.BENCH_KEEP_DATA) console.log(`data kept in ${dataDir}`);
     else rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Every run's count, e.g. `100000 ×3`, or the counts when they differ. */
+function counts(runs: { lines: number }[]): string {
+  const n = runs.map((r) => r.lines);
+  return n.every((x) => x === n[0]) ? `${n[0]} ×${n.length}` : n.join(", ");
+}
+/** Lines per second of the median run (counted lines: a reader that stopped early is not credited with the rest). */
+const linesPerSecond = (runs: { ms: number; lines: number }[]) => Math.round(median(runs.map((r) => r.lines / (r.ms / 1000))));
+function row(reader: string, runs: { ms: number; lines: number }[]): string {
+  const ms = median(runs.map((r) => r.ms));
+  const short = runs.some((r) => r.lines !== TOTAL) ? " (not all lines)" : "";
+  return `| ${reader} | ${counts(runs)}${short} | ${ms.toFixed(0)} ms | ${linesPerSecond(runs)} |`;
+}
+
+async function main(): Promise<void> {
+  const js = await jetswarmLogs();
+  // A failed Swarm half is reported in its row: jetswarm's figures are kept.
+  let swarmSkipped = "not measured (BENCH_SWARM=0)";
+  const sw: SwarmLogsResult | undefined = process.env.BENCH_SWARM === "0" ? undefined
+    : await swarmLogs({ tasks: TASKS, lines: LINES, runs: RUNS, image: IMAGE, script: SCRIPT }).catch((err: Error) => { swarmSkipped = `failed: ${err.message}`; return undefined; });
+  console.log(`service logs: ${TASKS} tasks × ${LINES} lines = ${TOTAL} lines, median of ${RUNS} runs`);
+  console.log(`| reader | lines counted | median time | lines/s |`);
+  console.log(`|---|---|---|---|`);
+  console.log(row("swarm service logs (jetswarm)", js.cli));
+  console.log(`| (swarm service ls: the CLI's fixed cost, start-up and one request) | – | ${median(js.cliStart).toFixed(0)} ms | – |`);
+  console.log(row("GET /services/{id}/logs (the api alone, no CLI)", js.api.map((ms) => ({ ms, lines: TOTAL }))));
+  console.log(row(`docker logs ×${TASKS}, concurrently (baseline)`, js.base));
+  if (sw) {
+    console.log(row("docker service logs (Docker Swarm)", sw.logs));
+    for (const [i, r] of sw.logs.entries()) if (r.code !== 0) console.log(`|   run ${i + 1}: exit ${r.code} after ${r.lines} lines: ${r.error ?? ""} | | | |`);
+    console.log(`| (docker service ls: the CLI's fixed cost) | – | ${median(sw.cliStart).toFixed(0)} ms | – |`);
+    console.log(`jetswarm swarm service logs lines/s ÷ Docker Swarm docker service logs lines/s = ${(linesPerSecond(js.cli) / linesPerSecond(sw.logs)).toFixed(2)}`);
+  } else {
+    console.log(`| docker service logs (Docker Swarm) | ${swarmSkipped} | – | – |`);
+  }
+  // Checked after printing: a reader that lost lines is shown first, then fails the run (jetswarm's readers must not lose any).
+  for (const [name, runs] of [["swarm service logs", js.cli], ["docker logs", js.base]] as const) {
+    const bad = runs.find((r) => r.lines !== TOTAL);
+    if (bad) throw new Error(`${name} printed ${bad.lines} lines, not ${TOTAL}`);
   }
 }
 
