@@ -18,7 +18,8 @@ import { aggregate, batch } from "./entry.js";
  */
 
 export const NetworkCreated = z.object({ networkId: z.string(), spec: NetworkSpec });
-export const NetworkRemoved = z.object({ networkId: z.string() });
+/** `name`: the network's, so a reader of the log from a later point (Docker's `events --since`) can name it; absent in older events. */
+export const NetworkRemoved = z.object({ networkId: z.string(), name: z.string().optional() });
 export const NetworkAllocated = z.object({
   networkId: z.string(),
   /** `10.0.1.0/24`. */

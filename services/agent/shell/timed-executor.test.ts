@@ -44,6 +44,22 @@ describe("timed executor", () => {
     assert.equal(x.logs, undefined);
   });
 
+  it("passes every optional method the runtime has through (docker kill -s and top reach the engine)", async () => {
+    const calls: string[] = [];
+    const x = timedExecutor(bare({
+      logs: () => { calls.push("logs"); return Promise.reject(new Error("unused")); },
+      kill: (id, sig) => { calls.push(`kill ${id} ${sig}`); return Promise.resolve(); },
+      top: (id) => { calls.push(`top ${id}`); return Promise.resolve({ Titles: ["PID"], Processes: [["1"]] }); },
+    }), recorder().log);
+    await x.kill!("c1", "HUP");
+    assert.deepEqual(await x.top!("c1"), { Titles: ["PID"], Processes: [["1"]] });
+    assert.deepEqual(calls, ["kill c1 HUP", "top c1"]);
+    assert.equal(typeof x.logs, "function");
+    // Every method of the interface a full runtime has is on the wrapper.
+    const full = bare({ connect: () => Promise.resolve(), inspect: () => Promise.resolve({ running: true, ports: [] }), logs: () => Promise.reject(new Error("unused")), kill: () => Promise.resolve(), top: () => Promise.resolve({ Titles: [], Processes: [] }) });
+    assert.deepEqual(Object.keys(timedExecutor(full, recorder().log)).sort(), Object.keys(full).sort());
+  });
+
   it("logs a failed call as failed and rethrows its error", async () => {
     const { log, lines } = recorder();
     const boom = new Error("No such image: x:1");

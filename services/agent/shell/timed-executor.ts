@@ -35,5 +35,7 @@ export function timedExecutor(x: Executor, log: Logger): Executor {
     ...(connect ? { connect: (containerId, network, endpoint) => timed("connect", { containerId, network }, () => connect(containerId, network, endpoint)) } : {}),
     ...(inspect ? { inspect: (containerId) => timed("inspect", { containerId }, () => inspect(containerId)) } : {}),
     ...(x.logs ? { logs: x.logs.bind(x) } : {}),
+    ...(x.kill ? { kill: x.kill.bind(x) } : {}),
+    ...(x.top ? { top: x.top.bind(x) } : {}),
   };
 }

@@ -119,6 +119,12 @@ describe("engine API: events", () => {
     ]);
     assert.deepEqual([out[0]!.scope, out[0]!.time, out[0]!.timeNano], ["swarm", 1_700_000_000, 1_700_000_000_123_000_000]);
   });
+  it("a network removed is named even when its create was not read (events --since after the create)", () => {
+    const log = smallLog();
+    log.add("NetworkRemoved", "network", "w1", { networkId: "w1", name: "st_default" }, API);
+    const ev = engineEvent(log.log.at(-1)!.event, 0, new EngineNames(() => undefined))!;
+    assert.equal(`${ev.Type} ${ev.Action} ${ev.Actor.Attributes.name}`, "network remove st_default");
+  });
   it("Docker's filters: type, event, scope, object by id or name; local objects match nothing", () => {
     const ev = engineEvent(smallLog().log[3]!.event, 0, new EngineNames(() => undefined))!;
     const f = (o: Record<string, string[]>) => engineEventMatches(ev, new Map(Object.entries(o)));

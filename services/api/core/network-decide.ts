@@ -54,7 +54,7 @@ export function decideYieldNetworkName(state: ClusterState, networkId: string, f
   const first = networks(state).find((n) => n.spec.Name === mine.spec.Name || (mine.spec.Ingress && n.spec.Ingress));
   if (!first || first.id === networkId) return [];
   const expect = versionOf(state, subjects.event("network", networkId));
-  return [plan("NetworkRemoved", "network", networkId, { networkId }, expect, `network-yield:${fresh.requestId}`)];
+  return [plan("NetworkRemoved", "network", networkId, { networkId, name: mine.spec.Name }, expect, `network-yield:${fresh.requestId}`)];
 }
 
 /** Why the network cannot go now (Swarm's words), or undefined. */
@@ -86,7 +86,7 @@ export function decideRemoveNetwork(state: ClusterState, ref: string, fresh: Pic
   const why = inUseReason(state, n);
   if (why) throw failedPrecondition(why);
   const expect = versionOf(state, subjects.event("network", n.id));
-  return [plan("NetworkRemoved", "network", n.id, { networkId: n.id }, expect, `network-remove:${fresh.requestId}`)];
+  return [plan("NetworkRemoved", "network", n.id, { networkId: n.id, name: n.spec.Name }, expect, `network-remove:${fresh.requestId}`)];
 }
 
 export const PRUNE_FILTERS = ["label", "label!"] as const;
@@ -99,7 +99,7 @@ export function decidePruneNetworks(state: ClusterState, f: Filters, fresh: Pick
     (f.get("label") ?? []).every((l) => labelMatches(n.spec.Labels, l)) &&
     !(f.get("label!") ?? []).some((l) => labelMatches(n.spec.Labels, l)));
   const events = chosen.map((n) =>
-    plan("NetworkRemoved", "network", n.id, { networkId: n.id }, versionOf(state, subjects.event("network", n.id)), `network-prune:${fresh.requestId}`));
+    plan("NetworkRemoved", "network", n.id, { networkId: n.id, name: n.spec.Name }, versionOf(state, subjects.event("network", n.id)), `network-prune:${fresh.requestId}`));
   return { events, names: chosen.map((n) => n.spec.Name) };
 }
 
