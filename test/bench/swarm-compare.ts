@@ -113,6 +113,15 @@ function ratioLine(label: string, js: CliTimings[], sw: CliTimings[], step: "cre
   return `${label}: jetswarm / Swarm = ${(median(js.map((t) => t[step])) / median(sw.map((t) => t[step]))).toFixed(2)}${step === "create" ? "   (goal ≤ 0.50)" : ""}`;
 }
 
+/** The four rows and two ratios of one docker-CLI way of waiting, jetswarm beside Swarm. */
+function cliBlock(js: CliTimings[], sw: CliTimings[]): string[] {
+  const steps = ["create", "update"] as const;
+  return [
+    ...steps.flatMap((step) => [cliRow(`docker CLI → jetswarm: ${step}`, js, step), cliRow(`docker CLI → Swarm: ${step}`, sw, step)]),
+    ...steps.map((step) => ratioLine(step, js, sw, step)),
+  ];
+}
+
 async function rawRun(i: number): Promise<number> {
   const label = `jetswarm.bench.raw=${i}`;
   const t0 = performance.now();
@@ -196,20 +205,10 @@ async function main(): Promise<void> {
     `jetswarm / Swarm      = ${(jsu / swu).toFixed(2)}   (goal ≤ 0.70)`,
     "",
     `the same through the docker CLI, --detach then polled with docker service ps|inspect (median of ${RUNS}; | when the cluster got there, by its own timestamps)`,
-    cliRow("docker CLI → jetswarm: create", viaCli.jetswarm, "create"),
-    cliRow("docker CLI → Swarm: create", viaCli.swarm, "create"),
-    cliRow("docker CLI → jetswarm: update", viaCli.jetswarm, "update"),
-    cliRow("docker CLI → Swarm: update", viaCli.swarm, "update"),
-    ratioLine("create", viaCli.jetswarm, viaCli.swarm, "create"),
-    ratioLine("update", viaCli.jetswarm, viaCli.swarm, "update"),
+    ...cliBlock(viaCli.jetswarm, viaCli.swarm),
     "",
     `the same through the docker CLI's own progress wait (no -d: converged + the 1 s monitor, or UpdateStatus completed)`,
-    cliRow("docker CLI → jetswarm: create", viaCli.jetswarmP, "create"),
-    cliRow("docker CLI → Swarm: create", viaCli.swarmP, "create"),
-    cliRow("docker CLI → jetswarm: update", viaCli.jetswarmP, "update"),
-    cliRow("docker CLI → Swarm: update", viaCli.swarmP, "update"),
-    ratioLine("create", viaCli.jetswarmP, viaCli.swarmP, "create"),
-    ratioLine("update", viaCli.jetswarmP, viaCli.swarmP, "update"),
+    ...cliBlock(viaCli.jetswarmP, viaCli.swarmP),
   ].join("\n") + "\n");
 }
 
