@@ -204,7 +204,16 @@ describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
     });
     let out = "";
     events.stdout.on("data", (d: Buffer) => { out += d.toString(); });
-    await eventually(async () => (await c.api("/_ping")).ok, { what: "events connected" });
+    // The CLI prints nothing until an event comes, so "subscribed" is seen only through one: a
+    // network created before the stream was read would never show, hence a new one on each try.
+    let probes = 0;
+    await eventually(async () => {
+      if (out.includes("network create evprobe")) return true;
+      const name = `evprobe${probes++}`;
+      await ok("network", "create", "-d", "overlay", name);
+      await ok("network", "rm", name);
+      return false;
+    }, { what: "the events stream connected" });
     await ok("network", "create", "-d", "overlay", "evnet");
     await ok("network", "rm", "evnet");
     await eventually(() => out.includes("network remove evnet"), { what: "the events stream" });
