@@ -17,31 +17,46 @@ const SERVICE = "bench-swlogs";
 export interface Counted {
   lines: number;
   ms: number;
+  /** When the last line came, ms after the start: a reader that stalls and is killed is rated up to it. */
+  lastMs: number;
   /** The exit status, and stderr's last line when it failed. */
   code: number | null;
   error?: string;
 }
 
 /** Runs a command, counting the lines of its stdout; resolves with the count, the wall time (ms) and how it ended. */
-export function countAll(cmd: string, args: string[]): Promise<Counted> {
+export function countAll(cmd: string, args: string[], idleMs = 30_000): Promise<Counted> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // A reader that prints nothing for idleMs is killed and reported (exit null, "stalled …"), not waited for.
+    const idle = () => setTimeout(() => {
+      err += `\nstalled: nothing printed for ${idleMs / 1000} s, killed`;
+      child.kill("SIGKILL");
+    }, idleMs);
+    let timer = idle();
     let lines = 0;
+    let lastMs = 0;
     let err = "";
-    child.stdout.on("data", (d: Buffer) => { for (const b of d) if (b === 10) lines++; });
+    child.stdout.on("data", (d: Buffer) => {
+      for (const b of d) if (b === 10) lines++;
+      lastMs = performance.now() - t0;
+      clearTimeout(timer);
+      timer = idle();
+    });
     child.stderr.on("data", (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
     child.once("error", reject);
     child.once("close", (code) => {
+      clearTimeout(timer);
       const ms = performance.now() - t0;
       const last = err.trim().split("\n").pop();
-      resolve({ lines, ms, code, ...(code !== 0 && last ? { error: last } : {}) });
+      resolve({ lines, ms, lastMs, code, ...(code !== 0 && last ? { error: last } : {}) });
     });
   });
 }
 
 /** As countAll; a failure rejects (jetswarm's readers must not fail). */
-export async function countLines(cmd: string, args: string[]): Promise<{ lines: number; ms: number }> {
+export async function countLines(cmd: string, args: string[]): Promise<Counted> {
   const r = await countAll(cmd, args);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${r.code}${r.error ? `: ${r.error}` : ""}`);
   return r;
@@ -54,6 +69,8 @@ export interface LogsShape {
   image: string;
   /** The tasks' `sh -c` script: `lines` lines, then sleep. */
   script: string;
+  /** Told as each step ends. */
+  step: (what: string) => void;
 }
 
 export interface SwarmLogsResult {
@@ -87,11 +104,15 @@ export async function swarmLogs(s: LogsShape): Promise<SwarmLogsResult> {
   try {
     // Its pools away from jetswarm's (10.0.x), whose networks may still be on this engine.
     await exec("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1", "--default-addr-pool", "10.240.0.0/16"]);
+    s.step("swarm: initialised");
     await exec("docker", ["service", "create", "--detach", "--name", SERVICE, "--replicas", String(s.tasks), s.image, "sh", "-c", s.script]);
     await until(() => allPrinted(s), 300_000);
+    s.step(`swarm: ${s.tasks} tasks have printed their lines`);
     for (let i = 0; i < s.runs; i++) {
       out.cliStart.push((await countLines("docker", ["service", "ls"])).ms);
-      out.logs.push(await countAll("docker", ["service", "logs", SERVICE]));
+      const r = await countAll("docker", ["service", "logs", SERVICE]);
+      out.logs.push(r);
+      s.step(`swarm run ${i + 1}: docker service logs ${r.lines} lines in ${r.ms.toFixed(0)} ms (the last at ${r.lastMs.toFixed(0)} ms), exit ${r.code}${r.error ? `: ${r.error}` : ""}`);
     }
     return out;
   } finally {
