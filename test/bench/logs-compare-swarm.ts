@@ -25,10 +25,11 @@ export interface Counted {
 }
 
 /** Runs a command, counting the lines of its stdout; resolves with the count, the wall time (ms) and how it ended. */
-export function countAll(cmd: string, args: string[], idleMs = 30_000): Promise<Counted> {
+export function countAll(cmd: string, args: string[], opts: { idleMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Counted> {
+  const idleMs = opts.idleMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...(opts.env ? { env: opts.env } : {}) });
     // A reader that prints nothing for idleMs is killed and reported (exit null, "stalled …"), not waited for.
     const idle = () => setTimeout(() => {
       err += `\nstalled: nothing printed for ${idleMs / 1000} s, killed`;
@@ -56,8 +57,8 @@ export function countAll(cmd: string, args: string[], idleMs = 30_000): Promise<
 }
 
 /** As countAll; a failure rejects (jetswarm's readers must not fail). */
-export async function countLines(cmd: string, args: string[]): Promise<Counted> {
-  const r = await countAll(cmd, args);
+export async function countLines(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Counted> {
+  const r = await countAll(cmd, args, env ? { env } : {});
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${r.code}${r.error ? `: ${r.error}` : ""}`);
   return r;
 }

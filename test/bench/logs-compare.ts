@@ -3,10 +3,11 @@
  * printing LINES lines (default 10 000: 100k in all), then the time to read every line through
  * `swarm service logs` (the CLI process, the api, NATS, the agents, the engine), median of
  * BENCH_RUNS (default 3), in lines/s; beside it the baseline: `docker logs` of the same containers
- * on the same engine, all at once; then Docker Swarm's `docker service logs` of the same service
- * on the same engine in single-node swarm mode (logs-compare-swarm.ts: entered after jetswarm's
- * half, left before the end; `BENCH_SWARM=0` skips it). Every reader's line count is printed. On a
- * shared engine run it under `flock /work/wt/swarm-mode.lock`. jetswarm runs secured (the default).
+ * on the same engine, all at once; Docker's own CLI reading jetswarm's Engine API (the client
+ * Swarm's row uses); then Docker Swarm's `docker service logs` of the same service on the same
+ * engine in single-node swarm mode (logs-compare-swarm.ts: entered after jetswarm's half, left
+ * before the end; `BENCH_SWARM=0` skips it). Every reader's line count is printed. On a shared
+ * engine run it under `flock /work/wt/swarm-mode.lock`. jetswarm runs secured (the default).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -55,6 +56,8 @@ async function containersOf(service: string): Promise<string[]> {
 interface JetswarmLogs {
   /** Per run: wall time, ms, and lines counted. */
   cli: { ms: number; lines: number }[];
+  /** Docker's own CLI reading jetswarm's Engine API endpoint: the same client as Swarm's row. */
+  dockerCli: { ms: number; lines: number }[];
   cliStart: number[];
   api: number[];
   base: { ms: number; lines: number }[];
@@ -65,7 +68,7 @@ async function jetswarmLogs(): Promise<JetswarmLogs> {
   const dataDir = mkdtempSync(join(tmpdir(), "jetswarm-bench-logs-"));
   const cluster = await startLocalCluster({ dataDir, natsPort: await freePort(), apiPort: await freePort(), nodeName: "bench", apiInsecureHttp: true });
   const service = "bench-logs";
-  const out: JetswarmLogs = { cli: [], cliStart: [], api: [], base: [] };
+  const out: JetswarmLogs = { cli: [], dockerCli: [], cliStart: [], api: [], base: [] };
   try {
     const spec = { Name: service, Mode: { Replicated: { Replicas: TASKS } }, TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: ["sh", "-c", SCRIPT] } } };
     const res = await fetch(`${cluster.apiUrl}/services/create`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
@@ -87,6 +90,9 @@ async function jetswarmLogs(): Promise<JetswarmLogs> {
       out.cliStart.push((await countLines(process.execPath, [CLI, "--host", cluster.socketUrl, "service", "ls"])).ms);
       out.cli.push(await countLines(process.execPath, [CLI, "--host", cluster.socketUrl, "service", "logs", service]));
       step(`jetswarm run ${i + 1}: swarm service logs ${out.cli[i]!.lines} lines in ${out.cli[i]!.ms.toFixed(0)} ms`);
+      const dockerEnv = { ...process.env, DOCKER_HOST: cluster.socketUrl, DOCKER_CONFIG: dataDir };
+      out.dockerCli.push(await countLines("docker", ["service", "logs", service], dockerEnv));
+      step(`jetswarm run ${i + 1}: docker service logs ${out.dockerCli[i]!.lines} lines in ${out.dockerCli[i]!.ms.toFixed(0)} ms`);
       const t0 = performance.now();
       const each = await Promise.all(ids.map((id) => countLines("docker", ["logs", id])));
       out.base.push({ ms: performance.now() - t0, lines: each.reduce((a, x) => a + x.lines, 0) });
@@ -129,6 +135,7 @@ async function main(): Promise<void> {
   console.log(`|---|---|---|---|`);
   console.log(row("swarm service logs (jetswarm)", js.cli));
   console.log(`| (swarm service ls: the CLI's fixed cost, start-up and one request) | – | ${median(js.cliStart).toFixed(0)} ms | – |`);
+  console.log(row("docker service logs → jetswarm's Engine API (Docker's CLI)", js.dockerCli));
   console.log(row("GET /services/{id}/logs (the api alone, no CLI)", js.api.map((ms) => ({ ms, lines: TOTAL }))));
   console.log(row(`docker logs ×${TASKS}, concurrently (baseline)`, js.base));
   if (sw) {
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
     console.log(`| docker service logs (Docker Swarm) | ${swarmSkipped} | – | – |`);
   }
   // Checked after printing: a reader that lost lines is shown first, then fails the run (jetswarm's readers must not lose any).
-  for (const [name, runs] of [["swarm service logs", js.cli], ["docker logs", js.base]] as const) {
+  for (const [name, runs] of [["swarm service logs", js.cli], ["docker service logs (jetswarm)", js.dockerCli], ["docker logs", js.base]] as const) {
     const bad = runs.find((r) => r.lines !== TOTAL);
     if (bad) throw new Error(`${name} printed ${bad.lines} lines, not ${TOTAL}`);
   }
