@@ -34,9 +34,8 @@ export interface OverlayDeps {
  */
 export class Overlay {
   private readonly ready = new Map<string, NetworkPlumbing>();
-  private readonly problems = new Map<string, string>();
-  /** Networks whose problem nothing jetswarm does will clear (a clash it may not remove). */
-  private readonly unbuildable = new Set<string>();
+  /** Why a network is not built on this node; `final`: nothing jetswarm does will clear it (a clash it may not remove). */
+  private readonly problems = new Map<string, { message: string; final: boolean }>();
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -75,12 +74,12 @@ export class Overlay {
   blocked(networkId: string): string | undefined {
     if (this.ready.has(networkId)) return undefined;
     const name = this.d.maps.get(networkId)?.name ?? networkId;
-    return this.problems.get(networkId) ?? `waiting for network ${name} on this node`;
+    return this.problems.get(networkId)?.message ?? `waiting for network ${name} on this node`;
   }
 
   /** Whether the network's problem is final: its tasks are rejected with it rather than kept waiting. */
   cannotBuild(networkId: string): boolean {
-    return this.unbuildable.has(networkId);
+    return this.problems.get(networkId)?.final ?? false;
   }
 
   /** This node's gateway on a network that is ready (the DNS server tasks use). */
@@ -108,16 +107,13 @@ export class Overlay {
         await this.ensure(p, net?.nodeId === this.d.nodeId ? net : undefined, self);
         this.ready.set(p.networkId, p);
         this.problems.delete(p.networkId);
-        this.unbuildable.delete(p.networkId);
       } catch (err) {
         this.ready.delete(p.networkId);
         const clash = err instanceof NetworkClashError;
-        const problem = clash ? err.message : `network ${p.name} not ready on this node: ${errorMessage(err)}`;
+        const message = clash ? err.message : `network ${p.name} not ready on this node: ${errorMessage(err)}`;
         // Said once per problem, not on every pass (a clash can last).
-        if (this.problems.get(p.networkId) !== problem) this.d.log.warn("network plumbing failed", { networkId: p.networkId, err: errorMessage(err) });
-        this.problems.set(p.networkId, problem);
-        if (clash && err.final) this.unbuildable.add(p.networkId);
-        else this.unbuildable.delete(p.networkId);
+        if (this.problems.get(p.networkId)?.message !== message) this.d.log.warn("network plumbing failed", { networkId: p.networkId, err: errorMessage(err) });
+        this.problems.set(p.networkId, { message, final: clash && err.final });
       }
     }
     for (const n of existing.values()) if (!wanted.has(n.networkId) && n.nodeId === this.d.nodeId) await this.removeLocal(n);
@@ -127,7 +123,6 @@ export class Overlay {
     if (!(await this.d.kernel.link(net.bridge))) throw new Error(`bridge ${net.bridge} of node ${net.nodeId}'s network is missing`);
     this.ready.set(p.networkId, { ...p, gateway: net.gateway });
     this.problems.delete(p.networkId);
-    this.unbuildable.delete(p.networkId);
   }
 
   private async ensure(p: NetworkPlumbing, net: LocalNetwork | undefined, self: ClusterSelf): Promise<void> {

@@ -22,6 +22,29 @@ function bare(over: Partial<Executor> = {}): Executor {
   };
 }
 
+/**
+ * A full runtime as DockerExecutor is: a class, its methods on the prototype, using `this` (with
+ * #private members, which only a call bound to the runtime itself can reach).
+ */
+class ClassRuntime implements Executor {
+  readonly #calls: string[] = [];
+  get calls(): string[] { return this.#calls; }
+  #note(op: string): Promise<void> { this.#calls.push(op); return Promise.resolve(); }
+  describeNode() { return this.#note("describeNode").then(() => ({ hostname: "h", os: "linux", architecture: "x86_64" }) as never); }
+  ensureImage() { return this.#note("ensureImage"); }
+  create() { return this.#note("create").then(() => "c1"); }
+  start() { return this.#note("start"); }
+  wait() { return this.#note("wait").then(() => 0); }
+  inspect() { return this.#note("inspect").then(() => ({ running: true, ports: [] })); }
+  stop() { return this.#note("stop"); }
+  remove() { return this.#note("remove"); }
+  connect() { return this.#note("connect"); }
+  list() { return this.#note("list").then(() => []); }
+  logs() { return this.#note("logs").then(() => ({}) as never); }
+  kill() { return this.#note("kill"); }
+  top() { return this.#note("top").then(() => ({ Titles: [], Processes: [] })); }
+}
+
 describe("timed executor", () => {
   it("logs each start-path call with its duration and passes the result through", async () => {
     const { log, lines } = recorder();
@@ -58,6 +81,25 @@ describe("timed executor", () => {
     // Every method of the interface a full runtime has is on the wrapper.
     const full = bare({ connect: () => Promise.resolve(), inspect: () => Promise.resolve({ running: true, ports: [] }), logs: () => Promise.reject(new Error("unused")), kill: () => Promise.resolve(), top: () => Promise.resolve({ Titles: [], Processes: [] }) });
     assert.deepEqual(Object.keys(timedExecutor(full, recorder().log)).sort(), Object.keys(full).sort());
+  });
+
+  it("passes a class runtime's prototype methods through bound to it, timing only the start path", async () => {
+    const { log, lines } = recorder();
+    const engine = new ClassRuntime();
+    const x = timedExecutor(engine, log);
+    const proto = ClassRuntime.prototype;
+    const names = Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor" && typeof Object.getOwnPropertyDescriptor(proto, n)?.value === "function");
+    assert.equal(names.length, 13);
+    for (const n of names) await (x as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[n]!("c1", "HUP");
+    assert.deepEqual(engine.calls, names, "every method reached the runtime with its `this`");
+    assert.deepEqual(lines.map((l) => l.fields.op).sort(), ["connect", "create", "ensureImage", "inspect", "start"]);
+    assert.equal(x.kill, x.kill, "a method read twice is the same function");
+  });
+
+  it("passes through a method it does not name (one the interface gains later)", async () => {
+    const later = { ...bare(), pause: (id: string) => Promise.resolve(`paused ${id}`) };
+    const x = timedExecutor(later, recorder().log) as typeof later;
+    assert.equal(await x.pause("c1"), "paused c1");
   });
 
   it("logs a failed call as failed and rethrows its error", async () => {
