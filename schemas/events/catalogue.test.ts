@@ -64,6 +64,18 @@ describe("decodeEvent: the rolling-upgrade policy", () => {
     assert.deepEqual(d, { ok: false, type: "NodeJoined", why: "NodeJoined version 2 is newer than this build reads (1)" });
   });
 
+  it("a remove keeps the name it carries (a reader from after the create names the object); one without, written before, still reads", () => {
+    const removes: [string, string][] = [
+      ["ServiceRemoved", "serviceId"], ["NodeRemoved", "nodeId"], ["SecretRemoved", "secretId"], ["ConfigRemoved", "configId"], ["NetworkRemoved", "networkId"],
+    ];
+    for (const [type, idField] of removes) {
+      const named = decodeEvent(envelope(type, { [idField]: "x1", name: "web" }));
+      assert.deepEqual(named.ok && named.event.data, { [idField]: "x1", name: "web" }, type);
+      const older = decodeEvent(envelope(type, { [idField]: "x1" }));
+      assert.deepEqual(older.ok && older.event.data, { [idField]: "x1" }, type);
+    }
+  });
+
   it("names the field of data that does not match", () => {
     const d = decodeEvent(envelope("NodeJoined", { ...joined, role: "boss" }));
     assert.equal(d.ok, false);

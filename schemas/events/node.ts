@@ -35,8 +35,8 @@ export const NodeUpdated = z.object({
   availability: NodeAvailability,
   labels: z.record(z.string(), z.string()),
 });
-/** `swarm node rm`. */
-export const NodeRemoved = z.object({ nodeId: z.string() });
+/** `swarm node rm`. `name`: the node's, so a reader of the log from a later point (Docker's `events --since`) can name it; absent in older events. */
+export const NodeRemoved = z.object({ nodeId: z.string(), name: z.string().optional() });
 
 /**
  * The secret-store refused a node's request for a task's secrets (not its task, not in a state that

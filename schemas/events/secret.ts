@@ -18,7 +18,8 @@ const PayloadVersion = {
 export const SecretCreated = z.object({ secretId: z.string(), name: z.string(), labels: Labels, ...PayloadVersion });
 /** `secret rotate`: a new payload version (the api then moves unpinned services to it). */
 export const SecretRotated = z.object({ secretId: z.string(), ...PayloadVersion });
-export const SecretRemoved = z.object({ secretId: z.string() });
+/** `name`: the secret's, so a reader of the log from a later point (Docker's `events --since`) can name it; absent in older events. */
+export const SecretRemoved = z.object({ secretId: z.string(), name: z.string().optional() });
 
 export const SECRET_EVENTS = aggregate("secret", "secretId", {
   SecretCreated: { data: SecretCreated, producer: "api", actsFor: "user" },
@@ -28,7 +29,8 @@ export const SECRET_EVENTS = aggregate("secret", "secretId", {
 
 export const ConfigCreated = z.object({ configId: z.string(), name: z.string(), labels: Labels, ...PayloadVersion });
 export const ConfigRotated = z.object({ configId: z.string(), ...PayloadVersion });
-export const ConfigRemoved = z.object({ configId: z.string() });
+/** `name`: as SecretRemoved's. */
+export const ConfigRemoved = z.object({ configId: z.string(), name: z.string().optional() });
 
 export const CONFIG_EVENTS = aggregate("config", "configId", {
   ConfigCreated: { data: ConfigCreated, producer: "api", actsFor: "user" },

@@ -7,7 +7,8 @@ import { ServiceAllocated } from "./network.js";
 
 export const ServiceCreated = z.object({ serviceId: z.string(), spec: ServiceSpec });
 export const ServiceUpdated = z.object({ serviceId: z.string(), spec: ServiceSpec });
-export const ServiceRemoved = z.object({ serviceId: z.string() });
+/** `name`: the service's, so a reader of the log from a later point (Docker's `events --since`) can name it; absent in older events. */
+export const ServiceRemoved = z.object({ serviceId: z.string(), name: z.string().optional() });
 /** Manual rollback (`service rollback`, `update --rollback`): spec and previous spec swap. */
 export const ServiceRollbackRequested = z.object({ serviceId: z.string() });
 

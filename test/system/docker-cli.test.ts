@@ -224,6 +224,18 @@ describe("the docker CLI against jetswarm", { timeout: 300_000 }, () => {
     const replay = await ok("events", "--since", String(since), "--until", String(until), "--filter", "type=network", "--filter", "network=evnet", "--format", "{{json .}}");
     const parsed = replay.trim().split("\n").map((l) => JSON.parse(l) as { Type: string; Action: string; scope: string; Actor: { Attributes: { name: string } } });
     assert.deepEqual(parsed.map((e) => `${e.Type} ${e.Action} ${e.Actor.Attributes.name} ${e.scope}`), ["network create evnet swarm", "network remove evnet swarm"]);
+    // Removes read from after their creates: named all the same (from the remove events), as Docker does.
+    writeFileSync(join(work, "evpayload"), "x");
+    await ok("secret", "create", "evsec", join(work, "evpayload"));
+    await ok("config", "create", "evcfg", join(work, "evpayload"));
+    const afterCreates = Date.now() + 1;
+    await ok("secret", "rm", "evsec");
+    await ok("config", "rm", "evcfg");
+    const removes = await ok("events", "--since", (afterCreates / 1000).toFixed(3), "--until", String(Math.floor(Date.now() / 1000) + 1),
+      "--filter", "type=secret", "--filter", "type=config", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}");
+    assert.equal(removes, "secret remove evsec\nconfig remove evcfg\n");
+    const ours = await c.swarm("events", "--since", new Date(afterCreates).toISOString(), "--filter", "type=SecretRemoved", "--filter", "type=ConfigRemoved");
+    assert.match(ours, /^\S+ SecretRemoved secret evsec \(\w{12}\) removed by user local\n\S+ ConfigRemoved config evcfg \(\w{12}\) removed by user local\n$/);
   });
 
   it("swarm join-token -q worker, swarm update --task-history-limit", async () => {

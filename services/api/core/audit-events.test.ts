@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { SwarmError } from "../../shared/errors/index.js";
 import { eventMatches, eventRow, NameBook, parseBound, parseDurationMs, summarize } from "./audit-events.js";
 import type { Filters } from "./filters.js";
-import { API, NODE, ORCH, smallLog } from "./audit-test-fixture.js";
+import { API, LogBuilder, NODE, ORCH, smallLog } from "./audit-test-fixture.js";
 
 const now = new Date("2026-01-02T00:00:00Z");
 
@@ -94,6 +94,25 @@ describe("audit events: summaries and filters", () => {
     const r = b.add("ConfigRotated", "config", "cfg1", { configId: "cfg1", version: 2, size: 9, hmac: "HMAC" }, API);
     assert.equal(summarize(r, names), "config cfg1 rotated to version 2 (9 bytes)");
     assert.equal(summarize(b.add("SecretRemoved", "secret", "sec0123456789ab", { secretId: "sec0123456789ab" }, API), names), "secret sec012345678 removed");
+  });
+
+  it("a removed object is named by its remove, its create unread (events --since after the create); filters by name match it", () => {
+    const b = new LogBuilder();
+    const removes = [
+      b.add("ServiceRemoved", "service", "svc0123456789ab", { serviceId: "svc0123456789ab", name: "api" }, API),
+      b.add("NodeRemoved", "node", "nod0123456789ab", { nodeId: "nod0123456789ab", name: "worker9" }, API),
+      b.add("SecretRemoved", "secret", "sec0123456789ab", { secretId: "sec0123456789ab", name: "db" }, API),
+      b.add("ConfigRemoved", "config", "cfg0123456789ab", { configId: "cfg0123456789ab", name: "conf" }, API),
+      b.add("NetworkRemoved", "network", "net0123456789ab", { networkId: "net0123456789ab", name: "st_default" }, API),
+    ];
+    const book = new NameBook();
+    const matched = (f: Record<string, string[]>) => removes.filter((e) => eventMatches(e, new Map(Object.entries(f)) as Filters, book)).map((e) => e.type);
+    removes.forEach((e) => book.learn(e));
+    assert.deepEqual(removes.map((e) => summarize(e, book)), [
+      "service api removed", "node worker9 removed", "secret db (sec012345678) removed", "config conf (cfg012345678) removed",
+      "network st_default (net012345678) removed",
+    ]);
+    assert.deepEqual([matched({ service: ["api"] }), matched({ node: ["worker9"] })], [["ServiceRemoved"], ["NodeRemoved"]]);
   });
 
   it("names unknown to the range fall back to the live projection, then to short ids", () => {

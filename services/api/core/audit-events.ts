@@ -65,6 +65,10 @@ function task(names: Names, id: string): string {
 function node(names: Names, id: string): string {
   return names.nodeName(id) ?? short(id);
 }
+/** A removed object as its create named it (`web (abc123def456)`); older remove events carry no name. */
+function named(name: string | undefined, id: string): string {
+  return name === undefined ? short(id) : `${name} (${short(id)})`;
+}
 
 /** The short summary of an event: its object and what happened to it. */
 export function summarize(e: Envelope, names: Names): string {
@@ -84,7 +88,7 @@ export function summarize(e: Envelope, names: Names): string {
     case "NodeRegistered": return `node ${node(names, e.data.nodeId)} registered from ${e.data.addr} (${e.data.description.hostname})`;
     case "NodeStatusChanged": return `node ${node(names, e.data.nodeId)} ${e.data.state}${e.data.message ? `: ${e.data.message}` : ""}`;
     case "NodeUpdated": return `node ${node(names, e.data.nodeId)} updated (${e.data.role}, ${e.data.availability})`;
-    case "NodeRemoved": return `node ${node(names, e.data.nodeId)} removed`;
+    case "NodeRemoved": return `node ${e.data.name ?? node(names, e.data.nodeId)} removed`;
     case "ServiceCreated":
     case "ServiceUpdated": {
       const r = desiredReplicas(e.data.spec);
@@ -92,7 +96,7 @@ export function summarize(e: Envelope, names: Names): string {
       const verb = e.type === "ServiceUpdated" ? " updated" : "";
       return `service ${e.data.spec.Name}${verb} (${mode}, ${e.data.spec.TaskTemplate.ContainerSpec.Image})`;
     }
-    case "ServiceRemoved": return `service ${svc(names, e.data.serviceId)} removed`;
+    case "ServiceRemoved": return `service ${e.data.name ?? svc(names, e.data.serviceId)} removed`;
     case "ServiceRollbackRequested": return `service ${svc(names, e.data.serviceId)} rollback requested`;
     case "ServiceUpdateStatusChanged": return `service ${svc(names, e.data.serviceId)} update ${e.data.state}${e.data.message ? `: ${e.data.message}` : ""}`;
     case "ServiceUpdateRolledBack": return `service ${svc(names, e.data.serviceId)} rolled back: ${e.data.message}`;
@@ -105,12 +109,12 @@ export function summarize(e: Envelope, names: Names): string {
     // Listings show a batch's members (membersOf); a batch itself reads as its size.
     case "SecretCreated": return `secret ${e.data.name} (${short(e.data.secretId)}) created (${e.data.size} bytes)`;
     case "SecretRotated": return `secret ${short(e.data.secretId)} rotated to version ${e.data.version} (${e.data.size} bytes)`;
-    case "SecretRemoved": return `secret ${short(e.data.secretId)} removed`;
+    case "SecretRemoved": return `secret ${named(e.data.name, e.data.secretId)} removed`;
     case "ConfigCreated": return `config ${e.data.name} (${short(e.data.configId)}) created (${e.data.size} bytes)`;
     case "ConfigRotated": return `config ${short(e.data.configId)} rotated to version ${e.data.version} (${e.data.size} bytes)`;
-    case "ConfigRemoved": return `config ${short(e.data.configId)} removed`;
+    case "ConfigRemoved": return `config ${named(e.data.name, e.data.configId)} removed`;
     case "NetworkCreated": return `network ${e.data.spec.Name} (${short(e.data.networkId)}) created${e.data.spec.Ingress ? " (ingress)" : ""}`;
-    case "NetworkRemoved": return `network ${short(e.data.networkId)} removed`;
+    case "NetworkRemoved": return `network ${named(e.data.name, e.data.networkId)} removed`;
     case "TasksCreated": return `${e.data.tasks.length} tasks of service ${svc(names, e.data.serviceId)} created`;
     case "TasksAssigned": return `${e.data.assignments.length} tasks assigned`;
     case "TaskStatusesChanged": return `${e.data.changes.length} task status changes`;
@@ -161,6 +165,9 @@ export class NameBook implements Names {
   learn(e: Envelope): void {
     if (e.type === "ServiceCreated" || e.type === "ServiceUpdated") this.services.set(e.data.serviceId, e.data.spec.Name);
     else if (e.type === "NodeJoined") this.nodes.set(e.data.nodeId, e.data.name);
+    // A remove names its object, so `service=web` / `node=w1` match it when the create was not read.
+    else if (e.type === "ServiceRemoved" && e.data.name !== undefined) this.services.set(e.data.serviceId, e.data.name);
+    else if (e.type === "NodeRemoved" && e.data.name !== undefined) this.nodes.set(e.data.nodeId, e.data.name);
     else if (e.type === "TaskCreated") {
       const d = e.data;
       this.tasks.set(d.taskId, { service: d.serviceId, name: `${d.serviceName}.${d.slot || d.nodeId}`, node: d.nodeId });

@@ -4,7 +4,7 @@ import { subjects, type Envelope, type ServiceSpec } from "../../../schemas/inde
 import { evolve, initialClusterState, type ClusterState } from "../../shared/model/index.js";
 import { SwarmError } from "../../shared/errors/index.js";
 import {
-  decideCreateService, decideInitCluster, decideJoin, decideRollbackService, decideScaleControlPlane, decideUpdateCluster, decideUpdateService,
+  decideCreateService, decideInitCluster, decideJoin, decideRemoveService, decideRollbackService, decideScaleControlPlane, decideUpdateCluster, decideUpdateService,
   decideRotateJoinToken, MESSAGES, type Fresh, type InitKeys,
 } from "./decide.js";
 import { withDefaults } from "./defaults.js";
@@ -89,6 +89,11 @@ describe("api deciders", () => {
     const v = s.services.get("s1")!;
     assert.deepEqual([v.spec.TaskTemplate.ContainerSpec.Image, v.previousSpec?.TaskTemplate.ContainerSpec.Image], ["img", "img:2"]);
     assert.equal(v.updateStatus?.message, "manually requested rollback");
+  });
+
+  it("remove: at the service's version, naming it (a reader of the log from after its create names it)", () => {
+    const [e] = decideRemoveService(withService(), "web", fresh);
+    assert.deepEqual([e?.type, e?.expect, e?.data], ["ServiceRemoved", 2, { serviceId: "s1", name: "web" }]);
   });
 
   it("swarm update: names only what changes; nothing when nothing is asked", () => {

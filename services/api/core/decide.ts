@@ -190,5 +190,5 @@ export function decideRemoveService(state: ClusterState, ref: string, fresh: Pic
   requireCluster(state);
   const svc = findService(state, ref);
   const current = versionOf(state, subjects.event("service", svc.id));
-  return [plan("ServiceRemoved", "service", svc.id, { serviceId: svc.id }, current, `remove:${fresh.requestId}`)];
+  return [plan("ServiceRemoved", "service", svc.id, { serviceId: svc.id, name: svc.spec.Name }, current, `remove:${fresh.requestId}`)];
 }

@@ -44,7 +44,7 @@ const MAPPED: Record<string, [EngineEventType, Action, idField: string]> = {
   NetworkRemoved: ["network", "remove", "networkId"],
 };
 
-/** Names learnt from the events read (an object's name is in its create event), else the live state's. */
+/** Names learnt from the events read (an object's name is in its create and its remove event), else the live state's. */
 export class EngineNames {
   private readonly names = new Map<string, string>();
   constructor(private readonly live: (type: EngineEventType, id: string) => string | undefined) {}

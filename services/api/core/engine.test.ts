@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { api } from "../../../schemas/index.js";
 import type { ClusterView, SecretView } from "../../shared/model/index.js";
-import { API, smallLog } from "./audit-test-fixture.js";
+import { API, LogBuilder, smallLog } from "./audit-test-fixture.js";
 import { engineInfo, engineVersion, type HostFacts } from "./engine-info.js";
 import { EngineNames, engineEvent, engineEventMatches, parseUnixTime } from "./engine-events.js";
 import { checkObjectUpdate, checkSamePayload } from "./engine-objects.js";
@@ -125,6 +125,21 @@ describe("engine API: events", () => {
     const ev = engineEvent(log.log.at(-1)!.event, 0, new EngineNames(() => undefined))!;
     assert.equal(`${ev.Type} ${ev.Action} ${ev.Actor.Attributes.name}`, "network remove st_default");
   });
+  it("a removed service, node, secret or config is named too, its create unread; filters by name match it", () => {
+    const b = new LogBuilder();
+    const removes = [
+      b.add("ServiceRemoved", "service", "s9", { serviceId: "s9", name: "api" }, API),
+      b.add("NodeRemoved", "node", "n9", { nodeId: "n9", name: "worker9" }, API),
+      b.add("SecretRemoved", "secret", "x9", { secretId: "x9", name: "db" }, API),
+      b.add("ConfigRemoved", "config", "c9", { configId: "c9", name: "conf" }, API),
+    ];
+    const evs = removes.map((e) => engineEvent(e, 0, new EngineNames(() => undefined))!);
+    assert.deepEqual(evs.map((ev) => `${ev.Type} ${ev.Action} ${ev.Actor.ID} ${ev.Actor.Attributes.name}`),
+      ["service remove s9 api", "node remove n9 worker9", "secret remove x9 db", "config remove c9 conf"]);
+    const f = (o: Record<string, string[]>) => evs.filter((ev) => engineEventMatches(ev, new Map(Object.entries(o)))).map((ev) => ev.Actor.ID);
+    assert.deepEqual([f({ service: ["api"] }), f({ node: ["worker9"] }), f({ secret: ["db"] }), f({ config: ["conf"] })], [["s9"], ["n9"], ["x9"], ["c9"]]);
+  });
+
   it("Docker's filters: type, event, scope, object by id or name; local objects match nothing", () => {
     const ev = engineEvent(smallLog().log[3]!.event, 0, new EngineNames(() => undefined))!;
     const f = (o: Record<string, string[]>) => engineEventMatches(ev, new Map(Object.entries(o)));

@@ -54,7 +54,7 @@ describe("node deciders", () => {
     assert.match(NODE_MESSAGES.isManager("m1"), /^rpc error: code = FailedPrecondition desc = node m1 is a cluster manager .* It must be demoted to worker before removal$/);
     assert.deepEqual(code(() => decideRemoveNode(world(), "w1", false, "r")), ["failed_precondition", NODE_MESSAGES.notDown("w1")]);
     const [forced] = decideRemoveNode(world(), "w1", true, "r2");
-    assert.deepEqual([forced?.type, forced?.expect, forced?.data], ["NodeRemoved", 4, { nodeId: "w1" }]);
+    assert.deepEqual([forced?.type, forced?.expect, forced?.data], ["NodeRemoved", 4, { nodeId: "w1", name: "w1" }]);
     const down = given(cluster, joined("m1", "manager"), joined("w1", "worker"), status("w1", "down"));
     assert.equal(decideRemoveNode(down, "w1", false, "r")[0]?.type, "NodeRemoved");
   });

@@ -61,5 +61,5 @@ export function decideRemoveNode(state: ClusterState, ref: string, force: boolea
   const n = findNode(state, ref);
   if (n.role === "manager") throw failedPrecondition(NODE_MESSAGES.isManager(n.id));
   if (!force && n.state === "ready") throw failedPrecondition(NODE_MESSAGES.notDown(n.id));
-  return [plan("NodeRemoved", "node", n.id, { nodeId: n.id }, nodeVersion(state, n), `node-rm:${requestId}`)];
+  return [plan("NodeRemoved", "node", n.id, { nodeId: n.id, name: n.name }, nodeVersion(state, n), `node-rm:${requestId}`)];
 }

@@ -66,7 +66,7 @@ describe("secret and config deciders", () => {
     const s = given(secretCreated("s1", "db"), secretCreated("s2", "db"), secretCreated("s3", "other"));
     assert.deepEqual(decideYieldName(s, "secret", "s1", fresh), []);
     assert.deepEqual(decideYieldName(s, "secret", "s3", fresh), []);
-    assert.deepEqual(decideYieldName(s, "secret", "s2", fresh).map((e) => [e.type, e.aggregateId, e.expect]), [["SecretRemoved", "s2", 3]]);
+    assert.deepEqual(decideYieldName(s, "secret", "s2", fresh).map((e) => [e.type, e.aggregateId, e.expect, e.data]), [["SecretRemoved", "s2", 3, { secretId: "s2", name: "db" }]]);
     assert.deepEqual(decideYieldName(s, "secret", "gone", fresh), []);
   });
 
@@ -78,7 +78,7 @@ describe("secret and config deciders", () => {
     assert.deepEqual(code(() => decideRemoveObject(s, "secret", "db", fresh)), ["invalid_argument", "secret 'db' is in use by the following service: web"]);
     apply(s, [{ type: "ServiceUpdated", kind: "service", aggregateId: "w1", data: { serviceId: "w1", spec: spec("web", []) }, expect: 0, key: "k" }]);
     const [e] = decideRemoveObject(s, "secret", "s1", fresh);
-    assert.deepEqual([e?.type, e?.expect], ["SecretRemoved", 2]);
+    assert.deepEqual([e?.type, e?.expect, e?.data], ["SecretRemoved", 2, { secretId: "s1", name: "db" }]);
     assert.deepEqual(code(() => decideRemoveObject(s, "secret", "nope", fresh)), ["not_found", "secret nope not found"]);
     // A config of the same id is another aggregate.
     assert.equal(code(() => decideRemoveObject(s, "config", "s1", fresh))?.[0], "not_found");
@@ -123,6 +123,12 @@ describe("secret and config deciders", () => {
     const [u] = decideMoveUsers(s, "config", "c1", fresh);
     assert.equal((u!.data as { spec: ServiceSpec }).spec.TaskTemplate.ContainerSpec.Configs![0]!.Version, 2);
     assert.equal(moveReferences(cspec, "secret", "c1", 5), cspec);
+  });
+
+  it("a config's remove and its yield name it, as a secret's do", () => {
+    const s = given(configCreated("c1", "conf"), configCreated("c2", "conf"));
+    assert.deepEqual(decideYieldName(s, "config", "c2", fresh).map((e) => [e.type, e.data]), [["ConfigRemoved", { configId: "c2", name: "conf" }]]);
+    assert.deepEqual(decideRemoveObject(s, "config", "c1", fresh).map((e) => [e.type, e.data]), [["ConfigRemoved", { configId: "c1", name: "conf" }]]);
   });
 
   it("lookup, list filters and views: id, name prefix, exact names, labels; a secret view has no data", () => {

@@ -85,8 +85,8 @@ export function decideYieldName(state: ClusterState, kind: ObjectKind, id: strin
   const expect = versionOf(state, subjects.event(kind, id));
   const key = `yield:${fresh.requestId}`;
   return kind === "secret"
-    ? [plan("SecretRemoved", "secret", id, { secretId: id }, expect, key)]
-    : [plan("ConfigRemoved", "config", id, { configId: id }, expect, key)];
+    ? [plan("SecretRemoved", "secret", id, { secretId: id, name: mine.name }, expect, key)]
+    : [plan("ConfigRemoved", "config", id, { configId: id, name: mine.name }, expect, key)];
 }
 
 export function duplicateName(kind: ObjectKind, name: string): SwarmError {
@@ -116,8 +116,8 @@ export function decideRemoveObject(state: ClusterState, kind: ObjectKind, ref: s
   const expect = versionOf(state, subjects.event(kind, v.id));
   const key = `remove:${fresh.requestId}`;
   return kind === "secret"
-    ? [plan("SecretRemoved", "secret", v.id, { secretId: v.id }, expect, key)]
-    : [plan("ConfigRemoved", "config", v.id, { configId: v.id }, expect, key)];
+    ? [plan("SecretRemoved", "secret", v.id, { secretId: v.id, name: v.name }, expect, key)]
+    : [plan("ConfigRemoved", "config", v.id, { configId: v.id, name: v.name }, expect, key)];
 }
 
 /**
