@@ -5,15 +5,16 @@ import { join } from "node:path";
 import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { start, type RunningApi } from "../../services/api/index.js";
+import { start, type ApiOptions, type RunningApi } from "../../services/api/index.js";
 import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { testNats } from "./nats.js";
 import { serveTestCa } from "./cluster-keys.js";
 
 /*
- * The set-up of the CLI integration tests (cli-networks, cli-nodes): a real nats-server with the
- * streams, the secret-store's CA handlers (init and join ask them), one api in this process on
- * plain HTTP, and the compiled CLI run against it with an empty data dir (no node identity).
+ * The set-up of the api and CLI integration tests: a real nats-server with the streams, the
+ * secret-store's CA handlers (init and join ask them), one api in this process (plain HTTP unless
+ * the test says how it listens), and the compiled CLI run against it with an empty data dir (no
+ * node identity).
  */
 
 export interface CliResult { code: number; stdout: string; stderr: string }
@@ -30,11 +31,18 @@ export interface InProcessApi {
   stop(): Promise<void>;
 }
 
+export interface InProcessApiOptions {
+  /** How the api listens (TLS, a socket, …); default plain HTTP on a free loopback port. */
+  api?: ApiOptions;
+  /** How long one CLI run may take before it is killed; default 30 s. */
+  cliTimeoutMs?: number;
+}
+
 /**
  * Starts the parts; `name` names the connection, the api instance (`api-<name>`) and the temp dir.
  * A part that fails to start stops the ones started before it.
  */
-export async function startInProcessApi(name: string): Promise<InProcessApi> {
+export async function startInProcessApi(name: string, opts: InProcessApiOptions = {}): Promise<InProcessApi> {
   const emptyDataDir = mkdtempSync(join(tmpdir(), `jetswarm-${name}-`));
   const undo: (() => Promise<unknown>)[] = [async () => rmSync(emptyDataDir, { recursive: true, force: true })];
   const stop = async () => { for (const u of undo.splice(0).reverse()) await u(); };
@@ -47,19 +55,19 @@ export async function startInProcessApi(name: string): Promise<InProcessApi> {
     const testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
     undo.push(() => testCa.stop());
     const store = new JetStreamEventStore(nc);
-    const api = await start({ nc, store, log: createLogger(`${name}-test`, "silent"), instanceId: `api-${name}` }, { listen: "127.0.0.1:0", insecureHttp: true });
+    const api = await start({ nc, store, log: createLogger(`${name}-test`, "silent"), instanceId: `api-${name}` }, opts.api ?? { listen: "127.0.0.1:0", insecureHttp: true });
     undo.push(() => api.stop());
-    return { nats, nc, store, api, swarm: cliRunner(api.url, emptyDataDir), call: caller(api.url), stop };
+    return { nats, nc, store, api, swarm: cliRunner(api.url, emptyDataDir, opts.cliTimeoutMs ?? 30_000), call: caller(api.url), stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-function cliRunner(url: string, dataDir: string): InProcessApi["swarm"] {
+function cliRunner(url: string, dataDir: string, timeout: number): InProcessApi["swarm"] {
   return (env, ...args) => new Promise((resolve) => {
     execFile(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", url, ...args],
-      { env: { ...process.env, SWARM_NODE_ID: "", SWARM_DATA_DIR: dataDir, ...env }, timeout: 30_000 },
+      { env: { ...process.env, SWARM_NODE_ID: "", SWARM_DATA_DIR: dataDir, ...env }, timeout },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
   });
 }

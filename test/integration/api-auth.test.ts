@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
+import type { NatsConnection } from "../../services/shared/nats/index.js";
 import { createLogger } from "../../services/shared/telemetry/index.js";
 import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { start, type RunningApi } from "../../services/api/index.js";
@@ -15,8 +15,7 @@ import { ensureClusterCa } from "../../deploy/launcher/node-identity.js";
 import { issueFromCa } from "../helpers/openssl-certs.js";
 import { requestApi, type Credentials } from "../../cli/http-request.js";
 import { projectRoot } from "../../deploy/launcher/nats-server.js";
-import { testNats } from "../helpers/nats.js";
-import { serveTestCa } from "../helpers/cluster-keys.js";
+import { startInProcessApi, type InProcessApi } from "../helpers/in-process-api.js";
 
 /*
  * The authenticated api (issue #15): HTTPS refuses a request without a credential, with a wrong
@@ -27,15 +26,13 @@ import { serveTestCa } from "../helpers/cluster-keys.js";
 
 const run = promisify(execFile);
 const CLI = join(projectRoot(), "dist/cli/main.js");
-let nats: Awaited<ReturnType<typeof testNats>>;
+let t: InProcessApi;
 let nc: NatsConnection;
 let api: RunningApi;
 let dir: string;
 let ca: string;
 const certs: Record<string, { cert: string; key: string }> = {};
 const log = createLogger("api-auth-test", "silent");
-/** The secret-store's CA handlers the api asks for join tokens at init. */
-let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
 
 const pemOf = (f: { cert: string; key: string }) => ({ cert: readFileSync(f.cert, "utf8"), key: readFileSync(f.key, "utf8") });
 
@@ -71,21 +68,15 @@ before(async () => {
   certs.expired = pemOf(issueFromCa(keys, "old", "old", [], "clientAuth", -1));
   certs.worker = pemOf(issueFromCa(keys, "worker", "node-w1", [], "clientAuth", 90, "swarm-worker"));
   certs.foreign = pemOf(issueFromCa(join(dir, "other-keys"), "mallory", "mallory", [], "clientAuth"));
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "api-auth-test" });
-  await ensureStreams(nc);
-  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
-  api = await start({ nc, store: new JetStreamEventStore(nc), log, instanceId: "api-auth" }, {
+  t = await startInProcessApi("api-auth", { api: {
     listen: "127.0.0.1:0", socket: { path: join(dir, "api.sock") },
     tls: { cert: readFileSync(server.cert, "utf8"), key: readFileSync(server.key, "utf8"), ca },
-  });
+  } });
+  ({ nc, api } = t);
   assert.equal((await local("POST", "/swarm/init", { NodeName: "n1" })).status, 200);
 });
 after(async () => {
-  await api?.stop();
-  await testCa?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await t?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -4,12 +4,8 @@ import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
-import { createLogger } from "../../services/shared/telemetry/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { start, type RunningApi } from "../../services/api/index.js";
-import { testNats } from "../helpers/nats.js";
-import { serveTestCa } from "../helpers/cluster-keys.js";
+import type { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
+import { startInProcessApi, type InProcessApi } from "../helpers/in-process-api.js";
 
 /*
  * A fuzz of every route's path parameters, query strings and bodies (issue "Hardening", tests):
@@ -83,14 +79,12 @@ function generator(seed: number) {
   };
 }
 
-let nats: Awaited<ReturnType<typeof testNats>>;
-let nc: NatsConnection;
+let t: InProcessApi;
 let store: JetStreamEventStore;
-let api: RunningApi;
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 function send(method: string, path: string, body: string | undefined): Promise<{ status: number; text: string }> {
-  const url = new URL(api.url);
+  const url = new URL(t.api.url);
   return new Promise((resolve, reject) => {
     // Framed by its length: node's client sends a GET's body unframed (the api would read it as the next request).
     const headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) };
@@ -104,16 +98,9 @@ function send(method: string, path: string, body: string | undefined): Promise<{
   });
 }
 
-/** The secret-store's CA handlers the api asks for join tokens and certificates. */
-let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
-
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "api-fuzz-test" });
-  await ensureStreams(nc);
-  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
-  store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-fuzz-test", "silent"), instanceId: "api-fuzz" }, { listen: "127.0.0.1:0", insecureHttp: true });
+  t = await startInProcessApi("api-fuzz");
+  store = t.store;
   const ok = async (m: string, p: string, b: unknown) => {
     const r = await send(m, p, JSON.stringify(b));
     assert.ok(r.status < 300, `${m} ${p}: ${r.status} ${r.text}`);
@@ -126,10 +113,7 @@ before(async () => {
 });
 after(async () => {
   agent.destroy();
-  await api?.stop();
-  await testCa?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await t?.stop();
 });
 
 /** Write routes and a path that reaches each one's body parser (`web` exists; `version` is its current one). */
@@ -186,7 +170,7 @@ function heapAfterGc(): number {
 
 /** Raw bytes on a new connection; resolves with everything the api wrote before it closed. */
 function raw(bytes: string): Promise<string> {
-  const url = new URL(api.url);
+  const url = new URL(t.api.url);
   return new Promise((resolve) => {
     let text = "";
     const s = connect(Number(url.port), url.hostname, () => s.end(bytes));
@@ -199,7 +183,7 @@ function raw(bytes: string): Promise<string> {
 describe("api fuzz", () => {
   it("answers a request node's parser refuses with a JSON 4xx that says why", async () => {
     const head = await store.headSeq();
-    const host = new URL(api.url).host;
+    const host = new URL(t.api.url).host;
     for (const req of [
       `G\u0001T /services HTTP/1.1\r\nHost: ${host}\r\n\r\n`, `GET /services HTTP/9.9\r\nHost: ${host}\r\n\r\n`,
       `GET /ser vices HTTP/1.1\r\nHost: ${host}\r\n\r\n`, `POST /services/create HTTP/1.1\r\nHost: ${host}\r\nContent-Length: x\r\n\r\n{}`,

@@ -1,27 +1,15 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
-import { createLogger } from "../../services/shared/telemetry/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { start, type RunningApi } from "../../services/api/index.js";
+import type { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { subjects, type Envelope, type NodeState } from "../../schemas/index.js";
-import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
-import { serveTestCa } from "../helpers/cluster-keys.js";
+import { startInProcessApi, type InProcessApi } from "../helpers/in-process-api.js";
 
 /* The node routes of the api against a real nats-server: update, promote/demote, rm, and their refusals. */
-let nats: Awaited<ReturnType<typeof testNats>>;
-let nc: NatsConnection;
+let t: InProcessApi;
 let store: JetStreamEventStore;
-let api: RunningApi;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(api.url + path, {
-    method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call: InProcessApi["call"] = (method, path, body) => t.call(method, path, body);
 const node = async (id: string) => (await call("GET", `/nodes/${id}`)).body;
 
 /** Plays the dispatcher: the node's status as the api's projection will see it. */
@@ -38,26 +26,16 @@ async function setStatus(nodeId: string, state: NodeState): Promise<void> {
 let managerId = "";
 let workerId = "";
 
-/** The secret-store's CA handlers the api asks for join tokens and certificates. */
-let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
-
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "api-nodes-test" });
-  await ensureStreams(nc);
-  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
-  store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-nodes-test", "silent"), instanceId: "api-nodes-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
+  t = await startInProcessApi("api-nodes");
+  store = t.store;
   managerId = (await call("POST", "/swarm/init", { NodeName: "m1" })).body.NodeID;
   const { body: info } = await call("GET", "/swarm");
   workerId = (await call("POST", "/jetswarm/join", { JoinToken: info.JoinTokens.Worker, NodeName: "w1" })).body.NodeID;
   await setStatus(workerId, "ready");
 });
 after(async () => {
-  await api?.stop();
-  await testCa?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await t?.stop();
 });
 
 describe("api: nodes", () => {

@@ -1,45 +1,23 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
-import { createLogger } from "../../services/shared/telemetry/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { start, type RunningApi } from "../../services/api/index.js";
+import type { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { subjects, type Envelope } from "../../schemas/index.js";
-import { testNats } from "../helpers/nats.js";
-import { serveTestCa } from "../helpers/cluster-keys.js";
+import { startInProcessApi, type InProcessApi } from "../helpers/in-process-api.js";
 
-let nats: Awaited<ReturnType<typeof testNats>>;
-let nc: NatsConnection;
+let t: InProcessApi;
 let store: JetStreamEventStore;
-let api: RunningApi;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(api.url + path, {
-    method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call: InProcessApi["call"] = (method, path, body) => t.call(method, path, body);
 const spec = (name: string, extra: Record<string, unknown> = {}) =>
   ({ Name: name, TaskTemplate: { ContainerSpec: { Image: "busybox:1" } }, ...extra });
 const filters = (f: Record<string, string[]>) => `filters=${encodeURIComponent(JSON.stringify(f))}`;
 
-/** The secret-store's CA handlers the api asks for join tokens and certificates. */
-let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
-
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "api-test" });
-  await ensureStreams(nc);
-  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
-  store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("api-test", "silent"), instanceId: "api-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
+  t = await startInProcessApi("api");
+  store = t.store;
 });
 after(async () => {
-  await api?.stop();
-  await testCa?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await t?.stop();
 });
 
 describe("api", () => {

@@ -1,32 +1,17 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
-import { createLogger } from "../../services/shared/telemetry/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { start, type RunningApi } from "../../services/api/index.js";
-import { projectRoot } from "../../deploy/launcher/nats-server.js";
+import type { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { subjects, type Envelope, type TaskSpec } from "../../schemas/index.js";
-import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
-import { serveTestCa } from "../helpers/cluster-keys.js";
+import { startInProcessApi, type InProcessApi } from "../helpers/in-process-api.js";
 
-let nats: Awaited<ReturnType<typeof testNats>>;
-let nc: NatsConnection;
+let t: InProcessApi;
 let store: JetStreamEventStore;
-let api: RunningApi;
 
-/** Runs the compiled CLI (asynchronously: the api answering it lives in this process). */
-function swarm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", api.url, ...args],
-      { env: { ...process.env, SWARM_PROGRESS_MONITOR_MS: "300" }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
+/** The compiled CLI; a converging service need stay running 300 ms, not its monitor period (5 s), to keep the waits short. */
+const swarm = (...args: string[]) => t.swarm({ SWARM_PROGRESS_MONITOR_MS: "300" }, ...args);
 async function get(path: string): Promise<any> {
-  const res = await fetch(api.url + path);
+  const res = await fetch(t.api.url + path);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   return res.json();
 }
@@ -41,24 +26,15 @@ async function runningTask(serviceId: string, taskId: string, slot: number, spec
     expectedLastSubjectSeq: c.seq, msgId: `r-${taskId}` });
 }
 
-/** The secret-store's CA handlers the api asks for join tokens and certificates. */
-let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
-
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "cli-update-test" });
-  await ensureStreams(nc);
-  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
-  store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("cli-update-test", "silent"), instanceId: "api-cli-update-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
+  // The update and rollback runs without -d wait on progress: each CLI run may take 60 s, not the default 30 s.
+  t = await startInProcessApi("cli-update", { cliTimeoutMs: 60_000 });
+  store = t.store;
   const init = await swarm("init", "--node-name", "node-1");
   assert.equal(init.code, 0, init.stderr);
 });
 after(async () => {
-  await api?.stop();
-  await testCa?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await t?.stop();
 });
 
 describe("swarm service update / rollback through the compiled CLI", () => {

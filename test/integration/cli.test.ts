@@ -1,48 +1,26 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
-import { connectNats, ensureStreams, type NatsConnection } from "../../services/shared/nats/index.js";
-import { createLogger } from "../../services/shared/telemetry/index.js";
-import { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
-import { start, type RunningApi } from "../../services/api/index.js";
+import type { JetStreamEventStore } from "../../services/shared/eventlog/index.js";
 import { projectRoot } from "../../deploy/launcher/nats-server.js";
 import { subjects, type Envelope } from "../../schemas/index.js";
-import { testNats } from "../helpers/nats.js";
 import { eventually } from "../helpers/eventually.js";
-import { serveTestCa } from "../helpers/cluster-keys.js";
+import { startInProcessApi, type InProcessApi } from "../helpers/in-process-api.js";
 
-let nats: Awaited<ReturnType<typeof testNats>>;
-let nc: NatsConnection;
+let t: InProcessApi;
 let store: JetStreamEventStore;
-let api: RunningApi;
 
-/** Runs the compiled CLI (asynchronously: the api answering it lives in this process). */
-function swarm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", api.url, ...args],
-      { env: { ...process.env, SWARM_PROGRESS_MONITOR_MS: "300" }, timeout: 30_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
-
-/** The secret-store's CA handlers the api asks for join tokens and certificates. */
-let testCa: Awaited<ReturnType<typeof serveTestCa>> | undefined;
+/** The compiled CLI; a converging service need stay running 300 ms, not its monitor period (5 s), to keep the waits short. */
+const swarm = (...args: string[]) => t.swarm({ SWARM_PROGRESS_MONITOR_MS: "300" }, ...args);
 
 before(async () => {
-  nats = await testNats();
-  nc = await connectNats({ url: nats.url, name: "cli-test" });
-  await ensureStreams(nc);
-  testCa = await serveTestCa(nc, new JetStreamEventStore(nc));
-  store = new JetStreamEventStore(nc);
-  api = await start({ nc, store, log: createLogger("cli-test", "silent"), instanceId: "api-cli-test" }, { listen: "127.0.0.1:0", insecureHttp: true });
+  t = await startInProcessApi("cli");
+  store = t.store;
 });
 after(async () => {
-  await api?.stop();
-  await testCa?.stop();
-  await nc?.drain();
-  await nats?.cleanup();
+  await t?.stop();
 });
 
 describe("swarm CLI against a real api", () => {
@@ -105,7 +83,7 @@ describe("swarm CLI against a real api", () => {
   it("a closed output ends the command quietly (swarm events --follow | head -1)", { timeout: 60_000 }, async () => {
     await swarm("init"); // already done when the whole file runs
     assert.equal((await swarm("service", "create", "-d", "--name", "epipe-1", "img")).code, 0);
-    const child = spawn(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", api.url, "events", "--since", "seq:1", "--follow"],
+    const child = spawn(process.execPath, [join(projectRoot(), "dist/cli/main.js"), "--host", t.api.url, "events", "--since", "seq:1", "--follow"],
       { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (b: Buffer) => { stderr += b.toString(); });
@@ -124,7 +102,7 @@ describe("swarm CLI against a real api", () => {
   it("create shows progress until converged (tasks driven by the test, as the orchestrator and agent would)", async () => {
     const run = swarm("service", "create", "--name", "prog", "--replicas", "1", "busybox:1");
     const svc = await eventually(async (): Promise<{ ID: string }> => {
-      const res = await fetch(`${api.url}/services/prog`);
+      const res = await fetch(`${t.api.url}/services/prog`);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return (await res.json()) as { ID: string };
     }, { what: "the service to be created" });
