@@ -104,6 +104,9 @@ describe("classic Swarm through the docker CLI", () => {
   });
 });
 
+/** A container's own engine name among the list's Names (which also shows the links to it, `/parent/alias`). */
+const ownName = (names: string[]) => names.find((x) => x.lastIndexOf("/") === 0);
+
 /** The node whose engine runs the container (its one running container labelled with the name). */
 async function nodeOf(name: string): Promise<string | undefined> {
   for (const id of [c.nodeId, n2.nodeId, n3.nodeId]) if (await runningOn(id, name)) return id;
@@ -162,7 +165,7 @@ describe("classic Swarm's engine facts, signals, processes and shared containers
       const [s, n, r] = await Promise.all([one("store"), one("netter"), one("reader")]);
       if (!s || s.Id === before || !n || !r) return false;
       const [ni, ri] = await Promise.all([engine.getContainer(n.Id).inspect(), engine.getContainer(r.Id).inspect()]);
-      return ni.HostConfig.NetworkMode === `container:${s.Id}` && ((ri.HostConfig.Links ?? []) as string[]).some((l) => l.startsWith(`${s.Names[0]}:`));
+      return ni.HostConfig.NetworkMode === `container:${s.Id}` && ((ri.HostConfig.Links ?? []) as string[]).some((l) => l.startsWith(`${ownName(s.Names)}:`));
     }, { what: "netter and reader re-created with store's new engine container", timeoutMs: 60_000 });
     await docker("stop", "store");
     await docker("restart", "netter");

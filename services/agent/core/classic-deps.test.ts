@@ -24,9 +24,12 @@ test("each target becomes its service's newest running container on the node (el
   assert.deepEqual(dependencyConfig(deps, here), { VolumesFrom: ["b:ro", "e"], Links: ["n-d:database"], NetworkMode: "container:d" });
 });
 
-test("a target without a container on the node is named", () => {
-  assert.throws(() => dependencyConfig({ links: [{ id: "s9", name: "web", alias: "web" }] }, [c("a", "s1", "running", 1)]),
-    /--link web: the container has no engine container on this node/);
+test("a volume source without a container on the node is named; a link or network target without one is not running", () => {
+  assert.throws(() => dependencyConfig({ volumesFrom: [{ id: "s9", name: "web" }] }, [c("a", "s1", "running", 1)]),
+    /--volumes-from web: the container has no engine container on this node/);
+  assert.throws(() => dependencyConfig({ links: [{ id: "s9", name: "web", alias: "web" }] }, [c("a", "s1", "running", 1)], "me"),
+    /Cannot link to a non running container: \/web AS \/me\/web/);
+  assert.throws(() => dependencyConfig({ network: { id: "s9", name: "web" } }, []), /cannot join network of a non running container: web/);
 });
 
 test("a link or network target must run (Docker's messages); a stopped volume source still lends its volumes", () => {

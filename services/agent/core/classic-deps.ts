@@ -9,8 +9,9 @@ import type { TaskRecord } from "./task-machine.js";
  * node. A volume source may be stopped (Docker lends a stopped container's volumes): the newest
  * running one, else the newest. A link or network target must run, as Docker's own start
  * demands: its running container, else the create waits while the target's task here is on its
- * way to running (a target restarted with it), else it fails with Docker's message. A target with
- * no container here at all fails the create, naming it. Pure.
+ * way to running (a target restarted with it), else it fails with Docker's message (a stopped
+ * classic container has no engine container left). A volume source with no container here fails
+ * the create, naming it. Pure.
  */
 
 export type DependencyConfig = Pick<HostConfig, "VolumesFrom" | "Links" | "NetworkMode">;
@@ -40,9 +41,8 @@ export function dependencyConfig(deps: ClassicDeps, containers: readonly Contain
   const find = (what: string, t: { id: string; name: string }, notRunning?: string): ContainerSummary => {
     const mine = newestFirst(containers, t.id);
     const c = mine.find((x) => x.state === "running") ?? (notRunning === undefined ? mine[0] : undefined);
-    if (!mine.length) throw new Error(`${what} ${t.name}: the container has no engine container on this node`);
-    if (!c) throw new Error(notRunning);
-    return c;
+    if (c) return c;
+    throw new Error(notRunning ?? `${what} ${t.name}: the container has no engine container on this node`);
   };
   const out: DependencyConfig = {};
   if (deps.volumesFrom?.length) out.VolumesFrom = deps.volumesFrom.map((v) => `${find("--volumes-from", v).id}${v.mode ? `:${v.mode}` : ""}`);
