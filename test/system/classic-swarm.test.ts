@@ -104,6 +104,9 @@ describe("classic Swarm through the docker CLI", () => {
   });
 });
 
+/** A container's own engine name among the list's Names (which also shows the links to it, `/parent/alias`). */
+const ownName = (names: string[]) => names.find((x) => x.lastIndexOf("/") === 0);
+
 /** The node whose engine runs the container (its one running container labelled with the name). */
 async function nodeOf(name: string): Promise<string | undefined> {
   for (const id of [c.nodeId, n2.nodeId, n3.nodeId]) if (await runningOn(id, name)) return id;
@@ -138,12 +141,12 @@ describe("classic Swarm's engine facts, signals, processes and shared containers
   });
 
   it("--volumes-from, --link and --net=container: run on the target's node with the target's container", async () => {
-    await docker("run", "-d", "--name", "store", "-v", `${VOLUME}:/data`, IMAGE, "sh", "-c", "echo shared-file > /data/f; cat /sys/class/net/eth0/address; sleep 3600");
+    await docker("run", "-d", "--name", "store", "--stop-signal", "KILL", "-v", `${VOLUME}:/data`, IMAGE, "sh", "-c", "echo shared-file > /data/f; cat /sys/class/net/eth0/address; sleep 3600");
     await eventually(async () => /^[0-9a-f:]{17}$/m.test(await docker("logs", "store")), { what: "store running", timeoutMs: 30_000 });
     const node = await nodeOf("store");
     const mac = /^[0-9a-f:]{17}$/m.exec(await docker("logs", "store"))![0];
-    await docker("run", "-d", "--name", "reader", "--volumes-from", "store:ro", "--link", "store:db", IMAGE, "sh", "-c", "cat /data/f; grep -cw db /etc/hosts; sleep 3600");
-    await docker("run", "-d", "--name", "netter", "--net", "container:store", IMAGE, "sh", "-c", "cat /sys/class/net/eth0/address; sleep 3600");
+    await docker("run", "-d", "--name", "reader", "--stop-signal", "KILL", "--volumes-from", "store:ro", "--link", "store:db", IMAGE, "sh", "-c", "cat /data/f; grep -cw db /etc/hosts; sleep 3600");
+    await docker("run", "-d", "--name", "netter", "--stop-signal", "KILL", "--net", "container:store", IMAGE, "sh", "-c", "cat /sys/class/net/eth0/address; sleep 3600");
     await eventually(async () => /shared-file\n1/.test(await docker("logs", "reader")), { what: "reader sees store's volume and its link", timeoutMs: 30_000 });
     await eventually(async () => (await docker("logs", "netter")).includes(mac), { what: "netter in store's network namespace", timeoutMs: 30_000 });
     assert.equal(await nodeOf("reader"), node);
@@ -151,5 +154,25 @@ describe("classic Swarm's engine facts, signals, processes and shared containers
     assert.equal(await docker("inspect", "-f", "{{json .HostConfig.VolumesFrom}} {{json .HostConfig.Links}} {{json .Config.Labels}}", "reader"),
       '["store:ro"] ["/store:/reader/db"] {}');
     assert.match(await dockerFails("run", "-d", "--link", "ghost", IMAGE, "true"), /no such container: ghost/);
+  });
+
+  it("a restarted target's --link and --net=container: dependents follow its new container; a stopped one gives Docker's error", async () => {
+    const node = (await nodeOf("store"))!;
+    const one = async (name: string) => (await containersOfNode(node, { running: true, service: name }))[0];
+    const before = (await one("store"))!.Id;
+    await docker("restart", "store");
+    await eventually(async () => {
+      const [s, n, r] = await Promise.all([one("store"), one("netter"), one("reader")]);
+      if (!s || s.Id === before || !n || !r) return false;
+      const [ni, ri] = await Promise.all([engine.getContainer(n.Id).inspect(), engine.getContainer(r.Id).inspect()]);
+      return ni.HostConfig.NetworkMode === `container:${s.Id}` && ((ri.HostConfig.Links ?? []) as string[]).some((l) => l.startsWith(`${ownName(s.Names)}:`));
+    }, { what: "netter and reader re-created with store's new engine container", timeoutMs: 60_000 });
+    await docker("stop", "store");
+    await docker("restart", "netter");
+    await eventually(async () => (await docker("inspect", "-f", "{{.State.Error}}", "netter")).includes("cannot join network of a non running container: store"),
+      { what: "netter refused: its target is stopped", timeoutMs: 30_000 });
+    // The label that carries the dependencies is jetswarm's own: a service may not set it by hand.
+    await assert.rejects(c.swarm("service", "create", "--name", "fakedeps", "--container-label", `jetswarm.classic.deps={"network":{"id":"x","name":"store"}}`, IMAGE, "sleep", "1"),
+      /jetswarm.classic.deps is jetswarm's own label/);
   });
 });

@@ -4,7 +4,7 @@ import { errorMessage } from "../../shared/errors/index.js";
 import { type Logger } from "../../shared/telemetry/index.js";
 import { planAdoption } from "../core/adopt.js";
 import { containerConfig, stopOptions } from "../core/container-config.js";
-import { classicDeps, dependencyConfig } from "../core/classic-deps.js";
+import { classicDeps, dependencyConfig, startingTargets } from "../core/classic-deps.js";
 import { connectOthers, networkWait, type NetworksPort } from "./task-networks.js";
 import { expandTemplates, type TemplateNode } from "../core/templates.js";
 import { needsFiles, type FileMount } from "../core/task-files.js";
@@ -184,7 +184,9 @@ export class TaskRunner {
           const spec = expandTemplates(rec.doc, this.d.node ?? { hostname: "", os: "", architecture: "" });
           const cfg = containerConfig({ ...rec.doc, spec }, mounts, first && this.d.networks?.gateway(first.networkId));
           const deps = classicDeps(spec.ContainerSpec.Labels); // a classic container's targets, on this node
-          if (deps) Object.assign(cfg.HostConfig, dependencyConfig(deps, await x.list(this.d.nodeId)));
+          const here = deps ? await x.list(this.d.nodeId) : [];
+          if (deps && startingTargets(deps, here, this.records.values()).length) return undefined; // created once they run (retried)
+          if (deps) Object.assign(cfg.HostConfig, dependencyConfig(deps, here, rec.doc.serviceName));
           const containerId = await x.create(cfg);
           await connectOthers(x, rec.doc, containerId);
           return { kind: "prepared", containerId };

@@ -1,10 +1,10 @@
 import type { Actor, ServiceSpec } from "../../../schemas/index.js";
 import { subjects, taskStateRank } from "../../../schemas/index.js";
-import { alreadyExists, SwarmError } from "../../shared/errors/index.js";
+import { alreadyExists, errorMessage, SwarmError } from "../../shared/errors/index.js";
 import { randomId } from "../../shared/eventlog/index.js";
 import { tasksOfService, versionOf, type ClusterState } from "../../shared/model/index.js";
 import { classicExprs, eligibleNodes, placedTarget, placementConstraints, unsatisfiable } from "../core/classic-filters.js";
-import { dependencies, dependencyRefs, resolveDependencies } from "../core/container-deps.js";
+import { dependencies, dependencyRefs, linkedDependents, resolveDependencies } from "../core/container-deps.js";
 import { checkContainerName, containerServiceSpec, type ContainerCreateBody } from "../core/container-spec.js";
 import { classicCounts, classicSystemStatus, inspectContainer as containerInspect } from "../core/container-inspect.js";
 import * as views from "../core/container-views.js";
@@ -94,11 +94,31 @@ function pinned(spec: ServiceSpec, nodeId: string | undefined): ServiceSpec["Tas
 }
 
 /** `POST /containers/{id}/start`: false when it was already started (Docker's 304). */
-export async function startContainer(deps: AppDeps, actor: Actor, ref: string): Promise<boolean> {
+export async function startContainer(deps: AppDeps, actor: Actor, ref: string, timing: ContainerTiming = {}): Promise<boolean> {
   const r = findContainer(stateOf(deps), ref);
   if (replicasOf(r.svc.spec) > 0) return false;
   await respec(deps, actor, r.svc.id, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 1 } } }));
+  await followTarget(deps, actor, r.svc.id, timing);
   return true;
+}
+
+/**
+ * The started containers that use a just-started one by `--link` or `--net=container:` are
+ * re-created (a ForceUpdate bump: the orchestrator replaces their task) once it runs, so their
+ * new engine containers are made with its new one: Docker re-points a link when its target
+ * restarts, and a shared network namespace would otherwise be gone for good. A target that does
+ * not run within the wait leaves them as they are (their next start re-resolves it).
+ */
+async function followTarget(deps: AppDeps, actor: Actor, targetId: string, timing: ContainerTiming): Promise<void> {
+  const dependents = linkedDependents(stateOf(deps).services.values(), targetId);
+  if (!dependents.length) return;
+  const runs = await waitState(deps, timing.placeTimeoutMs ?? 30_000, (s) =>
+    tasksOfService(s, targetId).some((t) => t.desiredState === "running" && t.state === "running") ? true : undefined);
+  if (!runs) return;
+  for (const id of dependents) {
+    await respec(deps, actor, id, (spec) => ({ ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1 } }))
+      .catch((err: unknown) => deps.log?.warn("a dependent container was not re-created", { container: id, target: targetId, err: errorMessage(err) }));
+  }
 }
 
 /**

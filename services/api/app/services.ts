@@ -5,6 +5,7 @@ import { randomId } from "../../shared/eventlog/index.js";
 import {
   decideCreateService, decideRemoveService, decideRollbackService, decideUpdateService, requireCluster,
 } from "../core/decide.js";
+import { checkOwnLabel } from "../core/container-deps.js";
 import { type Filters } from "../core/filters.js";
 import { findService } from "../core/lookup.js";
 import { checkServiceSpec } from "../core/spec-checks.js";
@@ -16,6 +17,7 @@ import { commitAs, fresh, limitsOf, stateOf, type AppDeps } from "./context.js";
 /** Creates a service from a parsed spec; the id is drawn here. */
 export async function createService(deps: AppDeps, actor: Actor, spec: ServiceSpec): Promise<{ ID: string }> {
   checkServiceSpec(spec, limitsOf(deps));
+  checkOwnLabel(spec);
   const id = randomId();
   const f = fresh();
   await commitAs(deps, actor, (s) => decideCreateService(s, spec, id, f, limitsOf(deps)));
@@ -25,6 +27,7 @@ export async function createService(deps: AppDeps, actor: Actor, spec: ServiceSp
 /** A spec update at the version the client read (`ref`: id, name or unique id prefix). */
 export async function updateService(deps: AppDeps, actor: Actor, input: { ref: string; version: number; spec: ServiceSpec }): Promise<void> {
   checkServiceSpec(input.spec, limitsOf(deps));
+  checkOwnLabel(input.spec, findService(stateOf(deps), input.ref).spec);
   const f = fresh();
   await commitAs(deps, actor, (s) => decideUpdateService(s, input.ref, input.version, input.spec, f, limitsOf(deps)));
 }

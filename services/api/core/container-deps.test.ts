@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CLASSIC_DEPS_LABEL } from "../../../schemas/index.js";
-import { dependencies, dependencyRefs, dependencyView, resolveDependencies } from "./container-deps.js";
+import { CLASSIC_DEPS_LABEL, type ServiceSpec } from "../../../schemas/index.js";
+import type { ServiceView } from "../../shared/model/index.js";
+import { checkOwnLabel, dependencies, dependencyRefs, dependencyView, linkedDependents, resolveDependencies } from "./container-deps.js";
 import { ContainerCreateBody, containerServiceSpec } from "./container-spec.js";
 
 /* --volumes-from, --link, --net=container: from Docker's create body to the recorded targets. */
@@ -46,5 +47,25 @@ describe("classic container dependencies", () => {
     assert.equal(resolveDependencies(dependencyRefs(body({})), find), undefined);
     assert.equal(containerServiceSpec("app", body({}), [], []).TaskTemplate.ContainerSpec.Labels, undefined);
     assert.throws(() => resolveDependencies(dependencyRefs(body({ VolumesFrom: ["ghost"] })), find), /no such container: ghost/);
+  });
+
+  it("a started container that links to a target or shares its network follows it; volume users and stopped ones do not", () => {
+    const view = (id: string, hc: object, replicas = 1, removed = false): ServiceView => {
+      const spec = containerServiceSpec(id, body(hc), [], [], resolveDependencies(dependencyRefs(body(hc)), find));
+      return { id, spec: { ...spec, Mode: { Replicated: { Replicas: replicas } } }, removed } as unknown as ServiceView;
+    };
+    const all = [view("linker", { Links: ["db:database"] }), view("netter", { NetworkMode: "container:db" }), view("reader", { VolumesFrom: ["db"] }),
+      view("stopped", { Links: ["db"] }, 0), view("gone", { Links: ["db"] }, 1, true), view("other", { Links: ["data"] })];
+    assert.deepEqual(linkedDependents(all, "s2"), ["linker", "netter"]);
+    const plain = { id: "svc", spec: { Name: "svc", TaskTemplate: { ContainerSpec: { Image: "img", Labels: { [CLASSIC_DEPS_LABEL]: "{}" } } } }, removed: false };
+    assert.deepEqual(linkedDependents([plain as unknown as ServiceView], "s2"), [], "a service is not a classic container");
+  });
+
+  it("the classic-deps label is jetswarm's: a service may not set it, an update may only keep it", () => {
+    const spec = (deps?: string): ServiceSpec => ({ Name: "svc", TaskTemplate: { ContainerSpec: { Image: "img", ...(deps ? { Labels: { [CLASSIC_DEPS_LABEL]: deps } } : {}) } } });
+    assert.throws(() => checkOwnLabel(spec("{}")), /TaskTemplate.ContainerSpec.Labels: jetswarm.classic.deps is jetswarm's own label/);
+    assert.throws(() => checkOwnLabel(spec("{\"links\":[]}"), spec("{}")), /jetswarm.classic.deps is jetswarm's own label/);
+    assert.doesNotThrow(() => checkOwnLabel(spec("{}"), spec("{}")));
+    assert.doesNotThrow(() => checkOwnLabel(spec()));
   });
 });

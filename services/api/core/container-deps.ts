@@ -1,6 +1,7 @@
 import { CLASSIC_DEPS_LABEL, ClassicDeps, type ServiceSpec } from "../../../schemas/index.js";
 import { invalidArgument } from "../../shared/errors/index.js";
-import type { ContainerCreateBody } from "./container-spec.js";
+import type { ServiceView } from "../../shared/model/index.js";
+import { isContainer, type ContainerCreateBody } from "./container-spec.js";
 
 /*
  * `docker run --volumes-from NAME[:ro|rw]`, `--link NAME[:ALIAS]` and `--net=container:NAME`:
@@ -59,15 +60,48 @@ export function resolveDependencies(refs: DependencyRefs, find: (ref: string) =>
 
 /** The dependencies in inspect's HostConfig (`VolumesFrom`, `Links` as `/target:/me/alias`, `NetworkMode`). */
 export function dependencyView(spec: ServiceSpec): { VolumesFrom?: string[]; Links?: string[]; NetworkMode?: string } {
-  const raw = spec.TaskTemplate.ContainerSpec.Labels?.[CLASSIC_DEPS_LABEL];
-  let parsed: unknown;
-  try { parsed = raw === undefined ? undefined : JSON.parse(raw); } catch { parsed = undefined; }
-  const deps = ClassicDeps.safeParse(parsed);
-  if (!deps.success) return {};
-  const d = deps.data;
+  const d = recordedDeps(spec);
+  if (!d) return {};
   return {
     ...(d.volumesFrom?.length ? { VolumesFrom: d.volumesFrom.map((v) => `${v.name}${v.mode ? `:${v.mode}` : ""}`) } : {}),
     ...(d.links?.length ? { Links: d.links.map((l) => `/${l.name}:/${spec.Name}/${l.alias}`) } : {}),
     ...(d.network ? { NetworkMode: `container:${d.network.id}` } : {}),
   };
+}
+
+/** The dependencies recorded on a spec; none when absent or unreadable. */
+function recordedDeps(spec: ServiceSpec): ClassicDeps | undefined {
+  const raw = spec.TaskTemplate.ContainerSpec.Labels?.[CLASSIC_DEPS_LABEL];
+  let parsed: unknown;
+  try { parsed = raw === undefined ? undefined : JSON.parse(raw); } catch { parsed = undefined; }
+  const deps = ClassicDeps.safeParse(parsed);
+  return deps.success ? deps.data : undefined;
+}
+
+const wantsToRun = (spec: ServiceSpec) => !(spec.Mode && "Replicated" in spec.Mode && spec.Mode.Replicated.Replicas === 0);
+
+/**
+ * The started classic containers that use `targetId` by `--link` or `--net=container:`: their
+ * engine containers were created with the target's engine container of that moment, so a target
+ * that gets a new one (every start does) leaves them a stale link or a network namespace that is
+ * gone. (`--volumes-from` is resolved at create in Docker too: the volumes stay the same.)
+ */
+export function linkedDependents(services: Iterable<ServiceView>, targetId: string): string[] {
+  const out: string[] = [];
+  for (const svc of services) {
+    if (svc.removed || !isContainer(svc.spec) || !wantsToRun(svc.spec)) continue;
+    const d = recordedDeps(svc.spec);
+    if (d?.network?.id === targetId || d?.links?.some((l) => l.id === targetId)) out.push(svc.id);
+  }
+  return out;
+}
+
+/**
+ * The classic-deps label belongs to jetswarm (written from a `docker run`'s dependencies): a
+ * service create may not set it, an update may only keep the value it had.
+ */
+export function checkOwnLabel(spec: ServiceSpec, current?: ServiceSpec): void {
+  const value = spec.TaskTemplate.ContainerSpec.Labels?.[CLASSIC_DEPS_LABEL];
+  if (value === undefined || value === current?.TaskTemplate.ContainerSpec.Labels?.[CLASSIC_DEPS_LABEL]) return;
+  throw invalidArgument(`TaskTemplate.ContainerSpec.Labels: ${CLASSIC_DEPS_LABEL} is jetswarm's own label (written for a classic container's --volumes-from, --link and --net=container:); remove it`);
 }

@@ -39,7 +39,7 @@ export function containerRoutes(deps: app.AppDeps, actor: (req: Request) => Acto
       return { status: 200, body: app.listContainers(deps, filters, flag(req, "all")) };
     }),
     route("GET", "/containers/:id/json", async (req) => ({ status: 200, body: app.inspectContainer(deps, req.params.id!) })),
-    route("POST", "/containers/:id/start", async (req) => changed(await app.startContainer(deps, actor(req), req.params.id!))),
+    route("POST", "/containers/:id/start", async (req) => changed(await app.startContainer(deps, actor(req), req.params.id!, timing))),
     route("POST", "/containers/:id/stop", async (req) => changed(await app.stopContainer(deps, actor(req), req.params.id!, timing))),
     route("POST", "/containers/:id/kill", async (req) => {
       await app.killContainer(deps, actor(req), req.params.id!, parse(Signal, queryOf(req, "signal")), timing);
@@ -48,7 +48,7 @@ export function containerRoutes(deps: app.AppDeps, actor: (req: Request) => Acto
     route("GET", "/containers/:id/top", async (req) => ({ status: 200, body: await app.topContainer(deps, req.params.id!, parse(PsArgs, queryOf(req, "ps_args"))) })),
     route("POST", "/containers/:id/restart", async (req) => {
       await app.stopContainer(deps, actor(req), req.params.id!, timing);
-      await app.startContainer(deps, actor(req), req.params.id!);
+      await app.startContainer(deps, actor(req), req.params.id!, timing);
       return { status: 204 };
     }),
     route("DELETE", "/containers/:id", async (req) => {
