@@ -134,7 +134,8 @@ export async function start(deps: AgentDeps): Promise<RunningAgent> {
   const reportStatus = (r: TaskStatusReport[]) => {
     for (const x of r) log.debug("task status", { taskId: x.taskId, state: x.state });
     publisher.push(...r);
-    if (r.some((x) => x.state === "running")) services?.kick();
+    // Its published ports at once (the mesh alone), then the full pass.
+    if (r.some((x) => x.state === "running")) services?.taskRunning();
   };
   const runner: TaskRunner = new TaskRunner({
     nodeId, executor, log, now, files, node, report: (r) => reportStatus(r), ...(deps.healthPollMs ? { healthPollMs: deps.healthPollMs } : {}),

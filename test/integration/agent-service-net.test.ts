@@ -144,4 +144,14 @@ describe("VIP load balancing (nftables DNAT in the client's netns)", () => {
     const r = await execIn(docker, c2, `nslookup web >/dev/null && ${get}`);
     assert.match(r.out, new RegExp(`^(${id("w1")}|${id("w2")}) `), r.out);
   });
+  it("a backend merely added to a working VIP comes in with the pass ServiceNet schedules for its batch (nothing else triggers one)", async () => {
+    const webBackends = () => net.vipTargetsOf(id("c1"))?.find((t) => t.vip === front.ip(2))?.backends ?? [];
+    // Both in (passes asked for here), so that taking w2 out reloads c1's table now.
+    await eventually(async () => { await net.update(maps({ late: true })); return webBackends().includes(front.ip(12)); }, { what: "both backends", timeoutMs: 15_000 });
+    await net.update(maps({ late: true, webServing: { w2: false } }));
+    assert.deepEqual(webBackends(), [front.ip(11)], "a backend gone: applied in the pass");
+    // Re-added right after a reload: held back (VIP_BATCH_MS), and no map change, resync or DNS question follows.
+    await net.update(maps({ late: true }));
+    await eventually(() => webBackends().includes(front.ip(12)), { what: "w2 back behind the VIP", timeoutMs: 15_000 });
+  });
 });

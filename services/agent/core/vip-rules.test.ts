@@ -7,6 +7,7 @@ describe("onlyAddsBackends (which VIP changes may be batched)", () => {
   it("a backend added to a VIP that has some: may wait", () => {
     assert.equal(onlyAddsBackends([t("10.0.1.2", "10.0.1.5")], [t("10.0.1.2", "10.0.1.5", "10.0.1.6")]), true);
     assert.equal(onlyAddsBackends([t("a", "x"), t("b", "y")], [t("a", "x", "z"), t("b", "y")]), true);
+    assert.equal(onlyAddsBackends([t("a", "x"), t("idle")], [t("a", "x", "z"), t("idle")]), true, "beside a VIP that stays without backends");
   });
   it("a removed backend, a VIP's first backend, a new or gone VIP: at once", () => {
     assert.equal(onlyAddsBackends([t("a", "x", "y")], [t("a", "x")]), false, "removed");

@@ -74,14 +74,17 @@ export function removedBackends(before: readonly VipTarget[], after: readonly Vi
 
 /**
  * Whether `after` only adds backends to VIPs that already had some: the same VIPs, none losing a
- * backend, none going from no backend to some. Such a change may wait (batched): the VIP works
- * already, and a scale-up of n tasks would otherwise reload every client's table n times.
+ * backend, none going from no backend to some (one that stays without any is no obstacle). Such a
+ * change may wait (batched): the VIP works already, and a scale-up of n tasks would otherwise
+ * reload every client's table n times.
  */
 export function onlyAddsBackends(before: readonly VipTarget[], after: readonly VipTarget[]): boolean {
   if (before.length !== after.length) return false;
   const was = new Map(before.map((t) => [t.vip, new Set(t.backends)]));
   return after.every((t) => {
     const old = was.get(t.vip);
+    // A VIP that had none and still has none (an idle service on the network) changes nothing.
+    if (old !== undefined && old.size === 0 && t.backends.length === 0) return true;
     return old !== undefined && old.size > 0 && [...old].every((ip) => t.backends.includes(ip));
   });
 }

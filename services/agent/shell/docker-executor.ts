@@ -6,6 +6,7 @@ import {
   type EndpointConfig, type HealthStatus, type LogOptions, type PortBinding, type StopOptions,
 } from "../core/executor.js";
 import type { Logger } from "../../shared/telemetry/index.js";
+import { ImageCheck } from "./image-check.js";
 
 /** Docker's own error text: dockerode puts the engine's JSON `message` on `json`. */
 export function dockerMessage(err: unknown): string {
@@ -72,7 +73,7 @@ function runState(state: string): ContainerRunState {
 
 /** The Executor over the Docker Engine API (dockerode). */
 export class DockerExecutor implements Executor {
-  constructor(private readonly docker: Docker, private readonly log: Logger) {}
+  constructor(private readonly docker: Docker, private readonly log: Logger, private readonly imageCheck = new ImageCheck()) {}
 
   async describeNode(): Promise<NodeDescription> {
     const info = await this.docker.info().catch((e) => { throw wrap(e); }) as Record<string, unknown>;
@@ -102,10 +103,16 @@ export class DockerExecutor implements Executor {
     return [...new Set(tags)].sort();
   }
 
-  async ensureImage(image: string): Promise<void> {
+  /** Inspect, else pull; shared by the tasks of one image for a short while (`ImageCheck`). */
+  ensureImage(image: string): Promise<void> {
+    return this.imageCheck.ensure(image, () => this.inspectOrPull(image));
+  }
+
+  /** True when the image is on the engine afterwards. */
+  private async inspectOrPull(image: string): Promise<boolean> {
     try {
       await this.docker.getImage(image).inspect();
-      return;
+      return true;
     } catch (err) {
       if (statusOf(err) !== 404) throw wrap(err);
     }
@@ -114,13 +121,27 @@ export class DockerExecutor implements Executor {
       await new Promise<void>((resolve, reject) => {
         this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
       });
+      return true;
     } catch (err) {
       // As swarmkit does: a failed pull is logged; create then fails with `No such image: …`.
       this.log.warn("image pull failed", { image, err: dockerMessage(err) });
+      return false;
     }
   }
 
   async create(spec: ContainerCreate): Promise<string> {
+    try {
+      return await this.createOnce(spec);
+    } catch (err) {
+      // The image check was remembered, and the image has gone since (removed behind the agent's
+      // back): checked (pulled) again and created once more, as an unremembered check would have.
+      if (!(err instanceof ExecutorError && err.statusCode === 404 && /No such image/i.test(err.message) && this.imageCheck.forget(spec.Image))) throw err;
+      await this.ensureImage(spec.Image);
+      return this.createOnce(spec);
+    }
+  }
+
+  private async createOnce(spec: ContainerCreate): Promise<string> {
     const { name, HostConfig: { Mounts: mounts, ...hostConfig }, ...body } = spec;
     // dockerode's types are narrower than the engine's API (Source required, options all-or-none):
     // the body is the engine's own shape, validated by the spec schema.

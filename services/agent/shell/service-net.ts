@@ -51,11 +51,17 @@ export class ServiceNet {
   private readonly mesh: MeshInstaller;
   private running: Promise<void> | undefined;
   private again = false;
+  /** The mesh's own sync loop (a pass's mesh half, or the fast path alone): never two at once. */
+  private meshRunning: Promise<void> | undefined;
+  private meshAgain = false;
+  /** The pass that applies the VIP changes held back in a batch (VipInstaller), at their due time. */
+  private due: { at: number; timer: NodeJS.Timeout } | undefined;
+  private stopped = false;
   private readonly pids = new Map<string, number>();
 
   constructor(private readonly o: ServiceNetOptions) {
     const tools = new NetTools(o.exec);
-    this.vips = new VipInstaller(o.log, tools, () => void this.update(this.maps));
+    this.vips = new VipInstaller(o.log, tools);
     this.mesh = new MeshInstaller(o.log, o.nodeId, tools);
     this.dns = new DnsServer({
       log: o.log, maps: () => this.maps, rulesReady: (ip, vip) => this.rulesReady(ip, vip),
@@ -70,6 +76,21 @@ export class ServiceNet {
     if (this.running) { this.again = true; return this.running; }
     this.running = this.loop().finally(() => { this.running = undefined; });
     return this.running;
+  }
+
+  /**
+   * A task of this node reached running: its routing-mesh backend (published ports) now, from the
+   * newest maps, without waiting behind a pass in flight (whose VIP half syncs every container's
+   * table); then a full pass, which stays the source of truth. Without a pass in flight the new
+   * pass's mesh half starts at once anyway: nothing more is needed. Resolves when both are done.
+   */
+  taskRunning(maps: readonly NetMapDoc[]): Promise<void> {
+    const busy = this.running !== undefined;
+    this.maps = maps;
+    // A failure of the fast sync is the pass's to report: it syncs the mesh again after.
+    const fast = busy ? this.syncMesh().catch(() => undefined) : undefined;
+    const full = this.update(maps);
+    return fast ? Promise.all([fast, full]).then(() => undefined) : full;
   }
 
   /**
@@ -93,7 +114,9 @@ export class ServiceNet {
   }
 
   async stop(): Promise<void> {
-    await this.running?.catch(() => undefined);
+    this.stopped = true;
+    this.wakeAt(undefined);
+    await Promise.all([this.running?.catch(() => undefined), this.meshRunning?.catch(() => undefined)]);
     this.dns.close();
   }
 
@@ -106,15 +129,47 @@ export class ServiceNet {
 
   private async pass(maps: readonly NetMapDoc[]): Promise<void> {
     // The mesh (host namespace) does not depend on the containers' VIP rules: both at once.
-    const results = await Promise.allSettled([this.clientSide(maps), this.mesh.sync(maps, this.o.localServing?.())]);
-    for (const r of results) if (r.status === "rejected") throw r.reason;
+    const [client, mesh] = await Promise.allSettled([this.clientSide(maps), this.syncMesh()]);
+    // The VIP sync's word on held-back changes: the one place a later pass is scheduled. (A pass
+    // whose VIP half failed leaves the schedule as it was.)
+    if (client.status === "fulfilled") this.wakeAt(client.value);
+    for (const r of [client, mesh]) if (r.status === "rejected") throw r.reason;
   }
 
-  private async clientSide(maps: readonly NetMapDoc[]): Promise<void> {
+  /** A pass at `at` (Date.now() ms) replaces any scheduled before; undefined: none. */
+  private wakeAt(at: number | undefined): void {
+    if (this.due?.at === at) return;
+    if (this.due) clearTimeout(this.due.timer);
+    this.due = undefined;
+    if (at === undefined || this.stopped) return;
+    const timer = setTimeout(() => { this.due = undefined; void this.update(this.maps); }, Math.max(0, at - Date.now()));
+    timer.unref();
+    this.due = { at, timer };
+  }
+
+  /** The mesh from the newest maps; joins a sync in flight and runs once more after it (its state may predate the call). */
+  private syncMesh(): Promise<void> {
+    if (this.meshRunning) { this.meshAgain = true; return this.meshRunning; }
+    this.meshRunning = this.meshLoop().finally(() => { this.meshRunning = undefined; });
+    return this.meshRunning;
+  }
+
+  private async meshLoop(): Promise<void> {
+    let failed: unknown;
+    do {
+      this.meshAgain = false;
+      failed = await this.mesh.sync(this.maps, this.o.localServing?.()).then(() => undefined, (err: unknown) => err ?? new Error("mesh sync failed"));
+    } while (this.meshAgain);
+    if (failed) throw failed;
+  }
+
+  /** The containers' VIP rules and the DNS server; answers when a held-back VIP change is due. */
+  private async clientSide(maps: readonly NetMapDoc[]): Promise<number | undefined> {
     // Rules first: a container's VIP answer is held until its rules exist, never the reverse.
     const clients: NetClient[] = await localClients(this.o.docker, this.o.nodeId, maps, this.pids);
-    await this.vips.sync(maps, clients);
+    const due = await this.vips.sync(maps, clients);
     this.dns.serve(gatewaysOf(maps, this.o.nodeId));
+    return due;
   }
 }
 
@@ -129,11 +184,16 @@ export type ServiceNetDeps = Omit<ServiceNetOptions, "log" | "nodeId"> & {
   resyncMs?: number;
 };
 
-/** Drives `net` from the node's maps: on every change, on `kick()` and every `resyncMs`. */
-export function followMaps(net: ServiceNet, maps: NetMaps, log: Logger, resyncMs = 3000): { kick(): void; stop(): Promise<void> } {
-  const kick = () => void net.update([...maps.current().values()]);
+/**
+ * Drives `net` from the node's maps: on every change, on `kick()` and every `resyncMs`;
+ * `taskRunning()` when a task of this node reached running (its mesh backend first).
+ */
+export function followMaps(net: ServiceNet, maps: NetMaps, log: Logger, resyncMs = 3000): { kick(): void; taskRunning(): void; stop(): Promise<void> } {
+  const current = () => [...maps.current().values()];
+  const kick = () => void net.update(current());
+  const taskRunning = () => void net.taskRunning(current());
   const unlisten = maps.onChange(kick);
   const timer = every(resyncMs, kick, log);
   kick();
-  return { kick, stop: async () => { unlisten(); timer.stop(); await net.stop(); } };
+  return { kick, taskRunning, stop: async () => { unlisten(); timer.stop(); await net.stop(); } };
 }

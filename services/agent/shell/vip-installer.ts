@@ -27,7 +27,8 @@ interface Installed {
  * (DESIGN §6b): the script is reloaded only when it changed; the conntrack entries of backends
  * that left are flushed in that netns so established flows move. `ready(ip, vip)` is what the DNS
  * server waits on before it answers a VIP to that container. Backends only added to VIPs that
- * already have some are batched (VIP_BATCH_MS per container, then `resync`): a scale-up of n tasks
+ * already have some are batched (VIP_BATCH_MS per container; `sync` answers when the first batch
+ * falls due, and ServiceNet's pass loop runs a pass then): a scale-up of n tasks
  * no longer reloads every client's table n times (measured: 50 tasks of a stack, each reload an
  * `nsenter … nft` competing with dockerd for the cores). New clients, removed backends and a VIP's
  * first backend are applied at once.
@@ -35,15 +36,21 @@ interface Installed {
 export class VipInstaller {
   private readonly installed = new Map<string, Installed>();
   private waiters: { ip: string; vip: string; resolve: () => void }[] = [];
-  private later: NodeJS.Timeout | undefined;
 
-  constructor(private readonly log: Logger, private readonly tools: NetTools, private readonly resync: () => void = () => undefined) {}
+  /** `now`: the clock batches are timed by (ms since the epoch). */
+  constructor(private readonly log: Logger, private readonly tools: NetTools, private readonly now: () => number = Date.now) {}
 
-  async sync(maps: readonly NetMapDoc[], clients: readonly NetClient[]): Promise<void> {
+  /**
+   * Applies the maps to these clients. Resolves with when the earliest change it held back (a
+   * batch) falls due (`now()` ms), or undefined when nothing waits: the caller syncs again then.
+   */
+  async sync(maps: readonly NetMapDoc[], clients: readonly NetClient[]): Promise<number | undefined> {
     const live = new Set(clients.map((c) => c.taskId));
     for (const taskId of this.installed.keys()) if (!live.has(taskId)) this.installed.delete(taskId);
-    await Promise.all(clients.map((c) => this.syncOne(maps, c)));
+    const due = await Promise.all(clients.map((c) => this.syncOne(maps, c)));
     this.wake();
+    const held = due.filter((at): at is number => at !== undefined);
+    return held.length ? Math.min(...held) : undefined;
   }
 
   /** Resolves once the container at `ip` has rules for `vip` (at once if it has them). */
@@ -57,29 +64,24 @@ export class VipInstaller {
     return this.installed.get(taskId)?.targets;
   }
 
-  private async syncOne(maps: readonly NetMapDoc[], c: NetClient): Promise<void> {
+  /** Installs one client's table, or answers when it is due (a batch held back). */
+  private async syncOne(maps: readonly NetMapDoc[], c: NetClient): Promise<number | undefined> {
     const targets = vipTargets(maps, c.networks.map((n) => n.networkId));
     const script = vipScript(targets);
     const before = this.installed.get(c.taskId);
-    if (before && before.pid === c.pid && before.script === script) return;
-    const wait = before && before.pid === c.pid && onlyAddsBackends(before.targets, targets) ? before.at + VIP_BATCH_MS - Date.now() : 0;
-    if (wait > 0) { this.resyncIn(wait); return; }
+    if (before && before.pid === c.pid && before.script === script) return undefined;
+    const due = before && before.pid === c.pid && onlyAddsBackends(before.targets, targets) ? before.at + VIP_BATCH_MS : 0;
+    if (due > this.now()) return due;
     try {
       await this.tools.nftLoad(script, c.pid);
     } catch (err) {
       // The container may have just stopped (its netns is gone); the next sync retries the rest.
       this.log.warn("vip rules not installed", { taskId: c.taskId, error: (err as Error).message });
-      return;
+      return undefined;
     }
-    this.installed.set(c.taskId, { pid: c.pid, at: Date.now(), script, targets, ips: c.networks.map((n) => n.ip) });
+    this.installed.set(c.taskId, { pid: c.pid, at: this.now(), script, targets, ips: c.networks.map((n) => n.ip) });
     if (before && before.pid === c.pid) await this.flush(c, removedBackends(before.targets, targets));
-  }
-
-  /** One pending resync for every batched change. */
-  private resyncIn(ms: number): void {
-    if (this.later) return;
-    this.later = setTimeout(() => { this.later = undefined; this.resync(); }, ms);
-    this.later.unref();
+    return undefined;
   }
 
   private async flush(c: NetClient, gone: string[]): Promise<void> {
