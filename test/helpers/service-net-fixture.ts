@@ -3,6 +3,7 @@ import Docker from "dockerode";
 import dnsPacket from "dns-packet";
 import { bridgeName, type NetMapDoc, type NetMapEndpoint, type NetMapService } from "../../schemas/index.js";
 import { CONTAINER_LABELS } from "../../services/agent/index.js";
+import { eventually } from "./eventually.js";
 
 /*
  * Single-host stand-ins for what the allocator and the overlay provide (until they are merged):
@@ -73,6 +74,12 @@ export async function runTask(docker: Docker, o: { nodeId: string; taskId: strin
   });
   for (const r of rest) await docker.getNetwork(r.net.dockerName).connect({ Container: c.id, EndpointConfig: { IPAMConfig: { IPv4Address: r.ip } } });
   await c.start();
+  // Started is not serving: the shell still writes the CGI before httpd listens (long, on a busy
+  // machine). A test's first request must meet a listening server, as a running task's would.
+  if (o.httpd) {
+    await eventually(async () => (await execIn(docker, c.id, "wget -q -O /dev/null http://127.0.0.1/cgi-bin/id")).code === 0,
+      { what: `${o.taskId}'s httpd serving` });
+  }
   return c;
 }
 

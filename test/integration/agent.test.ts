@@ -198,7 +198,7 @@ describe("agent", () => {
     try {
       const bad = doc(node, { container: { Command: ["sh", "-c", "exit 7"] } });
       await publish(bad);
-      const f = await eventually(() => (reports.get(bad.taskId) ?? []).find((x) => x.state === "failed"), { what: "failed", timeoutMs: 10_000 });
+      const f = await eventually(() => (reports.get(bad.taskId) ?? []).find((x) => x.state === "failed"), { what: "failed", timeoutMs: 30_000 });
       assert.deepEqual([f!.err, f!.exitCode], ["task: non-zero exit (7)", 7]);
     } finally {
       await agent.stop();

@@ -120,8 +120,9 @@ describe("api", () => {
     });
     await store.append({ event: task("t1aaaaaaaaaaaaaaaaaaaaaaa", svc.ID, "web", 1), expectedLastSubjectSeq: 0, msgId: "t1" });
     const last = await store.append({ event: task("t2aaaaaaaaaaaaaaaaaaaaaaa", other, "db", 1), expectedLastSubjectSeq: 0, msgId: "t2" });
-    // The api's projection follows the log; wait until it has seen the fixture.
-    for (let i = 0; i < 50 && (await call("GET", "/tasks")).body.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    // The api's projection follows the log; wait until it has seen the fixture (up to 30 s: 2.5 s
+    // was a loaded machine's scheduling hiccup away from the assertions below).
+    for (let i = 0; i < 600 && (await call("GET", "/tasks")).body.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(last.seq > 0);
     const web = await call("GET", `/tasks?${filters({ service: ["web"] })}`);
     assert.deepEqual(web.body.map((t: any) => [t.ID, t.ServiceName, t.Slot, t.Status.State, t.DesiredState]),

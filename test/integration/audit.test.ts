@@ -75,7 +75,7 @@ async function converge(n: number, image: string): Promise<void> {
     const settled = await agentStep();
     const running = [...view.state.tasks.values()].filter((t) => t.state === "running" && t.spec.ContainerSpec.Image === image);
     return settled && running.length === n;
-  }, { what: `${n} running of ${image}`, timeoutMs: 20_000, intervalMs: 50 });
+  }, { what: `${n} running of ${image}`, timeoutMs: 60_000, intervalMs: 50 });
 }
 
 /** The secret-store's CA handlers the api asks for join tokens and certificates. */
@@ -133,7 +133,7 @@ describe("audit by replay", () => {
     await ok("POST", `/services/${svc2.ID}/update?version=${svc2.Version.Index}`,
       { ...svc2.Spec, TaskTemplate: { ContainerSpec: { Image: "img:2" } } });
     await converge(3, "img:2");
-    await eventually(async () => (await ok("GET", "/services/web")).UpdateStatus?.State === "completed", { what: "update completed", timeoutMs: 20_000 });
+    await eventually(async () => (await ok("GET", "/services/web")).UpdateStatus?.State === "completed", { what: "update completed", timeoutMs: 60_000 });
     recorded.head = await store.headSeq();
     assert.ok(recorded.head > recorded.seq + 6, `${recorded.head} > ${recorded.seq} + 6`);
   });
@@ -386,11 +386,11 @@ describe("swarm events and swarm audit (compiled CLI)", () => {
       await eventually(async () => {
         await ok("POST", "/swarm/update", { TaskHistoryRetentionLimit: limit++ });
         return out.includes("\n");
-      }, { what: "a followed event", timeoutMs: 15_000, intervalMs: 300 });
+      }, { what: "a followed event", timeoutMs: 30_000, intervalMs: 300 });
       assert.ok(out.trimEnd().split("\n").every((l) => JSON.parse(l).seq > before), "only events appended after it started");
       const third = await store.headSeq();
       await ok("POST", "/swarm/update", { TaskHistoryRetentionLimit: 5 });
-      await eventually(() => out.includes(`"seq":${third + 1},`), { what: "an event appended while following", timeoutMs: 10_000 });
+      await eventually(() => out.includes(`"seq":${third + 1},`), { what: "an event appended while following", timeoutMs: 30_000 });
       assert.ok(out.trimEnd().split("\n").every((l) => JSON.parse(l).type === "ClusterUpdated"));
       assert.equal(child.exitCode, null, "still following");
     } finally {

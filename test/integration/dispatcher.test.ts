@@ -57,7 +57,7 @@ function docWhere(nodeId: string, taskId: string, ok: (d: NodeTaskDoc) => boolea
     const d = await doc(nodeId, taskId);
     if (!d || !ok(d)) throw new Error(`doc is ${JSON.stringify(d)}`);
     return d;
-  }, { what, timeoutMs: 5000 });
+  }, { what, timeoutMs: 30_000 });
 }
 async function createAssigned(taskId: string, nodeId: string): Promise<void> {
   await emit("TaskCreated", "task", taskId, {
@@ -137,7 +137,7 @@ describe("dispatcher: sessions", () => {
     const worker = new Worker(new URL("../helpers/heartbeat-worker.js", import.meta.url), { workerData: { url: nats.url, nodeId: "n1", periodMs: PERIOD } });
     try {
       await new Promise((r) => worker.once("message", r));
-      await eventually(() => node("n1")?.state === "ready", { what: "n1 ready", timeoutMs: 5000 });
+      await eventually(() => node("n1")?.state === "ready", { what: "n1 ready", timeoutMs: 30_000 });
       const downs = () => view.state.nodes.get("n1")?.state === "down";
       const from = await store.headSeq();
       // Block this thread (and the dispatcher in it) for 5 periods while the worker keeps beating.
@@ -158,7 +158,7 @@ describe("dispatcher: sessions", () => {
 
   it("a heartbeat from a down node brings it back to ready", async () => {
     await heartbeat("n2");
-    await eventually(() => node("n2")?.state === "ready", { what: "n2 ready again", timeoutMs: 5000 });
+    await eventually(() => node("n2")?.state === "ready", { what: "n2 ready again", timeoutMs: 30_000 });
   });
 });
 
@@ -166,7 +166,7 @@ describe("dispatcher: task status reports", () => {
   it("turns a report into TaskStatusChanged, copying its fields", async () => {
     await createAssigned("t1", "n1");
     await report("n1", "t1", "running", { containerId: "c-1" });
-    await eventually(() => task("t1")?.state === "running", { what: "t1 running", timeoutMs: 5000 });
+    await eventually(() => task("t1")?.state === "running", { what: "t1 running", timeoutMs: 30_000 });
     assert.equal(task("t1")?.containerId, "c-1");
     assert.equal(task("t1")?.message, "running");
   });
@@ -178,7 +178,7 @@ describe("dispatcher: task status reports", () => {
     await report("n2", "t1", "failed", { err: "not yours" });
     await report("n1", "t1", "starting");
     await report("n1", "t1", "failed", { err: "task: non-zero exit (3)", exitCode: 3 });
-    await eventually(() => task("t1")?.state === "failed", { what: "t1 failed", timeoutMs: 5000 });
+    await eventually(() => task("t1")?.state === "failed", { what: "t1 failed", timeoutMs: 30_000 });
     assert.equal(task("t1")?.err, "task: non-zero exit (3)");
     assert.equal(task("t1")?.exitCode, 3);
     assert.equal(await taskEvents(), before + 1, "only the valid report was appended");
@@ -189,7 +189,7 @@ describe("dispatcher: task status reports", () => {
     await createAssigned("t6", "n2");
     const head = await store.headSeq();
     await Promise.all([report("n1", "t5", "running"), report("n2", "t6", "running")]);
-    await eventually(() => task("t5")?.state === "running" && task("t6")?.state === "running", { what: "t5 and t6 running", timeoutMs: 5000 });
+    await eventually(() => task("t5")?.state === "running" && task("t6")?.state === "running", { what: "t5 and t6 running", timeoutMs: 30_000 });
     const batches = (await eventsAfter(store, head)).map((e) => e.event).filter((e) => e.type === "TaskStatusesChanged");
     const members = batches.flatMap((b) => membersOf(b));
     assert.deepEqual(members.map((m) => [m.type, m.subject, m.actor]).sort(), [
@@ -204,7 +204,7 @@ describe("dispatcher: task status reports", () => {
     await send({
       kind: "tasks", nodeId: "n1", sessionId: "s-n1", updates: (["accepted", "preparing", "running"] as const)
         .map((state) => ({ taskId: "t2", state, message: state, timestamp: new Date().toISOString() })) });
-    await eventually(() => task("t2")?.state === "running", { what: "t2 running", timeoutMs: 5000 });
+    await eventually(() => task("t2")?.state === "running", { what: "t2 running", timeoutMs: 30_000 });
     const states = (await taskEventsOf(store, "t2")).flatMap((e) => (e.type === "TaskStatusChanged" ? [e.data.state] : []));
     assert.deepEqual(states, ["running"]);
   });
@@ -219,7 +219,7 @@ describe("dispatcher: per-node task stream", () => {
     assert.equal(first.version, versionOf(view.state, subjects.event("task", "t3")));
 
     await report("n1", "t3", "running");
-    await eventually(() => task("t3")?.state === "running", { what: "t3 running", timeoutMs: 5000 });
+    await eventually(() => task("t3")?.state === "running", { what: "t3 running", timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 100));
     assert.equal((await doc("n1", "t3"))?.version, first.version, "a status change publishes no doc");
 

@@ -43,12 +43,12 @@ after(async () => {
 describe("scheduler against a real nats-server", () => {
   it("explains a task it cannot place, once, then places it when a node becomes ready", async () => {
     await createTask("t1", 1);
-    await eventually(() => task("t1")?.err === "no suitable node", { what: "TaskUnschedulable", timeoutMs: 5000 });
+    await eventually(() => task("t1")?.err === "no suitable node", { what: "TaskUnschedulable", timeoutMs: 30_000 });
     await emit("NodeJoined", "node", "n1", { nodeId: "n1", name: "n1", role: "worker", availability: "active" });
     await eventually(() => task("t1")?.err === "no suitable node (1 node not available for new tasks)",
-      { what: "explanation counting the unready node", timeoutMs: 5000 });
+      { what: "explanation counting the unready node", timeoutMs: 30_000 });
     await emit("NodeStatusChanged", "node", "n1", { nodeId: "n1", state: "ready", message: "" });
-    await eventually(() => task("t1")?.state === "assigned", { what: "TaskAssigned", timeoutMs: 5000 });
+    await eventually(() => task("t1")?.state === "assigned", { what: "TaskAssigned", timeoutMs: 30_000 });
     assert.equal(task("t1")?.nodeId, "n1");
     assert.equal(task("t1")?.err, undefined);
     const unschedulable = await countEvents("t1", "TaskUnschedulable");
@@ -59,7 +59,7 @@ describe("scheduler against a real nats-server", () => {
     await joinReady("n2");
     await createTask("t2", 2);
     await createTask("t3", 3);
-    await eventually(() => task("t2")?.state === "assigned" && task("t3")?.state === "assigned", { what: "both assigned", timeoutMs: 5000 });
+    await eventually(() => task("t2")?.state === "assigned" && task("t3")?.state === "assigned", { what: "both assigned", timeoutMs: 30_000 });
     // n1 already runs t1 of the same service, so the first new task goes to n2.
     const nodes = [task("t2")?.nodeId, task("t3")?.nodeId].sort();
     assert.deepEqual(nodes, ["n1", "n2"]);

@@ -36,12 +36,14 @@ describe("audit state on a real cluster", () => {
     // A 1 s stop grace: the sleep (pid 1) ignores SIGTERM, so each stop would wait the default 10 s.
     await c.swarm("service", "create", "--detach", "--name", "web", "--replicas", "2", "--stop-grace-period", "1s", IMAGE, "sleep", "3600");
     await converged("web", 2, IMAGE);
-    // A quiet log around the ps: the sequence before and after it is the same.
+    // A quiet log around the ps and the time: the sequence before and after both is the same (the
+    // time is read before the second head, so an event stored after it cannot be older than it).
     await eventually(async () => {
       const s1 = await head();
       const ps = await c.swarm("service", "ps", "web");
+      const time = new Date().toISOString();
       const s2 = await head();
-      Object.assign(rec, { ps, seq: s2, time: new Date().toISOString() });
+      Object.assign(rec, { ps, seq: s2, time });
       return s1 === s2;
     }, { what: "a quiet log around service ps", timeoutMs: 30_000, intervalMs: 500 });
     assert.equal(psTable(rec.ps).length, 3, rec.ps);

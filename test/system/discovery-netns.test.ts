@@ -155,7 +155,7 @@ describe("service discovery across netns test hosts", { timeout: 600_000 }, () =
     const after = await eventually(async () => { const a = await lookup(h1, client, "tasks.slow"); return a.length === 1 ? a : undefined; }, { what: "tasks.slow → 1", timeoutMs: 30_000 });
     console.log(`# scale-down: the removed task left DNS ${Math.round(performance.now() - t0)} ms after the update`);
     const gone = before.find((ip) => !after!.includes(ip))!;
-    const table = await eventually(async () => { const t = await vipTable(h1, client); return t.includes(after![0]!) && !t.includes(gone) ? t : undefined; }, { what: `${gone} out of the client's VIP table`, timeoutMs: 10_000 });
+    const table = await eventually(async () => { const t = await vipTable(h1, client); return t.includes(after![0]!) && !t.includes(gone) ? t : undefined; }, { what: `${gone} out of the client's VIP table`, timeoutMs: 20_000 });
     assert.ok(table);
     const stopping = await Promise.all([h1, h2].map(async (h) => (await tasksOf(h, "slow")).length));
     assert.deepEqual(stopping, [1, 1], "the removed task's container is still running (its grace period)");
@@ -168,7 +168,7 @@ describe("service discovery across netns test hosts", { timeout: 600_000 }, () =
     agents.agents[1]!.kill();
     await eventually(async () => { const a = await lookup(h1, client, "tasks.web"); return a.length === 1 && !a.includes(h2web) ? a : undefined; }, { what: `${h2web} out of tasks.web`, timeoutMs: 60_000 });
     console.log(`# node kill: h2's web task left h1's DNS ${Math.round(performance.now() - t0)} ms after kill -9 of its agent`);
-    await eventually(async () => !(await vipTable(h1, client)).includes(h2web), { what: `${h2web} out of the client's VIP table`, timeoutMs: 10_000 });
+    await eventually(async () => !(await vipTable(h1, client)).includes(h2web), { what: `${h2web} out of the client's VIP table`, timeoutMs: 30_000 });
     assert.deepEqual((await lookup(h1, client, "db")).length, 1);
   });
 });

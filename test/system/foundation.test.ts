@@ -43,7 +43,7 @@ describe("a user's walk through a single-node cluster", () => {
     const taskId = victim.Labels["jetswarm.task.id"];
     await docker.getContainer(victim.Id).kill();
     await eventually(async () => (await tasksOf("web")).find((t) => t.ID === taskId)?.Status.State === "failed",
-      { timeoutMs: 20_000, what: "the killed task to be failed" });
+      { timeoutMs: 60_000, what: "the killed task to be failed" });
     const failed = (await tasksOf("web")).find((t) => t.ID === taskId)!;
     assert.match(failed.Status.Err ?? "", /non-zero exit \(137\)/);
     await exactlyRunning("web", 3);

@@ -168,7 +168,7 @@ describe("rolling update, real stack", () => {
     const s = spec("crashing", 1, IMAGE, {}, ["sh", "-c", "exit 3"]);
     s.TaskTemplate.RestartPolicy = { Condition: "on-failure", MaxAttempts: 2, Delay: 0.5 * NS };
     const { ID: id } = await call<{ ID: string }>("POST", "/services/create", s);
-    await eventually(() => tasks(id).length === 3 && tasks(id).every((t) => t.state === "failed"), { what: "3 failed tasks" });
+    await eventually(() => tasks(id).length === 3 && tasks(id).every((t) => t.state === "failed"), { what: "3 failed tasks", timeoutMs: 60_000 });
     await new Promise((r) => setTimeout(r, 3000)); // long enough for a (wrong) fourth attempt to show
     assert.equal(tasks(id).length, 3);
     assert.ok(tasks(id).every((t) => t.state === "failed" && t.exitCode === 3));

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Service } from "../../schemas/api.js";
+import type { Service, Task } from "../../schemas/api.js";
 import { docker, IMAGE, startTestCluster, type TestCluster } from "../helpers/cluster.js";
 import { eventually } from "../helpers/eventually.js";
 
@@ -92,14 +92,20 @@ function getPage(): Promise<string> {
 }
 
 const service = (name: string) => c.get<Service>(`/services/${name}`);
+/** Tasks of `name` the api shows running (desired and current). */
+const runningTasks = async (name: string) => (await c.get<Task[]>(`/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [name] }))}`))
+  .filter((t) => t.DesiredState === "running" && t.Status.State === "running").length;
 const versions = async () => Object.fromEntries(await Promise.all(["st_web", "st_worker", "st_job"].map(async (n) => [n, (await service(n)).Version.Index])));
 
 async function converged(): Promise<void> {
   await eventually(async () => {
     const [web, worker] = await Promise.all([c.containers({ running: true, service: "st_web" }), c.containers({ running: true, service: "st_worker" })]);
     const job = await c.get<{ ServiceStatus?: { CompletedTasks?: number } }>("/services/st_job");
-    return web.length === 1 && worker.length === 1 && job.ServiceStatus?.CompletedTasks === 1;
-  }, { what: "web and worker running, the job completed", timeoutMs: 90_000 }).catch(async (err: Error) => {
+    // The engine runs a container before its agent's report has reached the log: `stack services`
+    // counts what the api shows, so both must agree.
+    return web.length === 1 && worker.length === 1 && job.ServiceStatus?.CompletedTasks === 1
+      && (await runningTasks("st_web")) === 1 && (await runningTasks("st_worker")) === 1;
+  }, { what: "web and worker running (engine and api), the job completed", timeoutMs: 90_000 }).catch(async (err: Error) => {
     throw new Error(`${err.message}\n${await c.swarm("stack", "ps", "--no-trunc", "st").catch((e: Error) => e.message)}`);
   });
 }
