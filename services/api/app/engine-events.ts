@@ -33,14 +33,26 @@ function liveNames(deps: AppDeps): (type: EngineEventType, id: string) => string
   };
 }
 
+/**
+ * The first sequence the reply covers, read before the reply's headers are sent: a client that has
+ * its 200 may act at once, and what it does then must be in the stream (without `since`, "now" is
+ * the log's head at the request, not when the body starts).
+ */
+export async function engineEventsStart(deps: AppDeps, q: EngineEventsQuery): Promise<number> {
+  if (!deps.nc) throw unavailable("events are not available: this api has no NATS connection");
+  if (q.sinceMs !== undefined) return seqAtTime(deps.nc, STREAMS.events, new Date(q.sinceMs));
+  return (await streamBounds(deps.nc, STREAMS.events)).last + 1;
+}
+
+/** Streams from `from` (engineEventsStart's answer). */
 export async function streamEngineEvents(
-  deps: AppDeps, q: EngineEventsQuery, write: (ev: EngineEvent) => Promise<void>, signal: AbortSignal,
+  deps: AppDeps, q: EngineEventsQuery, from: number, write: (ev: EngineEvent) => Promise<void>, signal: AbortSignal,
 ): Promise<void> {
   if (!deps.nc) throw unavailable("events are not available: this api has no NATS connection");
   const nc = deps.nc;
   const stream = STREAMS.events;
-  let { last } = await streamBounds(nc, stream);
-  let next = q.sinceMs !== undefined ? await seqAtTime(nc, stream, new Date(q.sinceMs)) : last + 1;
+  let last: number;
+  let next = from;
   const names = new EngineNames(liveNames(deps));
   while (!signal.aborted) {
     ({ last } = await streamBounds(nc, stream));

@@ -26,5 +26,5 @@ export {
   classicInfo, containerLogTarget, createContainer, inspectContainer, listContainers, removeContainer, startContainer, stopContainer, type ContainerTiming,
 } from "./containers.js";
 export { killContainer, topContainer } from "./container-engine.js";
-export { streamEngineEvents, type EngineEventsQuery } from "./engine-events.js";
+export { engineEventsStart, streamEngineEvents, type EngineEventsQuery } from "./engine-events.js";
 export { updateObjectUnchanged } from "./engine-objects.js";

@@ -90,11 +90,12 @@ export function engineRoutes(deps: app.AppDeps, engine: EngineDeps): Route[] {
       const sinceMs = parseUnixTime(req.query.get("since"), "since");
       const untilMs = parseUnixTime(req.query.get("until"), "until");
       const q: app.EngineEventsQuery = { filters, ...(sinceMs === undefined ? {} : { sinceMs }), ...(untilMs === undefined ? {} : { untilMs }) };
+      const from = await app.engineEventsStart(deps, q);
       return {
         status: 200,
         stream: {
           contentType: "application/json",
-          run: (write, signal) => app.streamEngineEvents(deps, q, (ev) => write(Buffer.from(`${JSON.stringify(ev)}\n`)), signal),
+          run: (write, signal) => app.streamEngineEvents(deps, q, from, (ev) => write(Buffer.from(`${JSON.stringify(ev)}\n`)), signal),
         },
       };
     }),
