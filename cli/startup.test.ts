@@ -43,6 +43,8 @@ const HEAVY = [
   /\/dist\/deploy\//,
   /\/dist\/cli\/stack\/(compose|deploy)\.js$/,
   /\/dist\/services\/shared\/(nats|eventlog|pki|seal|projection)\//,
+  // The CLI's schemas come from their own files: the index would build every event and rpc schema.
+  /\/dist\/schemas\/(index|events\/index|rpc|logs-rpc|containers-rpc|classic|netmap|node-messages)\.js$/,
 ];
 
 const LIGHT_COMMANDS = [["--help"], ["service", "ls"], ["node", "ls"], ["stack", "ls"], ["secret", "ls"]];
