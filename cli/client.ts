@@ -3,7 +3,10 @@ import {
   AutolockStatus, ClusterInfo, ControlPlaneScale, ErrorBody, InitRequest, InitResponse, Node, Service, SwarmUpdateRequest, Task, UnlockKeyResponse,
   type ControlPlaneScaleRequest,
 } from "../schemas/api.js";
-import { formatZodError, type ServiceSpec } from "../schemas/index.js";
+// The schema files themselves, not schemas/index.js: every command loads this file, and the index
+// would build every event and rpc schema at start.
+import { formatZodError } from "../schemas/zod-error.js";
+import type { ServiceSpec } from "../schemas/specs.js";
 import { Network, NetworkPruneResponse, type NetworkCreateRequest } from "../schemas/network-api.js";
 import { fetchApi, parseHosts, type ApiTarget } from "./transport.js";
 

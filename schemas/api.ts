@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NodeAvailability, NodeRole, NodeState, TaskState } from "./primitives.js";
 import { EndpointSpec, PortConfig, ServiceSpec, TaskSpec } from "./specs.js";
-import { UpdateState } from "./events/index.js";
+import { UpdateState } from "./events/service.js";
 import { SCALABLE_SERVICES } from "./roster.js";
 
 /* Requests and responses of the api's HTTP/JSON surface, in the Docker Engine API's shape. */

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { writeClientBundle } from "../../deploy/launcher/client-bundle.js";
 import type { ApiClient, CaView } from "../client.js";
 import { defaultDataDir } from "../credentials.js";
 import { clientOf, print } from "./common.js";
@@ -42,6 +41,8 @@ export function registerCa(program: Command): void {
     .action(async (dir: string, o: { name: string; days: string; dataDir?: string }) => {
       const days = /^\d+$/.test(o.days) ? Number(o.days) : NaN;
       const target = resolve(dir);
+      // Imported here: the CA's x509 stack is ~200 modules every other command would load at start.
+      const { writeClientBundle } = await import("../../deploy/launcher/client-bundle.js");
       await writeClientBundle({ dataDir: o.dataDir ?? defaultDataDir(), dir: target, name: o.name, days });
       print(`client certificate "${o.name}" written to ${target} (ca.pem, cert.pem, key.pem)\n` +
         `docker:  DOCKER_HOST=tcp://<manager>:<api port> DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${target} docker info\n` +

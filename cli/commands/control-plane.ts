@@ -3,7 +3,7 @@ import { z } from "zod";
 import { readAnswer } from "../client.js";
 import { fetchApi, type ApiTarget } from "../transport.js";
 import { renderTable } from "../output/table.js";
-import { humanDuration } from "../../schemas/index.js";
+import { humanDuration } from "../../schemas/human-duration.js";
 import { clientOf, print } from "./common.js";
 import { decimal } from "./decimal.js";
 import { SCALABLE_SERVICES } from "../../schemas/roster.js";

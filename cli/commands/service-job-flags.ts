@@ -1,4 +1,4 @@
-import { jobMode, type ServiceMode, type ServiceSpec } from "../../schemas/index.js";
+import { jobMode, type ServiceMode, type ServiceSpec } from "../../schemas/specs.js";
 import { parseUint, type SpecFlags } from "./service-spec-flags.js";
 
 /* Jobs in `service create`/`update`/`scale` flags (docker/cli service opts), pure. */

@@ -1,5 +1,5 @@
-import { Mount } from "../../schemas/index.js";
-import { formatZodError } from "../../schemas/index.js";
+import { Mount } from "../../schemas/container-options.js";
+import { formatZodError } from "../../schemas/zod-error.js";
 import { parseMemory } from "./service-placement-flags.js";
 
 /*

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Placement, PortConfig, Resources, ServiceSpec } from "../../schemas/index.js";
-import { desiredReplicas } from "../../schemas/index.js";
+import { desiredReplicas } from "../../schemas/specs.js";
 import { collect } from "./common.js";
 import { decimal } from "./decimal.js";
 

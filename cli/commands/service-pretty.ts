@@ -1,5 +1,5 @@
 import type { Service } from "../../schemas/api.js";
-import { desiredReplicas, jobMode, type UpdateConfig } from "../../schemas/index.js";
+import { desiredReplicas, jobMode, type UpdateConfig } from "../../schemas/specs.js";
 import { ago } from "../output/time.js";
 import { GO_TYPE, goTemplate, type GoStruct } from "../output/template.js";
 import { formatGoDuration } from "./service-duration.js";

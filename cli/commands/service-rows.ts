@@ -1,5 +1,6 @@
 import type { Service, Task } from "../../schemas/api.js";
-import { desiredReplicas, humanDuration, jobMode, modeName, RESTART_DEFAULTS } from "../../schemas/index.js";
+import { desiredReplicas, jobMode, modeName, RESTART_DEFAULTS } from "../../schemas/specs.js";
+import { humanDuration } from "../../schemas/human-duration.js";
 import { shortId, titleCase } from "../output/table.js";
 import { GO_TYPE, type GoStruct } from "../output/template.js";
 import { maxPerNodeSuffix } from "./service-placement-flags.js";

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../client.js";
 import { renderTable, shortId } from "../output/table.js";
-import { deployStack } from "../stack/deploy.js";
-import { loadStack } from "../stack/compose.js";
 import { removeStacks, type Output } from "../stack/remove.js";
 import { parseResolveImage } from "../stack/spec-diff.js";
 import { stackFilter } from "../stack/stack-api.js";
@@ -39,6 +37,9 @@ function registerDeploy(stack: Command): void {
     .action(async (name: string, o: DeployCli, cmd: Command) => {
       const namespace = checkStackName(name);
       const resolveImage = parseResolveImage(o.resolveImage);
+      // The Compose loader (yaml, ajv, the schema files) is imported by deploy only: every other
+      // command loads this file at start and would pay for it.
+      const [{ loadStack }, { deployStack }] = await Promise.all([import("../stack/compose.js"), import("../stack/deploy.js")]);
       const loaded = await loadStack({ files: composeFiles(o.composeFile), namespace, env: process.env });
       for (const w of loaded.warnings) io.err(w);
       const detach = o.detach ?? true;

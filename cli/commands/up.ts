@@ -1,12 +1,9 @@
 import type { Command } from "commander";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { startLocalCluster } from "../../deploy/launcher/local-cluster.js";
-import { joinCluster } from "../../deploy/launcher/join.js";
 import { decimal } from "./decimal.js";
 import { unlockBlock } from "./autolock.js";
 import { existsSync } from "node:fs";
-import { LEAVE_MESSAGES, leaveSwarm, writePidFile } from "../../deploy/launcher/leave.js";
 import { defaultDataDir as dataDirDefault } from "../credentials.js";
 
 function port(v: string): number {
@@ -59,6 +56,16 @@ function foreground(stop: () => Promise<void>): Promise<void> {
 
 const defaultDataDir = () => dataDirDefault();
 
+/*
+ * The launcher (NATS, Docker, the CA's x509) is imported by the actions that run it, not at the
+ * top: every other `swarm` command loads this file too and would pay ~700 modules at start.
+ */
+const launcher = {
+  local: () => import("../../deploy/launcher/local-cluster.js"),
+  join: () => import("../../deploy/launcher/join.js"),
+  leave: () => import("../../deploy/launcher/leave.js"),
+};
+
 /** `swarm up` (the embedded local cluster) and `swarm join` (this host's agent joins a cluster). */
 export function registerUp(program: Command): void {
   program
@@ -84,6 +91,7 @@ export function registerUp(program: Command): void {
     .action(async (o: UpFlags) => {
       const say = (m: string) => process.stderr.write(`${m}\n`);
       const dataDir = resolve(o.dataDir);
+      const { startLocalCluster } = await launcher.local();
       const c = await startLocalCluster({
         dataDir, natsUrl: o.natsUrl, streamReplicas: o.streamReplicas, natsPort: o.natsPort, natsCluster: o.natsCluster,
         natsClusterPort: o.natsClusterPort, apiPort: o.apiPort, nodeName: o.nodeName, onEvent: say,
@@ -106,7 +114,7 @@ export function registerUp(program: Command): void {
         (c.unlockKey ? `\n${unlockBlock(c.unlockKey)}` : "") +
         (c.locked ? "\nThis manager is locked (autolock): run `swarm unlock` and give the unlock key; until then it signs, serves and admits nothing.\n" : ""),
       );
-      await foreground(withPidFile(dataDir, c.stop));
+      await foreground(await withPidFile(dataDir, c.stop));
     });
 
   program
@@ -121,12 +129,13 @@ export function registerUp(program: Command): void {
     .option("--advertise-addr <addr>", ADVERTISE_HELP)
     .option("--data-path-addr <addr>", DATA_PATH_HELP)
     .action(async (manager: string, o: JoinFlags) => {
+      const { joinCluster } = await launcher.join();
       const n = await joinCluster({ manager, token: o.token, nodeName: o.nodeName, dataDir: resolve(o.dataDir), natsUrl: o.natsUrl,
         advertiseAddr: o.advertiseAddr, dataPathAddr: o.dataPathAddr,
         apiPort: o.apiPort, secure: !(o.insecure || process.env.SWARM_INSECURE === "1"), onEvent: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(n.resumed ? `This node (${n.nodeId}) rejoined the swarm as a ${n.role}.\n` : `This node joined a swarm as a ${n.role}.\n`);
       if (n.apiUrl) process.stdout.write(`This manager's control plane runs here too: api ${n.apiUrl}${n.apiTcpUrl ? ` and ${n.apiTcpUrl}` : ""}\n`);
-      await foreground(withPidFile(resolve(o.dataDir), n.stop));
+      await foreground(await withPidFile(resolve(o.dataDir), n.stop));
     });
 
   program
@@ -137,14 +146,15 @@ export function registerUp(program: Command): void {
     .action(async (o: { force?: boolean; dataDir?: string }) => {
       const joined = join(defaultDataDir(), "join");
       const dataDir = resolve(o.dataDir ?? (existsSync(join(joined, "node.json")) ? joined : defaultDataDir()));
+      const { LEAVE_MESSAGES, leaveSwarm } = await launcher.leave();
       await leaveSwarm(dataDir, { force: o.force });
       process.stdout.write(`${LEAVE_MESSAGES.left}\n`);
     });
 }
 
 /** `swarm leave` finds the foreground process by `<dataDir>/swarm.pid` (removed when it stops). */
-function withPidFile(dataDir: string, stop: () => Promise<void>): () => Promise<void> {
-  const remove = writePidFile(dataDir);
+async function withPidFile(dataDir: string, stop: () => Promise<void>): Promise<() => Promise<void>> {
+  const remove = (await launcher.leave()).writePidFile(dataDir);
   return async () => {
     await stop();
     remove();

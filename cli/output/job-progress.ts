@@ -1,5 +1,6 @@
 import type { Service, Task } from "../../schemas/api.js";
-import { isTerminal, jobMode } from "../../schemas/index.js";
+import { isTerminal } from "../../schemas/primitives.js";
+import { jobMode } from "../../schemas/specs.js";
 import type { ProgressLine } from "./progress.js";
 
 /*

@@ -1,5 +1,6 @@
 import type { Node, Service, Task } from "../../schemas/api.js";
-import { desiredReplicas, type TaskState } from "../../schemas/index.js";
+import { desiredReplicas } from "../../schemas/specs.js";
+import type { TaskState } from "../../schemas/primitives.js";
 
 /*
  * The service progress display (docker/cli `service/progress`), as pure functions of what the api

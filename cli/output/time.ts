@@ -1,4 +1,4 @@
-import { humanDuration } from "../../schemas/index.js";
+import { humanDuration } from "../../schemas/human-duration.js";
 
 /** `5 seconds ago`; `Less than a second ago` (a future time counts as now). */
 export function ago(then: Date | string, now: Date): string {

@@ -1,6 +1,6 @@
 import type { Node, Service, Task } from "../../schemas/api.js";
 import type { ServiceSpec, TaskSpec } from "../../schemas/index.js";
-import { desiredReplicas, UPDATE_DEFAULTS } from "../../schemas/index.js";
+import { desiredReplicas, UPDATE_DEFAULTS } from "../../schemas/specs.js";
 import { jobFrame } from "./job-progress.js";
 import { activeNodeIds, globalFrame, ReplicatedProgress, verifyText, type ProgressLine } from "./progress.js";
 

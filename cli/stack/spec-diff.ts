@@ -1,4 +1,5 @@
-import { ServiceSpec, formatZodError } from "../../schemas/index.js";
+import { ServiceSpec } from "../../schemas/specs.js";
+import { formatZodError } from "../../schemas/zod-error.js";
 import { IMAGE_LABEL } from "./objects.js";
 
 /*
