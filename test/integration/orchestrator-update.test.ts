@@ -62,10 +62,13 @@ async function agentRound(): Promise<void> {
   }
 }
 
+let agentStopped = false;
 function startAgent(): void {
   const loop = async () => {
     try { await agentRound(); } catch { /* a conflict with the orchestrator: retried next round */ }
-    agentTimer = setTimeout(loop, 50);
+    // A round in flight when `after` ran must not schedule another: the loop (failing on the
+    // closed connection) kept the file alive until the runner's 600 s timeout (CI run ci20).
+    if (!agentStopped) agentTimer = setTimeout(loop, 50);
   };
   agentTimer = setTimeout(loop, 0);
 }
@@ -91,6 +94,7 @@ before(async () => {
   await append("NodeStatusChanged", "node", "n1", { nodeId: "n1", state: "ready", message: "" });
 });
 after(async () => {
+  agentStopped = true;
   if (agentTimer) clearTimeout(agentTimer);
   for (const o of running.splice(0)) await o.stop();
   await fx?.stop();

@@ -25,6 +25,7 @@ let api: RunningApi;
 let orchestrator: RunningOrchestrator;
 let secretStore: TestSecretStore;
 let agentTimer: NodeJS.Timeout | undefined;
+let agentStopped = false;
 let serviceId = "";
 let failVersion = 0;
 let nodeId = "";
@@ -64,11 +65,13 @@ before(async () => {
   orchestrator = await startOrchestrator({ nc: fx.nc, store: fx.store, log, instanceId: "orchestrator-rollout" }, { resyncMs: 300 });
   const loop = async () => {
     try { await agentRound(); } catch { /* a conflict with the orchestrator: retried next round */ }
-    agentTimer = setTimeout(loop, 50);
+    // A round in flight when `after` runs must not schedule another (it would keep the file alive).
+    if (!agentStopped) agentTimer = setTimeout(loop, 50);
   };
   agentTimer = setTimeout(loop, 0);
 });
 after(async () => {
+  agentStopped = true;
   if (agentTimer) clearTimeout(agentTimer);
   await orchestrator?.stop();
   await api?.stop();
