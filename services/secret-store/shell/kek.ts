@@ -20,16 +20,22 @@ export async function loadOrCreateKek(kv: KV, keyring: Keyring): Promise<Buffer>
   const keysDir = keyring.keysDir;
   if (!keysDir) throw new SwarmError("failed_precondition", "SWARM_KEYS_DIR is not set: the secret-store needs the manager's key directory (<dataDir>/keys)");
   const file = keyring.path("kek");
-  const existing = readKek(keyring, file);
-  const check = await kv.get(KEK_CHECK_KEY);
-  const stored = check && check.operation === "PUT" ? check.string() : undefined;
-  if (existing) {
-    if (stored === undefined) await recordCheck(kv, existing, file);
-    else if (stored !== kekCheck(existing)) throw wrongKey(file);
-    return existing;
-  }
-  if (stored !== undefined || (await holdsAnyKey(kv))) {
-    throw new SwarmError("failed_precondition", `the secret store's bucket holds encrypted payloads but ${file} is missing: copy the key file from the first manager (never re-key: every stored secret would be lost)`);
+  // The check value is read before the file: a key file is always written before its check is
+  // recorded, so a check seen here means its file is seen below. An instance beside this one may
+  // key the bucket after the check was read (seen by holdsAnyKey): then both are read once more.
+  for (let attempt = 1; ; attempt++) {
+    const check = await kv.get(KEK_CHECK_KEY);
+    const stored = check && check.operation === "PUT" ? check.string() : undefined;
+    const existing = readKek(keyring, file);
+    if (existing) {
+      if (stored === undefined) await recordCheck(kv, existing, file);
+      else if (stored !== kekCheck(existing)) throw wrongKey(file);
+      return existing;
+    }
+    if (stored === undefined && !(await holdsAnyKey(kv))) break;
+    if (stored !== undefined || attempt > 1) {
+      throw new SwarmError("failed_precondition", `the secret store's bucket holds encrypted payloads but ${file} is missing: copy the key file from the first manager (never re-key: every stored secret would be lost)`);
+    }
   }
   mkdirSync(keysDir, { recursive: true, mode: 0o700 });
   chmodSync(keysDir, 0o700);
