@@ -1,3 +1,4 @@
+import { errorMessage } from "../shared/errors/index.js";
 import { Informer } from "../shared/projection/index.js";
 import { type ServiceDeps } from "../shared/runtime/index.js";
 import { serveCa } from "./shell/ca.js";
@@ -66,6 +67,23 @@ export async function start(deps: ServiceDeps, opts: SecretStoreOptions = {}): P
   if (!keyring.locked) await serveKeys();
   handlers.push(serveAutolock({ nc: deps.nc, log: deps.log, keyring, onUnlocked: serveKeys }));
   if (keyring.locked) deps.log.warn("locked: autolock is on; nothing is signed, served or admitted until `swarm unlock`");
+  // A `swarm unlock` sent while this instance was starting (before it served the rpcs above) went
+  // to its siblings only: while locked, it asks them again, at once and then every second, so one
+  // instance left locked beside unlocked ones (answering `status` as locked) does not last.
+  let stopped = false;
+  let siblingTimer: NodeJS.Timeout | undefined;
+  const askSiblings = async (): Promise<void> => {
+    siblingTimer = undefined;
+    if (!keyring.locked || stopped) return;
+    try {
+      if (await unlockFromSibling({ nc: deps.nc, log: deps.log, keyring })) await serveKeys();
+    } catch (err) {
+      deps.log.warn("unlocked by a sibling, but the keys could not be served", { err: errorMessage(err) });
+    }
+    if (keyring.locked && !stopped) siblingTimer = setTimeout(() => void askSiblings(), 1_000);
+  };
+  if (keyring.locked) void askSiblings();
+  handlers.push({ stop: async () => { stopped = true; if (siblingTimer) clearTimeout(siblingTimer); } });
   return {
     status: () => ({ seq: informer.seq }),
     stop: async () => {
